@@ -1,0 +1,210 @@
+//! The command line (SPEC §6): `route`, `check`, `explain`, `init`.
+//!
+//! The outermost layer: it reads files and stdin, writes stdout and stderr,
+//! and maps outcomes to exit codes (0 ok, 1 runtime or config error,
+//! 2 usage). Everything it decides with comes from the inner layers.
+
+mod route;
+
+use crate::config::{DEFAULT_CONFIG, Severity};
+use crate::filter::{self, Compiled};
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Exit code for a runtime or config error.
+const FAILURE: u8 = 1;
+/// Exit code for a usage error (clap uses it too).
+const USAGE: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "circles",
+    version,
+    about = "Sort social timelines into circles: columns for the few who matter, a muted tail for everyone else."
+)]
+pub struct Cli {
+    /// The filter config to use (else $CIRCLES_CONFIG, else the XDG config
+    /// path, else the built-in default).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Route JSON-lines posts: one verdict line per post, or with --column /
+    /// --muted, pass the matching input lines through like grep.
+    Route(route::RouteArgs),
+    /// Validate the config; errors show file:line:column.
+    Check,
+    /// For each post, show the rules that fired and where it landed.
+    Explain(route::ExplainArgs),
+    /// Write the commented default config to the config path (never
+    /// overwrites).
+    Init,
+}
+
+/// Where the config comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigLocation {
+    File(PathBuf),
+    /// No file exists: the embedded default is in use.
+    BuiltIn,
+}
+
+impl ConfigLocation {
+    pub fn display(&self) -> String {
+        match self {
+            ConfigLocation::File(p) => p.display().to_string(),
+            ConfigLocation::BuiltIn => "(built-in default config)".to_string(),
+        }
+    }
+}
+
+/// The XDG path of the user's config: `~/.config/circles/config.toml`.
+pub fn xdg_config_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "circles").map(|d| d.config_dir().join("config.toml"))
+}
+
+/// Resolves the config: `--config`, then `$CIRCLES_CONFIG`, then the XDG
+/// path if a file is there, then the built-in default.
+pub fn locate_config(flag: Option<&Path>) -> ConfigLocation {
+    if let Some(path) = flag {
+        return ConfigLocation::File(path.to_path_buf());
+    }
+    if let Some(path) = std::env::var_os("CIRCLES_CONFIG").filter(|p| !p.is_empty()) {
+        return ConfigLocation::File(PathBuf::from(path));
+    }
+    match xdg_config_path() {
+        Some(path) if path.exists() => ConfigLocation::File(path),
+        _ => ConfigLocation::BuiltIn,
+    }
+}
+
+/// Reads and compiles the config, printing located errors and warnings to
+/// stderr. `Err` carries the exit code.
+fn load_config(flag: Option<&Path>) -> Result<(ConfigLocation, Compiled), u8> {
+    let location = locate_config(flag);
+    let text = match &location {
+        ConfigLocation::File(path) => std::fs::read_to_string(path).map_err(|e| {
+            eprintln!("circles: cannot read the config {}: {e}", path.display());
+            FAILURE
+        })?,
+        ConfigLocation::BuiltIn => DEFAULT_CONFIG.to_string(),
+    };
+    let shown = location.display();
+    match filter::load(&text, chrono::Utc::now()) {
+        Ok(compiled) => {
+            for warning in &compiled.warnings {
+                eprint!("{}", warning.render(&shown, &text));
+            }
+            Ok((location, compiled))
+        }
+        Err(errors) => {
+            eprint!("{}", errors.render(&shown, &text));
+            eprintln!(
+                "circles: the config has {} error(s); fix them and run `circles check`",
+                errors.errors.len()
+            );
+            Err(FAILURE)
+        }
+    }
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => {
+            println!(
+                "circles: the terminal client is on its way. Meanwhile:\n  \
+                 circles route [FILE|-]...   route JSON-lines posts into your columns\n  \
+                 circles explain [FILE|-]    show why each post lands where it does\n  \
+                 circles check               validate your config\n  \
+                 circles init                write the commented default config\n\
+                 Run `circles --help` for details."
+            );
+            Ok(())
+        }
+        Some(Command::Route(args)) => load_config(cli.config.as_deref())
+            .and_then(|(_, compiled)| route::route(&args, &compiled.rules)),
+        Some(Command::Explain(args)) => load_config(cli.config.as_deref())
+            .and_then(|(_, compiled)| route::explain(&args, &compiled.rules)),
+        Some(Command::Check) => check(cli.config.as_deref()),
+        Some(Command::Init) => init(cli.config.as_deref()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => ExitCode::from(code),
+    }
+}
+
+fn check(flag: Option<&Path>) -> Result<(), u8> {
+    let (location, compiled) = load_config(flag)?;
+    let rules = &compiled.rules;
+    let warnings = compiled
+        .warnings
+        .iter()
+        .filter(|w| w.severity == Severity::Warning)
+        .count();
+    println!(
+        "{}: ok — {} column(s) [{}], {} source(s){}",
+        location.display(),
+        rules.columns.len(),
+        rules
+            .columns
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        compiled.config.sources.len(),
+        if warnings > 0 {
+            format!(", {warnings} warning(s)")
+        } else {
+            String::new()
+        }
+    );
+    Ok(())
+}
+
+fn init(flag: Option<&Path>) -> Result<(), u8> {
+    let path = match flag.map(Path::to_path_buf).or_else(xdg_config_path) {
+        Some(path) => path,
+        None => {
+            eprintln!("circles: cannot find a home directory for the config; pass --config FILE");
+            return Err(FAILURE);
+        }
+    };
+    if path.exists() {
+        eprintln!(
+            "circles: {} already exists; not overwriting it (edit it, or move it away first)",
+            path.display()
+        );
+        return Err(FAILURE);
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            eprintln!("circles: cannot create {}: {e}", dir.display());
+            FAILURE
+        })?;
+    }
+    // `create_new` so a file appearing between the check and the write is
+    // never clobbered.
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, DEFAULT_CONFIG.as_bytes()));
+    match written {
+        Ok(()) => {
+            println!("circles: wrote the default config to {}", path.display());
+            Ok(())
+        }
+        Err(e) => {
+            eprintln!("circles: cannot write {}: {e}", path.display());
+            Err(FAILURE)
+        }
+    }
+}

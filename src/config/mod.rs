@@ -1,0 +1,231 @@
+//! The config: the TOML filter file (SPEC §5).
+//!
+//! Stage one of two: [`parse`] turns text into a [`RawConfig`] — plain serde
+//! values that remember where in the file they were written — and checks
+//! what can be checked without compiling rules (the sources). Stage two,
+//! `filter::Rules::compile`, builds the router and reports bad regexes,
+//! handles and names at their place in the file.
+//!
+//! Loaded from a `&str`: reading the file is the caller's business. May
+//! touch: `model`.
+
+mod diagnostic;
+mod sources;
+
+pub use diagnostic::{ConfigErrors, Diagnostic, Severity};
+pub use sources::{SourceKind, SourceSpec, Timeline};
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+/// The commented default config, with the demo feed as its source.
+pub const DEFAULT_CONFIG: &str = include_str!("../../config/default.toml");
+
+/// The config as written, before rules are compiled.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    #[serde(default)]
+    pub me: RawMe,
+    #[serde(default, rename = "source")]
+    pub sources: Vec<Spanned<RawSource>>,
+    #[serde(default, rename = "column")]
+    pub columns: Vec<Spanned<RawColumn>>,
+    #[serde(default)]
+    pub mute: RawMute,
+    #[serde(default)]
+    pub amplify: RawAmplify,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMe {
+    #[serde(default)]
+    pub handles: Vec<Spanned<String>>,
+}
+
+/// One `[[source]]` table; which keys apply depends on `kind`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSource {
+    pub name: Spanned<String>,
+    pub kind: Spanned<SourceKind>,
+    pub instance: Option<Spanned<String>>,
+    pub timeline: Option<Spanned<String>>,
+    pub token_env: Option<Spanned<String>>,
+    pub token_file: Option<Spanned<String>>,
+    pub handle: Option<Spanned<String>>,
+    pub service: Option<Spanned<String>>,
+    pub app_password_env: Option<Spanned<String>>,
+    pub app_password_file: Option<Spanned<String>>,
+    pub urls: Option<Spanned<Vec<Spanned<String>>>>,
+    pub poll: Option<Spanned<String>>,
+    pub path: Option<Spanned<String>>,
+    pub follow: Option<Spanned<bool>>,
+}
+
+/// How a column's posts are drawn.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Style {
+    #[default]
+    Normal,
+    Dim,
+    Compact,
+}
+
+/// One `[[column]]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawColumn {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub accounts: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub keywords: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub regex: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub hashtags: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub mentions_me: bool,
+    #[serde(default)]
+    pub sources: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub exclude_keywords: Vec<Spanned<String>>,
+    #[serde(default = "yes")]
+    pub boosts: bool,
+    #[serde(default = "yes")]
+    pub replies: bool,
+    #[serde(default)]
+    pub languages: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub media_only: bool,
+    #[serde(default)]
+    pub rest: bool,
+    #[serde(default)]
+    pub style: Style,
+    #[serde(default)]
+    pub notify: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMute {
+    #[serde(default)]
+    pub accounts: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub keywords: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub regex: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub boosts_from: Vec<Spanned<String>>,
+    /// Timed mutes: handle → when the mute ends.
+    #[serde(default)]
+    pub until: BTreeMap<Spanned<String>, Spanned<toml::value::Datetime>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAmplify {
+    #[serde(default)]
+    pub accounts: Vec<Spanned<String>>,
+}
+
+/// A config that parsed, with its checked sources and any warnings.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub raw: RawConfig,
+    pub sources: Vec<SourceSpec>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Parses config text. Syntax errors and unknown keys stop here with their
+/// position; source tables are checked too, and all their problems are
+/// reported together.
+pub fn parse(text: &str) -> Result<Parsed, ConfigErrors> {
+    let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigErrors {
+        errors: vec![Diagnostic::error(e.span(), toml_message(&e))],
+    })?;
+    let mut errors = Vec::new();
+    let sources = sources::check(&raw.sources, &mut errors);
+    if errors.is_empty() {
+        Ok(Parsed {
+            raw,
+            sources,
+            warnings: Vec::new(),
+        })
+    } else {
+        Err(ConfigErrors { errors })
+    }
+}
+
+/// The toml crate's message without its own rendering of the position,
+/// which [`Diagnostic`] does in the house style.
+fn toml_message(e: &toml::de::Error) -> String {
+    let message = e.message().trim_end();
+    let hint = if message.starts_with("unknown field") {
+        "\ncheck the spelling; the README lists every key"
+    } else {
+        ""
+    };
+    format!("{message}{hint}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_at(text: &str) -> (usize, usize, String) {
+        let err = parse(text).unwrap_err();
+        let d = &err.errors[0];
+        let (line, col) = d.line_col(text).unwrap();
+        (line, col, d.message.clone())
+    }
+
+    #[test]
+    fn the_default_config_parses() {
+        let parsed = parse(DEFAULT_CONFIG).unwrap();
+        assert_eq!(parsed.raw.columns.len(), 5);
+        assert_eq!(parsed.sources.len(), 1);
+        assert_eq!(parsed.sources[0].kind, SourceKind::Demo);
+    }
+
+    #[test]
+    fn an_empty_config_is_valid() {
+        let parsed = parse("").unwrap();
+        assert!(parsed.raw.columns.is_empty());
+    }
+
+    #[test]
+    fn unknown_keys_are_located() {
+        let text = "[[column]]\nname = \"Core\"\nacounts = [\"@a@b.social\"]\n";
+        let (line, col, message) = error_at(text);
+        assert_eq!((line, col), (3, 1));
+        assert!(message.contains("unknown field `acounts`"), "{message}");
+    }
+
+    #[test]
+    fn syntax_errors_are_located() {
+        let text = "[me]\nhandles = [\"@a@b.social\"\n";
+        let (line, _, message) = error_at(text);
+        assert!(line >= 2, "{message}");
+        let text = "[[column]]\nname = \"x\"\nstyle = \"loud\"\n";
+        let (line, col, message) = error_at(text);
+        assert_eq!((line, col), (3, 9));
+        assert!(message.contains("loud"), "{message}");
+    }
+
+    #[test]
+    fn column_defaults() {
+        let parsed = parse("[[column]]\nname = \"All\"\n").unwrap();
+        let column = parsed.raw.columns[0].get_ref();
+        assert!(column.boosts && column.replies && !column.rest && !column.media_only);
+        assert_eq!(column.style, Style::Normal);
+    }
+}

@@ -1,0 +1,300 @@
+//! Bluesky: `app.bsky.feed.defs#feedViewPost`, as in `getTimeline`'s `feed[]`.
+//!
+//! The text is `post.record.text`; rich text comes from facets, whose
+//! `byteStart`/`byteEnd` are UTF-8 byte offsets into that text. A
+//! `#reasonRepost` makes the item a boost by `reason.by`; `record.reply`
+//! makes it a reply (the parent's author comes from the top-level `reply`
+//! view when present, else from the DID in the parent's `at://` URI).
+
+use super::{DecodeError, body_text, line_text, parse_time};
+use crate::model::{Account, Media, MediaKind, Mention, Network, Post, ReplyTo};
+use serde::Deserialize;
+use std::borrow::Cow;
+
+const FORMAT: &str = "Bluesky feed item";
+
+#[derive(Deserialize)]
+pub(super) struct PostView<'a> {
+    #[serde(borrow)]
+    uri: Cow<'a, str>,
+    #[serde(borrow)]
+    author: Profile<'a>,
+    #[serde(borrow)]
+    record: Record<'a>,
+    #[serde(borrow)]
+    embed: Option<EmbedView<'a>>,
+    #[serde(borrow, rename = "indexedAt")]
+    indexed_at: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct Profile<'a> {
+    #[serde(borrow)]
+    did: Cow<'a, str>,
+    #[serde(borrow)]
+    handle: Option<Cow<'a, str>>,
+    #[serde(borrow, rename = "displayName")]
+    display_name: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct Record<'a> {
+    #[serde(borrow, default)]
+    text: Cow<'a, str>,
+    #[serde(borrow, rename = "createdAt")]
+    created_at: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    langs: Vec<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    facets: Vec<Facet<'a>>,
+    #[serde(borrow)]
+    reply: Option<RecordReply<'a>>,
+}
+
+#[derive(Deserialize)]
+struct RecordReply<'a> {
+    #[serde(borrow)]
+    parent: StrongRef<'a>,
+}
+
+#[derive(Deserialize)]
+struct StrongRef<'a> {
+    #[serde(borrow)]
+    uri: Cow<'a, str>,
+}
+
+#[derive(Deserialize)]
+struct Facet<'a> {
+    index: ByteSlice,
+    #[serde(borrow, default)]
+    features: Vec<Feature<'a>>,
+}
+
+#[derive(Deserialize)]
+struct ByteSlice {
+    #[serde(rename = "byteStart")]
+    start: usize,
+    #[serde(rename = "byteEnd")]
+    end: usize,
+}
+
+/// One facet feature; which fields are set depends on `$type`.
+#[derive(Deserialize)]
+struct Feature<'a> {
+    #[serde(borrow, rename = "$type")]
+    kind: Cow<'a, str>,
+    #[serde(borrow)]
+    did: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    uri: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    tag: Option<Cow<'a, str>>,
+}
+
+/// The hydrated embed of a post (`app.bsky.embed.*#view`).
+#[derive(Deserialize)]
+struct EmbedView<'a> {
+    #[serde(borrow, rename = "$type", default)]
+    kind: Cow<'a, str>,
+    #[serde(borrow, default)]
+    images: Vec<ImageView<'a>>,
+    #[serde(borrow)]
+    external: Option<ExternalView<'a>>,
+    /// `recordWithMedia#view` nests the media embed.
+    #[serde(borrow)]
+    media: Option<Box<EmbedView<'a>>>,
+    /// `video#view`.
+    #[serde(borrow)]
+    alt: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    playlist: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct ImageView<'a> {
+    #[serde(borrow, default)]
+    alt: Cow<'a, str>,
+    #[serde(borrow)]
+    fullsize: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct ExternalView<'a> {
+    #[serde(borrow)]
+    uri: Cow<'a, str>,
+}
+
+/// The top-level `reply` of a feed item: hydrated root and parent.
+#[derive(Deserialize)]
+pub(super) struct ReplyContext<'a> {
+    #[serde(borrow)]
+    parent: Option<ParentView<'a>>,
+}
+
+/// A parent post, or a `notFoundPost`/`blockedPost` stand-in.
+#[derive(Deserialize)]
+struct ParentView<'a> {
+    #[serde(borrow)]
+    author: Option<Profile<'a>>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct Reason<'a> {
+    #[serde(borrow, rename = "$type")]
+    kind: Cow<'a, str>,
+    #[serde(borrow)]
+    by: Option<Profile<'a>>,
+}
+
+fn account(p: &Profile<'_>) -> Account {
+    let did = p.did.to_lowercase();
+    let handle = p
+        .handle
+        .as_deref()
+        .filter(|h| !h.is_empty() && *h != "handle.invalid")
+        .map_or_else(|| did.clone(), |h| format!("@{h}"));
+    let mut account = Account::new(
+        &handle,
+        p.display_name.as_deref().unwrap_or(""),
+        Network::Bluesky,
+    );
+    if let Some(h) = p.handle.as_deref().filter(|h| !h.is_empty()) {
+        account.url = Some(line_text(&format!("https://bsky.app/profile/{h}")));
+    }
+    account.did = Some(line_text(&did));
+    account
+}
+
+/// The DID in `at://did:plc:…/collection/rkey`.
+fn did_of(at_uri: &str) -> Option<String> {
+    let rest = at_uri.strip_prefix("at://")?;
+    let did = rest.split('/').next()?;
+    did.starts_with("did:").then(|| did.to_lowercase())
+}
+
+/// The text a facet covers, if its byte range is valid for the text.
+fn facet_text<'t>(text: &'t str, range: &ByteSlice) -> Option<&'t str> {
+    text.get(range.start..range.end)
+}
+
+pub(super) fn decode_feed_item(
+    post: PostView<'_>,
+    reply: Option<ReplyContext<'_>>,
+    reason: Option<Reason<'_>>,
+    source: &str,
+) -> Result<Post, DecodeError> {
+    let author = account(&post.author);
+    let boosted_by = reason
+        .filter(|r| r.kind.ends_with("#reasonRepost"))
+        .and_then(|r| r.by)
+        .map(|by| account(&by));
+    let time = post
+        .record
+        .created_at
+        .as_deref()
+        .or(post.indexed_at.as_deref())
+        .ok_or_else(|| DecodeError::invalid(FORMAT, "the post has no `createdAt`"))?;
+    let created_at = parse_time(time, FORMAT, "createdAt")?;
+
+    let text = &post.record.text;
+    let mut mentions = Vec::new();
+    let mut hashtags = Vec::new();
+    let mut links = Vec::new();
+    for facet in &post.record.facets {
+        for feature in &facet.features {
+            let covered = facet_text(text, &facet.index);
+            match feature.kind.rsplit('#').next().unwrap_or_default() {
+                "mention" => {
+                    let handle = covered
+                        .filter(|t| t.starts_with('@'))
+                        .map(line_text)
+                        .unwrap_or_default();
+                    mentions.push(Mention {
+                        key: handle.trim_start_matches('@').to_lowercase(),
+                        handle,
+                        did: feature.did.as_deref().map(|d| d.to_lowercase()),
+                    });
+                }
+                "link" => links.extend(feature.uri.as_deref().map(line_text)),
+                "tag" => hashtags.extend(
+                    feature
+                        .tag
+                        .as_deref()
+                        .map(|t| line_text(t.strip_prefix('#').unwrap_or(t))),
+                ),
+                _ => {}
+            }
+        }
+    }
+
+    let mut media = Vec::new();
+    if let Some(embed) = &post.embed {
+        collect_embed(embed, &mut media, &mut links);
+    }
+
+    let reply_to = post.record.reply.as_ref().map(|r| {
+        let from_view = reply
+            .as_ref()
+            .and_then(|ctx| ctx.parent.as_ref())
+            .and_then(|p| p.author.as_ref())
+            .map(|p| account(p).key);
+        ReplyTo {
+            id: line_text(&r.parent.uri),
+            account: from_view.or_else(|| did_of(&r.parent.uri)),
+        }
+    });
+
+    let rkey = post.uri.rsplit('/').next().unwrap_or_default();
+    let profile = post.author.handle.as_deref().unwrap_or(&post.author.did);
+    Ok(Post {
+        source: source.to_string(),
+        id: line_text(&post.uri),
+        uri: Some(line_text(&post.uri)),
+        url: Some(line_text(&format!(
+            "https://bsky.app/profile/{profile}/post/{rkey}"
+        ))),
+        author,
+        boosted_by,
+        created_at,
+        text: body_text(text),
+        content_warning: None,
+        mentions,
+        hashtags,
+        links,
+        media,
+        reply_to,
+        language: post.record.langs.first().map(|l| line_text(l)),
+        visibility: None,
+    })
+}
+
+fn collect_embed(embed: &EmbedView<'_>, media: &mut Vec<Media>, links: &mut Vec<String>) {
+    let kind = embed.kind.rsplit('.').next().unwrap_or_default();
+    for image in &embed.images {
+        media.push(Media {
+            kind: MediaKind::Image,
+            alt: Some(body_text(&image.alt)).filter(|a| !a.is_empty()),
+            url: image.fullsize.as_deref().map(line_text),
+        });
+    }
+    if kind.starts_with("video") {
+        media.push(Media {
+            kind: MediaKind::Video,
+            alt: embed
+                .alt
+                .as_deref()
+                .map(body_text)
+                .filter(|a| !a.is_empty()),
+            url: embed.playlist.as_deref().map(line_text),
+        });
+    }
+    if let Some(external) = &embed.external {
+        let uri = line_text(&external.uri);
+        if !links.contains(&uri) {
+            links.push(uri);
+        }
+    }
+    if let Some(inner) = &embed.media {
+        collect_embed(inner, media, links);
+    }
+}

@@ -1,0 +1,133 @@
+//! Reading JSON lines safely: numbered, capped, never losing the good lines
+//! around a bad one.
+//!
+//! A line longer than [`MAX_LINE_BYTES`] is skipped up to its newline without
+//! being held in memory; a last line with no newline is still read (and will
+//! usually fail to decode as truncated JSON, which is reported, not fatal).
+
+use std::io::{self, BufRead};
+
+/// Lines longer than this are skipped and reported (1 MiB).
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LineError {
+    #[error("longer than the {} KiB line limit; skipped", MAX_LINE_BYTES / 1024)]
+    TooLong,
+}
+
+/// An iterator-like reader of numbered lines over any `BufRead`.
+///
+/// It lends each line from one reused buffer, so reading does not allocate
+/// per line and memory stays flat whatever the input size.
+pub struct Lines<R> {
+    reader: R,
+    buf: Vec<u8>,
+    number: u64,
+    cap: usize,
+}
+
+impl<R: BufRead> Lines<R> {
+    pub fn new(reader: R) -> Self {
+        Self::with_cap(reader, MAX_LINE_BYTES)
+    }
+
+    pub fn with_cap(reader: R, cap: usize) -> Self {
+        Lines {
+            reader,
+            buf: Vec::with_capacity(64 * 1024),
+            number: 0,
+            cap,
+        }
+    }
+
+    /// The next line (without its line ending) and its 1-based number, or
+    /// `None` at the end of input. Blank lines are skipped but counted.
+    #[allow(clippy::type_complexity)]
+    pub fn next_line(&mut self) -> io::Result<Option<(u64, Result<&[u8], LineError>)>> {
+        loop {
+            self.buf.clear();
+            let mut too_long = false;
+            let mut any = false;
+            loop {
+                let available = match self.reader.fill_buf() {
+                    Ok(b) => b,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                };
+                if available.is_empty() {
+                    break;
+                }
+                any = true;
+                let (chunk, found_newline) = match memchr::memchr(b'\n', available) {
+                    Some(i) => (&available[..i], true),
+                    None => (available, false),
+                };
+                if !too_long && self.buf.len() + chunk.len() > self.cap {
+                    too_long = true;
+                    self.buf.clear();
+                }
+                if !too_long {
+                    self.buf.extend_from_slice(chunk);
+                }
+                let used = chunk.len() + usize::from(found_newline);
+                self.reader.consume(used);
+                if found_newline {
+                    break;
+                }
+            }
+            if !any {
+                return Ok(None);
+            }
+            self.number += 1;
+            if too_long {
+                return Ok(Some((self.number, Err(LineError::TooLong))));
+            }
+            if self.buf.last() == Some(&b'\r') {
+                self.buf.pop();
+            }
+            if self.buf.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            return Ok(Some((self.number, Ok(&self.buf))));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collect(input: &[u8], cap: usize) -> Vec<(u64, Result<Vec<u8>, String>)> {
+        let mut lines = Lines::with_cap(input, cap);
+        let mut out = Vec::new();
+        while let Some((n, line)) = lines.next_line().unwrap() {
+            out.push((n, line.map(<[u8]>::to_vec).map_err(|e| e.to_string())));
+        }
+        out
+    }
+
+    #[test]
+    fn numbers_lines_skips_blanks_and_keeps_unterminated_last_line() {
+        let got = collect(b"a\r\n\n  \nb\nc", 100);
+        assert_eq!(
+            got,
+            vec![
+                (1, Ok(b"a".to_vec())),
+                (4, Ok(b"b".to_vec())),
+                (5, Ok(b"c".to_vec()))
+            ]
+        );
+    }
+
+    #[test]
+    fn overlong_lines_are_reported_and_the_next_line_survives() {
+        let mut input = vec![b'x'; 50];
+        input.extend_from_slice(b"\nok\n");
+        let got = collect(&input, 10);
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].0, 1);
+        assert!(got[0].1.as_ref().unwrap_err().contains("line limit"));
+        assert_eq!(got[1], (2, Ok(b"ok".to_vec())));
+    }
+}

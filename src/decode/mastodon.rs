@@ -1,0 +1,212 @@
+//! Mastodon: the Status entity of the REST and streaming APIs.
+//!
+//! A boost (`reblog`) becomes the boosted post with the outer account as
+//! `boosted_by`. A local `acct` (no `@host`) is qualified with the host of
+//! the account's profile URL, so `alice` on hachyderm.io routes as
+//! `alice@hachyderm.io` wherever it was fetched from (SPEC §4).
+
+use super::{DecodeError, body_text, html_to_text, line_text, parse_time, url_host};
+use crate::model::{
+    Account as ModelAccount, Media, MediaKind, Mention as ModelMention, Network, Post, ReplyTo,
+};
+use serde::Deserialize;
+use std::borrow::Cow;
+
+const FORMAT: &str = "Mastodon status";
+
+#[derive(Deserialize)]
+pub(super) struct Status<'a> {
+    #[serde(borrow)]
+    pub id: Cow<'a, str>,
+    #[serde(borrow)]
+    pub created_at: Cow<'a, str>,
+    #[serde(borrow)]
+    pub url: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub uri: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub language: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub visibility: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub account: Account<'a>,
+    #[serde(borrow, default)]
+    pub content: Cow<'a, str>,
+    #[serde(borrow)]
+    pub reblog: Option<Box<Status<'a>>>,
+    #[serde(borrow, default)]
+    pub spoiler_text: Cow<'a, str>,
+    #[serde(borrow)]
+    pub in_reply_to_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub in_reply_to_account_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub mentions: Vec<Mention<'a>>,
+    #[serde(borrow, default)]
+    pub tags: Vec<Tag<'a>>,
+    #[serde(borrow, default)]
+    pub media_attachments: Vec<Attachment<'a>>,
+    #[serde(borrow)]
+    pub card: Option<Card<'a>>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct Account<'a> {
+    #[serde(borrow)]
+    pub id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub acct: Cow<'a, str>,
+    #[serde(borrow, default)]
+    pub display_name: Cow<'a, str>,
+    #[serde(borrow)]
+    pub url: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct Mention<'a> {
+    #[serde(borrow)]
+    pub id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub acct: Cow<'a, str>,
+    #[serde(borrow)]
+    pub url: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct Tag<'a> {
+    #[serde(borrow)]
+    pub name: Cow<'a, str>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct Attachment<'a> {
+    #[serde(borrow, rename = "type")]
+    pub kind: Cow<'a, str>,
+    #[serde(borrow)]
+    pub url: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub description: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct Card<'a> {
+    #[serde(borrow)]
+    pub url: Cow<'a, str>,
+}
+
+/// `user@host` for an `acct`, qualifying a local one with the profile's host.
+fn qualified(acct: &str, url: Option<&str>) -> String {
+    let acct = acct.strip_prefix('@').unwrap_or(acct);
+    match (acct.contains('@'), url.and_then(url_host)) {
+        (false, Some(host)) => format!("{acct}@{host}"),
+        _ => acct.to_string(),
+    }
+}
+
+fn account(a: &Account<'_>) -> ModelAccount {
+    let full = qualified(&a.acct, a.url.as_deref());
+    let mut account = ModelAccount::new(&format!("@{full}"), &a.display_name, Network::Mastodon);
+    account.url = a.url.as_deref().map(line_text);
+    account
+}
+
+pub(super) fn decode_status(status: Status<'_>, source: &str) -> Result<Post, DecodeError> {
+    let (boosted_by, status) = match status.reblog {
+        Some(inner) => (Some(account(&status.account)), *inner),
+        None => (None, status),
+    };
+    let author = account(&status.account);
+    let created_at = parse_time(&status.created_at, FORMAT, "created_at")?;
+
+    let html = html_to_text(&status.content);
+    let mut links = html.links;
+    if let Some(card) = &status.card
+        && !links.iter().any(|l| l == card.url.as_ref())
+    {
+        links.push(card.url.to_string());
+    }
+
+    let mentions: Vec<ModelMention> = status
+        .mentions
+        .iter()
+        .map(|m| {
+            let full = qualified(&m.acct, m.url.as_deref());
+            ModelMention {
+                handle: line_text(&format!("@{full}")),
+                key: full.to_lowercase(),
+                did: None,
+            }
+        })
+        .collect();
+
+    let reply_to = status.in_reply_to_id.as_deref().map(|id| {
+        let to_account = status.in_reply_to_account_id.as_deref();
+        let account = if to_account.is_some() && to_account == status.account.id.as_deref() {
+            Some(author.key.clone())
+        } else {
+            status
+                .mentions
+                .iter()
+                .zip(&mentions)
+                .find(|(m, _)| to_account.is_some() && m.id.as_deref() == to_account)
+                .map(|(_, model)| model.key.clone())
+        };
+        ReplyTo {
+            id: line_text(id),
+            account,
+        }
+    });
+
+    Ok(Post {
+        source: source.to_string(),
+        id: line_text(&status.id),
+        uri: status.uri.as_deref().map(line_text),
+        url: status
+            .url
+            .as_deref()
+            .or(status.uri.as_deref())
+            .map(line_text),
+        author,
+        boosted_by,
+        created_at,
+        text: body_text(&html.text),
+        content_warning: Some(body_text(&status.spoiler_text)).filter(|cw| !cw.is_empty()),
+        mentions,
+        hashtags: status.tags.iter().map(|t| line_text(&t.name)).collect(),
+        links: links.iter().map(|l| line_text(l)).collect(),
+        media: status
+            .media_attachments
+            .iter()
+            .map(|m| Media {
+                kind: MediaKind::parse(&m.kind),
+                alt: m
+                    .description
+                    .as_deref()
+                    .map(body_text)
+                    .filter(|a| !a.is_empty()),
+                url: m.url.as_deref().map(line_text),
+            })
+            .collect(),
+        reply_to,
+        language: status.language.as_deref().map(line_text),
+        visibility: status.visibility.as_deref().map(line_text),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_accts_are_qualified_by_the_profile_host() {
+        assert_eq!(
+            qualified("alice", Some("https://hachyderm.io/@alice")),
+            "alice@hachyderm.io"
+        );
+        assert_eq!(
+            qualified("bob@fosstodon.org", Some("https://x.example/@bob")),
+            "bob@fosstodon.org"
+        );
+        assert_eq!(qualified("carol", None), "carol");
+    }
+}

@@ -1,0 +1,304 @@
+//! Decoding: one JSON line in, one [`Post`] out (SPEC §3).
+//!
+//! The format is detected per line: a Mastodon Status (or a Notification
+//! carrying one), a Bluesky `feedViewPost`, or the native circles format. All
+//! three are read by one borrowed serde pass over [`Item`]; keys whose type
+//! differs between formats are kept as raw JSON and decoded once the format
+//! is known. Every string is sanitized on the way out.
+//!
+//! May touch: `model`. No I/O beyond reading from a `BufRead` in [`lines`].
+
+mod bluesky;
+mod html;
+mod lines;
+mod mastodon;
+mod native;
+
+pub use html::{HtmlText, html_to_text};
+pub use lines::{LineError, Lines, MAX_LINE_BYTES};
+
+use crate::model::Post;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+
+/// Why a line could not be turned into a post.
+#[derive(Debug, thiserror::Error)]
+pub enum DecodeError {
+    #[error("not valid UTF-8 (bad byte at offset {0})")]
+    Utf8(usize),
+    #[error("invalid JSON: {0}")]
+    Json(String),
+    #[error(
+        "unknown format: expected a Mastodon status, a Bluesky feed item or a circles post \
+         (keys: {0})"
+    )]
+    UnknownShape(String),
+    #[error("{format}: {why}")]
+    Invalid { format: &'static str, why: String },
+    #[error("a Mastodon {0} notification carries no post")]
+    NoPost(String),
+}
+
+impl DecodeError {
+    fn invalid(format: &'static str, why: impl Into<String>) -> Self {
+        DecodeError::Invalid {
+            format,
+            why: why.into(),
+        }
+    }
+}
+
+/// Decodes one line of input (bytes, as read) from the named source.
+pub fn decode_line(line: &[u8], source: &str) -> Result<Post, DecodeError> {
+    let text = std::str::from_utf8(line).map_err(|e| DecodeError::Utf8(e.valid_up_to()))?;
+    decode(text, source)
+}
+
+/// Decodes one JSON document into a post.
+pub fn decode(json: &str, source: &str) -> Result<Post, DecodeError> {
+    let item: Item<'_> = serde_json::from_str(json).map_err(json_error)?;
+    if let Some(feed_item) = item.post {
+        return bluesky::decode_feed_item(feed_item, item.reply, item.reason, source);
+    }
+    if let Some(kind) = &item.kind
+        && item.account.is_some()
+    {
+        return match item.status {
+            Some(status) if matches!(kind.as_ref(), "mention" | "status" | "update") => {
+                mastodon::decode_status(*status, source)
+            }
+            _ => Err(DecodeError::NoPost(kind.to_string())),
+        };
+    }
+    if item.account.is_some() && (item.content.is_some() || item.reblog.is_some()) {
+        return mastodon::decode_status(item.into_status()?, source);
+    }
+    if item.author.is_some() && item.text.is_some() {
+        return native::decode(item, source);
+    }
+    Err(DecodeError::UnknownShape(top_level_keys(json)))
+}
+
+/// The keys of a JSON object, for the "unknown format" message (error path
+/// only, so the second parse costs nothing on good input).
+fn top_level_keys(json: &str) -> String {
+    let keys: Vec<String> =
+        serde_json::from_str::<std::collections::BTreeMap<String, serde::de::IgnoredAny>>(json)
+            .map(|map| map.into_keys().take(12).collect())
+            .unwrap_or_default();
+    if keys.is_empty() {
+        "none".to_string()
+    } else {
+        keys.join(", ")
+    }
+}
+
+fn json_error(e: serde_json::Error) -> DecodeError {
+    let what = match e.classify() {
+        serde_json::error::Category::Eof => "truncated",
+        _ => "malformed",
+    };
+    DecodeError::Json(format!("{what} at column {}: {e}", e.column()))
+}
+
+/// Every top-level key any supported format uses. Keys whose shape differs
+/// between formats are `RawValue`s, decoded once the format is known.
+#[derive(Deserialize)]
+struct Item<'a> {
+    // Shared by Mastodon and native.
+    #[serde(borrow)]
+    id: Option<IdValue<'a>>,
+    #[serde(borrow)]
+    created_at: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    url: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    language: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    visibility: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    mentions: Option<&'a RawValue>,
+    #[serde(borrow)]
+    tags: Option<&'a RawValue>,
+
+    // Mastodon Status and Notification.
+    #[serde(borrow)]
+    account: Option<mastodon::Account<'a>>,
+    #[serde(borrow)]
+    content: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    reblog: Option<Box<mastodon::Status<'a>>>,
+    #[serde(borrow)]
+    uri: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    spoiler_text: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    in_reply_to_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    in_reply_to_account_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    media_attachments: Vec<mastodon::Attachment<'a>>,
+    #[serde(borrow)]
+    card: Option<mastodon::Card<'a>>,
+    #[serde(borrow, rename = "type")]
+    kind: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    status: Option<Box<mastodon::Status<'a>>>,
+
+    // Bluesky feedViewPost.
+    #[serde(borrow)]
+    post: Option<bluesky::PostView<'a>>,
+    #[serde(borrow)]
+    reply: Option<bluesky::ReplyContext<'a>>,
+    #[serde(borrow)]
+    reason: Option<bluesky::Reason<'a>>,
+
+    // Native.
+    #[serde(borrow)]
+    author: Option<&'a RawValue>,
+    #[serde(borrow)]
+    text: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    source: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    boosted_by: Option<&'a RawValue>,
+    #[serde(borrow)]
+    cw: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    reply_to: Option<&'a RawValue>,
+    #[serde(borrow)]
+    hashtags: Option<&'a RawValue>,
+    #[serde(borrow)]
+    links: Option<&'a RawValue>,
+    #[serde(borrow)]
+    media: Option<&'a RawValue>,
+}
+
+/// Ids are strings in every API, but hand-written native lines may use numbers.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum IdValue<'a> {
+    #[serde(borrow)]
+    Text(Cow<'a, str>),
+    Number(u64),
+}
+
+impl IdValue<'_> {
+    fn into_string(self) -> String {
+        match self {
+            IdValue::Text(t) => t.into_owned(),
+            IdValue::Number(n) => n.to_string(),
+        }
+    }
+}
+
+impl<'a> Item<'a> {
+    fn into_status(self) -> Result<mastodon::Status<'a>, DecodeError> {
+        let missing = |field: &str| {
+            DecodeError::invalid("Mastodon status", format!("missing field `{field}`"))
+        };
+        Ok(mastodon::Status {
+            id: self.id.ok_or_else(|| missing("id"))?.into_string().into(),
+            created_at: self.created_at.ok_or_else(|| missing("created_at"))?,
+            url: self.url,
+            uri: self.uri,
+            language: self.language,
+            visibility: self.visibility,
+            account: self.account.ok_or_else(|| missing("account"))?,
+            content: self.content.unwrap_or_default(),
+            reblog: self.reblog,
+            spoiler_text: self.spoiler_text.unwrap_or_default(),
+            in_reply_to_id: self.in_reply_to_id,
+            in_reply_to_account_id: self.in_reply_to_account_id,
+            mentions: parse_raw(self.mentions, "Mastodon status", "mentions")?,
+            tags: parse_raw(self.tags, "Mastodon status", "tags")?,
+            media_attachments: self.media_attachments,
+            card: self.card,
+        })
+    }
+}
+
+/// Decodes a key that was kept raw because its shape depends on the format.
+fn parse_raw<'a, T: Deserialize<'a> + Default>(
+    raw: Option<&'a RawValue>,
+    format: &'static str,
+    field: &str,
+) -> Result<T, DecodeError> {
+    match raw {
+        None => Ok(T::default()),
+        Some(raw) if raw.get() == "null" => Ok(T::default()),
+        Some(raw) => serde_json::from_str(raw.get())
+            .map_err(|e| DecodeError::invalid(format, format!("`{field}`: {e}"))),
+    }
+}
+
+/// Parses an RFC 3339 timestamp as the APIs write them.
+fn parse_time(
+    text: &str,
+    format: &'static str,
+    field: &str,
+) -> Result<chrono::DateTime<chrono::Utc>, DecodeError> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| {
+            DecodeError::invalid(
+                format,
+                format!("`{field}` {text:?} is not an RFC 3339 time: {e}"),
+            )
+        })
+}
+
+/// The host of an `https://host/…` URL, lowercase.
+fn url_host(url: &str) -> Option<String> {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let host = after_scheme.split(['/', '?', '#']).next()?;
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+/// Sanitizes a single-line string into an owned value.
+fn line_text(text: &str) -> String {
+    crate::model::sanitize_line(text).into_owned()
+}
+
+/// Sanitizes a multi-line string into an owned value.
+fn body_text(text: &str) -> String {
+    crate::model::sanitize(text).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_shapes_and_bad_json_are_reported() {
+        assert!(matches!(
+            decode(r#"{"hello":1}"#, "t"),
+            Err(DecodeError::UnknownShape(_))
+        ));
+        let err = decode(r#"{"id":"1","account":"#, "t")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("truncated"), "{err}");
+        let err = decode("not json", "t").unwrap_err().to_string();
+        assert!(err.contains("malformed at column 2"), "{err}");
+        let err = decode_line(b"{\"a\":\"\xff\"}", "t")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("offset 6"), "{err}");
+    }
+
+    #[test]
+    fn url_hosts() {
+        assert_eq!(
+            url_host("https://Hachyderm.io/@alice").as_deref(),
+            Some("hachyderm.io")
+        );
+        assert_eq!(
+            url_host("https://x.social:8443").as_deref(),
+            Some("x.social:8443")
+        );
+        assert_eq!(url_host(""), None);
+    }
+}

@@ -1,0 +1,159 @@
+//! The native circles JSON-lines format, for other tools to feed circles.
+//!
+//! Required: `id`, `author`, `text`, `created_at`. Optional: `url`, `source`,
+//! `boosted_by`, `cw`, `reply_to`, `hashtags`, `mentions`, `links`, `media`,
+//! `language`, `visibility`. The README documents the schema; unknown keys
+//! are ignored so producers can carry extra data.
+
+use super::{DecodeError, Item, body_text, line_text, parse_raw, parse_time};
+use crate::model::{Account, HandleKey, Media, MediaKind, Mention, Network, Post, ReplyTo};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+
+const FORMAT: &str = "circles post";
+
+/// An author or booster: `"@user@host"` or `{"handle": …, "name": …, "url": …}`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Person<'a> {
+    #[serde(borrow)]
+    Handle(Cow<'a, str>),
+    Full {
+        #[serde(borrow)]
+        handle: Cow<'a, str>,
+        #[serde(borrow, default)]
+        name: Option<Cow<'a, str>>,
+        #[serde(borrow, default)]
+        url: Option<Cow<'a, str>>,
+        #[serde(borrow, default)]
+        did: Option<Cow<'a, str>>,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ReplyRef<'a> {
+    #[serde(borrow)]
+    Id(Cow<'a, str>),
+    Full {
+        #[serde(borrow)]
+        id: Cow<'a, str>,
+        #[serde(borrow, default)]
+        author: Option<Cow<'a, str>>,
+    },
+}
+
+#[derive(Deserialize)]
+struct NativeMedia<'a> {
+    #[serde(borrow, default)]
+    kind: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    alt: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    url: Option<Cow<'a, str>>,
+}
+
+fn person(raw: &RawValue, field: &str) -> Result<Account, DecodeError> {
+    let person: Person<'_> = serde_json::from_str(raw.get()).map_err(|_| {
+        DecodeError::invalid(
+            FORMAT,
+            format!("`{field}` must be a handle string or an object with a `handle`"),
+        )
+    })?;
+    let (handle, name, url, did) = match person {
+        Person::Handle(h) => (h, None, None, None),
+        Person::Full {
+            handle,
+            name,
+            url,
+            did,
+        } => (handle, name, url, did),
+    };
+    if handle.trim().is_empty() {
+        return Err(DecodeError::invalid(
+            FORMAT,
+            format!("`{field}` has an empty handle"),
+        ));
+    }
+    let mut account = Account::new(&handle, name.as_deref().unwrap_or(""), Network::Native);
+    account.url = url.as_deref().map(line_text);
+    account.did = did.map(|d| d.to_lowercase());
+    Ok(account)
+}
+
+pub(super) fn decode(item: Item<'_>, source: &str) -> Result<Post, DecodeError> {
+    let missing = |field: &str| DecodeError::invalid(FORMAT, format!("missing field `{field}`"));
+    let author = person(item.author.ok_or_else(|| missing("author"))?, "author")?;
+    let boosted_by = item
+        .boosted_by
+        .filter(|raw| raw.get() != "null")
+        .map(|raw| person(raw, "boosted_by"))
+        .transpose()?;
+    let id = item.id.ok_or_else(|| missing("id"))?.into_string();
+    let created_at = parse_time(
+        &item.created_at.ok_or_else(|| missing("created_at"))?,
+        FORMAT,
+        "created_at",
+    )?;
+    let mentions: Vec<Cow<'_, str>> = parse_raw(item.mentions, FORMAT, "mentions")?;
+    let hashtags: Vec<Cow<'_, str>> = parse_raw(item.hashtags, FORMAT, "hashtags")?;
+    let links: Vec<Cow<'_, str>> = parse_raw(item.links, FORMAT, "links")?;
+    let media: Vec<NativeMedia<'_>> = parse_raw(item.media, FORMAT, "media")?;
+    let reply_to: Option<ReplyRef<'_>> = parse_raw(item.reply_to, FORMAT, "reply_to")?;
+
+    Ok(Post {
+        source: item
+            .source
+            .as_deref()
+            .map_or_else(|| source.to_string(), line_text),
+        id: line_text(&id),
+        uri: None,
+        url: item.url.as_deref().map(line_text),
+        author,
+        boosted_by,
+        created_at,
+        text: body_text(&item.text.unwrap_or_default()),
+        content_warning: item
+            .cw
+            .as_deref()
+            .map(body_text)
+            .filter(|cw| !cw.is_empty()),
+        mentions: mentions
+            .iter()
+            .map(|m| {
+                let handle = line_text(m);
+                Mention {
+                    key: HandleKey::from_display(&handle).0,
+                    handle,
+                    did: None,
+                }
+            })
+            .collect(),
+        hashtags: hashtags
+            .iter()
+            .map(|t| line_text(t.strip_prefix('#').unwrap_or(t)))
+            .collect(),
+        links: links.iter().map(|l| line_text(l)).collect(),
+        media: media
+            .iter()
+            .map(|m| Media {
+                kind: MediaKind::parse(m.kind.as_deref().unwrap_or("image")),
+                alt: m.alt.as_deref().map(body_text).filter(|a| !a.is_empty()),
+                url: m.url.as_deref().map(line_text),
+            })
+            .collect(),
+        reply_to: reply_to.map(|r| match r {
+            ReplyRef::Id(id) => ReplyTo {
+                id: line_text(&id),
+                account: None,
+            },
+            ReplyRef::Full { id, author } => ReplyTo {
+                id: line_text(&id),
+                account: author.map(|a| HandleKey::from_display(&a).0),
+            },
+        }),
+        language: item.language.as_deref().map(line_text),
+        visibility: item.visibility.as_deref().map(line_text),
+    })
+}

@@ -1,0 +1,393 @@
+//! Compiling a parsed config into [`Rules`], with every mistake located.
+
+use super::keywords::{KeywordIndex, fold};
+use crate::config::{self, ConfigErrors, Diagnostic, RawConfig, Style};
+use crate::model::parse_handle;
+use chrono::{DateTime, Utc};
+use regex::RegexSet;
+use std::collections::{HashMap, HashSet};
+use toml::Spanned;
+
+/// One column as the router and the screen see it.
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub name: String,
+    pub style: Style,
+    pub notify: bool,
+    pub rest: bool,
+    pub(super) include: Include,
+    pub(super) narrow: Narrow,
+}
+
+/// Include rules (OR-ed). Accounts and hashtags live in the shared maps of
+/// [`Rules`]; the flags here say whether the column has them at all.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Include {
+    pub any: bool,
+    pub keywords: Vec<usize>,
+    pub regex: Vec<usize>,
+    pub mentions_me: bool,
+    pub sources: Vec<String>,
+}
+
+/// Narrowing rules (AND-ed).
+#[derive(Debug, Clone)]
+pub(super) struct Narrow {
+    pub exclude_keywords: Vec<usize>,
+    pub boosts: bool,
+    pub replies: bool,
+    pub languages: Vec<String>,
+    pub media_only: bool,
+}
+
+/// Everything the config says about one account.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Roles {
+    /// Columns whose `accounts` list it.
+    pub columns: Vec<u16>,
+    pub muted: bool,
+    pub muted_until: Option<DateTime<Utc>>,
+    pub boosts_muted: bool,
+    pub amplified: bool,
+}
+
+/// The compiled filter: what [`super::route`] needs, nothing else.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    pub columns: Vec<Column>,
+    pub(super) accounts: HashMap<String, Roles>,
+    pub(super) hashtags: HashMap<String, Vec<u16>>,
+    pub(super) me: HashSet<String>,
+    pub(super) keywords: KeywordIndex,
+    pub(super) regexes: RegexSet,
+    pub(super) regex_sources: Vec<String>,
+    pub(super) mute_keywords: Vec<usize>,
+    pub(super) mute_regex: Vec<usize>,
+    /// The time timed mutes are compared with. Starts at the compile time;
+    /// the app moves it forward and tests pin it.
+    pub now: DateTime<Utc>,
+}
+
+/// Rules plus the parsed config and warnings they came from.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    pub rules: Rules,
+    pub config: config::Parsed,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Parses and compiles config text in one go: the entry point for every
+/// caller that has the file's text.
+pub fn load(text: &str, now: DateTime<Utc>) -> Result<Compiled, ConfigErrors> {
+    let parsed = config::parse(text)?;
+    let (rules, mut warnings) = Rules::compile(&parsed, now)?;
+    warnings.extend(parsed.warnings.iter().cloned());
+    Ok(Compiled {
+        rules,
+        config: parsed,
+        warnings,
+    })
+}
+
+/// Collects patterns and errors while compiling.
+struct Builder {
+    keywords: Vec<String>,
+    regexes: Vec<String>,
+    errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
+    accounts: HashMap<String, Roles>,
+}
+
+impl Builder {
+    fn handle(&mut self, written: &Spanned<String>) -> Option<String> {
+        match parse_handle(written.get_ref()) {
+            Ok(key) => Some(key.0),
+            Err(e) => {
+                self.errors
+                    .push(Diagnostic::error(Some(written.span()), e.to_string()));
+                None
+            }
+        }
+    }
+
+    fn roles(&mut self, written: &Spanned<String>) -> Option<&mut Roles> {
+        let key = self.handle(written)?;
+        Some(self.accounts.entry(key).or_default())
+    }
+
+    fn keyword(&mut self, written: &Spanned<String>) -> Option<usize> {
+        let word = written.get_ref().trim();
+        if word.is_empty() {
+            self.errors.push(Diagnostic::error(
+                Some(written.span()),
+                "a keyword cannot be empty",
+            ));
+            return None;
+        }
+        self.keywords.push(word.to_string());
+        Some(self.keywords.len() - 1)
+    }
+
+    fn regex(&mut self, written: &Spanned<String>) -> Option<usize> {
+        match regex::Regex::new(written.get_ref()) {
+            Ok(_) => {
+                self.regexes.push(written.get_ref().clone());
+                Some(self.regexes.len() - 1)
+            }
+            Err(e) => {
+                self.errors.push(Diagnostic::error(
+                    Some(written.span()),
+                    format!("this regex does not compile:\n{e}"),
+                ));
+                None
+            }
+        }
+    }
+}
+
+impl Rules {
+    /// Compiles parsed config. Returns every error found, each located, or
+    /// the rules with any warnings.
+    pub fn compile(
+        parsed: &config::Parsed,
+        now: DateTime<Utc>,
+    ) -> Result<(Rules, Vec<Diagnostic>), ConfigErrors> {
+        let raw: &RawConfig = &parsed.raw;
+        let mut b = Builder {
+            keywords: Vec::new(),
+            regexes: Vec::new(),
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            accounts: HashMap::new(),
+        };
+
+        let me: HashSet<String> = raw.me.handles.iter().filter_map(|h| b.handle(h)).collect();
+        let source_names: Vec<&str> = parsed.sources.iter().map(|s| s.name.as_str()).collect();
+
+        let mut hashtags: HashMap<String, Vec<u16>> = HashMap::new();
+        let mut columns = Vec::new();
+        let mut names: HashSet<String> = HashSet::new();
+        if raw.columns.len() > usize::from(u16::MAX) {
+            b.errors.push(Diagnostic::error(None, "too many columns"));
+        }
+        for (index, table) in raw.columns.iter().enumerate() {
+            let index = index as u16;
+            let c = table.get_ref();
+            let name = c.name.get_ref().trim().to_string();
+            if name.is_empty() {
+                b.errors.push(Diagnostic::error(
+                    Some(c.name.span()),
+                    "a column needs a non-empty `name`",
+                ));
+            } else if !names.insert(name.to_lowercase()) {
+                b.errors.push(Diagnostic::error(
+                    Some(c.name.span()),
+                    format!(
+                        "there is already a column named `{name}`; column names must be unique"
+                    ),
+                ));
+            }
+            for account in &c.accounts {
+                if let Some(roles) = b.roles(account)
+                    && !roles.columns.contains(&index)
+                {
+                    roles.columns.push(index);
+                }
+            }
+            for tag in &c.hashtags {
+                let name = tag.get_ref().trim().trim_start_matches('#');
+                if name.is_empty() || name.chars().any(char::is_whitespace) {
+                    b.errors.push(Diagnostic::error(
+                        Some(tag.span()),
+                        "a hashtag is one word, with or without the `#`",
+                    ));
+                    continue;
+                }
+                let columns = hashtags.entry(fold(name).into_owned()).or_default();
+                if !columns.contains(&index) {
+                    columns.push(index);
+                }
+            }
+            let mut sources = Vec::new();
+            for source in &c.sources {
+                if source_names.contains(&source.get_ref().as_str()) {
+                    sources.push(source.get_ref().clone());
+                } else {
+                    let known = if source_names.is_empty() {
+                        "there are no [[source]] tables".to_string()
+                    } else {
+                        format!("known sources: {}", source_names.join(", "))
+                    };
+                    b.errors.push(Diagnostic::error(
+                        Some(source.span()),
+                        format!("no [[source]] is named `{}` ({known})", source.get_ref()),
+                    ));
+                }
+            }
+            let mut languages = Vec::new();
+            for language in &c.languages {
+                let code = language.get_ref().trim().to_lowercase();
+                if code.is_empty()
+                    || !code
+                        .chars()
+                        .all(|ch| ch.is_ascii_alphanumeric() || ch == '-')
+                {
+                    b.errors.push(Diagnostic::error(
+                        Some(language.span()),
+                        "a language is a code like \"en\", \"de\" or \"pt-BR\"",
+                    ));
+                } else {
+                    languages.push(code);
+                }
+            }
+            let include = Include {
+                any: !c.accounts.is_empty()
+                    || !c.keywords.is_empty()
+                    || !c.regex.is_empty()
+                    || !c.hashtags.is_empty()
+                    || c.mentions_me
+                    || !c.sources.is_empty(),
+                keywords: c.keywords.iter().filter_map(|k| b.keyword(k)).collect(),
+                regex: c.regex.iter().filter_map(|r| b.regex(r)).collect(),
+                mentions_me: c.mentions_me,
+                sources,
+            };
+            if c.mentions_me && raw.me.handles.is_empty() {
+                b.warnings.push(Diagnostic::warning(
+                    Some(table.span()),
+                    format!("column `{name}` has mentions_me = true but [me] lists no handles"),
+                ));
+            }
+            let narrow = Narrow {
+                exclude_keywords: c
+                    .exclude_keywords
+                    .iter()
+                    .filter_map(|k| b.keyword(k))
+                    .collect(),
+                boosts: c.boosts,
+                replies: c.replies,
+                languages,
+                media_only: c.media_only,
+            };
+            columns.push(Column {
+                name,
+                style: c.style,
+                notify: c.notify,
+                rest: c.rest,
+                include,
+                narrow,
+            });
+        }
+
+        let mute = &raw.mute;
+        for account in &mute.accounts {
+            if let Some(roles) = b.roles(account) {
+                roles.muted = true;
+            }
+        }
+        for account in &mute.boosts_from {
+            if let Some(roles) = b.roles(account) {
+                roles.boosts_muted = true;
+            }
+        }
+        for (account, until) in &mute.until {
+            let Some(time) = timed_mute_end(until, &mut b.errors) else {
+                continue;
+            };
+            if let Some(roles) = b.roles(account) {
+                roles.muted_until = Some(roles.muted_until.map_or(time, |t| t.max(time)));
+            }
+        }
+        let mute_keywords = mute.keywords.iter().filter_map(|k| b.keyword(k)).collect();
+        let mute_regex = mute.regex.iter().filter_map(|r| b.regex(r)).collect();
+        for account in &raw.amplify.accounts {
+            if let Some(roles) = b.roles(account) {
+                roles.amplified = true;
+                if roles.muted || roles.muted_until.is_some_and(|t| t > now) {
+                    let shown = account.get_ref();
+                    b.warnings.push(Diagnostic::warning(
+                        Some(account.span()),
+                        format!("{shown} is both muted and amplified; the mute wins"),
+                    ));
+                }
+            }
+        }
+        if raw.columns.is_empty() {
+            b.warnings.push(Diagnostic::warning(
+                None,
+                "there is no [[column]], so no post is shown anywhere",
+            ));
+        }
+
+        if !b.errors.is_empty() {
+            return Err(ConfigErrors { errors: b.errors });
+        }
+        let regexes = RegexSet::new(&b.regexes).map_err(|e| ConfigErrors {
+            errors: vec![Diagnostic::error(
+                None,
+                format!("the regexes together are too large: {e}"),
+            )],
+        })?;
+        let rules = Rules {
+            columns,
+            accounts: b.accounts,
+            hashtags,
+            me,
+            keywords: KeywordIndex::new(b.keywords),
+            regexes,
+            regex_sources: b.regexes,
+            mute_keywords,
+            mute_regex,
+            now,
+        };
+        Ok((rules, b.warnings))
+    }
+
+    /// The column with this name, if any.
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+
+    /// The text of a keyword pattern, as folded for matching.
+    pub fn keyword(&self, id: usize) -> &str {
+        self.keywords.pattern(id)
+    }
+
+    /// The source of a regex pattern.
+    pub fn regex(&self, id: usize) -> &str {
+        &self.regex_sources[id]
+    }
+
+    /// When the next active timed mute ends, so a caller can wake up then.
+    pub fn next_mute_expiry(&self) -> Option<DateTime<Utc>> {
+        self.accounts
+            .values()
+            .filter_map(|r| r.muted_until)
+            .filter(|t| *t > self.now)
+            .min()
+    }
+}
+
+fn timed_mute_end(
+    until: &Spanned<toml::value::Datetime>,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<DateTime<Utc>> {
+    let value = until.get_ref();
+    if value.date.is_none() || value.time.is_none() || value.offset.is_none() {
+        errors.push(Diagnostic::error(
+            Some(until.span()),
+            "a timed mute ends at a full date and time with an offset, like 2026-11-23T10:00:00Z",
+        ));
+        return None;
+    }
+    match DateTime::parse_from_rfc3339(&value.to_string()) {
+        Ok(t) => Some(t.with_timezone(&Utc)),
+        Err(e) => {
+            errors.push(Diagnostic::error(
+                Some(until.span()),
+                format!("not a valid time: {e}"),
+            ));
+            None
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! The rule trace behind a verdict, in words (`circles explain`, and `e` in
+//! the TUI).
+
+use super::compile::Rules;
+use super::route::{Because, Fired, Narrowing, Verdict, Who, route_traced};
+use crate::model::Post;
+use std::fmt::Write as _;
+
+fn person(post: &Post, who: Who) -> &str {
+    match (who, &post.boosted_by) {
+        (Who::Booster, Some(b)) => &b.handle,
+        _ => &post.author.handle,
+    }
+}
+
+fn role(who: Who) -> &'static str {
+    match who {
+        Who::Author => "author",
+        Who::Booster => "booster",
+    }
+}
+
+/// Routes `post` with a full trace and describes it, one rule per line.
+pub fn explain(rules: &Rules, post: &Post) -> (Verdict, String) {
+    let verdict = route_traced(rules, post);
+    let mut out = String::new();
+    let _ = write!(out, "post {} by {}", post.id, post.author.handle);
+    if let Some(b) = &post.boosted_by {
+        let _ = write!(out, " (boosted by {})", b.handle);
+    }
+    let _ = writeln!(out, " from {}", post.source);
+    let column = |i: u16| rules.columns[usize::from(i)].name.as_str();
+    for fired in &verdict.fired {
+        let line = match *fired {
+            Fired::MutedAccount(who) => format!(
+                "  muted: {} {} is in [mute] accounts",
+                role(who),
+                person(post, who)
+            ),
+            Fired::MutedUntil(who, until) => format!(
+                "  muted: {} {} is in [mute.until] until {}",
+                role(who),
+                person(post, who),
+                until.to_rfc3339()
+            ),
+            Fired::MutedBoost => format!(
+                "  muted: boosts from {} are hidden by [mute] boosts_from",
+                person(post, Who::Booster)
+            ),
+            Fired::Amplified(who) => format!(
+                "  amplified: {} {} is in [amplify] accounts (keyword mutes skipped)",
+                role(who),
+                person(post, who)
+            ),
+            Fired::MutedKeyword(id) => {
+                format!("  muted: [mute] keyword \"{}\" matched", rules.keyword(id))
+            }
+            Fired::MutedRegex(id) => format!("  muted: [mute] regex '{}' matched", rules.regex(id)),
+            Fired::Took { column: c, because } => {
+                let why = match because {
+                    Because::Account(who) => {
+                        format!("accounts lists the {} {}", role(who), person(post, who))
+                    }
+                    Because::Keyword(id) => format!("keyword \"{}\"", rules.keyword(id)),
+                    Because::Regex(id) => format!("regex '{}'", rules.regex(id)),
+                    Because::Hashtag(i) => format!("hashtag #{}", post.hashtags[i]),
+                    Because::MentionsMe => "mentions_me: the post mentions you".to_string(),
+                    Because::Source => format!("sources includes `{}`", post.source),
+                    Because::Everything => {
+                        "the column has no include rule, so it takes every post".to_string()
+                    }
+                };
+                format!("  {}: matched {why}", column(c))
+            }
+            Fired::Excluded { column: c, by } => {
+                let why = match by {
+                    Narrowing::ExcludeKeyword(id) => {
+                        format!("exclude_keywords \"{}\" matched", rules.keyword(id))
+                    }
+                    Narrowing::Boost => "boosts = false and this is a boost".to_string(),
+                    Narrowing::Reply => "replies = false and this is a reply".to_string(),
+                    Narrowing::Language => format!(
+                        "languages does not include {}",
+                        post.language.as_deref().unwrap_or("?")
+                    ),
+                    Narrowing::MediaOnly => {
+                        "media_only = true and the post has no media".to_string()
+                    }
+                };
+                format!("  {}: excluded, {why}", column(c))
+            }
+            Fired::Missed { column: c } => format!("  {}: no include rule matched", column(c)),
+            Fired::RestSkipped { column: c } => format!(
+                "  {} (rest): skipped, another column took the post",
+                column(c)
+            ),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    let names = |cols: &[u16]| {
+        cols.iter()
+            .map(|&c| column(c))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let summary = match verdict.muted {
+        Some(reason) if verdict.hidden_in.is_empty() => {
+            format!("  => muted ({}), in no column", reason.as_str())
+        }
+        Some(reason) => format!(
+            "  => muted ({}); revealed it would show in: {}",
+            reason.as_str(),
+            names(&verdict.hidden_in)
+        ),
+        None if verdict.columns.is_empty() => "  => in no column".to_string(),
+        None => format!("  => columns: {}", names(&verdict.columns)),
+    };
+    out.push_str(&summary);
+    out.push('\n');
+    (verdict, out)
+}

@@ -1,0 +1,219 @@
+//! Whole-word, case-insensitive keyword and phrase matching.
+//!
+//! All keywords of all columns and mutes share one Aho-Corasick automaton,
+//! so a post's text is scanned once whatever the number of keywords. Case is
+//! folded with Unicode lowercasing (the haystack is lowercased only when it
+//! is not ASCII). A hit counts only where it starts and ends on a Unicode
+//! word boundary (UAX #29): `rust` does not match `trust`, but `東京` matches
+//! inside Japanese running text, whose words are not separated by spaces.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use std::borrow::Cow;
+use unicode_segmentation::UnicodeSegmentation;
+
+/// A set of keyword patterns, each with a stable id (its index).
+#[derive(Debug, Clone)]
+pub struct KeywordIndex {
+    patterns: Vec<String>,
+    automaton: Option<AhoCorasick>,
+}
+
+/// Which patterns matched, as a bit set over pattern ids.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Hits(Vec<u64>);
+
+impl Hits {
+    pub fn contains(&self, id: usize) -> bool {
+        self.0
+            .get(id / 64)
+            .is_some_and(|w| w & (1 << (id % 64)) != 0)
+    }
+
+    fn insert(&mut self, id: usize) {
+        if self.0.len() <= id / 64 {
+            self.0.resize(id / 64 + 1, 0);
+        }
+        self.0[id / 64] |= 1 << (id % 64);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(|w| *w == 0)
+    }
+}
+
+/// Folds case the way keywords compare.
+pub fn fold(text: &str) -> Cow<'_, str> {
+    if text.is_ascii() {
+        if text.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(text.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(text)
+        }
+    } else {
+        Cow::Owned(text.to_lowercase())
+    }
+}
+
+impl KeywordIndex {
+    /// Builds the index; patterns are folded here. Duplicate patterns keep
+    /// their own ids (they are cheap) so callers need no bookkeeping.
+    pub fn new(patterns: Vec<String>) -> Self {
+        let patterns: Vec<String> = patterns
+            .iter()
+            .map(|p| fold(p.trim()).into_owned())
+            .collect();
+        let automaton = (!patterns.is_empty()).then(|| {
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::Standard)
+                .ascii_case_insensitive(true)
+                .build(&patterns)
+                .expect("keyword automaton: patterns are plain strings")
+        });
+        KeywordIndex {
+            patterns,
+            automaton,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+
+    pub fn pattern(&self, id: usize) -> &str {
+        &self.patterns[id]
+    }
+
+    /// The ids of every pattern that occurs as a whole word in `text`.
+    pub fn find(&self, text: &str) -> Hits {
+        let mut hits = Hits::default();
+        let Some(automaton) = &self.automaton else {
+            return hits;
+        };
+        // ASCII text is searched as is (the automaton ignores ASCII case);
+        // anything else is lowercased first so that `École` finds `école`.
+        let haystack: Cow<'_, str> = if text.is_ascii() {
+            Cow::Borrowed(text)
+        } else {
+            Cow::Owned(text.to_lowercase())
+        };
+        let mut bounds: Option<Vec<usize>> = None;
+        for m in automaton.find_overlapping_iter(haystack.as_ref()) {
+            let id = m.pattern().as_usize();
+            if hits.contains(id) {
+                continue;
+            }
+            if is_boundary(&haystack, m.start(), &mut bounds)
+                && is_boundary(&haystack, m.end(), &mut bounds)
+            {
+                hits.insert(id);
+            }
+        }
+        hits
+    }
+}
+
+/// Whether `at` is a word boundary of `text`. Clear cases are decided from
+/// the neighbouring ASCII characters; the rest asks the UAX #29 segmenter,
+/// whose boundaries are computed once per text and only when needed.
+fn is_boundary(text: &str, at: usize, bounds: &mut Option<Vec<usize>>) -> bool {
+    if at == 0 || at == text.len() {
+        return true;
+    }
+    let bytes = text.as_bytes();
+    let (before, after) = (bytes[at - 1], bytes[at]);
+    if before.is_ascii() && after.is_ascii() {
+        let joins = |b: u8| {
+            b.is_ascii_alphanumeric() || matches!(b, b'_' | b'\'' | b'.' | b':' | b',' | b';')
+        };
+        if !joins(before) || !joins(after) {
+            // A space or symbol on either side: a boundary, unless both sides
+            // are the same kind of space, which no trimmed keyword ends in.
+            return true;
+        }
+        if before.is_ascii_alphanumeric() && after.is_ascii_alphanumeric() {
+            return false;
+        }
+    }
+    let bounds = bounds.get_or_insert_with(|| {
+        let mut b: Vec<usize> = text.split_word_bound_indices().map(|(i, _)| i).collect();
+        b.push(text.len());
+        b
+    });
+    bounds.binary_search(&at).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matches(keyword: &str, text: &str) -> bool {
+        !KeywordIndex::new(vec![keyword.to_string()])
+            .find(text)
+            .is_empty()
+    }
+
+    #[test]
+    fn whole_words_only_any_case() {
+        let table = [
+            ("rust", "I love Rust!", true),
+            ("rust", "I trust you", false),
+            ("rust", "rusty nails", false),
+            ("rust", "#rust", true),
+            ("rust", "rust_lang", false),
+            ("nft", "NFT drop", true),
+            ("NFT", "nfts", false),
+            ("Jane Doe", "hi jane doe, welcome", true),
+            ("Jane Doe", "Jane Does", false),
+            ("jane doe", "Jane  Doe", false),
+            ("AcmeCo", "AcmeCorp", false),
+            ("AcmeCo", "(AcmeCo)", true),
+            ("AcmeCo", "AcmeCo.", true),
+            ("c++", "I write C++ daily", true),
+        ];
+        for (keyword, text, want) in table {
+            assert_eq!(matches(keyword, text), want, "{keyword:?} in {text:?}");
+        }
+    }
+
+    #[test]
+    fn unicode_case_and_boundaries() {
+        let table = [
+            ("école", "Une École fermée", true),
+            // UAX #29 joins letters across an apostrophe: l'école is one word.
+            ("école", "l'école", false),
+            ("École", "une école", true),
+            ("naïve", "So NAÏVE of me", true),
+            ("naï", "naïve", false),
+            ("東京", "私は東京に住んでいます", true),
+            ("東京", "東京タワー", true),
+            ("straße", "STRASSE", false),
+            ("straße", "Die Straße", true),
+            ("rust", "🦀rust🦀", true),
+            ("rust", "👩‍💻 rust", true),
+            ("café", "cafe\u{301}s", false),
+            ("ι", "Ιλιάδα", false),
+        ];
+        for (keyword, text, want) in table {
+            assert_eq!(matches(keyword, text), want, "{keyword:?} in {text:?}");
+        }
+    }
+
+    #[test]
+    fn a_later_whole_word_hit_counts_after_an_embedded_one() {
+        assert!(matches("rust", "trust rust"));
+    }
+
+    #[test]
+    fn several_patterns_report_their_ids() {
+        let index = KeywordIndex::new(vec![
+            "jane".into(),
+            "jane doe".into(),
+            "doe".into(),
+            "x".into(),
+        ]);
+        let hits = index.find("Jane Doe");
+        assert!(hits.contains(0) && hits.contains(1) && hits.contains(2));
+        assert!(!hits.contains(3));
+        assert!(!hits.contains(200));
+    }
+}

@@ -1,0 +1,21 @@
+//! The filter: compiled rules and the router (SPEC §5). The heart of circles.
+//!
+//! [`Rules::compile`] turns a parsed config into lookup structures built for
+//! one pass per post: one hash map from account key to everything the config
+//! says about that account, one from hashtag to columns, one Aho-Corasick
+//! automaton for every keyword and one `RegexSet` for every regex. [`route`]
+//! then decides a post's fate without allocating beyond its small verdict.
+//!
+//! Pure: no I/O, no terminal, no async, no wall clock (the time used for
+//! timed mutes is a field of [`Rules`], set by the caller). May touch:
+//! `model`, `config`.
+
+mod compile;
+mod explain;
+mod keywords;
+mod route;
+
+pub use compile::{Column, Compiled, Rules, load};
+pub use explain::explain;
+pub use keywords::{Hits, KeywordIndex, fold};
+pub use route::{Because, Fired, MuteReason, Narrowing, Verdict, Who, route, route_traced};

@@ -1,0 +1,404 @@
+//! The router: one post in, one [`Verdict`] out (SPEC §5, semantics 1–7).
+
+use super::compile::{Column, Roles, Rules};
+use super::keywords::{Hits, fold};
+use crate::model::Post;
+use chrono::{DateTime, Utc};
+use std::borrow::Cow;
+
+/// Whose account a rule matched: the author, or the account that boosted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    Author,
+    Booster,
+}
+
+/// Why a post is muted. Serialized by `circles route` as its lowercase name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MuteReason {
+    Account,
+    Boost,
+    Keyword,
+}
+
+impl MuteReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MuteReason::Account => "account",
+            MuteReason::Boost => "boost",
+            MuteReason::Keyword => "keyword",
+        }
+    }
+}
+
+/// The include rule that took a post into a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Because {
+    Account(Who),
+    /// A keyword pattern id (see [`Rules::keyword`]).
+    Keyword(usize),
+    /// A regex pattern id (see [`Rules::regex`]).
+    Regex(usize),
+    /// An index into the post's `hashtags`.
+    Hashtag(usize),
+    MentionsMe,
+    Source,
+    /// The column has no include rule.
+    Everything,
+}
+
+/// The narrowing rule that kept a post out of a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Narrowing {
+    ExcludeKeyword(usize),
+    Boost,
+    Reply,
+    Language,
+    MediaOnly,
+}
+
+/// One rule that fired for a post, in evaluation order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fired {
+    MutedAccount(Who),
+    MutedUntil(Who, DateTime<Utc>),
+    MutedBoost,
+    Amplified(Who),
+    MutedKeyword(usize),
+    MutedRegex(usize),
+    Took {
+        column: u16,
+        because: Because,
+    },
+    Excluded {
+        column: u16,
+        by: Narrowing,
+    },
+    /// Traced routing only: no include rule of the column matched.
+    Missed {
+        column: u16,
+    },
+    /// Traced routing only: a `rest` column passed over because another
+    /// column took the post.
+    RestSkipped {
+        column: u16,
+    },
+}
+
+/// Where a post goes and why.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Verdict {
+    /// Columns the post appears in, in config order. Empty when muted.
+    pub columns: Vec<u16>,
+    pub muted: Option<MuteReason>,
+    /// For a muted post, the columns it would be in: where it shows when
+    /// muted posts are revealed.
+    pub hidden_in: Vec<u16>,
+    pub amplified: bool,
+    /// The rules that fired. [`route`] records the first include rule per
+    /// column; [`route_traced`] records every rule it looked at.
+    pub fired: Vec<Fired>,
+}
+
+/// Routes a post (the fast path).
+pub fn route(rules: &Rules, post: &Post) -> Verdict {
+    route_with(rules, post, false)
+}
+
+/// Routes a post recording every rule considered, for `explain`.
+pub fn route_traced(rules: &Rules, post: &Post) -> Verdict {
+    route_with(rules, post, true)
+}
+
+/// The text keyword and regex rules read: content warning, text and media
+/// descriptions, one per line.
+fn match_text(post: &Post) -> Cow<'_, str> {
+    let alts = post.media.iter().filter_map(|m| m.alt.as_deref());
+    if post.content_warning.is_none() && alts.clone().next().is_none() {
+        return Cow::Borrowed(&post.text);
+    }
+    let mut text = String::with_capacity(post.text.len() + 64);
+    if let Some(cw) = &post.content_warning {
+        text.push_str(cw);
+        text.push('\n');
+    }
+    text.push_str(&post.text);
+    for alt in alts {
+        text.push('\n');
+        text.push_str(alt);
+    }
+    Cow::Owned(text)
+}
+
+/// What the config says about an account, merged over its keys (handle and
+/// DID both count).
+fn lookup<'r>(rules: &'r Rules, account: &crate::model::Account) -> [Option<&'r Roles>; 2] {
+    [
+        rules.accounts.get(&account.key),
+        account.did.as_deref().and_then(|d| rules.accounts.get(d)),
+    ]
+}
+
+struct Matches {
+    keywords: Hits,
+    regex: Vec<bool>,
+}
+
+fn route_with(rules: &Rules, post: &Post, traced: bool) -> Verdict {
+    let mut verdict = Verdict::default();
+    let author = lookup(rules, &post.author);
+    let booster = post
+        .boosted_by
+        .as_ref()
+        .map(|b| lookup(rules, b))
+        .unwrap_or([None, None]);
+    let people = [(Who::Author, author), (Who::Booster, booster)];
+    let any = |roles: &[Option<&Roles>; 2], test: &dyn Fn(&Roles) -> bool| {
+        roles.iter().flatten().any(|r| test(r))
+    };
+
+    // Mute precedence (a)–(d).
+    'mute: {
+        for (who, roles) in &people {
+            if any(roles, &|r| r.muted) {
+                verdict.muted = Some(MuteReason::Account);
+                verdict.fired.push(Fired::MutedAccount(*who));
+                break 'mute;
+            }
+            if let Some(until) = roles
+                .iter()
+                .flatten()
+                .filter_map(|r| r.muted_until)
+                .filter(|t| *t > rules.now)
+                .max()
+            {
+                verdict.muted = Some(MuteReason::Account);
+                verdict.fired.push(Fired::MutedUntil(*who, until));
+                break 'mute;
+            }
+        }
+        if any(&booster, &|r| r.boosts_muted) {
+            verdict.muted = Some(MuteReason::Boost);
+            verdict.fired.push(Fired::MutedBoost);
+            break 'mute;
+        }
+        for (who, roles) in &people {
+            if any(roles, &|r| r.amplified) {
+                verdict.amplified = true;
+                verdict.fired.push(Fired::Amplified(*who));
+                break 'mute;
+            }
+        }
+    }
+
+    let needs_text = !rules.keywords.is_empty() || !rules.regex_sources.is_empty();
+    let text = needs_text.then(|| match_text(post));
+    let matches = Matches {
+        keywords: text
+            .as_deref()
+            .map(|t| rules.keywords.find(t))
+            .unwrap_or_default(),
+        regex: match (&text, rules.regex_sources.is_empty()) {
+            (Some(t), false) => {
+                let set = rules.regexes.matches(t);
+                (0..rules.regex_sources.len())
+                    .map(|i| set.matched(i))
+                    .collect()
+            }
+            _ => Vec::new(),
+        },
+    };
+
+    if verdict.muted.is_none() && !verdict.amplified {
+        if let Some(&id) = rules
+            .mute_keywords
+            .iter()
+            .find(|&&id| matches.keywords.contains(id))
+        {
+            verdict.muted = Some(MuteReason::Keyword);
+            verdict.fired.push(Fired::MutedKeyword(id));
+        } else if let Some(&id) = rules.mute_regex.iter().find(|&&id| matches.regex[id]) {
+            verdict.muted = Some(MuteReason::Keyword);
+            verdict.fired.push(Fired::MutedRegex(id));
+        }
+    }
+
+    // Columns: ordinary ones first, then `rest` ones if none took the post.
+    let mut taken = Vec::new();
+    for rest_pass in [false, true] {
+        for (index, column) in rules.columns.iter().enumerate() {
+            if column.rest != rest_pass {
+                continue;
+            }
+            let index = index as u16;
+            if rest_pass && !taken.is_empty() {
+                if traced {
+                    verdict.fired.push(Fired::RestSkipped { column: index });
+                }
+                continue;
+            }
+            if column_takes(
+                rules,
+                column,
+                index,
+                post,
+                &people,
+                &matches,
+                traced,
+                &mut verdict.fired,
+            ) {
+                taken.push(index);
+            }
+        }
+    }
+    if rules.columns.iter().any(|c| c.rest) {
+        taken.sort_unstable();
+    }
+    if verdict.muted.is_some() {
+        verdict.hidden_in = taken;
+    } else {
+        verdict.columns = taken;
+    }
+    verdict
+}
+
+#[allow(clippy::too_many_arguments)]
+fn column_takes(
+    rules: &Rules,
+    column: &Column,
+    index: u16,
+    post: &Post,
+    people: &[(Who, [Option<&Roles>; 2]); 2],
+    matches: &Matches,
+    traced: bool,
+    fired: &mut Vec<Fired>,
+) -> bool {
+    let include = &column.include;
+    let mut taker = Taker {
+        traced,
+        took: false,
+        index,
+        fired,
+    };
+
+    if !include.any {
+        taker.take(Because::Everything);
+    }
+    for (who, roles) in people {
+        if taker.wants() && roles.iter().flatten().any(|r| r.columns.contains(&index)) {
+            taker.take(Because::Account(*who));
+        }
+    }
+    for &id in &include.keywords {
+        if taker.wants() && matches.keywords.contains(id) {
+            taker.take(Because::Keyword(id));
+        }
+    }
+    for &id in &include.regex {
+        if taker.wants() && matches.regex[id] {
+            taker.take(Because::Regex(id));
+        }
+    }
+    if !rules.hashtags.is_empty() {
+        for (i, tag) in post.hashtags.iter().enumerate() {
+            if taker.wants()
+                && rules
+                    .hashtags
+                    .get(fold(tag).as_ref())
+                    .is_some_and(|cols| cols.contains(&index))
+            {
+                taker.take(Because::Hashtag(i));
+            }
+        }
+    }
+    if taker.wants() && include.mentions_me && mentions_me(rules, post) {
+        taker.take(Because::MentionsMe);
+    }
+    if taker.wants() && include.sources.contains(&post.source) {
+        taker.take(Because::Source);
+    }
+    let fired = taker.fired;
+    if !taker.took {
+        if traced {
+            fired.push(Fired::Missed { column: index });
+        }
+        return false;
+    }
+
+    let narrow = &column.narrow;
+    let excluded = if let Some(&id) = narrow
+        .exclude_keywords
+        .iter()
+        .find(|&&id| matches.keywords.contains(id))
+    {
+        Some(Narrowing::ExcludeKeyword(id))
+    } else if !narrow.boosts && post.is_boost() {
+        Some(Narrowing::Boost)
+    } else if !narrow.replies && post.is_reply() {
+        Some(Narrowing::Reply)
+    } else if !narrow.languages.is_empty()
+        && !language_allowed(&narrow.languages, post.language.as_deref())
+    {
+        Some(Narrowing::Language)
+    } else if narrow.media_only && post.media.is_empty() {
+        Some(Narrowing::MediaOnly)
+    } else {
+        None
+    };
+    match excluded {
+        Some(by) => {
+            fired.push(Fired::Excluded { column: index, by });
+            false
+        }
+        None => true,
+    }
+}
+
+/// Records include rules that match: all of them when tracing, else only
+/// the first (and then stops asking).
+struct Taker<'f> {
+    traced: bool,
+    took: bool,
+    index: u16,
+    fired: &'f mut Vec<Fired>,
+}
+
+impl Taker<'_> {
+    fn wants(&self) -> bool {
+        self.traced || !self.took
+    }
+
+    fn take(&mut self, because: Because) {
+        self.fired.push(Fired::Took {
+            column: self.index,
+            because,
+        });
+        self.took = true;
+    }
+}
+
+fn mentions_me(rules: &Rules, post: &Post) -> bool {
+    if rules.me.is_empty() {
+        return false;
+    }
+    post.mentions
+        .iter()
+        .flat_map(|m| m.keys())
+        .any(|k| rules.me.contains(k))
+        || post
+            .reply_to
+            .as_ref()
+            .and_then(|r| r.account.as_deref())
+            .is_some_and(|a| rules.me.contains(a))
+}
+
+/// A post in `pt-BR` passes a `pt` column; a post with no language passes,
+/// since nothing says it is in another one.
+fn language_allowed(allowed: &[String], language: Option<&str>) -> bool {
+    let Some(language) = language else {
+        return true;
+    };
+    let language = language.to_lowercase();
+    let primary = language.split('-').next().unwrap_or("");
+    allowed.iter().any(|a| *a == language || a == primary)
+}

@@ -1,0 +1,150 @@
+//! The model: plain, format-independent data about posts and accounts.
+//!
+//! Everything here is owned data with no I/O. Every string in a [`Post`] has
+//! already been through [`sanitize`], so outer layers may print it as is.
+
+mod identity;
+mod sanitize;
+
+pub use identity::{HandleError, HandleKey, parse_handle};
+pub use sanitize::{sanitize, sanitize_line};
+
+use chrono::{DateTime, Utc};
+
+/// Which network a post or account comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Network {
+    Mastodon,
+    Bluesky,
+    Feed,
+    /// The native JSON-lines format fed by another tool.
+    Native,
+}
+
+/// Someone who writes or boosts posts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// The handle as shown to the user: `@user@host`, `@alice.bsky.social`,
+    /// `feed:blog.example.org`.
+    pub handle: String,
+    /// The key routing compares: lowercase, no leading `@` (see [`HandleKey`]).
+    pub key: String,
+    /// A Bluesky DID (`did:plc:…`), which matches as well as the handle.
+    pub did: Option<String>,
+    pub display_name: String,
+    pub url: Option<String>,
+    pub network: Network,
+}
+
+impl Account {
+    /// An account from a display handle; the routing key is derived from it.
+    pub fn new(handle: &str, display_name: &str, network: Network) -> Self {
+        let key = HandleKey::from_display(handle);
+        Account {
+            handle: sanitize_line(handle).into_owned(),
+            key: key.0,
+            did: None,
+            display_name: sanitize_line(display_name).into_owned(),
+            url: None,
+            network,
+        }
+    }
+
+    /// Every key this account matches by: its handle and, on Bluesky, its DID.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.key.as_str()).chain(self.did.as_deref())
+    }
+}
+
+/// An account mentioned in a post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mention {
+    /// Display handle (`@user@host`, `@bob.bsky.social`); may be empty when
+    /// only a DID is known.
+    pub handle: String,
+    /// Routing key of the handle (lowercase, no leading `@`).
+    pub key: String,
+    pub did: Option<String>,
+}
+
+impl Mention {
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        (!self.key.is_empty())
+            .then_some(self.key.as_str())
+            .into_iter()
+            .chain(self.did.as_deref())
+    }
+}
+
+/// What kind of attachment a post carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaKind {
+    Image,
+    Video,
+    Audio,
+    Other,
+}
+
+impl MediaKind {
+    pub fn parse(kind: &str) -> Self {
+        match kind {
+            "image" | "gifv" => MediaKind::Image,
+            "video" => MediaKind::Video,
+            "audio" => MediaKind::Audio,
+            _ => MediaKind::Other,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Media {
+    pub kind: MediaKind,
+    /// The description written for people who cannot see it.
+    pub alt: Option<String>,
+    pub url: Option<String>,
+}
+
+/// The post this one answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplyTo {
+    pub id: String,
+    /// Routing key of the account replied to, when the source says who it is.
+    pub account: Option<String>,
+}
+
+/// One post, whatever network it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Post {
+    /// Name of the source that delivered it (a `[[source]]` name, or a file).
+    pub source: String,
+    /// The post's id on its network; for a boost, the id of the boosted post.
+    pub id: String,
+    /// The canonical URI (ActivityPub id, `at://` URI), used to spot the same
+    /// post arriving twice.
+    pub uri: Option<String>,
+    /// A web page for the post, for opening and copying.
+    pub url: Option<String>,
+    pub author: Account,
+    pub boosted_by: Option<Account>,
+    pub created_at: DateTime<Utc>,
+    pub text: String,
+    pub content_warning: Option<String>,
+    pub mentions: Vec<Mention>,
+    /// Tag names without `#`, as written.
+    pub hashtags: Vec<String>,
+    pub links: Vec<String>,
+    pub media: Vec<Media>,
+    pub reply_to: Option<ReplyTo>,
+    pub language: Option<String>,
+    pub visibility: Option<String>,
+}
+
+impl Post {
+    pub fn is_boost(&self) -> bool {
+        self.boosted_by.is_some()
+    }
+
+    pub fn is_reply(&self) -> bool {
+        self.reply_to.is_some()
+    }
+}

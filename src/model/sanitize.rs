@@ -1,0 +1,187 @@
+//! Sanitizing remote text before it can reach a terminal (SPEC §8).
+//!
+//! Posts come from strangers. A post must never be able to move the cursor,
+//! recolour the screen, set the clipboard (OSC 52), plant a hyperlink (OSC 8)
+//! or flip the reading direction. So every string the decoders produce passes
+//! through here: C0 and C1 controls are dropped together with the whole escape
+//! sequence they start (CSI, OSC, DCS, …), bidi overrides and isolates are
+//! dropped, tabs become spaces and CR LF becomes LF.
+//!
+//! Hand-written because the job is small, runs on every post on the hot path,
+//! and must also cover the 8-bit C1 introducers; the fast path returns the
+//! input untouched when no suspicious byte is present.
+
+use std::borrow::Cow;
+
+/// Sanitizes multi-line text: line feeds are kept.
+pub fn sanitize(text: &str) -> Cow<'_, str> {
+    clean(text, true)
+}
+
+/// Sanitizes text that must stay on one line (names, handles): line breaks
+/// become spaces.
+pub fn sanitize_line(text: &str) -> Cow<'_, str> {
+    clean(text, false)
+}
+
+fn clean(text: &str, keep_newlines: bool) -> Cow<'_, str> {
+    if !needs_cleaning(text.as_bytes(), keep_newlines) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' if keep_newlines => out.push('\n'),
+            '\n' | '\t' => out.push(' '),
+            '\u{1b}' => match chars.peek() {
+                Some('[') => {
+                    chars.next();
+                    skip_csi(&mut chars);
+                }
+                Some(']' | 'P' | 'X' | '^' | '_') => {
+                    chars.next();
+                    skip_string(&mut chars);
+                }
+                Some(c) if !c.is_control() => {
+                    chars.next();
+                }
+                _ => {}
+            },
+            '\u{9b}' => skip_csi(&mut chars),
+            '\u{90}' | '\u{98}' | '\u{9d}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {}
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Whether any character we may change is present: C0, DEL, C1 (U+0080–U+009F,
+/// encoded C2 80–9F) and the bidi controls U+202A–U+202E (E2 80 AA–AE) and
+/// U+2066–U+2069 (E2 81 A6–A9).
+fn needs_cleaning(bytes: &[u8], keep_newlines: bool) -> bool {
+    bytes.iter().enumerate().any(|(i, &b)| match b {
+        b'\n' => !keep_newlines,
+        0..0x20 | 0x7f => true,
+        0xc2 => bytes.get(i + 1).is_some_and(|n| (0x80..0xa0).contains(n)),
+        0xe2 => matches!(
+            (bytes.get(i + 1), bytes.get(i + 2)),
+            (Some(0x80), Some(0xaa..=0xae)) | (Some(0x81), Some(0xa6..=0xa9))
+        ),
+        _ => false,
+    })
+}
+
+/// Skips the parameters and final byte of a control sequence. A sequence that
+/// never ends within a sane length stops being skipped, so a stray `ESC [`
+/// cannot swallow the text after it.
+fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    for _ in 0..64 {
+        match chars.peek() {
+            Some(&c) if ('\u{40}'..='\u{7e}').contains(&c) => {
+                chars.next();
+                return;
+            }
+            Some(&c) if ('\u{20}'..='\u{3f}').contains(&c) => {
+                chars.next();
+            }
+            _ => return,
+        }
+    }
+}
+
+/// Skips an OSC/DCS-style string up to its terminator (BEL, ESC \ or ST).
+/// A line break also ends it, so an unterminated sequence costs at most the
+/// rest of its line.
+fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{7}' | '\u{9c}' => return,
+            '\n' => return,
+            '\u{1b}' => {
+                if chars.peek() == Some(&'\\') {
+                    chars.next();
+                }
+                return;
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_clean(s: &str) {
+        for c in s.chars() {
+            assert!(
+                c == '\n' || !c.is_control(),
+                "control {:?} left in {s:?}",
+                c
+            );
+            assert!(
+                !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'),
+                "bidi control left in {s:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn plain_text_is_borrowed_unchanged() {
+        let text = "Hello 東京 👩‍💻 École\nnext line";
+        assert!(matches!(sanitize(text), Cow::Borrowed(t) if t == text));
+    }
+
+    #[test]
+    fn escape_sequences_are_removed_whole() {
+        let cases = [
+            ("red \u{1b}[31mtext\u{1b}[0m", "red text"),
+            ("\u{1b}[2Jcleared", "cleared"),
+            ("copy \u{1b}]52;c;aGVsbG8=\u{7}done", "copy done"),
+            (
+                "\u{1b}]8;;https://evil.example/\u{1b}\\link\u{1b}]8;;\u{1b}\\ end",
+                "link end",
+            ),
+            ("c1 \u{9b}31mred", "c1 red"),
+            ("osc8bit \u{9d}0;title\u{9c}x", "osc8bit x"),
+            ("dcs \u{1b}Pq#0\u{1b}\\x", "dcs x"),
+            ("bell\u{7} and nul\u{0}", "bell and nul"),
+        ];
+        for (dirty, want) in cases {
+            let got = sanitize(dirty);
+            assert_eq!(got, want, "for {dirty:?}");
+            assert_clean(&got);
+        }
+    }
+
+    #[test]
+    fn bidi_overrides_are_dropped_but_rtl_text_kept() {
+        assert_eq!(sanitize("abc\u{202e}def\u{2066}x\u{2069}"), "abcdefx");
+        assert_eq!(sanitize("שלום עולם"), "שלום עולם");
+        assert_eq!(sanitize("مرحبا"), "مرحبا");
+    }
+
+    #[test]
+    fn whitespace_is_normalized() {
+        assert_eq!(sanitize("a\r\nb\tc"), "a\nb c");
+        assert_eq!(sanitize_line("a\nb"), "a b");
+    }
+
+    #[test]
+    fn unterminated_sequences_do_not_eat_following_lines() {
+        assert_eq!(sanitize("x\u{1b}]52;c;AAAA\nnext"), "xnext");
+        assert_eq!(sanitize("x\u{1b}[12;\u{0}kept"), "xkept");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn output_never_contains_controls(s in "\\PC*|[\\x00-\\x20\\x7f-\\u{a0}\\u{2066}\\u{202e}a-z]*") {
+            assert_clean(&sanitize(&s));
+            assert_clean(&sanitize_line(&s));
+            proptest::prop_assert!(!sanitize_line(&s).contains('\n'));
+        }
+    }
+}
