@@ -1,0 +1,271 @@
+//! Decoder tests on fixtures in the real API shapes (Mastodon entities,
+//! Bluesky `feedViewPost`) and on the native format.
+
+use circles::decode::{DecodeError, decode};
+use circles::model::{MediaKind, Network, Post};
+
+fn fixture(name: &str) -> Post {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    decode(&text, "home").unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+#[test]
+fn mastodon_status_html_mentions_tags_links_media() {
+    let post = fixture("mastodon_status.json");
+    assert_eq!(post.source, "home");
+    assert_eq!(post.id, "117652210844581921");
+    assert_eq!(
+        post.author.handle, "@priya@mastodon.social",
+        "local acct qualified by url host"
+    );
+    assert_eq!(post.author.key, "priya@mastodon.social");
+    assert_eq!(post.author.display_name, "Priya Raman");
+    assert_eq!(post.author.network, Network::Mastodon);
+    assert_eq!(
+        post.text,
+        "Pairing with @alice on the parser today & it's going great.\n\
+         Notes so far: https://example.org/notes/2026/11/parser-pairing-session?step=2&view=full\n\n\
+         Whiteboard photo below. #rust"
+    );
+    assert_eq!(post.mentions.len(), 1);
+    assert_eq!(post.mentions[0].handle, "@alice@hachyderm.io");
+    assert_eq!(post.mentions[0].key, "alice@hachyderm.io");
+    assert_eq!(post.hashtags, vec!["rust"]);
+    assert_eq!(
+        post.links,
+        vec!["https://example.org/notes/2026/11/parser-pairing-session?step=2&view=full"],
+        "the card duplicates the inline link and is listed once"
+    );
+    assert_eq!(post.media.len(), 1);
+    assert_eq!(post.media[0].kind, MediaKind::Image);
+    assert!(post.media[0].alt.as_deref().is_some_and(|a| !a.is_empty()));
+    assert_eq!(post.language.as_deref(), Some("en"));
+    assert_eq!(post.visibility.as_deref(), Some("public"));
+    assert_eq!(
+        post.url.as_deref(),
+        Some("https://mastodon.social/@priya/117652210844581921")
+    );
+    assert!(!post.is_boost() && !post.is_reply());
+    assert_eq!(
+        post.created_at.to_rfc3339(),
+        "2026-11-21T09:14:07.318+00:00"
+    );
+}
+
+#[test]
+fn mastodon_boost_is_the_inner_post_boosted_by_the_outer_account() {
+    let post = fixture("mastodon_boost.json");
+    assert_eq!(post.id, "117651890377209156", "the boosted post's id");
+    assert_eq!(post.author.handle, "@lena@social.example.net");
+    let booster = post.boosted_by.as_ref().expect("a boost");
+    assert_eq!(booster.handle, "@chen@fosstodon.org");
+    assert_eq!(booster.display_name, "Chen Wei");
+    assert_eq!(
+        post.content_warning.as_deref(),
+        Some("cycling crash, no injuries")
+    );
+    assert!(
+        post.text
+            .starts_with("Got doored on Oranienstraße this morning.")
+    );
+    assert!(post.text.contains("apologised.\nPlease look"));
+}
+
+#[test]
+fn mastodon_reply_knows_whom_it_answers() {
+    let post = fixture("mastodon_reply.json");
+    let reply = post.reply_to.as_ref().expect("a reply");
+    assert_eq!(reply.id, "117652301950224384");
+    assert_eq!(reply.account.as_deref(), Some("dana@mastodon.social"));
+    let keys: Vec<&str> = post.mentions.iter().map(|m| m.key.as_str()).collect();
+    assert_eq!(keys, vec!["dana@mastodon.social", "kofi@fosstodon.org"]);
+    assert!(post.text.starts_with("@dana @kofi rdkafka."));
+}
+
+#[test]
+fn mastodon_mention_notification_yields_its_status() {
+    let post = fixture("mastodon_notification_mention.json");
+    assert_eq!(post.author.handle, "@sam@infosec.exchange");
+    assert_eq!(post.mentions[0].key, "jane@mastodon.social");
+    assert!(post.text.starts_with("@jane heads up"));
+}
+
+#[test]
+fn mastodon_notifications_without_a_post_are_reported() {
+    let line = r#"{"id":"1","type":"follow","created_at":"2026-11-21T10:00:00Z","account":{"id":"2","acct":"x@y.social","url":"https://y.social/@x","display_name":"X"}}"#;
+    assert!(matches!(decode(line, "n"), Err(DecodeError::NoPost(kind)) if kind == "follow"));
+}
+
+#[test]
+fn bluesky_post_facets_use_byte_offsets() {
+    let post = fixture("bluesky_post.json");
+    assert_eq!(post.author.handle, "@kenji.bsky.social");
+    assert_eq!(
+        post.author.did.as_deref(),
+        Some("did:plc:kzot3intd4mypt5iuefccv6m")
+    );
+    assert_eq!(post.author.network, Network::Bluesky);
+    assert_eq!(
+        post.id,
+        "at://did:plc:kzot3intd4mypt5iuefccv6m/app.bsky.feed.post/3n2t2njuja2fp"
+    );
+    assert_eq!(
+        post.url.as_deref(),
+        Some("https://bsky.app/profile/kenji.bsky.social/post/3n2t2njuja2fp")
+    );
+    assert_eq!(post.mentions.len(), 1);
+    assert_eq!(
+        post.mentions[0].handle, "@jane.bsky.social",
+        "text under the facet, after the emoji"
+    );
+    assert_eq!(post.mentions[0].key, "jane.bsky.social");
+    assert_eq!(
+        post.mentions[0].did.as_deref(),
+        Some("did:plc:janejanejanejanejane7x")
+    );
+    assert_eq!(post.hashtags, vec!["rustlang"]);
+    assert_eq!(
+        post.links[0], "https://example.org/releases/circles/v0.3.0?utm_source=bsky",
+        "the facet's full URL, not the shortened text"
+    );
+    assert_eq!(post.media.len(), 1);
+    assert!(post.media[0].alt.as_deref().is_some_and(|a| !a.is_empty()));
+    assert_eq!(post.language.as_deref(), Some("en"));
+}
+
+#[test]
+fn bluesky_repost_is_a_boost() {
+    let post = fixture("bluesky_repost.json");
+    assert_eq!(post.author.handle, "@ada.bsky.social");
+    assert_eq!(post.boosted_by.as_ref().unwrap().handle, "@bob.bsky.social");
+    assert_eq!(post.hashtags, vec!["rust"]);
+}
+
+#[test]
+fn bluesky_reply_names_the_parent_author() {
+    let post = fixture("bluesky_reply.json");
+    let reply = post.reply_to.as_ref().expect("a reply");
+    assert_eq!(
+        reply.id,
+        "at://did:plc:hpbjcfcfwoty5tum34gn3zdo/app.bsky.feed.post/3n2tbp6t3zcfg"
+    );
+    assert!(reply.account.is_some());
+    assert_eq!(
+        post.created_at.to_rfc3339(),
+        "2026-11-21T14:21:37.015+00:00"
+    );
+}
+
+#[test]
+fn bluesky_reply_without_a_parent_view_falls_back_to_the_uri_did() {
+    let path = format!(
+        "{}/tests/fixtures/bluesky_reply.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    value.as_object_mut().unwrap().remove("reply");
+    let post = decode(&value.to_string(), "sky").unwrap();
+    assert_eq!(
+        post.reply_to.unwrap().account.as_deref(),
+        Some("did:plc:hpbjcfcfwoty5tum34gn3zdo")
+    );
+}
+
+#[test]
+fn native_posts_minimal_and_full() {
+    let minimal = r#"{"id":7,"author":"@Zoe@Example.social","text":"hello","created_at":"2026-11-21T10:00:00+01:00"}"#;
+    let post = decode(minimal, "pipe").unwrap();
+    assert_eq!(post.id, "7");
+    assert_eq!(post.author.key, "zoe@example.social");
+    assert_eq!(post.source, "pipe");
+    assert_eq!(post.created_at.to_rfc3339(), "2026-11-21T09:00:00+00:00");
+
+    let full = r##"{"id":"a1","author":{"handle":"@zoe@example.social","name":"Zoë","url":"https://example.social/@zoe"},
+        "text":"see #Rust","created_at":"2026-11-21T10:00:00Z","source":"tool","boosted_by":"bob.bsky.social",
+        "cw":"spoilers","reply_to":{"id":"a0","author":"@Max@example.social"},"hashtags":["#Rust"],
+        "mentions":["@jane@mastodon.social"],"links":["https://example.org"],
+        "media":[{"kind":"video","alt":"a cat","url":"https://example.org/cat.mp4"}],"language":"de","visibility":"public"}"##;
+    let post = decode(full, "pipe").unwrap();
+    assert_eq!(post.source, "tool");
+    assert_eq!(post.author.display_name, "Zoë");
+    assert_eq!(post.boosted_by.unwrap().key, "bob.bsky.social");
+    assert_eq!(post.content_warning.as_deref(), Some("spoilers"));
+    assert_eq!(
+        post.reply_to.unwrap().account.as_deref(),
+        Some("max@example.social")
+    );
+    assert_eq!(post.hashtags, vec!["Rust"]);
+    assert_eq!(post.mentions[0].key, "jane@mastodon.social");
+    assert_eq!(post.media[0].kind, MediaKind::Video);
+    assert_eq!(post.media[0].alt.as_deref(), Some("a cat"));
+    assert_eq!(post.language.as_deref(), Some("de"));
+}
+
+#[test]
+fn native_posts_with_missing_or_bad_fields_say_which() {
+    let no_time = r#"{"id":"1","author":"@a@b.social","text":"x"}"#;
+    assert!(
+        decode(no_time, "p")
+            .unwrap_err()
+            .to_string()
+            .contains("created_at")
+    );
+    let bad_time = r#"{"id":"1","author":"@a@b.social","text":"x","created_at":"yesterday"}"#;
+    assert!(
+        decode(bad_time, "p")
+            .unwrap_err()
+            .to_string()
+            .contains("RFC 3339")
+    );
+    let bad_author = r#"{"id":"1","author":42,"text":"x","created_at":"2026-11-21T10:00:00Z"}"#;
+    assert!(
+        decode(bad_author, "p")
+            .unwrap_err()
+            .to_string()
+            .contains("author")
+    );
+}
+
+#[test]
+fn hostile_text_is_sanitized_in_every_field() {
+    let line = r#"{"id":"1","account":{"id":"9","acct":"evil@x.social","url":"https://x.social/@evil","display_name":"E\u001b[31mvil\u202e"},
+        "created_at":"2026-11-21T10:00:00Z","spoiler_text":"cw\u001b]52;c;aGk=\u0007","content":"<p>a\u001b[2Jb &#x9b;31m c\u0085</p>",
+        "mentions":[],"tags":[{"name":"t\u001b[1m"}],"media_attachments":[{"type":"image","url":"https://x","description":"alt\u009b2J"}]}"#;
+    let post = decode(line, "h").unwrap();
+    let fields = [
+        post.author.display_name.as_str(),
+        post.content_warning.as_deref().unwrap(),
+        post.text.as_str(),
+        post.hashtags[0].as_str(),
+        post.media[0].alt.as_deref().unwrap(),
+    ];
+    for field in fields {
+        assert!(
+            !field
+                .chars()
+                .any(|c| c.is_control() && c != '\n' || ('\u{202a}'..='\u{202e}').contains(&c)),
+            "{field:?}"
+        );
+    }
+    assert_eq!(post.author.display_name, "Evil");
+    assert_eq!(post.text, "ab  c");
+}
+
+#[test]
+fn every_demo_line_decodes() {
+    let demo = include_str!("../assets/demo.jsonl");
+    let mut networks = (0, 0);
+    for (n, line) in demo.lines().enumerate() {
+        let post = decode(line, "demo").unwrap_or_else(|e| panic!("demo line {}: {e}", n + 1));
+        match post.author.network {
+            Network::Mastodon => networks.0 += 1,
+            Network::Bluesky => networks.1 += 1,
+            other => panic!("unexpected network {other:?}"),
+        }
+        assert!(!post.text.contains('\u{1b}'));
+    }
+    assert!(networks.0 + networks.1 >= 300, "{networks:?}");
+    assert!(networks.0 > 100 && networks.1 > 100, "{networks:?}");
+}

@@ -1,0 +1,673 @@
+//! Router tests: every rule kind, every precedence step (SPEC §5), and
+//! properties over generated posts.
+
+use chrono::{DateTime, TimeZone, Utc};
+use circles::decode::decode;
+use circles::filter::{
+    Because, Fired, MuteReason, Narrowing, Rules, Verdict, Who, explain, load, route,
+};
+use circles::model::Post;
+use proptest::prelude::*;
+use serde_json::json;
+
+const CONFIG: &str = r##"
+[me]
+handles = ["@jane@mastodon.social", "jane.bsky.social", "did:plc:janejanejanejanejane7x"]
+
+[[source]]
+name = "home"
+kind = "jsonl"
+path = "-"
+
+[[source]]
+name = "blogs"
+kind = "feed"
+urls = ["https://blog.example.org/feed.xml"]
+
+[[column]]
+name = "Core"
+accounts = ["@alice@hachyderm.io", "bob.bsky.social", "did:plc:carolcarolcarolcarolcaro"]
+
+[[column]]
+name = "Mentions"
+mentions_me = true
+
+[[column]]
+name = "Alerts"
+keywords = ["Jane Doe", "AcmeCo", "東京"]
+regex = ['(?i)\bcircles?-tui\b']
+
+[[column]]
+name = "Rust"
+hashtags = ["#rust", "RustLang"]
+exclude_keywords = ["crypto"]
+boosts = false
+
+[[column]]
+name = "Threads"
+accounts = ["@alice@hachyderm.io"]
+replies = false
+
+[[column]]
+name = "German"
+sources = ["blogs"]
+languages = ["de"]
+
+[[column]]
+name = "Pictures"
+hashtags = ["photo"]
+media_only = true
+
+[[column]]
+name = "Everyone else"
+rest = true
+style = "dim"
+
+[mute]
+accounts = ["@loud@example.social"]
+keywords = ["NFT"]
+regex = ['(?i)\bairdrop\b']
+boosts_from = ["@reposter@mastodon.social"]
+
+[mute.until]
+"@grumpy@mastodon.social" = 2026-11-23T10:00:00Z
+"@formerly@mastodon.social" = 2026-11-01T00:00:00Z
+
+[amplify]
+accounts = ["@alice@hachyderm.io", "@zed@example.social"]
+"##;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap()
+}
+
+fn rules() -> Rules {
+    load(CONFIG, now()).expect("test config compiles").rules
+}
+
+/// A native-format post; `extra` adds or overrides fields.
+fn post(author: &str, text: &str, extra: serde_json::Value) -> Post {
+    let mut line = json!({
+        "id": "1", "author": author, "text": text, "created_at": "2026-11-22T11:00:00Z", "source": "home"
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        line[k] = v.clone();
+    }
+    decode(&line.to_string(), "home").unwrap()
+}
+
+fn names(rules: &Rules, verdict: &Verdict) -> Vec<String> {
+    verdict
+        .columns
+        .iter()
+        .map(|&c| rules.columns[usize::from(c)].name.clone())
+        .collect()
+}
+
+fn columns_of(rules: &Rules, p: &Post) -> Vec<String> {
+    names(rules, &route(rules, p))
+}
+
+#[test]
+fn include_rules_each_take_posts() {
+    let r = rules();
+    let cases: Vec<(Post, Vec<&str>)> = vec![
+        (
+            post("@Alice@Hachyderm.io", "hello", json!({})),
+            vec!["Core", "Threads"],
+        ),
+        (post("bob.bsky.social", "hi", json!({})), vec!["Core"]),
+        (
+            post(
+                "@someone@x.social",
+                "hi",
+                json!({"boosted_by": "@bob.bsky.social"}),
+            ),
+            vec!["Core"],
+        ),
+        (
+            post(
+                "@x@x.social",
+                "hi",
+                json!({"author": {"handle": "@carol.example", "did": "did:plc:carolcarolcarolcarolcaro"}}),
+            ),
+            vec!["Core"],
+        ),
+        (
+            post(
+                "@x@x.social",
+                "hey",
+                json!({"mentions": ["@jane@mastodon.social"]}),
+            ),
+            vec!["Mentions"],
+        ),
+        (
+            post(
+                "@x@x.social",
+                "hey",
+                json!({"reply_to": {"id": "9", "author": "jane.bsky.social"}}),
+            ),
+            vec!["Mentions"],
+        ),
+        (
+            post("@x@x.social", "Met JANE DOE today", json!({})),
+            vec!["Alerts"],
+        ),
+        (
+            post("@x@x.social", "私は東京に住んでいます", json!({})),
+            vec!["Alerts"],
+        ),
+        (
+            post("@x@x.social", "try Circles-TUI now", json!({})),
+            vec!["Alerts"],
+        ),
+        (
+            post("@x@x.social", "AcmeCorp is different", json!({})),
+            vec!["Everyone else"],
+        ),
+        (
+            post("@x@x.social", "hi", json!({"hashtags": ["RUST"]})),
+            vec!["Rust"],
+        ),
+        (
+            post("@x@x.social", "hi", json!({"hashtags": ["rustlang"]})),
+            vec!["Rust"],
+        ),
+        (
+            post(
+                "@x@x.social",
+                "guten Tag",
+                json!({"source": "blogs", "language": "de-AT"}),
+            ),
+            vec!["German"],
+        ),
+        (
+            post(
+                "@x@x.social",
+                "pic",
+                json!({"hashtags": ["photo"], "media": [{"kind": "image", "alt": "a lake"}]}),
+            ),
+            vec!["Pictures"],
+        ),
+        (
+            post("@nobody@x.social", "plain", json!({})),
+            vec!["Everyone else"],
+        ),
+    ];
+    for (p, want) in cases {
+        assert_eq!(columns_of(&r, &p), want, "{} {:?}", p.author.handle, p.text);
+    }
+}
+
+#[test]
+fn keywords_read_the_content_warning_and_alt_text() {
+    let r = rules();
+    let in_cw = post("@x@x.social", "nothing here", json!({"cw": "about AcmeCo"}));
+    let in_alt = post(
+        "@x@x.social",
+        "nothing here",
+        json!({"media": [{"kind": "image", "alt": "Jane Doe on stage"}]}),
+    );
+    assert_eq!(columns_of(&r, &in_cw), vec!["Alerts"]);
+    assert_eq!(columns_of(&r, &in_alt), vec!["Alerts"]);
+}
+
+#[test]
+fn narrowing_rules_each_exclude() {
+    let r = rules();
+    let cases: Vec<(Post, Vec<&str>, Narrowing)> = vec![
+        (
+            post(
+                "@x@x.social",
+                "rust crypto scheme",
+                json!({"hashtags": ["rust"]}),
+            ),
+            vec!["Everyone else"],
+            Narrowing::ExcludeKeyword(0),
+        ),
+        (
+            post(
+                "@x@x.social",
+                "rust",
+                json!({"hashtags": ["rust"], "boosted_by": "@y@y.social"}),
+            ),
+            vec!["Everyone else"],
+            Narrowing::Boost,
+        ),
+        (
+            post("@alice@hachyderm.io", "re", json!({"reply_to": "5"})),
+            vec!["Core"],
+            Narrowing::Reply,
+        ),
+        (
+            post(
+                "@x@x.social",
+                "hello",
+                json!({"source": "blogs", "language": "en"}),
+            ),
+            vec!["Everyone else"],
+            Narrowing::Language,
+        ),
+        (
+            post("@x@x.social", "no pic", json!({"hashtags": ["photo"]})),
+            vec!["Everyone else"],
+            Narrowing::MediaOnly,
+        ),
+    ];
+    for (p, want, narrowing) in cases {
+        let verdict = route(&r, &p);
+        assert_eq!(names(&r, &verdict), want, "{:?}", p.text);
+        let excluded: Vec<Narrowing> = verdict
+            .fired
+            .iter()
+            .filter_map(|f| match f {
+                Fired::Excluded { by, .. } => Some(*by),
+                _ => None,
+            })
+            .collect();
+        let matches_kind = excluded
+            .iter()
+            .any(|e| std::mem::discriminant(e) == std::mem::discriminant(&narrowing));
+        assert!(matches_kind, "{:?}: fired {:?}", p.text, verdict.fired);
+    }
+}
+
+#[test]
+fn a_post_without_a_language_passes_a_language_rule() {
+    let r = rules();
+    let p = post("@x@x.social", "hallo", json!({"source": "blogs"}));
+    assert_eq!(columns_of(&r, &p), vec!["German"]);
+}
+
+#[test]
+fn a_post_lands_in_several_columns_in_config_order() {
+    let r = rules();
+    let p = post(
+        "@alice@hachyderm.io",
+        "Jane Doe ships circles-tui",
+        json!({"hashtags": ["rust"], "mentions": ["jane.bsky.social"]}),
+    );
+    assert_eq!(
+        columns_of(&r, &p),
+        vec!["Core", "Mentions", "Alerts", "Rust", "Threads"]
+    );
+}
+
+#[test]
+fn mute_precedence() {
+    let r = rules();
+    let table: Vec<(&str, Post, Option<MuteReason>, bool)> = vec![
+        (
+            "muted author",
+            post("@loud@example.social", "hi", json!({})),
+            Some(MuteReason::Account),
+            false,
+        ),
+        (
+            "boost BY a muted account",
+            post(
+                "@alice@hachyderm.io",
+                "hi",
+                json!({"boosted_by": "@loud@example.social"}),
+            ),
+            Some(MuteReason::Account),
+            false,
+        ),
+        (
+            "boost OF a muted account",
+            post(
+                "@loud@example.social",
+                "hi",
+                json!({"boosted_by": "@alice@hachyderm.io"}),
+            ),
+            Some(MuteReason::Account),
+            false,
+        ),
+        (
+            "boosts_from hides the boost",
+            post(
+                "@x@x.social",
+                "hi",
+                json!({"boosted_by": "@reposter@mastodon.social"}),
+            ),
+            Some(MuteReason::Boost),
+            false,
+        ),
+        (
+            "boosts_from keeps own posts",
+            post("@reposter@mastodon.social", "hi", json!({})),
+            None,
+            false,
+        ),
+        (
+            "boost of an amplified account",
+            post(
+                "@alice@hachyderm.io",
+                "hi",
+                json!({"boosted_by": "@x@x.social"}),
+            ),
+            None,
+            true,
+        ),
+        (
+            "amplified author skips keyword mutes",
+            post("@alice@hachyderm.io", "my NFT joke", json!({})),
+            None,
+            true,
+        ),
+        (
+            "amplified booster skips keyword mutes",
+            post(
+                "@x@x.social",
+                "an airdrop",
+                json!({"boosted_by": "@zed@example.social"}),
+            ),
+            None,
+            true,
+        ),
+        (
+            "keyword mute",
+            post("@x@x.social", "buy my nft", json!({})),
+            Some(MuteReason::Keyword),
+            false,
+        ),
+        (
+            "regex mute",
+            post("@x@x.social", "free AIRDROP", json!({})),
+            Some(MuteReason::Keyword),
+            false,
+        ),
+        (
+            "keyword in a word is no mute",
+            post("@x@x.social", "nfts", json!({})),
+            None,
+            false,
+        ),
+        (
+            "active timed mute",
+            post("@grumpy@mastodon.social", "hi", json!({})),
+            Some(MuteReason::Account),
+            false,
+        ),
+        (
+            "expired timed mute",
+            post("@formerly@mastodon.social", "hi", json!({})),
+            None,
+            false,
+        ),
+    ];
+    for (what, p, muted, amplified) in table {
+        let verdict = route(&r, &p);
+        assert_eq!(verdict.muted, muted, "{what}");
+        assert_eq!(verdict.amplified, amplified, "{what}");
+        if muted.is_some() {
+            assert!(
+                verdict.columns.is_empty(),
+                "{what}: muted posts are in no column"
+            );
+            assert!(
+                !verdict.hidden_in.is_empty(),
+                "{what}: but remember where they would be"
+            );
+        }
+    }
+}
+
+#[test]
+fn mute_reasons_name_the_culprit() {
+    let r = rules();
+    let booster_muted = route(
+        &r,
+        &post(
+            "@alice@hachyderm.io",
+            "x",
+            json!({"boosted_by": "@loud@example.social"}),
+        ),
+    );
+    assert_eq!(booster_muted.fired[0], Fired::MutedAccount(Who::Booster));
+    let timed = route(&r, &post("@grumpy@mastodon.social", "x", json!({})));
+    assert!(
+        matches!(timed.fired[0], Fired::MutedUntil(Who::Author, t) if t == Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap())
+    );
+}
+
+#[test]
+fn timed_mutes_expire_with_the_clock() {
+    let mut r = rules();
+    let p = post("@grumpy@mastodon.social", "hi", json!({}));
+    assert_eq!(route(&r, &p).muted, Some(MuteReason::Account));
+    assert_eq!(
+        r.next_mute_expiry(),
+        Some(Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap())
+    );
+    r.now = Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 1).unwrap();
+    assert_eq!(route(&r, &p).muted, None);
+    assert_eq!(columns_of(&r, &p), vec!["Everyone else"]);
+    assert_eq!(r.next_mute_expiry(), None);
+}
+
+#[test]
+fn rest_takes_exactly_what_no_other_column_took() {
+    let r = rules();
+    let taken = post("@alice@hachyderm.io", "hi", json!({}));
+    let verdict = route(&r, &taken);
+    assert!(!names(&r, &verdict).contains(&"Everyone else".to_string()));
+    let left = post("@nobody@x.social", "hi", json!({}));
+    let verdict = route(&r, &left);
+    assert_eq!(names(&r, &verdict), vec!["Everyone else"]);
+    assert_eq!(
+        verdict.fired,
+        vec![Fired::Took {
+            column: 7,
+            because: Because::Everything
+        }]
+    );
+}
+
+#[test]
+fn explain_traces_every_rule() {
+    let r = rules();
+    let p = post(
+        "@alice@hachyderm.io",
+        "Jane Doe: crypto is #rust?",
+        json!({"hashtags": ["rust"]}),
+    );
+    let (verdict, text) = explain(&r, &p);
+    assert_eq!(names(&r, &verdict), vec!["Core", "Alerts", "Threads"]);
+    for needle in [
+        "amplified: author @alice@hachyderm.io is in [amplify] accounts",
+        "Core: matched accounts lists the author @alice@hachyderm.io",
+        "Mentions: no include rule matched",
+        "Alerts: matched keyword \"jane doe\"",
+        "Rust: matched hashtag #rust",
+        "Rust: excluded, exclude_keywords \"crypto\" matched",
+        "Everyone else (rest): skipped, another column took the post",
+        "=> columns: Core, Alerts, Threads",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+    let (_, muted) = explain(&r, &post("@x@x.social", "NFT drop", json!({})));
+    assert!(
+        muted.contains("muted: [mute] keyword \"nft\" matched"),
+        "{muted}"
+    );
+    assert!(
+        muted.contains("=> muted (keyword); revealed it would show in: Everyone else"),
+        "{muted}"
+    );
+}
+
+#[test]
+fn a_column_without_include_rules_takes_everything() {
+    let r = load("[[column]]\nname = \"All\"\nreplies = false\n", now())
+        .unwrap()
+        .rules;
+    assert_eq!(
+        columns_of(&r, &post("@x@x.social", "a", json!({}))),
+        vec!["All"]
+    );
+    assert!(columns_of(&r, &post("@x@x.social", "a", json!({"reply_to": "1"}))).is_empty());
+}
+
+#[test]
+fn semantic_errors_are_located_at_the_offending_value() {
+    let cases = [
+        (
+            "[[column]]\nname = \"A\"\nregex = ['(unclosed']\n",
+            3,
+            10,
+            "regex does not compile",
+        ),
+        (
+            "[[column]]\nname = \"A\"\n[[column]]\nname = \"a\"\n",
+            4,
+            8,
+            "already a column named",
+        ),
+        (
+            "[[column]]\nname = \"A\"\nsources = [\"nope\"]\n",
+            3,
+            12,
+            "no [[source]] is named `nope`",
+        ),
+        (
+            "[[column]]\nname = \"A\"\naccounts = [\"@ok@x.social\", \"@alice\"]\n",
+            3,
+            29,
+            "has no host",
+        ),
+        (
+            "[mute]\nboosts_from = [\"a b\"]\n",
+            2,
+            16,
+            "contains a space",
+        ),
+        (
+            "[mute.until]\n\"@a@b.social\" = 2026-11-23T10:00:00\n",
+            2,
+            17,
+            "with an offset",
+        ),
+        (
+            "[[column]]\nname = \"A\"\nkeywords = [\" \"]\n",
+            3,
+            13,
+            "cannot be empty",
+        ),
+    ];
+    for (text, line, col, needle) in cases {
+        let errors = load(text, now()).expect_err(text);
+        let first = &errors.errors[0];
+        assert_eq!(
+            first.line_col(text),
+            Some((line, col)),
+            "{text}: {}",
+            first.message
+        );
+        assert!(first.message.contains(needle), "{text}: {}", first.message);
+    }
+}
+
+#[test]
+fn all_errors_are_reported_together() {
+    let text = "[[column]]\nname = \"A\"\nregex = ['(']\naccounts = [\"@x\"]\n";
+    assert_eq!(load(text, now()).unwrap_err().errors.len(), 2);
+}
+
+#[test]
+fn muted_and_amplified_is_a_warning() {
+    let text = "[mute]\naccounts = [\"@a@b.social\"]\n[amplify]\naccounts = [\"@A@b.social\"]\n[[column]]\nname = \"x\"\n";
+    let compiled = load(text, now()).unwrap();
+    assert_eq!(compiled.warnings.len(), 1);
+    assert_eq!(compiled.warnings[0].line_col(text), Some((4, 13)));
+    let p = post("@a@b.social", "x", json!({}));
+    assert_eq!(
+        route(&compiled.rules, &p).muted,
+        Some(MuteReason::Account),
+        "the mute wins"
+    );
+}
+
+// Properties over generated posts.
+
+fn arb_post() -> impl Strategy<Value = Post> {
+    let authors = prop::sample::select(vec![
+        "@alice@hachyderm.io",
+        "@loud@example.social",
+        "@reposter@mastodon.social",
+        "@grumpy@mastodon.social",
+        "bob.bsky.social",
+        "@zed@example.social",
+        "@x@x.social",
+    ]);
+    let words = prop::collection::vec(
+        prop::sample::select(vec![
+            "Jane", "Doe", "NFT", "crypto", "東京", "rust", "airdrop", "hello", "AcmeCo", "é",
+        ]),
+        0..8,
+    );
+    (
+        authors.clone(),
+        words,
+        prop::option::of(authors),
+        prop::collection::vec(prop::sample::select(vec!["rust", "photo", "x"]), 0..3),
+        any::<bool>(),
+        prop::option::of(prop::sample::select(vec!["en", "de"])),
+        prop::sample::select(vec!["home", "blogs"]),
+    )
+        .prop_map(|(author, words, booster, tags, reply, lang, source)| {
+            let mut extra = json!({"hashtags": tags, "source": source});
+            if let Some(b) = booster {
+                extra["boosted_by"] = json!(b);
+            }
+            if reply {
+                extra["reply_to"] = json!("1");
+            }
+            if let Some(l) = lang {
+                extra["language"] = json!(l);
+            }
+            post(author, &words.join(" "), extra)
+        })
+}
+
+proptest! {
+    #[test]
+    fn routing_is_deterministic(p in arb_post()) {
+        let r = rules();
+        prop_assert_eq!(route(&r, &p), route(&r, &p));
+        prop_assert_eq!(route(&r, &p.clone()), route(&rules(), &p));
+    }
+
+    #[test]
+    fn muted_posts_are_in_no_column(p in arb_post()) {
+        let v = route(&rules(), &p);
+        if v.muted.is_some() {
+            prop_assert!(v.columns.is_empty());
+        } else {
+            prop_assert!(v.hidden_in.is_empty());
+        }
+    }
+
+    #[test]
+    fn with_a_rest_column_every_visible_post_lands_somewhere(p in arb_post()) {
+        let r = rules();
+        let v = route(&r, &p);
+        let rest = r.columns.iter().position(|c| c.rest).unwrap() as u16;
+        if v.muted.is_none() {
+            prop_assert!(!v.columns.is_empty());
+            // The rest column is alone or absent: it never shares a post.
+            prop_assert!(!v.columns.contains(&rest) || v.columns == vec![rest]);
+        }
+    }
+
+    #[test]
+    fn the_traced_route_agrees_with_the_fast_one(p in arb_post()) {
+        let r = rules();
+        let fast = route(&r, &p);
+        let (traced, _) = explain(&r, &p);
+        prop_assert_eq!(fast.columns, traced.columns);
+        prop_assert_eq!(fast.muted, traced.muted);
+        prop_assert_eq!(fast.amplified, traced.amplified);
+        prop_assert_eq!(fast.hidden_in, traced.hidden_in);
+    }
+}
