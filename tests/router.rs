@@ -150,6 +150,14 @@ fn include_rules_each_take_posts() {
             vec!["Mentions"],
         ),
         (
+            post(
+                "jane.bsky.social",
+                "my own thread",
+                json!({"reply_to": {"id": "9", "author": "jane.bsky.social"}}),
+            ),
+            vec!["Everyone else"],
+        ),
+        (
             post("@x@x.social", "Met JANE DOE today", json!({})),
             vec!["Alerts"],
         ),

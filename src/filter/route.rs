@@ -381,15 +381,16 @@ fn mentions_me(rules: &Rules, post: &Post) -> bool {
     if rules.me.is_empty() {
         return false;
     }
-    post.mentions
-        .iter()
-        .flat_map(|m| m.keys())
-        .any(|k| rules.me.contains(k))
-        || post
+    let is_me = |key: &str| rules.me.contains(key);
+    // A reply to me counts even without a mention (Bluesky replies often
+    // have none), unless I wrote it: my own threads are not mentions.
+    post.mentions.iter().flat_map(|m| m.keys()).any(is_me)
+        || (post
             .reply_to
             .as_ref()
             .and_then(|r| r.account.as_deref())
-            .is_some_and(|a| rules.me.contains(a))
+            .is_some_and(is_me)
+            && !post.author.keys().any(is_me))
 }
 
 /// A post in `pt-BR` passes a `pt` column; a post with no language passes,
