@@ -12,6 +12,7 @@
 //! with `invisible`/`ellipsis` spans reads as its full URL, once.
 
 use memchr::memchr;
+use std::borrow::Cow;
 
 /// The text of a Mastodon `content` field and the URLs of its plain links
 /// (mention and hashtag links are not listed: they are in the entity arrays).
@@ -132,8 +133,12 @@ pub fn html_to_text(html: &str) -> HtmlText {
 /// Appends a text run with entities decoded and, outside `<pre>`, HTML's
 /// whitespace collapsing.
 fn push_text(out: &mut String, run: &str, preformatted: bool) {
-    let decoded = decode_entities(run);
-    if preformatted {
+    let decoded: Cow<'_, str> = if run.contains('&') {
+        html_escape::decode_html_entities(run)
+    } else {
+        Cow::Borrowed(run)
+    };
+    if preformatted || !decoded.contains(['\n', '\t', '\r']) {
         out.push_str(&decoded);
         return;
     }
@@ -146,11 +151,7 @@ fn push_text(out: &mut String, run: &str, preformatted: bool) {
 }
 
 fn decode_entities(text: &str) -> String {
-    if text.contains('&') {
-        html_escape::decode_html_entities(text).into_owned()
-    } else {
-        text.to_string()
-    }
+    html_escape::decode_html_entities(text).into_owned()
 }
 
 /// Index of the `>` closing the tag that starts at `s[0] == '<'`, skipping

@@ -5,7 +5,9 @@
 //! the account's profile URL, so `alice` on hachyderm.io routes as
 //! `alice@hachyderm.io` wherever it was fetched from (SPEC §4).
 
-use super::{DecodeError, body_text, html_to_text, line_text, parse_time, url_host};
+use super::{
+    DecodeError, body_text, cow_line, html_to_text, line_text, owned_body, parse_time, url_host,
+};
 use crate::model::{
     Account as ModelAccount, Media, MediaKind, Mention as ModelMention, Network, Post, ReplyTo,
 };
@@ -169,11 +171,11 @@ pub(super) fn decode_status(status: Status<'_>, source: &str) -> Result<Post, De
         author,
         boosted_by,
         created_at,
-        text: body_text(&html.text),
+        text: owned_body(html.text),
         content_warning: Some(body_text(&status.spoiler_text)).filter(|cw| !cw.is_empty()),
         mentions,
-        hashtags: status.tags.iter().map(|t| line_text(&t.name)).collect(),
-        links: links.iter().map(|l| line_text(l)).collect(),
+        hashtags: status.tags.into_iter().map(|t| cow_line(t.name)).collect(),
+        links: links.into_iter().map(|l| cow_line(Cow::Owned(l))).collect(),
         media: status
             .media_attachments
             .iter()
@@ -188,8 +190,8 @@ pub(super) fn decode_status(status: Status<'_>, source: &str) -> Result<Post, De
             })
             .collect(),
         reply_to,
-        language: status.language.as_deref().map(line_text),
-        visibility: status.visibility.as_deref().map(line_text),
+        language: status.language.map(cow_line),
+        visibility: status.visibility.map(cow_line),
     })
 }
 

@@ -2,9 +2,10 @@
 //!
 //! The format is detected per line: a Mastodon Status (or a Notification
 //! carrying one), a Bluesky `feedViewPost`, or the native circles format. All
-//! three are read by one borrowed serde pass over [`Item`]; keys whose type
-//! differs between formats are kept as raw JSON and decoded once the format
-//! is known. Every string is sanitized on the way out.
+//! three are read by one borrowed serde pass over [`Item`], the union of
+//! their top-level keys; `mentions`, the one key whose shape differs, takes
+//! either shape per entry. Every string is sanitized on the way out.
+
 //!
 //! May touch: `model`. No I/O beyond reading from a `BufRead` in [`lines`].
 
@@ -19,7 +20,6 @@ pub use lines::{LineError, Lines, MAX_LINE_BYTES};
 
 use crate::model::Post;
 use serde::Deserialize;
-use serde_json::value::RawValue;
 use std::borrow::Cow;
 
 /// Why a line could not be turned into a post.
@@ -117,10 +117,10 @@ struct Item<'a> {
     language: Option<Cow<'a, str>>,
     #[serde(borrow)]
     visibility: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    mentions: Option<&'a RawValue>,
-    #[serde(borrow)]
-    tags: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    mentions: Vec<MentionEntry<'a>>,
+    #[serde(borrow, default)]
+    tags: Vec<mastodon::Tag<'a>>,
 
     // Mastodon Status and Notification.
     #[serde(borrow)]
@@ -156,23 +156,33 @@ struct Item<'a> {
 
     // Native.
     #[serde(borrow)]
-    author: Option<&'a RawValue>,
+    author: Option<native::Person<'a>>,
     #[serde(borrow)]
     text: Option<Cow<'a, str>>,
     #[serde(borrow)]
     source: Option<Cow<'a, str>>,
     #[serde(borrow)]
-    boosted_by: Option<&'a RawValue>,
+    boosted_by: Option<native::Person<'a>>,
     #[serde(borrow)]
     cw: Option<Cow<'a, str>>,
     #[serde(borrow)]
-    reply_to: Option<&'a RawValue>,
+    reply_to: Option<native::ReplyRef<'a>>,
+    #[serde(borrow, default)]
+    hashtags: Vec<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    links: Vec<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    media: Vec<native::NativeMedia<'a>>,
+}
+
+/// A `mentions` entry: a Mastodon Mention object, or a native handle string.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum MentionEntry<'a> {
     #[serde(borrow)]
-    hashtags: Option<&'a RawValue>,
+    Handle(Cow<'a, str>),
     #[serde(borrow)]
-    links: Option<&'a RawValue>,
-    #[serde(borrow)]
-    media: Option<&'a RawValue>,
+    Mastodon(mastodon::Mention<'a>),
 }
 
 /// Ids are strings in every API, but hand-written native lines may use numbers.
@@ -211,25 +221,21 @@ impl<'a> Item<'a> {
             spoiler_text: self.spoiler_text.unwrap_or_default(),
             in_reply_to_id: self.in_reply_to_id,
             in_reply_to_account_id: self.in_reply_to_account_id,
-            mentions: parse_raw(self.mentions, "Mastodon status", "mentions")?,
-            tags: parse_raw(self.tags, "Mastodon status", "tags")?,
+            mentions: self
+                .mentions
+                .into_iter()
+                .map(|m| match m {
+                    MentionEntry::Mastodon(m) => Ok(m),
+                    MentionEntry::Handle(_) => Err(DecodeError::invalid(
+                        "Mastodon status",
+                        "`mentions` holds Mention objects, not strings",
+                    )),
+                })
+                .collect::<Result<_, _>>()?,
+            tags: self.tags,
             media_attachments: self.media_attachments,
             card: self.card,
         })
-    }
-}
-
-/// Decodes a key that was kept raw because its shape depends on the format.
-fn parse_raw<'a, T: Deserialize<'a> + Default>(
-    raw: Option<&'a RawValue>,
-    format: &'static str,
-    field: &str,
-) -> Result<T, DecodeError> {
-    match raw {
-        None => Ok(T::default()),
-        Some(raw) if raw.get() == "null" => Ok(T::default()),
-        Some(raw) => serde_json::from_str(raw.get())
-            .map_err(|e| DecodeError::invalid(format, format!("`{field}`: {e}"))),
     }
 }
 
@@ -265,6 +271,23 @@ fn line_text(text: &str) -> String {
 /// Sanitizes a multi-line string into an owned value.
 fn body_text(text: &str) -> String {
     crate::model::sanitize(text).into_owned()
+}
+
+/// Sanitizes a string the decoder already owns, reusing its allocation when
+/// it is clean (the common case).
+fn owned_body(text: String) -> String {
+    match crate::model::sanitize(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(clean) => clean,
+    }
+}
+
+/// Like [`line_text`] for a string that may already be owned.
+fn cow_line(text: Cow<'_, str>) -> String {
+    match crate::model::sanitize_line(&text) {
+        Cow::Borrowed(_) => text.into_owned(),
+        Cow::Owned(clean) => clean,
+    }
 }
 
 #[cfg(test)]

@@ -5,18 +5,20 @@
 //! `language`, `visibility`. The README documents the schema; unknown keys
 //! are ignored so producers can carry extra data.
 
-use super::{DecodeError, Item, body_text, line_text, parse_raw, parse_time};
+use super::{DecodeError, Item, MentionEntry, body_text, line_text, parse_time};
 use crate::model::{Account, HandleKey, Media, MediaKind, Mention, Network, Post, ReplyTo};
 use serde::Deserialize;
-use serde_json::value::RawValue;
 use std::borrow::Cow;
 
 const FORMAT: &str = "circles post";
 
 /// An author or booster: `"@user@host"` or `{"handle": …, "name": …, "url": …}`.
 #[derive(Deserialize)]
-#[serde(untagged)]
-enum Person<'a> {
+#[serde(
+    untagged,
+    expecting = "`author`/`boosted_by` as a handle string or an object with a `handle`"
+)]
+pub(super) enum Person<'a> {
     #[serde(borrow)]
     Handle(Cow<'a, str>),
     Full {
@@ -32,8 +34,11 @@ enum Person<'a> {
 }
 
 #[derive(Deserialize)]
-#[serde(untagged)]
-enum ReplyRef<'a> {
+#[serde(
+    untagged,
+    expecting = "`reply_to` as a post id or an object with an `id`"
+)]
+pub(super) enum ReplyRef<'a> {
     #[serde(borrow)]
     Id(Cow<'a, str>),
     Full {
@@ -45,7 +50,7 @@ enum ReplyRef<'a> {
 }
 
 #[derive(Deserialize)]
-struct NativeMedia<'a> {
+pub(super) struct NativeMedia<'a> {
     #[serde(borrow, default)]
     kind: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
@@ -54,13 +59,7 @@ struct NativeMedia<'a> {
     url: Option<Cow<'a, str>>,
 }
 
-fn person(raw: &RawValue, field: &str) -> Result<Account, DecodeError> {
-    let person: Person<'_> = serde_json::from_str(raw.get()).map_err(|_| {
-        DecodeError::invalid(
-            FORMAT,
-            format!("`{field}` must be a handle string or an object with a `handle`"),
-        )
-    })?;
+fn person(person: Person<'_>, field: &str) -> Result<Account, DecodeError> {
     let (handle, name, url, did) = match person {
         Person::Handle(h) => (h, None, None, None),
         Person::Full {
@@ -87,8 +86,7 @@ pub(super) fn decode(item: Item<'_>, source: &str) -> Result<Post, DecodeError> 
     let author = person(item.author.ok_or_else(|| missing("author"))?, "author")?;
     let boosted_by = item
         .boosted_by
-        .filter(|raw| raw.get() != "null")
-        .map(|raw| person(raw, "boosted_by"))
+        .map(|p| person(p, "boosted_by"))
         .transpose()?;
     let id = item.id.ok_or_else(|| missing("id"))?.into_string();
     let created_at = parse_time(
@@ -96,11 +94,18 @@ pub(super) fn decode(item: Item<'_>, source: &str) -> Result<Post, DecodeError> 
         FORMAT,
         "created_at",
     )?;
-    let mentions: Vec<Cow<'_, str>> = parse_raw(item.mentions, FORMAT, "mentions")?;
-    let hashtags: Vec<Cow<'_, str>> = parse_raw(item.hashtags, FORMAT, "hashtags")?;
-    let links: Vec<Cow<'_, str>> = parse_raw(item.links, FORMAT, "links")?;
-    let media: Vec<NativeMedia<'_>> = parse_raw(item.media, FORMAT, "media")?;
-    let reply_to: Option<ReplyRef<'_>> = parse_raw(item.reply_to, FORMAT, "reply_to")?;
+    let mentions = item
+        .mentions
+        .into_iter()
+        .map(|m| match m {
+            MentionEntry::Handle(h) => Ok(h),
+            MentionEntry::Mastodon(_) => Err(DecodeError::invalid(
+                FORMAT,
+                "`mentions` holds handle strings",
+            )),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let (hashtags, links, media, reply_to) = (item.hashtags, item.links, item.media, item.reply_to);
 
     Ok(Post {
         source: item
