@@ -25,6 +25,9 @@ pub struct Lines<R> {
     buf: Vec<u8>,
     number: u64,
     cap: usize,
+    /// Bytes of the reader's buffer lent out by the last call, consumed at
+    /// the start of the next one.
+    lent: usize,
 }
 
 impl<R: BufRead> Lines<R> {
@@ -35,20 +38,27 @@ impl<R: BufRead> Lines<R> {
     pub fn with_cap(reader: R, cap: usize) -> Self {
         Lines {
             reader,
-            buf: Vec::with_capacity(64 * 1024),
+            buf: Vec::new(),
             number: 0,
             cap,
+            lent: 0,
         }
     }
 
     /// The next line (without its line ending) and its 1-based number, or
     /// `None` at the end of input. Blank lines are skipped but counted.
+    ///
+    /// A line that lies whole in the reader's buffer is lent from there
+    /// without copying; one that straddles a refill is gathered in our own
+    /// buffer.
     #[allow(clippy::type_complexity)]
     pub fn next_line(&mut self) -> io::Result<Option<(u64, Result<&[u8], LineError>)>> {
         loop {
+            self.reader.consume(std::mem::take(&mut self.lent));
             self.buf.clear();
             let mut too_long = false;
             let mut any = false;
+            let mut lend = None;
             loop {
                 let available = match self.reader.fill_buf() {
                     Ok(b) => b,
@@ -58,14 +68,20 @@ impl<R: BufRead> Lines<R> {
                 if available.is_empty() {
                     break;
                 }
+                let newline = memchr::memchr(b'\n', available);
+                if !any && let Some(end) = newline.filter(|&end| end <= self.cap) {
+                    lend = Some(end);
+                    any = true;
+                    break;
+                }
                 any = true;
-                let (chunk, found_newline) = match memchr::memchr(b'\n', available) {
+                let (chunk, found_newline) = match newline {
                     Some(i) => (&available[..i], true),
                     None => (available, false),
                 };
                 if !too_long && self.buf.len() + chunk.len() > self.cap {
                     too_long = true;
-                    self.buf.clear();
+                    self.buf = Vec::new();
                 }
                 if !too_long {
                     self.buf.extend_from_slice(chunk);
@@ -83,13 +99,29 @@ impl<R: BufRead> Lines<R> {
             if too_long {
                 return Ok(Some((self.number, Err(LineError::TooLong))));
             }
-            if self.buf.last() == Some(&b'\r') {
-                self.buf.pop();
+            if let Some(end) = lend {
+                self.lent = end + 1;
             }
-            if self.buf.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            return Ok(Some((self.number, Ok(&self.buf))));
+            // Measure through a short borrow, then borrow again to return:
+            // returning a borrow from inside this loop is a case today's
+            // borrow checker rejects. `fill_buf` on data already buffered
+            // does no I/O.
+            let len = {
+                let line = match lend {
+                    Some(end) => &self.reader.fill_buf()?[..end],
+                    None => &self.buf[..],
+                };
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                if line.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                line.len()
+            };
+            let line = match lend {
+                Some(_) => &self.reader.fill_buf()?[..len],
+                None => &self.buf[..len],
+            };
+            return Ok(Some((self.number, Ok(line))));
         }
     }
 }
