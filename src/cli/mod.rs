@@ -129,7 +129,7 @@ pub fn main() -> ExitCode {
             Ok(())
         }
         Some(Command::Route(args)) => load_config(cli.config.as_deref())
-            .and_then(|(_, compiled)| route::route(&args, &compiled.rules)),
+            .and_then(|(_, compiled)| route::route(&args, compiled.rules)),
         Some(Command::Explain(args)) => load_config(cli.config.as_deref())
             .and_then(|(_, compiled)| route::explain(&args, &compiled.rules)),
         Some(Command::Check) => check(cli.config.as_deref()),

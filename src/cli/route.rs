@@ -199,7 +199,7 @@ fn finish(result: Result<(), u8>, out: &mut impl Write) -> Result<(), u8> {
     }
 }
 
-pub fn route(args: &RouteArgs, rules: &Rules) -> Result<(), u8> {
+pub fn route(args: &RouteArgs, mut rules: Rules) -> Result<(), u8> {
     let output = if args.columns.is_empty() && !args.muted {
         Output::Verdicts
     } else {
@@ -225,8 +225,15 @@ pub fn route(args: &RouteArgs, rules: &Rules) -> Result<(), u8> {
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(256 * 1024, stdout.lock());
     let mut tally = Tally::default();
+    let mut seen: u64 = 0;
     let result = for_each_post(&args.input, args.strict, &mut tally, |post, raw| {
-        let verdict = route_post(rules, post);
+        // A pipe may run for days: move the clock on now and then so timed
+        // mutes end when they should.
+        seen += 1;
+        if seen % 1024 == 0 {
+            rules.now = chrono::Utc::now();
+        }
+        let verdict = route_post(&rules, post);
         match &output {
             Output::Verdicts => {
                 let line = VerdictLine {
