@@ -79,12 +79,18 @@ struct Tally {
     posts: u64,
     bad: u64,
     first_bad: Vec<String>,
+    /// Input files that could not be opened.
+    unreadable: u64,
+    /// `--strict` stopped the run at a bad line.
+    stopped: bool,
 }
 
 impl Tally {
     fn summary(&self, verb: &str) -> String {
         let mut s = format!("circles {verb}: {} post(s)", self.posts);
-        if self.bad > 0 {
+        if self.stopped {
+            s.push_str(", stopped at the first bad line (--strict)");
+        } else if self.bad > 0 {
             s.push_str(&format!(", {} bad line(s) skipped", self.bad));
             if !self.first_bad.is_empty() {
                 s.push_str(&format!(" ({}", self.first_bad.join(", ")));
@@ -93,6 +99,9 @@ impl Tally {
                 }
                 s.push(')');
             }
+        }
+        if self.unreadable > 0 {
+            s.push_str(&format!(", {} file(s) could not be read", self.unreadable));
         }
         s
     }
@@ -129,10 +138,19 @@ fn for_each_post(
     mut each: impl FnMut(&crate::model::Post, &[u8]) -> io::Result<()>,
 ) -> Result<(), u8> {
     for path in input.inputs() {
-        let (name, reader) = input.open(&path).map_err(|e| {
-            eprintln!("circles: cannot read {}: {e}", path.display());
-            FAILURE
-        })?;
+        // Like grep, a file that cannot be opened is reported and the others
+        // are still read; the run then ends with exit 1.
+        let (name, reader) = match input.open(&path) {
+            Ok(opened) => opened,
+            Err(e) => {
+                eprintln!("circles: cannot read {}: {e}", path.display());
+                tally.unreadable += 1;
+                if strict {
+                    return Err(FAILURE);
+                }
+                continue;
+            }
+        };
         let shown = if path.as_os_str() == "-" {
             "stdin".to_string()
         } else {
@@ -171,12 +189,15 @@ fn for_each_post(
                         tally.first_bad.push(format!("{shown}:{number}"));
                     }
                     if strict {
-                        eprintln!("circles: stopping at the first bad line (--strict)");
+                        tally.stopped = true;
                         return Err(FAILURE);
                     }
                 }
             }
         }
+    }
+    if tally.unreadable > 0 {
+        return Err(FAILURE);
     }
     Ok(())
 }
@@ -230,7 +251,7 @@ pub fn route(args: &RouteArgs, mut rules: Rules) -> Result<(), u8> {
         // A pipe may run for days: move the clock on now and then so timed
         // mutes end when they should.
         seen += 1;
-        if seen % 1024 == 0 {
+        if seen.is_multiple_of(1024) {
             rules.now = chrono::Utc::now();
         }
         let verdict = route_post(&rules, post);

@@ -1,7 +1,9 @@
 //! Reading JSON lines safely: numbered, capped, never losing the good lines
 //! around a bad one.
 //!
-//! A line longer than [`MAX_LINE_BYTES`] is skipped up to its newline without
+//! Lines are lent exactly as read, without the `\n` but with any `\r` of a
+//! CRLF ending (JSON parsers take it as whitespace), so pass-through output
+//! is byte-for-byte. A line longer than [`MAX_LINE_BYTES`] is skipped up to its newline without
 //! being held in memory; a last line with no newline is still read (and will
 //! usually fail to decode as truncated JSON, which is reported, not fatal).
 
@@ -111,7 +113,6 @@ impl<R: BufRead> Lines<R> {
                     Some(end) => &self.reader.fill_buf()?[..end],
                     None => &self.buf[..],
                 };
-                let line = line.strip_suffix(b"\r").unwrap_or(line);
                 if line.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
@@ -141,11 +142,11 @@ mod tests {
 
     #[test]
     fn numbers_lines_skips_blanks_and_keeps_unterminated_last_line() {
-        let got = collect(b"a\r\n\n  \nb\nc", 100);
+        let got = collect(b"a\r\n\r\n  \nb\nc", 100);
         assert_eq!(
             got,
             vec![
-                (1, Ok(b"a".to_vec())),
+                (1, Ok(b"a\r".to_vec())),
                 (4, Ok(b"b".to_vec())),
                 (5, Ok(b"c".to_vec()))
             ]

@@ -57,6 +57,9 @@ pub fn decode_line(line: &[u8], source: &str) -> Result<Post, DecodeError> {
 
 /// Decodes one JSON document into a post.
 pub fn decode(json: &str, source: &str) -> Result<Post, DecodeError> {
+    if !json.trim_start().starts_with('{') {
+        return Err(not_an_object(json));
+    }
     let item: Item<'_> = serde_json::from_str(json).map_err(json_error)?;
     if let Some(feed_item) = item.post {
         return bluesky::decode_feed_item(feed_item, item.reply, item.reason, source);
@@ -91,6 +94,25 @@ fn top_level_keys(json: &str) -> String {
         "none".to_string()
     } else {
         keys.join(", ")
+    }
+}
+
+/// The error for a line that is not a JSON object: which JSON value it is,
+/// or why it is no JSON at all.
+fn not_an_object(json: &str) -> DecodeError {
+    match serde_json::from_str::<serde_json::Value>(json) {
+        Ok(value) => {
+            let kind = match value {
+                serde_json::Value::Array(_) => "an array",
+                serde_json::Value::String(_) => "a string",
+                serde_json::Value::Number(_) => "a number",
+                serde_json::Value::Bool(_) => "a boolean",
+                serde_json::Value::Null => "null",
+                serde_json::Value::Object(_) => "an object",
+            };
+            DecodeError::UnknownShape(format!("none: the line is {kind}, not an object"))
+        }
+        Err(e) => json_error(e),
     }
 }
 
@@ -306,6 +328,8 @@ mod tests {
         assert!(err.contains("truncated"), "{err}");
         let err = decode("not json", "t").unwrap_err().to_string();
         assert!(err.contains("malformed at column 2"), "{err}");
+        let err = decode("[1, 2]", "t").unwrap_err().to_string();
+        assert!(err.contains("the line is an array, not an object"), "{err}");
         let err = decode_line(b"{\"a\":\"\xff\"}", "t")
             .unwrap_err()
             .to_string();

@@ -343,9 +343,18 @@ impl Rules {
         Ok((rules, b.warnings))
     }
 
-    /// The column with this name, if any.
+    /// The column with this name, if any. Names are unique regardless of
+    /// case, so any case finds it.
     pub fn column_index(&self, name: &str) -> Option<usize> {
-        self.columns.iter().position(|c| c.name == name)
+        let name = name.trim();
+        self.columns
+            .iter()
+            .position(|c| c.name == name)
+            .or_else(|| {
+                self.columns
+                    .iter()
+                    .position(|c| c.name.to_lowercase() == name.to_lowercase())
+            })
     }
 
     /// The text of a keyword pattern, as folded for matching.
