@@ -60,7 +60,16 @@ pub fn html_to_text(html: &str) -> HtmlText {
         };
         let tag = Tag::parse(&tail[1..tag_end]);
         rest = &tail[tag_end + 1..];
-        match (tag.name.as_str(), tag.closing) {
+        // Mastodon writes tag names in lowercase; other case is rare enough
+        // to pay for a lowered copy.
+        let lowered;
+        let name = if tag.name.bytes().any(|b| b.is_ascii_uppercase()) {
+            lowered = tag.name.to_ascii_lowercase();
+            lowered.as_str()
+        } else {
+            tag.name
+        };
+        match (name, tag.closing) {
             ("p" | "blockquote" | "ul" | "ol", _) => pending_break = Some("\n\n"),
             ("pre", false) => {
                 pending_break = Some("\n\n");
@@ -89,7 +98,7 @@ pub fn html_to_text(html: &str) -> HtmlText {
                 }
                 let class = tag.attr("class").unwrap_or_default();
                 link = Some(OpenLink {
-                    href: decode_entities(&tag.attr("href").unwrap_or_default()),
+                    href: decode_entities(tag.attr("href").unwrap_or_default()),
                     start: out.text.len(),
                     shortened: false,
                     is_entity: class
@@ -178,7 +187,7 @@ fn find_tag_end(s: &str) -> Option<usize> {
 }
 
 struct Tag<'a> {
-    name: String,
+    name: &'a str,
     closing: bool,
     attrs: &'a str,
 }
@@ -193,14 +202,14 @@ impl<'a> Tag<'a> {
             .find(|c: char| c.is_whitespace() || c == '/')
             .unwrap_or(body.len());
         Tag {
-            name: body[..name_end].to_ascii_lowercase(),
+            name: &body[..name_end],
             closing,
             attrs: &body[name_end..],
         }
     }
 
     /// The raw value of an attribute (entities still encoded).
-    fn attr(&self, name: &str) -> Option<String> {
+    fn attr(&self, name: &str) -> Option<&'a str> {
         let mut rest = self.attrs;
         loop {
             rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '/');
@@ -231,7 +240,7 @@ impl<'a> Tag<'a> {
                 ""
             };
             if key.eq_ignore_ascii_case(name) {
-                return Some(value.to_string());
+                return Some(value);
             }
         }
     }
