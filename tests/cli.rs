@@ -758,7 +758,7 @@ fn explain_names_the_rules_that_fired_mutes_and_rest_skips() {
         p1.contains("Core: matched accounts lists the author @alice@hachyderm.io"),
         "{p1}"
     );
-    assert!(p1.contains("Alerts: matched keyword \"jane doe\""), "{p1}");
+    assert!(p1.contains("Alerts: matched keyword \"Jane Doe\""), "{p1}");
     assert!(p1.contains("Rust: matched hashtag #rust"), "{p1}");
     assert!(p1.contains("Mentions: no include rule matched"), "{p1}");
     assert!(
@@ -788,7 +788,7 @@ fn explain_names_the_rules_that_fired_mutes_and_rest_skips() {
     assert!(p4.contains("=> muted (boost)"), "{p4}");
 
     let p5 = block(&out.stdout, "p5");
-    assert!(p5.contains("[mute] keyword \"nft\" matched"), "{p5}");
+    assert!(p5.contains("[mute] keyword \"NFT\" matched"), "{p5}");
     assert!(p5.contains("=> muted (keyword)"), "{p5}");
 
     let p6 = block(&out.stdout, "p6");

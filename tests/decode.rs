@@ -77,7 +77,10 @@ fn mastodon_reply_knows_whom_it_answers() {
     let post = fixture("mastodon_reply.json");
     let reply = post.reply_to.as_ref().expect("a reply");
     assert_eq!(reply.id, "117652301950224384");
-    assert_eq!(reply.account.as_deref(), Some("dana@mastodon.social"));
+    assert_eq!(
+        reply.to.as_ref().map(|m| m.key.as_str()),
+        Some("dana@mastodon.social")
+    );
     let keys: Vec<&str> = post.mentions.iter().map(|m| m.key.as_str()).collect();
     assert_eq!(keys, vec!["dana@mastodon.social", "kofi@fosstodon.org"]);
     assert!(post.text.starts_with("@dana @kofi rdkafka."));
@@ -150,7 +153,9 @@ fn bluesky_reply_names_the_parent_author() {
         reply.id,
         "at://did:plc:hpbjcfcfwoty5tum34gn3zdo/app.bsky.feed.post/3n2tbp6t3zcfg"
     );
-    assert!(reply.account.is_some());
+    let to = reply.to.as_ref().expect("the parent's author");
+    assert_eq!(to.handle, "@ada.bsky.social");
+    assert_eq!(to.did.as_deref(), Some("did:plc:hpbjcfcfwoty5tum34gn3zdo"));
     assert_eq!(
         post.created_at.to_rfc3339(),
         "2026-11-21T14:21:37.015+00:00"
@@ -167,17 +172,20 @@ fn bluesky_reply_without_a_parent_view_falls_back_to_the_uri_did() {
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     value.as_object_mut().unwrap().remove("reply");
     let post = decode(&value.to_string(), "sky").unwrap();
-    assert_eq!(
-        post.reply_to.unwrap().account.as_deref(),
-        Some("did:plc:hpbjcfcfwoty5tum34gn3zdo")
-    );
+    let to = post.reply_to.unwrap().to.unwrap();
+    assert_eq!(to.handle, "", "only the DID is known");
+    assert_eq!(to.did.as_deref(), Some("did:plc:hpbjcfcfwoty5tum34gn3zdo"));
 }
 
 #[test]
 fn native_posts_minimal_and_full() {
-    let minimal = r#"{"id":7,"author":"@Zoe@Example.social","text":"hello","created_at":"2026-11-21T10:00:00+01:00"}"#;
+    let minimal = r#"{"id":7,"author":"  Zoe@Example.social ","text":"hello","created_at":"2026-11-21T10:00:00+01:00"}"#;
     let post = decode(minimal, "pipe").unwrap();
     assert_eq!(post.id, "7");
+    assert_eq!(
+        post.author.handle, "@Zoe@Example.social",
+        "trimmed, with its @"
+    );
     assert_eq!(post.author.key, "zoe@example.social");
     assert_eq!(post.source, "pipe");
     assert_eq!(post.created_at.to_rfc3339(), "2026-11-21T09:00:00+00:00");
@@ -192,10 +200,7 @@ fn native_posts_minimal_and_full() {
     assert_eq!(post.author.display_name, "Zoë");
     assert_eq!(post.boosted_by.unwrap().key, "bob.bsky.social");
     assert_eq!(post.content_warning.as_deref(), Some("spoilers"));
-    assert_eq!(
-        post.reply_to.unwrap().account.as_deref(),
-        Some("max@example.social")
-    );
+    assert_eq!(post.reply_to.unwrap().to.unwrap().key, "max@example.social");
     assert_eq!(post.hashtags, vec!["Rust"]);
     assert_eq!(post.mentions[0].key, "jane@mastodon.social");
     assert_eq!(post.media[0].kind, MediaKind::Video);
@@ -251,6 +256,23 @@ fn hostile_text_is_sanitized_in_every_field() {
     }
     assert_eq!(post.author.display_name, "Evil");
     assert_eq!(post.text, "ab  c");
+}
+
+#[test]
+fn routing_keys_come_from_the_sanitized_handle() {
+    // A control character hidden in a handle must not let it slip past a
+    // mute of the handle the user sees.
+    let line = r#"{"id":"1","created_at":"2026-11-21T10:00:00Z","content":"<p>x</p>",
+        "account":{"id":"9","acct":"spam\u001b[0mmer@evil.social","url":"https://evil.social/@spammer","display_name":"S"},
+        "mentions":[{"id":"3","acct":"ja\u0007ne@mastodon.social","url":"https://mastodon.social/@jane"}]}"#;
+    let post = decode(line, "h").unwrap();
+    assert_eq!(post.author.handle, "@spammer@evil.social");
+    assert_eq!(post.author.key, "spammer@evil.social");
+    assert_eq!(post.mentions[0].key, "jane@mastodon.social");
+    let native = r#"{"id":"1","author":{"handle":"@spam\u0007mer@host.social","did":"did:plc:A\u001b[1mB"},"text":"x","created_at":"2026-11-21T10:00:00Z"}"#;
+    let post = decode(native, "p").unwrap();
+    assert_eq!(post.author.key, "spammer@host.social");
+    assert_eq!(post.author.did.as_deref(), Some("did:plc:ab"));
 }
 
 #[test]

@@ -486,7 +486,7 @@ fn explain_traces_every_rule() {
         "amplified: author @alice@hachyderm.io is in [amplify] accounts",
         "Core: matched accounts lists the author @alice@hachyderm.io",
         "Mentions: no include rule matched",
-        "Alerts: matched keyword \"jane doe\"",
+        "Alerts: matched keyword \"Jane Doe\"",
         "Rust: matched hashtag #rust",
         "Rust: excluded, exclude_keywords \"crypto\" matched",
         "Everyone else (rest): skipped, another column took the post",
@@ -496,7 +496,7 @@ fn explain_traces_every_rule() {
     }
     let (_, muted) = explain(&r, &post("@x@x.social", "NFT drop", json!({})));
     assert!(
-        muted.contains("muted: [mute] keyword \"nft\" matched"),
+        muted.contains("muted: [mute] keyword \"NFT\" matched"),
         "{muted}"
     );
     assert!(
@@ -677,5 +677,44 @@ proptest! {
         prop_assert_eq!(fast.muted, traced.muted);
         prop_assert_eq!(fast.amplified, traced.amplified);
         prop_assert_eq!(fast.hidden_in, traced.hidden_in);
+    }
+}
+
+#[test]
+fn several_rest_columns_each_take_what_ordinary_columns_left() {
+    let text = r#"
+[[column]]
+name = "Core"
+accounts = ["@alice@hachyderm.io"]
+[[column]]
+name = "Rest EN"
+rest = true
+languages = ["en"]
+[[column]]
+name = "Rest all"
+rest = true
+"#;
+    let r = load(text, now()).unwrap().rules;
+    let english = post("@x@x.social", "hello", json!({"language": "en"}));
+    assert_eq!(columns_of(&r, &english), vec!["Rest EN", "Rest all"]);
+    let german = post("@x@x.social", "hallo", json!({"language": "de"}));
+    assert_eq!(columns_of(&r, &german), vec!["Rest all"]);
+    let core = post("@alice@hachyderm.io", "hi", json!({"language": "en"}));
+    assert_eq!(columns_of(&r, &core), vec!["Core"]);
+}
+
+#[test]
+fn a_did_in_me_matches_a_bluesky_reply_to_me() {
+    let path = format!(
+        "{}/tests/fixtures/bluesky_reply.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let reply = decode(&std::fs::read_to_string(path).unwrap(), "sky").unwrap();
+    for me in ["did:plc:hpbjcfcfwoty5tum34gn3zdo", "ada.bsky.social"] {
+        let text = format!(
+            "[me]\nhandles = [\"{me}\"]\n[[column]]\nname = \"Mentions\"\nmentions_me = true\n"
+        );
+        let r = load(&text, now()).unwrap().rules;
+        assert_eq!(columns_of(&r, &reply), vec!["Mentions"], "me = {me}");
     }
 }

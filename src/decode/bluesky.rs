@@ -146,22 +146,23 @@ pub(super) struct Reason<'a> {
     by: Option<Profile<'a>>,
 }
 
-fn account(p: &Profile<'_>) -> Account {
-    let did = p.did.to_lowercase();
-    let handle = p
-        .handle
+/// The handle to show and link to: `handle.invalid` (a handle that failed
+/// verification) is no handle, so the DID stands in.
+fn usable_handle<'p>(p: &'p Profile<'_>) -> Option<&'p str> {
+    p.handle
         .as_deref()
         .filter(|h| !h.is_empty() && *h != "handle.invalid")
-        .map_or_else(|| did.clone(), |h| format!("@{h}"));
+}
+
+fn account(p: &Profile<'_>) -> Account {
+    let handle = usable_handle(p).unwrap_or(&p.did);
     let mut account = Account::new(
-        &handle,
+        handle,
         p.display_name.as_deref().unwrap_or(""),
         Network::Bluesky,
-    );
-    if let Some(h) = p.handle.as_deref().filter(|h| !h.is_empty()) {
-        account.url = Some(line_text(&format!("https://bsky.app/profile/{h}")));
-    }
-    account.did = Some(line_text(&did));
+    )
+    .with_did(&p.did);
+    account.url = Some(line_text(&format!("https://bsky.app/profile/{handle}")));
     account
 }
 
@@ -205,15 +206,8 @@ pub(super) fn decode_feed_item(
             let covered = facet_text(text, &facet.index);
             match feature.kind.rsplit('#').next().unwrap_or_default() {
                 "mention" => {
-                    let handle = covered
-                        .filter(|t| t.starts_with('@'))
-                        .map(line_text)
-                        .unwrap_or_default();
-                    mentions.push(Mention {
-                        key: handle.trim_start_matches('@').to_lowercase(),
-                        handle,
-                        did: feature.did.as_deref().map(|d| d.to_lowercase()),
-                    });
+                    let handle = covered.filter(|t| t.starts_with('@')).unwrap_or("");
+                    mentions.push(Mention::new(handle, feature.did.as_deref()));
                 }
                 "link" => links.extend(feature.uri.as_deref().map(line_text)),
                 "tag" => hashtags.extend(
@@ -233,19 +227,22 @@ pub(super) fn decode_feed_item(
     }
 
     let reply_to = post.record.reply.as_ref().map(|r| {
-        let from_view = reply
+        let parent = reply
             .as_ref()
             .and_then(|ctx| ctx.parent.as_ref())
-            .and_then(|p| p.author.as_ref())
-            .map(|p| account(p).key);
+            .and_then(|p| p.author.as_ref());
+        let to = match parent {
+            Some(p) => Mention::new(usable_handle(p).unwrap_or(""), Some(&p.did)),
+            None => Mention::new("", did_of(&r.parent.uri).as_deref()),
+        };
         ReplyTo {
             id: line_text(&r.parent.uri),
-            account: from_view.or_else(|| did_of(&r.parent.uri)),
+            to: Some(to).filter(|m| m.keys().next().is_some()),
         }
     });
 
     let rkey = post.uri.rsplit('/').next().unwrap_or_default();
-    let profile = post.author.handle.as_deref().unwrap_or(&post.author.did);
+    let profile = usable_handle(&post.author).unwrap_or(&post.author.did);
     Ok(Post {
         source: source.to_string(),
         id: line_text(&post.uri),

@@ -131,31 +131,24 @@ pub(super) fn decode_status(status: Status<'_>, source: &str) -> Result<Post, De
     let mentions: Vec<ModelMention> = status
         .mentions
         .iter()
-        .map(|m| {
-            let full = qualified(&m.acct, m.url.as_deref());
-            ModelMention {
-                handle: line_text(&format!("@{full}")),
-                key: full.to_lowercase(),
-                did: None,
-            }
-        })
+        .map(|m| ModelMention::new(&format!("@{}", qualified(&m.acct, m.url.as_deref())), None))
         .collect();
 
     let reply_to = status.in_reply_to_id.as_deref().map(|id| {
         let to_account = status.in_reply_to_account_id.as_deref();
-        let account = if to_account.is_some() && to_account == status.account.id.as_deref() {
-            Some(author.key.clone())
+        let to = if to_account.is_some() && to_account == status.account.id.as_deref() {
+            Some(ModelMention::new(&author.handle, None))
         } else {
             status
                 .mentions
                 .iter()
                 .zip(&mentions)
                 .find(|(m, _)| to_account.is_some() && m.id.as_deref() == to_account)
-                .map(|(_, model)| model.key.clone())
+                .map(|(_, model)| model.clone())
         };
         ReplyTo {
             id: line_text(id),
-            account,
+            to,
         }
     });
 

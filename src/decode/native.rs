@@ -6,7 +6,7 @@
 //! are ignored so producers can carry extra data.
 
 use super::{DecodeError, Item, MentionEntry, body_text, line_text, parse_time};
-use crate::model::{Account, HandleKey, Media, MediaKind, Mention, Network, Post, ReplyTo};
+use crate::model::{Account, Media, MediaKind, Mention, Network, Post, ReplyTo};
 use serde::Deserialize;
 use std::borrow::Cow;
 
@@ -77,8 +77,10 @@ fn person(person: Person<'_>, field: &str) -> Result<Account, DecodeError> {
     }
     let mut account = Account::new(&handle, name.as_deref().unwrap_or(""), Network::Native);
     account.url = url.as_deref().map(line_text);
-    account.did = did.map(|d| d.to_lowercase());
-    Ok(account)
+    Ok(match did {
+        Some(did) => account.with_did(&did),
+        None => account,
+    })
 }
 
 pub(super) fn decode(item: Item<'_>, source: &str) -> Result<Post, DecodeError> {
@@ -124,17 +126,7 @@ pub(super) fn decode(item: Item<'_>, source: &str) -> Result<Post, DecodeError> 
             .as_deref()
             .map(body_text)
             .filter(|cw| !cw.is_empty()),
-        mentions: mentions
-            .iter()
-            .map(|m| {
-                let handle = line_text(m);
-                Mention {
-                    key: HandleKey::from_display(&handle).0,
-                    handle,
-                    did: None,
-                }
-            })
-            .collect(),
+        mentions: mentions.iter().map(|m| Mention::new(m, None)).collect(),
         hashtags: hashtags
             .iter()
             .map(|t| line_text(t.strip_prefix('#').unwrap_or(t)))
@@ -151,11 +143,11 @@ pub(super) fn decode(item: Item<'_>, source: &str) -> Result<Post, DecodeError> 
         reply_to: reply_to.map(|r| match r {
             ReplyRef::Id(id) => ReplyTo {
                 id: line_text(&id),
-                account: None,
+                to: None,
             },
             ReplyRef::Full { id, author } => ReplyTo {
                 id: line_text(&id),
-                account: author.map(|a| HandleKey::from_display(&a).0),
+                to: author.map(|a| Mention::new(&a, None)),
             },
         }),
         language: item.language.as_deref().map(line_text),

@@ -357,7 +357,7 @@ impl Rules {
             })
     }
 
-    /// The text of a keyword pattern, as folded for matching.
+    /// A keyword pattern as the user wrote it.
     pub fn keyword(&self, id: usize) -> &str {
         self.keywords.pattern(id)
     }

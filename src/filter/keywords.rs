@@ -17,7 +17,8 @@ use unicode_segmentation::UnicodeSegmentation;
 /// A set of keyword patterns, each with a stable id (its index).
 #[derive(Debug, Clone)]
 pub struct KeywordIndex {
-    patterns: Vec<String>,
+    /// The patterns as the user wrote them (trimmed), for messages.
+    written: Vec<String>,
     automaton: Option<AhoCorasick>,
 }
 
@@ -61,29 +62,25 @@ impl KeywordIndex {
     /// Builds the index; patterns are folded here. Duplicate patterns keep
     /// their own ids (they are cheap) so callers need no bookkeeping.
     pub fn new(patterns: Vec<String>) -> Self {
-        let patterns: Vec<String> = patterns
-            .iter()
-            .map(|p| fold(p.trim()).into_owned())
-            .collect();
-        let automaton = (!patterns.is_empty()).then(|| {
+        let written: Vec<String> = patterns.iter().map(|p| p.trim().to_string()).collect();
+        let folded: Vec<Cow<'_, str>> = written.iter().map(|p| fold(p)).collect();
+        let automaton = (!folded.is_empty()).then(|| {
             AhoCorasickBuilder::new()
                 .match_kind(MatchKind::Standard)
                 .ascii_case_insensitive(true)
-                .build(&patterns)
+                .build(folded.iter().map(|p| p.as_ref()))
                 .expect("keyword automaton: patterns are plain strings")
         });
-        KeywordIndex {
-            patterns,
-            automaton,
-        }
+        KeywordIndex { written, automaton }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.patterns.is_empty()
+        self.written.is_empty()
     }
 
+    /// A pattern as the user wrote it.
     pub fn pattern(&self, id: usize) -> &str {
-        &self.patterns[id]
+        &self.written[id]
     }
 
     /// The ids of every pattern that occurs as a whole word in `text`.

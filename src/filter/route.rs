@@ -139,9 +139,20 @@ fn lookup<'r>(rules: &'r Rules, account: &crate::model::Account) -> [Option<&'r 
     ]
 }
 
-struct Matches {
+/// What is computed once per post and read by every column.
+struct Matches<'p> {
     keywords: Hits,
-    regex: Vec<bool>,
+    regex: Option<regex::SetMatches>,
+    /// The post's hashtags, case-folded.
+    tags: Vec<Cow<'p, str>>,
+    /// The post's language, lowercase.
+    language: Option<String>,
+}
+
+impl Matches<'_> {
+    fn regex(&self, id: usize) -> bool {
+        self.regex.as_ref().is_some_and(|set| set.matched(id))
+    }
 }
 
 fn route_with(rules: &Rules, post: &Post, traced: bool) -> Verdict {
@@ -198,15 +209,16 @@ fn route_with(rules: &Rules, post: &Post, traced: bool) -> Verdict {
             .as_deref()
             .map(|t| rules.keywords.find(t))
             .unwrap_or_default(),
-        regex: match (&text, rules.regex_sources.is_empty()) {
-            (Some(t), false) => {
-                let set = rules.regexes.matches(t);
-                (0..rules.regex_sources.len())
-                    .map(|i| set.matched(i))
-                    .collect()
-            }
-            _ => Vec::new(),
+        regex: match &text {
+            Some(t) if !rules.regex_sources.is_empty() => Some(rules.regexes.matches(t)),
+            _ => None,
         },
+        tags: if rules.hashtags.is_empty() {
+            Vec::new()
+        } else {
+            post.hashtags.iter().map(|t| fold(t)).collect()
+        },
+        language: post.language.as_deref().map(str::to_lowercase),
     };
 
     if verdict.muted.is_none() && !verdict.amplified {
@@ -217,7 +229,7 @@ fn route_with(rules: &Rules, post: &Post, traced: bool) -> Verdict {
         {
             verdict.muted = Some(MuteReason::Keyword);
             verdict.fired.push(Fired::MutedKeyword(id));
-        } else if let Some(&id) = rules.mute_regex.iter().find(|&&id| matches.regex[id]) {
+        } else if let Some(&id) = rules.mute_regex.iter().find(|&&id| matches.regex(id)) {
             verdict.muted = Some(MuteReason::Keyword);
             verdict.fired.push(Fired::MutedRegex(id));
         }
@@ -226,12 +238,15 @@ fn route_with(rules: &Rules, post: &Post, traced: bool) -> Verdict {
     // Columns: ordinary ones first, then `rest` ones if none took the post.
     let mut taken = Vec::new();
     for rest_pass in [false, true] {
+        // Rest columns take what no ordinary column took; several rest
+        // columns may each take it (their own rules still apply).
+        let taken_by_ordinary = !taken.is_empty();
         for (index, column) in rules.columns.iter().enumerate() {
             if column.rest != rest_pass {
                 continue;
             }
             let index = index as u16;
-            if rest_pass && !taken.is_empty() {
+            if rest_pass && taken_by_ordinary {
                 if traced {
                     verdict.fired.push(Fired::RestSkipped { column: index });
                 }
@@ -251,9 +266,8 @@ fn route_with(rules: &Rules, post: &Post, traced: bool) -> Verdict {
             }
         }
     }
-    if rules.columns.iter().any(|c| c.rest) {
-        taken.sort_unstable();
-    }
+    // Rest columns may sit anywhere in the config: report config order.
+    taken.sort_unstable();
     if verdict.muted.is_some() {
         verdict.hidden_in = taken;
     } else {
@@ -295,20 +309,18 @@ fn column_takes(
         }
     }
     for &id in &include.regex {
-        if taker.wants() && matches.regex[id] {
+        if taker.wants() && matches.regex(id) {
             taker.take(Because::Regex(id));
         }
     }
-    if !rules.hashtags.is_empty() {
-        for (i, tag) in post.hashtags.iter().enumerate() {
-            if taker.wants()
-                && rules
-                    .hashtags
-                    .get(fold(tag).as_ref())
-                    .is_some_and(|cols| cols.contains(&index))
-            {
-                taker.take(Because::Hashtag(i));
-            }
+    for (i, tag) in matches.tags.iter().enumerate() {
+        if taker.wants()
+            && rules
+                .hashtags
+                .get(tag.as_ref())
+                .is_some_and(|cols| cols.contains(&index))
+        {
+            taker.take(Because::Hashtag(i));
         }
     }
     if taker.wants() && include.mentions_me && mentions_me(rules, post) {
@@ -337,7 +349,7 @@ fn column_takes(
     } else if !narrow.replies && post.is_reply() {
         Some(Narrowing::Reply)
     } else if !narrow.languages.is_empty()
-        && !language_allowed(&narrow.languages, post.language.as_deref())
+        && !language_allowed(&narrow.languages, matches.language.as_deref())
     {
         Some(Narrowing::Language)
     } else if narrow.media_only && post.media.is_empty() {
@@ -388,8 +400,8 @@ fn mentions_me(rules: &Rules, post: &Post) -> bool {
         || (post
             .reply_to
             .as_ref()
-            .and_then(|r| r.account.as_deref())
-            .is_some_and(is_me)
+            .and_then(|r| r.to.as_ref())
+            .is_some_and(|to| to.keys().any(is_me))
             && !post.author.keys().any(is_me))
 }
 
@@ -399,7 +411,6 @@ fn language_allowed(allowed: &[String], language: Option<&str>) -> bool {
     let Some(language) = language else {
         return true;
     };
-    let language = language.to_lowercase();
     let primary = language.split('-').next().unwrap_or("");
-    allowed.iter().any(|a| *a == language || a == primary)
+    allowed.iter().any(|a| a == language || a == primary)
 }

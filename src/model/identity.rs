@@ -12,8 +12,8 @@ use std::fmt;
 pub struct HandleKey(pub String);
 
 impl HandleKey {
-    /// Normalizes a handle taken from decoded data, which is trusted to be
-    /// well-formed: only case and the leading `@` are dropped.
+    /// Normalizes a handle that has already been sanitized (see
+    /// [`super::display_handle`]): only case and the leading `@` are dropped.
     pub fn from_display(handle: &str) -> HandleKey {
         HandleKey(handle.strip_prefix('@').unwrap_or(handle).to_lowercase())
     }

@@ -37,17 +37,26 @@ pub struct Account {
 }
 
 impl Account {
-    /// An account from a display handle; the routing key is derived from it.
+    /// An account from a handle as a source wrote it. The handle is
+    /// sanitized and put in display form first, and the routing key is
+    /// derived from that clean form, so what the user sees is what the
+    /// rules compare.
     pub fn new(handle: &str, display_name: &str, network: Network) -> Self {
-        let key = HandleKey::from_display(handle);
+        let handle = display_handle(handle);
         Account {
-            handle: sanitize_line(handle).into_owned(),
-            key: key.0,
+            key: HandleKey::from_display(&handle).0,
+            handle,
             did: None,
             display_name: sanitize_line(display_name).into_owned(),
             url: None,
             network,
         }
+    }
+
+    /// Adds the account's DID (Bluesky), which matches like the handle.
+    pub fn with_did(mut self, did: &str) -> Self {
+        self.did = Some(clean_did(did));
+        self
     }
 
     /// Every key this account matches by: its handle and, on Bluesky, its DID.
@@ -56,18 +65,51 @@ impl Account {
     }
 }
 
-/// An account mentioned in a post.
+/// A handle in the form circles shows: sanitized, trimmed, and with the
+/// leading `@` of Mastodon and Bluesky handles (`did:` and `feed:` forms are
+/// kept as they are).
+pub fn display_handle(raw: &str) -> String {
+    let clean = sanitize_line(raw);
+    let handle = clean.trim();
+    if handle.is_empty()
+        || handle.starts_with('@')
+        || handle.starts_with("did:")
+        || handle.starts_with("feed:")
+    {
+        handle.to_string()
+    } else {
+        format!("@{handle}")
+    }
+}
+
+fn clean_did(did: &str) -> String {
+    sanitize_line(did).trim().to_lowercase()
+}
+
+/// An account mentioned in a post, or the account a reply answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mention {
-    /// Display handle (`@user@host`, `@bob.bsky.social`); may be empty when
-    /// only a DID is known.
+    /// Display handle (`@user@host`, `@bob.bsky.social`); empty when only a
+    /// DID is known.
     pub handle: String,
-    /// Routing key of the handle (lowercase, no leading `@`).
+    /// Routing key of the handle (lowercase, no leading `@`); empty when only
+    /// a DID is known.
     pub key: String,
     pub did: Option<String>,
 }
 
 impl Mention {
+    /// A mention from a handle (may be empty) and a DID, both as a source
+    /// wrote them; sanitized here.
+    pub fn new(handle: &str, did: Option<&str>) -> Self {
+        let handle = display_handle(handle);
+        Mention {
+            key: HandleKey::from_display(&handle).0,
+            handle,
+            did: did.map(clean_did).filter(|d| !d.is_empty()),
+        }
+    }
+
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         (!self.key.is_empty())
             .then_some(self.key.as_str())
@@ -108,8 +150,8 @@ pub struct Media {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReplyTo {
     pub id: String,
-    /// Routing key of the account replied to, when the source says who it is.
-    pub account: Option<String>,
+    /// The account replied to, when the source says who it is.
+    pub to: Option<Mention>,
 }
 
 /// One post, whatever network it came from.
