@@ -1332,3 +1332,123 @@ fn column_names_on_the_command_line_ignore_case() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout, format!("{line}\n"));
 }
+
+/// The binary as a child with piped stdin/stdout, for live-stream tests.
+fn spawn_route(env: &Env, config: &str) -> std::process::Child {
+    let path = env.write("config.toml", config);
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("circles"))
+        .env("XDG_CONFIG_HOME", env.xdg())
+        .env("HOME", env.home())
+        .env_remove("CIRCLES_CONFIG")
+        .current_dir(env.work())
+        .arg("--config")
+        .arg(path)
+        .arg("route")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn circles")
+}
+
+#[test]
+fn a_live_pipe_gets_each_verdict_as_its_post_arrives_and_timed_mutes_end_on_time() {
+    use std::io::{BufRead, BufReader, Write};
+    let env = Env::new();
+    let until = (chrono::Utc::now() + chrono::Duration::seconds(2))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let config =
+        format!("[[column]]\nname = \"All\"\n[mute.until]\n\"@grumpy@x.social\" = {until}\n");
+    let mut child = spawn_route(&env, &config);
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let post = |id: &str| format!("{}\n", native(id, "@grumpy@x.social", "grr"));
+
+    stdin.write_all(post("p1").as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    // The verdict must arrive while stdin is still open.
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    let first: Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(first["id"], "p1");
+    assert_eq!(first["muted"], "account");
+
+    std::thread::sleep(std::time::Duration::from_millis(3200));
+    stdin.write_all(post("p2").as_bytes()).unwrap();
+    drop(stdin);
+    let mut second = String::new();
+    stdout.read_line(&mut second).unwrap();
+    let second: Value = serde_json::from_str(&second).unwrap();
+    assert_eq!(second["id"], "p2");
+    assert_eq!(second["muted"], Value::Null, "the timed mute has ended");
+    assert_eq!(second["columns"], json!(["All"]));
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_default_output_quietly() {
+    use std::io::{BufRead, BufReader, Write};
+    let env = Env::new();
+    let mut child = spawn_route(&env, DEFAULT_CONFIG);
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let demo = demo_text();
+        for _ in 0..40 {
+            if stdin.write_all(demo.as_bytes()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    assert!(line.starts_with("{\"id\""), "{line}");
+    drop(stdout);
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("writing output"), "{stderr}");
+}
+
+#[test]
+fn notifications_without_a_post_are_ignored_not_bad() {
+    let env = Env::new();
+    let account =
+        json!({"id": "2", "acct": "x@y.social", "url": "https://y.social/@x", "display_name": "X"});
+    let follow =
+        json!({"id": "1", "type": "follow", "created_at": T, "account": account}).to_string();
+    let favourite =
+        json!({"id": "2", "type": "favourite", "created_at": T, "account": account}).to_string();
+    let input = format!(
+        "{follow}\n{favourite}\n{}\n",
+        native("ok", "@x@x.social", "hi")
+    );
+    let out = run(env
+        .with_config(CONFIG)
+        .args(["route", "--strict"])
+        .write_stdin(input));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(verdicts(&out.stdout).len(), 1);
+    assert!(
+        out.stderr
+            .contains("2 notification(s) without a post ignored"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("bad line"), "{}", out.stderr);
+}
+
+#[test]
+fn an_input_that_cannot_be_read_does_not_stop_the_others() {
+    let env = Env::new();
+    std::fs::create_dir_all(env.work().join("adir")).unwrap();
+    let good = env.write(
+        "p.jsonl",
+        format!("{}\n", native("p1", "@x@x.social", "hi")),
+    );
+    let out = run(env.with_config(CONFIG).arg("route").arg("adir").arg(&good));
+    assert_eq!(out.code, 1);
+    assert_eq!(verdicts(&out.stdout).len(), 1, "p.jsonl is still routed");
+    assert!(out.stderr.contains("cannot read adir"), "{}", out.stderr);
+}

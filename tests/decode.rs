@@ -97,7 +97,7 @@ fn mastodon_mention_notification_yields_its_status() {
 #[test]
 fn mastodon_notifications_without_a_post_are_reported() {
     let line = r#"{"id":"1","type":"follow","created_at":"2026-11-21T10:00:00Z","account":{"id":"2","acct":"x@y.social","url":"https://y.social/@x","display_name":"X"}}"#;
-    assert!(matches!(decode(line, "n"), Err(DecodeError::NoPost(kind)) if kind == "follow"));
+    assert!(matches!(decode(line, "n"), Err(DecodeError::NotAPost(kind)) if kind == "follow"));
 }
 
 #[test]

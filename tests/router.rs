@@ -718,3 +718,11 @@ fn a_did_in_me_matches_a_bluesky_reply_to_me() {
         assert_eq!(columns_of(&r, &reply), vec!["Mentions"], "me = {me}");
     }
 }
+
+#[test]
+fn errors_of_every_stage_come_together_in_file_order() {
+    let text = "[[column]]\nname = \"A\"\nsources = [\"nope\"]\nregex = ['(']\n[[source]]\nname = \"s\"\nkind = \"feed\"\n";
+    let errors = load(text, now()).unwrap_err().errors;
+    let lines: Vec<usize> = errors.iter().map(|d| d.line_col(text).unwrap().0).collect();
+    assert_eq!(lines, vec![3, 4, 5], "{errors:?}");
+}

@@ -4,11 +4,12 @@
 //! number, skipped and counted.
 
 use super::{FAILURE, USAGE};
-use crate::decode::{Lines, decode_line};
+use crate::decode::{DecodeError, Lines, decode_line};
 use crate::filter::{Rules, explain as explain_post, route as route_post};
+use crate::model::Post;
 use serde::Serialize;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -53,25 +54,28 @@ impl InputArgs {
         }
     }
 
-    fn open(&self, path: &PathBuf) -> io::Result<(String, Box<dyn BufRead>)> {
+    fn open(&self, path: &PathBuf) -> io::Result<(String, Input)> {
         const BUFFER: usize = 256 * 1024;
-        if path.as_os_str() == "-" {
+        let (name, reader): (String, Box<dyn Read>) = if path.as_os_str() == "-" {
             let name = self.source.clone().unwrap_or_else(|| "stdin".to_string());
-            return Ok((
-                name,
-                Box::new(BufReader::with_capacity(BUFFER, io::stdin().lock())),
-            ));
-        }
-        let file = File::open(path)?;
-        let name = self.source.clone().unwrap_or_else(|| {
-            path.file_name().map_or_else(
-                || path.display().to_string(),
-                |n| n.to_string_lossy().into_owned(),
-            )
-        });
-        Ok((name, Box::new(BufReader::with_capacity(BUFFER, file))))
+            (name, Box::new(io::stdin().lock()))
+        } else {
+            let file = File::open(path)?;
+            let name = self.source.clone().unwrap_or_else(|| {
+                path.file_name().map_or_else(
+                    || path.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                )
+            });
+            (name, Box::new(file))
+        };
+        // The name becomes the posts' source, which the screen shows.
+        let name = crate::model::sanitize_line(&name).into_owned();
+        Ok((name, BufReader::with_capacity(BUFFER, reader)))
     }
 }
+
+type Input = BufReader<Box<dyn Read>>;
 
 /// Counts for the summary line.
 #[derive(Debug, Default)]
@@ -79,8 +83,10 @@ struct Tally {
     posts: u64,
     bad: u64,
     first_bad: Vec<String>,
-    /// Input files that could not be opened.
+    /// Input files that could not be opened or read to the end.
     unreadable: u64,
+    /// Mastodon notifications that carry no post (follows, favourites…).
+    ignored: u64,
     /// `--strict` stopped the run at a bad line.
     stopped: bool,
 }
@@ -99,6 +105,12 @@ impl Tally {
                 }
                 s.push(')');
             }
+        }
+        if self.ignored > 0 {
+            s.push_str(&format!(
+                ", {} notification(s) without a post ignored",
+                self.ignored
+            ));
         }
         if self.unreadable > 0 {
             s.push_str(&format!(", {} file(s) could not be read", self.unreadable));
@@ -128,95 +140,135 @@ struct VerdictLine<'a> {
     amplified: bool,
 }
 
-/// Reads every input, calling `each` with the decoded post and its raw line.
-/// Bad lines are reported to stderr and counted; with `strict` the first one
-/// is an error. Returns `Err(code)` to stop.
-fn for_each_post(
+/// How a run over the inputs ended.
+#[derive(Debug, PartialEq, Eq)]
+enum End {
+    /// Every input was read (some may have been reported bad).
+    Read,
+    /// The reader of our output went away (`| head`): a clean stop.
+    ReaderGone,
+    /// Stop with this exit code.
+    Failed(u8),
+}
+
+/// Reads every input, calling `each` with the decoded post, its raw line and
+/// the output. Bad lines are reported to stderr and counted; with `strict`
+/// the first one stops the run. Output is flushed whenever the input has
+/// nothing more buffered, so a live pipe (`tail -f … | circles route`)
+/// shows each post as it comes rather than when a buffer fills.
+fn for_each_post<W: Write>(
     input: &InputArgs,
     strict: bool,
     tally: &mut Tally,
-    mut each: impl FnMut(&crate::model::Post, &[u8]) -> io::Result<()>,
-) -> Result<(), u8> {
+    out: &mut W,
+    mut each: impl FnMut(&Post, &[u8], &mut W) -> io::Result<()>,
+) -> End {
     for path in input.inputs() {
-        // Like grep, a file that cannot be opened is reported and the others
-        // are still read; the run then ends with exit 1.
-        let (name, reader) = match input.open(&path) {
-            Ok(opened) => opened,
-            Err(e) => {
-                eprintln!("circles: cannot read {}: {e}", path.display());
-                tally.unreadable += 1;
-                if strict {
-                    return Err(FAILURE);
-                }
-                continue;
-            }
-        };
         let shown = if path.as_os_str() == "-" {
             "stdin".to_string()
         } else {
             path.display().to_string()
         };
+        // Like grep, an input that cannot be read is reported and the others
+        // are still read; the run then ends with exit 1.
+        let (name, reader) = match input.open(&path) {
+            Ok(opened) => opened,
+            Err(e) => {
+                eprintln!("circles: cannot read {shown}: {e}");
+                tally.unreadable += 1;
+                if strict {
+                    return End::Failed(FAILURE);
+                }
+                continue;
+            }
+        };
         let mut lines = Lines::new(reader);
         loop {
+            if !lines.has_buffered()
+                && let Err(e) = out.flush()
+            {
+                return write_failed(e);
+            }
             let (number, line) = match lines.next_line() {
                 Ok(Some(next)) => next,
                 Ok(None) => break,
                 Err(e) => {
-                    eprintln!("circles: reading {shown}: {e}");
-                    return Err(FAILURE);
+                    eprintln!("circles: cannot read {shown}: {e}");
+                    tally.unreadable += 1;
+                    if strict {
+                        return End::Failed(FAILURE);
+                    }
+                    break;
                 }
             };
-            let result = line.map_err(|e| e.to_string()).and_then(|raw| {
-                decode_line(raw, &name)
-                    .map(|post| (post, raw))
-                    .map_err(|e| e.to_string())
-            });
-            match result {
-                Ok((post, raw)) => {
-                    tally.posts += 1;
-                    if let Err(e) = each(&post, raw) {
-                        if e.kind() == io::ErrorKind::BrokenPipe {
-                            return Err(0);
-                        }
-                        eprintln!("circles: writing output: {e}");
-                        return Err(FAILURE);
-                    }
-                }
-                Err(reason) => {
-                    eprintln!("{shown}: line {number}: {reason}");
-                    tally.bad += 1;
-                    if tally.first_bad.len() < 5 {
-                        tally.first_bad.push(format!("{shown}:{number}"));
-                    }
+            let decoded = match line {
+                Ok(raw) => decode_line(raw, &name).map(|post| (post, raw)),
+                Err(too_long) => {
+                    report_bad(tally, &shown, number, &too_long.to_string());
                     if strict {
                         tally.stopped = true;
-                        return Err(FAILURE);
+                        return End::Failed(FAILURE);
+                    }
+                    continue;
+                }
+            };
+            match decoded {
+                Ok((post, raw)) => {
+                    tally.posts += 1;
+                    if let Err(e) = each(&post, raw, out) {
+                        return write_failed(e);
+                    }
+                }
+                Err(DecodeError::NotAPost(_)) => tally.ignored += 1,
+                Err(e) => {
+                    report_bad(tally, &shown, number, &e.to_string());
+                    if strict {
+                        tally.stopped = true;
+                        return End::Failed(FAILURE);
                     }
                 }
             }
         }
     }
     if tally.unreadable > 0 {
-        return Err(FAILURE);
+        return End::Failed(FAILURE);
     }
-    Ok(())
+    End::Read
 }
 
-/// A clean end when the reader of our output went away (`| head`).
-fn finish(result: Result<(), u8>, out: &mut impl Write) -> Result<(), u8> {
-    match result {
-        Err(0) => Ok(()),
-        Err(code) => {
-            let _ = out.flush();
-            Err(code)
-        }
-        Ok(()) => match out.flush() {
-            Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
-                eprintln!("circles: writing output: {e}");
-                Err(FAILURE)
-            }
-            _ => Ok(()),
+fn report_bad(tally: &mut Tally, shown: &str, number: u64, reason: &str) {
+    eprintln!("{shown}: line {number}: {reason}");
+    tally.bad += 1;
+    if tally.first_bad.len() < 5 {
+        tally.first_bad.push(format!("{shown}:{number}"));
+    }
+}
+
+fn write_failed(e: io::Error) -> End {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        End::ReaderGone
+    } else {
+        eprintln!("circles: writing output: {e}");
+        End::Failed(FAILURE)
+    }
+}
+
+/// Flushes what is left and turns the end of a run into an exit status.
+fn finish(end: End, out: &mut impl Write) -> Result<(), u8> {
+    let flushed = match end {
+        End::ReaderGone => End::Read,
+        End::Read => match out.flush() {
+            Ok(()) => End::Read,
+            Err(e) => write_failed(e),
         },
+        failed => {
+            let _ = out.flush();
+            failed
+        }
+    };
+    match flushed {
+        End::Read | End::ReaderGone => Ok(()),
+        End::Failed(code) => Err(code),
     }
 }
 
@@ -246,44 +298,48 @@ pub fn route(args: &RouteArgs, mut rules: Rules) -> Result<(), u8> {
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(256 * 1024, stdout.lock());
     let mut tally = Tally::default();
-    let mut seen: u64 = 0;
-    let result = for_each_post(&args.input, args.strict, &mut tally, |post, raw| {
-        // A pipe may run for days: move the clock on now and then so timed
-        // mutes end when they should.
-        seen += 1;
-        if seen.is_multiple_of(1024) {
+    let end = for_each_post(
+        &args.input,
+        args.strict,
+        &mut tally,
+        &mut out,
+        |post, raw, out| {
+            // A pipe may run for days: timed mutes end on the wall clock, which
+            // costs a few nanoseconds to read.
             rules.now = chrono::Utc::now();
-        }
-        let verdict = route_post(&rules, post);
-        match &output {
-            Output::Verdicts => {
-                let line = VerdictLine {
-                    id: &post.id,
-                    source: &post.source,
-                    author: &post.author.handle,
-                    columns: verdict
-                        .columns
-                        .iter()
-                        .map(|&c| rules.columns[usize::from(c)].name.as_str())
-                        .collect(),
-                    muted: verdict.muted.map(|m| m.as_str()),
-                    amplified: verdict.amplified,
-                };
-                serde_json::to_writer(&mut out, &line).map_err(io::Error::other)?;
-                out.write_all(b"\n")
-            }
-            Output::Grep { columns, muted } => {
-                let selected = (*muted && verdict.muted.is_some())
-                    || verdict.columns.iter().any(|c| columns.contains(c));
-                if selected {
-                    out.write_all(raw)?;
-                    out.write_all(b"\n")?;
+            let verdict = route_post(&rules, post);
+            match &output {
+                Output::Verdicts => {
+                    let line = VerdictLine {
+                        id: &post.id,
+                        source: &post.source,
+                        author: &post.author.handle,
+                        columns: verdict
+                            .columns
+                            .iter()
+                            .map(|&c| rules.columns[usize::from(c)].name.as_str())
+                            .collect(),
+                        muted: verdict.muted.map(|m| m.as_str()),
+                        amplified: verdict.amplified,
+                    };
+                    // `io::Error::from` keeps the kind of an underlying I/O error,
+                    // so a closed pipe is still recognized as one.
+                    serde_json::to_writer(&mut *out, &line).map_err(io::Error::from)?;
+                    out.write_all(b"\n")
                 }
-                Ok(())
+                Output::Grep { columns, muted } => {
+                    let selected = (*muted && verdict.muted.is_some())
+                        || verdict.columns.iter().any(|c| columns.contains(c));
+                    if selected {
+                        out.write_all(raw)?;
+                        out.write_all(b"\n")?;
+                    }
+                    Ok(())
+                }
             }
-        }
-    });
-    let result = finish(result, &mut out);
+        },
+    );
+    let result = finish(end, &mut out);
     eprintln!("{}", tally.summary("route"));
     result
 }
@@ -292,12 +348,12 @@ pub fn explain(args: &ExplainArgs, rules: &Rules) -> Result<(), u8> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut tally = Tally::default();
-    let result = for_each_post(&args.input, false, &mut tally, |post, _| {
+    let end = for_each_post(&args.input, false, &mut tally, &mut out, |post, _, out| {
         let (_, text) = explain_post(rules, post);
         out.write_all(text.as_bytes())?;
         out.write_all(b"\n")
     });
-    let result = finish(result, &mut out);
+    let result = finish(end, &mut out);
     eprintln!("{}", tally.summary("explain"));
     result
 }

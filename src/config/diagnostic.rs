@@ -110,6 +110,13 @@ pub struct ConfigErrors {
 }
 
 impl ConfigErrors {
+    /// The errors in the order they appear in the file (errors without a
+    /// place last), as a reader fixes them.
+    pub fn in_file_order(mut errors: Vec<Diagnostic>) -> Self {
+        errors.sort_by_key(|d| d.span.as_ref().map_or(usize::MAX, |s| s.start));
+        ConfigErrors { errors }
+    }
+
     pub fn render(&self, path: &str, text: &str) -> String {
         self.errors.iter().map(|d| d.render(path, text)).collect()
     }

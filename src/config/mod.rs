@@ -149,20 +149,28 @@ pub struct Parsed {
 /// position; source tables are checked too, and all their problems are
 /// reported together.
 pub fn parse(text: &str) -> Result<Parsed, ConfigErrors> {
+    let (parsed, errors) = parse_collecting(text)?;
+    if errors.is_empty() {
+        Ok(parsed)
+    } else {
+        Err(ConfigErrors { errors })
+    }
+}
+
+/// Like [`parse`], but source-table errors come back beside the result so a
+/// caller can add the errors of later stages and report them all at once.
+pub fn parse_collecting(text: &str) -> Result<(Parsed, Vec<Diagnostic>), ConfigErrors> {
     let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigErrors {
         errors: vec![Diagnostic::error(e.span(), toml_message(&e))],
     })?;
     let mut errors = Vec::new();
     let sources = sources::check(&raw.sources, &mut errors);
-    if errors.is_empty() {
-        Ok(Parsed {
-            raw,
-            sources,
-            warnings: Vec::new(),
-        })
-    } else {
-        Err(ConfigErrors { errors })
-    }
+    let parsed = Parsed {
+        raw,
+        sources,
+        warnings: Vec::new(),
+    };
+    Ok((parsed, errors))
 }
 
 /// The toml crate's message without its own rendering of the position,

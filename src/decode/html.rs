@@ -42,21 +42,28 @@ pub fn html_to_text(html: &str) -> HtmlText {
         let text_end = memchr(b'<', rest.as_bytes()).unwrap_or(rest.len());
         let (run, tail) = rest.split_at(text_end);
         if !run.is_empty() {
-            if let Some(brk) = pending_break.take()
-                && !out.text.is_empty()
-            {
-                out.text.push_str(brk);
-            }
+            push_break(&mut out.text, &mut pending_break);
             push_text(&mut out.text, run, pre_depth > 0);
         }
         if tail.is_empty() {
             break;
         }
-        let Some(tag_end) = find_tag_end(tail) else {
+        let tag_end = match find_tag_end(tail) {
+            TagEnd::At(end) => end,
             // A `<` that opens no tag is text.
-            out.text.push('<');
-            rest = &tail[1..];
-            continue;
+            TagEnd::NotATag => {
+                out.text.push('<');
+                rest = &tail[1..];
+                continue;
+            }
+            // A tag still open at the end of the content: the rest is text.
+            // Stopping here (rather than retrying from the next `<`) keeps
+            // the scan linear on hostile input such as `<a<a<a…`.
+            TagEnd::Unterminated => {
+                push_break(&mut out.text, &mut pending_break);
+                push_text(&mut out.text, tail, pre_depth > 0);
+                break;
+            }
         };
         let tag = Tag::parse(&tail[1..tag_end]);
         rest = &tail[tag_end + 1..];
@@ -91,11 +98,7 @@ pub fn html_to_text(html: &str) -> HtmlText {
                 out.text.push_str("• ");
             }
             ("a", false) => {
-                if let Some(brk) = pending_break.take()
-                    && !out.text.is_empty()
-                {
-                    out.text.push_str(brk);
-                }
+                push_break(&mut out.text, &mut pending_break);
                 let class = tag.attr("class").unwrap_or_default();
                 link = Some(OpenLink {
                     href: decode_entities(tag.attr("href").unwrap_or_default()),
@@ -139,6 +142,16 @@ pub fn html_to_text(html: &str) -> HtmlText {
     out
 }
 
+/// Emits a paragraph or line break owed by a closed block, unless nothing
+/// has been written yet.
+fn push_break(out: &mut String, pending: &mut Option<&str>) {
+    if let Some(brk) = pending.take()
+        && !out.is_empty()
+    {
+        out.push_str(brk);
+    }
+}
+
 /// Appends a text run with entities decoded and, outside `<pre>`, HTML's
 /// whitespace collapsing.
 fn push_text(out: &mut String, run: &str, preformatted: bool) {
@@ -163,15 +176,22 @@ fn decode_entities(text: &str) -> String {
     html_escape::decode_html_entities(text).into_owned()
 }
 
-/// Index of the `>` closing the tag that starts at `s[0] == '<'`, skipping
+enum TagEnd {
+    /// Index of the `>` that closes the tag.
+    At(usize),
+    NotATag,
+    Unterminated,
+}
+
+/// Finds the `>` closing the tag that starts at `s[0] == '<'`, skipping
 /// quoted attribute values.
-fn find_tag_end(s: &str) -> Option<usize> {
+fn find_tag_end(s: &str) -> TagEnd {
     let bytes = s.as_bytes();
     if !bytes
         .get(1)
         .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'/' || *b == b'!')
     {
-        return None;
+        return TagEnd::NotATag;
     }
     let mut quote = None;
     for (i, &b) in bytes.iter().enumerate().skip(1) {
@@ -179,11 +199,11 @@ fn find_tag_end(s: &str) -> Option<usize> {
             (Some(q), _) if b == q => quote = None,
             (Some(_), _) => {}
             (None, b'"' | b'\'') => quote = Some(b),
-            (None, b'>') => return Some(i),
+            (None, b'>') => return TagEnd::At(i),
             _ => {}
         }
     }
-    None
+    TagEnd::Unterminated
 }
 
 struct Tag<'a> {
@@ -300,6 +320,17 @@ mod tests {
             "<p>a < b</p><ul><li>one</li><li>two</li></ul><blockquote><p>quoted</p></blockquote>",
         );
         assert_eq!(got.text, "a < b\n\n• one\n• two\n\nquoted");
+    }
+
+    #[test]
+    fn an_unterminated_tag_ends_the_markup_and_the_rest_reads_as_text() {
+        assert_eq!(
+            html_to_text("<p>ok</p><a href=\"x").text,
+            "ok\n\n<a href=\"x"
+        );
+        // Linear on hostile input: a megabyte of `<a` finishes at once.
+        let hostile = "<a".repeat(500_000);
+        assert_eq!(html_to_text(&hostile).text.len(), hostile.len());
     }
 
     #[test]

@@ -127,6 +127,13 @@ impl<R: BufRead> Lines<R> {
     }
 }
 
+impl<R: io::Read> Lines<io::BufReader<R>> {
+    /// Whether a line can be had without waiting on the underlying reader.
+    pub fn has_buffered(&self) -> bool {
+        self.reader.buffer().len() > self.lent
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

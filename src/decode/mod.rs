@@ -36,8 +36,10 @@ pub enum DecodeError {
     UnknownShape(String),
     #[error("{format}: {why}")]
     Invalid { format: &'static str, why: String },
-    #[error("a Mastodon {0} notification carries no post")]
-    NoPost(String),
+    /// A valid item that is not a post for the timeline (a Mastodon follow,
+    /// favourite or reblog notification): skipped, not an error.
+    #[error("a Mastodon `{0}` notification is not a post for the timeline")]
+    NotAPost(String),
 }
 
 impl DecodeError {
@@ -71,7 +73,7 @@ pub fn decode(json: &str, source: &str) -> Result<Post, DecodeError> {
             Some(status) if matches!(kind.as_ref(), "mention" | "status" | "update") => {
                 mastodon::decode_status(*status, source)
             }
-            _ => Err(DecodeError::NoPost(kind.to_string())),
+            _ => Err(DecodeError::NotAPost(kind.to_string())),
         };
     }
     if item.account.is_some() && (item.content.is_some() || item.reblog.is_some()) {
@@ -117,11 +119,13 @@ fn not_an_object(json: &str) -> DecodeError {
 }
 
 fn json_error(e: serde_json::Error) -> DecodeError {
-    let what = match e.classify() {
-        serde_json::error::Category::Eof => "truncated",
-        _ => "malformed",
-    };
-    DecodeError::Json(format!("{what} at column {}: {e}", e.column()))
+    use serde_json::error::Category;
+    // serde_json's message already ends with "at line 1 column N".
+    DecodeError::Json(match e.classify() {
+        Category::Eof => format!("truncated: {e}"),
+        Category::Data => format!("a key has a value of the wrong type: {e}"),
+        Category::Syntax | Category::Io => format!("malformed: {e}"),
+    })
 }
 
 /// Every top-level key any supported format uses. Keys whose shape differs
@@ -327,7 +331,10 @@ mod tests {
             .to_string();
         assert!(err.contains("truncated"), "{err}");
         let err = decode("not json", "t").unwrap_err().to_string();
-        assert!(err.contains("malformed at column 2"), "{err}");
+        assert!(
+            err.contains("malformed: expected ident at line 1 column 2"),
+            "{err}"
+        );
         let err = decode("[1, 2]", "t").unwrap_err().to_string();
         assert!(err.contains("the line is an array, not an object"), "{err}");
         let err = decode_line(b"{\"a\":\"\xff\"}", "t")

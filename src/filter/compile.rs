@@ -79,14 +79,22 @@ pub struct Compiled {
 /// Parses and compiles config text in one go: the entry point for every
 /// caller that has the file's text.
 pub fn load(text: &str, now: DateTime<Utc>) -> Result<Compiled, ConfigErrors> {
-    let parsed = config::parse(text)?;
-    let (rules, mut warnings) = Rules::compile(&parsed, now)?;
-    warnings.extend(parsed.warnings.iter().cloned());
-    Ok(Compiled {
-        rules,
-        config: parsed,
-        warnings,
-    })
+    let (parsed, mut errors) = config::parse_collecting(text)?;
+    match Rules::compile(&parsed, now) {
+        Ok((rules, mut warnings)) if errors.is_empty() => {
+            warnings.extend(parsed.warnings.iter().cloned());
+            Ok(Compiled {
+                rules,
+                config: parsed,
+                warnings,
+            })
+        }
+        Ok(_) => Err(ConfigErrors::in_file_order(errors)),
+        Err(more) => {
+            errors.extend(more.errors);
+            Err(ConfigErrors::in_file_order(errors))
+        }
+    }
 }
 
 /// Collects patterns and errors while compiling.

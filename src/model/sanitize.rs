@@ -34,6 +34,11 @@ fn clean(text: &str, keep_newlines: bool) -> Cow<'_, str> {
         match c {
             '\n' if keep_newlines => out.push('\n'),
             '\n' | '\t' => out.push(' '),
+            // CR LF is one line break (the LF follows); a lone CR is a break
+            // of its own, so the words around it stay apart.
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\r' if keep_newlines => out.push('\n'),
+            '\r' => out.push(' '),
             '\u{1b}' => match chars.peek() {
                 Some('[') => {
                     chars.next();
@@ -103,13 +108,17 @@ fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
 }
 
 /// Skips an OSC/DCS-style string up to its terminator (BEL, ESC \ or ST).
-/// A line break also ends it, so an unterminated sequence costs at most the
-/// rest of its line.
+/// A line break also ends it (and is kept), so an unterminated sequence
+/// costs at most the rest of its line.
 fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
-    while let Some(c) = chars.next() {
+    while let Some(&c) = chars.peek() {
+        // The line break is left for the caller: it separates words.
+        if c == '\n' {
+            return;
+        }
+        chars.next();
         match c {
             '\u{7}' | '\u{9c}' => return,
-            '\n' => return,
             '\u{1b}' => {
                 if chars.peek() == Some(&'\\') {
                     chars.next();
@@ -177,12 +186,14 @@ mod tests {
     #[test]
     fn whitespace_is_normalized() {
         assert_eq!(sanitize("a\r\nb\tc"), "a\nb c");
+        assert_eq!(sanitize("a\rb"), "a\nb");
+        assert_eq!(sanitize_line("a\rb"), "a b");
         assert_eq!(sanitize_line("a\nb"), "a b");
     }
 
     #[test]
     fn unterminated_sequences_do_not_eat_following_lines() {
-        assert_eq!(sanitize("x\u{1b}]52;c;AAAA\nnext"), "xnext");
+        assert_eq!(sanitize("x\u{1b}]52;c;AAAA\nnext"), "x\nnext");
         assert_eq!(sanitize("x\u{1b}[12;\u{0}kept"), "xkept");
     }
 
