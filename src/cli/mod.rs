@@ -6,7 +6,7 @@
 
 mod route;
 
-use crate::config::{DEFAULT_CONFIG, Severity};
+use crate::config::DEFAULT_CONFIG;
 use crate::filter::{self, Compiled};
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -144,11 +144,7 @@ pub fn main() -> ExitCode {
 fn check(flag: Option<&Path>) -> Result<(), u8> {
     let (location, compiled) = load_config(flag)?;
     let rules = &compiled.rules;
-    let warnings = compiled
-        .warnings
-        .iter()
-        .filter(|w| w.severity == Severity::Warning)
-        .count();
+    let warnings = compiled.warnings.len();
     println!(
         "{}: ok — {} column(s) [{}], {} source(s){}",
         location.display(),

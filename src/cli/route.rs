@@ -92,6 +92,11 @@ struct Tally {
 }
 
 impl Tally {
+    fn unreadable(&mut self, shown: &str, e: &io::Error) {
+        eprintln!("circles: cannot read {shown}: {e}");
+        self.unreadable += 1;
+    }
+
     fn summary(&self, verb: &str) -> String {
         let mut s = format!("circles {verb}: {} post(s)", self.posts);
         if self.stopped {
@@ -169,13 +174,13 @@ fn for_each_post<W: Write>(
         } else {
             path.display().to_string()
         };
-        // Like grep, an input that cannot be read is reported and the others
-        // are still read; the run then ends with exit 1.
+        // Like grep, an input that cannot be opened or read to its end is
+        // reported and the others are still read; the run then ends with
+        // exit 1.
         let (name, reader) = match input.open(&path) {
             Ok(opened) => opened,
             Err(e) => {
-                eprintln!("circles: cannot read {shown}: {e}");
-                tally.unreadable += 1;
+                tally.unreadable(&shown, &e);
                 if strict {
                     return End::Failed(FAILURE);
                 }
@@ -193,35 +198,34 @@ fn for_each_post<W: Write>(
                 Ok(Some(next)) => next,
                 Ok(None) => break,
                 Err(e) => {
-                    eprintln!("circles: cannot read {shown}: {e}");
-                    tally.unreadable += 1;
+                    tally.unreadable(&shown, &e);
                     if strict {
                         return End::Failed(FAILURE);
                     }
                     break;
                 }
             };
-            let decoded = match line {
-                Ok(raw) => decode_line(raw, &name).map(|post| (post, raw)),
-                Err(too_long) => {
-                    report_bad(tally, &shown, number, &too_long.to_string());
-                    if strict {
-                        tally.stopped = true;
-                        return End::Failed(FAILURE);
-                    }
-                    continue;
-                }
-            };
+            let decoded = line
+                .map_err(|too_long| too_long.to_string())
+                .and_then(|raw| match decode_line(raw, &name) {
+                    Ok(post) => Ok(Some((post, raw))),
+                    Err(DecodeError::NotAPost(_)) => Ok(None),
+                    Err(e) => Err(e.to_string()),
+                });
             match decoded {
-                Ok((post, raw)) => {
+                Ok(Some((post, raw))) => {
                     tally.posts += 1;
                     if let Err(e) = each(&post, raw, out) {
                         return write_failed(e);
                     }
                 }
-                Err(DecodeError::NotAPost(_)) => tally.ignored += 1,
-                Err(e) => {
-                    report_bad(tally, &shown, number, &e.to_string());
+                Ok(None) => tally.ignored += 1,
+                Err(reason) => {
+                    eprintln!("{shown}: line {number}: {reason}");
+                    tally.bad += 1;
+                    if tally.first_bad.len() < 5 {
+                        tally.first_bad.push(format!("{shown}:{number}"));
+                    }
                     if strict {
                         tally.stopped = true;
                         return End::Failed(FAILURE);
@@ -234,14 +238,6 @@ fn for_each_post<W: Write>(
         return End::Failed(FAILURE);
     }
     End::Read
-}
-
-fn report_bad(tally: &mut Tally, shown: &str, number: u64, reason: &str) {
-    eprintln!("{shown}: line {number}: {reason}");
-    tally.bad += 1;
-    if tally.first_bad.len() < 5 {
-        tally.first_bad.push(format!("{shown}:{number}"));
-    }
 }
 
 fn write_failed(e: io::Error) -> End {

@@ -137,12 +137,11 @@ pub struct RawAmplify {
     pub accounts: Vec<Spanned<String>>,
 }
 
-/// A config that parsed, with its checked sources and any warnings.
+/// A config that parsed, with its checked sources.
 #[derive(Debug, Clone)]
 pub struct Parsed {
     pub raw: RawConfig,
     pub sources: Vec<SourceSpec>,
-    pub warnings: Vec<Diagnostic>,
 }
 
 /// Parses config text. Syntax errors and unknown keys stop here with their
@@ -165,11 +164,7 @@ pub fn parse_collecting(text: &str) -> Result<(Parsed, Vec<Diagnostic>), ConfigE
     })?;
     let mut errors = Vec::new();
     let sources = sources::check(&raw.sources, &mut errors);
-    let parsed = Parsed {
-        raw,
-        sources,
-        warnings: Vec::new(),
-    };
+    let parsed = Parsed { raw, sources };
     Ok((parsed, errors))
 }
 

@@ -81,14 +81,11 @@ pub struct Compiled {
 pub fn load(text: &str, now: DateTime<Utc>) -> Result<Compiled, ConfigErrors> {
     let (parsed, mut errors) = config::parse_collecting(text)?;
     match Rules::compile(&parsed, now) {
-        Ok((rules, mut warnings)) if errors.is_empty() => {
-            warnings.extend(parsed.warnings.iter().cloned());
-            Ok(Compiled {
-                rules,
-                config: parsed,
-                warnings,
-            })
-        }
+        Ok((rules, warnings)) if errors.is_empty() => Ok(Compiled {
+            rules,
+            config: parsed,
+            warnings,
+        }),
         Ok(_) => Err(ConfigErrors::in_file_order(errors)),
         Err(more) => {
             errors.extend(more.errors);

@@ -16,7 +16,6 @@ use chrono::{DateTime, Utc};
 pub enum Network {
     Mastodon,
     Bluesky,
-    Feed,
     /// The native JSON-lines format fed by another tool.
     Native,
 }
