@@ -1,10 +1,13 @@
-//! The command line (SPEC §6): `route`, `check`, `explain`, `init`.
+//! The command line (SPEC §6): the TUI, `route`, `check`, `explain`, `init`.
 //!
 //! The outermost layer: it reads files and stdin, writes stdout and stderr,
 //! and maps outcomes to exit codes (0 ok, 1 runtime or config error,
 //! 2 usage). Everything it decides with comes from the inner layers.
 
 mod route;
+mod tui;
+
+pub use tui::chord;
 
 use crate::config::DEFAULT_CONFIG;
 use crate::filter::{self, Compiled};
@@ -117,17 +120,10 @@ fn load_config(flag: Option<&Path>) -> Result<(ConfigLocation, Compiled), u8> {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        None => {
-            println!(
-                "circles: the terminal client is on its way. Meanwhile:\n  \
-                 circles route [FILE|-]...   route JSON-lines posts into your columns\n  \
-                 circles explain [FILE|-]    show why each post lands where it does\n  \
-                 circles check               validate your config\n  \
-                 circles init                write the commented default config\n\
-                 Run `circles --help` for details."
-            );
-            Ok(())
-        }
+        None => load_config(cli.config.as_deref()).and_then(|(location, compiled)| {
+            let status = config_status(&location, &compiled);
+            tui::run(compiled, status)
+        }),
         Some(Command::Route(args)) => load_config(cli.config.as_deref())
             .and_then(|(_, compiled)| route::route(&args, compiled.rules)),
         Some(Command::Explain(args)) => load_config(cli.config.as_deref())
@@ -138,6 +134,26 @@ pub fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(code) => ExitCode::from(code),
+    }
+}
+
+/// What the status bar says about the config.
+fn config_status(location: &ConfigLocation, compiled: &Compiled) -> crate::app::ConfigStatus {
+    let (shown, text) = match location {
+        ConfigLocation::File(path) => (
+            path.display().to_string(),
+            std::fs::read_to_string(path).unwrap_or_default(),
+        ),
+        ConfigLocation::BuiltIn => ("built-in default".to_string(), DEFAULT_CONFIG.to_string()),
+    };
+    crate::app::ConfigStatus {
+        warnings: compiled
+            .warnings
+            .iter()
+            .map(|w| w.short(&shown, &text))
+            .collect(),
+        location: shown,
+        error: None,
     }
 }
 

@@ -10,9 +10,11 @@
 //! touch: `model`.
 
 mod diagnostic;
+mod keys;
 mod sources;
 
 pub use diagnostic::{ConfigErrors, Diagnostic, Severity};
+pub use keys::{Command, Key, KeyChord, Keymap, NamedKey, RawKeys};
 pub use sources::{SourceKind, SourceSpec, Timeline};
 
 use serde::Deserialize;
@@ -36,6 +38,9 @@ pub struct RawConfig {
     pub mute: RawMute,
     #[serde(default)]
     pub amplify: RawAmplify,
+    /// `[keys]`: command name → key or keys.
+    #[serde(default)]
+    pub keys: BTreeMap<Spanned<String>, Spanned<RawKeys>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -142,6 +147,7 @@ pub struct RawAmplify {
 pub struct Parsed {
     pub raw: RawConfig,
     pub sources: Vec<SourceSpec>,
+    pub keymap: Keymap,
 }
 
 /// Parses config text. Syntax errors and unknown keys stop here with their
@@ -164,7 +170,12 @@ pub fn parse_collecting(text: &str) -> Result<(Parsed, Vec<Diagnostic>), ConfigE
     })?;
     let mut errors = Vec::new();
     let sources = sources::check(&raw.sources, &mut errors);
-    let parsed = Parsed { raw, sources };
+    let keymap = keys::check(&raw.keys, &mut errors);
+    let parsed = Parsed {
+        raw,
+        sources,
+        keymap,
+    };
     Ok((parsed, errors))
 }
 
@@ -222,6 +233,39 @@ mod tests {
         let (line, col, message) = error_at(text);
         assert_eq!((line, col), (3, 9));
         assert!(message.contains("loud"), "{message}");
+    }
+
+    #[test]
+    fn keys_override_defaults_and_bad_entries_are_located() {
+        let parsed = parse("[keys]\nquit = \"Q\"\nnext_post = [\"j\", \"ctrl-n\"]\n").unwrap();
+        let keymap = &parsed.keymap;
+        assert_eq!(keymap.command(&KeyChord::char('Q')), Some(Command::Quit));
+        assert_eq!(keymap.command(&KeyChord::char('q')), None, "replaced");
+        assert_eq!(
+            keymap.command(&KeyChord::ctrl('n')),
+            Some(Command::NextPost)
+        );
+        assert_eq!(keymap.command(&KeyChord::named(NamedKey::Down)), None);
+        // A user key taken from a default command.
+        let parsed = parse("[keys]\nhelp = \"j\"\n").unwrap();
+        assert_eq!(
+            parsed.keymap.command(&KeyChord::char('j')),
+            Some(Command::Help)
+        );
+        assert_eq!(
+            parsed.keymap.keys(Command::NextPost),
+            &[KeyChord::named(NamedKey::Down)]
+        );
+
+        let (line, col, message) = error_at("[keys]\nquitt = \"x\"\n");
+        assert_eq!((line, col), (2, 1));
+        assert!(message.contains("not a command"), "{message}");
+        let (line, col, message) = error_at("[keys]\nquit = [\"q\", \"hyper-q\"]\n");
+        assert_eq!((line, col), (2, 14));
+        assert!(message.contains("not a key"), "{message}");
+        let (line, col, message) = error_at("[keys]\nhelp = \"x\"\nquit = \"x\"\n");
+        assert_eq!((line, col), (3, 8));
+        assert!(message.contains("already bound to `help`"), "{message}");
     }
 
     #[test]

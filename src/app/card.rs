@@ -1,0 +1,508 @@
+//! Post cards and the detail page as lines of toned text, measured in
+//! terminal cells.
+//!
+//! The reducer needs card heights (to keep the selection on screen, to page,
+//! to know what the reader has seen) and the screen needs the same lines to
+//! draw, so both come from here. Tones say what a piece of text *is*; the
+//! ui decides how each tone looks.
+//!
+//! Widths are display widths (CJK and emoji take two cells, combining marks
+//! none) via `unicode-width`; wrapping uses `textwrap` with Unicode line
+//! breaking, so CJK text without spaces wraps too.
+
+use crate::config::Style;
+use crate::filter::Verdict;
+use crate::model::{MediaKind, Post};
+use chrono::{DateTime, Utc};
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
+
+/// What a piece of card text is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Name,
+    /// The name of an amplified author.
+    Amplified,
+    Handle,
+    Time,
+    /// Boost and reply markers.
+    Context,
+    /// A content warning.
+    Warning,
+    Text,
+    Hashtag,
+    Mention,
+    Link,
+    /// Link and media markers, hints.
+    Marker,
+    /// Headings of the detail page.
+    Heading,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Piece {
+    pub tone: Tone,
+    pub text: String,
+}
+
+pub type Line = Vec<Piece>;
+
+fn piece(tone: Tone, text: impl Into<String>) -> Piece {
+    Piece {
+        tone,
+        text: text.into(),
+    }
+}
+
+/// The longest a card's text gets in a column; the detail page shows all.
+const MAX_TEXT_LINES: usize = 10;
+
+/// How one card is to be laid out.
+#[derive(Debug, Clone, Copy)]
+pub struct CardLook {
+    /// Cells available for the card's text.
+    pub width: usize,
+    pub style: Style,
+    pub amplified: bool,
+    /// The content warning has been opened.
+    pub cw_open: bool,
+    pub now: DateTime<Utc>,
+}
+
+/// A post as a card in a column: header, context, text, markers.
+pub fn card(post: &Post, look: CardLook) -> Vec<Line> {
+    let width = look.width.max(1);
+    let time = relative_time(look.now, post.created_at);
+    if look.style == Style::Compact {
+        let first = post
+            .content_warning
+            .as_deref()
+            .filter(|_| !look.cw_open)
+            .map(|cw| format!("⚠ {cw}"))
+            .unwrap_or_else(|| post.text.split_whitespace().collect::<Vec<_>>().join(" "));
+        let name = name_of(post);
+        let mut line = vec![piece(name_tone(look.amplified), name)];
+        line.push(piece(Tone::Text, format!(": {first}")));
+        return vec![fit_with_right(line, piece(Tone::Time, time), width)];
+    }
+    let mut lines = vec![header(post, look.amplified, time, width)];
+    lines.extend(context(post, width));
+    let hidden = match &post.content_warning {
+        Some(cw) => {
+            let mut warning = wrap_plain(&format!("⚠ {cw}"), width, Tone::Warning);
+            if !look.cw_open {
+                warning.push(vec![piece(Tone::Marker, "[z] show the text")]);
+            }
+            lines.extend(warning);
+            !look.cw_open
+        }
+        None => false,
+    };
+    if !hidden {
+        let mut text = wrap_rich(&post.text, width);
+        if text.len() > MAX_TEXT_LINES {
+            text.truncate(MAX_TEXT_LINES);
+            text.push(vec![piece(Tone::Marker, "… [enter] read it all")]);
+        }
+        lines.extend(text);
+    }
+    if let Some(markers) = markers(post, width) {
+        lines.push(markers);
+    }
+    lines
+}
+
+fn name_tone(amplified: bool) -> Tone {
+    if amplified {
+        Tone::Amplified
+    } else {
+        Tone::Name
+    }
+}
+
+fn name_of(post: &Post) -> String {
+    let name = post.author.display_name.trim();
+    if name.is_empty() {
+        post.author.handle.clone()
+    } else {
+        name.to_string()
+    }
+}
+
+fn header(post: &Post, amplified: bool, time: String, width: usize) -> Line {
+    let mut left = Vec::new();
+    if amplified {
+        left.push(piece(Tone::Amplified, "★ "));
+    }
+    let name = post.author.display_name.trim();
+    if !name.is_empty() {
+        left.push(piece(name_tone(amplified), name));
+        left.push(piece(Tone::Handle, " "));
+    }
+    left.push(piece(Tone::Handle, post.author.handle.clone()));
+    fit_with_right(left, piece(Tone::Time, time), width)
+}
+
+fn context(post: &Post, width: usize) -> Vec<Line> {
+    let mut lines = Vec::new();
+    if let Some(booster) = &post.boosted_by {
+        let name = booster.display_name.trim();
+        let who = if name.is_empty() {
+            booster.handle.as_str()
+        } else {
+            name
+        };
+        lines.push(truncate_line(
+            vec![piece(Tone::Context, format!("↻ boosted by {who}"))],
+            width,
+        ));
+    }
+    if let Some(reply) = &post.reply_to {
+        let to = reply
+            .to
+            .as_ref()
+            .map(|m| {
+                if m.handle.is_empty() {
+                    m.did.clone().unwrap_or_default()
+                } else {
+                    m.handle.clone()
+                }
+            })
+            .filter(|h| !h.is_empty());
+        let text = match to {
+            Some(to) => format!("↪ reply to {to}"),
+            None => "↪ reply".to_string(),
+        };
+        lines.push(truncate_line(vec![piece(Tone::Context, text)], width));
+    }
+    lines
+}
+
+fn markers(post: &Post, width: usize) -> Option<Line> {
+    let mut parts = Vec::new();
+    match post.links.len() {
+        0 => {}
+        1 => parts.push(format!("↗ {}", link_host(&post.links[0]))),
+        n => parts.push(format!("↗ {n} links")),
+    }
+    if let Some(first) = post.media.first() {
+        let kind = media_word(first.kind);
+        let mut text = if post.media.len() == 1 {
+            format!("▣ {kind}")
+        } else {
+            format!("▣ {} attachments", post.media.len())
+        };
+        if post.media.len() == 1
+            && let Some(alt) = first.alt.as_deref().filter(|a| !a.trim().is_empty())
+        {
+            text.push_str(": ");
+            text.push_str(&alt.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+        parts.push(text);
+    }
+    (!parts.is_empty()).then(|| truncate_line(vec![piece(Tone::Marker, parts.join("  "))], width))
+}
+
+fn media_word(kind: MediaKind) -> &'static str {
+    match kind {
+        MediaKind::Image => "image",
+        MediaKind::Video => "video",
+        MediaKind::Audio => "audio",
+        MediaKind::Other => "attachment",
+    }
+}
+
+fn link_host(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split(['/', '?', '#']).next().unwrap_or(rest)
+}
+
+/// "now", "42s", "5m", "3h", "2d", then the date.
+pub fn relative_time(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
+    let secs = (now - then).num_seconds();
+    match secs {
+        ..10 => "now".to_string(),
+        10..60 => format!("{secs}s"),
+        60..3600 => format!("{}m", secs / 60),
+        3600..86_400 => format!("{}h", secs / 3600),
+        86_400..604_800 => format!("{}d", secs / 86_400),
+        _ => then.format("%b %-d").to_string(),
+    }
+}
+
+/// Display width of text in terminal cells.
+pub fn width(text: &str) -> usize {
+    UnicodeWidthStr::width(text)
+}
+
+/// Cuts text to at most `max` cells, ending in `…` when cut; never splits
+/// a grapheme.
+pub fn truncate(text: &str, max: usize) -> String {
+    if width(text) <= max {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for g in text.graphemes(true) {
+        let w = width(g);
+        if used + w + 1 > max {
+            break;
+        }
+        used += w;
+        out.push_str(g);
+    }
+    if max > 0 {
+        out.truncate(out.trim_end().len());
+        out.push('…');
+    }
+    out
+}
+
+/// Cuts a line of pieces to `max` cells.
+pub fn truncate_line(line: Line, max: usize) -> Line {
+    let mut out = Vec::new();
+    let mut left = max;
+    let total: usize = line.iter().map(|p| width(&p.text)).sum();
+    if total <= max {
+        return line;
+    }
+    for p in line {
+        let w = width(&p.text);
+        if w < left {
+            left -= w;
+            out.push(p);
+        } else {
+            out.push(piece(p.tone, truncate(&p.text, left)));
+            break;
+        }
+    }
+    out
+}
+
+/// `left` cut to leave room for `right`, which is pushed to the right edge.
+fn fit_with_right(left: Line, right: Piece, width: usize) -> Line {
+    let right_w = self::width(&right.text);
+    if right_w + 1 >= width {
+        return truncate_line(left, width);
+    }
+    let mut line = truncate_line(left, width - right_w - 1);
+    let used: usize = line.iter().map(|p| self::width(&p.text)).sum();
+    line.push(piece(Tone::Text, " ".repeat(width - right_w - used)));
+    line.push(right);
+    line
+}
+
+fn wrap_plain(text: &str, width: usize, tone: Tone) -> Vec<Line> {
+    textwrap::wrap(text, width)
+        .into_iter()
+        .map(|l| vec![piece(tone, l.into_owned())])
+        .collect()
+}
+
+/// Wraps post text and tones its hashtags, mentions and links.
+fn wrap_rich(text: &str, width: usize) -> Vec<Line> {
+    textwrap::wrap(text, width)
+        .into_iter()
+        .map(|l| tone_words(&l))
+        .collect()
+}
+
+fn tone_words(line: &str) -> Line {
+    let mut out: Line = Vec::new();
+    let mut push = |tone: Tone, text: &str| match out.last_mut() {
+        Some(last) if last.tone == tone => last.text.push_str(text),
+        _ => out.push(piece(tone, text)),
+    };
+    for word in line.split_inclusive(' ') {
+        let bare = word.trim_end_matches(' ');
+        let tone = if bare.len() > 1 && bare.starts_with('#') {
+            Tone::Hashtag
+        } else if bare.len() > 1 && bare.starts_with('@') {
+            Tone::Mention
+        } else if bare.starts_with("http://") || bare.starts_with("https://") {
+            Tone::Link
+        } else {
+            Tone::Text
+        };
+        push(tone, bare);
+        if bare.len() < word.len() {
+            push(Tone::Text, &word[bare.len()..]);
+        }
+    }
+    out
+}
+
+/// The whole post for the detail page: every line of text, numbered
+/// links, media with their descriptions, reply context and where the post
+/// landed.
+pub fn detail(
+    post: &Post,
+    verdict: &Verdict,
+    columns: &[String],
+    width: usize,
+    now: DateTime<Utc>,
+) -> Vec<Line> {
+    let width = width.max(1);
+    let mut lines = vec![header(
+        post,
+        verdict.amplified,
+        relative_time(now, post.created_at),
+        width,
+    )];
+    lines.push(vec![piece(
+        Tone::Marker,
+        format!(
+            "{} · from {}",
+            post.created_at.format("%Y-%m-%d %H:%M UTC"),
+            post.source
+        ),
+    )]);
+    lines.extend(context(post, width));
+    if let Some(cw) = &post.content_warning {
+        lines.extend(wrap_plain(&format!("⚠ {cw}"), width, Tone::Warning));
+    }
+    lines.push(Vec::new());
+    lines.extend(wrap_rich(&post.text, width));
+    if !post.links.is_empty() {
+        lines.push(Vec::new());
+        lines.push(vec![piece(
+            Tone::Heading,
+            "Links (press the number to open)",
+        )]);
+        for (i, link) in post.links.iter().enumerate() {
+            lines.extend(numbered(i + 1, link, Tone::Link, width));
+        }
+    }
+    if !post.media.is_empty() {
+        lines.push(Vec::new());
+        lines.push(vec![piece(Tone::Heading, "Media")]);
+        for m in &post.media {
+            let alt = m.alt.as_deref().unwrap_or("(no description)");
+            lines.extend(wrap_plain(
+                &format!("▣ {}: {alt}", media_word(m.kind)),
+                width,
+                Tone::Text,
+            ));
+        }
+    }
+    lines.push(Vec::new());
+    let landed = if let Some(reason) = verdict.muted {
+        format!("muted ({})", reason.as_str())
+    } else if verdict.columns.is_empty() {
+        "in no column".to_string()
+    } else {
+        let names: Vec<&str> = verdict
+            .columns
+            .iter()
+            .filter_map(|c| columns.get(usize::from(*c)).map(String::as_str))
+            .collect();
+        format!("in {}", names.join(", "))
+    };
+    let amplified = if verdict.amplified {
+        " · amplified"
+    } else {
+        ""
+    };
+    lines.extend(wrap_plain(
+        &format!("{landed}{amplified}"),
+        width,
+        Tone::Marker,
+    ));
+    if let Some(url) = &post.url {
+        lines.extend(wrap_plain(&format!("[y] copy {url}"), width, Tone::Marker));
+    }
+    lines
+}
+
+fn numbered(n: usize, text: &str, tone: Tone, width: usize) -> Vec<Line> {
+    let label = format!("[{n}] ");
+    let inner = width.saturating_sub(label.len()).max(1);
+    textwrap::wrap(text, inner)
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let lead = if i == 0 {
+                label.clone()
+            } else {
+                " ".repeat(label.len())
+            };
+            vec![piece(Tone::Marker, lead), piece(tone, l.into_owned())]
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text_of(line: &Line) -> String {
+        line.iter().map(|p| p.text.as_str()).collect()
+    }
+
+    #[test]
+    fn relative_times_read_naturally() {
+        let now = DateTime::parse_from_rfc3339("2026-11-22T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let ago = |s: i64| relative_time(now, now - chrono::TimeDelta::seconds(s));
+        assert_eq!(ago(3), "now");
+        assert_eq!(ago(-30), "now", "a clock a little ahead is not the future");
+        assert_eq!(ago(42), "42s");
+        assert_eq!(ago(5 * 60 + 5), "5m");
+        assert_eq!(ago(3 * 3600), "3h");
+        assert_eq!(ago(2 * 86_400), "2d");
+        assert_eq!(ago(30 * 86_400), "Oct 23");
+    }
+
+    #[test]
+    fn truncation_counts_cells_not_bytes() {
+        assert_eq!(truncate("東京タワー", 5), "東京…");
+        assert_eq!(width(&truncate("東京タワー", 5)), 5);
+        assert_eq!(truncate("short", 10), "short");
+        let family = "👩‍👩‍👧 family";
+        assert_eq!(
+            truncate(family, 4),
+            "👩‍👩‍👧…",
+            "a ZWJ sequence is one 2-cell grapheme"
+        );
+    }
+
+    #[test]
+    fn words_get_their_tones() {
+        let line = tone_words("hi @bob see #rust at https://x.org/a ok");
+        let tones: Vec<(Tone, &str)> = line.iter().map(|p| (p.tone, p.text.as_str())).collect();
+        assert_eq!(
+            tones,
+            [
+                (Tone::Text, "hi "),
+                (Tone::Mention, "@bob"),
+                (Tone::Text, " see "),
+                (Tone::Hashtag, "#rust"),
+                (Tone::Text, " at "),
+                (Tone::Link, "https://x.org/a"),
+                (Tone::Text, " ok"),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_header_puts_the_time_at_the_right_edge() {
+        let line = fit_with_right(
+            vec![
+                piece(Tone::Name, "Alice"),
+                piece(Tone::Handle, " @a@x.social"),
+            ],
+            piece(Tone::Time, "5m"),
+            30,
+        );
+        let text = text_of(&line);
+        assert_eq!(width(&text), 30);
+        assert!(text.ends_with(" 5m") && text.starts_with("Alice @a@x.social"));
+        let narrow = fit_with_right(
+            vec![piece(Tone::Name, "Alice Liddell-Wonderland")],
+            piece(Tone::Time, "5m"),
+            12,
+        );
+        assert_eq!(text_of(&narrow), "Alice Li… 5m");
+    }
+}

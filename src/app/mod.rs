@@ -1,0 +1,911 @@
+//! The app: all screen state in [`AppState`], changed only by
+//! [`update`]`(&mut AppState, Action) -> Vec<Effect>` (SPEC §2).
+//!
+//! `update` does no I/O and reads no clock: time arrives as
+//! [`Action::Clock`], posts as [`Action::Source`], keys as chords. What it
+//! wants done outside — open a URL, copy to the clipboard, ring the bell,
+//! quit — it returns as [`Effect`]s for the event loop to carry out. Tests
+//! drive it with plain values.
+//!
+//! May touch: `model`, `config`, `filter`, `store`, `source` (its event
+//! types only). Never the terminal.
+
+pub mod card;
+mod palette;
+pub mod view;
+
+pub use palette::{Palette, PaletteItem, Target};
+
+use crate::config::{Command, Key, KeyChord, Keymap, NamedKey, Style};
+use crate::filter::{Rules, route};
+use crate::source::{SourceEvent, SourceState};
+use crate::store::{DEFAULT_CAPACITY, PostId, Timeline};
+use card::CardLook;
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use ratatui::layout::Rect;
+use std::collections::HashSet;
+use view::Geometry;
+
+/// Something that happened: a key, the mouse, time, a source.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Key(KeyChord),
+    /// A command as if its key were pressed (the palette, tests).
+    Command(Command),
+    Click {
+        x: u16,
+        y: u16,
+    },
+    Wheel {
+        x: u16,
+        y: u16,
+        down: bool,
+    },
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    Clock(DateTime<Utc>),
+    Source(SourceEvent),
+}
+
+/// Something the event loop does for the reducer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    Quit,
+    Suspend,
+    OpenUrl(String),
+    Copy(String),
+    /// A post arrived in a `notify = true` column.
+    Bell,
+}
+
+/// A source as the status bar shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceStatus {
+    pub name: String,
+    pub state: SourceState,
+    pub posts: usize,
+    pub skipped: usize,
+    pub last_problem: Option<String>,
+}
+
+/// Where the config came from and how it is.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ConfigStatus {
+    /// A path, or a note that the built-in default is in use.
+    pub location: String,
+    /// Warnings, one line each (`path:line:col: warning: …`).
+    pub warnings: Vec<String>,
+    /// An error that keeps the last good config running.
+    pub error: Option<String>,
+}
+
+/// One column's reading position and search.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ColumnView {
+    /// Index of the selected post in the column's list.
+    pub selected: usize,
+    /// Index of the first post on screen.
+    pub offset: usize,
+    /// The reader has moved here; from then on new posts never move the
+    /// selection.
+    pub touched: bool,
+    /// The search typed with `/`; empty for none.
+    pub query: String,
+    /// The posts matching `query`, newest first.
+    pub matches: Option<Vec<PostId>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overlay {
+    None,
+    Help { scroll: u16 },
+    Detail { scroll: u16 },
+    Palette(Palette),
+}
+
+/// A card placed in a column: which post, where, and its lines.
+#[derive(Debug, Clone)]
+pub struct Placed {
+    pub index: usize,
+    pub id: PostId,
+    /// Row inside the column where the card starts.
+    pub top: u16,
+    pub lines: Vec<card::Line>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub rules: Rules,
+    pub keymap: Keymap,
+    pub timeline: Timeline,
+    pub views: Vec<ColumnView>,
+    pub focus: usize,
+    /// The first column on screen when not all fit.
+    pub first_column: usize,
+    pub size: (u16, u16),
+    pub now: DateTime<Utc>,
+    /// The local offset, for "today".
+    pub utc_offset: FixedOffset,
+    pub overlay: Overlay,
+    /// The search being typed, if the prompt is open.
+    pub search: Option<String>,
+    pub cw_open: HashSet<PostId>,
+    pub sources: Vec<SourceStatus>,
+    pub config: ConfigStatus,
+    /// A one-off message for the status bar, cleared by the next key.
+    pub message: Option<String>,
+    pub muted_today: usize,
+    today: NaiveDate,
+}
+
+impl AppState {
+    pub fn new(
+        rules: Rules,
+        keymap: Keymap,
+        sources: &[String],
+        config: ConfigStatus,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let columns = rules.columns.len();
+        let utc_offset = FixedOffset::east_opt(0).expect("zero offset");
+        AppState {
+            rules,
+            keymap,
+            timeline: Timeline::new(columns, DEFAULT_CAPACITY),
+            views: vec![ColumnView::default(); columns],
+            focus: 0,
+            first_column: 0,
+            size: (0, 0),
+            now,
+            utc_offset,
+            overlay: Overlay::None,
+            search: None,
+            cw_open: HashSet::new(),
+            sources: sources
+                .iter()
+                .map(|name| SourceStatus {
+                    name: name.clone(),
+                    state: SourceState::Starting,
+                    posts: 0,
+                    skipped: 0,
+                    last_problem: None,
+                })
+                .collect(),
+            config,
+            message: None,
+            muted_today: 0,
+            today: now.with_timezone(&utc_offset).date_naive(),
+        }
+    }
+
+    /// Sets the local offset used to tell when a day starts.
+    pub fn with_utc_offset(mut self, offset: FixedOffset) -> Self {
+        self.utc_offset = offset;
+        self.today = self.now.with_timezone(&offset).date_naive();
+        self
+    }
+
+    pub fn column_names(&self) -> Vec<String> {
+        self.rules.columns.iter().map(|c| c.name.clone()).collect()
+    }
+
+    /// The posts a column shows: its search matches, or all of it.
+    pub fn list(&self, column: usize) -> &[PostId] {
+        match self.views.get(column).and_then(|v| v.matches.as_deref()) {
+            Some(matches) => matches,
+            None => self.timeline.column(column),
+        }
+    }
+
+    /// The selected post of the focused column.
+    pub fn selected(&self) -> Option<PostId> {
+        let view = self.views.get(self.focus)?;
+        self.list(self.focus).get(view.selected).copied()
+    }
+
+    pub fn geometry(&self) -> Geometry {
+        let area = Rect::new(0, 0, self.size.0, self.size.1);
+        view::geometry(area, self.views.len(), self.first_column, self.focus)
+    }
+
+    /// The box of a column if it is on screen.
+    pub fn column_rect(&self, column: usize) -> Option<Rect> {
+        self.geometry()
+            .columns
+            .into_iter()
+            .find(|(c, _)| *c == column)
+            .map(|(_, r)| r)
+    }
+
+    /// How a card in this column looks at this text width.
+    pub fn look(&self, column: usize, id: PostId, width: usize) -> CardLook {
+        let entry = self.timeline.get(id);
+        CardLook {
+            width,
+            style: self
+                .rules
+                .columns
+                .get(column)
+                .map_or(Style::Normal, |c| c.style),
+            amplified: entry.is_some_and(|e| e.verdict.amplified),
+            cw_open: self.cw_open.contains(&id),
+            now: self.now,
+        }
+    }
+
+    /// The cards of a column from its offset down, as many as start inside
+    /// a box of `height` rows whose text is `width` cells wide. Each card
+    /// is followed by a one-row rule.
+    pub fn place(&self, column: usize, width: u16, height: u16) -> Vec<Placed> {
+        let Some(view) = self.views.get(column) else {
+            return Vec::new();
+        };
+        let list = self.list(column);
+        let mut placed = Vec::new();
+        let mut top = 0u16;
+        for (index, &id) in list.iter().enumerate().skip(view.offset) {
+            if top >= height {
+                break;
+            }
+            let Some(entry) = self.timeline.get(id) else {
+                continue;
+            };
+            let lines = card::card(&entry.post, self.look(column, id, usize::from(width)));
+            let rows = lines.len() as u16 + 1;
+            placed.push(Placed {
+                index,
+                id,
+                top,
+                lines,
+            });
+            top = top.saturating_add(rows);
+        }
+        placed
+    }
+
+    /// Text width and height inside a column's box (one cell of the width
+    /// is the selection gutter).
+    fn card_area(&self, column: usize) -> (u16, u16) {
+        let rect = self
+            .column_rect(column)
+            .unwrap_or_else(|| Rect::new(0, 0, self.size.0, self.size.1.saturating_sub(1)));
+        let inner = view::inner(rect);
+        (inner.width.saturating_sub(1).max(1), inner.height)
+    }
+
+    /// Cards wholly on screen in a column.
+    fn whole_cards(&self, column: usize) -> Vec<Placed> {
+        let (width, height) = self.card_area(column);
+        self.place(column, width, height)
+            .into_iter()
+            .filter(|p| u32::from(p.top) + p.lines.len() as u32 <= u32::from(height))
+            .collect()
+    }
+
+    /// Unread posts above the first one on screen: the "N new" marker.
+    pub fn new_above(&self, column: usize) -> usize {
+        let offset = self.views.get(column).map_or(0, |v| v.offset);
+        self.list(column)
+            .iter()
+            .take(offset)
+            .filter(|id| self.timeline.get(**id).is_some_and(|e| !e.seen))
+            .count()
+    }
+
+    pub fn source_state(&self, name: &str) -> Option<&SourceState> {
+        self.sources
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| &s.state)
+    }
+}
+
+/// Applies one action; returns what the event loop must do.
+pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    match action {
+        Action::Key(chord) => {
+            state.message = None;
+            key(state, chord, &mut effects);
+        }
+        Action::Command(command) => run(state, command, &mut effects),
+        Action::Click { x, y } => click(state, x, y),
+        Action::Wheel { x, y, down } => wheel(state, x, y, down),
+        Action::Resize { width, height } => {
+            state.size = (width, height);
+            state.first_column =
+                view::scroll_to(state.first_column, state.focus, width, state.views.len());
+            for column in 0..state.views.len() {
+                keep_selection_visible(state, column);
+            }
+        }
+        Action::Clock(now) => clock(state, now),
+        Action::Source(event) => source(state, event, &mut effects),
+    }
+    mark_visible_seen(state);
+    effects
+}
+
+fn clock(state: &mut AppState, now: DateTime<Utc>) {
+    state.now = now;
+    state.rules.now = now;
+    let today = now.with_timezone(&state.utc_offset).date_naive();
+    if today != state.today {
+        state.today = today;
+        state.muted_today = 0;
+    }
+}
+
+fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
+    if state.search.is_some() {
+        search_key(state, chord);
+        return;
+    }
+    if let Overlay::Palette(_) = state.overlay {
+        palette_key(state, chord, effects);
+        return;
+    }
+    let command = state.keymap.command(&chord);
+    match (&mut state.overlay, command) {
+        (Overlay::None, Some(command)) => run(state, command, effects),
+        (Overlay::None, None) => {}
+        (Overlay::Help { .. }, Some(Command::Help | Command::Close | Command::Quit)) => {
+            state.overlay = Overlay::None;
+        }
+        (Overlay::Help { scroll }, Some(Command::NextPost | Command::PageDown)) => {
+            *scroll = scroll.saturating_add(1);
+        }
+        (Overlay::Help { scroll }, Some(Command::PrevPost | Command::PageUp)) => {
+            *scroll = scroll.saturating_sub(1);
+        }
+        (Overlay::Help { .. }, Some(Command::Suspend)) => effects.push(Effect::Suspend),
+        (Overlay::Help { .. }, _) => {}
+        (Overlay::Detail { .. }, Some(Command::Close | Command::OpenDetail | Command::Quit)) => {
+            state.overlay = Overlay::None;
+        }
+        (Overlay::Detail { scroll }, Some(Command::PageDown)) => *scroll = scroll.saturating_add(5),
+        (Overlay::Detail { scroll }, Some(Command::PageUp)) => *scroll = scroll.saturating_sub(5),
+        (
+            Overlay::Detail { .. },
+            Some(
+                command @ (Command::NextPost
+                | Command::PrevPost
+                | Command::Top
+                | Command::Bottom
+                | Command::OpenLink
+                | Command::CopyUrl
+                | Command::ToggleCw
+                | Command::Suspend
+                | Command::Help),
+            ),
+        ) => {
+            run(state, command, effects);
+            if let Overlay::Detail { scroll } = &mut state.overlay {
+                *scroll = 0;
+            }
+        }
+        (Overlay::Detail { .. }, None) => {
+            if let Key::Char(c @ '1'..='9') = chord.key {
+                open_link(state, usize::from(c as u8 - b'0'), effects);
+            }
+        }
+        (Overlay::Detail { .. }, _) => {}
+        (Overlay::Palette(_), _) => {}
+    }
+}
+
+/// Runs a command on the main screen.
+pub fn run(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) {
+    let column = state.focus;
+    match command {
+        Command::ColumnLeft => focus(state, state.focus.saturating_sub(1)),
+        Command::ColumnRight => focus(state, state.focus + 1),
+        Command::NextPost => select(state, column, |s, _| s + 1),
+        Command::PrevPost => select(state, column, |s, _| s.saturating_sub(1)),
+        Command::Top => {
+            if let Some(view) = state.views.get_mut(column) {
+                view.selected = 0;
+                view.offset = 0;
+                view.touched = true;
+            }
+        }
+        Command::Bottom => select(state, column, |_, len| len.saturating_sub(1)),
+        Command::PageDown => page(state, column, true),
+        Command::PageUp => page(state, column, false),
+        Command::OpenDetail => {
+            if state.selected().is_some() {
+                state.overlay = Overlay::Detail { scroll: 0 };
+            } else {
+                state.message = Some("no post selected".into());
+            }
+        }
+        Command::ToggleCw => {
+            if let Some(id) = state.selected() {
+                if !state.cw_open.remove(&id) {
+                    state.cw_open.insert(id);
+                }
+                keep_selection_visible(state, column);
+            }
+        }
+        Command::OpenLink => open_link(state, 1, effects),
+        Command::CopyUrl => match state.selected().and_then(|id| post_url(state, id)) {
+            Some(url) => {
+                state.message = Some(format!("copied {url}"));
+                effects.push(Effect::Copy(url));
+            }
+            None => state.message = Some("this post has no URL to copy".into()),
+        },
+        Command::Search => {
+            let query = state
+                .views
+                .get(column)
+                .map(|v| v.query.clone())
+                .unwrap_or_default();
+            state.search = Some(query);
+        }
+        Command::Palette => state.overlay = Overlay::Palette(Palette::open(state)),
+        Command::MarkRead => {
+            state.timeline.mark_column_read(column);
+            if let Some(name) = state.rules.columns.get(column).map(|c| c.name.clone()) {
+                state.message = Some(format!("marked {name} read"));
+            }
+        }
+        Command::Help => state.overlay = Overlay::Help { scroll: 0 },
+        Command::Close => {
+            if state.overlay != Overlay::None {
+                state.overlay = Overlay::None;
+            } else {
+                set_query(state, column, String::new());
+            }
+        }
+        Command::Suspend => effects.push(Effect::Suspend),
+        Command::Quit => effects.push(Effect::Quit),
+    }
+}
+
+fn focus(state: &mut AppState, column: usize) {
+    let last = state.views.len().saturating_sub(1);
+    state.focus = column.min(last);
+    state.first_column = view::scroll_to(
+        state.first_column,
+        state.focus,
+        state.size.0,
+        state.views.len(),
+    );
+}
+
+/// Moves the selection to `to(selected, len)` and scrolls to show it.
+fn select(state: &mut AppState, column: usize, to: impl Fn(usize, usize) -> usize) {
+    let len = state.list(column).len();
+    let Some(view) = state.views.get_mut(column) else {
+        return;
+    };
+    view.touched = true;
+    if len == 0 {
+        return;
+    }
+    view.selected = to(view.selected, len).min(len - 1);
+    keep_selection_visible(state, column);
+}
+
+fn page(state: &mut AppState, column: usize, down: bool) {
+    let step = state.whole_cards(column).len().max(1);
+    let len = state.list(column).len();
+    let Some(view) = state.views.get_mut(column) else {
+        return;
+    };
+    view.touched = true;
+    if len == 0 {
+        return;
+    }
+    if down {
+        view.offset = (view.offset + step).min(len - 1);
+        view.selected = view.offset;
+    } else {
+        view.offset = view.offset.saturating_sub(step);
+        view.selected = view.offset;
+    }
+    keep_selection_visible(state, column);
+}
+
+/// Scrolls a column so its selected card is wholly on screen (or, for a
+/// card taller than the column, starts at the top).
+fn keep_selection_visible(state: &mut AppState, column: usize) {
+    let len = state.list(column).len();
+    let Some(view) = state.views.get_mut(column) else {
+        return;
+    };
+    if len == 0 {
+        view.selected = 0;
+        view.offset = 0;
+        return;
+    }
+    view.selected = view.selected.min(len - 1);
+    view.offset = view.offset.min(view.selected);
+    let (selected, offset) = (view.selected, view.offset);
+    let (width, height) = state.card_area(column);
+    let list = state.list(column);
+    // Heights of the cards from the selection up, until the column is full.
+    let mut used = 0u32;
+    let mut first = selected;
+    for index in (offset..=selected).rev() {
+        let Some(entry) = state.timeline.get(list[index]) else {
+            continue;
+        };
+        let look = state.look(column, list[index], usize::from(width));
+        let rows = card::card(&entry.post, look).len() as u32 + u32::from(index != selected);
+        if used + rows > u32::from(height) && index != selected {
+            break;
+        }
+        used += rows;
+        first = index;
+    }
+    state.views[column].offset = first;
+}
+
+fn open_link(state: &mut AppState, n: usize, effects: &mut Vec<Effect>) {
+    let Some(entry) = state.selected().and_then(|id| state.timeline.get(id)) else {
+        state.message = Some("no post selected".into());
+        return;
+    };
+    let url = match entry.post.links.get(n - 1) {
+        Some(link) => Some(link.clone()),
+        None if n == 1 => entry.post.url.clone(),
+        None => {
+            state.message = Some(format!("this post has no link {n}"));
+            return;
+        }
+    };
+    match url {
+        Some(url) => {
+            state.message = Some(format!("opening {url}"));
+            effects.push(Effect::OpenUrl(url));
+        }
+        None => state.message = Some("this post has no link to open".into()),
+    }
+}
+
+fn post_url(state: &AppState, id: PostId) -> Option<String> {
+    let post = &state.timeline.get(id)?.post;
+    post.url
+        .clone()
+        .or_else(|| post.uri.clone().filter(|u| u.starts_with("http")))
+}
+
+fn search_key(state: &mut AppState, chord: KeyChord) {
+    let Some(mut text) = state.search.take() else {
+        return;
+    };
+    let column = state.focus;
+    match (chord.key, chord.ctrl || chord.alt) {
+        (Key::Named(NamedKey::Enter), _) => {
+            if text.is_empty() {
+                state.message = None;
+            } else {
+                let n = state.list(column).len();
+                state.message = Some(format!("{n} post(s) match “{text}” — esc clears"));
+            }
+            return;
+        }
+        (Key::Named(NamedKey::Esc), _) => {
+            set_query(state, column, String::new());
+            return;
+        }
+        (Key::Named(NamedKey::Backspace), _) => {
+            text.pop();
+        }
+        (Key::Char('u'), true) if chord.ctrl => text.clear(),
+        (Key::Char('w'), true) if chord.ctrl => {
+            let keep = text.trim_end().rfind(' ').map_or(0, |i| i + 1);
+            text.truncate(keep);
+        }
+        (Key::Char(c), false) => text.push(c),
+        _ => {}
+    }
+    set_query(state, column, text.clone());
+    state.search = Some(text);
+}
+
+/// Filters a column to posts matching `query` (any case, in the text,
+/// content warning, name, handle or tags); an empty query shows all. The
+/// selected post stays selected when it still shows.
+fn set_query(state: &mut AppState, column: usize, query: String) {
+    let selected = state
+        .list(column)
+        .get(state.views[column].selected)
+        .copied();
+    let matches = (!query.trim().is_empty()).then(|| {
+        let needle = query.trim().to_lowercase();
+        state
+            .timeline
+            .column(column)
+            .iter()
+            .copied()
+            .filter(|id| {
+                state
+                    .timeline
+                    .get(*id)
+                    .is_some_and(|e| post_matches(&e.post, &needle))
+            })
+            .collect::<Vec<_>>()
+    });
+    let view = &mut state.views[column];
+    view.query = query;
+    view.matches = matches;
+    let list = state.list(column);
+    let at = selected.and_then(|id| list.iter().position(|x| *x == id));
+    let view = &mut state.views[column];
+    view.selected = at.unwrap_or(0);
+    view.offset = view.offset.min(view.selected);
+    keep_selection_visible(state, column);
+}
+
+fn post_matches(post: &crate::model::Post, needle: &str) -> bool {
+    let has = |text: &str| text.to_lowercase().contains(needle);
+    has(&post.text)
+        || has(&post.author.handle)
+        || has(&post.author.display_name)
+        || post.content_warning.as_deref().is_some_and(has)
+        || post.hashtags.iter().any(|t| has(t))
+        || post.boosted_by.as_ref().is_some_and(|b| has(&b.handle))
+}
+
+fn palette_key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
+    let Overlay::Palette(palette) = &mut state.overlay else {
+        return;
+    };
+    match (chord.key, chord.ctrl) {
+        (Key::Named(NamedKey::Esc), _) => state.overlay = Overlay::None,
+        (Key::Named(NamedKey::Enter), _) => {
+            let target = palette.chosen();
+            state.overlay = Overlay::None;
+            if let Some(target) = target {
+                palette::go(state, target, effects);
+            }
+        }
+        (Key::Named(NamedKey::Down | NamedKey::Tab), _) | (Key::Char('n' | 'j'), true) => {
+            palette.step(1)
+        }
+        (Key::Named(NamedKey::Up | NamedKey::BackTab), _) | (Key::Char('p' | 'k'), true) => {
+            palette.step(-1)
+        }
+        (Key::Named(NamedKey::Backspace), _) => {
+            palette.query.pop();
+            palette.refilter();
+        }
+        (Key::Char('u'), true) => {
+            palette.query.clear();
+            palette.refilter();
+        }
+        (Key::Char(c), false) if !chord.alt => {
+            palette.query.push(c);
+            palette.refilter();
+        }
+        _ => {}
+    }
+}
+
+fn click(state: &mut AppState, x: u16, y: u16) {
+    let geometry = state.geometry();
+    if let Some(tabs) = geometry.tabs
+        && tabs.contains((x, y).into())
+    {
+        if let Some(column) = tab_at(state, x) {
+            focus(state, column);
+        }
+        return;
+    }
+    let Some((column, rect)) = geometry
+        .columns
+        .into_iter()
+        .find(|(_, r)| r.contains((x, y).into()))
+    else {
+        return;
+    };
+    focus(state, column);
+    let inner = view::inner(rect);
+    if y < inner.y {
+        return;
+    }
+    let row = y - inner.y;
+    let (width, height) = state.card_area(column);
+    let hit = state
+        .place(column, width, height)
+        .into_iter()
+        .find(|p| row >= p.top && row <= p.top + p.lines.len() as u16);
+    if let Some(hit) = hit {
+        let view = &mut state.views[column];
+        view.selected = hit.index;
+        view.touched = true;
+        keep_selection_visible(state, column);
+    }
+}
+
+/// The tab under column `x` of the tab bar, as the ui lays them out.
+pub fn tab_at(state: &AppState, x: u16) -> Option<usize> {
+    let labels = tab_labels(state);
+    let first = first_tab(&labels, state.focus, state.size.0);
+    let mut left = 0u16;
+    for (i, label) in labels.iter().enumerate().skip(first) {
+        let w = card::width(label) as u16 + 1;
+        if x >= left && x < left + w {
+            return Some(i);
+        }
+        left += w;
+    }
+    None
+}
+
+/// The tab bar's labels: ` Name (unread) `.
+pub fn tab_labels(state: &AppState) -> Vec<String> {
+    state
+        .rules
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| match state.timeline.unread(i) {
+            0 => format!(" {} ", c.name),
+            n => format!(" {} ({n}) ", c.name),
+        })
+        .collect()
+}
+
+/// The first tab shown so the focused tab fits in `width`.
+pub fn first_tab(labels: &[String], focus: usize, width: u16) -> usize {
+    let mut first = 0;
+    let span = |from: usize| -> usize {
+        labels[from..=focus.min(labels.len().saturating_sub(1))]
+            .iter()
+            .map(|l| card::width(l) + 1)
+            .sum()
+    };
+    while first < focus && span(first) > usize::from(width) {
+        first += 1;
+    }
+    first
+}
+
+fn wheel(state: &mut AppState, x: u16, y: u16, down: bool) {
+    let Some((column, _)) = state
+        .geometry()
+        .columns
+        .into_iter()
+        .find(|(_, r)| r.contains((x, y).into()))
+    else {
+        return;
+    };
+    let len = state.list(column).len();
+    if len == 0 {
+        return;
+    }
+    {
+        let view = &mut state.views[column];
+        view.touched = true;
+        view.offset = if down {
+            (view.offset + 1).min(len - 1)
+        } else {
+            view.offset.saturating_sub(1)
+        };
+        if view.selected < view.offset {
+            view.selected = view.offset;
+        }
+    }
+    let last_whole = state.whole_cards(column).last().map(|p| p.index);
+    let view = &mut state.views[column];
+    if let Some(last) = last_whole
+        && view.selected > last
+    {
+        view.selected = last;
+    }
+}
+
+fn source(state: &mut AppState, event: SourceEvent, effects: &mut Vec<Effect>) {
+    match event {
+        SourceEvent::State { source, state: new } => {
+            if let Some(s) = state.sources.iter_mut().find(|s| s.name == source) {
+                s.state = new;
+            }
+        }
+        SourceEvent::Skipped { source, problem } => {
+            if let Some(s) = state.sources.iter_mut().find(|s| s.name == source) {
+                s.skipped += 1;
+                s.last_problem = Some(problem);
+            }
+        }
+        SourceEvent::Posts { source, posts } => add_posts(state, &source, posts, effects),
+    }
+}
+
+/// Routes and stores a batch of posts. In a column the reader has moved
+/// in — or in any column once the source is live — the selected post and
+/// the first post on screen stay where they are, and what arrived above
+/// them waits behind the "N new" marker.
+fn add_posts(
+    state: &mut AppState,
+    source: &str,
+    posts: Vec<crate::model::Post>,
+    effects: &mut Vec<Effect>,
+) {
+    let live = state.source_state(source) == Some(&SourceState::Live);
+    let anchors: Vec<(Option<PostId>, Option<PostId>)> = (0..state.views.len())
+        .map(|c| {
+            let list = state.list(c);
+            let view = &state.views[c];
+            (
+                list.get(view.selected).copied(),
+                list.get(view.offset).copied(),
+            )
+        })
+        .collect();
+    let mut bell = false;
+    let mut added = 0;
+    let mut touched_columns = vec![false; state.views.len()];
+    for post in posts {
+        let verdict = route(&state.rules, &post);
+        let muted = verdict.muted.is_some();
+        let Some(inserted) = state.timeline.insert(post, verdict) else {
+            continue;
+        };
+        added += 1;
+        if muted {
+            state.muted_today += 1;
+        }
+        for (column, _) in inserted.placed {
+            touched_columns[column] = true;
+            bell |= live && state.rules.columns[column].notify;
+        }
+    }
+    if let Some(s) = state.sources.iter_mut().find(|s| s.name == source) {
+        s.posts += added;
+    }
+    for (column, changed) in touched_columns.into_iter().enumerate() {
+        if !changed {
+            continue;
+        }
+        if !state.views[column].query.is_empty() {
+            let query = state.views[column].query.clone();
+            set_query(state, column, query);
+        }
+        let view = &state.views[column];
+        if !(live || view.touched) {
+            continue;
+        }
+        let (selected, offset) = anchors[column];
+        let list = state.list(column);
+        let find = |id: Option<PostId>, fallback: usize| {
+            id.and_then(|id| list.iter().position(|x| *x == id))
+                .unwrap_or(fallback)
+        };
+        let (selected, offset) = (find(selected, view.selected), find(offset, view.offset));
+        let view = &mut state.views[column];
+        view.selected = selected;
+        view.offset = offset;
+    }
+    if bell {
+        effects.push(Effect::Bell);
+    }
+}
+
+/// The reader has seen what is wholly on screen in the focused column, and
+/// the post open in the detail view.
+fn mark_visible_seen(state: &mut AppState) {
+    if state.size.0 == 0 || state.size.1 == 0 {
+        return;
+    }
+    let column = state.focus;
+    let seen: Vec<PostId> = state
+        .whole_cards(column)
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    for id in seen {
+        state.timeline.mark_seen(id);
+    }
+    if matches!(state.overlay, Overlay::Detail { .. })
+        && let Some(id) = state.selected()
+    {
+        state.timeline.mark_seen(id);
+    }
+}

@@ -1,0 +1,162 @@
+//! The `Ctrl-p` palette: one fuzzy list over columns, accounts and
+//! commands (fuzzy-matcher's skim algorithm, the one fzf users know).
+
+use super::{AppState, Effect, run};
+use crate::config::Command;
+use fuzzy_matcher::FuzzyMatcher;
+use fuzzy_matcher::skim::SkimMatcherV2;
+use std::collections::BTreeMap;
+
+/// What choosing an item does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Focus the column.
+    Column(usize),
+    /// Select the account's newest post (by routing key).
+    Account(String),
+    Command(Command),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaletteItem {
+    /// "column", "account" or "command".
+    pub kind: &'static str,
+    pub label: String,
+    /// Extra text shown dimmed: unread count, keys.
+    pub hint: String,
+    pub target: Target,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Palette {
+    pub query: String,
+    pub items: Vec<PaletteItem>,
+    /// Indices into `items` matching the query, best first.
+    pub matches: Vec<usize>,
+    /// Index into `matches`.
+    pub selected: usize,
+}
+
+impl Palette {
+    pub fn open(state: &AppState) -> Palette {
+        let mut items: Vec<PaletteItem> = state
+            .rules
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| PaletteItem {
+                kind: "column",
+                label: c.name.clone(),
+                hint: format!("{} unread", state.timeline.unread(i)),
+                target: Target::Column(i),
+            })
+            .collect();
+        let mut accounts: BTreeMap<&str, (&str, &str, usize)> = BTreeMap::new();
+        for (_, entry) in state.timeline.entries() {
+            let a = &entry.post.author;
+            accounts
+                .entry(a.key.as_str())
+                .or_insert((a.handle.as_str(), a.display_name.as_str(), 0))
+                .2 += 1;
+        }
+        items.extend(
+            accounts
+                .into_iter()
+                .map(|(key, (handle, name, n))| PaletteItem {
+                    kind: "account",
+                    label: if name.trim().is_empty() {
+                        handle.to_string()
+                    } else {
+                        format!("{name} {handle}")
+                    },
+                    hint: format!("{n} post(s)"),
+                    target: Target::Account(key.to_string()),
+                }),
+        );
+        items.extend(
+            Command::ALL
+                .iter()
+                .filter(|c| **c != Command::Palette)
+                .map(|&c| PaletteItem {
+                    kind: "command",
+                    label: c.help().to_string(),
+                    hint: state.keymap.keys_text(c),
+                    target: Target::Command(c),
+                }),
+        );
+        let mut palette = Palette {
+            query: String::new(),
+            matches: (0..items.len()).collect(),
+            items,
+            selected: 0,
+        };
+        palette.refilter();
+        palette
+    }
+
+    /// Re-ranks the items for the current query.
+    pub fn refilter(&mut self) {
+        let query = self.query.trim();
+        if query.is_empty() {
+            self.matches = (0..self.items.len()).collect();
+        } else {
+            let matcher = SkimMatcherV2::default().ignore_case();
+            let mut scored: Vec<(i64, usize)> = self
+                .items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, item)| {
+                    let text = format!("{} {}", item.kind, item.label);
+                    matcher.fuzzy_match(&text, query).map(|s| (s, i))
+                })
+                .collect();
+            scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            self.matches = scored.into_iter().map(|(_, i)| i).collect();
+        }
+        self.selected = 0;
+    }
+
+    pub fn step(&mut self, by: isize) {
+        if self.matches.is_empty() {
+            return;
+        }
+        let n = self.matches.len() as isize;
+        self.selected = (self.selected as isize + by).rem_euclid(n) as usize;
+    }
+
+    pub fn chosen(&self) -> Option<Target> {
+        let i = *self.matches.get(self.selected)?;
+        Some(self.items[i].target.clone())
+    }
+}
+
+/// Carries out a palette choice.
+pub(super) fn go(state: &mut AppState, target: Target, effects: &mut Vec<Effect>) {
+    match target {
+        Target::Column(column) => super::focus(state, column),
+        Target::Command(command) => run(state, command, effects),
+        Target::Account(key) => {
+            // The account's newest post in the first column that has one.
+            let found = (0..state.views.len()).find_map(|column| {
+                let list = state.list(column);
+                list.iter()
+                    .position(|id| {
+                        state
+                            .timeline
+                            .get(*id)
+                            .is_some_and(|e| e.post.author.key == key)
+                    })
+                    .map(|index| (column, index))
+            });
+            match found {
+                Some((column, index)) => {
+                    super::focus(state, column);
+                    state.views[column].selected = index;
+                    state.views[column].touched = true;
+                    super::keep_selection_visible(state, column);
+                }
+                None => state.message = Some(format!("no post of @{key} is in a column")),
+            }
+        }
+    }
+}

@@ -1,0 +1,380 @@
+//! The TUI's event loop and terminal handling: the only place that touches
+//! the terminal, the clock, signals and the browser.
+//!
+//! One channel carries everything that happens — terminal events, source
+//! messages, timer ticks, signals. The loop waits for something, drains
+//! whatever else is pending, applies it all with `app::update`, carries out
+//! the effects, and draws once. With nothing happening it sleeps: no redraw
+//! without a cause. The terminal is restored on quit, on a panic, on
+//! SIGTERM and SIGHUP, and around Ctrl-Z.
+
+use crate::app::{Action, AppState, ConfigStatus, Effect, update};
+use crate::config::{Key, KeyChord, NamedKey};
+use crate::filter::Compiled;
+use crate::source::{self, SourceEvent};
+use crate::ui;
+use chrono::{Local, Utc};
+use crossterm::event::{
+    DisableMouseCapture, EnableMouseCapture, Event as TermEvent, EventStream, KeyCode,
+    KeyEventKind, KeyModifiers, MouseEventKind,
+};
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use crossterm::{cursor, execute};
+use futures_util::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use std::io::{self, IsTerminal, Stdout, Write};
+use std::time::Duration;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+
+/// Everything the loop can wake up for.
+enum Event {
+    Term(TermEvent),
+    Source(SourceEvent),
+    /// Time passed: relative times may read differently.
+    Tick,
+    /// SIGTERM or SIGHUP: leave cleanly.
+    Stop(&'static str),
+}
+
+type Screen = Terminal<CrosstermBackend<Stdout>>;
+
+/// Opens the TUI on a loaded config; returns the process exit code.
+pub fn run(compiled: Compiled, config: ConfigStatus) -> Result<(), u8> {
+    if !io::stdout().is_terminal() {
+        eprintln!(
+            "circles: the screen needs a terminal on stdout; in a pipe use `circles route` \
+             or `circles explain`"
+        );
+        return Err(super::FAILURE);
+    }
+    let _log = start_logging();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            eprintln!("circles: cannot start: {e}");
+            super::FAILURE
+        })?;
+    let result = runtime.block_on(event_loop(compiled, config));
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    result.map_err(|e| {
+        eprintln!("circles: {e}");
+        super::FAILURE
+    })
+}
+
+/// Logs go to `circles.log` in the XDG data dir, never to the screen.
+fn start_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let dir = directories::ProjectDirs::from("", "", "circles")?
+        .data_local_dir()
+        .to_path_buf();
+    std::fs::create_dir_all(&dir).ok()?;
+    let (writer, guard) =
+        tracing_appender::non_blocking(tracing_appender::rolling::never(&dir, "circles.log"));
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CIRCLES_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init()
+        .ok()?;
+    Some(guard)
+}
+
+fn enter_screen() -> io::Result<()> {
+    enable_raw_mode()?;
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        cursor::Hide
+    )
+}
+
+/// Puts the terminal back as it was. Safe to call more than once.
+fn leave_screen() {
+    let _ = execute!(
+        io::stdout(),
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
+    let _ = disable_raw_mode();
+}
+
+/// Restores the terminal before a panic message is printed.
+fn restore_on_panic() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        leave_screen();
+        previous(info);
+    }));
+}
+
+/// Seconds between demo posts: `$CIRCLES_DEMO_INTERVAL`, 0 for a still demo.
+fn source_options() -> source::Options {
+    let mut options = source::Options::default();
+    if let Some(secs) = std::env::var("CIRCLES_DEMO_INTERVAL")
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+    {
+        options.demo_interval_secs = secs;
+    }
+    options
+}
+
+async fn event_loop(compiled: Compiled, config: ConfigStatus) -> io::Result<()> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
+    let names: Vec<String> = compiled
+        .config
+        .sources
+        .iter()
+        .map(|s| s.name.clone())
+        .collect();
+    let offset = *Local::now().offset();
+    let mut state = AppState::new(
+        compiled.rules,
+        compiled.config.keymap,
+        &names,
+        config,
+        Utc::now(),
+    )
+    .with_utc_offset(offset);
+
+    // Sources send into their own channel; one task forwards into the loop's.
+    let (source_tx, mut source_rx) = mpsc::unbounded_channel::<SourceEvent>();
+    let options = source_options();
+    for spec in &compiled.config.sources {
+        source::spawn(spec, source_tx.clone(), options);
+    }
+    drop(source_tx);
+    let forward = tx.clone();
+    tokio::spawn(async move {
+        while let Some(event) = source_rx.recv().await {
+            if forward.send(Event::Source(event)).is_err() {
+                break;
+            }
+        }
+    });
+    spawn_signals(tx.clone())?;
+
+    restore_on_panic();
+    enter_screen()?;
+    let mut screen = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    spawn_terminal_events(tx.clone());
+    let size = screen.size()?;
+    update(&mut state, Action::Clock(Utc::now()));
+    update(
+        &mut state,
+        Action::Resize {
+            width: size.width,
+            height: size.height,
+        },
+    );
+    screen.draw(|f| ui::render(&state, f))?;
+    tracing::info!(sources = names.len(), "screen open");
+
+    let mut batch = Vec::new();
+    let outcome = loop {
+        let wait = tick_interval(&state);
+        tokio::select! {
+            n = rx.recv_many(&mut batch, 512) => if n == 0 { break Ok(()) },
+            _ = tokio::time::sleep(wait) => batch.push(Event::Tick),
+        }
+        let mut effects = update(&mut state, Action::Clock(Utc::now()));
+        let mut stop = None;
+        for event in batch.drain(..) {
+            let action = match event {
+                Event::Term(event) => match term_action(event) {
+                    Some(action) => action,
+                    None => continue,
+                },
+                Event::Source(event) => {
+                    log_source_event(&event);
+                    Action::Source(event)
+                }
+                Event::Tick => continue,
+                Event::Stop(why) => {
+                    stop = Some(why);
+                    break;
+                }
+            };
+            effects.extend(update(&mut state, action));
+        }
+        if let Some(why) = stop {
+            tracing::info!(signal = why, "stopping");
+            break Ok(());
+        }
+        let mut quit = false;
+        for effect in effects {
+            match effect {
+                Effect::Quit => quit = true,
+                Effect::Suspend => suspend(&mut screen)?,
+                Effect::OpenUrl(url) => {
+                    if let Err(e) = open::that_detached(&url) {
+                        state.message = Some(format!("cannot open {url}: {e}"));
+                    }
+                }
+                Effect::Copy(text) => {
+                    execute!(
+                        io::stdout(),
+                        crossterm::clipboard::CopyToClipboard::to_clipboard_from(text)
+                    )?;
+                }
+                Effect::Bell => {
+                    let mut out = io::stdout();
+                    out.write_all(b"\x07")?;
+                    out.flush()?;
+                }
+            }
+        }
+        if quit {
+            break Ok(());
+        }
+        if let Err(e) = screen.draw(|f| ui::render(&state, f)) {
+            break Err(e);
+        }
+    };
+    leave_screen();
+    outcome
+}
+
+/// How long the screen may stay as it is: relative times of posts under a
+/// minute old change every few seconds, older ones every minute.
+fn tick_interval(state: &AppState) -> Duration {
+    let newest = state
+        .timeline
+        .entries()
+        .map(|(_, e)| e.post.created_at)
+        .max();
+    match newest {
+        Some(t) if (state.now - t).num_seconds() < 60 => Duration::from_secs(10),
+        _ => Duration::from_secs(60),
+    }
+}
+
+fn log_source_event(event: &SourceEvent) {
+    match event {
+        SourceEvent::State { source, state } => tracing::info!(source, ?state, "source state"),
+        SourceEvent::Skipped { source, problem } => tracing::warn!(source, problem, "skipped"),
+        SourceEvent::Posts { source, posts } => {
+            tracing::debug!(source, count = posts.len(), "posts")
+        }
+    }
+}
+
+/// Ctrl-Z: give the terminal back, stop, and take it again on `fg`.
+fn suspend(screen: &mut Screen) -> io::Result<()> {
+    leave_screen();
+    // SAFETY: raising a signal for our own process has no memory-safety
+    // preconditions; SIGTSTP's default action stops us until SIGCONT.
+    unsafe {
+        libc::raise(libc::SIGTSTP);
+    }
+    enter_screen()?;
+    screen.clear()
+}
+
+fn spawn_signals(tx: mpsc::UnboundedSender<Event>) -> io::Result<()> {
+    let mut term = signal(SignalKind::terminate())?;
+    let mut hup = signal(SignalKind::hangup())?;
+    tokio::spawn(async move {
+        let why = tokio::select! {
+            _ = term.recv() => "SIGTERM",
+            _ = hup.recv() => "SIGHUP",
+        };
+        let _ = tx.send(Event::Stop(why));
+    });
+    Ok(())
+}
+
+/// Reads the terminal; mouse motion is dropped here, so moving the pointer
+/// never wakes the loop.
+fn spawn_terminal_events(tx: mpsc::UnboundedSender<Event>) {
+    tokio::spawn(async move {
+        let mut events = EventStream::new();
+        while let Some(event) = events.next().await {
+            let event = match event {
+                Ok(event) => event,
+                Err(e) => {
+                    tracing::error!(error = %e, "terminal input failed");
+                    let _ = tx.send(Event::Stop("terminal input failed"));
+                    break;
+                }
+            };
+            let wanted = match &event {
+                TermEvent::Key(_) | TermEvent::Resize(..) => true,
+                TermEvent::Mouse(m) => matches!(
+                    m.kind,
+                    MouseEventKind::Down(_) | MouseEventKind::ScrollDown | MouseEventKind::ScrollUp
+                ),
+                _ => false,
+            };
+            if wanted && tx.send(Event::Term(event)).is_err() {
+                break;
+            }
+        }
+    });
+}
+
+fn term_action(event: TermEvent) -> Option<Action> {
+    match event {
+        TermEvent::Key(key) if key.kind != KeyEventKind::Release => {
+            chord(key.code, key.modifiers).map(Action::Key)
+        }
+        TermEvent::Resize(width, height) => Some(Action::Resize { width, height }),
+        TermEvent::Mouse(m) => match m.kind {
+            MouseEventKind::Down(_) => Some(Action::Click {
+                x: m.column,
+                y: m.row,
+            }),
+            MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => Some(Action::Wheel {
+                x: m.column,
+                y: m.row,
+                down: m.kind == MouseEventKind::ScrollDown,
+            }),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A terminal key as a chord the keymap knows.
+pub fn chord(code: KeyCode, modifiers: KeyModifiers) -> Option<KeyChord> {
+    let key = match code {
+        KeyCode::Char(c) => Key::Char(if modifiers.contains(KeyModifiers::CONTROL) {
+            c.to_ascii_lowercase()
+        } else {
+            c
+        }),
+        KeyCode::Enter => Key::Named(NamedKey::Enter),
+        KeyCode::Esc => Key::Named(NamedKey::Esc),
+        KeyCode::Tab if modifiers.contains(KeyModifiers::SHIFT) => Key::Named(NamedKey::BackTab),
+        KeyCode::Tab => Key::Named(NamedKey::Tab),
+        KeyCode::BackTab => Key::Named(NamedKey::BackTab),
+        KeyCode::Backspace => Key::Named(NamedKey::Backspace),
+        KeyCode::Delete => Key::Named(NamedKey::Delete),
+        KeyCode::Insert => Key::Named(NamedKey::Insert),
+        KeyCode::Up => Key::Named(NamedKey::Up),
+        KeyCode::Down => Key::Named(NamedKey::Down),
+        KeyCode::Left => Key::Named(NamedKey::Left),
+        KeyCode::Right => Key::Named(NamedKey::Right),
+        KeyCode::Home => Key::Named(NamedKey::Home),
+        KeyCode::End => Key::Named(NamedKey::End),
+        KeyCode::PageUp => Key::Named(NamedKey::PageUp),
+        KeyCode::PageDown => Key::Named(NamedKey::PageDown),
+        KeyCode::F(n) => Key::Named(NamedKey::F(n)),
+        _ => return None,
+    };
+    Some(KeyChord {
+        key,
+        ctrl: modifiers.contains(KeyModifiers::CONTROL),
+        alt: modifiers.contains(KeyModifiers::ALT),
+    })
+}

@@ -1,0 +1,424 @@
+//! Keys as data: the [`Command`]s the screen understands, their default
+//! keys, and the `[keys]` table that overrides them (SPEC §7).
+//!
+//! A key here is a [`KeyChord`] — a plain value, not a terminal event — so
+//! the config layer stays free of the terminal; the app turns terminal
+//! events into chords.
+//!
+//! ```toml
+//! [keys]
+//! next_post = ["j", "down", "ctrl-n"]   # replaces the defaults of next_post
+//! quit = "Q"
+//! ```
+//!
+//! A key a user binds is taken away from whatever default command had it,
+//! so rebinding never needs two edits. The same key bound twice in the table
+//! is an error at the second place.
+
+use super::Diagnostic;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use toml::Spanned;
+
+macro_rules! commands {
+    ($( $variant:ident = $name:literal, [$($key:literal),*], $help:literal; )*) => {
+        /// Everything a key can do.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Command {
+            $( $variant, )*
+        }
+
+        impl Command {
+            /// Every command, in the order the help lists them.
+            pub const ALL: &'static [Command] = &[$( Command::$variant, )*];
+
+            /// The name used in the `[keys]` table.
+            pub fn name(self) -> &'static str {
+                match self { $( Command::$variant => $name, )* }
+            }
+
+            /// What the command does, for the help overlay and the palette.
+            pub fn help(self) -> &'static str {
+                match self { $( Command::$variant => $help, )* }
+            }
+
+            fn default_keys(self) -> &'static [&'static str] {
+                match self { $( Command::$variant => &[$($key),*], )* }
+            }
+        }
+    };
+}
+
+commands! {
+    ColumnLeft = "column_left", ["h", "left", "backtab"], "focus the column to the left";
+    ColumnRight = "column_right", ["l", "right", "tab"], "focus the column to the right";
+    NextPost = "next_post", ["j", "down"], "select the next (older) post";
+    PrevPost = "prev_post", ["k", "up"], "select the previous (newer) post";
+    Top = "top", ["g", "home"], "jump to the newest post";
+    Bottom = "bottom", ["G", "end"], "jump to the oldest post";
+    PageDown = "page_down", ["pagedown", "ctrl-f"], "scroll down a page";
+    PageUp = "page_up", ["pageup", "ctrl-b"], "scroll up a page";
+    OpenDetail = "open_detail", ["enter"], "show the whole post: text, links, media, reply";
+    ToggleCw = "toggle_cw", ["z"], "show or hide the text behind a content warning";
+    OpenLink = "open_link", ["o"], "open the post's first link (or the post) in the browser";
+    CopyUrl = "copy_url", ["y"], "copy the post's URL to the clipboard";
+    Search = "search", ["/"], "search in the focused column";
+    Palette = "palette", ["ctrl-p"], "fuzzy palette: columns, accounts, commands";
+    MarkRead = "mark_read", ["r"], "mark every post in the column read";
+    Help = "help", ["?"], "show this help";
+    Close = "close", ["esc"], "close the overlay or clear the search";
+    Suspend = "suspend", ["ctrl-z"], "suspend to the shell (fg resumes)";
+    Quit = "quit", ["q", "ctrl-c"], "quit";
+}
+
+impl Command {
+    pub fn from_name(name: &str) -> Option<Command> {
+        Command::ALL.iter().copied().find(|c| c.name() == name)
+    }
+}
+
+/// A key that is not a printable character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NamedKey {
+    Enter,
+    Esc,
+    Tab,
+    BackTab,
+    Backspace,
+    Delete,
+    Insert,
+    Up,
+    Down,
+    Left,
+    Right,
+    Home,
+    End,
+    PageUp,
+    PageDown,
+    F(u8),
+}
+
+const NAMED: &[(&str, NamedKey)] = &[
+    ("enter", NamedKey::Enter),
+    ("esc", NamedKey::Esc),
+    ("tab", NamedKey::Tab),
+    ("backtab", NamedKey::BackTab),
+    ("backspace", NamedKey::Backspace),
+    ("delete", NamedKey::Delete),
+    ("insert", NamedKey::Insert),
+    ("up", NamedKey::Up),
+    ("down", NamedKey::Down),
+    ("left", NamedKey::Left),
+    ("right", NamedKey::Right),
+    ("home", NamedKey::Home),
+    ("end", NamedKey::End),
+    ("pageup", NamedKey::PageUp),
+    ("pagedown", NamedKey::PageDown),
+];
+
+/// Names accepted besides [`NAMED`], for people who type them differently.
+const ALIASES: &[(&str, NamedKey)] = &[
+    ("return", NamedKey::Enter),
+    ("escape", NamedKey::Esc),
+    ("del", NamedKey::Delete),
+    ("pgup", NamedKey::PageUp),
+    ("pgdn", NamedKey::PageDown),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Key {
+    /// A character as typed: `G` is shift+g, so shift is never separate.
+    Char(char),
+    Named(NamedKey),
+}
+
+/// One key press with its modifiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct KeyChord {
+    pub key: Key,
+    pub ctrl: bool,
+    pub alt: bool,
+}
+
+impl KeyChord {
+    pub fn plain(key: Key) -> Self {
+        KeyChord {
+            key,
+            ctrl: false,
+            alt: false,
+        }
+    }
+
+    pub fn char(c: char) -> Self {
+        KeyChord::plain(Key::Char(c))
+    }
+
+    pub fn named(key: NamedKey) -> Self {
+        KeyChord::plain(Key::Named(key))
+    }
+
+    pub fn ctrl(c: char) -> Self {
+        KeyChord {
+            ctrl: true,
+            ..KeyChord::char(c)
+        }
+    }
+
+    /// Parses `j`, `G`, `?`, `space`, `enter`, `ctrl-p`, `alt-shift-x`, `f5`.
+    pub fn parse(text: &str) -> Result<KeyChord, String> {
+        let mut rest = text;
+        let (mut ctrl, mut alt, mut shift) = (false, false, false);
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            let Some((prefix, len)) = ["ctrl-", "alt-", "shift-"]
+                .iter()
+                .find(|p| lower.starts_with(**p) && rest.len() > p.len())
+                .map(|p| (*p, p.len()))
+            else {
+                break;
+            };
+            match prefix {
+                "ctrl-" => ctrl = true,
+                "alt-" => alt = true,
+                _ => shift = true,
+            }
+            rest = &rest[len..];
+        }
+        let mut chars = rest.chars();
+        let key = match (chars.next(), chars.next()) {
+            (Some(c), None) if !c.is_control() => {
+                let c = if ctrl { c.to_ascii_lowercase() } else { c };
+                Key::Char(if shift { c.to_ascii_uppercase() } else { c })
+            }
+            _ => {
+                let lower = rest.to_ascii_lowercase();
+                if lower == "space" {
+                    Key::Char(' ')
+                } else if let Some((_, k)) = NAMED.iter().chain(ALIASES).find(|(n, _)| *n == lower)
+                {
+                    match k {
+                        NamedKey::Tab if shift => Key::Named(NamedKey::BackTab),
+                        k => Key::Named(*k),
+                    }
+                } else if let Some(n) = lower
+                    .strip_prefix('f')
+                    .and_then(|n| n.parse::<u8>().ok())
+                    .filter(|n| (1..=24).contains(n))
+                {
+                    Key::Named(NamedKey::F(n))
+                } else {
+                    return Err(format!(
+                        "`{text}` is not a key: use a single character (`j`, `G`, `?`), \
+                         a name (enter, esc, tab, backtab, space, backspace, delete, up, down, \
+                         left, right, home, end, pageup, pagedown, f1–f24), \
+                         optionally after ctrl-, alt- or shift-"
+                    ));
+                }
+            }
+        };
+        Ok(KeyChord { key, ctrl, alt })
+    }
+}
+
+impl fmt::Display for KeyChord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.ctrl {
+            f.write_str("ctrl-")?;
+        }
+        if self.alt {
+            f.write_str("alt-")?;
+        }
+        match self.key {
+            Key::Char(' ') => f.write_str("space"),
+            Key::Char(c) => write!(f, "{c}"),
+            Key::Named(NamedKey::F(n)) => write!(f, "f{n}"),
+            Key::Named(k) => {
+                let name = NAMED.iter().find(|(_, n)| *n == k).map_or("?", |(s, _)| s);
+                f.write_str(name)
+            }
+        }
+    }
+}
+
+/// The value of one `[keys]` entry: a key or a list of keys. (Written by
+/// hand rather than `#[serde(untagged)]`, which loses the positions the
+/// error messages need.)
+#[derive(Debug, Clone)]
+pub enum RawKeys {
+    /// One key; its position is the entry's.
+    One(String),
+    Many(Vec<Spanned<String>>),
+}
+
+impl<'de> Deserialize<'de> for RawKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = RawKeys;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key like \"j\" or a list of keys like [\"j\", \"down\"]")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawKeys, E> {
+                Ok(RawKeys::One(v.to_string()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<RawKeys, A::Error> {
+                let mut keys = Vec::new();
+                while let Some(key) = seq.next_element::<Spanned<String>>()? {
+                    keys.push(key);
+                }
+                Ok(RawKeys::Many(keys))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// The compiled keymap: chord → command, and each command's keys in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keymap {
+    by_chord: HashMap<KeyChord, Command>,
+    by_command: BTreeMap<Command, Vec<KeyChord>>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        let mut map = Keymap {
+            by_chord: HashMap::new(),
+            by_command: BTreeMap::new(),
+        };
+        for &command in Command::ALL {
+            for key in command.default_keys() {
+                let chord = KeyChord::parse(key).expect("default keys parse");
+                map.bind(chord, command);
+            }
+        }
+        map
+    }
+}
+
+impl Keymap {
+    pub fn command(&self, chord: &KeyChord) -> Option<Command> {
+        self.by_chord.get(chord).copied()
+    }
+
+    /// The keys of a command, in the order they were bound.
+    pub fn keys(&self, command: Command) -> &[KeyChord] {
+        self.by_command.get(&command).map_or(&[], Vec::as_slice)
+    }
+
+    /// The keys of a command as the help shows them: `j, down`.
+    pub fn keys_text(&self, command: Command) -> String {
+        let keys: Vec<String> = self.keys(command).iter().map(|k| k.to_string()).collect();
+        keys.join(", ")
+    }
+
+    fn bind(&mut self, chord: KeyChord, command: Command) {
+        if let Some(old) = self.by_chord.insert(chord, command)
+            && let Some(keys) = self.by_command.get_mut(&old)
+        {
+            keys.retain(|k| *k != chord);
+        }
+        self.by_command.entry(command).or_default().push(chord);
+    }
+
+    fn unbind_command(&mut self, command: Command) {
+        for chord in self.by_command.remove(&command).unwrap_or_default() {
+            self.by_chord.remove(&chord);
+        }
+    }
+}
+
+/// Builds the keymap from the defaults and the `[keys]` table, pushing a
+/// located error for every unknown command, bad key and double binding.
+pub(super) fn check(
+    table: &BTreeMap<Spanned<String>, Spanned<RawKeys>>,
+    errors: &mut Vec<Diagnostic>,
+) -> Keymap {
+    let mut map = Keymap::default();
+    let mut claimed: HashMap<KeyChord, Command> = HashMap::new();
+    for (name, value) in table {
+        let Some(command) = Command::from_name(name.get_ref()) else {
+            let names: Vec<&str> = Command::ALL.iter().map(|c| c.name()).collect();
+            errors.push(Diagnostic::error(
+                Some(name.span()),
+                format!(
+                    "`{}` is not a command; the commands are: {}",
+                    name.get_ref(),
+                    names.join(", ")
+                ),
+            ));
+            continue;
+        };
+        let written: Vec<(&str, std::ops::Range<usize>)> = match value.get_ref() {
+            RawKeys::One(key) => vec![(key.as_str(), value.span())],
+            RawKeys::Many(keys) => keys
+                .iter()
+                .map(|k| (k.get_ref().as_str(), k.span()))
+                .collect(),
+        };
+        map.unbind_command(command);
+        for (key, span) in written {
+            let chord = match KeyChord::parse(key) {
+                Ok(chord) => chord,
+                Err(message) => {
+                    errors.push(Diagnostic::error(Some(span), message));
+                    continue;
+                }
+            };
+            match claimed.insert(chord, command) {
+                Some(other) if other != command => errors.push(Diagnostic::error(
+                    Some(span),
+                    format!(
+                        "`{chord}` is already bound to `{}` in this table; a key does one thing",
+                        other.name()
+                    ),
+                )),
+                _ => map.bind(chord, command),
+            }
+        }
+    }
+    map
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_parse_and_print_back() {
+        for text in [
+            "j", "G", "?", "/", "space", "enter", "ctrl-p", "alt-x", "f5", "pagedown",
+        ] {
+            assert_eq!(KeyChord::parse(text).unwrap().to_string(), text);
+        }
+        assert_eq!(KeyChord::parse("shift-g").unwrap(), KeyChord::char('G'));
+        assert_eq!(KeyChord::parse("Ctrl-P").unwrap(), KeyChord::ctrl('p'));
+        assert_eq!(
+            KeyChord::parse("shift-tab").unwrap(),
+            KeyChord::named(NamedKey::BackTab)
+        );
+        assert_eq!(
+            KeyChord::parse("ctrl--").unwrap(),
+            KeyChord::ctrl('-'),
+            "a `-` after ctrl"
+        );
+        assert!(KeyChord::parse("ctrl-").is_err());
+        assert!(KeyChord::parse("hyper-x").is_err());
+        assert!(KeyChord::parse("").is_err());
+    }
+
+    #[test]
+    fn every_command_has_a_default_key_and_no_key_does_two_things() {
+        let map = Keymap::default();
+        for &command in Command::ALL {
+            assert!(!map.keys(command).is_empty(), "{command:?}");
+            for chord in map.keys(command) {
+                assert_eq!(map.command(chord), Some(command));
+            }
+        }
+    }
+}

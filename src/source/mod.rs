@@ -1,0 +1,139 @@
+//! Sources: tasks that fetch or stream posts and send them, by value, into
+//! the app's one channel along with their state (SPEC §2).
+//!
+//! Every source is started by [`spawn`] from a checked [`SourceSpec`] and
+//! reports through a [`Sink`]: batches of posts, its state (loading, live,
+//! retrying, failed) and the lines it had to skip. The app never asks a
+//! source anything; it only listens, so a network source plugs in by
+//! sending the same events.
+//!
+//! May touch: `model`, `decode`, `config`; tokio. Never the terminal.
+
+mod demo;
+mod jsonl;
+
+use crate::config::{SourceKind, SourceSpec};
+use crate::model::Post;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinHandle;
+
+/// What a source can be doing, as the status bar shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceState {
+    Starting,
+    /// Reading what is already there.
+    Loading,
+    /// Up to date and waiting for more.
+    Live,
+    /// Read everything; nothing more will come.
+    Done,
+    /// Failed and will not retry; the reason is for the user.
+    Failed(String),
+}
+
+/// A message from a source to the app.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceEvent {
+    Posts {
+        source: String,
+        posts: Vec<Post>,
+    },
+    State {
+        source: String,
+        state: SourceState,
+    },
+    /// A line or item that could not be read, with where and why; the
+    /// source goes on with the next one.
+    Skipped {
+        source: String,
+        problem: String,
+    },
+}
+
+/// Where a source sends its events. Sending never blocks; a closed channel
+/// means the app has quit, so sources stop quietly.
+#[derive(Debug, Clone)]
+pub struct Sink {
+    source: String,
+    tx: UnboundedSender<SourceEvent>,
+}
+
+impl Sink {
+    pub fn new(source: &str, tx: UnboundedSender<SourceEvent>) -> Self {
+        Sink {
+            source: source.to_string(),
+            tx,
+        }
+    }
+
+    /// False once the app is gone.
+    pub fn posts(&self, posts: Vec<Post>) -> bool {
+        posts.is_empty()
+            || self
+                .tx
+                .send(SourceEvent::Posts {
+                    source: self.source.clone(),
+                    posts,
+                })
+                .is_ok()
+    }
+
+    pub fn state(&self, state: SourceState) -> bool {
+        self.tx
+            .send(SourceEvent::State {
+                source: self.source.clone(),
+                state,
+            })
+            .is_ok()
+    }
+
+    pub fn skipped(&self, problem: String) -> bool {
+        self.tx
+            .send(SourceEvent::Skipped {
+                source: self.source.clone(),
+                problem,
+            })
+            .is_ok()
+    }
+}
+
+/// How a source behaves that tests and the demo want to pin.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Seconds between two new demo posts once the backlog is shown; 0
+    /// keeps the demo still.
+    pub demo_interval_secs: f64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            demo_interval_secs: 6.0,
+        }
+    }
+}
+
+/// Starts a source task on the current tokio runtime.
+pub fn spawn(
+    spec: &SourceSpec,
+    tx: UnboundedSender<SourceEvent>,
+    options: Options,
+) -> JoinHandle<()> {
+    let sink = Sink::new(&spec.name, tx);
+    match spec.kind {
+        SourceKind::Demo => tokio::spawn(demo::run(sink, options.demo_interval_secs)),
+        SourceKind::Jsonl => tokio::spawn(jsonl::run(
+            sink,
+            spec.path.clone().unwrap_or_else(|| "-".to_string()),
+            spec.follow,
+        )),
+        kind @ (SourceKind::Mastodon | SourceKind::Bluesky | SourceKind::Feed) => {
+            tokio::spawn(async move {
+                sink.state(SourceState::Failed(format!(
+                    "{} sources are not supported by this version of circles yet",
+                    kind.name()
+                )));
+            })
+        }
+    }
+}

@@ -1,0 +1,366 @@
+//! The store: the in-memory timeline every column is a view of (SPEC §2).
+//!
+//! Posts live once, by [`PostId`], with the verdict the router gave them.
+//! Each column keeps its posts' ids newest first; muted posts are kept too
+//! (nothing is lost) with the columns they would have been in. Duplicates —
+//! the same post from two sources — are recognised by URI and kept once.
+//! Unread counts are kept per column as posts arrive and are seen, so the
+//! screen never has to count.
+//!
+//! No I/O, no terminal. May touch: `model`, `filter`.
+
+use crate::filter::{Rules, Verdict, route};
+use crate::model::Post;
+use std::cmp::Reverse;
+use std::collections::HashMap;
+
+/// A post's place in the store; grows with arrival order, never reused.
+pub type PostId = u64;
+
+/// How many posts the store keeps before the oldest go.
+pub const DEFAULT_CAPACITY: usize = 20_000;
+
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub post: Post,
+    pub verdict: Verdict,
+    pub seen: bool,
+}
+
+/// Where a new post went: its id and its index in each column it joined,
+/// so views can keep their selection on the same post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inserted {
+    pub id: PostId,
+    pub placed: Vec<(usize, usize)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Timeline {
+    entries: HashMap<PostId, Entry>,
+    by_uri: HashMap<String, PostId>,
+    /// Per column, ids newest first.
+    columns: Vec<Vec<PostId>>,
+    unread: Vec<usize>,
+    muted: Vec<PostId>,
+    next: PostId,
+    capacity: usize,
+}
+
+impl Timeline {
+    pub fn new(columns: usize, capacity: usize) -> Self {
+        Timeline {
+            entries: HashMap::new(),
+            by_uri: HashMap::new(),
+            columns: vec![Vec::new(); columns],
+            unread: vec![0; columns],
+            muted: Vec::new(),
+            next: 0,
+            capacity: capacity.max(1),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn get(&self, id: PostId) -> Option<&Entry> {
+        self.entries.get(&id)
+    }
+
+    /// A column's posts, newest first.
+    pub fn column(&self, column: usize) -> &[PostId] {
+        self.columns.get(column).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn unread(&self, column: usize) -> usize {
+        self.unread.get(column).copied().unwrap_or(0)
+    }
+
+    /// Muted posts, newest first.
+    pub fn muted(&self) -> &[PostId] {
+        &self.muted
+    }
+
+    /// Every post, in no particular order.
+    pub fn entries(&self) -> impl Iterator<Item = (PostId, &Entry)> {
+        self.entries.iter().map(|(id, e)| (*id, e))
+    }
+
+    /// Adds a routed post. A post already present (same URI, or same source
+    /// and id) is not added twice: `None`.
+    pub fn insert(&mut self, post: Post, verdict: Verdict) -> Option<Inserted> {
+        let key = dedupe_key(&post);
+        if self.by_uri.contains_key(&key) {
+            return None;
+        }
+        let id = self.next;
+        self.next += 1;
+        let order = (Reverse(post.created_at), Reverse(id));
+        let mut placed = Vec::with_capacity(verdict.columns.len());
+        for &column in &verdict.columns {
+            let column = usize::from(column);
+            let Some(list) = self.columns.get_mut(column) else {
+                continue;
+            };
+            let at = list.partition_point(|other| {
+                let e = &self.entries[other];
+                (Reverse(e.post.created_at), Reverse(*other)) < order
+            });
+            list.insert(at, id);
+            self.unread[column] += 1;
+            placed.push((column, at));
+        }
+        if verdict.muted.is_some() {
+            let at = self.muted.partition_point(|other| {
+                let e = &self.entries[other];
+                (Reverse(e.post.created_at), Reverse(*other)) < order
+            });
+            self.muted.insert(at, id);
+        }
+        self.by_uri.insert(key, id);
+        self.entries.insert(
+            id,
+            Entry {
+                post,
+                verdict,
+                seen: false,
+            },
+        );
+        if self.entries.len() > self.capacity + self.capacity / 10 {
+            self.evict();
+        }
+        Some(Inserted { id, placed })
+    }
+
+    /// Marks a post seen; true if it was unread.
+    pub fn mark_seen(&mut self, id: PostId) -> bool {
+        let Some(entry) = self.entries.get_mut(&id) else {
+            return false;
+        };
+        if entry.seen {
+            return false;
+        }
+        entry.seen = true;
+        for &column in &entry.verdict.columns {
+            if let Some(n) = self.unread.get_mut(usize::from(column)) {
+                *n = n.saturating_sub(1);
+            }
+        }
+        true
+    }
+
+    /// Marks every post of a column seen (they are read everywhere).
+    pub fn mark_column_read(&mut self, column: usize) {
+        let ids = self.column(column).to_vec();
+        for id in ids {
+            self.mark_seen(id);
+        }
+    }
+
+    /// Routes every post again with new rules (after a config change) and
+    /// rebuilds the views; seen marks are kept.
+    pub fn reroute(&mut self, rules: &Rules) {
+        self.columns = vec![Vec::new(); rules.columns.len()];
+        self.unread = vec![0; rules.columns.len()];
+        self.muted.clear();
+        let mut order: Vec<_> = self
+            .entries
+            .iter_mut()
+            .map(|(id, e)| {
+                e.verdict = route(rules, &e.post);
+                (Reverse(e.post.created_at), Reverse(*id))
+            })
+            .collect();
+        order.sort_unstable();
+        for (_, Reverse(id)) in order {
+            let e = &self.entries[&id];
+            for &column in &e.verdict.columns {
+                self.columns[usize::from(column)].push(id);
+                if !e.seen {
+                    self.unread[usize::from(column)] += 1;
+                }
+            }
+            if e.verdict.muted.is_some() {
+                self.muted.push(id);
+            }
+        }
+    }
+
+    /// Drops the oldest posts down to the capacity. Views are ordered
+    /// newest first, so only their tails go and every index above stays.
+    fn evict(&mut self) {
+        let mut ages: Vec<_> = self
+            .entries
+            .iter()
+            .map(|(id, e)| (e.post.created_at, *id))
+            .collect();
+        let excess = ages.len() - self.capacity;
+        ages.select_nth_unstable(excess - 1);
+        for (_, id) in &ages[..excess] {
+            if let Some(entry) = self.entries.remove(id) {
+                self.by_uri.remove(&dedupe_key(&entry.post));
+                if !entry.seen {
+                    for &column in &entry.verdict.columns {
+                        let n = &mut self.unread[usize::from(column)];
+                        *n = n.saturating_sub(1);
+                    }
+                }
+            }
+        }
+        let entries = &self.entries;
+        for list in self.columns.iter_mut().chain(Some(&mut self.muted)) {
+            list.retain(|id| entries.contains_key(id));
+        }
+    }
+}
+
+fn dedupe_key(post: &Post) -> String {
+    match &post.uri {
+        Some(uri) => uri.clone(),
+        None => format!("{}\u{0}{}", post.source, post.id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::filter::load;
+    use crate::model::{Account, Network};
+    use chrono::{DateTime, TimeZone, Utc};
+
+    fn at(minute: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 22, 10, minute, 0).unwrap()
+    }
+
+    fn post(id: &str, author: &str, minute: u32) -> Post {
+        Post {
+            source: "t".into(),
+            id: id.into(),
+            uri: None,
+            url: None,
+            author: Account::new(author, author, Network::Mastodon),
+            boosted_by: None,
+            created_at: at(minute),
+            text: format!("post {id}"),
+            content_warning: None,
+            mentions: vec![],
+            hashtags: vec![],
+            links: vec![],
+            media: vec![],
+            reply_to: None,
+            language: None,
+            visibility: None,
+        }
+    }
+
+    const CONFIG: &str = r#"
+[[column]]
+name = "Core"
+accounts = ["@a@x.social"]
+[[column]]
+name = "All"
+[mute]
+accounts = ["@m@x.social"]
+"#;
+
+    fn timeline(capacity: usize) -> (Timeline, Rules) {
+        let rules = load(CONFIG, at(0)).unwrap().rules;
+        (Timeline::new(rules.columns.len(), capacity), rules)
+    }
+
+    fn add(t: &mut Timeline, rules: &Rules, p: Post) -> Option<Inserted> {
+        let verdict = route(rules, &p);
+        t.insert(p, verdict)
+    }
+
+    fn ids(t: &Timeline, column: usize) -> Vec<String> {
+        t.column(column)
+            .iter()
+            .map(|id| t.get(*id).unwrap().post.id.clone())
+            .collect()
+    }
+
+    #[test]
+    fn columns_are_newest_first_whatever_the_arrival_order() {
+        let (mut t, rules) = timeline(100);
+        add(&mut t, &rules, post("1", "@a@x.social", 5));
+        add(&mut t, &rules, post("2", "@b@x.social", 9));
+        let late = add(&mut t, &rules, post("3", "@a@x.social", 7)).unwrap();
+        assert_eq!(ids(&t, 0), ["3", "1"]);
+        assert_eq!(ids(&t, 1), ["2", "3", "1"]);
+        assert_eq!(late.placed, vec![(0, 0), (1, 1)]);
+        assert_eq!((t.unread(0), t.unread(1)), (2, 3));
+    }
+
+    #[test]
+    fn muted_posts_are_kept_out_of_columns_but_not_lost() {
+        let (mut t, rules) = timeline(100);
+        add(&mut t, &rules, post("1", "@m@x.social", 5));
+        assert!(t.column(1).is_empty());
+        assert_eq!(t.muted().len(), 1);
+        assert_eq!(t.len(), 1);
+    }
+
+    #[test]
+    fn duplicates_are_kept_once() {
+        let (mut t, rules) = timeline(100);
+        assert!(add(&mut t, &rules, post("1", "@a@x.social", 5)).is_some());
+        assert!(add(&mut t, &rules, post("1", "@a@x.social", 5)).is_none());
+        let mut a = post("9", "@b@x.social", 6);
+        a.uri = Some("https://x.social/1".into());
+        let mut b = post("other-id", "@b@x.social", 6);
+        b.source = "another".into();
+        b.uri = a.uri.clone();
+        assert!(add(&mut t, &rules, a).is_some());
+        assert!(add(&mut t, &rules, b).is_none());
+        assert_eq!(t.len(), 2);
+    }
+
+    #[test]
+    fn seen_posts_leave_the_unread_count_of_every_column() {
+        let (mut t, rules) = timeline(100);
+        let first = add(&mut t, &rules, post("1", "@a@x.social", 5)).unwrap();
+        add(&mut t, &rules, post("2", "@a@x.social", 6));
+        assert!(t.mark_seen(first.id));
+        assert!(!t.mark_seen(first.id), "only once");
+        assert_eq!((t.unread(0), t.unread(1)), (1, 1));
+        t.mark_column_read(1);
+        assert_eq!((t.unread(0), t.unread(1)), (0, 0));
+    }
+
+    #[test]
+    fn the_oldest_posts_go_past_capacity_and_counts_follow() {
+        let (mut t, rules) = timeline(10);
+        for i in 0..12 {
+            add(&mut t, &rules, post(&i.to_string(), "@b@x.social", 30 - i));
+        }
+        assert_eq!(t.len(), 10, "12 > 10 + 10/10 evicts down to 10");
+        assert_eq!(t.column(1).len(), 10);
+        assert_eq!(t.unread(1), 10);
+        assert_eq!(ids(&t, 1).last().unwrap(), "9", "the oldest two went");
+    }
+
+    #[test]
+    fn reroute_applies_new_rules_and_keeps_seen_marks() {
+        let (mut t, rules) = timeline(100);
+        let a = add(&mut t, &rules, post("1", "@a@x.social", 5)).unwrap();
+        add(&mut t, &rules, post("2", "@b@x.social", 6));
+        t.mark_seen(a.id);
+        let stricter = load(
+            "[[column]]\nname = \"Core\"\naccounts = [\"@b@x.social\"]\n[mute]\naccounts = [\"@a@x.social\"]\n",
+            at(0),
+        )
+        .unwrap()
+        .rules;
+        t.reroute(&stricter);
+        assert_eq!(ids(&t, 0), ["2"]);
+        assert_eq!(t.muted(), &[a.id]);
+        assert_eq!(t.unread(0), 1);
+        assert!(t.get(a.id).unwrap().seen);
+    }
+}

@@ -1,0 +1,440 @@
+//! The ui: pure drawing of an [`AppState`] into a ratatui frame (SPEC §7).
+//!
+//! `render` reads the state and changes nothing; every position comes from
+//! `app::view` and every card's text from `app::card`, the same functions
+//! the reducer measures with, so what the reducer thinks is on screen is
+//! what is drawn. Post text was sanitized when decoded; names from the
+//! config are sanitized here.
+//!
+//! May touch: `app`, `config`, `model`; ratatui.
+
+use crate::app::card::{self, Line as CardLine, Tone};
+use crate::app::view;
+use crate::app::{AppState, Overlay, first_tab, tab_labels};
+use crate::config::{Command, Style as ColumnStyle};
+use crate::model::sanitize_line;
+use crate::source::SourceState;
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Widget};
+
+const ACCENT: Color = Color::Cyan;
+const QUIET: Color = Color::DarkGray;
+
+/// Draws the whole screen.
+pub fn render(state: &AppState, frame: &mut Frame) {
+    draw(state, frame.area(), frame.buffer_mut());
+}
+
+/// Draws the whole screen into a buffer (what [`render`] does, for tests
+/// and benchmarks that hold a buffer rather than a frame).
+pub fn draw(state: &AppState, area: Rect, buf: &mut Buffer) {
+    let geometry = view::geometry(area, state.views.len(), state.first_column, state.focus);
+    if let Some(tabs) = geometry.tabs {
+        draw_tabs(state, tabs, buf);
+    }
+    if geometry.columns.is_empty() && area.height > 1 {
+        Paragraph::new("No columns: add a [[column]] table to the config (see the README).")
+            .style(Style::new().fg(QUIET))
+            .render(
+                Rect {
+                    height: area.height - 1,
+                    ..area
+                },
+                buf,
+            );
+    }
+    let last = geometry.columns.len().saturating_sub(1);
+    for (i, &(column, rect)) in geometry.columns.iter().enumerate() {
+        let more_left = i == 0 && column > 0;
+        let more_right = i == last && column + 1 < state.views.len();
+        draw_column(state, column, rect, (more_left, more_right), buf);
+    }
+    draw_status(state, geometry.status, buf);
+    match &state.overlay {
+        Overlay::None => {}
+        Overlay::Help { scroll } => draw_help(state, area, *scroll, buf),
+        Overlay::Detail { scroll } => draw_detail(state, area, *scroll, buf),
+        Overlay::Palette(palette) => draw_palette(palette, area, buf),
+    }
+}
+
+fn tone_style(tone: Tone) -> Style {
+    match tone {
+        Tone::Name => Style::new().add_modifier(Modifier::BOLD),
+        Tone::Amplified => Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+        Tone::Handle | Tone::Time | Tone::Marker => Style::new().fg(QUIET),
+        Tone::Context => Style::new().fg(Color::Green),
+        Tone::Warning => Style::new().fg(Color::Yellow),
+        Tone::Text => Style::new(),
+        Tone::Hashtag => Style::new().fg(Color::Cyan),
+        Tone::Mention => Style::new().fg(Color::Magenta),
+        Tone::Link => Style::new()
+            .fg(Color::Blue)
+            .add_modifier(Modifier::UNDERLINED),
+        Tone::Heading => Style::new().add_modifier(Modifier::BOLD),
+    }
+}
+
+fn to_line(line: &CardLine, dim: bool) -> Line<'_> {
+    Line::from(
+        line.iter()
+            .map(|p| {
+                let style = if dim {
+                    tone_style(p.tone).fg(QUIET).add_modifier(Modifier::DIM)
+                } else {
+                    tone_style(p.tone)
+                };
+                Span::styled(p.text.as_str(), style)
+            })
+            .collect::<Vec<_>>(),
+    )
+}
+
+fn draw_column(
+    state: &AppState,
+    column: usize,
+    rect: Rect,
+    (more_left, more_right): (bool, bool),
+    buf: &mut Buffer,
+) {
+    let focused = column == state.focus;
+    let config = &state.rules.columns[column];
+    let view = &state.views[column];
+    let name = sanitize_line(&config.name);
+    let mut title = vec![Span::raw(if more_left { "◀ " } else { " " })];
+    title.push(Span::styled(
+        name.into_owned(),
+        if focused {
+            Style::new().fg(ACCENT).add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().add_modifier(Modifier::BOLD)
+        },
+    ));
+    let unread = state.timeline.unread(column);
+    if unread > 0 {
+        title.push(Span::styled(
+            format!(" ({unread})"),
+            Style::new().fg(ACCENT),
+        ));
+    }
+    if !view.query.is_empty() {
+        title.push(Span::styled(
+            format!(" /{}", sanitize_line(&view.query)),
+            Style::new().fg(Color::Yellow),
+        ));
+    }
+    title.push(Span::raw(if more_right { " ▶" } else { " " }));
+    let mut block = Block::new()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(Style::new().fg(if focused { ACCENT } else { QUIET }))
+        .title(Line::from(title));
+    let new = state.new_above(column);
+    if new > 0 {
+        block = block.title(
+            Line::from(Span::styled(
+                format!(" ▲ {new} new "),
+                Style::new().fg(Color::Black).bg(Color::Yellow),
+            ))
+            .right_aligned(),
+        );
+    }
+    block.render(rect, buf);
+    let inner = view::inner(rect);
+    if inner.width < 2 || inner.height == 0 {
+        return;
+    }
+    if state.list(column).is_empty() {
+        let text = if view.query.is_empty() {
+            "no posts yet".to_string()
+        } else {
+            format!("no post matches “{}”", sanitize_line(&view.query))
+        };
+        buf.set_stringn(
+            inner.x + 1,
+            inner.y,
+            text,
+            usize::from(inner.width - 1),
+            Style::new().fg(QUIET),
+        );
+        return;
+    }
+    let dim = config.style == ColumnStyle::Dim;
+    let width = inner.width - 1;
+    for placed in state.place(column, width, inner.height) {
+        let selected = placed.index == view.selected;
+        let rows = placed.lines.len() as u16;
+        for (i, line) in placed.lines.iter().enumerate() {
+            let y = inner.y + placed.top + i as u16;
+            if y >= inner.bottom() {
+                break;
+            }
+            if selected {
+                let bar = if focused { ACCENT } else { QUIET };
+                buf.set_string(inner.x, y, "▌", Style::new().fg(bar));
+            }
+            let mut line = to_line(line, dim && !selected);
+            if selected && focused && i == 0 {
+                line = line.patch_style(Style::new().add_modifier(Modifier::REVERSED));
+            }
+            buf.set_line(inner.x + 1, y, &line, width);
+        }
+        let rule_y = inner.y + placed.top + rows;
+        if rule_y < inner.bottom() {
+            buf.set_string(
+                inner.x,
+                rule_y,
+                "─".repeat(usize::from(inner.width)),
+                Style::new().fg(QUIET).add_modifier(Modifier::DIM),
+            );
+        }
+    }
+}
+
+fn draw_tabs(state: &AppState, area: Rect, buf: &mut Buffer) {
+    let labels = tab_labels(state);
+    let first = first_tab(&labels, state.focus, area.width);
+    let mut spans = Vec::new();
+    for (i, label) in labels.iter().enumerate().skip(first) {
+        let style = if i == state.focus {
+            Style::new()
+                .fg(Color::Black)
+                .bg(ACCENT)
+                .add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().fg(QUIET)
+        };
+        spans.push(Span::styled(sanitize_line(label).into_owned(), style));
+        spans.push(Span::raw("│"));
+    }
+    buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+}
+
+fn draw_status(state: &AppState, area: Rect, buf: &mut Buffer) {
+    if area.height == 0 {
+        return;
+    }
+    buf.set_style(area, Style::new().bg(Color::Black));
+    if let Some(text) = &state.search {
+        let line = Line::from(vec![
+            Span::styled("/", Style::new().fg(ACCENT)),
+            Span::raw(sanitize_line(text).into_owned()),
+            Span::styled("█", Style::new().fg(ACCENT)),
+            Span::styled("  enter keeps · esc clears", Style::new().fg(QUIET)),
+        ]);
+        buf.set_line(area.x, area.y, &line, area.width);
+        return;
+    }
+    if let Some(error) = &state.config.error {
+        let line = Line::from(Span::styled(
+            format!(" config error (last good config in use): {error}"),
+            Style::new().fg(Color::White).bg(Color::Red),
+        ));
+        buf.set_line(area.x, area.y, &line, area.width);
+        return;
+    }
+    let right = Line::from(vec![
+        Span::styled(
+            format!("config: {} ", sanitize_line(&state.config.location)),
+            Style::new().fg(QUIET),
+        ),
+        Span::styled(
+            format!("{} help ", state.keymap.keys_text(Command::Help)),
+            Style::new().fg(ACCENT),
+        ),
+    ]);
+    let mut left: Vec<Span> = Vec::new();
+    if let Some(message) = &state.message {
+        left.push(Span::styled(
+            format!(" {} ", sanitize_line(message)),
+            Style::new().fg(Color::Black).bg(ACCENT),
+        ));
+    } else {
+        for s in &state.sources {
+            let (mark, color, word) = match &s.state {
+                SourceState::Starting => ("○", QUIET, "starting".to_string()),
+                SourceState::Loading => ("◌", Color::Yellow, "loading".to_string()),
+                SourceState::Live => ("●", Color::Green, "live".to_string()),
+                SourceState::Done => ("●", QUIET, "read".to_string()),
+                SourceState::Failed(why) => ("✗", Color::Red, format!("failed: {why}")),
+            };
+            left.push(Span::styled(format!(" {mark} "), Style::new().fg(color)));
+            left.push(Span::raw(sanitize_line(&s.name).into_owned()));
+            left.push(Span::styled(
+                format!(" {word} · {}", s.posts),
+                Style::new().fg(QUIET),
+            ));
+            if s.skipped > 0 {
+                left.push(Span::styled(
+                    format!(" · {} skipped", s.skipped),
+                    Style::new().fg(Color::Yellow),
+                ));
+            }
+        }
+        left.push(Span::styled(
+            format!("  muted today: {}", state.muted_today),
+            Style::new().fg(QUIET),
+        ));
+        if !state.config.warnings.is_empty() {
+            left.push(Span::styled(
+                format!("  {} config warning(s)", state.config.warnings.len()),
+                Style::new().fg(Color::Yellow),
+            ));
+        }
+    }
+    let right_w = right.width() as u16;
+    let left_room = area.width.saturating_sub(right_w + 1);
+    buf.set_line(
+        area.x,
+        area.y,
+        &Line::from(left),
+        left_room.max(area.width.min(20)),
+    );
+    if area.width > right_w + 20 {
+        buf.set_line(area.right() - right_w, area.y, &right, right_w);
+    }
+}
+
+fn overlay_box(area: Rect, width: u16, height: u16, title: &str, buf: &mut Buffer) -> Rect {
+    let rect = view::centered(
+        Rect {
+            height: area.height.saturating_sub(1),
+            ..area
+        },
+        width,
+        height,
+    );
+    Clear.render(rect, buf);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(Style::new().fg(ACCENT))
+        .title(Line::from(Span::styled(
+            format!(" {title} "),
+            Style::new().add_modifier(Modifier::BOLD),
+        )));
+    let inner = block.inner(rect);
+    block.render(rect, buf);
+    inner
+}
+
+fn draw_lines(lines: &[Line<'_>], area: Rect, scroll: u16, buf: &mut Buffer) {
+    for (i, line) in lines.iter().skip(usize::from(scroll)).enumerate() {
+        let y = area.y + i as u16;
+        if y >= area.bottom() {
+            break;
+        }
+        buf.set_line(area.x, y, line, area.width);
+    }
+}
+
+/// The help's lines: every command with its keys, then the rest.
+pub fn help_lines(state: &AppState) -> Vec<Line<'static>> {
+    let keys_width = Command::ALL
+        .iter()
+        .map(|c| card::width(&state.keymap.keys_text(*c)))
+        .max()
+        .unwrap_or(0);
+    let mut lines: Vec<Line<'static>> = Command::ALL
+        .iter()
+        .map(|&c| {
+            let keys = state.keymap.keys_text(c);
+            let pad = " ".repeat(keys_width - card::width(&keys) + 2);
+            Line::from(vec![
+                Span::styled(keys, Style::new().fg(ACCENT)),
+                Span::raw(pad),
+                Span::raw(c.help()),
+            ])
+        })
+        .collect();
+    lines.push(Line::default());
+    for text in [
+        "In the detail view: 1–9 open that link; j/k go to the next post.",
+        "In the search prompt: type to filter the column; enter keeps, esc clears.",
+        "In the palette: type to filter; ↑/↓ choose; enter goes; esc closes.",
+        "Mouse: the wheel scrolls the column under it; a click selects.",
+        "q and esc close an overlay; on the main screen q quits.",
+        "Keys are set in the [keys] table of the config (see the README).",
+    ] {
+        lines.push(Line::from(Span::styled(text, Style::new().fg(QUIET))));
+    }
+    lines
+}
+
+fn draw_help(state: &AppState, area: Rect, scroll: u16, buf: &mut Buffer) {
+    let lines = help_lines(state);
+    let inner = overlay_box(area, 84, lines.len() as u16 + 2, "Keys — esc closes", buf);
+    let scroll = scroll.min((lines.len() as u16).saturating_sub(inner.height));
+    draw_lines(&lines, inner, scroll, buf);
+}
+
+fn draw_detail(state: &AppState, area: Rect, scroll: u16, buf: &mut Buffer) {
+    let Some(entry) = state.selected().and_then(|id| state.timeline.get(id)) else {
+        return;
+    };
+    let inner = overlay_box(
+        area,
+        100,
+        area.height.saturating_sub(2),
+        "Post — esc closes · j/k next · o open · y copy",
+        buf,
+    );
+    let width = usize::from(inner.width.saturating_sub(2)).max(1);
+    let lines = card::detail(
+        &entry.post,
+        &entry.verdict,
+        &state.column_names(),
+        width,
+        state.now,
+    );
+    let lines: Vec<Line> = lines.iter().map(|l| to_line(l, false)).collect();
+    let text = Rect {
+        x: inner.x + 1,
+        width: inner.width.saturating_sub(2),
+        ..inner
+    };
+    let scroll = scroll.min((lines.len() as u16).saturating_sub(text.height));
+    draw_lines(&lines, text, scroll, buf);
+}
+
+fn draw_palette(palette: &crate::app::Palette, area: Rect, buf: &mut Buffer) {
+    let inner = overlay_box(
+        area,
+        80,
+        (palette.matches.len() as u16 + 3).min(22),
+        "Go to — columns, accounts, commands",
+        buf,
+    );
+    if inner.height == 0 {
+        return;
+    }
+    let prompt = Line::from(vec![
+        Span::styled("> ", Style::new().fg(ACCENT)),
+        Span::raw(sanitize_line(&palette.query).into_owned()),
+        Span::styled("█", Style::new().fg(ACCENT)),
+        Span::styled(
+            format!("  {}/{}", palette.matches.len(), palette.items.len()),
+            Style::new().fg(QUIET),
+        ),
+    ]);
+    buf.set_line(inner.x, inner.y, &prompt, inner.width);
+    let rows = usize::from(inner.height.saturating_sub(1));
+    let start = palette.selected.saturating_sub(rows.saturating_sub(1));
+    for (row, &i) in palette.matches.iter().skip(start).take(rows).enumerate() {
+        let item = &palette.items[i];
+        let selected = start + row == palette.selected;
+        let mut line = Line::from(vec![
+            Span::styled(format!("{:<8}", item.kind), Style::new().fg(QUIET)),
+            Span::raw(sanitize_line(&item.label).into_owned()),
+            Span::styled(format!("  {}", item.hint), Style::new().fg(QUIET)),
+        ]);
+        if selected {
+            line = line.patch_style(Style::new().add_modifier(Modifier::REVERSED));
+        }
+        buf.set_line(inner.x, inner.y + 1 + row as u16, &line, inner.width);
+    }
+}
