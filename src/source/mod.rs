@@ -12,6 +12,8 @@
 mod demo;
 mod jsonl;
 
+pub use demo::{DEMO_FEED, demo_posts};
+
 use crate::config::{SourceKind, SourceSpec};
 use crate::model::Post;
 use tokio::sync::mpsc::UnboundedSender;

@@ -1,0 +1,702 @@
+//! Reducer tests: actions in, state out. No terminal, no clock, no I/O —
+//! every command of the keymap, the mouse, sources and time.
+
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use circles::app::{Action, AppState, ConfigStatus, Effect, Overlay, update};
+use circles::config::{Command, KeyChord, NamedKey};
+use circles::decode::decode;
+use circles::filter::load;
+use circles::model::Post;
+use circles::source::{SourceEvent, SourceState};
+use circles::store::PostId;
+
+const CONFIG: &str = r#"
+[me]
+handles = ["@jane@mastodon.social"]
+
+[[source]]
+name = "feed"
+kind = "demo"
+
+[[column]]
+name = "Core"
+accounts = ["@alice@x.social"]
+notify = true
+
+[[column]]
+name = "Mentions"
+mentions_me = true
+
+[[column]]
+name = "Rust"
+hashtags = ["rust"]
+
+[[column]]
+name = "Everyone else"
+rest = true
+
+[mute]
+accounts = ["@loud@x.social"]
+
+[amplify]
+accounts = ["@alice@x.social"]
+"#;
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap()
+}
+
+/// A native post `minutes` before t0.
+fn post(id: &str, author: &str, minutes: i64, text: &str, extra: &str) -> Post {
+    let at = (t0() - TimeDelta::minutes(minutes)).to_rfc3339();
+    let json = format!(
+        r#"{{"id": "{id}", "author": "{author}", "text": {text:?}, "created_at": "{at}"{extra}}}"#
+    );
+    decode(&json, "feed").unwrap()
+}
+
+fn state_with(config: &str, width: u16, height: u16) -> AppState {
+    let compiled = load(config, t0()).unwrap();
+    let mut state = AppState::new(
+        compiled.rules,
+        compiled.config.keymap,
+        &["feed".to_string()],
+        ConfigStatus::default(),
+        t0(),
+    );
+    update(&mut state, Action::Resize { width, height });
+    state
+}
+
+fn state() -> AppState {
+    state_with(CONFIG, 160, 40)
+}
+
+fn deliver(state: &mut AppState, posts: Vec<Post>) -> Vec<Effect> {
+    update(
+        state,
+        Action::Source(SourceEvent::Posts {
+            source: "feed".into(),
+            posts,
+        }),
+    )
+}
+
+fn go_live(state: &mut AppState) {
+    update(
+        state,
+        Action::Source(SourceEvent::State {
+            source: "feed".into(),
+            state: SourceState::Live,
+        }),
+    );
+}
+
+/// Twenty posts by bob in Everyone else, bob-0 the newest.
+fn bobs(n: usize) -> Vec<Post> {
+    (0..n)
+        .map(|i| {
+            post(
+                &format!("bob-{i}"),
+                "@bob@x.social",
+                10 + i as i64,
+                &format!("post number {i} by bob"),
+                "",
+            )
+        })
+        .collect()
+}
+
+fn key(state: &mut AppState, c: char) -> Vec<Effect> {
+    update(state, Action::Key(KeyChord::char(c)))
+}
+
+fn named(state: &mut AppState, k: NamedKey) -> Vec<Effect> {
+    update(state, Action::Key(KeyChord::named(k)))
+}
+
+fn typed(state: &mut AppState, text: &str) {
+    for c in text.chars() {
+        key(state, c);
+    }
+}
+
+fn selected_id(state: &AppState) -> Option<String> {
+    let id: PostId = state.selected()?;
+    Some(state.timeline.get(id)?.post.id.clone())
+}
+
+/// Focus the "Everyone else" column (index 3).
+fn focus_rest(state: &mut AppState) {
+    for _ in 0..3 {
+        key(state, 'l');
+    }
+    assert_eq!(state.focus, 3);
+}
+
+#[test]
+fn h_and_l_move_the_focus_and_stop_at_the_ends() {
+    let mut s = state();
+    key(&mut s, 'h');
+    assert_eq!(s.focus, 0);
+    key(&mut s, 'l');
+    named(&mut s, NamedKey::Right);
+    assert_eq!(s.focus, 2);
+    named(&mut s, NamedKey::Tab);
+    named(&mut s, NamedKey::Tab);
+    assert_eq!(s.focus, 3, "stops at the last column");
+    named(&mut s, NamedKey::Left);
+    key(&mut s, 'h');
+    assert_eq!(s.focus, 1);
+}
+
+#[test]
+fn narrow_panes_scroll_sideways_to_keep_the_focus_in_view() {
+    // 80 cells: two columns of 32+ fit.
+    let mut s = state_with(CONFIG, 80, 30);
+    assert_eq!(s.geometry().columns.len(), 2);
+    key(&mut s, 'l');
+    key(&mut s, 'l');
+    let shown: Vec<usize> = s.geometry().columns.iter().map(|(c, _)| *c).collect();
+    assert_eq!(shown, [1, 2]);
+    for _ in 0..3 {
+        key(&mut s, 'h');
+    }
+    let shown: Vec<usize> = s.geometry().columns.iter().map(|(c, _)| *c).collect();
+    assert_eq!(shown, [0, 1]);
+    // Below 64 cells: one column and a tab bar.
+    update(
+        &mut s,
+        Action::Resize {
+            width: 50,
+            height: 20,
+        },
+    );
+    let g = s.geometry();
+    assert!(g.tabs.is_some());
+    assert_eq!(g.columns.len(), 1);
+    assert_eq!(g.columns[0].0, s.focus);
+}
+
+#[test]
+fn j_k_g_and_capital_g_move_the_selection_and_the_view_follows() {
+    let mut s = state_with(CONFIG, 160, 14);
+    deliver(&mut s, bobs(20));
+    focus_rest(&mut s);
+    assert_eq!(selected_id(&s).as_deref(), Some("bob-0"));
+    key(&mut s, 'j');
+    named(&mut s, NamedKey::Down);
+    assert_eq!(selected_id(&s).as_deref(), Some("bob-2"));
+    key(&mut s, 'k');
+    assert_eq!(selected_id(&s).as_deref(), Some("bob-1"));
+    key(&mut s, 'G');
+    assert_eq!(selected_id(&s).as_deref(), Some("bob-19"));
+    let view = &s.views[3];
+    assert!(view.offset > 0, "the view scrolled to show the last post");
+    let placed = s.place(3, 60, 12);
+    assert!(
+        placed.iter().any(|p| p.index == 19),
+        "the selection is on screen"
+    );
+    key(&mut s, 'j');
+    assert_eq!(
+        selected_id(&s).as_deref(),
+        Some("bob-19"),
+        "stops at the end"
+    );
+    key(&mut s, 'g');
+    assert_eq!(selected_id(&s).as_deref(), Some("bob-0"));
+    assert_eq!(s.views[3].offset, 0);
+}
+
+#[test]
+fn page_down_and_up_move_by_a_screenful() {
+    let mut s = state_with(CONFIG, 160, 14);
+    deliver(&mut s, bobs(30));
+    focus_rest(&mut s);
+    named(&mut s, NamedKey::PageDown);
+    let after_one = s.views[3].selected;
+    assert!(after_one >= 2, "moved by the cards on screen: {after_one}");
+    assert_eq!(s.views[3].offset, after_one);
+    update(&mut s, Action::Key(KeyChord::ctrl('f')));
+    assert_eq!(s.views[3].selected, 2 * after_one);
+    named(&mut s, NamedKey::PageUp);
+    assert_eq!(s.views[3].selected, after_one);
+    named(&mut s, NamedKey::PageUp);
+    named(&mut s, NamedKey::PageUp);
+    assert_eq!(s.views[3].selected, 0);
+}
+
+#[test]
+fn enter_opens_the_detail_and_esc_or_q_close_it() {
+    let mut s = state();
+    named(&mut s, NamedKey::Enter);
+    assert_eq!(s.overlay, Overlay::None, "no post: nothing to open");
+    assert_eq!(s.message.as_deref(), Some("no post selected"));
+    deliver(&mut s, bobs(3));
+    focus_rest(&mut s);
+    named(&mut s, NamedKey::Enter);
+    assert_eq!(s.overlay, Overlay::Detail { scroll: 0 });
+    key(&mut s, 'j');
+    assert_eq!(
+        selected_id(&s).as_deref(),
+        Some("bob-1"),
+        "j moves to the next post"
+    );
+    assert!(matches!(s.overlay, Overlay::Detail { .. }));
+    named(&mut s, NamedKey::Esc);
+    assert_eq!(s.overlay, Overlay::None);
+    named(&mut s, NamedKey::Enter);
+    let effects = key(&mut s, 'q');
+    assert_eq!(s.overlay, Overlay::None);
+    assert!(effects.is_empty(), "q closes the overlay, it does not quit");
+}
+
+#[test]
+fn z_opens_and_closes_a_content_warning() {
+    let mut s = state();
+    deliver(
+        &mut s,
+        vec![post(
+            "cw",
+            "@bob@x.social",
+            1,
+            "the spoiler",
+            r#", "cw": "film ending""#,
+        )],
+    );
+    focus_rest(&mut s);
+    let id = s.selected().unwrap();
+    let text = |s: &AppState| -> String {
+        s.place(3, 40, 30)[0]
+            .lines
+            .iter()
+            .flatten()
+            .map(|p| p.text.clone())
+            .collect()
+    };
+    assert!(text(&s).contains("film ending") && !text(&s).contains("the spoiler"));
+    key(&mut s, 'z');
+    assert!(s.cw_open.contains(&id));
+    assert!(text(&s).contains("the spoiler"));
+    key(&mut s, 'z');
+    assert!(!text(&s).contains("the spoiler"));
+}
+
+#[test]
+fn o_opens_the_first_link_or_the_post_and_digits_pick_a_link_in_the_detail() {
+    let mut s = state();
+    deliver(
+        &mut s,
+        vec![
+            post(
+                "links",
+                "@bob@x.social",
+                1,
+                "two links",
+                r#", "links": ["https://a.example/1", "https://b.example/2"], "url": "https://x.social/@bob/1""#,
+            ),
+            post(
+                "plain",
+                "@bob@x.social",
+                2,
+                "no links",
+                r#", "url": "https://x.social/@bob/2""#,
+            ),
+            post("bare", "@bob@x.social", 3, "nothing", ""),
+        ],
+    );
+    focus_rest(&mut s);
+    assert_eq!(
+        key(&mut s, 'o'),
+        [Effect::OpenUrl("https://a.example/1".into())]
+    );
+    named(&mut s, NamedKey::Enter);
+    assert_eq!(
+        key(&mut s, '2'),
+        [Effect::OpenUrl("https://b.example/2".into())]
+    );
+    assert!(key(&mut s, '3').is_empty());
+    assert_eq!(s.message.as_deref(), Some("this post has no link 3"));
+    named(&mut s, NamedKey::Esc);
+    key(&mut s, 'j');
+    assert_eq!(
+        key(&mut s, 'o'),
+        [Effect::OpenUrl("https://x.social/@bob/2".into())]
+    );
+    key(&mut s, 'j');
+    assert!(key(&mut s, 'o').is_empty());
+    assert!(s.message.as_deref().unwrap().contains("no link"));
+}
+
+#[test]
+fn y_copies_the_post_url() {
+    let mut s = state();
+    deliver(
+        &mut s,
+        vec![
+            post(
+                "u",
+                "@bob@x.social",
+                1,
+                "x",
+                r#", "url": "https://x.social/@bob/9""#,
+            ),
+            post("n", "@bob@x.social", 2, "x", ""),
+        ],
+    );
+    focus_rest(&mut s);
+    assert_eq!(
+        key(&mut s, 'y'),
+        [Effect::Copy("https://x.social/@bob/9".into())]
+    );
+    assert!(s.message.as_deref().unwrap().starts_with("copied"));
+    key(&mut s, 'j');
+    assert!(key(&mut s, 'y').is_empty());
+}
+
+#[test]
+fn slash_filters_the_column_as_you_type_enter_keeps_esc_clears() {
+    let mut s = state();
+    deliver(&mut s, bobs(12));
+    focus_rest(&mut s);
+    key(&mut s, 'j');
+    key(&mut s, '/');
+    assert_eq!(s.search.as_deref(), Some(""));
+    typed(&mut s, "number 1");
+    // "number 1", "number 10", "number 11".
+    assert_eq!(s.list(3).len(), 3);
+    assert_eq!(
+        selected_id(&s).as_deref(),
+        Some("bob-1"),
+        "kept: it matches"
+    );
+    key(&mut s, '0');
+    assert_eq!(s.list(3).len(), 1);
+    assert_eq!(selected_id(&s).as_deref(), Some("bob-10"));
+    named(&mut s, NamedKey::Backspace);
+    named(&mut s, NamedKey::Enter);
+    assert_eq!(s.search, None, "the prompt closed");
+    assert_eq!(s.views[3].query, "number 1", "the filter stays");
+    assert_eq!(s.list(3).len(), 3);
+    // Esc on the main screen clears the search.
+    named(&mut s, NamedKey::Esc);
+    assert_eq!(s.views[3].query, "");
+    assert_eq!(s.list(3).len(), 12);
+    // Esc in the prompt clears too; keys typed there are text, not commands.
+    key(&mut s, '/');
+    typed(&mut s, "q");
+    assert_eq!(s.views[3].query, "q");
+    named(&mut s, NamedKey::Esc);
+    assert_eq!((s.search.as_deref(), s.views[3].query.as_str()), (None, ""));
+}
+
+#[test]
+fn search_matches_handles_names_tags_and_warnings_in_any_case() {
+    let mut s = state();
+    deliver(
+        &mut s,
+        vec![
+            post(
+                "a",
+                "@bob@x.social",
+                1,
+                "plain",
+                r#", "hashtags": ["Gardening"]"#,
+            ),
+            post("b", "@carol@x.social", 2, "plain", ""),
+            post(
+                "c",
+                "@dan@x.social",
+                3,
+                "plain",
+                r#", "cw": "GARDEN spoilers""#,
+            ),
+        ],
+    );
+    focus_rest(&mut s);
+    key(&mut s, '/');
+    typed(&mut s, "garden");
+    assert_eq!(s.list(3).len(), 2);
+    update(&mut s, Action::Key(KeyChord::ctrl('u')));
+    typed(&mut s, "CAROL");
+    assert_eq!(s.list(3).len(), 1);
+}
+
+#[test]
+fn ctrl_p_palette_goes_to_columns_accounts_and_commands() {
+    let mut s = state();
+    deliver(&mut s, bobs(3));
+    deliver(
+        &mut s,
+        vec![post(
+            "r",
+            "@zed@x.social",
+            30,
+            "about #rust",
+            r#", "hashtags": ["rust"]"#,
+        )],
+    );
+    update(&mut s, Action::Key(KeyChord::ctrl('p')));
+    let Overlay::Palette(p) = &s.overlay else {
+        panic!("palette not open")
+    };
+    assert!(
+        p.items
+            .iter()
+            .any(|i| i.kind == "column" && i.label == "Rust")
+    );
+    assert!(
+        p.items
+            .iter()
+            .any(|i| i.kind == "account" && i.label.contains("@zed@x.social"))
+    );
+    assert!(
+        p.items
+            .iter()
+            .any(|i| i.kind == "command" && i.label == "quit")
+    );
+    typed(&mut s, "rust");
+    named(&mut s, NamedKey::Enter);
+    assert_eq!(s.overlay, Overlay::None);
+    assert_eq!(s.focus, 2);
+
+    // An account: its newest post, in the first column that has it.
+    update(&mut s, Action::Key(KeyChord::ctrl('p')));
+    typed(&mut s, "account bob");
+    named(&mut s, NamedKey::Enter);
+    assert_eq!(s.focus, 3);
+    assert_eq!(selected_id(&s).as_deref(), Some("bob-0"));
+
+    // A command runs as if its key were pressed; arrows choose.
+    update(&mut s, Action::Key(KeyChord::ctrl('p')));
+    typed(&mut s, "show this help");
+    named(&mut s, NamedKey::Down);
+    named(&mut s, NamedKey::Up);
+    named(&mut s, NamedKey::Enter);
+    assert_eq!(s.overlay, Overlay::Help { scroll: 0 });
+
+    // Esc closes without doing anything; keys typed are text, not commands.
+    named(&mut s, NamedKey::Esc);
+    update(&mut s, Action::Key(KeyChord::ctrl('p')));
+    let effects = key(&mut s, 'q');
+    assert!(effects.is_empty());
+    named(&mut s, NamedKey::Esc);
+    assert_eq!(s.overlay, Overlay::None);
+}
+
+#[test]
+fn r_marks_the_column_read() {
+    let mut s = state_with(CONFIG, 160, 10);
+    deliver(&mut s, bobs(20));
+    assert_eq!(s.timeline.unread(3), 20);
+    focus_rest(&mut s);
+    let on_screen = 20 - s.timeline.unread(3);
+    assert!(on_screen > 0 && on_screen < 20, "what is on screen is seen");
+    key(&mut s, 'r');
+    assert_eq!(s.timeline.unread(3), 0);
+}
+
+#[test]
+fn question_mark_opens_help_and_esc_closes_it() {
+    let mut s = state();
+    key(&mut s, '?');
+    assert_eq!(s.overlay, Overlay::Help { scroll: 0 });
+    key(&mut s, 'j');
+    assert_eq!(s.overlay, Overlay::Help { scroll: 1 });
+    named(&mut s, NamedKey::Esc);
+    assert_eq!(s.overlay, Overlay::None);
+    key(&mut s, '?');
+    key(&mut s, '?');
+    assert_eq!(s.overlay, Overlay::None, "? toggles");
+}
+
+#[test]
+fn q_quits_ctrl_c_quits_ctrl_z_suspends() {
+    let mut s = state();
+    assert_eq!(key(&mut s, 'q'), [Effect::Quit]);
+    assert_eq!(
+        update(&mut s, Action::Key(KeyChord::ctrl('c'))),
+        [Effect::Quit]
+    );
+    assert_eq!(
+        update(&mut s, Action::Key(KeyChord::ctrl('z'))),
+        [Effect::Suspend]
+    );
+    assert_eq!(
+        update(&mut s, Action::Command(Command::Quit)),
+        [Effect::Quit]
+    );
+}
+
+#[test]
+fn keys_from_the_config_replace_the_defaults() {
+    let config = format!("{CONFIG}\n[keys]\nquit = \"Q\"\nnext_post = [\"n\"]\n");
+    let mut s = state_with(&config, 160, 40);
+    assert!(key(&mut s, 'q').is_empty());
+    assert_eq!(key(&mut s, 'Q'), [Effect::Quit]);
+    deliver(&mut s, bobs(3));
+    focus_rest(&mut s);
+    key(&mut s, 'j');
+    assert_eq!(selected_id(&s).as_deref(), Some("bob-0"));
+    key(&mut s, 'n');
+    assert_eq!(selected_id(&s).as_deref(), Some("bob-1"));
+}
+
+#[test]
+fn new_posts_never_move_the_selection_under_the_reader() {
+    let mut s = state();
+    deliver(&mut s, bobs(5));
+    go_live(&mut s);
+    focus_rest(&mut s);
+    key(&mut s, 'j');
+    assert_eq!(selected_id(&s).as_deref(), Some("bob-1"));
+    deliver(
+        &mut s,
+        vec![
+            post("new-1", "@carol@x.social", 0, "fresh", ""),
+            post("new-2", "@carol@x.social", 1, "fresh", ""),
+        ],
+    );
+    assert_eq!(
+        selected_id(&s).as_deref(),
+        Some("bob-1"),
+        "same post selected"
+    );
+    assert_eq!(s.views[3].offset, 2, "the same post is first on screen");
+    assert_eq!(s.new_above(3), 2, "the N new marker");
+    key(&mut s, 'g');
+    assert_eq!(selected_id(&s).as_deref(), Some("new-1"));
+    assert_eq!(s.new_above(3), 0);
+    assert_eq!(s.timeline.unread(3), 0, "all on screen now");
+}
+
+#[test]
+fn the_backlog_fills_untouched_columns_from_the_top() {
+    let mut s = state();
+    // Before the source is live, arrivals are its backlog.
+    deliver(&mut s, bobs(3));
+    deliver(&mut s, vec![post("newer", "@carol@x.social", 0, "x", "")]);
+    focus_rest(&mut s);
+    assert_eq!(selected_id(&s).as_deref(), Some("newer"));
+    assert_eq!(s.views[3].offset, 0);
+}
+
+#[test]
+fn a_live_post_in_a_notify_column_rings_the_bell() {
+    let mut s = state();
+    let quiet = deliver(&mut s, vec![post("1", "@alice@x.social", 3, "backlog", "")]);
+    assert!(quiet.is_empty(), "the backlog does not ring");
+    go_live(&mut s);
+    let effects = deliver(&mut s, vec![post("2", "@alice@x.social", 0, "live", "")]);
+    assert_eq!(effects, [Effect::Bell]);
+    let effects = deliver(&mut s, vec![post("3", "@bob@x.social", 0, "elsewhere", "")]);
+    assert!(effects.is_empty());
+}
+
+#[test]
+fn muted_posts_are_counted_for_today_and_the_count_resets_at_midnight() {
+    let mut s = state();
+    deliver(
+        &mut s,
+        vec![
+            post("1", "@loud@x.social", 1, "noise", ""),
+            post("2", "@loud@x.social", 2, "noise", ""),
+            post("3", "@bob@x.social", 3, "fine", ""),
+        ],
+    );
+    assert_eq!(s.muted_today, 2);
+    assert_eq!(s.timeline.muted().len(), 2, "kept, not lost");
+    update(&mut s, Action::Clock(t0() + TimeDelta::hours(11)));
+    assert_eq!(s.muted_today, 2, "same day");
+    update(&mut s, Action::Clock(t0() + TimeDelta::hours(13)));
+    assert_eq!(s.muted_today, 0, "a new day");
+}
+
+#[test]
+fn sources_report_their_state_counts_and_skipped_lines() {
+    let mut s = state();
+    assert_eq!(s.sources[0].state, SourceState::Starting);
+    deliver(&mut s, bobs(4));
+    update(
+        &mut s,
+        Action::Source(SourceEvent::Skipped {
+            source: "feed".into(),
+            problem: "feed.jsonl:7: invalid JSON".into(),
+        }),
+    );
+    go_live(&mut s);
+    let status = &s.sources[0];
+    assert_eq!(status.state, SourceState::Live);
+    assert_eq!((status.posts, status.skipped), (4, 1));
+    assert_eq!(
+        status.last_problem.as_deref(),
+        Some("feed.jsonl:7: invalid JSON")
+    );
+    // The same posts again are not counted twice.
+    deliver(&mut s, bobs(4));
+    assert_eq!(s.sources[0].posts, 4);
+}
+
+#[test]
+fn a_click_focuses_the_column_and_selects_the_card_under_it() {
+    let mut s = state_with(CONFIG, 160, 40);
+    deliver(&mut s, bobs(5));
+    let rect = s.column_rect(3).unwrap();
+    let placed = s.place(3, rect.width - 3, rect.height - 2);
+    let third = &placed[2];
+    update(
+        &mut s,
+        Action::Click {
+            x: rect.x + 5,
+            y: rect.y + 1 + third.top + 1,
+        },
+    );
+    assert_eq!(s.focus, 3);
+    assert_eq!(selected_id(&s).as_deref(), Some("bob-2"));
+}
+
+#[test]
+fn a_click_on_a_tab_focuses_that_column() {
+    let mut s = state_with(CONFIG, 50, 20);
+    // " Core " is 6 cells and a separator; " Mentions " starts at x = 7.
+    update(&mut s, Action::Click { x: 9, y: 0 });
+    assert_eq!(s.focus, 1);
+}
+
+#[test]
+fn the_wheel_scrolls_the_column_under_the_pointer() {
+    let mut s = state_with(CONFIG, 160, 14);
+    deliver(&mut s, bobs(20));
+    let rect = s.column_rect(3).unwrap();
+    let (x, y) = (rect.x + 3, rect.y + 3);
+    update(&mut s, Action::Wheel { x, y, down: true });
+    update(&mut s, Action::Wheel { x, y, down: true });
+    assert_eq!(s.focus, 0, "scrolling does not move the focus");
+    assert_eq!(s.views[3].offset, 2);
+    assert_eq!(s.views[3].selected, 2, "the selection stays on screen");
+    update(&mut s, Action::Wheel { x, y, down: false });
+    assert_eq!(s.views[3].offset, 1);
+}
+
+#[test]
+fn a_resize_keeps_the_selection_on_screen() {
+    let mut s = state_with(CONFIG, 160, 40);
+    deliver(&mut s, bobs(20));
+    focus_rest(&mut s);
+    for _ in 0..8 {
+        key(&mut s, 'j');
+    }
+    assert_eq!(s.views[3].offset, 0);
+    update(
+        &mut s,
+        Action::Resize {
+            width: 160,
+            height: 12,
+        },
+    );
+    let view = &s.views[3];
+    assert!(view.offset > 0);
+    let placed = s.place(3, 60, 10);
+    assert!(placed.iter().any(|p| p.index == view.selected));
+}

@@ -1,0 +1,273 @@
+//! Screen tests: the real state drawn into ratatui's `TestBackend` and
+//! compared with insta snapshots, at several sizes, on the demo feed with a
+//! pinned clock (so relative times are stable). Also: hostile post text
+//! never reaches the terminal as control sequences.
+
+use chrono::{DateTime, TimeZone, Utc};
+use circles::app::{Action, AppState, ConfigStatus, update};
+use circles::config::{DEFAULT_CONFIG, KeyChord, NamedKey};
+use circles::decode::decode;
+use circles::filter::load;
+use circles::model::Post;
+use circles::source::{SourceEvent, SourceState, demo_posts};
+use ratatui::backend::{CrosstermBackend, TestBackend};
+use ratatui::layout::Rect;
+use ratatui::{Terminal, TerminalOptions, Viewport};
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap()
+}
+
+fn state(config: &str, width: u16, height: u16, posts: Vec<Post>) -> AppState {
+    let compiled = load(config, t0()).unwrap();
+    let mut state = AppState::new(
+        compiled.rules,
+        compiled.config.keymap,
+        &["demo".to_string()],
+        ConfigStatus {
+            location: "built-in default".into(),
+            ..ConfigStatus::default()
+        },
+        t0(),
+    );
+    update(&mut state, Action::Resize { width, height });
+    update(
+        &mut state,
+        Action::Source(SourceEvent::Posts {
+            source: "demo".into(),
+            posts,
+        }),
+    );
+    update(
+        &mut state,
+        Action::Source(SourceEvent::State {
+            source: "demo".into(),
+            state: SourceState::Live,
+        }),
+    );
+    state
+}
+
+fn demo(width: u16, height: u16) -> AppState {
+    state(DEFAULT_CONFIG, width, height, demo_posts("demo", t0()))
+}
+
+fn screen(state: &AppState) -> String {
+    let (width, height) = state.size;
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| circles::ui::render(state, f)).unwrap();
+    terminal.backend().to_string()
+}
+
+fn keys(state: &mut AppState, keys: &[KeyChord]) {
+    for k in keys {
+        update(state, Action::Key(*k));
+    }
+}
+
+#[test]
+fn demo_at_200x50() {
+    insta::assert_snapshot!(screen(&demo(200, 50)));
+}
+
+#[test]
+fn demo_at_120x40() {
+    insta::assert_snapshot!(screen(&demo(120, 40)));
+}
+
+#[test]
+fn demo_at_80x24() {
+    insta::assert_snapshot!(screen(&demo(80, 24)));
+}
+
+#[test]
+fn demo_at_50x20_has_tabs() {
+    insta::assert_snapshot!(screen(&demo(50, 20)));
+}
+
+#[test]
+fn detail_view_at_120x40() {
+    let mut s = demo(120, 40);
+    // Core's third post: a boost with an image.
+    keys(
+        &mut s,
+        &[
+            KeyChord::char('j'),
+            KeyChord::char('j'),
+            KeyChord::named(NamedKey::Enter),
+        ],
+    );
+    insta::assert_snapshot!(screen(&s));
+}
+
+#[test]
+fn help_at_120x40() {
+    let mut s = demo(120, 40);
+    keys(&mut s, &[KeyChord::char('?')]);
+    insta::assert_snapshot!(screen(&s));
+}
+
+#[test]
+fn palette_at_120x40() {
+    let mut s = demo(120, 40);
+    keys(
+        &mut s,
+        &[
+            KeyChord::ctrl('p'),
+            KeyChord::char('a'),
+            KeyChord::char('l'),
+            KeyChord::char('i'),
+        ],
+    );
+    insta::assert_snapshot!(screen(&s));
+}
+
+#[test]
+fn search_at_80x24() {
+    let mut s = demo(80, 24);
+    let mut typed = vec![
+        KeyChord::char('l'),
+        KeyChord::char('l'),
+        KeyChord::char('l'),
+    ];
+    typed.push(KeyChord::char('/'));
+    typed.extend("ferris".chars().map(KeyChord::char));
+    keys(&mut s, &typed);
+    insta::assert_snapshot!(screen(&s));
+}
+
+#[test]
+fn empty_columns_say_so() {
+    let s = state(DEFAULT_CONFIG, 120, 12, Vec::new());
+    let text = screen(&s);
+    assert!(text.contains("no posts yet"), "{text}");
+}
+
+/// Remote text written to attack the terminal, in every format's way of
+/// smuggling it: raw escapes in JSON strings, HTML entities in Mastodon
+/// content, escapes in names, warnings, alt text and links.
+fn hostile_posts() -> Vec<Post> {
+    let at = "2026-11-22T11:59:00Z";
+    let lines = [
+        format!(
+            r#"{{"id": "n1", "author": {{"handle": "@evil@x.social", "name": "Eve\u001b[2J\u001b[H"}}, "text": "clip\u001b]52;c;ZXZpbA==\u0007 link \u001b]8;;https://evil.example\u001b\\here\u001b]8;;\u001b\\ c1 \u009b31m red \u0085 bidi \u202eevil\u202c end", "created_at": "{at}", "cw": "warn\u001b[5m", "media": [{{"kind": "image", "alt": "alt\u001bP1$r\u001b\\"}}], "links": ["https://x.example/\u001b[31m"]}}"#
+        ),
+        format!(
+            r#"{{"id": "m1", "created_at": "{at}", "uri": "https://x.social/users/eve/statuses/1", "url": "https://x.social/@eve/1", "content": "<p>html &#27;[31mred&#27;[0m and &#x1b;]52;c;AAAA&#7; and &#155;2J and &#x202E;rtl</p>", "spoiler_text": "", "visibility": "public", "account": {{"id": "1", "username": "eve", "acct": "eve", "display_name": "Eve &#27;[1m", "url": "https://x.social/@eve"}}, "mentions": [], "tags": [], "media_attachments": [], "reblog": null, "in_reply_to_id": null, "language": "en"}}"#
+        ),
+    ];
+    lines.iter().map(|l| decode(l, "demo").unwrap()).collect()
+}
+
+const ALL_IN_ONE: &str = "[[column]]\nname = \"All\"\n";
+
+fn forbidden(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for c in text.chars() {
+        let code = c as u32;
+        let bad = (c.is_control() && c != '\n')
+            || (0x80..=0x9f).contains(&code)
+            || matches!(code, 0x202a..=0x202e | 0x2066..=0x2069 | 0x200e | 0x200f);
+        if bad {
+            found.push(format!("U+{code:04X}"));
+        }
+    }
+    found
+}
+
+#[test]
+fn hostile_text_never_reaches_the_screen_buffer() {
+    let mut s = state(ALL_IN_ONE, 100, 30, hostile_posts());
+    let text = screen(&s);
+    assert!(
+        forbidden(&text).is_empty(),
+        "{:?}\n{text}",
+        forbidden(&text)
+    );
+    assert!(text.contains("Eve") && text.contains("html"), "{text}");
+    // The detail view of the native post (the second) shows every field.
+    keys(
+        &mut s,
+        &[
+            KeyChord::char('j'),
+            KeyChord::char('z'),
+            KeyChord::named(NamedKey::Enter),
+        ],
+    );
+    let text = screen(&s);
+    assert!(text.contains("alt"), "{text}");
+    assert!(
+        forbidden(&text).is_empty(),
+        "{:?}\n{text}",
+        forbidden(&text)
+    );
+}
+
+/// A writer whose bytes the test can read after the terminal is done.
+#[derive(Clone, Default)]
+struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn hostile_text_never_reaches_the_terminal_as_bytes() {
+    let mut s = state(ALL_IN_ONE, 100, 30, hostile_posts());
+    let mut frames = Vec::new();
+    let open_native = vec![
+        KeyChord::char('j'),
+        KeyChord::char('z'),
+        KeyChord::named(NamedKey::Enter),
+    ];
+    for extra in [vec![], open_native] {
+        keys(&mut s, &extra);
+        let bytes = Shared::default();
+        let mut terminal = Terminal::with_options(
+            CrosstermBackend::new(bytes.clone()),
+            TerminalOptions {
+                viewport: Viewport::Fixed(Rect::new(0, 0, 100, 30)),
+            },
+        )
+        .unwrap();
+        terminal.draw(|f| circles::ui::render(&s, f)).unwrap();
+        drop(terminal);
+        frames.push(bytes.0.lock().unwrap().clone());
+    }
+    for bytes in frames {
+        let out = String::from_utf8(bytes).expect("UTF-8 out");
+        // The backend itself writes CSI for cursor moves and colours (SGR);
+        // nothing else may appear: no OSC (clipboard, hyperlinks), no DCS,
+        // no screen clears from posts, no BEL, no C1, no bidi overrides.
+        for needle in [
+            "\x1b]", "\x1bP", "\x07", "[2J", "[5m", "\u{9b}", "\u{85}", "\u{202e}",
+        ] {
+            assert!(!out.contains(needle), "found {needle:?} in the output");
+        }
+        let mut rest = out.as_str();
+        while let Some(at) = rest.find('\x1b') {
+            let seq = &rest[at + 1..];
+            assert!(
+                seq.starts_with('['),
+                "a non-CSI escape: {:?}",
+                &seq[..seq.len().min(8)]
+            );
+            let end = seq[1..]
+                .find(|c: char| c.is_ascii_alphabetic())
+                .expect("a terminated CSI");
+            let final_byte = &seq[1 + end..2 + end];
+            assert!(
+                ["m", "H"].contains(&final_byte) || seq.starts_with("[?25"),
+                "unexpected CSI {:?}",
+                &seq[..2 + end]
+            );
+            rest = &seq[2 + end..];
+        }
+    }
+}
