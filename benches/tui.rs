@@ -1,1 +1,254 @@
-fn main() {}
+//! Screen speed on a big timeline: drawing a full 200×50 frame and reacting
+//! to a key, with 6 columns of 10,000 posts each.
+//!
+//! `cargo bench --bench tui`; startup time and idle CPU of the real binary
+//! are measured by `scripts/bench-tui.sh`.
+//!
+//! Targets: a frame ≤ 2 ms, a key ≤ 1 ms.
+//!
+//! The store keeps at most `circles::store::DEFAULT_CAPACITY` (20,000) posts
+//! in all, so 6 disjoint columns of 10,000 cannot fit. Instead the 6 columns
+//! have no include rules — such a column takes every post — and all hold the
+//! same 10,000 posts. For drawing and keys that is the same work: each
+//! column is its own list of ids, laid out and drawn on its own.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use circles::app::{Action, AppState, ConfigStatus, update};
+use circles::config::{Command, KeyChord};
+use circles::decode::decode;
+use circles::filter::load;
+use circles::model::Post;
+use circles::source::{SourceEvent, SourceState};
+use circles::store::DEFAULT_CAPACITY;
+use circles::ui;
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use std::fmt::Write as _;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+const DEMO: &str = include_str!("../assets/demo.jsonl");
+const SOURCE: &str = "bench";
+const COLUMNS: usize = 6;
+const POSTS: usize = 10_000;
+const WIDTH: u16 = 200;
+const HEIGHT: u16 = 50;
+// All posts must stay in the store: nothing may be evicted.
+const _: () = assert!(POSTS <= DEFAULT_CAPACITY);
+
+/// Six columns without include rules (each takes every post), no mutes.
+fn config() -> String {
+    let mut text = format!("[[source]]\nname = \"{SOURCE}\"\nkind = \"demo\"\n");
+    for i in 0..COLUMNS {
+        let _ = write!(text, "\n[[column]]\nname = \"Column {i}\"\n");
+    }
+    text
+}
+
+/// `n` distinct posts cycled from the demo feed, newest first: the first at
+/// `newest`, then one second apart; `tag` keeps ids and URIs of different
+/// calls apart so nothing is deduplicated.
+fn posts(n: usize, newest: DateTime<Utc>, tag: &str) -> Vec<Post> {
+    let demo: Vec<Post> = DEMO
+        .lines()
+        .map(|line| decode(line, SOURCE).expect("the demo feed decodes"))
+        .collect();
+    (0..n)
+        .map(|i| {
+            let mut post = demo[i % demo.len()].clone();
+            post.id = format!("{}~{tag}{i}", post.id);
+            post.uri = Some(format!(
+                "{}~{tag}{i}",
+                post.uri.as_deref().unwrap_or("bench:")
+            ));
+            post.created_at = newest - TimeDelta::seconds(i as i64);
+            post
+        })
+        .collect()
+}
+
+/// The app as it stands after loading 10,000 posts from a live source into
+/// 6 columns on a 200×50 terminal.
+fn big_state(now: DateTime<Utc>) -> AppState {
+    let compiled = load(&config(), now).expect("the bench config loads");
+    assert_eq!(compiled.rules.columns.len(), COLUMNS);
+    let mut state = AppState::new(
+        compiled.rules,
+        compiled.config.keymap,
+        &[SOURCE.into()],
+        ConfigStatus {
+            location: "(bench config)".into(),
+            ..ConfigStatus::default()
+        },
+        now,
+    );
+    update(
+        &mut state,
+        Action::Resize {
+            width: WIDTH,
+            height: HEIGHT,
+        },
+    );
+    update(
+        &mut state,
+        Action::Source(SourceEvent::State {
+            source: SOURCE.into(),
+            state: SourceState::Loading,
+        }),
+    );
+    let mut all = posts(POSTS, now - TimeDelta::minutes(1), "");
+    // Sources deliver in batches; 500 is the demo source's order of size.
+    while !all.is_empty() {
+        let rest = all.split_off(all.len().min(500));
+        update(
+            &mut state,
+            Action::Source(SourceEvent::Posts {
+                source: SOURCE.into(),
+                posts: all,
+            }),
+        );
+        all = rest;
+    }
+    update(
+        &mut state,
+        Action::Source(SourceEvent::State {
+            source: SOURCE.into(),
+            state: SourceState::Live,
+        }),
+    );
+    assert_eq!(state.timeline.len(), POSTS);
+    for column in 0..COLUMNS {
+        assert_eq!(state.timeline.column(column).len(), POSTS);
+    }
+    state
+}
+
+fn key(state: &mut AppState, c: char) {
+    black_box(update(state, Action::Key(KeyChord::char(c))));
+}
+
+fn frame_benches(c: &mut Criterion) {
+    let now = Utc::now();
+    let state = big_state(now);
+    let area = Rect::new(0, 0, WIDTH, HEIGHT);
+
+    let mut group = c.benchmark_group("frame 200x50, 6 columns × 10k posts");
+    let mut buf = Buffer::empty(area);
+    group.bench_function("ui::draw into a buffer", |b| {
+        b.iter(|| {
+            buf.reset();
+            ui::draw(black_box(&state), area, &mut buf);
+            black_box(&buf);
+        })
+    });
+    let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).unwrap();
+    group.bench_function("Terminal<TestBackend>::draw", |b| {
+        b.iter(|| {
+            terminal.draw(|f| ui::render(black_box(&state), f)).unwrap();
+        })
+    });
+    // The same, scrolled deep into every column (the selection near the
+    // oldest posts), so nothing depends on being at the top of a list.
+    let mut deep = state.clone();
+    for column in 0..COLUMNS {
+        deep.views[column].selected = POSTS - 100;
+        deep.views[column].offset = POSTS - 100;
+        deep.views[column].touched = true;
+    }
+    group.bench_function("ui::draw into a buffer, scrolled to post 9,900", |b| {
+        b.iter(|| {
+            buf.reset();
+            ui::draw(black_box(&deep), area, &mut buf);
+            black_box(&buf);
+        })
+    });
+    group.finish();
+}
+
+fn key_benches(c: &mut Criterion) {
+    let now = Utc::now();
+    let mut state = big_state(now);
+    let mut group = c.benchmark_group("key, 6 columns × 10k posts");
+
+    // `j` walks down the column; back at the top (untimed) before it ends.
+    group.bench_function("key j", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                if state.views[state.focus].selected + 1 >= POSTS {
+                    update(&mut state, Action::Command(Command::Top));
+                }
+                let start = Instant::now();
+                key(&mut state, 'j');
+                total += start.elapsed();
+            }
+            total
+        })
+    });
+    update(&mut state, Action::Command(Command::Top));
+
+    group.bench_function("key G then g", |b| {
+        b.iter(|| {
+            key(&mut state, 'G');
+            key(&mut state, 'g');
+        })
+    });
+
+    // `l` moves right; back at the first column (untimed) from the last.
+    group.bench_function("key l", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                while state.focus + 1 >= COLUMNS {
+                    update(&mut state, Action::Command(Command::ColumnLeft));
+                }
+                let start = Instant::now();
+                key(&mut state, 'l');
+                total += start.elapsed();
+            }
+            total
+        })
+    });
+    group.finish();
+}
+
+fn insert_benches(c: &mut Criterion) {
+    let now = Utc::now();
+    let state = big_state(now);
+    // 1,000 posts newer than all 10,000: each goes to the top of 6 columns.
+    let newer = posts(1_000, now, "new");
+    // 1,000 posts older than all 10,000 (a backfill): each goes to the
+    // bottom. The difference to the above is the cost of inserting at the
+    // top of a newest-first list.
+    let older = posts(1_000, now - TimeDelta::days(1), "old");
+    let mut group = c.benchmark_group("route+insert, 6 columns × 10k posts");
+    group.sample_size(20);
+    for (name, batch) in [
+        ("route+insert 1k posts batch", &newer),
+        ("route+insert 1k older posts batch", &older),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter_batched(
+                || (state.clone(), batch.clone()),
+                |(mut state, posts)| {
+                    let effects = update(
+                        &mut state,
+                        Action::Source(SourceEvent::Posts {
+                            source: SOURCE.into(),
+                            posts,
+                        }),
+                    );
+                    (state, effects)
+                },
+                BatchSize::PerIteration,
+            )
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(tui_benches, frame_benches, key_benches, insert_benches);
+criterion_main!(tui_benches);

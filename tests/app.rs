@@ -456,10 +456,18 @@ fn ctrl_p_palette_goes_to_columns_accounts_and_commands() {
             .iter()
             .any(|i| i.kind == "command" && i.label == "quit")
     );
+    let mut weekly = post("w", "@weekly@x.social", 31, "digest", "");
+    weekly.author.display_name = "Rust Weekly".into();
+    deliver(&mut s, vec![weekly]);
+    named(&mut s, NamedKey::Esc);
+    update(&mut s, Action::Key(KeyChord::ctrl('p')));
     typed(&mut s, "rust");
     named(&mut s, NamedKey::Enter);
     assert_eq!(s.overlay, Overlay::None);
-    assert_eq!(s.focus, 2);
+    assert_eq!(
+        s.focus, 2,
+        "the column whose name is what was typed comes first"
+    );
 
     // An account: its newest post, in the first column that has it.
     update(&mut s, Action::Key(KeyChord::ctrl('p')));

@@ -26,6 +26,9 @@ use ratatui::layout::Rect;
 use std::collections::HashSet;
 use view::Geometry;
 
+/// How far above the screen the "N new" marker counts.
+pub const NEW_MARKER_SCAN: usize = 1000;
+
 /// Something that happened: a key, the mouse, time, a source.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
@@ -285,11 +288,13 @@ impl AppState {
     }
 
     /// Unread posts above the first one on screen: the "N new" marker.
+    /// Only the newest [`NEW_MARKER_SCAN`] are looked at, so a frame costs
+    /// the same however deep the reader has scrolled.
     pub fn new_above(&self, column: usize) -> usize {
         let offset = self.views.get(column).map_or(0, |v| v.offset);
         self.list(column)
             .iter()
-            .take(offset)
+            .take(offset.min(NEW_MARKER_SCAN))
             .filter(|id| self.timeline.get(**id).is_some_and(|e| !e.seen))
             .count()
     }

@@ -101,13 +101,32 @@ impl Palette {
             self.matches = (0..self.items.len()).collect();
         } else {
             let matcher = SkimMatcherV2::default().ignore_case();
+            let lower = query.to_lowercase();
             let mut scored: Vec<(i64, usize)> = self
                 .items
                 .iter()
                 .enumerate()
                 .filter_map(|(i, item)| {
                     let text = format!("{} {}", item.kind, item.label);
-                    matcher.fuzzy_match(&text, query).map(|s| (s, i))
+                    let score = matcher.fuzzy_match(&text, query)?;
+                    // What the user typed from the start of a name beats a
+                    // scattered match: "rust" is the Rust column before
+                    // "Rust Weekly Digest"; columns before commands before
+                    // accounts.
+                    let label = item.label.to_lowercase();
+                    let exact = if label == lower {
+                        2000
+                    } else if label.starts_with(&lower) {
+                        1000
+                    } else {
+                        0
+                    };
+                    let kind = match item.target {
+                        Target::Column(_) => 2,
+                        Target::Command(_) => 1,
+                        Target::Account(_) => 0,
+                    };
+                    Some((score + exact + kind, i))
                 })
                 .collect();
             scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));

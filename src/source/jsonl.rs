@@ -134,6 +134,9 @@ fn follow_file(batch: &mut Batcher<'_>, path: &str) -> io::Result<()> {
             live = true;
             batch.sink.state(SourceState::Live);
         }
+        if batch.sink.is_closed() {
+            break;
+        }
         std::thread::sleep(FOLLOW_POLL);
         match std::fs::metadata(path) {
             Ok(meta) if meta.ino() != inode => {

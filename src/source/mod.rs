@@ -89,6 +89,11 @@ impl Sink {
             .is_ok()
     }
 
+    /// The app is gone: a source waiting for more input should stop.
+    pub fn is_closed(&self) -> bool {
+        self.tx.is_closed()
+    }
+
     pub fn skipped(&self, problem: String) -> bool {
         self.tx
             .send(SourceEvent::Skipped {

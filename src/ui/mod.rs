@@ -10,7 +10,7 @@
 
 use crate::app::card::{self, Line as CardLine, Tone};
 use crate::app::view;
-use crate::app::{AppState, Overlay, first_tab, tab_labels};
+use crate::app::{AppState, NEW_MARKER_SCAN, Overlay, first_tab, tab_labels};
 use crate::config::{Command, Style as ColumnStyle};
 use crate::model::sanitize_line;
 use crate::source::SourceState;
@@ -135,9 +135,14 @@ fn draw_column(
         .title(Line::from(title));
     let new = state.new_above(column);
     if new > 0 {
+        let more = if view.offset > NEW_MARKER_SCAN {
+            "+"
+        } else {
+            ""
+        };
         block = block.title(
             Line::from(Span::styled(
-                format!(" ▲ {new} new "),
+                format!(" ▲ {new}{more} new "),
                 Style::new().fg(Color::Black).bg(Color::Yellow),
             ))
             .right_aligned(),
@@ -308,6 +313,15 @@ fn overlay_box(area: Rect, width: u16, height: u16, title: &str, buf: &mut Buffe
         width,
         height,
     );
+    // A wide character just left of the box would reach into its border.
+    if rect.x > area.x {
+        for y in rect.top()..rect.bottom() {
+            let cell = &mut buf[(rect.x - 1, y)];
+            if card::width(cell.symbol()) > 1 {
+                cell.set_symbol(" ");
+            }
+        }
+    }
     Clear.render(rect, buf);
     let block = Block::new()
         .borders(Borders::ALL)

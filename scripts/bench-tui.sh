@@ -1,0 +1,381 @@
+#!/usr/bin/env bash
+# Benchmark the TUI binary in a pseudo-terminal: (a) startup to the first
+# frame on the bundled demo, (b) CPU used while the screen sits idle.
+#
+#   scripts/bench-tui.sh [IDLE_SECONDS]     # idle measurement, default 30
+#
+# Environment:
+#   CIRCLES_BIN=path   use this binary instead of building target/release/circles
+#   BENCH_RUNS=20      startup runs (min and median are reported)
+#   BENCH_SETTLE=2     seconds to wait after the demo is on screen before the
+#                      idle measurement starts
+#   BENCH_SIZE=200x50  terminal size, COLSxROWS
+#   BENCH_STRICT=1     exit 1 when a target is missed
+#   BENCH_SHOW=1       print the screen of the first startup run as the
+#                      emulator read it (a check of the measurement)
+#
+# Targets (release build): first frame <= 100 ms after spawn (median),
+# idle CPU <= 0.5% of one core.
+#
+# Every run gets empty XDG config/data dirs, so the built-in default config
+# (the demo source) is used and the log goes to a temp dir. The output is
+# fed to a minimal terminal emulator (cursor moves and text: ratatui only
+# writes the cells that changed, so the raw bytes cannot be searched). The
+# first frame is the moment the status bar, the last row, shows "? help":
+# ratatui writes a frame top to bottom, so the status bar comes last.
+# "demo live" in the status bar marks the demo's posts being on screen
+# (reported too, no target). The idle run sets CIRCLES_DEMO_INTERVAL=0, so
+# no demo posts arrive after the backlog; what is left is the event loop's
+# own wake-ups (the redraw for relative times every minute, or every 10 s
+# while the newest post is under a minute old, and whatever the runtime and
+# the input reader do). CPU is utime+stime of all the process's threads
+# from /proc/<pid>/stat, in CLK_TCK ticks, over the wall time.
+#
+# Exit: 0 ok (or a missed target without BENCH_STRICT), 1 failure or a
+# missed target with BENCH_STRICT=1, 2 usage.
+
+set -euo pipefail
+export LC_ALL=C
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+IDLE=${1:-30}
+if ! [[ $IDLE =~ ^[0-9]+([.][0-9]+)?$ ]] || awk -v s="$IDLE" 'BEGIN{exit !(s < 1)}'; then
+    echo "usage: $0 [IDLE_SECONDS]   (>= 1, default 30)" >&2
+    exit 2
+fi
+RUNS=${BENCH_RUNS:-20}
+SETTLE=${BENCH_SETTLE:-2}
+SIZE=${BENCH_SIZE:-200x50}
+if ! [[ $RUNS =~ ^[1-9][0-9]*$ && $SIZE =~ ^[1-9][0-9]*x[1-9][0-9]*$ && $SETTLE =~ ^[0-9]+([.][0-9]+)?$ ]]; then
+    echo "bench-tui: BENCH_RUNS must be >= 1, BENCH_SIZE COLSxROWS, BENCH_SETTLE seconds" >&2
+    exit 2
+fi
+TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+
+say() { printf '%s\n' "$*" >&2; }
+die() { say "bench-tui: $*"; exit 1; }
+
+command -v python3 >/dev/null || die "python3 is required (it drives the pseudo-terminal)"
+[[ -r /proc/self/stat ]] || die "/proc is required (CPU time)"
+
+if [[ -n ${CIRCLES_BIN:-} ]]; then
+    BIN=$CIRCLES_BIN
+else
+    say "building: cargo build --release"
+    cargo build --release --quiet
+    BIN=$TARGET_DIR/release/circles
+fi
+[[ -x $BIN ]] || die "no circles binary at $BIN"
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/bench-tui.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+python3 - "$BIN" "$RUNS" "$IDLE" "$SETTLE" "$SIZE" "$TMP" <<'PY'
+import errno, fcntl, os, re, select, signal, statistics, struct, subprocess
+import sys, termios, time, unicodedata
+
+BIN, RUNS, IDLE, SETTLE, SIZE, TMP = sys.argv[1:7]
+RUNS, IDLE, SETTLE = int(RUNS), float(IDLE), float(SETTLE)
+COLS, ROWS = (int(x) for x in SIZE.split("x"))
+STRICT = bool(os.environ.get("BENCH_STRICT"))
+TARGET_FIRST_MS = 100.0
+TARGET_IDLE_PCT = 0.5
+TIMEOUT = 10.0
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+FIRST_FRAME = "? help"
+DEMO_LIVE = "demo live"
+
+# What ratatui's crossterm backend writes: CSI sequences (cursor moves,
+# colors, modes), a few other escapes, and UTF-8 text.
+TOKEN = re.compile(
+    rb"\x1b\[([0-9;?<>=]*)[ -/]*([@-~])"        # CSI: parameters, final byte
+    rb"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"       # OSC
+    rb"|\x1b[()][0-9A-Za-z]|\x1b[=>78DEMc]"      # charsets, modes
+    rb"|[\x00-\x7f]|[\xc0-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf7][\x80-\xbf]{3}"
+)
+
+
+def say(*a):
+    print(*a, file=sys.stderr, flush=True)
+
+
+def width(ch):
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+class Emulator:
+    """Just enough of a terminal to read back what ratatui drew."""
+
+    def __init__(self, cols, rows):
+        self.cols, self.rows = cols, rows
+        self.grid = [[" "] * cols for _ in range(rows)]
+        self.row = self.col = 0
+        self.done = 0  # bytes of the output consumed
+
+    def feed(self, raw, final=False):
+        pos, end = self.done, len(raw)
+        while pos < end:
+            m = TOKEN.match(raw, pos)
+            if m is None or (m.group(0) == b"\x1b" and not final):
+                if not final and end - pos < 64:
+                    break  # an escape or a character cut in two: wait for the rest
+                pos += 1  # not understood: skip a byte
+                continue
+            pos = m.end()
+            if m.group(2) is not None:
+                self.csi(m.group(1).decode(), m.group(2).decode())
+            elif not m.group(0).startswith(b"\x1b"):
+                self.put(m.group(0).decode("utf-8", "replace"))
+        self.done = pos
+
+    def csi(self, params, final):
+        args = [int(p) if p.isdigit() else 0 for p in params.split(";")] if params else []
+        if final in "Hf":
+            r = (args[0] if len(args) > 0 and args[0] else 1) - 1
+            c = (args[1] if len(args) > 1 and args[1] else 1) - 1
+            self.row, self.col = min(r, self.rows - 1), min(c, self.cols - 1)
+        elif final == "J" and args[:1] in ([2], [3]):
+            self.grid = [[" "] * self.cols for _ in range(self.rows)]
+        elif final == "K":
+            for c in range(self.col, self.cols):
+                self.grid[self.row][c] = " "
+
+    def put(self, ch):
+        if ch == "\r":
+            self.col = 0
+        elif ch == "\n":
+            self.row = min(self.row + 1, self.rows - 1)
+        elif ch < " " or ch == "\x7f":
+            pass
+        elif (w := width(ch)) == 0:
+            if self.col > 0:
+                self.grid[self.row][self.col - 1] += ch
+        elif self.col < self.cols:
+            self.grid[self.row][self.col] = ch
+            if w == 2 and self.col + 1 < self.cols:
+                self.grid[self.row][self.col + 1] = ""
+            self.col += w
+
+    def line(self, row):
+        return "".join(self.grid[row])
+
+    def text(self):
+        return "\n".join(self.line(r).rstrip() for r in range(self.rows))
+
+
+def environment(name, interval):
+    env = dict(os.environ)
+    for var in ("CIRCLES_CONFIG", "CIRCLES_LOG", "CIRCLES_DEMO_INTERVAL"):
+        env.pop(var, None)
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        path = os.path.join(TMP, f"run-{name}", var.lower())
+        os.makedirs(path, exist_ok=True)
+        env[var] = path
+    env["TERM"] = "xterm-256color"
+    env["COLUMNS"], env["LINES"] = str(COLS), str(ROWS)
+    if interval is not None:
+        env["CIRCLES_DEMO_INTERVAL"] = interval
+    return env
+
+
+def controlling_tty():
+    # start_new_session has made the child a session leader; the pty on its
+    # stdin becomes its controlling terminal, as in a real terminal.
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+class Screen:
+    """The binary on a fresh pty of COLS x ROWS, and what it shows."""
+
+    def __init__(self, env):
+        self.master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+        self.raw = bytearray()
+        self.eof = False
+        self.screen = Emulator(COLS, ROWS)
+        self.t0 = time.perf_counter()
+        self.proc = subprocess.Popen(
+            [BIN], stdin=slave, stdout=slave, stderr=slave, env=env,
+            start_new_session=True, preexec_fn=controlling_tty, close_fds=True,
+        )
+        os.close(slave)
+
+    def pump(self, timeout):
+        """Reads what the binary wrote, waiting at most `timeout` s."""
+        if self.eof:
+            time.sleep(max(timeout, 0))
+            return
+        ready, _, _ = select.select([self.master], [], [], max(timeout, 0))
+        if not ready:
+            return
+        try:
+            data = os.read(self.master, 1 << 16)
+        except OSError as e:
+            if e.errno != errno.EIO:
+                raise
+            data = b""
+        if not data:
+            self.eof = True
+        self.raw += data
+        self.screen.feed(self.raw, final=self.eof)
+
+    def status(self):
+        return self.screen.line(ROWS - 1)
+
+    def wait_for(self, marker, timeout=TIMEOUT):
+        """Seconds from spawn until the status bar shows `marker`, or None."""
+        deadline = time.perf_counter() + timeout
+        while True:
+            if marker in self.status():
+                return time.perf_counter() - self.t0
+            left = deadline - time.perf_counter()
+            if left <= 0 or self.eof:
+                return None
+            self.pump(left)
+
+    def drain(self, seconds):
+        deadline = time.perf_counter() + seconds
+        while (left := deadline - time.perf_counter()) > 0:
+            self.pump(left)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            deadline = time.perf_counter() + 3
+            while self.proc.poll() is None and time.perf_counter() < deadline and not self.eof:
+                self.pump(0.05)
+            try:
+                self.proc.wait(timeout=max(deadline - time.perf_counter(), 0.1))
+            except subprocess.TimeoutExpired:
+                say("  note: no exit 3 s after SIGTERM; killed")
+                self.proc.kill()
+                self.proc.wait()
+        os.close(self.master)
+
+    def tail(self):
+        """The screen as last seen, without blank lines."""
+        return "\n".join(line for line in self.screen.text().splitlines() if line.strip())
+
+
+def cpu_ticks(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime, stime of all threads
+
+
+def switches(pid):
+    """Context switches of all threads: roughly, wake-ups."""
+    total = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/status") as f:
+                for line in f:
+                    if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                        total += int(line.split()[1])
+        except FileNotFoundError:
+            pass
+    return total
+
+
+def show(screen):
+    say("  | " + screen.tail().replace("\n", "\n  | "))
+
+
+failed = False
+
+# --- (a) startup to first frame -------------------------------------------------
+say(f"startup: {RUNS} runs of {BIN} on a {COLS}x{ROWS} pty")
+first, live = [], []
+for n in range(RUNS):
+    screen = Screen(environment(n, None))
+    try:
+        t_first = screen.wait_for(FIRST_FRAME)
+        t_live = screen.wait_for(DEMO_LIVE) if t_first is not None else None
+    finally:
+        screen.stop()
+    if t_first is None or t_live is None:
+        what = "first frame" if t_first is None else "'demo live'"
+        say(f"  run {n + 1}: no {what} within {TIMEOUT:.0f} s "
+            f"(exit {screen.proc.returncode}); the screen was:")
+        show(screen)
+        failed = True
+        break
+    first.append(t_first * 1e3)
+    live.append(t_live * 1e3)
+    if n == 0 and os.environ.get("BENCH_SHOW"):
+        say("  the screen of run 1 (as the emulator read it):")
+        show(screen)
+
+# --- (b) idle CPU ------------------------------------------------------------------
+idle = None
+if not failed:
+    say(f"idle: CIRCLES_DEMO_INTERVAL=0, {SETTLE:g} s to settle, then {IDLE:g} s")
+    screen = Screen(environment("idle", "0"))
+    try:
+        if screen.wait_for(DEMO_LIVE) is None:
+            say("  the demo never went live; the screen was:")
+            show(screen)
+            failed = True
+        else:
+            pid = screen.proc.pid
+            screen.drain(SETTLE)
+            bytes0, ticks0, sw0 = len(screen.raw), cpu_ticks(pid), switches(pid)
+            t0 = time.perf_counter()
+            screen.drain(IDLE)
+            if screen.proc.poll() is not None:
+                say(f"  the binary exited while idle (exit {screen.proc.returncode})")
+                failed = True
+            else:
+                ticks1, sw1, t1 = cpu_ticks(pid), switches(pid), time.perf_counter()
+                wall, cpu = t1 - t0, (ticks1 - ticks0) / CLK_TCK
+                idle = dict(
+                    wall=wall, cpu=cpu, pct=100 * cpu / wall, ticks=ticks1 - ticks0,
+                    wakeups=(sw1 - sw0) / wall, written=len(screen.raw) - bytes0,
+                    threads=len(os.listdir(f"/proc/{pid}/task")), total=ticks1 / CLK_TCK,
+                )
+    finally:
+        screen.stop()
+
+# --- report -------------------------------------------------------------------------
+print()
+if first:
+    def spread(ms):
+        return (f"min {min(ms):6.1f} ms   median {statistics.median(ms):6.1f} ms"
+                f"   max {max(ms):6.1f} ms")
+    print(f"startup ({len(first)} runs, {COLS}x{ROWS} pty, built-in config with the demo):")
+    print(f"  first frame:        {spread(first)}")
+    print(f"  demo live on screen: {spread(live)}")
+if idle:
+    print(f"idle ({idle['wall']:.1f} s, no new posts):")
+    print(f"  CPU:      {idle['pct']:.3f}% of a core ({idle['cpu']:.2f} s = {idle['ticks']} ticks"
+          f" at {CLK_TCK}/s; {idle['total']:.2f} s CPU since spawn)")
+    print(f"  wake-ups: {idle['wakeups']:.1f} context switches/s over {idle['threads']} threads")
+    print(f"  output:   {idle['written']} bytes written to the terminal")
+
+missed = False
+print("targets:")
+
+
+def verdict(ok, text):
+    global missed
+    print(f"  {'ok  ' if ok else 'MISS'}  {text}")
+    missed |= not ok
+
+
+if first:
+    median = statistics.median(first)
+    verdict(median <= TARGET_FIRST_MS,
+            f"first frame <= {TARGET_FIRST_MS:.0f} ms after spawn (median {median:.1f} ms)")
+if idle:
+    verdict(idle["pct"] <= TARGET_IDLE_PCT,
+            f"idle CPU <= {TARGET_IDLE_PCT}% of a core (got {idle['pct']:.3f}%)")
+if failed:
+    print("  FAIL  the measurement did not complete")
+    sys.exit(1)
+sys.exit(1 if missed and STRICT else 0)
+PY
