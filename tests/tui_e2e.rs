@@ -720,3 +720,73 @@ fn sigterm_restores_the_terminal_and_exits_cleanly() {
     assert!(status.success(), "exit status {status:?}");
     tui.assert_restored();
 }
+
+#[test]
+fn ctrl_z_gives_the_terminal_back_and_takes_it_again() {
+    let mut tui = Tui::ready(120, 40);
+    let before = tui.raw().len();
+    tui.send("\x1a");
+    // In a shell the app stops here until `fg`. This child leads its own
+    // session, an orphaned process group, where the kernel discards
+    // SIGTSTP — so it goes on at once, down the same path as a resume.
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let raw = tui.raw();
+        let fresh = &raw[before..];
+        let left = find(fresh, b"\x1b[?1049l");
+        let back = find_last(fresh, b"\x1b[?1049h");
+        if let (Some(left), Some(back)) = (left, back)
+            && back > left
+        {
+            assert!(
+                find(&fresh[left..], b"\x1b[?25h").is_some(),
+                "the cursor was shown while suspended"
+            );
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no suspend and resume in the output"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The whole screen is drawn again and keys work.
+    tui.wait_for_screen("the screen redrawn", |s| {
+        s.alternate_screen() && s.contents().contains("Core (") && s.contents().contains("? help")
+    });
+    tui.quit();
+    tui.assert_restored();
+}
+
+#[test]
+fn a_resize_lays_the_screen_out_again() {
+    let tui = Tui::ready(120, 40);
+    let size = |cols, rows| PtySize {
+        rows,
+        cols,
+        pixel_width: 0,
+        pixel_height: 0,
+    };
+    tui.master.resize(size(50, 20)).unwrap();
+    tui.output
+        .lock()
+        .unwrap()
+        .parser
+        .screen_mut()
+        .set_size(20, 50);
+    // One column with a tab bar on top.
+    tui.wait_for_screen("the tab bar", |s| {
+        let top = s.rows(0, 50).next().unwrap_or_default();
+        top.starts_with(" Core") && top.contains("│ Mentions")
+    });
+    tui.master.resize(size(200, 50)).unwrap();
+    tui.output
+        .lock()
+        .unwrap()
+        .parser
+        .screen_mut()
+        .set_size(50, 200);
+    tui.wait_for("all five columns", |s| {
+        s.contains("Everyone else") && s.lines().next().is_some_and(|l| l.starts_with("╭ Core"))
+    });
+}

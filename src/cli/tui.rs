@@ -278,7 +278,15 @@ fn suspend(screen: &mut Screen) -> io::Result<()> {
         libc::raise(libc::SIGTSTP);
     }
     enter_screen()?;
-    screen.clear()
+    // A fresh terminal has empty buffers, so the next draw repaints every
+    // cell. (`Terminal::clear` would ask the terminal where its cursor is,
+    // which not every terminal answers.)
+    execute!(
+        io::stdout(),
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    )?;
+    *screen = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    Ok(())
 }
 
 fn spawn_signals(tx: mpsc::UnboundedSender<Event>) -> io::Result<()> {
