@@ -708,3 +708,404 @@ fn a_resize_keeps_the_selection_on_screen() {
     let placed = s.place(3, 60, 10);
     assert!(placed.iter().any(|p| p.index == view.selected));
 }
+
+// ------------------------------------------------ mute and amplify (issue 4)
+
+use circles::app::{ConfigChange, ConfigWhy, Purpose};
+use circles::config::Edit;
+
+fn edits(effects: &[Effect]) -> Vec<(Edit, String)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Edit { edit, done } => Some((edit.clone(), done.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn one_edit(effects: Vec<Effect>) -> (Edit, String) {
+    let mut all = edits(&effects);
+    assert_eq!(all.len(), 1, "{effects:?}");
+    all.remove(0)
+}
+
+fn with_bob_selected() -> AppState {
+    let mut s = state();
+    deliver(&mut s, bobs(3));
+    focus_rest(&mut s);
+    s
+}
+
+#[test]
+fn m_asks_how_long_and_mutes_the_author_for_that_long() {
+    for (press, until, words) in [
+        ('1', Some(TimeDelta::hours(1)), "for 1 hour"),
+        ('2', Some(TimeDelta::days(1)), "for 1 day"),
+        ('3', Some(TimeDelta::days(7)), "for 7 days"),
+        ('0', None, ""),
+    ] {
+        let mut s = with_bob_selected();
+        key(&mut s, 'm');
+        assert_eq!(
+            s.overlay,
+            Overlay::MuteMenu {
+                handle: "@bob@x.social".into()
+            }
+        );
+        let (edit, done) = one_edit(key(&mut s, press));
+        assert_eq!(
+            edit,
+            Edit::MuteAccount {
+                handle: "@bob@x.social".into(),
+                until: until.map(|d| t0() + d),
+            }
+        );
+        assert!(
+            done.starts_with("muted @bob@x.social") && done.contains(words),
+            "{done}"
+        );
+        assert!(done.ends_with("u to undo"));
+        assert_eq!(s.overlay, Overlay::None);
+    }
+    let mut s = with_bob_selected();
+    key(&mut s, 'm');
+    assert!(edits(&named(&mut s, NamedKey::Esc)).is_empty());
+    assert_eq!(s.overlay, Overlay::None);
+    key(&mut s, 'm');
+    let (edit, _) = one_edit(named(&mut s, NamedKey::Enter));
+    assert!(
+        matches!(edit, Edit::MuteAccount { until: None, .. }),
+        "enter: forever"
+    );
+}
+
+#[test]
+fn b_mutes_boosts_from_the_booster_only_on_a_boost() {
+    let mut s = state();
+    deliver(
+        &mut s,
+        vec![
+            post(
+                "boost",
+                "@carol@x.social",
+                1,
+                "boosted",
+                r#", "boosted_by": "@rex@x.social""#,
+            ),
+            post("own", "@rex@x.social", 2, "own post", ""),
+        ],
+    );
+    focus_rest(&mut s);
+    let (edit, done) = one_edit(key(&mut s, 'b'));
+    assert_eq!(
+        edit,
+        Edit::MuteBoostsFrom {
+            handle: "@rex@x.social".into()
+        }
+    );
+    assert!(done.contains("boosts from @rex@x.social"));
+    key(&mut s, 'j');
+    assert!(edits(&key(&mut s, 'b')).is_empty());
+    assert_eq!(s.message.as_deref(), Some("this post is not a boost"));
+}
+
+#[test]
+fn capital_k_mutes_a_keyword_prefilled_with_the_posts_hashtag() {
+    let mut s = state();
+    deliver(
+        &mut s,
+        vec![post(
+            "t",
+            "@bob@x.social",
+            1,
+            "x #Crypto",
+            r#", "hashtags": ["Crypto"]"#,
+        )],
+    );
+    focus_rest(&mut s);
+    key(&mut s, 'K');
+    assert_eq!(
+        s.overlay,
+        Overlay::Prompt {
+            purpose: Purpose::MuteKeyword,
+            text: "#Crypto".into()
+        }
+    );
+    for _ in 0.."#Crypto".len() {
+        named(&mut s, NamedKey::Backspace);
+    }
+    typed(&mut s, "moon coin");
+    let (edit, done) = one_edit(named(&mut s, NamedKey::Enter));
+    assert_eq!(
+        edit,
+        Edit::MuteKeyword {
+            keyword: "moon coin".into()
+        }
+    );
+    assert!(done.contains("moon coin"));
+    // Esc cancels; typed keys are text, not commands.
+    key(&mut s, 'K');
+    assert!(key(&mut s, 'q').is_empty());
+    named(&mut s, NamedKey::Esc);
+    assert_eq!(s.overlay, Overlay::None);
+}
+
+#[test]
+fn a_amplifies_or_unamplifies_the_author() {
+    let mut s = state();
+    deliver(
+        &mut s,
+        vec![
+            post("1", "@alice@x.social", 1, "from alice", ""),
+            post("2", "@bob@x.social", 2, "from bob", ""),
+        ],
+    );
+    // Core (focused) holds alice, who is amplified.
+    let (edit, done) = one_edit(key(&mut s, 'a'));
+    assert_eq!(
+        edit,
+        Edit::Unamplify {
+            handle: "@alice@x.social".into()
+        }
+    );
+    assert!(done.contains("no longer amplified"));
+    focus_rest(&mut s);
+    let (edit, done) = one_edit(key(&mut s, 'a'));
+    assert_eq!(
+        edit,
+        Edit::Amplify {
+            handle: "@bob@x.social".into()
+        }
+    );
+    assert!(done.starts_with("amplified @bob@x.social"));
+}
+
+#[test]
+fn c_adds_the_author_to_a_chosen_column_or_a_new_one() {
+    let mut s = with_bob_selected();
+    key(&mut s, 'c');
+    let Overlay::Palette(p) = &s.overlay else {
+        panic!("no picker")
+    };
+    let labels: Vec<&str> = p.items.iter().map(|i| i.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        ["Core", "Mentions", "Rust", "new column…"],
+        "rest columns take no accounts"
+    );
+    typed(&mut s, "core");
+    let (edit, _) = one_edit(named(&mut s, NamedKey::Enter));
+    assert_eq!(
+        edit,
+        Edit::AddToColumn {
+            column: "Core".into(),
+            handle: "@bob@x.social".into()
+        }
+    );
+    key(&mut s, 'c');
+    typed(&mut s, "new");
+    assert!(edits(&named(&mut s, NamedKey::Enter)).is_empty());
+    assert!(
+        matches!(&s.overlay, Overlay::Prompt { purpose: Purpose::NewColumn { handle }, .. } if handle == "@bob@x.social")
+    );
+    typed(&mut s, "Friends");
+    let (edit, done) = one_edit(named(&mut s, NamedKey::Enter));
+    assert_eq!(
+        edit,
+        Edit::NewColumn {
+            column: "Friends".into(),
+            handle: "@bob@x.social".into()
+        }
+    );
+    assert!(done.contains("Friends"));
+}
+
+#[test]
+fn x_removes_the_author_from_the_focused_column_and_u_undoes() {
+    let mut s = state();
+    deliver(&mut s, vec![post("1", "@alice@x.social", 1, "hi", "")]);
+    let (edit, _) = one_edit(key(&mut s, 'x'));
+    assert_eq!(
+        edit,
+        Edit::RemoveFromColumn {
+            column: "Core".into(),
+            handle: "@alice@x.social".into()
+        }
+    );
+    assert_eq!(key(&mut s, 'u'), [Effect::Undo]);
+    update(&mut s, Action::ConfigProblem("nothing to undo".into()));
+    assert_eq!(s.message.as_deref(), Some("nothing to undo"));
+}
+
+#[test]
+fn v_reveals_muted_posts_where_they_would_be_and_hides_them_again() {
+    let mut s = state();
+    deliver(
+        &mut s,
+        vec![
+            post("loud", "@loud@x.social", 1, "noise", ""),
+            post("bob", "@bob@x.social", 2, "fine", ""),
+        ],
+    );
+    focus_rest(&mut s);
+    assert_eq!(s.list(3).len(), 1);
+    key(&mut s, 'v');
+    assert!(s.reveal);
+    assert_eq!(s.list(3).len(), 2, "the muted post shows in Everyone else");
+    assert_eq!(
+        selected_id(&s).as_deref(),
+        Some("bob"),
+        "the selection stays on its post"
+    );
+    let id = s.list(3)[0];
+    let card: String = s.place(3, 50, 30)[0]
+        .lines
+        .iter()
+        .flatten()
+        .map(|p| p.text.clone())
+        .collect();
+    assert_eq!(s.timeline.get(id).unwrap().post.id, "loud");
+    assert!(card.contains("muted (account)"), "{card}");
+    // A muted post arriving while revealed shows at once.
+    deliver(&mut s, vec![post("loud2", "@loud@x.social", 0, "more", "")]);
+    assert_eq!(s.list(3).len(), 3);
+    key(&mut s, 'v');
+    assert_eq!(s.list(3).len(), 1);
+}
+
+#[test]
+fn e_explains_the_selected_post() {
+    let mut s = state();
+    deliver(&mut s, vec![post("1", "@alice@x.social", 1, "hi", "")]);
+    key(&mut s, 'e');
+    let Overlay::Explain { text, .. } = &s.overlay else {
+        panic!("no explain overlay: {:?}", s.overlay)
+    };
+    assert!(text.contains("Core"), "{text}");
+    assert!(text.contains("amplif"), "{text}");
+    named(&mut s, NamedKey::Esc);
+    assert_eq!(s.overlay, Overlay::None);
+}
+
+fn change(text: &str, why: ConfigWhy) -> Action {
+    Action::Config(ConfigChange {
+        text: text.into(),
+        location: "/home/j/.config/circles/config.toml".into(),
+        why,
+    })
+}
+
+#[test]
+fn new_config_text_reroutes_in_place_and_confirms() {
+    let mut s = state();
+    deliver(&mut s, bobs(5));
+    deliver(
+        &mut s,
+        vec![post("carol", "@carol@x.social", 20, "hello", "")],
+    );
+    go_live(&mut s);
+    focus_rest(&mut s);
+    for _ in 0..5 {
+        key(&mut s, 'j');
+    }
+    let before = selected_id(&s);
+    assert_eq!(before.as_deref(), Some("carol"));
+    // Bob goes to Core; Everyone else keeps carol selected.
+    let text = CONFIG.replace(
+        "accounts = [\"@alice@x.social\"]\nnotify",
+        "accounts = [\"@alice@x.social\", \"@bob@x.social\"]\nnotify",
+    );
+    update(
+        &mut s,
+        change(
+            &text,
+            ConfigWhy::Edited("added @bob@x.social to Core".into()),
+        ),
+    );
+    assert_eq!(s.timeline.column(0).len(), 5);
+    assert_eq!(selected_id(&s), before, "the reader keeps their place");
+    assert_eq!(s.focus, 3);
+    assert_eq!(s.message.as_deref(), Some("added @bob@x.social to Core"));
+    assert_eq!(s.config.location, "/home/j/.config/circles/config.toml");
+}
+
+#[test]
+fn a_broken_config_keeps_the_last_good_rules_and_shows_where_until_fixed() {
+    let mut s = state();
+    deliver(&mut s, bobs(2));
+    let broken = format!("{CONFIG}\n[[column]]\nname = \"Rust\"\n");
+    update(&mut s, change(&broken, ConfigWhy::Reloaded));
+    let error = s.config.error.clone().expect("an error banner");
+    let line = broken.lines().count();
+    assert!(error.contains(&format!("config.toml:{line}:8")), "{error}");
+    assert_eq!(s.rules.columns.len(), 4, "the old rules still run");
+    assert_eq!(s.timeline.column(3).len(), 2);
+    update(&mut s, change(CONFIG, ConfigWhy::Reloaded));
+    assert_eq!(s.config.error, None, "fixed: the banner goes");
+    assert_eq!(s.message.as_deref(), Some("config reloaded"));
+}
+
+#[test]
+fn columns_added_and_keys_changed_on_reload_apply_at_once() {
+    let mut s = state();
+    deliver(&mut s, bobs(2));
+    let text = format!(
+        "{}\n[[column]]\nname = \"Bob\"\naccounts = [\"@bob@x.social\"]\n\n[keys]\nquit = \"Q\"\n",
+        CONFIG
+    );
+    update(&mut s, change(&text, ConfigWhy::Reloaded));
+    assert_eq!(s.views.len(), 5);
+    assert_eq!(s.timeline.column(4).len(), 2);
+    assert!(key(&mut s, 'q').is_empty());
+    assert_eq!(key(&mut s, 'Q'), [Effect::Quit]);
+}
+
+#[test]
+fn sources_added_or_removed_in_the_config_start_and_stop() {
+    let compiled = load(CONFIG, t0()).unwrap();
+    let specs = compiled.config.sources.clone();
+    let mut s = AppState::new(
+        compiled.rules,
+        compiled.config.keymap,
+        &["feed".to_string()],
+        ConfigStatus::default(),
+        t0(),
+    )
+    .with_source_specs(specs);
+    let text = CONFIG.replace(
+        "name = \"feed\"\nkind = \"demo\"",
+        "name = \"pipe\"\nkind = \"jsonl\"\npath = \"-\"",
+    );
+    let effects = update(&mut s, change(&text, ConfigWhy::Reloaded));
+    assert!(
+        effects.contains(&Effect::StopSource("feed".into())),
+        "{effects:?}"
+    );
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::StartSource(spec) if spec.name == "pipe"))
+    );
+    assert_eq!(s.sources.len(), 1);
+    assert_eq!(s.sources[0].name, "pipe");
+    assert_eq!(s.sources[0].state, SourceState::Starting);
+    // The same text again changes nothing.
+    let effects = update(&mut s, change(&text, ConfigWhy::Reloaded));
+    assert!(effects.is_empty(), "{effects:?}");
+}
+
+#[test]
+fn a_timed_mute_stops_applying_at_its_time() {
+    let until = (t0() + TimeDelta::hours(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let config = format!("{CONFIG}\n[mute.until]\n\"@bob@x.social\" = {until}\n");
+    let mut s = state_with(&config, 160, 40);
+    deliver(&mut s, bobs(3));
+    assert!(s.timeline.column(3).is_empty(), "muted for now");
+    assert_eq!(s.next_expiry, Some(t0() + TimeDelta::hours(1)));
+    update(&mut s, Action::Clock(t0() + TimeDelta::minutes(59)));
+    assert!(s.timeline.column(3).is_empty());
+    update(&mut s, Action::Clock(t0() + TimeDelta::minutes(61)));
+    assert_eq!(s.timeline.column(3).len(), 3, "the mute ended");
+    assert_eq!(s.next_expiry, None);
+}

@@ -66,6 +66,8 @@ pub struct CardLook {
     pub amplified: bool,
     /// The content warning has been opened.
     pub cw_open: bool,
+    /// A muted post on show: why it is muted.
+    pub muted: Option<&'static str>,
     pub now: DateTime<Utc>,
 }
 
@@ -85,7 +87,11 @@ pub fn card(post: &Post, look: CardLook) -> Vec<Line> {
         line.push(piece(Tone::Text, format!(": {first}")));
         return vec![fit_with_right(line, piece(Tone::Time, time), width)];
     }
-    let mut lines = vec![header(post, look.amplified, time, width)];
+    let mut lines = Vec::new();
+    if let Some(reason) = look.muted {
+        lines.push(vec![piece(Tone::Marker, format!("⊘ muted ({reason})"))]);
+    }
+    lines.push(header(post, look.amplified, time, width));
     lines.extend(context(post, width));
     let hidden = match &post.content_warning {
         Some(cw) => {

@@ -11,12 +11,14 @@
 //! types only). Never the terminal.
 
 pub mod card;
+mod edit;
 mod palette;
 pub mod view;
 
+pub use edit::{ConfigChange, ConfigWhy, MuteFor, Purpose};
 pub use palette::{Palette, PaletteItem, Target};
 
-use crate::config::{Command, Key, KeyChord, Keymap, NamedKey, Style};
+use crate::config::{Command, Edit, Key, KeyChord, Keymap, NamedKey, SourceSpec, Style};
 use crate::filter::{Rules, route};
 use crate::source::{SourceEvent, SourceState};
 use crate::store::{DEFAULT_CAPACITY, PostId, Timeline};
@@ -50,6 +52,10 @@ pub enum Action {
     },
     Clock(DateTime<Utc>),
     Source(SourceEvent),
+    /// New config text: after a keyboard edit, an undo, or an edit on disk.
+    Config(ConfigChange),
+    /// A config edit or undo could not be made; the reason, for the user.
+    ConfigProblem(String),
 }
 
 /// Something the event loop does for the reducer.
@@ -61,6 +67,15 @@ pub enum Effect {
     Copy(String),
     /// A post arrived in a `notify = true` column.
     Bell,
+    /// Change the config file; `done` confirms it in the status bar.
+    Edit {
+        edit: Edit,
+        done: String,
+    },
+    /// Put the config file back as it was before the last edit.
+    Undo,
+    StartSource(Box<SourceSpec>),
+    StopSource(String),
 }
 
 /// A source as the status bar shows it.
@@ -96,16 +111,35 @@ pub struct ColumnView {
     pub touched: bool,
     /// The search typed with `/`; empty for none.
     pub query: String,
-    /// The posts matching `query`, newest first.
-    pub matches: Option<Vec<PostId>>,
+    /// What the column shows when it is not simply its posts: with muted
+    /// posts revealed, or filtered by `query`; newest first.
+    pub shown: Option<Vec<PostId>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     None,
-    Help { scroll: u16 },
-    Detail { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
+    Detail {
+        scroll: u16,
+    },
     Palette(Palette),
+    /// How long to mute an author for.
+    MuteMenu {
+        handle: String,
+    },
+    /// A line of text to type: a keyword to mute, a new column's name.
+    Prompt {
+        purpose: Purpose,
+        text: String,
+    },
+    /// The rule trace of a post.
+    Explain {
+        scroll: u16,
+        text: String,
+    },
 }
 
 /// A card placed in a column: which post, where, and its lines.
@@ -140,6 +174,12 @@ pub struct AppState {
     /// A one-off message for the status bar, cleared by the next key.
     pub message: Option<String>,
     pub muted_today: usize,
+    /// Muted posts are shown, dimmed, where they would have been.
+    pub reveal: bool,
+    /// The sources the config names, to start and stop on a reload.
+    pub source_specs: Vec<SourceSpec>,
+    /// When the next timed mute ends: the rules must be applied again.
+    pub next_expiry: Option<DateTime<Utc>>,
     today: NaiveDate,
 }
 
@@ -152,6 +192,7 @@ impl AppState {
         now: DateTime<Utc>,
     ) -> Self {
         let columns = rules.columns.len();
+        let next_expiry = rules.next_mute_expiry();
         let utc_offset = FixedOffset::east_opt(0).expect("zero offset");
         AppState {
             rules,
@@ -179,8 +220,17 @@ impl AppState {
             config,
             message: None,
             muted_today: 0,
+            reveal: false,
+            source_specs: Vec::new(),
+            next_expiry,
             today: now.with_timezone(&utc_offset).date_naive(),
         }
+    }
+
+    /// The checked sources, so a config reload can start and stop them.
+    pub fn with_source_specs(mut self, specs: Vec<SourceSpec>) -> Self {
+        self.source_specs = specs;
+        self
     }
 
     /// Sets the local offset used to tell when a day starts.
@@ -194,10 +244,11 @@ impl AppState {
         self.rules.columns.iter().map(|c| c.name.clone()).collect()
     }
 
-    /// The posts a column shows: its search matches, or all of it.
+    /// The posts a column shows, newest first: its own, plus its muted
+    /// ones when revealed, filtered by its search.
     pub fn list(&self, column: usize) -> &[PostId] {
-        match self.views.get(column).and_then(|v| v.matches.as_deref()) {
-            Some(matches) => matches,
+        match self.views.get(column).and_then(|v| v.shown.as_deref()) {
+            Some(shown) => shown,
             None => self.timeline.column(column),
         }
     }
@@ -234,6 +285,7 @@ impl AppState {
                 .map_or(Style::Normal, |c| c.style),
             amplified: entry.is_some_and(|e| e.verdict.amplified),
             cw_open: self.cw_open.contains(&id),
+            muted: entry.and_then(|e| e.verdict.muted).map(|m| m.as_str()),
             now: self.now,
         }
     }
@@ -328,6 +380,8 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::Clock(now) => clock(state, now),
         Action::Source(event) => source(state, event, &mut effects),
+        Action::Config(change) => edit::config_changed(state, change, &mut effects),
+        Action::ConfigProblem(problem) => state.message = Some(problem),
     }
     mark_visible_seen(state);
     effects
@@ -341,6 +395,67 @@ fn clock(state: &mut AppState, now: DateTime<Utc>) {
         state.today = today;
         state.muted_today = 0;
     }
+    if state.next_expiry.is_some_and(|t| t <= now) {
+        reroute(state, None);
+    }
+}
+
+/// Routes every post again with the current rules, keeping each column's
+/// selection and first post on screen where they were (by post, matched
+/// by column name when columns changed). With `rules`, those replace the
+/// current ones first.
+fn reroute(state: &mut AppState, rules: Option<Rules>) {
+    let names = state.column_names();
+    let focused = names.get(state.focus).cloned();
+    let before: Vec<(String, ColumnView, Option<PostId>, Option<PostId>)> = names
+        .iter()
+        .enumerate()
+        .map(|(c, name)| {
+            let list = state.list(c);
+            let view = state.views[c].clone();
+            let selected = list.get(view.selected).copied();
+            let offset = list.get(view.offset).copied();
+            (name.to_lowercase(), view, selected, offset)
+        })
+        .collect();
+    if let Some(rules) = rules {
+        state.rules = rules;
+    }
+    state.timeline.reroute(&state.rules);
+    state.next_expiry = state.rules.next_mute_expiry();
+    let now_names = state.column_names();
+    state.views = vec![ColumnView::default(); now_names.len()];
+    for (c, name) in now_names.iter().enumerate() {
+        let Some((_, view, selected, offset)) =
+            before.iter().find(|(n, ..)| *n == name.to_lowercase())
+        else {
+            continue;
+        };
+        state.views[c] = ColumnView {
+            shown: None,
+            ..view.clone()
+        };
+        refresh(state, c);
+        let list = state.list(c);
+        let find = |id: &Option<PostId>, fallback: usize| {
+            id.and_then(|id| list.iter().position(|x| *x == id))
+                .unwrap_or(fallback)
+        };
+        let (s, o) = (find(selected, view.selected), find(offset, view.offset));
+        state.views[c].selected = s;
+        state.views[c].offset = o.min(s);
+        keep_selection_visible(state, c);
+    }
+    state.focus = focused
+        .and_then(|f| now_names.iter().position(|n| n.eq_ignore_ascii_case(&f)))
+        .unwrap_or(state.focus)
+        .min(now_names.len().saturating_sub(1));
+    state.first_column = view::scroll_to(
+        state.first_column,
+        state.focus,
+        state.size.0,
+        state.views.len(),
+    );
 }
 
 fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
@@ -348,9 +463,12 @@ fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
         search_key(state, chord);
         return;
     }
-    if let Overlay::Palette(_) = state.overlay {
-        palette_key(state, chord, effects);
-        return;
+    match state.overlay {
+        Overlay::Palette(_) => return palette_key(state, chord, effects),
+        Overlay::MuteMenu { .. } => return edit::menu_key(state, chord, effects),
+        Overlay::Prompt { .. } => return edit::prompt_key(state, chord, effects),
+        Overlay::Explain { .. } => return edit::explain_key(state, chord),
+        _ => {}
     }
     let command = state.keymap.command(&chord);
     match (&mut state.overlay, command) {
@@ -397,12 +515,21 @@ fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
             }
         }
         (Overlay::Detail { .. }, _) => {}
-        (Overlay::Palette(_), _) => {}
+        (
+            Overlay::Palette(_)
+            | Overlay::MuteMenu { .. }
+            | Overlay::Prompt { .. }
+            | Overlay::Explain { .. },
+            _,
+        ) => {}
     }
 }
 
 /// Runs a command on the main screen.
 pub fn run(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) {
+    if edit::command(state, command, effects) {
+        return;
+    }
     let column = state.focus;
     match command {
         Command::ColumnLeft => focus(state, state.focus.saturating_sub(1)),
@@ -467,6 +594,15 @@ pub fn run(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) {
         }
         Command::Suspend => effects.push(Effect::Suspend),
         Command::Quit => effects.push(Effect::Quit),
+        Command::MuteAuthor
+        | Command::MuteBoosts
+        | Command::MuteKeyword
+        | Command::Amplify
+        | Command::AddToColumn
+        | Command::RemoveFromColumn
+        | Command::Undo
+        | Command::RevealMuted
+        | Command::Explain => unreachable!("handled by edit::command"),
     }
 }
 
@@ -613,38 +749,72 @@ fn search_key(state: &mut AppState, chord: KeyChord) {
     state.search = Some(text);
 }
 
-/// Filters a column to posts matching `query` (any case, in the text,
-/// content warning, name, handle or tags); an empty query shows all. The
-/// selected post stays selected when it still shows.
+/// Sets a column's search; an empty query shows all.
 fn set_query(state: &mut AppState, column: usize, query: String) {
+    state.views[column].query = query;
+    refresh(state, column);
+}
+
+/// Recomputes what a column shows: its posts, plus its muted ones when
+/// revealed, filtered by its search (any case, in the text, content
+/// warning, name, handle or tags). The selected post stays selected when
+/// it still shows.
+fn refresh(state: &mut AppState, column: usize) {
     let selected = state
         .list(column)
         .get(state.views[column].selected)
         .copied();
-    let matches = (!query.trim().is_empty()).then(|| {
-        let needle = query.trim().to_lowercase();
-        state
-            .timeline
-            .column(column)
-            .iter()
-            .copied()
-            .filter(|id| {
-                state
-                    .timeline
-                    .get(*id)
-                    .is_some_and(|e| post_matches(&e.post, &needle))
-            })
-            .collect::<Vec<_>>()
+    let needle = state.views[column].query.trim().to_lowercase();
+    let shown = (state.reveal || !needle.is_empty()).then(|| {
+        let own = state.timeline.column(column);
+        let base = if state.reveal {
+            merge(&state.timeline, own, state.timeline.hidden(column))
+        } else {
+            own.to_vec()
+        };
+        if needle.is_empty() {
+            base
+        } else {
+            base.into_iter()
+                .filter(|id| {
+                    state
+                        .timeline
+                        .get(*id)
+                        .is_some_and(|e| post_matches(&e.post, &needle))
+                })
+                .collect()
+        }
     });
-    let view = &mut state.views[column];
-    view.query = query;
-    view.matches = matches;
+    state.views[column].shown = shown;
     let list = state.list(column);
     let at = selected.and_then(|id| list.iter().position(|x| *x == id));
     let view = &mut state.views[column];
     view.selected = at.unwrap_or(0);
     view.offset = view.offset.min(view.selected);
     keep_selection_visible(state, column);
+}
+
+/// Two newest-first lists as one.
+fn merge(timeline: &Timeline, a: &[PostId], b: &[PostId]) -> Vec<PostId> {
+    let key = |id: &PostId| {
+        timeline
+            .get(*id)
+            .map(|e| (std::cmp::Reverse(e.post.created_at), std::cmp::Reverse(*id)))
+    };
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if key(&a[i]) <= key(&b[j]) {
+            out.push(a[i]);
+            i += 1;
+        } else {
+            out.push(b[j]);
+            j += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
 }
 
 fn post_matches(post: &crate::model::Post, needle: &str) -> bool {
@@ -846,7 +1016,8 @@ fn add_posts(
         .collect();
     let mut bell = false;
     let mut added = 0;
-    let mut touched_columns = vec![false; state.views.len()];
+    // With muted posts revealed, a muted arrival changes columns too.
+    let mut touched_columns = vec![state.reveal; state.views.len()];
     for post in posts {
         let verdict = route(&state.rules, &post);
         let muted = verdict.muted.is_some();
@@ -869,9 +1040,8 @@ fn add_posts(
         if !changed {
             continue;
         }
-        if !state.views[column].query.is_empty() {
-            let query = state.views[column].query.clone();
-            set_query(state, column, query);
+        if state.views[column].shown.is_some() {
+            refresh(state, column);
         }
         let view = &state.views[column];
         if !(live || view.touched) {

@@ -15,6 +15,15 @@ pub enum Target {
     /// Select the account's newest post (by routing key).
     Account(String),
     Command(Command),
+    /// Add the account (a handle) to this column.
+    AddToColumn {
+        column: usize,
+        handle: String,
+    },
+    /// Ask for a name, then make a column with the account.
+    NewColumn {
+        handle: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +38,8 @@ pub struct PaletteItem {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Palette {
+    /// What the box is for, as its title says.
+    pub title: String,
     pub query: String,
     pub items: Vec<PaletteItem>,
     /// Indices into `items` matching the query, best first.
@@ -85,6 +96,7 @@ impl Palette {
                 }),
         );
         let mut palette = Palette {
+            title: "Go to — columns, accounts, commands".into(),
             query: String::new(),
             matches: (0..items.len()).collect(),
             items,
@@ -92,6 +104,41 @@ impl Palette {
         };
         palette.refilter();
         palette
+    }
+
+    /// The column picker of `c`: every column, then "new column…".
+    pub fn columns_for(state: &AppState, handle: String) -> Palette {
+        let mut items: Vec<PaletteItem> = state
+            .rules
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.rest)
+            .map(|(i, c)| PaletteItem {
+                kind: "column",
+                label: c.name.clone(),
+                hint: String::new(),
+                target: Target::AddToColumn {
+                    column: i,
+                    handle: handle.clone(),
+                },
+            })
+            .collect();
+        items.push(PaletteItem {
+            kind: "new",
+            label: "new column…".into(),
+            hint: "name it next".into(),
+            target: Target::NewColumn {
+                handle: handle.clone(),
+            },
+        });
+        Palette {
+            title: format!("Add {handle} to a column"),
+            query: String::new(),
+            matches: (0..items.len()).collect(),
+            items,
+            selected: 0,
+        }
     }
 
     /// Re-ranks the items for the current query.
@@ -122,8 +169,8 @@ impl Palette {
                         0
                     };
                     let kind = match item.target {
-                        Target::Column(_) => 2,
-                        Target::Command(_) => 1,
+                        Target::Column(_) | Target::AddToColumn { .. } => 2,
+                        Target::Command(_) | Target::NewColumn { .. } => 1,
                         Target::Account(_) => 0,
                     };
                     Some((score + exact + kind, i))
@@ -154,6 +201,19 @@ pub(super) fn go(state: &mut AppState, target: Target, effects: &mut Vec<Effect>
     match target {
         Target::Column(column) => super::focus(state, column),
         Target::Command(command) => run(state, command, effects),
+        Target::AddToColumn { column, handle } => {
+            let column = state.rules.columns[column].name.clone();
+            effects.push(Effect::Edit {
+                done: format!("added {handle} to {column} — u to undo"),
+                edit: crate::config::Edit::AddToColumn { column, handle },
+            });
+        }
+        Target::NewColumn { handle } => {
+            state.overlay = super::Overlay::Prompt {
+                purpose: super::Purpose::NewColumn { handle },
+                text: String::new(),
+            };
+        }
         Target::Account(key) => {
             // The account's newest post in the first column that has one.
             let found = (0..state.views.len()).find_map(|column| {

@@ -4,6 +4,7 @@
 //! and maps outcomes to exit codes (0 ok, 1 runtime or config error,
 //! 2 usage). Everything it decides with comes from the inner layers.
 
+mod config_file;
 mod route;
 mod tui;
 
@@ -121,8 +122,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         None => load_config(cli.config.as_deref()).and_then(|(location, compiled)| {
-            let status = config_status(&location, &compiled);
-            tui::run(compiled, status)
+            let (status, text) = config_status(&location, &compiled);
+            tui::run(compiled, status, location, text)
         }),
         Some(Command::Route(args)) => load_config(cli.config.as_deref())
             .and_then(|(_, compiled)| route::route(&args, compiled.rules)),
@@ -137,8 +138,12 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// What the status bar says about the config.
-fn config_status(location: &ConfigLocation, compiled: &Compiled) -> crate::app::ConfigStatus {
+/// What the status bar says about the config, and the text it was read
+/// from.
+fn config_status(
+    location: &ConfigLocation,
+    compiled: &Compiled,
+) -> (crate::app::ConfigStatus, String) {
     let (shown, text) = match location {
         ConfigLocation::File(path) => (
             path.display().to_string(),
@@ -146,7 +151,7 @@ fn config_status(location: &ConfigLocation, compiled: &Compiled) -> crate::app::
         ),
         ConfigLocation::BuiltIn => ("built-in default".to_string(), DEFAULT_CONFIG.to_string()),
     };
-    crate::app::ConfigStatus {
+    let status = crate::app::ConfigStatus {
         warnings: compiled
             .warnings
             .iter()
@@ -154,7 +159,8 @@ fn config_status(location: &ConfigLocation, compiled: &Compiled) -> crate::app::
             .collect(),
         location: shown,
         error: None,
-    }
+    };
+    (status, text)
 }
 
 fn check(flag: Option<&Path>) -> Result<(), u8> {

@@ -8,8 +8,10 @@
 //! without a cause. The terminal is restored on quit, on a panic, on
 //! SIGTERM and SIGHUP, and around Ctrl-Z.
 
-use crate::app::{Action, AppState, ConfigStatus, Effect, update};
-use crate::config::{Key, KeyChord, NamedKey};
+use super::ConfigLocation;
+use super::config_file::ConfigFile;
+use crate::app::{Action, AppState, ConfigChange, ConfigStatus, ConfigWhy, Effect, update};
+use crate::config::{Key, KeyChord, NamedKey, SourceSpec};
 use crate::filter::Compiled;
 use crate::source::{self, SourceEvent};
 use crate::ui;
@@ -25,6 +27,7 @@ use crossterm::{cursor, execute};
 use futures_util::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
+use std::collections::{HashMap, VecDeque};
 use std::io::{self, IsTerminal, Stdout, Write};
 use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
@@ -36,6 +39,8 @@ enum Event {
     Source(SourceEvent),
     /// Time passed: relative times may read differently.
     Tick,
+    /// Something changed in the config file's directory.
+    ConfigFile,
     /// SIGTERM or SIGHUP: leave cleanly.
     Stop(&'static str),
 }
@@ -43,7 +48,12 @@ enum Event {
 type Screen = Terminal<CrosstermBackend<Stdout>>;
 
 /// Opens the TUI on a loaded config; returns the process exit code.
-pub fn run(compiled: Compiled, config: ConfigStatus) -> Result<(), u8> {
+pub fn run(
+    compiled: Compiled,
+    config: ConfigStatus,
+    location: ConfigLocation,
+    text: String,
+) -> Result<(), u8> {
     if !io::stdout().is_terminal() {
         eprintln!(
             "circles: the screen needs a terminal on stdout; in a pipe use `circles route` \
@@ -60,7 +70,8 @@ pub fn run(compiled: Compiled, config: ConfigStatus) -> Result<(), u8> {
             eprintln!("circles: cannot start: {e}");
             super::FAILURE
         })?;
-    let result = runtime.block_on(event_loop(compiled, config));
+    let file = ConfigFile::new(&location, text);
+    let result = runtime.block_on(event_loop(compiled, config, file));
     runtime.shutdown_timeout(Duration::from_millis(100));
     result.map_err(|e| {
         eprintln!("circles: {e}");
@@ -129,14 +140,70 @@ fn source_options() -> source::Options {
     options
 }
 
-async fn event_loop(compiled: Compiled, config: ConfigStatus) -> io::Result<()> {
+/// Running sources by name: the task and the task forwarding its events.
+type Running = HashMap<String, [tokio::task::JoinHandle<()>; 2]>;
+
+/// Starts a source with its own channel, forwarded into the loop's. Stopping
+/// it aborts both tasks; the source then finds its channel closed.
+fn start_source(
+    spec: &SourceSpec,
+    tx: &mpsc::UnboundedSender<Event>,
+    options: source::Options,
+    running: &mut Running,
+) {
+    let (source_tx, mut source_rx) = mpsc::unbounded_channel::<SourceEvent>();
+    let task = source::spawn(spec, source_tx, options);
+    let forward = tx.clone();
+    let forwarder = tokio::spawn(async move {
+        while let Some(event) = source_rx.recv().await {
+            if forward.send(Event::Source(event)).is_err() {
+                break;
+            }
+        }
+    });
+    if let Some(old) = running.insert(spec.name.clone(), [task, forwarder]) {
+        old.iter().for_each(|t| t.abort());
+    }
+}
+
+/// Watches the config file's directory (editors that save by writing a new
+/// file and renaming it are caught too). Changes are compared with what
+/// the app runs on, so our own writes are ignored.
+fn watch_config(
+    file: &ConfigFile,
+    tx: &mpsc::UnboundedSender<Event>,
+) -> Option<notify_debouncer_mini::Debouncer<notify::RecommendedWatcher>> {
+    let dir = file.path()?.parent()?.to_path_buf();
+    if !dir.is_dir() {
+        return None;
+    }
+    let tx = tx.clone();
+    let mut debouncer = notify_debouncer_mini::new_debouncer(
+        Duration::from_millis(150),
+        move |result: notify_debouncer_mini::DebounceEventResult| {
+            if result.is_ok() {
+                let _ = tx.send(Event::ConfigFile);
+            }
+        },
+    )
+    .map_err(|e| tracing::warn!(error = %e, "cannot watch the config"))
+    .ok()?;
+    debouncer
+        .watcher()
+        .watch(&dir, notify::RecursiveMode::NonRecursive)
+        .map_err(|e| tracing::warn!(error = %e, dir = %dir.display(), "cannot watch"))
+        .ok()?;
+    Some(debouncer)
+}
+
+async fn event_loop(
+    compiled: Compiled,
+    config: ConfigStatus,
+    mut file: ConfigFile,
+) -> io::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
-    let names: Vec<String> = compiled
-        .config
-        .sources
-        .iter()
-        .map(|s| s.name.clone())
-        .collect();
+    let specs = compiled.config.sources.clone();
+    let names: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
     let offset = *Local::now().offset();
     let mut state = AppState::new(
         compiled.rules,
@@ -145,23 +212,15 @@ async fn event_loop(compiled: Compiled, config: ConfigStatus) -> io::Result<()> 
         config,
         Utc::now(),
     )
+    .with_source_specs(specs.clone())
     .with_utc_offset(offset);
 
-    // Sources send into their own channel; one task forwards into the loop's.
-    let (source_tx, mut source_rx) = mpsc::unbounded_channel::<SourceEvent>();
     let options = source_options();
-    for spec in &compiled.config.sources {
-        source::spawn(spec, source_tx.clone(), options);
+    let mut running = Running::new();
+    for spec in &specs {
+        start_source(spec, &tx, options, &mut running);
     }
-    drop(source_tx);
-    let forward = tx.clone();
-    tokio::spawn(async move {
-        while let Some(event) = source_rx.recv().await {
-            if forward.send(Event::Source(event)).is_err() {
-                break;
-            }
-        }
-    });
+    let mut watcher = watch_config(&file, &tx);
     spawn_signals(tx.clone())?;
 
     restore_on_panic();
@@ -187,7 +246,7 @@ async fn event_loop(compiled: Compiled, config: ConfigStatus) -> io::Result<()> 
             n = rx.recv_many(&mut batch, 512) => if n == 0 { break Ok(()) },
             _ = tokio::time::sleep(wait) => batch.push(Event::Tick),
         }
-        let mut effects = update(&mut state, Action::Clock(Utc::now()));
+        let mut effects: VecDeque<Effect> = update(&mut state, Action::Clock(Utc::now())).into();
         let mut stop = None;
         for event in batch.drain(..) {
             let action = match event {
@@ -199,6 +258,17 @@ async fn event_loop(compiled: Compiled, config: ConfigStatus) -> io::Result<()> 
                     log_source_event(&event);
                     Action::Source(event)
                 }
+                Event::ConfigFile => match file.changed() {
+                    Some(text) => {
+                        tracing::info!("config changed on disk");
+                        Action::Config(ConfigChange {
+                            text,
+                            location: file.display(),
+                            why: ConfigWhy::Reloaded,
+                        })
+                    }
+                    None => continue,
+                },
                 Event::Tick => continue,
                 Event::Stop(why) => {
                     stop = Some(why);
@@ -212,26 +282,76 @@ async fn event_loop(compiled: Compiled, config: ConfigStatus) -> io::Result<()> 
             break Ok(());
         }
         let mut quit = false;
-        for effect in effects {
-            match effect {
-                Effect::Quit => quit = true,
-                Effect::Suspend => suspend(&mut screen)?,
+        while let Some(effect) = effects.pop_front() {
+            let reply = match effect {
+                Effect::Quit => {
+                    quit = true;
+                    None
+                }
+                Effect::Suspend => {
+                    suspend(&mut screen)?;
+                    None
+                }
                 Effect::OpenUrl(url) => {
                     if let Err(e) = open::that_detached(&url) {
                         state.message = Some(format!("cannot open {url}: {e}"));
                     }
+                    None
                 }
                 Effect::Copy(text) => {
                     execute!(
                         io::stdout(),
                         crossterm::clipboard::CopyToClipboard::to_clipboard_from(text)
                     )?;
+                    None
                 }
                 Effect::Bell => {
                     let mut out = io::stdout();
                     out.write_all(b"\x07")?;
                     out.flush()?;
+                    None
                 }
+                Effect::Edit { edit, done } => {
+                    tracing::info!(?edit, "config edit");
+                    let reply = match file.edit(&edit, Utc::now()) {
+                        Ok((text, created)) => Action::Config(ConfigChange {
+                            text,
+                            location: file.display(),
+                            why: ConfigWhy::Edited(match created {
+                                Some(note) => format!("{done} ({note})"),
+                                None => done,
+                            }),
+                        }),
+                        Err(problem) => Action::ConfigProblem(problem),
+                    };
+                    if watcher.is_none() {
+                        watcher = watch_config(&file, &tx);
+                    }
+                    Some(reply)
+                }
+                Effect::Undo => Some(match file.undo() {
+                    Ok(text) => Action::Config(ConfigChange {
+                        text,
+                        location: file.display(),
+                        why: ConfigWhy::Undone,
+                    }),
+                    Err(problem) => Action::ConfigProblem(problem),
+                }),
+                Effect::StartSource(spec) => {
+                    tracing::info!(source = spec.name, "starting source");
+                    start_source(&spec, &tx, options, &mut running);
+                    None
+                }
+                Effect::StopSource(name) => {
+                    tracing::info!(source = name, "stopping source");
+                    if let Some(tasks) = running.remove(&name) {
+                        tasks.iter().for_each(|t| t.abort());
+                    }
+                    None
+                }
+            };
+            if let Some(action) = reply {
+                effects.extend(update(&mut state, action));
             }
         }
         if quit {
@@ -241,6 +361,7 @@ async fn event_loop(compiled: Compiled, config: ConfigStatus) -> io::Result<()> 
             break Err(e);
         }
     };
+    drop(watcher);
     leave_screen();
     outcome
 }
@@ -253,9 +374,15 @@ fn tick_interval(state: &AppState) -> Duration {
         .entries()
         .map(|(_, e)| e.post.created_at)
         .max();
-    match newest {
+    let labels = match newest {
         Some(t) if (state.now - t).num_seconds() < 60 => Duration::from_secs(10),
         _ => Duration::from_secs(60),
+    };
+    // Wake when a timed mute ends, too.
+    match state.next_expiry.map(|t| (t - state.now).to_std()) {
+        Some(Ok(until)) => labels.min(until + Duration::from_millis(50)),
+        Some(Err(_)) => Duration::from_millis(50),
+        None => labels,
     }
 }
 

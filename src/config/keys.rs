@@ -66,6 +66,15 @@ commands! {
     Search = "search", ["/"], "search in the focused column";
     Palette = "palette", ["ctrl-p"], "fuzzy palette: columns, accounts, commands";
     MarkRead = "mark_read", ["r"], "mark every post in the column read";
+    MuteAuthor = "mute_author", ["m"], "mute the author: 1 hour, 1 day, 7 days or forever";
+    MuteBoosts = "mute_boosts", ["b"], "mute boosts from the booster (keep their own posts)";
+    MuteKeyword = "mute_keyword", ["K"], "mute a keyword or hashtag from the post";
+    Amplify = "amplify", ["a"], "amplify or un-amplify the author";
+    AddToColumn = "add_to_column", ["c"], "add the author to a column (or a new one)";
+    RemoveFromColumn = "remove_from_column", ["x"], "remove the author from this column's accounts";
+    Undo = "undo", ["u"], "undo the last config edit";
+    RevealMuted = "reveal_muted", ["v"], "show or hide muted posts (dimmed, with the reason)";
+    Explain = "explain", ["e"], "explain: the rules that put the post where it is";
     Help = "help", ["?"], "show this help";
     Close = "close", ["esc"], "close the overlay or clear the search";
     Suspend = "suspend", ["ctrl-z"], "suspend to the shell (fg resumes)";

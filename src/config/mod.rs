@@ -10,10 +10,12 @@
 //! touch: `model`.
 
 mod diagnostic;
+mod edit;
 mod keys;
 mod sources;
 
 pub use diagnostic::{ConfigErrors, Diagnostic, Severity};
+pub use edit::{Edit, EditError, apply};
 pub use keys::{Command, Key, KeyChord, Keymap, NamedKey, RawKeys};
 pub use sources::{SourceKind, SourceSpec, Timeline};
 

@@ -362,6 +362,11 @@ impl Rules {
             })
     }
 
+    /// Whether the config amplifies this account (by routing key or DID).
+    pub fn amplifies(&self, key: &str) -> bool {
+        self.accounts.get(key).is_some_and(|r| r.amplified)
+    }
+
     /// A keyword pattern as the user wrote it.
     pub fn keyword(&self, id: usize) -> &str {
         self.keywords.pattern(id)

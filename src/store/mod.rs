@@ -41,6 +41,8 @@ pub struct Timeline {
     by_uri: HashMap<String, PostId>,
     /// Per column, ids newest first.
     columns: Vec<Vec<PostId>>,
+    /// Per column, the muted posts that would be there, newest first.
+    hidden: Vec<Vec<PostId>>,
     unread: Vec<usize>,
     muted: Vec<PostId>,
     next: PostId,
@@ -53,6 +55,7 @@ impl Timeline {
             entries: HashMap::new(),
             by_uri: HashMap::new(),
             columns: vec![Vec::new(); columns],
+            hidden: vec![Vec::new(); columns],
             unread: vec![0; columns],
             muted: Vec::new(),
             next: 0,
@@ -79,6 +82,11 @@ impl Timeline {
 
     pub fn unread(&self, column: usize) -> usize {
         self.unread.get(column).copied().unwrap_or(0)
+    }
+
+    /// The muted posts that would be in a column, newest first.
+    pub fn hidden(&self, column: usize) -> &[PostId] {
+        self.hidden.get(column).map_or(&[], Vec::as_slice)
     }
 
     /// Muted posts, newest first.
@@ -116,11 +124,20 @@ impl Timeline {
             placed.push((column, at));
         }
         if verdict.muted.is_some() {
-            let at = self.muted.partition_point(|other| {
-                let e = &self.entries[other];
-                (Reverse(e.post.created_at), Reverse(*other)) < order
-            });
-            self.muted.insert(at, id);
+            let lists = Some(&mut self.muted).into_iter().chain(
+                self.hidden
+                    .iter_mut()
+                    .enumerate()
+                    .filter(|(c, _)| verdict.hidden_in.contains(&(*c as u16)))
+                    .map(|(_, list)| list),
+            );
+            for list in lists {
+                let at = list.partition_point(|other| {
+                    let e = &self.entries[other];
+                    (Reverse(e.post.created_at), Reverse(*other)) < order
+                });
+                list.insert(at, id);
+            }
         }
         self.by_uri.insert(key, id);
         self.entries.insert(
@@ -166,6 +183,7 @@ impl Timeline {
     /// rebuilds the views; seen marks are kept.
     pub fn reroute(&mut self, rules: &Rules) {
         self.columns = vec![Vec::new(); rules.columns.len()];
+        self.hidden = vec![Vec::new(); rules.columns.len()];
         self.unread = vec![0; rules.columns.len()];
         self.muted.clear();
         let mut order: Vec<_> = self
@@ -187,8 +205,15 @@ impl Timeline {
             }
             if e.verdict.muted.is_some() {
                 self.muted.push(id);
+                for &column in &e.verdict.hidden_in {
+                    self.hidden[usize::from(column)].push(id);
+                }
             }
         }
+    }
+
+    pub fn column_count(&self) -> usize {
+        self.columns.len()
     }
 
     /// Drops the oldest posts down to the capacity. Views are ordered
@@ -213,7 +238,12 @@ impl Timeline {
             }
         }
         let entries = &self.entries;
-        for list in self.columns.iter_mut().chain(Some(&mut self.muted)) {
+        let lists = self
+            .columns
+            .iter_mut()
+            .chain(self.hidden.iter_mut())
+            .chain(Some(&mut self.muted));
+        for list in lists {
             list.retain(|id| entries.contains_key(id));
         }
     }
@@ -300,9 +330,11 @@ accounts = ["@m@x.social"]
     #[test]
     fn muted_posts_are_kept_out_of_columns_but_not_lost() {
         let (mut t, rules) = timeline(100);
-        add(&mut t, &rules, post("1", "@m@x.social", 5));
+        let muted = add(&mut t, &rules, post("1", "@m@x.social", 5)).unwrap();
         assert!(t.column(1).is_empty());
         assert_eq!(t.muted().len(), 1);
+        assert_eq!(t.hidden(1), &[muted.id], "where a reveal shows it");
+        assert!(t.hidden(0).is_empty());
         assert_eq!(t.len(), 1);
     }
 
@@ -360,6 +392,11 @@ accounts = ["@m@x.social"]
         t.reroute(&stricter);
         assert_eq!(ids(&t, 0), ["2"]);
         assert_eq!(t.muted(), &[a.id]);
+        assert_eq!(
+            t.hidden(0),
+            &[] as &[PostId],
+            "a was never in Core's accounts now"
+        );
         assert_eq!(t.unread(0), 1);
         assert!(t.get(a.id).unwrap().seen);
     }

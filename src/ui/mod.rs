@@ -10,7 +10,7 @@
 
 use crate::app::card::{self, Line as CardLine, Tone};
 use crate::app::view;
-use crate::app::{AppState, NEW_MARKER_SCAN, Overlay, first_tab, tab_labels};
+use crate::app::{AppState, NEW_MARKER_SCAN, Overlay, Purpose, first_tab, tab_labels};
 use crate::config::{Command, Style as ColumnStyle};
 use crate::model::sanitize_line;
 use crate::source::SourceState;
@@ -59,6 +59,9 @@ pub fn draw(state: &AppState, area: Rect, buf: &mut Buffer) {
         Overlay::Help { scroll } => draw_help(state, area, *scroll, buf),
         Overlay::Detail { scroll } => draw_detail(state, area, *scroll, buf),
         Overlay::Palette(palette) => draw_palette(palette, area, buf),
+        Overlay::MuteMenu { handle } => draw_mute_menu(handle, area, buf),
+        Overlay::Prompt { purpose, text } => draw_prompt(purpose, text, area, buf),
+        Overlay::Explain { scroll, text } => draw_explain(text, area, *scroll, buf),
     }
 }
 
@@ -172,6 +175,11 @@ fn draw_column(
     let width = inner.width - 1;
     for placed in state.place(column, width, inner.height) {
         let selected = placed.index == view.selected;
+        let muted = state
+            .timeline
+            .get(placed.id)
+            .is_some_and(|e| e.verdict.muted.is_some());
+        let dim = dim || muted;
         let rows = placed.lines.len() as u16;
         for (i, line) in placed.lines.iter().enumerate() {
             let y = inner.y + placed.top + i as u16;
@@ -284,6 +292,9 @@ fn draw_status(state: &AppState, area: Rect, buf: &mut Buffer) {
             format!("  muted today: {}", state.muted_today),
             Style::new().fg(QUIET),
         ));
+        if state.reveal {
+            left.push(Span::styled(" (shown)", Style::new().fg(Color::Yellow)));
+        }
         if !state.config.warnings.is_empty() {
             left.push(Span::styled(
                 format!("  {} config warning(s)", state.config.warnings.len()),
@@ -420,7 +431,7 @@ fn draw_palette(palette: &crate::app::Palette, area: Rect, buf: &mut Buffer) {
         area,
         80,
         (palette.matches.len() as u16 + 3).min(22),
-        "Go to — columns, accounts, commands",
+        &palette.title,
         buf,
     );
     if inner.height == 0 {
@@ -451,4 +462,79 @@ fn draw_palette(palette: &crate::app::Palette, area: Rect, buf: &mut Buffer) {
         }
         buf.set_line(inner.x, inner.y + 1 + row as u16, &line, inner.width);
     }
+}
+
+fn draw_mute_menu(handle: &str, area: Rect, buf: &mut Buffer) {
+    let title = format!("Mute {}", sanitize_line(handle));
+    let inner = overlay_box(area, 44, 7, &title, buf);
+    let lines: Vec<Line> = [
+        ("1", "for 1 hour"),
+        ("2", "for 1 day"),
+        ("3", "for 7 days"),
+        ("0 enter", "forever"),
+        ("esc", "cancel"),
+    ]
+    .into_iter()
+    .map(|(k, what)| {
+        Line::from(vec![
+            Span::styled(format!(" {k:<8}"), Style::new().fg(ACCENT)),
+            Span::raw(what),
+        ])
+    })
+    .collect();
+    draw_lines(&lines, inner, 0, buf);
+}
+
+fn draw_prompt(purpose: &Purpose, text: &str, area: Rect, buf: &mut Buffer) {
+    let title = match purpose {
+        Purpose::MuteKeyword => "Mute a keyword, phrase or #hashtag".to_string(),
+        Purpose::NewColumn { handle } => {
+            format!("Name the new column for {}", sanitize_line(handle))
+        }
+    };
+    let inner = overlay_box(area, 64, 4, &title, buf);
+    let lines = [
+        Line::from(vec![
+            Span::styled("> ", Style::new().fg(ACCENT)),
+            Span::raw(sanitize_line(text).into_owned()),
+            Span::styled("█", Style::new().fg(ACCENT)),
+        ]),
+        Line::from(Span::styled(
+            "enter to confirm · esc to cancel",
+            Style::new().fg(QUIET),
+        )),
+    ];
+    draw_lines(&lines, inner, 0, buf);
+}
+
+fn draw_explain(text: &str, area: Rect, scroll: u16, buf: &mut Buffer) {
+    let inner = overlay_box(
+        area,
+        100,
+        text.lines().count() as u16 + 2,
+        "Why this post is here — esc closes",
+        buf,
+    );
+    let width = usize::from(inner.width.saturating_sub(2)).max(1);
+    let lines: Vec<Line> = text
+        .lines()
+        .flat_map(|l| {
+            let clean = sanitize_line(l).into_owned();
+            let indent = clean.len() - clean.trim_start().len();
+            textwrap::wrap(
+                &clean,
+                textwrap::Options::new(width).subsequent_indent(&clean[..indent]),
+            )
+            .into_iter()
+            .map(|w| Line::raw(w.into_owned()))
+            .collect::<Vec<_>>()
+        })
+        .collect();
+    let body = Rect {
+        x: inner.x + 1,
+        width: inner.width.saturating_sub(2),
+        ..inner
+    };
+    let scroll = scroll.min((lines.len() as u16).saturating_sub(body.height));
+    draw_lines(&lines, body, scroll, buf);
 }

@@ -1,0 +1,337 @@
+//! The daily loop: mute, amplify and sort accounts from the keyboard, and
+//! take in new config text (SPEC §5, §7).
+//!
+//! Keys here never touch the file: they return an [`Effect::Edit`] (or
+//! [`Effect::Undo`]) and the event loop writes the file, then hands the new
+//! text back as [`Action::Config`](super::Action::Config) — the same way an
+//! edit made on disk arrives. New text that compiles replaces the rules and
+//! every post is routed again in place; text that does not keeps the last
+//! good rules running and shows the error until it is fixed.
+
+use super::{AppState, Effect, Overlay, Palette, refresh, reroute};
+use crate::config::{Command, Edit, Key, KeyChord, NamedKey, SourceSpec};
+use crate::filter;
+use crate::source::SourceState;
+use chrono::TimeDelta;
+
+/// What a prompt's text is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Purpose {
+    MuteKeyword,
+    NewColumn { handle: String },
+}
+
+/// How long a mute from the menu lasts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MuteFor {
+    Hour,
+    Day,
+    Week,
+    Forever,
+}
+
+impl MuteFor {
+    fn span(self) -> Option<(TimeDelta, &'static str)> {
+        match self {
+            MuteFor::Hour => Some((TimeDelta::hours(1), "1 hour")),
+            MuteFor::Day => Some((TimeDelta::days(1), "1 day")),
+            MuteFor::Week => Some((TimeDelta::days(7), "7 days")),
+            MuteFor::Forever => None,
+        }
+    }
+}
+
+/// Config text that has been written or found on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigChange {
+    pub text: String,
+    /// Where it lives, as the status bar names it.
+    pub location: String,
+    pub why: ConfigWhy,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigWhy {
+    /// A keyboard edit was written; the confirmation to show.
+    Edited(String),
+    Undone,
+    /// Someone changed the file.
+    Reloaded,
+}
+
+const UNDO_HINT: &str = " — u to undo";
+
+/// Runs the editing commands; false for any other command.
+pub(super) fn command(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) -> bool {
+    match command {
+        Command::MuteAuthor => {
+            if let Some(handle) = author(state) {
+                state.overlay = Overlay::MuteMenu { handle };
+            }
+        }
+        Command::MuteBoosts => {
+            let booster =
+                selected_post(state).map(|p| p.boosted_by.as_ref().map(|b| b.handle.clone()));
+            match booster {
+                Some(Some(handle)) => effects.push(Effect::Edit {
+                    done: format!("muted boosts from {handle}{UNDO_HINT}"),
+                    edit: Edit::MuteBoostsFrom { handle },
+                }),
+                Some(None) => state.message = Some("this post is not a boost".into()),
+                None => state.message = Some("no post selected".into()),
+            }
+        }
+        Command::MuteKeyword => {
+            if let Some(post) = selected_post(state) {
+                let text = post
+                    .hashtags
+                    .first()
+                    .map(|t| format!("#{t}"))
+                    .unwrap_or_default();
+                state.overlay = Overlay::Prompt {
+                    purpose: Purpose::MuteKeyword,
+                    text,
+                };
+            } else {
+                state.message = Some("no post selected".into());
+            }
+        }
+        Command::Amplify => {
+            if let Some(post) = selected_post(state) {
+                let handle = post.author.handle.clone();
+                let amplified = post.author.keys().any(|k| state.rules.amplifies(k));
+                effects.push(if amplified {
+                    Effect::Edit {
+                        done: format!("{handle} is no longer amplified{UNDO_HINT}"),
+                        edit: Edit::Unamplify { handle },
+                    }
+                } else {
+                    Effect::Edit {
+                        done: format!("amplified {handle}{UNDO_HINT}"),
+                        edit: Edit::Amplify { handle },
+                    }
+                });
+            } else {
+                state.message = Some("no post selected".into());
+            }
+        }
+        Command::AddToColumn => {
+            if let Some(handle) = author(state) {
+                state.overlay = Overlay::Palette(Palette::columns_for(state, handle));
+            }
+        }
+        Command::RemoveFromColumn => {
+            if let Some(handle) = author(state) {
+                let column = state.rules.columns[state.focus].name.clone();
+                effects.push(Effect::Edit {
+                    done: format!("removed {handle} from {column}{UNDO_HINT}"),
+                    edit: Edit::RemoveFromColumn { column, handle },
+                });
+            }
+        }
+        Command::Undo => effects.push(Effect::Undo),
+        Command::RevealMuted => {
+            state.reveal = !state.reveal;
+            for column in 0..state.views.len() {
+                refresh(state, column);
+            }
+            let muted = state.timeline.muted().len();
+            state.message = Some(if state.reveal {
+                format!("showing {muted} muted post(s), dimmed — v hides them")
+            } else {
+                "muted posts hidden".to_string()
+            });
+        }
+        Command::Explain => match selected_post(state) {
+            Some(post) => {
+                let (_, text) = filter::explain(&state.rules, post);
+                state.overlay = Overlay::Explain { scroll: 0, text };
+            }
+            None => state.message = Some("no post selected".into()),
+        },
+        _ => return false,
+    }
+    true
+}
+
+fn selected_post(state: &AppState) -> Option<&crate::model::Post> {
+    state
+        .selected()
+        .and_then(|id| state.timeline.get(id))
+        .map(|e| &e.post)
+}
+
+fn author(state: &mut AppState) -> Option<String> {
+    let handle = selected_post(state).map(|p| p.author.handle.clone());
+    if handle.is_none() {
+        state.message = Some("no post selected".into());
+    }
+    handle
+}
+
+/// Keys in the mute menu: `1` an hour, `2` a day, `3` a week, `0` or
+/// `enter` forever, `esc` cancels.
+pub(super) fn menu_key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
+    let Overlay::MuteMenu { handle } = &state.overlay else {
+        return;
+    };
+    let how = match (chord.key, chord.ctrl || chord.alt) {
+        (Key::Char('1'), false) => MuteFor::Hour,
+        (Key::Char('2'), false) => MuteFor::Day,
+        (Key::Char('3'), false) => MuteFor::Week,
+        (Key::Char('0'), false) | (Key::Named(NamedKey::Enter), _) => MuteFor::Forever,
+        (Key::Named(NamedKey::Esc), _) => {
+            state.overlay = Overlay::None;
+            return;
+        }
+        _ => {
+            if state.keymap.command(&chord) == Some(Command::Close) {
+                state.overlay = Overlay::None;
+            }
+            return;
+        }
+    };
+    let handle = handle.clone();
+    state.overlay = Overlay::None;
+    let (until, done) = match how.span() {
+        Some((span, words)) => (
+            Some(state.now + span),
+            format!("muted {handle} for {words}{UNDO_HINT}"),
+        ),
+        None => (None, format!("muted {handle}{UNDO_HINT}")),
+    };
+    effects.push(Effect::Edit {
+        edit: Edit::MuteAccount { handle, until },
+        done,
+    });
+}
+
+/// Typing in a prompt; `enter` acts, `esc` cancels.
+pub(super) fn prompt_key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
+    let Overlay::Prompt { purpose, text } = &mut state.overlay else {
+        return;
+    };
+    match (chord.key, chord.ctrl || chord.alt) {
+        (Key::Named(NamedKey::Esc), _) => state.overlay = Overlay::None,
+        (Key::Named(NamedKey::Backspace), _) => {
+            text.pop();
+        }
+        (Key::Char('u'), true) if chord.ctrl => text.clear(),
+        (Key::Char(c), false) => text.push(c),
+        (Key::Named(NamedKey::Enter), _) => {
+            let typed = text.trim().to_string();
+            let purpose = purpose.clone();
+            state.overlay = Overlay::None;
+            if typed.is_empty() {
+                return;
+            }
+            effects.push(match purpose {
+                Purpose::MuteKeyword => Effect::Edit {
+                    done: format!("muted “{typed}”{UNDO_HINT}"),
+                    edit: Edit::MuteKeyword { keyword: typed },
+                },
+                Purpose::NewColumn { handle } => Effect::Edit {
+                    done: format!("new column {typed} with {handle}{UNDO_HINT}"),
+                    edit: Edit::NewColumn {
+                        column: typed,
+                        handle,
+                    },
+                },
+            });
+        }
+        _ => {}
+    }
+}
+
+/// Scrolling and closing the explain overlay.
+pub(super) fn explain_key(state: &mut AppState, chord: KeyChord) {
+    let command = state.keymap.command(&chord);
+    let Overlay::Explain { scroll, .. } = &mut state.overlay else {
+        return;
+    };
+    match command {
+        Some(Command::NextPost | Command::PageDown) => *scroll = scroll.saturating_add(1),
+        Some(Command::PrevPost | Command::PageUp) => *scroll = scroll.saturating_sub(1),
+        Some(Command::Close | Command::Quit | Command::Explain | Command::OpenDetail) => {
+            state.overlay = Overlay::None
+        }
+        _ => {}
+    }
+}
+
+/// New config text. If it compiles, it becomes the rules, keys and
+/// sources, and every post is routed again in place; if not, the last good
+/// config stays and the error shows until the file is fixed.
+pub(super) fn config_changed(
+    state: &mut AppState,
+    change: super::ConfigChange,
+    effects: &mut Vec<Effect>,
+) {
+    let compiled = match filter::load(&change.text, state.now) {
+        Ok(compiled) => compiled,
+        Err(errors) => {
+            let first = errors
+                .errors
+                .first()
+                .map(|d| d.short(&change.location, &change.text))
+                .unwrap_or_default();
+            let more = match errors.errors.len() {
+                0 | 1 => String::new(),
+                n => format!(" (+{} more; `circles check` lists them)", n - 1),
+            };
+            state.config.error = Some(format!("{first}{more}"));
+            state.config.location = change.location;
+            return;
+        }
+    };
+    state.config.error = None;
+    state.config.warnings = compiled
+        .warnings
+        .iter()
+        .map(|w| w.short(&change.location, &change.text))
+        .collect();
+    state.config.location = change.location;
+    let mut rules = compiled.rules;
+    rules.now = state.now;
+    state.keymap = compiled.config.keymap;
+    restart_sources(state, compiled.config.sources, effects);
+    reroute(state, Some(rules));
+    state.message = Some(match change.why {
+        ConfigWhy::Edited(done) => done,
+        ConfigWhy::Undone => "undid the last edit".to_string(),
+        ConfigWhy::Reloaded => "config reloaded".to_string(),
+    });
+}
+
+/// Stops sources that went away or changed, starts new or changed ones.
+fn restart_sources(state: &mut AppState, specs: Vec<SourceSpec>, effects: &mut Vec<Effect>) {
+    for old in &state.source_specs {
+        if !specs.contains(old) {
+            effects.push(Effect::StopSource(old.name.clone()));
+        }
+    }
+    for new in &specs {
+        if !state.source_specs.contains(new) {
+            effects.push(Effect::StartSource(Box::new(new.clone())));
+        }
+    }
+    let mut statuses = Vec::with_capacity(specs.len());
+    for spec in &specs {
+        let kept = state.source_specs.contains(spec);
+        let status = state
+            .sources
+            .iter()
+            .find(|s| s.name == spec.name && kept)
+            .cloned()
+            .unwrap_or_else(|| super::SourceStatus {
+                name: spec.name.clone(),
+                state: SourceState::Starting,
+                posts: 0,
+                skipped: 0,
+                last_problem: None,
+            });
+        statuses.push(status);
+    }
+    state.sources = statuses;
+    state.source_specs = specs;
+}
