@@ -990,6 +990,55 @@ fn source(state: &mut AppState, event: SourceEvent, effects: &mut Vec<Effect>) {
             }
         }
         SourceEvent::Posts { source, posts } => add_posts(state, &source, posts, effects),
+        SourceEvent::Updated { source, post } => {
+            if let Some(id) = state.timeline.find(&source, &post.id) {
+                let verdict = route(&state.rules, &post);
+                keep_places(state, |s| {
+                    s.timeline.replace(id, *post, verdict);
+                });
+            }
+        }
+        SourceEvent::Deleted { source, id } => {
+            if let Some(id) = state.timeline.find(&source, &id) {
+                keep_places(state, |s| {
+                    s.timeline.remove(id);
+                    s.cw_open.remove(&id);
+                });
+            }
+        }
+    }
+}
+
+/// Runs a change to the timeline, then puts every column's selection and
+/// first post on screen back on the same posts (or as near as they can be
+/// when those went).
+fn keep_places(state: &mut AppState, change: impl FnOnce(&mut AppState)) {
+    let anchors: Vec<(Option<PostId>, Option<PostId>)> = (0..state.views.len())
+        .map(|c| {
+            let list = state.list(c);
+            let view = &state.views[c];
+            (
+                list.get(view.selected).copied(),
+                list.get(view.offset).copied(),
+            )
+        })
+        .collect();
+    change(state);
+    for (column, (selected, offset)) in anchors.into_iter().enumerate() {
+        if state.views[column].shown.is_some() {
+            refresh(state, column);
+        }
+        let list = state.list(column);
+        let view = &state.views[column];
+        let find = |id: Option<PostId>, fallback: usize| {
+            id.and_then(|id| list.iter().position(|x| *x == id))
+                .unwrap_or(fallback)
+        };
+        let (selected, offset) = (find(selected, view.selected), find(offset, view.offset));
+        let view = &mut state.views[column];
+        view.selected = selected;
+        view.offset = offset.min(selected);
+        keep_selection_visible(state, column);
     }
 }
 

@@ -393,6 +393,8 @@ fn log_source_event(event: &SourceEvent) {
         SourceEvent::Posts { source, posts } => {
             tracing::debug!(source, count = posts.len(), "posts")
         }
+        SourceEvent::Updated { source, post } => tracing::debug!(source, id = post.id, "edited"),
+        SourceEvent::Deleted { source, id } => tracing::debug!(source, id, "deleted"),
     }
 }
 

@@ -9,8 +9,13 @@
 //!
 //! May touch: `model`, `decode`, `config`; tokio. Never the terminal.
 
+mod bluesky;
 mod demo;
+mod feed;
+pub mod http;
 mod jsonl;
+mod mastodon;
+pub mod secret;
 
 pub use demo::{DEMO_FEED, demo_posts};
 
@@ -23,12 +28,19 @@ use tokio::task::JoinHandle;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceState {
     Starting,
+    /// Connecting or logging in.
+    Connecting,
     /// Reading what is already there.
     Loading,
     /// Up to date and waiting for more.
     Live,
     /// Read everything; nothing more will come.
     Done,
+    /// Failed for now; trying again after a wait.
+    Retrying {
+        seconds: u64,
+        why: String,
+    },
     /// Failed and will not retry; the reason is for the user.
     Failed(String),
 }
@@ -39,6 +51,16 @@ pub enum SourceEvent {
     Posts {
         source: String,
         posts: Vec<Post>,
+    },
+    /// A post was edited: the new version replaces the old (same id).
+    Updated {
+        source: String,
+        post: Box<Post>,
+    },
+    /// A post was deleted at its source (by id).
+    Deleted {
+        source: String,
+        id: String,
     },
     State {
         source: String,
@@ -94,6 +116,24 @@ impl Sink {
         self.tx.is_closed()
     }
 
+    pub fn updated(&self, post: Post) -> bool {
+        self.tx
+            .send(SourceEvent::Updated {
+                source: self.source.clone(),
+                post: Box::new(post),
+            })
+            .is_ok()
+    }
+
+    pub fn deleted(&self, id: String) -> bool {
+        self.tx
+            .send(SourceEvent::Deleted {
+                source: self.source.clone(),
+                id,
+            })
+            .is_ok()
+    }
+
     pub fn skipped(&self, problem: String) -> bool {
         self.tx
             .send(SourceEvent::Skipped {
@@ -134,13 +174,8 @@ pub fn spawn(
             spec.path.clone().unwrap_or_else(|| "-".to_string()),
             spec.follow,
         )),
-        kind @ (SourceKind::Mastodon | SourceKind::Bluesky | SourceKind::Feed) => {
-            tokio::spawn(async move {
-                sink.state(SourceState::Failed(format!(
-                    "{} sources are not supported by this version of circles yet",
-                    kind.name()
-                )));
-            })
-        }
+        SourceKind::Mastodon => tokio::spawn(mastodon::run(sink, spec.clone())),
+        SourceKind::Bluesky => tokio::spawn(bluesky::run(sink, spec.clone())),
+        SourceKind::Feed => tokio::spawn(feed::run(sink, spec.clone())),
     }
 }

@@ -154,6 +154,83 @@ impl Timeline {
         Some(Inserted { id, placed })
     }
 
+    /// The post a source knows by this id.
+    pub fn find(&self, source: &str, id: &str) -> Option<PostId> {
+        self.entries
+            .iter()
+            .find(|(_, e)| e.post.source == source && e.post.id == id)
+            .map(|(k, _)| *k)
+    }
+
+    /// Takes a post out (deleted at its source).
+    pub fn remove(&mut self, id: PostId) -> Option<Entry> {
+        let entry = self.entries.remove(&id)?;
+        self.by_uri.remove(&dedupe_key(&entry.post));
+        self.unlist(id, &entry);
+        Some(entry)
+    }
+
+    /// Puts an edited version of a post in place of the old one: same id,
+    /// same seen mark, in the columns its new verdict names.
+    pub fn replace(&mut self, id: PostId, post: Post, verdict: Verdict) -> bool {
+        let Some(old) = self.remove(id) else {
+            return false;
+        };
+        let key = dedupe_key(&post);
+        self.by_uri.insert(key, id);
+        self.entries.insert(
+            id,
+            Entry {
+                post,
+                verdict,
+                seen: old.seen,
+            },
+        );
+        self.list(id);
+        true
+    }
+
+    /// Drops a post's id from every list it is in, and from unread counts.
+    fn unlist(&mut self, id: PostId, entry: &Entry) {
+        for &column in &entry.verdict.columns {
+            let column = usize::from(column);
+            self.columns[column].retain(|x| *x != id);
+            if !entry.seen {
+                self.unread[column] = self.unread[column].saturating_sub(1);
+            }
+        }
+        for &column in &entry.verdict.hidden_in {
+            self.hidden[usize::from(column)].retain(|x| *x != id);
+        }
+        self.muted.retain(|x| *x != id);
+    }
+
+    /// Files a stored post into the lists its verdict names.
+    fn list(&mut self, id: PostId) {
+        let entry = &self.entries[&id];
+        let order = (Reverse(entry.post.created_at), Reverse(id));
+        let entries = &self.entries;
+        let place = |list: &mut Vec<PostId>| {
+            let at = list.partition_point(|other| {
+                let e = &entries[other];
+                (Reverse(e.post.created_at), Reverse(*other)) < order
+            });
+            list.insert(at, id);
+        };
+        for &column in &entry.verdict.columns {
+            place(&mut self.columns[usize::from(column)]);
+            if !entry.seen {
+                self.unread[usize::from(column)] += 1;
+            }
+        }
+        if entry.verdict.muted.is_some() {
+            place(&mut self.muted);
+            for &column in &entry.verdict.hidden_in {
+                place(&mut self.hidden[usize::from(column)]);
+            }
+        }
+    }
+
     /// Marks a post seen; true if it was unread.
     pub fn mark_seen(&mut self, id: PostId) -> bool {
         let Some(entry) = self.entries.get_mut(&id) else {
@@ -351,6 +428,33 @@ accounts = ["@m@x.social"]
         assert!(add(&mut t, &rules, a).is_some());
         assert!(add(&mut t, &rules, b).is_none());
         assert_eq!(t.len(), 2);
+    }
+
+    #[test]
+    fn an_edited_post_replaces_the_old_in_place_and_a_deleted_one_goes() {
+        let (mut t, rules) = timeline(100);
+        let a = add(&mut t, &rules, post("1", "@a@x.social", 5)).unwrap();
+        add(&mut t, &rules, post("2", "@b@x.social", 6));
+        t.mark_seen(a.id);
+        let mut edited = post("1", "@a@x.social", 5);
+        edited.text = "edited".into();
+        let verdict = route(&rules, &edited);
+        assert_eq!(t.find("t", "1"), Some(a.id));
+        assert!(t.replace(a.id, edited, verdict));
+        assert_eq!(t.get(a.id).unwrap().post.text, "edited");
+        assert!(t.get(a.id).unwrap().seen, "still seen");
+        assert_eq!(ids(&t, 0), ["1"]);
+        assert_eq!(ids(&t, 1), ["2", "1"]);
+        assert_eq!(t.unread(1), 1);
+        let gone = t.remove(a.id).unwrap();
+        assert_eq!(gone.post.text, "edited");
+        assert_eq!(ids(&t, 1), ["2"]);
+        assert!(t.column(0).is_empty());
+        assert_eq!(t.find("t", "1"), None);
+        assert!(
+            add(&mut t, &rules, post("1", "@a@x.social", 5)).is_some(),
+            "may come back"
+        );
     }
 
     #[test]

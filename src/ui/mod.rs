@@ -271,6 +271,10 @@ fn draw_status(state: &AppState, area: Rect, buf: &mut Buffer) {
             let (mark, color, word) = match &s.state {
                 SourceState::Starting => ("○", QUIET, "starting".to_string()),
                 SourceState::Loading => ("◌", Color::Yellow, "loading".to_string()),
+                SourceState::Connecting => ("◌", Color::Yellow, "connecting".to_string()),
+                SourceState::Retrying { seconds, why } => {
+                    ("↻", Color::Yellow, format!("retrying in {seconds}s: {why}"))
+                }
                 SourceState::Live => ("●", Color::Green, "live".to_string()),
                 SourceState::Done => ("●", QUIET, "read".to_string()),
                 SourceState::Failed(why) => ("✗", Color::Red, format!("failed: {why}")),
@@ -417,13 +421,19 @@ fn draw_detail(state: &AppState, area: Rect, scroll: u16, buf: &mut Buffer) {
         state.now,
     );
     let lines: Vec<Line> = lines.iter().map(|l| to_line(l, false)).collect();
-    let text = Rect {
+    draw_scrolled(&lines, inner, scroll, buf);
+}
+
+/// Lines inside an overlay with a cell of margin each side, scrolled no
+/// further than the last line.
+fn draw_scrolled(lines: &[Line<'_>], inner: Rect, scroll: u16, buf: &mut Buffer) {
+    let body = Rect {
         x: inner.x + 1,
         width: inner.width.saturating_sub(2),
         ..inner
     };
-    let scroll = scroll.min((lines.len() as u16).saturating_sub(text.height));
-    draw_lines(&lines, text, scroll, buf);
+    let scroll = scroll.min((lines.len() as u16).saturating_sub(body.height));
+    draw_lines(lines, body, scroll, buf);
 }
 
 fn draw_palette(palette: &crate::app::Palette, area: Rect, buf: &mut Buffer) {
@@ -530,11 +540,5 @@ fn draw_explain(text: &str, area: Rect, scroll: u16, buf: &mut Buffer) {
             .collect::<Vec<_>>()
         })
         .collect();
-    let body = Rect {
-        x: inner.x + 1,
-        width: inner.width.saturating_sub(2),
-        ..inner
-    };
-    let scroll = scroll.min((lines.len() as u16).saturating_sub(body.height));
-    draw_lines(&lines, body, scroll, buf);
+    draw_scrolled(&lines, inner, scroll, buf);
 }

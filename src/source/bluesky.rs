@@ -1,0 +1,11 @@
+//! The bluesky source (being built).
+
+use super::{Sink, SourceState};
+use crate::config::SourceSpec;
+
+pub(super) async fn run(sink: Sink, spec: SourceSpec) {
+    let _ = spec;
+    sink.state(SourceState::Failed(
+        "bluesky sources are not supported by this version of circles yet".into(),
+    ));
+}

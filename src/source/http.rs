@@ -1,0 +1,120 @@
+//! What every network source shares: one HTTP client, backoff with jitter,
+//! and reading the server's rate-limit answers.
+
+use std::time::Duration;
+
+/// The HTTP client sources use: rustls, gzip, timeouts, and a user agent
+/// that says who is asking.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .user_agent(concat!("circles/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(Duration::from_secs(10))
+        .gzip(true)
+        .build()
+        .expect("the HTTP client builds with static settings")
+}
+
+/// Exponential backoff with jitter: 1 s, 2 s, 4 s … up to `max`, each
+/// randomised to between half and all of it so reconnecting clients
+/// spread out.
+#[derive(Debug, Clone)]
+pub struct Backoff {
+    attempt: u32,
+    max: Duration,
+    seed: u64,
+}
+
+impl Backoff {
+    pub fn new(max: Duration) -> Self {
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0x9e37_79b9, |d| d.as_nanos() as u64);
+        Backoff {
+            attempt: 0,
+            max,
+            seed,
+        }
+    }
+
+    /// The wait before the next attempt.
+    pub fn next_delay(&mut self) -> Duration {
+        let base = Duration::from_secs(1u64 << self.attempt.min(16)).min(self.max);
+        self.attempt += 1;
+        // xorshift: a dependency-free generator is plenty for jitter.
+        self.seed ^= self.seed << 13;
+        self.seed ^= self.seed >> 7;
+        self.seed ^= self.seed << 17;
+        let fraction = 0.5 + (self.seed % 1000) as f64 / 2000.0;
+        base.mul_f64(fraction)
+    }
+
+    /// Back to the shortest wait after a success.
+    pub fn reset(&mut self) {
+        self.attempt = 0;
+    }
+}
+
+/// How long a 429 or 503 answer asks us to wait: `Retry-After` in seconds
+/// or as an HTTP date, else Mastodon's `X-RateLimit-Reset` time.
+pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(value) = text("retry-after") {
+        if let Ok(secs) = value.trim().parse::<u64>() {
+            return Some(Duration::from_secs(secs));
+        }
+        if let Ok(when) = chrono::DateTime::parse_from_rfc2822(value.trim()) {
+            return (when.with_timezone(&chrono::Utc) - chrono::Utc::now())
+                .to_std()
+                .ok()
+                .or(Some(Duration::ZERO));
+        }
+    }
+    let reset = text("x-ratelimit-reset")?;
+    let when = chrono::DateTime::parse_from_rfc3339(reset.trim()).ok()?;
+    (when.with_timezone(&chrono::Utc) - chrono::Utc::now())
+        .to_std()
+        .ok()
+        .or(Some(Duration::ZERO))
+}
+
+/// Whether Mastodon's `X-RateLimit-Remaining` says the budget is spent.
+pub fn rate_limit_spent(headers: &reqwest::header::HeaderMap) -> bool {
+    headers
+        .get("x-ratelimit-remaining")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        == Some(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::{HeaderMap, HeaderValue};
+
+    #[test]
+    fn backoff_grows_with_jitter_up_to_the_cap() {
+        let mut b = Backoff::new(Duration::from_secs(60));
+        let delays: Vec<Duration> = (0..10).map(|_| b.next_delay()).collect();
+        for (i, d) in delays.iter().enumerate() {
+            let base = Duration::from_secs(1 << i).min(Duration::from_secs(60));
+            assert!(*d >= base / 2 && *d <= base, "{i}: {d:?}");
+        }
+        b.reset();
+        assert!(b.next_delay() <= Duration::from_secs(1));
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_dates_and_rate_limit_resets() {
+        let mut h = HeaderMap::new();
+        h.insert("retry-after", HeaderValue::from_static("7"));
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
+        let mut h = HeaderMap::new();
+        let soon = (chrono::Utc::now() + chrono::TimeDelta::seconds(30)).to_rfc3339();
+        h.insert("x-ratelimit-reset", HeaderValue::from_str(&soon).unwrap());
+        let wait = retry_after(&h).unwrap();
+        assert!(wait > Duration::from_secs(25) && wait <= Duration::from_secs(30));
+        h.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
+        assert!(rate_limit_spent(&h));
+        assert_eq!(retry_after(&HeaderMap::new()), None);
+    }
+}
