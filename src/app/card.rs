@@ -59,7 +59,7 @@ const MAX_TEXT_LINES: usize = 10;
 
 /// How one card is to be laid out.
 #[derive(Debug, Clone, Copy)]
-pub struct CardLook {
+pub struct CardLook<'a> {
     /// Cells available for the card's text.
     pub width: usize,
     pub style: Style,
@@ -68,11 +68,13 @@ pub struct CardLook {
     pub cw_open: bool,
     /// A muted post on show: why it is muted.
     pub muted: Option<&'static str>,
+    /// Everyone who boosted the post, when more than its own booster did.
+    pub boosters: &'a [String],
     pub now: DateTime<Utc>,
 }
 
 /// A post as a card in a column: header, context, text, markers.
-pub fn card(post: &Post, look: CardLook) -> Vec<Line> {
+pub fn card(post: &Post, look: CardLook<'_>) -> Vec<Line> {
     let width = look.width.max(1);
     let time = relative_time(look.now, post.created_at);
     if look.style == Style::Compact {
@@ -82,7 +84,7 @@ pub fn card(post: &Post, look: CardLook) -> Vec<Line> {
             .filter(|_| !look.cw_open)
             .map(|cw| format!("⚠ {cw}"))
             .unwrap_or_else(|| post.text.split_whitespace().collect::<Vec<_>>().join(" "));
-        let name = name_of(post);
+        let name = post.author.shown_name().to_string();
         let mut line = vec![piece(name_tone(look.amplified), name)];
         line.push(piece(Tone::Text, format!(": {first}")));
         return vec![fit_with_right(line, piece(Tone::Time, time), width)];
@@ -92,7 +94,7 @@ pub fn card(post: &Post, look: CardLook) -> Vec<Line> {
         lines.push(vec![piece(Tone::Marker, format!("⊘ muted ({reason})"))]);
     }
     lines.push(header(post, look.amplified, time, width));
-    lines.extend(context(post, width));
+    lines.extend(context(post, look.boosters, width));
     let hidden = match &post.content_warning {
         Some(cw) => {
             let mut warning = wrap_plain(&format!("⚠ {cw}"), width, Tone::Warning);
@@ -126,15 +128,6 @@ fn name_tone(amplified: bool) -> Tone {
     }
 }
 
-fn name_of(post: &Post) -> String {
-    let name = post.author.display_name.trim();
-    if name.is_empty() {
-        post.author.handle.clone()
-    } else {
-        name.to_string()
-    }
-}
-
 fn header(post: &Post, amplified: bool, time: String, width: usize) -> Line {
     let mut left = Vec::new();
     if amplified {
@@ -149,15 +142,14 @@ fn header(post: &Post, amplified: bool, time: String, width: usize) -> Line {
     fit_with_right(left, piece(Tone::Time, time), width)
 }
 
-fn context(post: &Post, width: usize) -> Vec<Line> {
+fn context(post: &Post, boosters: &[String], width: usize) -> Vec<Line> {
     let mut lines = Vec::new();
-    if let Some(booster) = &post.boosted_by {
-        let name = booster.display_name.trim();
-        let who = if name.is_empty() {
-            booster.handle.as_str()
-        } else {
-            name
-        };
+    let who = if boosters.is_empty() {
+        post.boosted_by.as_ref().map(|b| b.shown_name().to_string())
+    } else {
+        Some(boosters.join(", "))
+    };
+    if let Some(who) = who {
         lines.push(truncate_line(
             vec![piece(Tone::Context, format!("↻ boosted by {who}"))],
             width,
@@ -343,6 +335,7 @@ fn tone_words(line: &str) -> Line {
 /// landed.
 pub fn detail(
     post: &Post,
+    boosters: &[String],
     verdict: &Verdict,
     columns: &[String],
     width: usize,
@@ -363,7 +356,7 @@ pub fn detail(
             post.source
         ),
     )]);
-    lines.extend(context(post, width));
+    lines.extend(context(post, boosters, width));
     if let Some(cw) = &post.content_warning {
         lines.extend(wrap_plain(&format!("⚠ {cw}"), width, Tone::Warning));
     }

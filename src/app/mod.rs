@@ -274,7 +274,7 @@ impl AppState {
     }
 
     /// How a card in this column looks at this text width.
-    pub fn look(&self, column: usize, id: PostId, width: usize) -> CardLook {
+    pub fn look(&self, column: usize, id: PostId, width: usize) -> CardLook<'_> {
         let entry = self.timeline.get(id);
         CardLook {
             width,
@@ -286,6 +286,7 @@ impl AppState {
             amplified: entry.is_some_and(|e| e.verdict.amplified),
             cw_open: self.cw_open.contains(&id),
             muted: entry.and_then(|e| e.verdict.muted).map(|m| m.as_str()),
+            boosters: entry.map_or(&[], |e| e.boosters.as_slice()),
             now: self.now,
         }
     }

@@ -58,6 +58,12 @@ impl Account {
         self
     }
 
+    /// The name to show: the display name, else the handle.
+    pub fn shown_name(&self) -> &str {
+        let name = self.display_name.trim();
+        if name.is_empty() { &self.handle } else { name }
+    }
+
     /// Every key this account matches by: its handle and, on Bluesky, its DID.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.key.as_str()).chain(self.did.as_deref())

@@ -25,6 +25,9 @@ pub struct Entry {
     pub post: Post,
     pub verdict: Verdict,
     pub seen: bool,
+    /// Everyone seen boosting the post, once more than one boost of it
+    /// (or the post and a boost of it) arrived: they show as one card.
+    pub boosters: Vec<String>,
 }
 
 /// Where a new post went: its id and its index in each column it joined,
@@ -103,7 +106,20 @@ impl Timeline {
     /// and id) is not added twice: `None`.
     pub fn insert(&mut self, post: Post, verdict: Verdict) -> Option<Inserted> {
         let key = dedupe_key(&post);
-        if self.by_uri.contains_key(&key) {
+        if let Some(&id) = self.by_uri.get(&key) {
+            if let Some(booster) = &post.boosted_by
+                && let Some(entry) = self.entries.get_mut(&id)
+            {
+                let name = booster.shown_name().to_string();
+                if entry.boosters.is_empty()
+                    && let Some(first) = &entry.post.boosted_by
+                {
+                    entry.boosters.push(first.shown_name().to_string());
+                }
+                if !entry.boosters.contains(&name) {
+                    entry.boosters.push(name);
+                }
+            }
             return None;
         }
         let id = self.next;
@@ -146,6 +162,7 @@ impl Timeline {
                 post,
                 verdict,
                 seen: false,
+                boosters: Vec::new(),
             },
         );
         if self.entries.len() > self.capacity + self.capacity / 10 {
@@ -184,6 +201,7 @@ impl Timeline {
                 post,
                 verdict,
                 seen: old.seen,
+                boosters: old.boosters,
             },
         );
         self.list(id);
@@ -454,6 +472,25 @@ accounts = ["@m@x.social"]
         assert!(
             add(&mut t, &rules, post("1", "@a@x.social", 5)).is_some(),
             "may come back"
+        );
+    }
+
+    #[test]
+    fn boosts_of_one_post_make_one_card_naming_every_booster() {
+        let (mut t, rules) = timeline(100);
+        let boost = |booster: &str| {
+            let mut p = post("1", "@c@x.social", 5);
+            p.uri = Some("https://x.social/users/c/statuses/1".into());
+            p.boosted_by = Some(Account::new(booster, "", Network::Mastodon));
+            p
+        };
+        let first = add(&mut t, &rules, boost("@ann@x.social")).unwrap();
+        assert!(add(&mut t, &rules, boost("@ben@x.social")).is_none());
+        assert!(add(&mut t, &rules, boost("@ben@x.social")).is_none());
+        assert_eq!(t.len(), 1);
+        assert_eq!(
+            t.get(first.id).unwrap().boosters,
+            ["@ann@x.social", "@ben@x.social"]
         );
     }
 

@@ -415,6 +415,7 @@ fn draw_detail(state: &AppState, area: Rect, scroll: u16, buf: &mut Buffer) {
     let width = usize::from(inner.width.saturating_sub(2)).max(1);
     let lines = card::detail(
         &entry.post,
+        &entry.boosters,
         &entry.verdict,
         &state.column_names(),
         width,
