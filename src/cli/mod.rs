@@ -5,6 +5,7 @@
 //! 2 usage). Everything it decides with comes from the inner layers.
 
 mod config_file;
+mod login;
 mod route;
 mod tui;
 
@@ -48,6 +49,10 @@ enum Command {
     /// Write the commented default config to the config path (never
     /// overwrites).
     Init,
+    /// Log in to Mastodon or check a Bluesky app password, store the
+    /// credential in an owner-only file and print the [[source]] to add.
+    #[command(subcommand)]
+    Login(login::Login),
 }
 
 /// Where the config comes from.
@@ -131,6 +136,7 @@ pub fn main() -> ExitCode {
             .and_then(|(_, compiled)| route::explain(&args, &compiled.rules)),
         Some(Command::Check) => check(cli.config.as_deref()),
         Some(Command::Init) => init(cli.config.as_deref()),
+        Some(Command::Login(login)) => login::run(login),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

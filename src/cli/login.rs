@@ -1,0 +1,240 @@
+//! `circles login mastodon <instance>` and `circles login bluesky <handle>`:
+//! get a credential once, keep it in an owner-only file, and print the
+//! `[[source]]` table that uses it.
+//!
+//! Mastodon: register an app (`POST /api/v1/apps`), send the user to the
+//! authorize page, read the code they paste, trade it for a token
+//! (`POST /oauth/token`). Bluesky: check the app password with
+//! `createSession`. Neither credential is ever printed.
+
+use crate::source::http;
+use crate::source::secret::{self, Secret};
+use clap::Subcommand;
+use serde::Deserialize;
+use std::io::{self, BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+
+/// The OAuth redirect for apps without a web page: the code is shown to
+/// the user to paste.
+const OOB: &str = "urn:ietf:wg:oauth:2.0:oob";
+
+#[derive(Debug, Subcommand)]
+pub enum Login {
+    /// Log in to a Mastodon instance (e.g. https://mastodon.social).
+    Mastodon {
+        instance: String,
+        /// The timeline the printed [[source]] follows.
+        #[arg(long, default_value = "home")]
+        timeline: String,
+    },
+    /// Check and store a Bluesky app password for a handle.
+    Bluesky {
+        handle: String,
+        #[arg(long, default_value = "https://bsky.social")]
+        service: String,
+    },
+}
+
+/// Where credentials live: `$XDG_DATA_HOME/circles/credentials/`.
+fn credentials_dir() -> Result<PathBuf, String> {
+    directories::ProjectDirs::from("", "", "circles")
+        .map(|d| d.data_local_dir().join("credentials"))
+        .ok_or_else(|| "cannot find a home directory to keep the credential in".to_string())
+}
+
+fn file_name(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+pub fn run(login: Login) -> Result<(), u8> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| fail(format!("cannot start: {e}")))?;
+    let outcome = match login {
+        Login::Mastodon { instance, timeline } => runtime.block_on(mastodon(&instance, &timeline)),
+        Login::Bluesky { handle, service } => runtime.block_on(bluesky(&handle, &service)),
+    };
+    outcome.map_err(fail)
+}
+
+fn fail(message: String) -> u8 {
+    eprintln!("circles login: {message}");
+    super::FAILURE
+}
+
+#[derive(Deserialize)]
+struct App {
+    client_id: String,
+    client_secret: String,
+}
+
+#[derive(Deserialize)]
+struct Token {
+    access_token: String,
+}
+
+async fn mastodon(instance: &str, timeline: &str) -> Result<(), String> {
+    let instance = instance.trim_end_matches('/');
+    let instance = if instance.starts_with("http://") || instance.starts_with("https://") {
+        instance.to_string()
+    } else {
+        format!("https://{instance}")
+    };
+    let client = http::client();
+    let app: App = client
+        .post(format!("{instance}/api/v1/apps"))
+        .form(&[
+            ("client_name", "circles"),
+            ("redirect_uris", OOB),
+            ("scopes", "read"),
+            ("website", "https://github.com/circles-tui/circles"),
+        ])
+        .send()
+        .await
+        .and_then(|r| r.error_for_status())
+        .map_err(|e| {
+            format!(
+                "cannot register circles with {instance}: {}",
+                e.without_url()
+            )
+        })?
+        .json()
+        .await
+        .map_err(|e| format!("{instance} answered the app registration oddly: {e}"))?;
+    let authorize = reqwest::Url::parse_with_params(
+        &format!("{instance}/oauth/authorize"),
+        &[
+            ("client_id", app.client_id.as_str()),
+            ("scope", "read"),
+            ("redirect_uri", OOB),
+            ("response_type", "code"),
+        ],
+    )
+    .map_err(|e| format!("not an instance URL: {e}"))?;
+    println!("Open this page, log in and allow circles to read your timelines:\n\n  {authorize}\n");
+    print!("Then paste the code it shows here: ");
+    io::stdout().flush().ok();
+    let mut code = String::new();
+    io::stdin()
+        .lock()
+        .read_line(&mut code)
+        .map_err(|e| format!("cannot read the code: {e}"))?;
+    let code = code.trim();
+    if code.is_empty() {
+        return Err("no code given; nothing was stored".into());
+    }
+    let token: Token = client
+        .post(format!("{instance}/oauth/token"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("client_id", app.client_id.as_str()),
+            ("client_secret", app.client_secret.as_str()),
+            ("redirect_uri", OOB),
+            ("scope", "read"),
+        ])
+        .send()
+        .await
+        .and_then(|r| r.error_for_status())
+        .map_err(|e| format!("{instance} did not accept the code: {}", e.without_url()))?
+        .json()
+        .await
+        .map_err(|e| format!("{instance} answered the code oddly: {e}"))?;
+    let host = reqwest::Url::parse(&instance)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_else(|| instance.clone());
+    let path = credentials_dir()?.join(format!("mastodon-{}.token", file_name(&host)));
+    secret::store(&path, &Secret::new(token.access_token))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    println!(
+        "\nLogged in. The token is in {} (readable by you only).\n\
+         Add this to your config (circles init writes one if you have none):\n\n\
+         [[source]]\nname = \"{}\"\nkind = \"mastodon\"\ninstance = \"{instance}\"\n\
+         timeline = \"{timeline}\"\ntoken_file = \"{}\"",
+        path.display(),
+        file_name(&host),
+        path.display()
+    );
+    Ok(())
+}
+
+async fn bluesky(handle: &str, service: &str) -> Result<(), String> {
+    let handle = handle.trim().trim_start_matches('@');
+    let service = service.trim_end_matches('/');
+    let password = read_hidden(&format!(
+        "App password for {handle} (make one in Settings → Privacy and security → App passwords): "
+    ))?;
+    if password.expose().is_empty() {
+        return Err("no app password given; nothing was stored".into());
+    }
+    let response = http::client()
+        .post(format!("{service}/xrpc/com.atproto.server.createSession"))
+        .json(&serde_json::json!({ "identifier": handle, "password": password.expose() }))
+        .send()
+        .await
+        .map_err(|e| format!("cannot reach {service}: {}", e.without_url()))?;
+    if !response.status().is_success() {
+        return Err(format!(
+            "{service} refused the handle and app password ({}); check both and try again",
+            response.status()
+        ));
+    }
+    let path = credentials_dir()?.join(format!("bluesky-{}.password", file_name(handle)));
+    secret::store(&path, &password).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    println!(
+        "\nThe app password works and is in {} (readable by you only).\n\
+         Add this to your config:\n\n\
+         [[source]]\nname = \"sky\"\nkind = \"bluesky\"\nhandle = \"{handle}\"\n\
+         service = \"{service}\"\napp_password_file = \"{}\"",
+        path.display(),
+        path.display()
+    );
+    Ok(())
+}
+
+/// Reads a line without echoing it when stdin is a terminal.
+fn read_hidden(prompt: &str) -> Result<Secret, String> {
+    eprint!("{prompt}");
+    io::stderr().flush().ok();
+    if !io::stdin().is_terminal() {
+        let mut line = String::new();
+        io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| format!("cannot read: {e}"))?;
+        return Ok(Secret::new(line.trim()));
+    }
+    use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers, read};
+    crossterm::terminal::enable_raw_mode().map_err(|e| format!("cannot read: {e}"))?;
+    let mut typed = String::new();
+    let outcome = loop {
+        match read() {
+            Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => match k.code {
+                KeyCode::Enter => break Ok(()),
+                KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => {
+                    break Err("cancelled".to_string());
+                }
+                KeyCode::Char(c) => typed.push(c),
+                KeyCode::Backspace => {
+                    typed.pop();
+                }
+                _ => {}
+            },
+            Ok(_) => {}
+            Err(e) => break Err(format!("cannot read: {e}")),
+        }
+    };
+    let _ = crossterm::terminal::disable_raw_mode();
+    eprintln!();
+    outcome.map(|()| Secret::new(typed.trim()))
+}
