@@ -11,6 +11,8 @@
 //! The timeouts are generous waits for a slow machine, not timing
 //! assertions: a wait returns as soon as the screen shows what it waits for.
 
+use chrono::{DateTime, TimeDelta, Utc};
+use circles::config::DEFAULT_CONFIG;
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -31,6 +33,14 @@ const CTRL_P: &str = "\x10";
 const DETAIL_TITLE: &str = "Post — esc closes · j/k next · o open · y copy";
 const HELP_TITLE: &str = "Keys — esc closes";
 const PALETTE_TITLE: &str = "Go to — columns, accounts, commands";
+const EXPLAIN_TITLE: &str = "Why this post is here — esc closes";
+
+/// The default config's `[amplify]` list, which `a` adds to.
+const AMPLIFY_LINE: &str = r#"accounts = ["@alice@hachyderm.io"]"#;
+/// The default config's `[mute]` accounts.
+const MUTE_LINE: &str = r#"accounts = ["@megaphone@mastodon.social"]"#;
+/// The banner that replaces the status bar while the config is broken.
+const CONFIG_ERROR: &str = " config error (last good config in use): ";
 
 /// What the reader thread collects from the pty.
 struct Output {
@@ -54,11 +64,23 @@ struct Tui {
 impl Tui {
     /// Starts `circles` (no subcommand: the TUI) in a `cols`×`rows` pty.
     fn start(cols: u16, rows: u16) -> Tui {
+        Tui::launch(cols, rows, None)
+    }
+
+    /// Starts `circles` with `config` written to
+    /// `$XDG_CONFIG_HOME/circles/config.toml`, where the app looks when
+    /// neither `--config` nor `$CIRCLES_CONFIG` names a file.
+    fn launch(cols: u16, rows: u16, config: Option<&str>) -> Tui {
         let home = TempDir::new().expect("temp dir");
         let config_home = home.path().join("config");
         let data_home = home.path().join("data");
         std::fs::create_dir_all(&config_home).unwrap();
         std::fs::create_dir_all(&data_home).unwrap();
+        if let Some(text) = config {
+            let dir = config_home.join("circles");
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("config.toml"), text).unwrap();
+        }
 
         let pair = native_pty_system()
             .openpty(PtySize {
@@ -122,8 +144,55 @@ impl Tui {
         tui
     }
 
+    /// Starts the TUI on a config file with `text` and waits until the
+    /// demo feed is all in.
+    fn ready_with_config(cols: u16, rows: u16, text: &str) -> Tui {
+        let tui = Tui::launch(cols, rows, Some(text));
+        tui.wait_for("the demo feed to be live", |s| s.contains("demo live · "));
+        tui
+    }
+
     fn data_home(&self) -> PathBuf {
         self.home.path().join("data")
+    }
+
+    /// `$XDG_CONFIG_HOME/circles/config.toml`, whether or not it exists.
+    fn config_path(&self) -> PathBuf {
+        self.home
+            .path()
+            .join("config")
+            .join("circles")
+            .join("config.toml")
+    }
+
+    /// The config file's text as it is on disk now.
+    fn read_config(&self) -> String {
+        let path = self.config_path();
+        std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+    }
+
+    /// Saves the config as vim and many editors do: the new text goes to
+    /// another file in the same directory, which is renamed over the old.
+    fn save_config_by_rename(&self, text: &str) {
+        let path = self.config_path();
+        let tmp = path.with_file_name(".config.toml.swp");
+        std::fs::write(&tmp, text).unwrap();
+        std::fs::rename(&tmp, &path).unwrap();
+    }
+
+    /// The status bar: the screen's last row.
+    fn status(&self) -> String {
+        self.rows().pop().unwrap_or_default()
+    }
+
+    /// Waits until the status bar satisfies `pred`; returns it.
+    fn wait_for_status(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        self.wait_for_screen(what, |s| {
+            let (_, cols) = s.size();
+            s.rows(0, cols).last().is_some_and(|row| pred(&row))
+        });
+        self.status()
     }
 
     /// Types keys as the terminal sends them.
@@ -194,6 +263,13 @@ impl Tui {
     /// without its border; `None` if no such box is on screen.
     fn overlay(&self, title: &str) -> Option<Vec<String>> {
         self.with_screen(|s| overlay_lines(s, title))
+    }
+
+    /// The selected post's author, read from its detail: (name, handle).
+    fn selected_author(&mut self) -> (String, String) {
+        let detail = self.open_detail();
+        self.close_overlay(DETAIL_TITLE);
+        author_of(&detail)
     }
 
     /// Presses Esc and waits until the overlay titled `title` is gone.
@@ -789,4 +865,562 @@ fn a_resize_lays_the_screen_out_again() {
     tui.wait_for("all five columns", |s| {
         s.contains("Everyone else") && s.lines().next().is_some_and(|l| l.starts_with("╭ Core"))
     });
+}
+
+/// The author in a detail's first line, `Bob Lindqvist @bob.bsky.social
+/// 4m`: (name, handle).
+fn author_of(detail: &[String]) -> (String, String) {
+    let header = detail
+        .iter()
+        .map(|l| l.trim())
+        .find(|l| !l.is_empty())
+        .unwrap_or_else(|| panic!("an empty detail:\n{}", detail.join("\n")));
+    let words: Vec<&str> = header.split_whitespace().filter(|w| *w != "★").collect();
+    let at = words
+        .iter()
+        .position(|w| w.starts_with('@'))
+        .unwrap_or_else(|| panic!("no handle in the detail's first line: {header}"));
+    (words[..at].join(" "), words[at].to_string())
+}
+
+/// The default config as a user keeps it: with a comment of their own on
+/// top and one at the end of the `[amplify]` line that `a` edits.
+fn user_config() -> String {
+    let text = format!("# my circles, tuned by hand: keep these notes\n{DEFAULT_CONFIG}");
+    replace_once(&text, AMPLIFY_LINE, &format!("{AMPLIFY_LINE}  # the few"))
+}
+
+/// `text` with the one place `from` occurs replaced.
+fn replace_once(text: &str, from: &str, to: &str) -> String {
+    assert_eq!(text.matches(from).count(), 1, "{from:?} must occur once");
+    text.replacen(from, to, 1)
+}
+
+/// What an edit changed: the lines of `before` and of `after` left once
+/// the lines both share at the start and at the end are taken away, as
+/// (removed, added). Lines keep their `\n`, so every line outside these
+/// is byte-identical.
+fn changed_lines<'a>(before: &'a str, after: &'a str) -> (Vec<&'a str>, Vec<&'a str>) {
+    let old: Vec<&str> = before.split_inclusive('\n').collect();
+    let new: Vec<&str> = after.split_inclusive('\n').collect();
+    let head = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
+    let tail = old[head..]
+        .iter()
+        .rev()
+        .zip(new[head..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    (
+        old[head..old.len() - tail].to_vec(),
+        new[head..new.len() - tail].to_vec(),
+    )
+}
+
+/// The names of the column boxes whose top borders are on `row`, without
+/// unread counts: `["Core", "Mentions", …]`.
+fn column_names(row: &str) -> Vec<String> {
+    row.split('╭')
+        .skip(1)
+        .map(|title| {
+            title
+                .chars()
+                .take_while(|c| *c != '(' && *c != '─')
+                .collect::<String>()
+                .trim_matches([' ', '◀', '▶'])
+                .to_string()
+        })
+        .collect()
+}
+
+/// Where `needle` starts on the screen, by cell: (row, column), each
+/// place it occurs.
+fn cells_of(screen: &vt100::Screen, needle: &str) -> Vec<(u16, u16)> {
+    let (rows, cols) = screen.size();
+    let first = needle.chars().next().unwrap().to_string();
+    let mut found = Vec::new();
+    for r in 0..rows {
+        for c in 0..cols {
+            if screen
+                .cell(r, c)
+                .is_some_and(|cell| cell.contents() == first)
+            {
+                let rest: String = (c..cols)
+                    .map(|c| {
+                        screen
+                            .cell(r, c)
+                            .map(|cell| cell.contents().to_string())
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                if rest.starts_with(needle) {
+                    found.push((r, c));
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn amplify_changes_one_line_of_the_users_config_and_undo_restores_every_byte() {
+    let original = user_config();
+    let mut tui = Tui::ready_with_config(120, 40, &original);
+    let path = tui.config_path();
+    let status = tui.status();
+    assert!(
+        status.contains(&format!("config: {} ", path.display())),
+        "the status bar names the config file: {status}"
+    );
+    let (name, handle) = tui.selected_author();
+    assert_eq!(handle, "@bob.bsky.social", "Core's newest post in the demo");
+    let star = format!("★ {name}");
+    let screen = tui.text();
+    assert!(!screen.contains(&star), "{handle} starts plain:\n{screen}");
+
+    tui.send("a");
+    let status = tui.wait_for_status("the amplify confirmation", |s| {
+        s.contains(&format!("amplified {handle} — u to undo"))
+    });
+    assert!(!status.contains("created"), "the file was there: {status}");
+    let edited = tui.read_config();
+    let (removed, added) = changed_lines(&original, &edited);
+    assert_eq!(
+        removed,
+        [format!("{AMPLIFY_LINE}  # the few\n")],
+        "only the [amplify] line changes:\n{edited}"
+    );
+    assert_eq!(
+        added,
+        [format!(
+            "accounts = [\"@alice@hachyderm.io\", \"{handle}\"]  # the few\n"
+        )],
+        "the handle joins the list, the comment stays:\n{edited}"
+    );
+    assert!(
+        edited.contains(&format!("[amplify]\n{}", added[0])),
+        "{edited}"
+    );
+    // The new rules are in use: the author's cards are starred.
+    tui.wait_for("the author's cards to be starred", |s| s.contains(&star));
+
+    tui.send("u");
+    tui.wait_for_status("the undo confirmation", |s| {
+        s.contains("undid the last edit")
+    });
+    assert_eq!(tui.read_config(), original, "undo restores the exact bytes");
+    tui.wait_for("the stars to go", |s| !s.contains(&star));
+
+    // One edit, one undo.
+    tui.send("u");
+    tui.wait_for_status("nothing more to undo", |s| s.contains("nothing to undo"));
+    assert_eq!(tui.read_config(), original);
+    tui.quit();
+}
+
+#[test]
+fn muting_for_a_day_writes_a_timed_mute_hides_the_posts_and_undo_restores_the_file() {
+    let original = user_config();
+    let mut tui = Tui::ready_with_config(120, 40, &original);
+    let first = tui.open_detail();
+    tui.close_overlay(DETAIL_TITLE);
+    let (name, handle) = author_of(&first);
+    assert_eq!(handle, "@bob.bsky.social", "Core's newest post in the demo");
+    // A card's header: `Bob Lindqvist @bob.bsky.social   4m`.
+    let card = format!("{name} {handle}");
+    let boost = format!("boosted by {name}");
+    let screen = tui.text();
+    assert!(screen.contains(&card), "{screen}");
+
+    tui.send("m");
+    let title = format!("Mute {handle}");
+    tui.wait_for_screen("the mute menu", |s| overlay_lines(s, &title).is_some());
+    let menu = tui.overlay(&title).unwrap().join("\n");
+    assert!(
+        menu.lines()
+            .any(|l| l.trim_start().starts_with('2') && l.ends_with("for 1 day")),
+        "{menu}"
+    );
+    let before = Utc::now();
+    tui.send("2");
+    tui.wait_for_status("the mute confirmation", |s| {
+        s.contains(&format!("muted {handle} for 1 day — u to undo"))
+    });
+    let after = Utc::now();
+    assert!(tui.overlay(&title).is_none(), "the menu closed");
+
+    let edited = tui.read_config();
+    let (removed, added) = changed_lines(&original, &edited);
+    assert!(removed.is_empty(), "nothing removed: {removed:?}\n{edited}");
+    let added: Vec<&str> = added
+        .iter()
+        .map(|l| l.trim_end())
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(added.len(), 2, "a table and one entry: {added:?}");
+    assert_eq!(added[0], "[mute.until]", "{edited}");
+    let until = added[1]
+        .strip_prefix(&format!("\"{handle}\" = "))
+        .unwrap_or_else(|| panic!("not an entry for {handle}: {}", added[1]));
+    let until = DateTime::parse_from_rfc3339(until)
+        .unwrap_or_else(|e| panic!("not an RFC 3339 time: {until}: {e}"))
+        .with_timezone(&Utc);
+    let day = TimeDelta::days(1);
+    assert!(
+        until >= before + day - TimeDelta::seconds(1) && until <= after + day,
+        "a day from now ({before}): {until}"
+    );
+
+    // The author's posts and boosts are gone from every column.
+    let screen = tui.wait_for("the author's posts to go", |s| {
+        !s.contains(&card) && !s.contains(&boost)
+    });
+    assert!(screen.contains("╭ Core"), "{screen}");
+    let now_first = tui.open_detail();
+    tui.close_overlay(DETAIL_TITLE);
+    assert_ne!(author_of(&now_first).1, handle, "{}", now_first.join("\n"));
+    assert_ne!(
+        post_key(&now_first),
+        post_key(&first),
+        "the selection moved"
+    );
+    assert!(landed_in(&now_first, "Core"), "{}", now_first.join("\n"));
+
+    tui.send("u");
+    tui.wait_for_status("the undo confirmation", |s| {
+        s.contains("undid the last edit")
+    });
+    assert_eq!(tui.read_config(), original, "undo restores the exact bytes");
+    tui.wait_for("the author's posts to come back", |s| s.contains(&card));
+    tui.quit();
+}
+
+#[test]
+fn the_first_edit_on_the_builtin_default_creates_the_config_file() {
+    let mut tui = Tui::ready(200, 40);
+    let path = tui.config_path();
+    assert!(!path.exists(), "no config file yet");
+    let status = tui.status();
+    assert!(status.contains("config: built-in default"), "{status}");
+    let (_, handle) = tui.selected_author();
+
+    tui.send("a");
+    let status = tui.wait_for_status("the note that the file was created", |s| {
+        s.contains("(created ")
+    });
+    let shown = path.display().to_string();
+    assert!(
+        status.contains(&format!(
+            "amplified {handle} — u to undo (created {shown} from the default)"
+        )),
+        "{status}"
+    );
+    assert!(!status.contains("built-in default"), "{status}");
+    // Once the message is gone (any key), the right side names the file.
+    tui.send("k");
+    let status = tui.wait_for_status("the path on the right", |s| {
+        s.trim_end().ends_with(&format!("config: {shown} ? help"))
+    });
+    assert!(!status.contains("(created "), "{status}");
+    let created = tui.read_config();
+    let (removed, added) = changed_lines(DEFAULT_CONFIG, &created);
+    assert_eq!(removed, [format!("{AMPLIFY_LINE}\n")], "{created}");
+    assert_eq!(
+        added,
+        [format!(
+            "accounts = [\"@alice@hachyderm.io\", \"{handle}\"]\n"
+        )],
+        "{created}"
+    );
+
+    // Undo puts the default's text back in the file.
+    tui.send("u");
+    tui.wait_for_status("the undo confirmation", |s| {
+        s.contains("undid the last edit")
+    });
+    assert_eq!(tui.read_config(), DEFAULT_CONFIG);
+    tui.send("k");
+    tui.wait_for_status("the file still named", |s| {
+        s.contains(&format!("config: {shown}"))
+    });
+
+    // The new file is watched like any other.
+    let renamed = replace_once(DEFAULT_CONFIG, "name = \"Alerts\"", "name = \"Pings\"");
+    tui.save_config_by_rename(&renamed);
+    tui.wait_for_screen("the renamed column", |s| {
+        let (_, cols) = s.size();
+        s.rows(0, cols)
+            .next()
+            .is_some_and(|top| column_names(&top).contains(&"Pings".to_string()))
+    });
+    tui.quit();
+}
+
+#[test]
+fn an_edit_made_on_disk_while_running_is_kept_by_a_keyboard_edit() {
+    let original = user_config();
+    let mut tui = Tui::ready_with_config(120, 40, &original);
+    let (_, handle) = tui.selected_author();
+
+    // Another editor writes the file in place.
+    let external = format!("{original}\n# added in another editor while circles ran\n");
+    std::fs::write(tui.config_path(), &external).unwrap();
+    tui.wait_for_status("the reload", |s| s.contains("config reloaded"));
+
+    tui.send("a");
+    tui.wait_for_status("the amplify confirmation", |s| {
+        s.contains(&format!("amplified {handle} — u to undo"))
+    });
+    let edited = tui.read_config();
+    let (removed, added) = changed_lines(&external, &edited);
+    assert_eq!(
+        removed,
+        [format!("{AMPLIFY_LINE}  # the few\n")],
+        "the edit went into the text on disk:\n{edited}"
+    );
+    assert_eq!(
+        added,
+        [format!(
+            "accounts = [\"@alice@hachyderm.io\", \"{handle}\"]  # the few\n"
+        )],
+        "{edited}"
+    );
+    assert!(
+        edited.ends_with("\n# added in another editor while circles ran\n"),
+        "{edited}"
+    );
+
+    // Undo goes back to the text the edit was made on.
+    tui.send("u");
+    tui.wait_for_status("the undo confirmation", |s| {
+        s.contains("undid the last edit")
+    });
+    assert_eq!(tui.read_config(), external);
+    tui.quit();
+}
+
+#[test]
+fn a_config_saved_by_rename_is_reloaded_live() {
+    let original = user_config();
+    let mut tui = Tui::ready_with_config(200, 50, &original);
+    let before = column_names(&tui.rows()[0]);
+    assert_eq!(
+        before,
+        ["Core", "Mentions", "Alerts", "Rust", "Everyone else"],
+        "{}",
+        tui.text()
+    );
+
+    let renamed = replace_once(&original, "name = \"Rust\"", "name = \"Rustaceans\"");
+    tui.save_config_by_rename(&renamed);
+    tui.wait_for_screen("the renamed column and the reload note", |s| {
+        let (_, cols) = s.size();
+        let rows: Vec<String> = s.rows(0, cols).collect();
+        column_names(&rows[0]).get(3).map(String::as_str) == Some("Rustaceans")
+            && rows.last().is_some_and(|r| r.contains("config reloaded"))
+    });
+    let rows = tui.rows();
+    assert_eq!(
+        column_names(&rows[0]),
+        ["Core", "Mentions", "Alerts", "Rustaceans", "Everyone else"]
+    );
+    let screen = rows.join("\n");
+    assert!(!screen.contains("no posts yet"), "{screen}");
+    // The renamed column keeps its posts: focus it and look.
+    tui.send("lll");
+    let detail = tui.open_detail();
+    assert!(landed_in(&detail, "Rustaceans"), "{}", detail.join("\n"));
+    tui.close_overlay(DETAIL_TITLE);
+    assert_eq!(tui.read_config(), renamed, "a reload never writes");
+    tui.quit();
+}
+
+#[test]
+fn a_broken_config_on_disk_keeps_the_last_good_rules_and_says_where() {
+    let original = user_config();
+    let mut tui = Tui::ready_with_config(200, 50, &original);
+    let path = tui.config_path().display().to_string();
+    let top = tui.rows()[0].clone();
+    let names = column_names(&top);
+    assert_eq!(
+        names,
+        ["Core", "Mentions", "Alerts", "Rust", "Everyone else"]
+    );
+    let rust_line = original
+        .lines()
+        .position(|l| l == "name = \"Rust\"")
+        .expect("the Rust column's name")
+        + 1;
+
+    // A value left out: a TOML syntax error.
+    let broken = replace_once(&original, "name = \"Rust\"", "name = ");
+    tui.save_config_by_rename(&broken);
+    let status = tui.wait_for_status("the config error banner", |s| s.starts_with(CONFIG_ERROR));
+    assert!(
+        status.contains(&format!("{path}:{rust_line}:8: error: ")),
+        "the banner points at line {rust_line}: {status}"
+    );
+    // The last good rules still run: the same columns, the same counts.
+    let rows = tui.rows();
+    assert_eq!(rows[0], top, "the columns changed:\n{}", rows.join("\n"));
+    assert!(!rows.join("\n").contains("no posts yet"));
+
+    // A keyboard edit is not written into a broken file.
+    tui.send("a");
+    let detail = tui.open_detail();
+    tui.close_overlay(DETAIL_TITLE);
+    assert!(landed_in(&detail, "Core"), "{}", detail.join("\n"));
+    assert_eq!(
+        tui.read_config(),
+        broken,
+        "an edit was written into the broken file"
+    );
+    assert!(tui.status().starts_with(CONFIG_ERROR), "{}", tui.status());
+
+    // Valid TOML, but two columns named Core.
+    let duplicate = replace_once(&original, "name = \"Rust\"", "name = \"Core\"");
+    tui.save_config_by_rename(&duplicate);
+    let status = tui.wait_for_status("the duplicate name error", |s| {
+        s.starts_with(CONFIG_ERROR) && s.contains("already a column named `Core`")
+    });
+    assert!(
+        status.contains(&format!("{path}:{rust_line}:8: error: ")),
+        "the banner points at line {rust_line}: {status}"
+    );
+    assert_eq!(column_names(&tui.rows()[0]), names);
+
+    // Fixed: the banner goes.
+    tui.save_config_by_rename(&original);
+    tui.wait_for_status("the banner to go", |s| {
+        !s.contains("config error") && s.contains("config reloaded")
+    });
+    tui.send("k");
+    tui.wait_for_status("the path on the right", |s| {
+        s.contains(&format!("config: {path}"))
+    });
+    assert_eq!(column_names(&tui.rows()[0]), names);
+    tui.quit();
+}
+
+#[test]
+fn v_reveals_muted_posts_dimmed_and_hides_them_again() {
+    let config = replace_once(
+        &user_config(),
+        MUTE_LINE,
+        r#"accounts = ["@megaphone@mastodon.social", "bob.bsky.social"]"#,
+    );
+    let mut tui = Tui::ready_with_config(120, 40, &config);
+    let card = "Bob Lindqvist @bob.bsky.social";
+    let screen = tui.text();
+    assert!(!screen.contains(card), "Bob is muted:\n{screen}");
+    assert!(!screen.contains("⊘ muted ("), "{screen}");
+
+    tui.send("v");
+    tui.wait_for_status("the reveal note", |s| s.contains("dimmed — v hides them"));
+    let screen = tui.wait_for("the muted posts", |s| {
+        s.contains("⊘ muted (account)") && s.contains(card)
+    });
+    let marks = tui.with_screen(|s| {
+        cells_of(s, "⊘ muted (account)")
+            .into_iter()
+            .map(|(r, c)| s.cell(r, c).is_some_and(|cell| cell.dim()))
+            .collect::<Vec<bool>>()
+    });
+    assert!(!marks.is_empty(), "{screen}");
+    assert!(
+        marks.iter().all(|dim| *dim),
+        "muted posts are dimmed: {marks:?}\n{screen}"
+    );
+    let headers = tui.with_screen(|s| {
+        cells_of(s, card)
+            .into_iter()
+            .map(|(r, c)| s.cell(r, c).is_some_and(|cell| cell.dim()))
+            .collect::<Vec<bool>>()
+    });
+    assert!(headers.iter().any(|dim| *dim), "{headers:?}\n{screen}");
+
+    tui.send("v");
+    tui.wait_for_status("the hide note", |s| s.contains("muted posts hidden"));
+    let screen = tui.wait_for("the muted posts to go", |s| {
+        !s.contains("⊘ muted (") && !s.contains(card)
+    });
+    assert!(screen.contains("╭ Core"), "{screen}");
+    tui.quit();
+}
+
+#[test]
+fn e_explains_why_the_selected_post_is_where_it_is() {
+    let mut tui = Tui::ready(120, 40);
+    let (_, handle) = tui.selected_author();
+    tui.send("e");
+    tui.wait_for_screen("the explain overlay", |s| {
+        overlay_lines(s, EXPLAIN_TITLE).is_some()
+    });
+    let explain = tui.overlay(EXPLAIN_TITLE).unwrap().join("\n");
+    assert!(explain.contains(&format!("by {handle}")), "{explain}");
+    assert!(
+        explain.contains(&format!("Core: matched accounts lists the author {handle}")),
+        "{explain}"
+    );
+    assert!(
+        explain.contains("Mentions: no include rule matched"),
+        "{explain}"
+    );
+    assert!(
+        explain.contains("Everyone else (rest): skipped"),
+        "{explain}"
+    );
+    // The summary is the last line; on a short screen it may be below the
+    // box, so scroll down to it: j scrolls, no further than the last line.
+    let summary = |s: &vt100::Screen| {
+        overlay_lines(s, EXPLAIN_TITLE).is_some_and(|l| l.iter().any(|l| l.contains("=> columns:")))
+    };
+    if !tui.with_screen(summary) {
+        tui.send("jjjjjjjj");
+    }
+    tui.wait_for_screen("the explain summary", summary);
+    let explain = tui.overlay(EXPLAIN_TITLE).unwrap().join("\n");
+    assert!(explain.contains("=> columns: Core"), "{explain}");
+
+    tui.close_overlay(EXPLAIN_TITLE);
+    // Closed, keys work on the main screen again.
+    tui.send("?");
+    tui.wait_for("the help", |s| s.contains(HELP_TITLE));
+    tui.close_overlay(HELP_TITLE);
+    tui.quit();
+}
+
+#[test]
+fn undo_never_loses_a_change_made_on_disk_after_the_edit() {
+    let original = user_config();
+    let mut tui = Tui::ready_with_config(120, 40, &original);
+    tui.send("a");
+    tui.wait_for_status("the amplify confirmation", |s| s.contains("amplified @"));
+    let note = "# a note written in vim after the edit\n";
+    let later = format!("{}{note}", tui.read_config());
+    std::fs::write(tui.config_path(), &later).unwrap();
+    tui.wait_for_status("the reload", |s| s.contains("config reloaded"));
+
+    tui.send("u");
+    let status = tui.wait_for_status("an answer to u", |s| {
+        s.contains("undone") || s.contains("undid")
+    });
+    let text = tui.read_config();
+    assert!(
+        text.contains(note),
+        "u lost the change made on disk ({status}):\n{text}"
+    );
+    tui.quit();
+}
+
+#[test]
+fn the_explain_box_shows_its_summary_without_scrolling() {
+    let mut tui = Tui::ready(120, 40);
+    tui.send("e");
+    tui.wait_for_screen("the explain overlay", |s| {
+        overlay_lines(s, EXPLAIN_TITLE).is_some()
+    });
+    let explain = tui.overlay(EXPLAIN_TITLE).unwrap().join("\n");
+    assert!(explain.contains("=> columns: Core"), "{explain}");
+    tui.close_overlay(EXPLAIN_TITLE);
+    tui.quit();
 }

@@ -26,6 +26,9 @@ pub struct ConfigFile {
     text: String,
     /// The text before each edit, newest last.
     undo: Vec<String>,
+    /// What our last write put in the file: undo is safe only while the
+    /// file still holds exactly that.
+    written: Option<String>,
 }
 
 impl ConfigFile {
@@ -39,6 +42,7 @@ impl ConfigFile {
             builtin,
             text,
             undo: Vec::new(),
+            written: None,
         }
     }
 
@@ -98,6 +102,7 @@ impl ConfigFile {
         self.builtin = false;
         self.undo.push(base);
         self.text = new.clone();
+        self.written = Some(new.clone());
         Ok((new, created))
     }
 
@@ -111,7 +116,7 @@ impl ConfigFile {
             return Err("nothing to undo".into());
         };
         let now = fs::read_to_string(&path).unwrap_or_default();
-        if now != self.text {
+        if Some(&now) != self.written.as_ref() {
             return Err(format!(
                 "not undone: {} was changed elsewhere since; undo there",
                 path.display()
@@ -121,6 +126,7 @@ impl ConfigFile {
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         self.undo.pop();
         self.text = before.clone();
+        self.written = Some(before.clone());
         Ok(before)
     }
 
@@ -225,10 +231,11 @@ mod tests {
     }
 
     #[test]
-    fn undo_refuses_to_clobber_a_later_edit_on_disk() {
+    fn undo_refuses_to_clobber_a_later_edit_on_disk_even_once_reloaded() {
         let (_dir, path, mut file) = file_with(TEXT);
         file.edit(&amplify("@b@x.social"), now()).unwrap();
         fs::write(&path, "# rewritten by hand\n").unwrap();
+        assert!(file.changed().is_some(), "the watcher reloads it");
         let err = file.undo().unwrap_err();
         assert!(err.contains("changed elsewhere"), "{err}");
         assert_eq!(fs::read_to_string(&path).unwrap(), "# rewritten by hand\n");
@@ -243,6 +250,7 @@ mod tests {
             builtin: true,
             text: config::DEFAULT_CONFIG.to_string(),
             undo: Vec::new(),
+            written: None,
         };
         assert_eq!(file.display(), "built-in default");
         let (text, created) = file.edit(&amplify("@b@x.social"), now()).unwrap();

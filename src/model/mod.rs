@@ -12,7 +12,7 @@ pub use sanitize::{sanitize, sanitize_line};
 use chrono::{DateTime, Utc};
 
 /// Which network a post or account comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Network {
     Mastodon,
     Bluesky,
@@ -21,7 +21,7 @@ pub enum Network {
 }
 
 /// Someone who writes or boosts posts.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Account {
     /// The handle as shown to the user: `@user@host`, `@alice.bsky.social`,
     /// `feed:blog.example.org`.
@@ -92,7 +92,7 @@ fn clean_did(did: &str) -> String {
 }
 
 /// An account mentioned in a post, or the account a reply answers.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Mention {
     /// Display handle (`@user@host`, `@bob.bsky.social`); empty when only a
     /// DID is known.
@@ -124,7 +124,7 @@ impl Mention {
 }
 
 /// What kind of attachment a post carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum MediaKind {
     Image,
     Video,
@@ -143,7 +143,7 @@ impl MediaKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Media {
     pub kind: MediaKind,
     /// The description written for people who cannot see it.
@@ -152,7 +152,7 @@ pub struct Media {
 }
 
 /// The post this one answers.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ReplyTo {
     pub id: String,
     /// The account replied to, when the source says who it is.
@@ -160,7 +160,7 @@ pub struct ReplyTo {
 }
 
 /// One post, whatever network it came from.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Post {
     /// Name of the source that delivered it (a `[[source]]` name, or a file).
     pub source: String,

@@ -86,6 +86,53 @@ pub fn rate_limit_spent(headers: &reqwest::header::HeaderMap) -> bool {
         == Some(0)
 }
 
+/// A network error in a few words: what went wrong, where, and the
+/// innermost cause ("cannot connect to 127.0.0.1:9: Connection refused").
+pub fn describe(e: &reqwest::Error) -> String {
+    use std::error::Error;
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "cannot connect"
+    } else if e.is_body() || e.is_decode() {
+        "the answer broke off"
+    } else {
+        "the request failed"
+    };
+    let mut text = what.to_string();
+    if let Some(url) = e.url()
+        && let Some(host) = url.host_str()
+    {
+        let sep = if e.is_connect() { " to " } else { " at " };
+        text.push_str(sep);
+        text.push_str(host);
+        if let Some(port) = url.port() {
+            text.push_str(&format!(":{port}"));
+        }
+    }
+    let mut root = None;
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        root = Some(c.to_string());
+        cause = c.source();
+    }
+    if let Some(root) = root {
+        text.push_str(": ");
+        text.push_str(&root);
+    }
+    short(&text)
+}
+
+/// Text for a message: one clean line of at most 300 characters.
+pub fn short(text: &str) -> String {
+    let clean = crate::model::sanitize_line(text);
+    let clean = clean.trim();
+    match clean.char_indices().nth(300) {
+        Some((cut, _)) => format!("{}…", &clean[..cut]),
+        None => clean.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

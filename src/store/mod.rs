@@ -9,6 +9,8 @@
 //!
 //! No I/O, no terminal. May touch: `model`, `filter`.
 
+pub mod persist;
+
 use crate::filter::{Rules, Verdict, route};
 use crate::model::Post;
 use std::cmp::Reverse;
@@ -344,7 +346,7 @@ impl Timeline {
     }
 }
 
-fn dedupe_key(post: &Post) -> String {
+pub(crate) fn dedupe_key(post: &Post) -> String {
     match &post.uri {
         Some(uri) => uri.clone(),
         None => format!("{}\u{0}{}", post.source, post.id),

@@ -243,18 +243,29 @@ fn draw_status(state: &AppState, area: Rect, buf: &mut Buffer) {
         return;
     }
     if let Some(error) = &state.config.error {
-        let line = Line::from(Span::styled(
+        let mut spans = Vec::new();
+        if let Some(message) = &state.message {
+            spans.push(Span::styled(
+                format!(" {} ", sanitize_line(message)),
+                Style::new().fg(Color::Black).bg(ACCENT),
+            ));
+        }
+        spans.push(Span::styled(
             format!(" config error (last good config in use): {error}"),
             Style::new().fg(Color::White).bg(Color::Red),
         ));
+        let line = Line::from(spans);
         buf.set_line(area.x, area.y, &line, area.width);
         return;
     }
+    // A message gets the room the config's path would take.
+    let location = if state.message.is_some() {
+        String::new()
+    } else {
+        format!("config: {} ", sanitize_line(&state.config.location))
+    };
     let right = Line::from(vec![
-        Span::styled(
-            format!("config: {} ", sanitize_line(&state.config.location)),
-            Style::new().fg(QUIET),
-        ),
+        Span::styled(location, Style::new().fg(QUIET)),
         Span::styled(
             format!("{} help ", state.keymap.keys_text(Command::Help)),
             Style::new().fg(ACCENT),
@@ -519,14 +530,10 @@ fn draw_prompt(purpose: &Purpose, text: &str, area: Rect, buf: &mut Buffer) {
 }
 
 fn draw_explain(text: &str, area: Rect, scroll: u16, buf: &mut Buffer) {
-    let inner = overlay_box(
-        area,
-        100,
-        text.lines().count() as u16 + 2,
-        "Why this post is here — esc closes",
-        buf,
-    );
-    let width = usize::from(inner.width.saturating_sub(2)).max(1);
+    // Wrap first (to the widest the box can be), so the box is as tall as
+    // the wrapped text and its last line is not cut off.
+    let box_width = 100.min(area.width.saturating_sub(2));
+    let width = usize::from(box_width.saturating_sub(4)).max(1);
     let lines: Vec<Line> = text
         .lines()
         .flat_map(|l| {
@@ -541,5 +548,12 @@ fn draw_explain(text: &str, area: Rect, scroll: u16, buf: &mut Buffer) {
             .collect::<Vec<_>>()
         })
         .collect();
+    let inner = overlay_box(
+        area,
+        box_width,
+        lines.len() as u16 + 2,
+        "Why this post is here — esc closes",
+        buf,
+    );
     draw_scrolled(&lines, inner, scroll, buf);
 }

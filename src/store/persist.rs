@@ -1,0 +1,1060 @@
+//! Persistence: the timeline and its reading state in SQLite (SPEC §2, §8).
+//!
+//! One database file (in the XDG data dir; the caller picks the path) holds
+//! the recent posts of every source, which of them were seen, each column's
+//! read position and each source's cursor (Mastodon `since_id`, Bluesky
+//! cursor, feed ETag / Last-Modified, jsonl offset), so a restart shows the
+//! screen as it was before any network answer.
+//!
+//! - WAL mode with a busy timeout: a second instance on the same file waits
+//!   briefly for the other's (short, batched) write and then works
+//!   read-write; if it still cannot, the error says why.
+//! - A file that is not a database or fails `PRAGMA quick_check` is moved
+//!   aside (kept, never deleted) with a note, and a fresh one is started.
+//! - Bounded: [`Db::prune`] keeps the newest N posts per source and gives
+//!   freed pages back (incremental auto-vacuum); the WAL is size-limited.
+//! - [`Writer`] batches writes on its own thread, off the UI path.
+//!
+//! Never store secrets here: posts, positions and cursors only.
+//!
+//! Pure data in and out: no terminal, no async. May touch: `model`, `store`.
+
+use crate::model::Post;
+use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// The schema this code writes; bump it (and migrate) when it changes.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Posts kept per source unless the config says otherwise.
+pub const DEFAULT_PER_SOURCE: usize = 5_000;
+
+/// How long a write waits for another instance's write to finish.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The WAL file is cut back to this size after each checkpoint.
+const WAL_LIMIT_BYTES: i64 = 8 * 1024 * 1024;
+
+/// The [`Writer`] commits at least this often while it has something ...
+const BATCH_INTERVAL: Duration = Duration::from_millis(200);
+/// ... or as soon as it holds this many items.
+const BATCH_ITEMS: usize = 500;
+/// A failing batch is retried this many times before it is dropped.
+const BATCH_TRIES: u32 = 3;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta(
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS posts(
+    key TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    seen INTEGER NOT NULL DEFAULT 0,
+    json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS posts_source_created ON posts(source, created_at);
+CREATE TABLE IF NOT EXISTS positions(
+    \"column\" TEXT PRIMARY KEY,
+    key TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS cursors(
+    source TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY(source, key)
+);
+";
+
+const UPSERT_POST: &str = "INSERT INTO posts(key, source, created_at, seen, json)
+     VALUES (?1, ?2, ?3, 0, ?4)
+     ON CONFLICT(key) DO UPDATE SET
+         source = excluded.source,
+         created_at = excluded.created_at,
+         json = excluded.json";
+const MARK_SEEN: &str = "UPDATE posts SET seen = 1 WHERE key = ?1 AND seen = 0";
+const DELETE_POST: &str = "DELETE FROM posts WHERE key = ?1";
+const SET_POSITION: &str = "INSERT INTO positions(\"column\", key) VALUES (?1, ?2)
+     ON CONFLICT(\"column\") DO UPDATE SET key = excluded.key";
+const SET_CURSOR: &str = "INSERT INTO cursors(source, key, value) VALUES (?1, ?2, ?3)
+     ON CONFLICT(source, key) DO UPDATE SET value = excluded.value";
+
+/// The store's dedupe key of a post: its URI, else source + `\0` + id.
+pub fn post_key(post: &Post) -> String {
+    super::dedupe_key(post)
+}
+
+/// What a restart shows before any network answer.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Snapshot {
+    /// Newest first (by `created_at`, then latest stored first), with
+    /// whether each was seen.
+    pub posts: Vec<(Post, bool)>,
+    /// Column name → post key ([`post_key`]) of its read position.
+    pub positions: HashMap<String, String>,
+    /// (source, key) → value: `since_id`, `cursor`, `etag`, `offset`, …
+    pub cursors: HashMap<(String, String), String>,
+    /// Rows whose stored post could not be read back (e.g. written by an
+    /// incompatible version); they are left out of `posts`.
+    pub skipped: usize,
+}
+
+/// An open cache database.
+pub struct Db {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").field("path", &self.path).finish()
+    }
+}
+
+/// Why a file could not be opened: damaged (move it aside) or not.
+enum OpenError {
+    Damaged(String),
+    Other(String),
+}
+
+impl Db {
+    /// Opens or creates `path` (WAL, busy timeout so a second instance
+    /// waits briefly, then works read-write). A file that is not a database
+    /// or fails `PRAGMA quick_check` is renamed to
+    /// `<path>.corrupt-<timestamp>` (kept, with its `-wal`/`-shm` files) and
+    /// a fresh database is created; the returned note says so, for the
+    /// status bar.
+    pub fn open(path: &Path) -> Result<(Db, Option<String>), String> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        match Db::try_open(path) {
+            Ok(db) => Ok((db, None)),
+            Err(OpenError::Other(msg)) => Err(msg),
+            Err(OpenError::Damaged(why)) => {
+                let why = one_line(&why);
+                let aside = move_aside(path)?;
+                let db = Db::try_open(path).map_err(|e| match e {
+                    OpenError::Damaged(m) | OpenError::Other(m) => m,
+                })?;
+                let note = format!(
+                    "cache {} was unreadable ({why}); kept it as {} and started a fresh one",
+                    path.display(),
+                    aside.display()
+                );
+                tracing::warn!("{note}");
+                Ok((db, Some(note)))
+            }
+        }
+    }
+
+    fn try_open(path: &Path) -> Result<Db, OpenError> {
+        create_private(path);
+        let conn = Connection::open(path).map_err(|e| open_error(path, &e))?;
+        let db = Db {
+            conn,
+            path: path.to_path_buf(),
+        };
+        db.conn
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| open_error(path, &e))?;
+        db.check()
+            .map_err(|e| open_error(path, &e))?
+            .map_or(Ok(()), |problem| Err(OpenError::Damaged(problem)))?;
+        db.setup().map_err(|e| open_error(path, &e))?;
+        let version = db.schema_version().map_err(|e| open_error(path, &e))?;
+        if version > SCHEMA_VERSION {
+            return Err(OpenError::Other(format!(
+                "cache {} was written by a newer circles (schema {version}, this one knows {SCHEMA_VERSION}); not touching it",
+                path.display()
+            )));
+        }
+        Ok(db)
+    }
+
+    /// `None` when the file is sound, else what is wrong with it.
+    fn check(&self) -> rusqlite::Result<Option<String>> {
+        let mut stmt = self.conn.prepare("PRAGMA quick_check(4)")?;
+        let lines = stmt
+            .query_map([], |row| row.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(match lines.as_slice() {
+            [ok] if ok == "ok" => None,
+            [] => Some("integrity check gave no answer".into()),
+            lines => Some(lines.join("; ")),
+        })
+    }
+
+    fn setup(&self) -> rusqlite::Result<()> {
+        // Only takes effect on a new, empty file: freed pages can then be
+        // given back to the file system by `prune`.
+        self.conn
+            .pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!(
+                "cache {}: journal mode is {mode}, not WAL; a second instance may wait on this one",
+                self.path.display()
+            );
+        }
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        self.conn
+            .pragma_update(None, "journal_size_limit", WAL_LIMIT_BYTES)?;
+        self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+        self.conn.execute_batch(&format!(
+            "BEGIN IMMEDIATE;
+             {SCHEMA}
+             INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '{SCHEMA_VERSION}');
+             COMMIT;"
+        ))
+    }
+
+    fn schema_version(&self) -> rusqlite::Result<i64> {
+        let v: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(v.and_then(|v| v.trim().parse().ok()).unwrap_or(0))
+    }
+
+    /// The file this database lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Everything a restart needs; posts newest first.
+    pub fn load(&self) -> Result<Snapshot, String> {
+        self.load_inner().map_err(|e| self.describe(&e))
+    }
+
+    fn load_inner(&self) -> rusqlite::Result<Snapshot> {
+        let mut snap = Snapshot::default();
+        // Sorting here rather than in SQL spares SQLite's sorter copying
+        // every stored post; parsing, the bulk of the work, is spread over
+        // the cores.
+        let mut rows: Vec<(i64, i64, bool, String)> = Vec::new();
+        {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT created_at, rowid, seen, json FROM posts")?;
+            let mut query = stmt.query([])?;
+            while let Some(row) = query.next()? {
+                rows.push((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get::<_, i64>(2)? != 0,
+                    row.get(3)?,
+                ));
+            }
+        }
+        rows.sort_unstable_by_key(|&(created, rowid, _, _)| std::cmp::Reverse((created, rowid)));
+        let parsed = parse_posts(&rows);
+        snap.posts.reserve(parsed.len());
+        for (post, (_, _, seen, _)) in parsed.into_iter().zip(&rows) {
+            match post {
+                Some(post) => snap.posts.push((post, *seen)),
+                None => snap.skipped += 1,
+            }
+        }
+        drop(rows);
+        let mut stmt = self.conn.prepare("SELECT \"column\", key FROM positions")?;
+        for row in stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))? {
+            let (column, key) = row?;
+            snap.positions.insert(column, key);
+        }
+        let mut stmt = self
+            .conn
+            .prepare("SELECT source, key, value FROM cursors")?;
+        for row in stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))? {
+            let (k, v) = row?;
+            snap.cursors.insert(k, v);
+        }
+        if snap.skipped > 0 {
+            tracing::warn!(
+                "cache {}: {} stored posts could not be read back",
+                self.path.display(),
+                snap.skipped
+            );
+        }
+        Ok(snap)
+    }
+
+    /// Stores posts, replacing any with the same key (an edit); keeps their
+    /// seen mark. One transaction.
+    pub fn save_posts(&mut self, posts: &[Post]) -> Result<(), String> {
+        self.in_tx(|tx| upsert_posts(tx, posts))
+    }
+
+    /// Marks posts (by [`post_key`]) as seen.
+    pub fn mark_seen(&mut self, keys: &[String]) -> Result<(), String> {
+        self.in_tx(|tx| mark_seen(tx, keys))
+    }
+
+    pub fn delete_post(&mut self, key: &str) -> Result<(), String> {
+        self.write(&[Write::Deleted(key.to_string())])
+    }
+
+    /// A column's read position: the key of the post it was on.
+    pub fn set_position(&mut self, column: &str, key: &str) -> Result<(), String> {
+        self.write(&[Write::Position {
+            column: column.to_string(),
+            key: key.to_string(),
+        }])
+    }
+
+    /// A source's resume point (`since_id`, `cursor`, `etag`, `offset`, …).
+    /// Never a secret.
+    pub fn set_cursor(&mut self, source: &str, key: &str, value: &str) -> Result<(), String> {
+        self.write(&[Write::Cursor {
+            source: source.to_string(),
+            key: key.to_string(),
+            value: value.to_string(),
+        }])
+    }
+
+    /// Keeps the newest `per_source` posts of each source (by `created_at`)
+    /// and returns how many were removed; then gives free pages back to the
+    /// file system once they are a good part of the file, so its size stays
+    /// bounded.
+    pub fn prune(&mut self, per_source: usize) -> Result<usize, String> {
+        self.prune_inner(per_source).map_err(|e| self.describe(&e))
+    }
+
+    fn prune_inner(&mut self, per_source: usize) -> rusqlite::Result<usize> {
+        let keep = i64::try_from(per_source).unwrap_or(i64::MAX);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let sources = {
+            let mut stmt = tx.prepare("SELECT DISTINCT source FROM posts")?;
+            stmt.query_map([], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?
+        };
+        let mut removed = 0;
+        {
+            let mut stmt = tx.prepare(
+                "DELETE FROM posts WHERE rowid IN (
+                     SELECT rowid FROM posts WHERE source = ?1
+                     ORDER BY created_at DESC, rowid DESC
+                     LIMIT -1 OFFSET ?2)",
+            )?;
+            for source in &sources {
+                removed += stmt.execute(params![source, keep])?;
+            }
+        }
+        tx.commit()?;
+        let free: i64 = self
+            .conn
+            .query_row("PRAGMA freelist_count", [], |r| r.get(0))?;
+        let pages: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+        if free > 0 && free * 4 >= pages {
+            // Each step of this pragma frees one page: run it to the end.
+            let mut stmt = self.conn.prepare("PRAGMA incremental_vacuum")?;
+            let mut rows = stmt.query([])?;
+            while rows.next()?.is_some() {}
+        }
+        Ok(removed)
+    }
+
+    /// Applies writes in order, in one transaction.
+    fn write(&mut self, writes: &[Write]) -> Result<(), String> {
+        self.write_inner(writes).map_err(|e| self.describe(&e))
+    }
+
+    fn write_inner(&mut self, writes: &[Write]) -> rusqlite::Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for w in writes {
+            match w {
+                Write::Posts(posts) => upsert_posts(&tx, posts)?,
+                Write::Seen(keys) => mark_seen(&tx, keys)?,
+                Write::Deleted(key) => {
+                    tx.prepare_cached(DELETE_POST)?.execute([key])?;
+                }
+                Write::Position { column, key } => {
+                    tx.prepare_cached(SET_POSITION)?.execute([column, key])?;
+                }
+                Write::Cursor { source, key, value } => {
+                    tx.prepare_cached(SET_CURSOR)?
+                        .execute([source, key, value])?;
+                }
+                // Pruning runs after the batch commits (see `Writer`).
+                Write::Prune(_) => {}
+            }
+        }
+        tx.commit()
+    }
+
+    /// Runs `f` in one immediate transaction.
+    fn in_tx(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<()>,
+    ) -> Result<(), String> {
+        let result = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .and_then(|tx| {
+                f(&tx)?;
+                tx.commit()
+            });
+        result.map_err(|e| self.describe(&e))
+    }
+
+    /// An error as the status bar shows it.
+    fn describe(&self, e: &rusqlite::Error) -> String {
+        describe(&self.path, e)
+    }
+}
+
+fn upsert_posts(tx: &rusqlite::Transaction<'_>, posts: &[Post]) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare_cached(UPSERT_POST)?;
+    for post in posts {
+        let json = serde_json::to_string(post)
+            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+        stmt.execute(params![
+            post_key(post),
+            post.source,
+            post.created_at.timestamp_millis(),
+            json
+        ])?;
+    }
+    Ok(())
+}
+
+fn mark_seen(tx: &rusqlite::Transaction<'_>, keys: &[String]) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare_cached(MARK_SEEN)?;
+    for key in keys {
+        stmt.execute([key])?;
+    }
+    Ok(())
+}
+
+/// Parses stored posts in order, on up to 4 threads for a large cache;
+/// `None` for a row that cannot be read back.
+fn parse_posts(rows: &[(i64, i64, bool, String)]) -> Vec<Option<Post>> {
+    let parse = |chunk: &[(i64, i64, bool, String)]| -> Vec<Option<Post>> {
+        chunk
+            .iter()
+            .map(|(_, _, _, json)| serde_json::from_str(json).ok())
+            .collect()
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(4);
+    if threads < 2 || rows.len() < 2_000 {
+        return parse(rows);
+    }
+    let chunk = rows.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let parse = &parse;
+        let workers: Vec<_> = rows
+            .chunks(chunk)
+            .skip(1)
+            .map(|part| scope.spawn(move || parse(part)))
+            .collect();
+        let mut all = parse(&rows[..chunk.min(rows.len())]);
+        for worker in workers {
+            match worker.join() {
+                Ok(part) => all.extend(part),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        all
+    })
+}
+
+fn describe(path: &Path, e: &rusqlite::Error) -> String {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => format!(
+            "cache {} is busy: another circles kept it locked for over {} s ({e})",
+            path.display(),
+            BUSY_TIMEOUT.as_secs()
+        ),
+        Some(ErrorCode::ReadOnly) => format!(
+            "cache {} is read-only here; check its permissions and those of its folder ({e})",
+            path.display()
+        ),
+        Some(ErrorCode::DiskFull) => format!("cache {}: disk full ({e})", path.display()),
+        Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => format!(
+            "cannot open cache {}: check its permissions and those of its folder ({e})",
+            path.display()
+        ),
+        _ => format!("cache {}: {e}", path.display()),
+    }
+}
+
+fn open_error(path: &Path, e: &rusqlite::Error) -> OpenError {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
+            OpenError::Damaged(e.to_string())
+        }
+        _ => OpenError::Other(describe(path, e)),
+    }
+}
+
+/// A problem report fit for the one-line status bar.
+fn one_line(text: &str) -> String {
+    const MAX: usize = 160;
+    let joined = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("***"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    match joined.char_indices().nth(MAX) {
+        Some((at, _)) => format!("{}…", &joined[..at]),
+        None => joined,
+    }
+}
+
+/// Creates a missing database file readable by its owner only (it holds
+/// the user's timelines); SQLite gives its `-wal`/`-shm` files the same
+/// permissions.
+fn create_private(path: &Path) {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    // Already there, or SQLite reports the real problem when it opens it.
+    let _ = options.open(path);
+}
+
+/// Renames a damaged database (and its `-wal` / `-shm` companions, which
+/// would otherwise be replayed into the fresh one) to
+/// `<path>.corrupt-<timestamp>`; returns the new name.
+fn move_aside(path: &Path) -> Result<PathBuf, String> {
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    let with_suffix = |base: &Path, suffix: &str| {
+        let mut s = base.as_os_str().to_os_string();
+        s.push(suffix);
+        PathBuf::from(s)
+    };
+    let mut aside = with_suffix(path, &format!(".corrupt-{stamp}"));
+    let mut n = 1;
+    while aside.exists() {
+        n += 1;
+        aside = with_suffix(path, &format!(".corrupt-{stamp}-{n}"));
+    }
+    std::fs::rename(path, &aside).map_err(|e| {
+        format!(
+            "cache {} is unreadable and could not be moved aside: {e}",
+            path.display()
+        )
+    })?;
+    for companion in ["-wal", "-shm"] {
+        let from = with_suffix(path, companion);
+        if from.exists() {
+            let to = with_suffix(&aside, companion);
+            if let Err(e) = std::fs::rename(&from, &to) {
+                // A stale WAL must not be replayed into the fresh database.
+                let _ = std::fs::remove_file(&from);
+                tracing::warn!("could not keep {}: {e}", from.display());
+            }
+        }
+    }
+    Ok(aside)
+}
+
+/// One change for the [`Writer`] to persist.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Write {
+    /// Upsert by [`post_key`] (an edit replaces; the seen mark stays).
+    Posts(Vec<Post>),
+    /// Post keys now seen.
+    Seen(Vec<String>),
+    /// Post key deleted at its source.
+    Deleted(String),
+    Position {
+        column: String,
+        key: String,
+    },
+    Cursor {
+        source: String,
+        key: String,
+        value: String,
+    },
+    /// Keep this many newest posts per source (after the pending batch).
+    Prune(usize),
+}
+
+impl Write {
+    /// How much this adds to a batch.
+    fn weight(&self) -> usize {
+        match self {
+            Write::Posts(p) => p.len().max(1),
+            Write::Seen(k) => k.len().max(1),
+            _ => 1,
+        }
+    }
+}
+
+/// A writer thread: batches what it is sent and commits every ~200 ms or
+/// 500 items, off the UI path. Dropping the handle flushes and joins.
+pub struct Writer {
+    tx: Option<Sender<Write>>,
+    thread: Option<JoinHandle<()>>,
+    error: Arc<Mutex<Option<String>>>,
+}
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writer").finish_non_exhaustive()
+    }
+}
+
+impl Writer {
+    pub fn spawn(db: Db) -> Writer {
+        let (tx, rx) = mpsc::channel();
+        let error = Arc::new(Mutex::new(None));
+        let report = Arc::clone(&error);
+        let thread = std::thread::Builder::new()
+            .name("circles-persist".into())
+            .spawn(move || run_writer(db, rx, report))
+            .expect("spawn the persistence thread");
+        Writer {
+            tx: Some(tx),
+            thread: Some(thread),
+            error,
+        }
+    }
+
+    /// Queues a write; never blocks on the database.
+    pub fn send(&self, w: Write) {
+        if let Some(tx) = &self.tx {
+            // The thread only stops when this handle drops.
+            let _ = tx.send(w);
+        }
+    }
+
+    /// The last write error since asked, for the status bar.
+    pub fn take_error(&self) -> Option<String> {
+        self.error.lock().ok().and_then(|mut e| e.take())
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        drop(self.tx.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn run_writer(mut db: Db, rx: Receiver<Write>, error: Arc<Mutex<Option<String>>>) {
+    let mut pending: Vec<Write> = Vec::new();
+    let mut weight = 0;
+    let mut deadline = Instant::now();
+    let mut tries = 0;
+    let mut open = true;
+    while open || !pending.is_empty() {
+        let next = if !open {
+            None
+        } else if pending.is_empty() {
+            match rx.recv() {
+                Ok(w) => Some(w),
+                Err(_) => {
+                    open = false;
+                    None
+                }
+            }
+        } else {
+            match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(w) => Some(w),
+                Err(RecvTimeoutError::Timeout) => None,
+                Err(RecvTimeoutError::Disconnected) => {
+                    open = false;
+                    None
+                }
+            }
+        };
+        if let Some(w) = next {
+            if pending.is_empty() {
+                deadline = Instant::now() + BATCH_INTERVAL;
+            }
+            weight += w.weight();
+            pending.push(w);
+        }
+        let due = !open || weight >= BATCH_ITEMS || Instant::now() >= deadline;
+        if pending.is_empty() || !due {
+            continue;
+        }
+        match flush(&mut db, &pending) {
+            Ok(()) => {
+                pending.clear();
+                weight = 0;
+                tries = 0;
+            }
+            Err(e) => {
+                tries += 1;
+                tracing::warn!("persisting {weight} changes failed (try {tries}): {e}");
+                if let Ok(mut slot) = error.lock() {
+                    *slot = Some(e);
+                }
+                if tries >= BATCH_TRIES {
+                    pending.clear();
+                    weight = 0;
+                    tries = 0;
+                } else {
+                    deadline = Instant::now() + BATCH_INTERVAL;
+                }
+            }
+        }
+    }
+}
+
+fn flush(db: &mut Db, pending: &[Write]) -> Result<(), String> {
+    db.write(pending)?;
+    let prune = pending
+        .iter()
+        .filter_map(|w| match w {
+            Write::Prune(n) => Some(*n),
+            _ => None,
+        })
+        .min();
+    if let Some(n) = prune {
+        db.prune(n)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Account, Media, MediaKind, Mention, Network, ReplyTo};
+    use chrono::{TimeZone, Utc};
+
+    fn post(source: &str, id: u32, secs: i64) -> Post {
+        Post {
+            source: source.to_string(),
+            id: id.to_string(),
+            uri: (!id.is_multiple_of(3)).then(|| format!("https://example.org/{source}/{id}")),
+            url: Some(format!("https://example.org/@alice/{id}")),
+            author: Account::new("alice@example.org", "Alice", Network::Mastodon),
+            boosted_by: id.is_multiple_of(5).then(|| {
+                Account::new("bob.bsky.social", "Bob", Network::Bluesky).with_did("did:plc:bob")
+            }),
+            created_at: Utc.timestamp_opt(1_700_000_000 + secs, 0).unwrap(),
+            text: format!("post {id} from {source} with some text to make it realistic"),
+            content_warning: id.is_multiple_of(7).then(|| "spoilers".to_string()),
+            mentions: vec![Mention::new("@carol@example.net", None)],
+            hashtags: vec!["rust".into()],
+            links: vec!["https://rust-lang.org".into()],
+            media: vec![Media {
+                kind: MediaKind::Image,
+                alt: Some("a cat".into()),
+                url: None,
+            }],
+            reply_to: id.is_multiple_of(2).then(|| ReplyTo {
+                id: "1".into(),
+                to: Some(Mention::new("dave.bsky.social", Some("did:plc:dave"))),
+            }),
+            language: Some("en".into()),
+            visibility: Some("public".into()),
+        }
+    }
+
+    fn db_in(dir: &tempfile::TempDir) -> (Db, PathBuf) {
+        let path = dir.path().join("data").join("circles.db");
+        let (db, note) = Db::open(&path).unwrap();
+        assert_eq!(note, None);
+        (db, path)
+    }
+
+    #[test]
+    fn round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut db, path) = db_in(&dir);
+        let posts: Vec<Post> = (0..30)
+            .map(|i| post(["a", "b"][i as usize % 2], i, i.into()))
+            .collect();
+        db.save_posts(&posts).unwrap();
+        let seen = vec![post_key(&posts[3]), post_key(&posts[4])];
+        db.mark_seen(&seen).unwrap();
+        db.set_position("Friends", &post_key(&posts[7])).unwrap();
+        db.set_position("Friends", &post_key(&posts[8])).unwrap();
+        db.set_position("News", &post_key(&posts[9])).unwrap();
+        db.set_cursor("home", "since_id", "111").unwrap();
+        db.set_cursor("home", "since_id", "112").unwrap();
+        db.set_cursor("blog", "etag", "\"abc\"").unwrap();
+        let before = db.load().unwrap();
+        drop(db);
+
+        let (db, note) = Db::open(&path).unwrap();
+        assert_eq!(note, None);
+        let snap = db.load().unwrap();
+        assert_eq!(snap, before);
+        assert_eq!(snap.skipped, 0);
+        let mut expect: Vec<(Post, bool)> = posts
+            .iter()
+            .map(|p| (p.clone(), seen.contains(&post_key(p))))
+            .collect();
+        expect.reverse();
+        assert_eq!(snap.posts, expect);
+        assert_eq!(snap.positions.len(), 2);
+        assert_eq!(snap.positions["Friends"], post_key(&posts[8]));
+        assert_eq!(snap.positions["News"], post_key(&posts[9]));
+        assert_eq!(snap.cursors.len(), 2);
+        assert_eq!(snap.cursors[&("home".into(), "since_id".into())], "112");
+        assert_eq!(snap.cursors[&("blog".into(), "etag".into())], "\"abc\"");
+    }
+
+    #[test]
+    fn key_matches_store() {
+        let with_uri = post("a", 1, 0);
+        assert_eq!(post_key(&with_uri), "https://example.org/a/1");
+        let without = post("a", 3, 0);
+        assert_eq!(post_key(&without), "a\u{0}3");
+    }
+
+    #[test]
+    fn upsert_replaces_and_keeps_seen() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut db, _) = db_in(&dir);
+        let original = post("a", 1, 10);
+        db.save_posts(std::slice::from_ref(&original)).unwrap();
+        db.mark_seen(&[post_key(&original)]).unwrap();
+        let mut edited = original.clone();
+        edited.text = "edited text".into();
+        db.save_posts(std::slice::from_ref(&edited)).unwrap();
+        let snap = db.load().unwrap();
+        assert_eq!(snap.posts, vec![(edited, true)]);
+    }
+
+    #[test]
+    fn delete() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut db, _) = db_in(&dir);
+        let posts = vec![post("a", 1, 1), post("a", 2, 2), post("a", 3, 3)];
+        db.save_posts(&posts).unwrap();
+        db.delete_post(&post_key(&posts[1])).unwrap();
+        db.delete_post("no such key").unwrap();
+        let snap = db.load().unwrap();
+        let ids: Vec<&str> = snap.posts.iter().map(|(p, _)| p.id.as_str()).collect();
+        assert_eq!(ids, ["3", "1"]);
+    }
+
+    #[test]
+    fn prune_keeps_newest_per_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut db, _) = db_in(&dir);
+        // Arrival order is not time order.
+        let mut posts: Vec<Post> = (0..20)
+            .map(|i| post("a", i, i64::from((i * 7) % 20)))
+            .collect();
+        posts.extend((100..105).map(|i| post("b", i, i64::from(i))));
+        db.save_posts(&posts).unwrap();
+        assert_eq!(db.prune(5).unwrap(), 15);
+        assert_eq!(db.prune(5).unwrap(), 0);
+        let snap = db.load().unwrap();
+        let a: Vec<i64> = snap
+            .posts
+            .iter()
+            .filter(|(p, _)| p.source == "a")
+            .map(|(p, _)| p.created_at.timestamp() - 1_700_000_000)
+            .collect();
+        assert_eq!(a, [19, 18, 17, 16, 15]);
+        assert_eq!(
+            snap.posts.iter().filter(|(p, _)| p.source == "b").count(),
+            5
+        );
+        assert_eq!(db.prune(0).unwrap(), 10);
+        assert!(db.load().unwrap().posts.is_empty());
+    }
+
+    #[test]
+    fn corrupt_file_is_moved_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("circles.db");
+        let garbage: Vec<u8> = (0..16_384u32).map(|i| (i * 31 % 251) as u8).collect();
+        std::fs::write(&path, &garbage).unwrap();
+        std::fs::write(dir.path().join("circles.db-wal"), b"stale wal").unwrap();
+
+        let (mut db, note) = Db::open(&path).unwrap();
+        let note = note.expect("a note for the status bar");
+        assert!(note.contains("kept it as"), "{note}");
+        assert!(note.contains(".corrupt-"), "{note}");
+        db.save_posts(&[post("a", 1, 1)]).unwrap();
+        assert_eq!(db.load().unwrap().posts.len(), 1);
+
+        let kept: Vec<PathBuf> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().contains(".corrupt-"))
+            .collect();
+        let main = kept
+            .iter()
+            .find(|p| !p.to_string_lossy().ends_with("-wal"))
+            .expect("the garbage file is kept");
+        assert_eq!(std::fs::read(main).unwrap(), garbage);
+        // SQLite may already have dropped the stale WAL; it must not linger
+        // beside the fresh database either way.
+        let wal = std::fs::read(dir.path().join("circles.db-wal")).unwrap_or_default();
+        assert!(!wal.starts_with(b"stale wal"));
+    }
+
+    #[test]
+    fn damaged_pages_are_moved_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut db, path) = db_in(&dir);
+        let posts: Vec<Post> = (0..500).map(|i| post("a", i, i.into())).collect();
+        db.save_posts(&posts).unwrap();
+        drop(db);
+        // Keep the header, scribble over the pages after it.
+        let mut bytes = std::fs::read(&path).unwrap();
+        assert!(bytes.len() > 3 * 4096);
+        for b in &mut bytes[4096..3 * 4096] {
+            *b = 0x5a;
+        }
+        std::fs::write(&path, &bytes).unwrap();
+        let (db, note) = Db::open(&path).unwrap();
+        let note = note.expect("a note");
+        assert!(!note.contains('\n'), "{note}");
+        assert!(db.load().unwrap().posts.is_empty());
+    }
+
+    #[test]
+    fn two_instances_read_and_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let (first, path) = db_in(&dir);
+        let (second, note) = Db::open(&path).unwrap();
+        assert_eq!(note, None);
+        let workers: Vec<_> = [(first, "a"), (second, "b")]
+            .into_iter()
+            .map(|(mut db, source)| {
+                std::thread::spawn(move || {
+                    for i in 0..100u32 {
+                        let batch: Vec<Post> = (0..5)
+                            .map(|j| post(source, i * 5 + j, i64::from(i)))
+                            .collect();
+                        db.save_posts(&batch).unwrap();
+                        db.set_cursor(source, "offset", &i.to_string()).unwrap();
+                        db.mark_seen(&[post_key(&batch[0])]).unwrap();
+                        db.load().unwrap();
+                    }
+                    db
+                })
+            })
+            .collect();
+        let dbs: Vec<Db> = workers.into_iter().map(|w| w.join().unwrap()).collect();
+        for db in &dbs {
+            let snap = db.load().unwrap();
+            assert_eq!(snap.posts.len(), 1000);
+            assert_eq!(snap.cursors[&("a".into(), "offset".into())], "99");
+            assert_eq!(snap.cursors[&("b".into(), "offset".into())], "99");
+        }
+    }
+
+    #[test]
+    fn writer_batches_and_flushes_on_drop() {
+        let dir = tempfile::tempdir().unwrap();
+        let (db, path) = db_in(&dir);
+        let writer = Writer::spawn(db);
+        let posts: Vec<Post> = (0..1200).map(|i| post("a", i, i.into())).collect();
+        for chunk in posts.chunks(7) {
+            writer.send(Write::Posts(chunk.to_vec()));
+        }
+        writer.send(Write::Seen(vec![post_key(&posts[0])]));
+        writer.send(Write::Position {
+            column: "All".into(),
+            key: post_key(&posts[1]),
+        });
+        writer.send(Write::Cursor {
+            source: "a".into(),
+            key: "offset".into(),
+            value: "4096".into(),
+        });
+        writer.send(Write::Deleted(post_key(&posts[2])));
+        writer.send(Write::Prune(1000));
+        drop(writer);
+
+        let (db, _) = Db::open(&path).unwrap();
+        let snap = db.load().unwrap();
+        assert_eq!(snap.posts.len(), 1000);
+        assert_eq!(snap.posts[0].0.id, "1199");
+        assert_eq!(snap.positions["All"], post_key(&posts[1]));
+        assert_eq!(snap.cursors[&("a".into(), "offset".into())], "4096");
+
+        // A quiet writer commits within its interval, without a drop.
+        let writer = Writer::spawn(db);
+        writer.send(Write::Cursor {
+            source: "a".into(),
+            key: "offset".into(),
+            value: "8192".into(),
+        });
+        let (reader, _) = Db::open(&path).unwrap();
+        let started = Instant::now();
+        loop {
+            let snap = reader.load().unwrap();
+            if snap.cursors[&("a".into(), "offset".into())] == "8192" {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "never committed"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(writer.take_error(), None);
+    }
+
+    #[test]
+    fn file_size_stays_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut db, path) = db_in(&dir);
+        let size = |path: &Path| {
+            let wal = path.with_file_name("circles.db-wal");
+            std::fs::metadata(path).unwrap().len() + std::fs::metadata(wal).map_or(0, |m| m.len())
+        };
+        let mut at_5k = 0;
+        for round in 0..20u32 {
+            let batch: Vec<Post> = (0..1000)
+                .map(|i| {
+                    let n = round * 1000 + i;
+                    post(["a", "b"][n as usize % 2], n, n.into())
+                })
+                .collect();
+            db.save_posts(&batch).unwrap();
+            db.prune(1000).unwrap();
+            if round == 4 {
+                at_5k = size(&path);
+            }
+        }
+        let at_20k = size(&path);
+        assert_eq!(db.load().unwrap().posts.len(), 2000);
+        assert!(at_20k <= 2 * at_5k, "grew from {at_5k} to {at_20k} bytes");
+    }
+
+    #[test]
+    fn newer_schema_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let (db, path) = db_in(&dir);
+        db.conn
+            .execute(
+                "UPDATE meta SET value = '99' WHERE key = 'schema_version'",
+                [],
+            )
+            .unwrap();
+        drop(db);
+        let err = Db::open(&path).unwrap_err();
+        assert!(err.contains("newer circles"), "{err}");
+        assert!(path.exists());
+    }
+}

@@ -1,0 +1,415 @@
+//! The bluesky source against a local XRPC server (wiremock on 127.0.0.1):
+//! login, timeline paging, token refresh, bad credentials, malformed items,
+//! polling, and retrying on rate limits and server errors.
+
+use circles::config::{SourceSpec, parse};
+use circles::source::{self, Options, SourceEvent, SourceState};
+use serde_json::Value;
+use std::os::unix::fs::PermissionsExt;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use wiremock::matchers::{
+    bearer_token, body_json, method, path, query_param, query_param_is_missing,
+};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const PASSWORD: &str = "wxyz-abcd-efgh-ijkl";
+const ACCESS_1: &str = "eyJ0eXAiOiJhdCtqd3QiLCJhbGciOiJFUzI1NksifQ.access-one.sig";
+const REFRESH_1: &str = "eyJ0eXAiOiJyZWZyZXNoK2p3dCIsImFsZyI6IkVTMjU2SyJ9.refresh-one.sig";
+const ACCESS_2: &str = "eyJ0eXAiOiJhdCtqd3QiLCJhbGciOiJFUzI1NksifQ.access-two.sig";
+const CREATE: &str = "/xrpc/com.atproto.server.createSession";
+const REFRESH: &str = "/xrpc/com.atproto.server.refreshSession";
+const TIMELINE: &str = "/xrpc/app.bsky.feed.getTimeline";
+
+fn fixture(name: &str) -> Value {
+    let file = format!(
+        "{}/tests/fixtures/bluesky_api/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap()
+}
+
+fn ok(name: &str) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(fixture(name))
+}
+
+/// The cursor page 1 hands out.
+fn page1_cursor() -> String {
+    fixture("timeline_page1.json")["cursor"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// A bluesky spec for `service`, its app password in an owner-only file.
+fn spec(service: &str, dir: &tempfile::TempDir) -> SourceSpec {
+    let file = dir.path().join("app-password");
+    std::fs::write(&file, format!("{PASSWORD}\n")).unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let toml = format!(
+        "[[source]]\nname = \"sky\"\nkind = \"bluesky\"\nhandle = \"@jane.bsky.social\"\n\
+         service = \"{service}\"\napp_password_file = \"{}\"\n",
+        file.display()
+    );
+    parse(&toml).unwrap().sources.remove(0)
+}
+
+/// createSession answering for the test account's handle and password.
+async fn mount_login(server: &MockServer) {
+    Mock::given(method("POST"))
+        .and(path(CREATE))
+        .and(body_json(serde_json::json!({
+            "identifier": "jane.bsky.social",
+            "password": PASSWORD,
+        })))
+        .respond_with(ok("create_session.json"))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+fn start(spec: &SourceSpec) -> mpsc::UnboundedReceiver<SourceEvent> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    source::spawn(spec, tx, Options::default());
+    rx
+}
+
+/// Receives events until `done` says so, failing after a generous wait.
+async fn collect(
+    rx: &mut mpsc::UnboundedReceiver<SourceEvent>,
+    events: &mut Vec<SourceEvent>,
+    done: impl Fn(&[SourceEvent]) -> bool,
+) {
+    while !done(events) {
+        match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
+            Ok(Some(event)) => events.push(event),
+            Ok(None) => break,
+            Err(_) => panic!("timed out; got {events:#?}"),
+        }
+    }
+}
+
+/// Whatever else arrives within `wait`.
+async fn drain(
+    rx: &mut mpsc::UnboundedReceiver<SourceEvent>,
+    events: &mut Vec<SourceEvent>,
+    wait: Duration,
+) {
+    while let Ok(Some(event)) = tokio::time::timeout(wait, rx.recv()).await {
+        events.push(event);
+    }
+}
+
+fn post_ids(events: &[SourceEvent]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            SourceEvent::Posts { posts, .. } => Some(posts.iter().map(|p| p.id.clone())),
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}
+
+fn states(events: &[SourceEvent]) -> Vec<SourceState> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            SourceEvent::State { state, .. } => Some(state.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn skipped(events: &[SourceEvent]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            SourceEvent::Skipped { problem, .. } => Some(problem.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn live(events: &[SourceEvent]) -> bool {
+    states(events).contains(&SourceState::Live)
+}
+
+fn uris(name: &str) -> Vec<String> {
+    fixture(name)["feed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["post"]["uri"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn logs_in_then_pages_the_timeline_with_the_access_token() {
+    let server = MockServer::start().await;
+    mount_login(&server).await;
+    Mock::given(method("GET"))
+        .and(path(TIMELINE))
+        .and(bearer_token(ACCESS_1))
+        .and(query_param("limit", "50"))
+        .and(query_param_is_missing("cursor"))
+        .respond_with(ok("timeline_page1.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(TIMELINE))
+        .and(bearer_token(ACCESS_1))
+        .and(query_param("cursor", page1_cursor()))
+        .respond_with(ok("timeline_page2.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut rx = start(&spec(&server.uri(), &dir));
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, live).await;
+
+    let mut want = uris("timeline_page1.json");
+    want.extend(uris("timeline_page2.json"));
+    assert_eq!(post_ids(&events), want);
+    assert_eq!(
+        states(&events),
+        vec![SourceState::Connecting, SourceState::Live]
+    );
+    let first = events
+        .iter()
+        .find_map(|e| match e {
+            SourceEvent::Posts { source, posts } => Some((source.clone(), posts[1].clone())),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(first.0, "sky");
+    assert_eq!(first.1.source, "sky");
+    assert_eq!(
+        first.1.boosted_by.as_ref().map(|b| b.handle.as_str()),
+        Some("@bob.bsky.social"),
+        "the repost arrives as a boost"
+    );
+}
+
+#[tokio::test]
+async fn an_expired_token_is_refreshed_and_the_call_retried() {
+    let server = MockServer::start().await;
+    mount_login(&server).await;
+    Mock::given(method("GET"))
+        .and(path(TIMELINE))
+        .and(bearer_token(ACCESS_1))
+        .respond_with(ResponseTemplate::new(400).set_body_json(fixture("expired_token.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(REFRESH))
+        .and(bearer_token(REFRESH_1))
+        .respond_with(ok("refresh_session.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(TIMELINE))
+        .and(bearer_token(ACCESS_2))
+        .respond_with(ok("timeline_page2.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut rx = start(&spec(&server.uri(), &dir));
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, live).await;
+
+    assert_eq!(post_ids(&events), uris("timeline_page2.json"));
+    assert_eq!(
+        states(&events),
+        vec![SourceState::Connecting, SourceState::Live],
+        "a refresh is no failure"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_app_password_fails_with_the_fix_and_without_the_password() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(CREATE))
+        .respond_with(ResponseTemplate::new(401).set_body_json(fixture("bad_login.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut rx = start(&spec(&server.uri(), &dir));
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, |e| {
+        states(e)
+            .iter()
+            .any(|s| matches!(s, SourceState::Failed(_)))
+    })
+    .await;
+    // The task ends: the channel closes with nothing more.
+    drain(&mut rx, &mut events, Duration::from_millis(300)).await;
+
+    let Some(SourceState::Failed(why)) = states(&events).pop() else {
+        panic!("{events:#?}");
+    };
+    assert!(why.contains("jane.bsky.social"), "{why}");
+    assert!(why.contains("app password"), "{why}");
+    assert!(why.contains("bsky.app/settings/app-passwords"), "{why}");
+    assert!(why.contains("Invalid identifier or password"), "{why}");
+    assert!(!format!("{events:?}").contains(PASSWORD), "{events:#?}");
+    assert!(post_ids(&events).is_empty());
+}
+
+#[tokio::test]
+async fn a_malformed_item_is_skipped_and_the_others_arrive() {
+    let server = MockServer::start().await;
+    mount_login(&server).await;
+    Mock::given(method("GET"))
+        .and(path(TIMELINE))
+        .respond_with(ok("timeline_malformed.json"))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut rx = start(&spec(&server.uri(), &dir));
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, live).await;
+
+    let all = uris("timeline_malformed.json");
+    assert_eq!(post_ids(&events), vec![all[0].clone(), all[2].clone()]);
+    let problems = skipped(&events);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].contains(&all[1]),
+        "names the item: {problems:?}"
+    );
+    assert!(problems[0].contains("author"), "says why: {problems:?}");
+}
+
+#[tokio::test]
+async fn polling_picks_up_new_posts_once() {
+    let server = MockServer::start().await;
+    mount_login(&server).await;
+    // The backfill sees pages 1 and 2; every later read of the first page
+    // has one new post on top of page 1's.
+    Mock::given(method("GET"))
+        .and(path(TIMELINE))
+        .and(query_param_is_missing("cursor"))
+        .respond_with(ok("timeline_page1.json"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(TIMELINE))
+        .and(query_param("cursor", page1_cursor()))
+        .respond_with(ok("timeline_page2.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(TIMELINE))
+        .and(query_param_is_missing("cursor"))
+        .respond_with(ok("timeline_polled.json"))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut spec = spec(&server.uri(), &dir);
+    // Shorter than the config allows, to keep the test quick.
+    spec.poll = Duration::from_millis(200);
+    let mut rx = start(&spec);
+    let mut events = Vec::new();
+    let fresh = uris("timeline_polled.json")[0].clone();
+    collect(&mut rx, &mut events, |e| post_ids(e).contains(&fresh)).await;
+    // A few more polls bring nothing new.
+    drain(&mut rx, &mut events, Duration::from_millis(700)).await;
+
+    let mut want = uris("timeline_page1.json");
+    want.extend(uris("timeline_page2.json"));
+    want.push(fresh);
+    assert_eq!(post_ids(&events), want);
+    let polls = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == TIMELINE)
+        .count();
+    assert!(polls >= 4, "polled again: {polls} timeline reads");
+}
+
+#[tokio::test]
+async fn rate_limits_and_server_errors_are_retried() {
+    let server = MockServer::start().await;
+    mount_login(&server).await;
+    Mock::given(method("GET"))
+        .and(path(TIMELINE))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "1")
+                .set_body_json(serde_json::json!({"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"})),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(TIMELINE))
+        .respond_with(ResponseTemplate::new(503).set_body_string("upstream busy"))
+        .up_to_n_times(1)
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(TIMELINE))
+        .respond_with(ok("timeline_page2.json"))
+        .with_priority(3)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut rx = start(&spec(&server.uri(), &dir));
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, live).await;
+
+    let states = states(&events);
+    assert_eq!(states.len(), 4, "{states:?}");
+    assert_eq!(states[0], SourceState::Connecting);
+    assert!(
+        matches!(&states[1], SourceState::Retrying { seconds: 1, why } if why.contains("rate limited")),
+        "{states:?}"
+    );
+    assert!(
+        matches!(&states[2], SourceState::Retrying { seconds, why } if *seconds <= 1 && why.contains("503")),
+        "{states:?}"
+    );
+    assert_eq!(states[3], SourceState::Live);
+    assert_eq!(post_ids(&events), uris("timeline_page2.json"));
+}
+
+#[tokio::test]
+async fn an_unreachable_service_is_retried_with_the_reason() {
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let mut rx = start(&spec(&format!("http://127.0.0.1:{port}"), &dir));
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, |e| {
+        states(e)
+            .iter()
+            .any(|s| matches!(s, SourceState::Retrying { .. }))
+    })
+    .await;
+    let Some(SourceState::Retrying { seconds, why }) = states(&events).pop() else {
+        panic!("{events:#?}");
+    };
+    assert!(seconds <= 1, "{seconds}");
+    assert!(why.contains("logging in"), "{why}");
+    assert!(!why.contains(PASSWORD), "{why}");
+}
