@@ -1109,3 +1109,103 @@ fn a_timed_mute_stops_applying_at_its_time() {
     assert_eq!(s.timeline.column(3).len(), 3, "the mute ended");
     assert_eq!(s.next_expiry, None);
 }
+
+// ------------------------------------------------------- persistence (issue 6)
+
+use circles::store::persist::{Db, Write};
+
+/// Carries the cache writes an update asked for into a database, as the
+/// event loop's writer thread does.
+fn persist(db: &mut Db, effects: Vec<Effect>) {
+    for effect in effects {
+        if let Effect::Persist(write) = effect {
+            match write {
+                Write::Posts(posts) => db.save_posts(&posts).unwrap(),
+                Write::Seen(keys) => db.mark_seen(&keys).unwrap(),
+                Write::Deleted(key) => db.delete_post(&key).unwrap(),
+                Write::Position { column, key } => db.set_position(&column, &key).unwrap(),
+                Write::Cursor { source, key, value } => {
+                    db.set_cursor(&source, &key, &value).unwrap()
+                }
+                Write::Prune(n) => {
+                    db.prune(n).unwrap();
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn nothing_is_sent_to_the_cache_unless_persisting() {
+    let mut s = state();
+    let effects = deliver(&mut s, bobs(3));
+    assert!(
+        effects.iter().all(|e| !matches!(e, Effect::Persist(_))),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn a_restart_comes_back_with_the_same_posts_unread_counts_and_positions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("circles.db");
+    let (mut db, note) = Db::open(&path).unwrap();
+    assert_eq!(note, None);
+
+    let mut before = state_with(CONFIG, 160, 14);
+    before.persisting = true;
+    let send = |s: &mut AppState, action: Action, db: &mut Db| {
+        let effects = update(s, action);
+        persist(db, effects);
+    };
+    send(
+        &mut before,
+        Action::Source(SourceEvent::Posts {
+            source: "feed".into(),
+            posts: bobs(20),
+        }),
+        &mut db,
+    );
+    send(
+        &mut before,
+        Action::Source(SourceEvent::Posts {
+            source: "feed".into(),
+            posts: vec![post("a1", "@alice@x.social", 3, "core post", "")],
+        }),
+        &mut db,
+    );
+    for _ in 0..3 {
+        send(&mut before, Action::Key(KeyChord::char('l')), &mut db);
+    }
+    for _ in 0..6 {
+        send(&mut before, Action::Key(KeyChord::char('j')), &mut db);
+    }
+    let selected = selected_id(&before);
+    let unread: Vec<usize> = (0..4).map(|c| before.timeline.unread(c)).collect();
+    assert!(unread[3] > 0 && unread[3] < 20, "{unread:?}");
+    drop(db);
+
+    // Start again: the cache alone, before any source answers.
+    let (db, _) = Db::open(&path).unwrap();
+    let snapshot = db.load().unwrap();
+    let mut after = state_with(CONFIG, 160, 14);
+    after.persisting = true;
+    for _ in 0..3 {
+        key(&mut after, 'l');
+    }
+    let effects = update(&mut after, Action::Restore(snapshot));
+    assert_eq!(after.timeline.len(), 21);
+    assert_eq!(selected_id(&after), selected, "the same post is selected");
+    let unread_after: Vec<usize> = (0..4).map(|c| after.timeline.unread(c)).collect();
+    assert_eq!(unread_after, unread);
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::Persist(Write::Posts(_)))),
+        "restored posts are not written back"
+    );
+    // The sources then send the same posts again: nothing doubles.
+    deliver(&mut after, bobs(20));
+    assert_eq!(after.timeline.len(), 21);
+    assert_eq!(selected_id(&after), selected);
+}

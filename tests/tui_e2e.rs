@@ -71,7 +71,19 @@ impl Tui {
     /// `$XDG_CONFIG_HOME/circles/config.toml`, where the app looks when
     /// neither `--config` nor `$CIRCLES_CONFIG` names a file.
     fn launch(cols: u16, rows: u16, config: Option<&str>) -> Tui {
-        let home = TempDir::new().expect("temp dir");
+        Tui::launch_in(TempDir::new().expect("temp dir"), cols, rows, config)
+    }
+
+    /// Quits, then starts again on the same config and data dirs.
+    fn restart(mut self) -> Tui {
+        let (rows, cols) = self.with_screen(|s| s.size());
+        self.quit();
+        let home = std::mem::replace(&mut self.home, TempDir::new().expect("temp dir"));
+        drop(self);
+        Tui::launch_in(home, cols, rows, None)
+    }
+
+    fn launch_in(home: TempDir, cols: u16, rows: u16, config: Option<&str>) -> Tui {
         let config_home = home.path().join("config");
         let data_home = home.path().join("data");
         std::fs::create_dir_all(&config_home).unwrap();
@@ -1423,4 +1435,30 @@ fn the_explain_box_shows_its_summary_without_scrolling() {
     assert!(explain.contains("=> columns: Core"), "{explain}");
     tui.close_overlay(EXPLAIN_TITLE);
     tui.quit();
+}
+
+#[test]
+fn a_restart_comes_back_with_the_same_selection_and_unread_counts() {
+    let mut tui = Tui::ready(120, 40);
+    // Read a little in Mentions, then in Core.
+    tui.send("l");
+    tui.send("j");
+    tui.send("j");
+    tui.send("h");
+    for _ in 0..4 {
+        tui.send("j");
+    }
+    let before = post_key(&tui.open_detail());
+    tui.close_overlay(DETAIL_TITLE);
+    let titles = tui.rows()[0].clone();
+    assert!(titles.contains("Core ("), "{titles}");
+
+    let mut tui = tui.restart();
+    tui.wait_for("the demo feed to be live", |s| s.contains("demo live · "));
+    assert_eq!(tui.rows()[0], titles, "the same unread counts");
+    let after = post_key(&tui.open_detail());
+    assert_eq!(after, before, "the same post selected");
+    tui.close_overlay(DETAIL_TITLE);
+    tui.quit();
+    assert!(tui.data_home().join("circles/circles.db").exists());
 }

@@ -21,6 +21,7 @@ pub use palette::{Palette, PaletteItem, Target};
 use crate::config::{Command, Edit, Key, KeyChord, Keymap, NamedKey, SourceSpec, Style};
 use crate::filter::{Rules, route};
 use crate::source::{SourceEvent, SourceState};
+use crate::store::persist::{Snapshot, Write, post_key};
 use crate::store::{DEFAULT_CAPACITY, PostId, Timeline};
 use card::CardLook;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
@@ -56,10 +57,12 @@ pub enum Action {
     Config(ConfigChange),
     /// A config edit or undo could not be made; the reason, for the user.
     ConfigProblem(String),
+    /// What the cache kept from the last run, before any source answers.
+    Restore(Snapshot),
 }
 
 /// Something the event loop does for the reducer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Quit,
     Suspend,
@@ -76,6 +79,8 @@ pub enum Effect {
     Undo,
     StartSource(Box<SourceSpec>),
     StopSource(String),
+    /// Keep this in the cache (only when [`AppState::persisting`]).
+    Persist(Write),
 }
 
 /// A source as the status bar shows it.
@@ -180,6 +185,10 @@ pub struct AppState {
     pub source_specs: Vec<SourceSpec>,
     /// When the next timed mute ends: the rules must be applied again.
     pub next_expiry: Option<DateTime<Utc>>,
+    /// Posts, seen marks and positions are sent out to be cached.
+    pub persisting: bool,
+    /// The read position last sent to the cache, per column name.
+    saved_positions: std::collections::HashMap<String, String>,
     today: NaiveDate,
 }
 
@@ -223,6 +232,8 @@ impl AppState {
             reveal: false,
             source_specs: Vec::new(),
             next_expiry,
+            persisting: false,
+            saved_positions: std::collections::HashMap::new(),
             today: now.with_timezone(&utc_offset).date_naive(),
         }
     }
@@ -383,9 +394,99 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::Source(event) => source(state, event, &mut effects),
         Action::Config(change) => edit::config_changed(state, change, &mut effects),
         Action::ConfigProblem(problem) => state.message = Some(problem),
+        Action::Restore(snapshot) => restore(state, snapshot),
     }
     mark_visible_seen(state);
+    if state.persisting {
+        persist_reading(state, &mut effects);
+    }
     effects
+}
+
+/// Puts back what the cache kept: posts with their seen marks, and each
+/// column's selected post. Restored posts are not counted as muted today
+/// and ring no bell.
+fn restore(state: &mut AppState, snapshot: Snapshot) {
+    for (post, seen) in snapshot.posts.into_iter().rev() {
+        let verdict = route(&state.rules, &post);
+        if let Some(inserted) = state.timeline.insert(post, verdict)
+            && seen
+        {
+            state.timeline.mark_seen(inserted.id);
+        }
+    }
+    // Already in the cache: nothing to write back.
+    state.timeline.take_newly_seen();
+    for column in 0..state.views.len() {
+        let name = state.rules.columns[column].name.clone();
+        let Some(id) = snapshot
+            .positions
+            .get(&name)
+            .and_then(|key| state.timeline.by_key(key))
+        else {
+            continue;
+        };
+        let list = state.list(column);
+        let Some(index) = list.iter().position(|x| *x == id) else {
+            continue;
+        };
+        let top = snapshot
+            .positions
+            .get(&top_name(&name))
+            .and_then(|key| state.timeline.by_key(key))
+            .and_then(|top| list.iter().position(|x| *x == top))
+            .filter(|top| *top <= index)
+            .unwrap_or(index);
+        let top_id = list[top];
+        let view = &mut state.views[column];
+        view.selected = index;
+        view.offset = top;
+        view.touched = true;
+        for (name, id) in [(name.clone(), id), (top_name(&name), top_id)] {
+            let key = post_key(&state.timeline.get(id).expect("listed").post);
+            state.saved_positions.insert(name, key);
+        }
+        if state.size.0 > 0 && state.size.1 > 0 {
+            keep_selection_visible(state, column);
+        }
+    }
+    if snapshot.skipped > 0 {
+        state.message = Some(format!(
+            "{} cached post(s) could not be read back and were left out",
+            snapshot.skipped
+        ));
+    }
+}
+
+/// Sends newly seen posts and moved read positions to the cache.
+fn persist_reading(state: &mut AppState, effects: &mut Vec<Effect>) {
+    let seen = state.timeline.take_newly_seen();
+    if !seen.is_empty() {
+        effects.push(Effect::Persist(Write::Seen(seen)));
+    }
+    for column in 0..state.views.len() {
+        let name = state.rules.columns[column].name.clone();
+        let view = &state.views[column];
+        // The selected post, and the first on screen so the column comes
+        // back scrolled as it was.
+        let slots = [(top_name(&name), view.offset), (name, view.selected)];
+        for (slot, index) in slots {
+            let list = state.list(column);
+            let Some(entry) = list.get(index).and_then(|id| state.timeline.get(*id)) else {
+                continue;
+            };
+            let key = post_key(&entry.post);
+            if state.saved_positions.get(&slot) != Some(&key) {
+                state.saved_positions.insert(slot.clone(), key.clone());
+                effects.push(Effect::Persist(Write::Position { column: slot, key }));
+            }
+        }
+    }
+}
+
+/// Where a column's first post on screen is kept in the cache.
+fn top_name(column: &str) -> String {
+    format!("{column}\u{0}top")
 }
 
 fn clock(state: &mut AppState, now: DateTime<Utc>) {
@@ -994,6 +1095,9 @@ fn source(state: &mut AppState, event: SourceEvent, effects: &mut Vec<Effect>) {
         SourceEvent::Updated { source, post } => {
             if let Some(id) = state.timeline.find(&source, &post.id) {
                 let verdict = route(&state.rules, &post);
+                if state.persisting {
+                    effects.push(Effect::Persist(Write::Posts(vec![(*post).clone()])));
+                }
                 keep_places(state, |s| {
                     s.timeline.replace(id, *post, verdict);
                 });
@@ -1001,6 +1105,11 @@ fn source(state: &mut AppState, event: SourceEvent, effects: &mut Vec<Effect>) {
         }
         SourceEvent::Deleted { source, id } => {
             if let Some(id) = state.timeline.find(&source, &id) {
+                if state.persisting
+                    && let Some(entry) = state.timeline.get(id)
+                {
+                    effects.push(Effect::Persist(Write::Deleted(post_key(&entry.post))));
+                }
                 keep_places(state, |s| {
                     s.timeline.remove(id);
                     s.cw_open.remove(&id);
@@ -1066,14 +1175,17 @@ fn add_posts(
         .collect();
     let mut bell = false;
     let mut added = 0;
+    let mut kept = Vec::new();
     // With muted posts revealed, a muted arrival changes columns too.
     let mut touched_columns = vec![state.reveal; state.views.len()];
     for post in posts {
         let verdict = route(&state.rules, &post);
         let muted = verdict.muted.is_some();
+        let copy = state.persisting.then(|| post.clone());
         let Some(inserted) = state.timeline.insert(post, verdict) else {
             continue;
         };
+        kept.extend(copy);
         added += 1;
         if muted {
             state.muted_today += 1;
@@ -1110,6 +1222,9 @@ fn add_posts(
     }
     if bell {
         effects.push(Effect::Bell);
+    }
+    if !kept.is_empty() {
+        effects.push(Effect::Persist(Write::Posts(kept)));
     }
 }
 

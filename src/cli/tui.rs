@@ -14,6 +14,7 @@ use crate::app::{Action, AppState, ConfigChange, ConfigStatus, ConfigWhy, Effect
 use crate::config::{Key, KeyChord, NamedKey, SourceSpec};
 use crate::filter::Compiled;
 use crate::source::{self, SourceEvent};
+use crate::store::persist::{self, DEFAULT_PER_SOURCE, Db, Snapshot, Writer};
 use crate::ui;
 use chrono::{Local, Utc};
 use crossterm::event::{
@@ -140,6 +141,57 @@ fn source_options() -> source::Options {
     options
 }
 
+/// Batches of posts saved between two prunes of the cache.
+const PRUNE_EVERY: usize = 200;
+
+/// What opening the cache gave: the last run's state, and a note for the
+/// status bar when something needs saying.
+struct Opened {
+    snapshot: Option<Snapshot>,
+    note: Option<String>,
+}
+
+/// Opens the cache in the XDG data dir (`circles.db`), loads what it kept
+/// and starts its writer thread. Without a cache circles still runs; it
+/// just says why it will not remember.
+fn open_cache() -> (Option<Writer>, Opened) {
+    let Some(dir) = directories::ProjectDirs::from("", "", "circles") else {
+        let note = Some("history not kept: no home directory".to_string());
+        return (
+            None,
+            Opened {
+                snapshot: None,
+                note,
+            },
+        );
+    };
+    let path = dir.data_local_dir().join("circles.db");
+    let (db, note) = match Db::open(&path) {
+        Ok(opened) => opened,
+        Err(why) => {
+            tracing::warn!(path = %path.display(), why, "no cache");
+            let note = Some(format!("history not kept: {why}"));
+            return (
+                None,
+                Opened {
+                    snapshot: None,
+                    note,
+                },
+            );
+        }
+    };
+    let snapshot = match db.load() {
+        Ok(snapshot) => Some(snapshot),
+        Err(why) => {
+            tracing::warn!(why, "cache unreadable");
+            None
+        }
+    };
+    let writer = Writer::spawn(db);
+    writer.send(persist::Write::Prune(DEFAULT_PER_SOURCE));
+    (Some(writer), Opened { snapshot, note })
+}
+
 /// Running sources by name: the task and the task forwarding its events.
 type Running = HashMap<String, [tokio::task::JoinHandle<()>; 2]>;
 
@@ -215,6 +267,9 @@ async fn event_loop(
     .with_source_specs(specs.clone())
     .with_utc_offset(offset);
 
+    let (writer, opened) = open_cache();
+    let mut saved_since_prune = 0usize;
+
     let options = source_options();
     let mut running = Running::new();
     for spec in &specs {
@@ -236,6 +291,15 @@ async fn event_loop(
             height: size.height,
         },
     );
+    // What the last run left, laid out at the real size, before the
+    // first frame and before any source answers.
+    if let Some(snapshot) = opened.snapshot {
+        update(&mut state, Action::Restore(snapshot));
+    }
+    state.persisting = writer.is_some();
+    if let Some(note) = opened.note {
+        state.message = Some(note);
+    }
     screen.draw(|f| ui::render(&state, f))?;
     tracing::info!(sources = names.len(), "screen open");
 
@@ -342,6 +406,22 @@ async fn event_loop(
                     start_source(&spec, &tx, options, &mut running);
                     None
                 }
+                Effect::Persist(write) => {
+                    if let Some(writer) = &writer {
+                        if matches!(write, persist::Write::Posts(_)) {
+                            saved_since_prune += 1;
+                            if saved_since_prune >= PRUNE_EVERY {
+                                saved_since_prune = 0;
+                                writer.send(persist::Write::Prune(DEFAULT_PER_SOURCE));
+                            }
+                        }
+                        writer.send(write);
+                        if let Some(problem) = writer.take_error() {
+                            state.message = Some(format!("history not saved: {problem}"));
+                        }
+                    }
+                    None
+                }
                 Effect::StopSource(name) => {
                     tracing::info!(source = name, "stopping source");
                     if let Some(tasks) = running.remove(&name) {
@@ -363,6 +443,8 @@ async fn event_loop(
     };
     drop(watcher);
     leave_screen();
+    // Dropping the writer commits what is pending.
+    drop(writer);
     outcome
 }
 

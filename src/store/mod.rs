@@ -50,6 +50,8 @@ pub struct Timeline {
     hidden: Vec<Vec<PostId>>,
     unread: Vec<usize>,
     muted: Vec<PostId>,
+    /// Posts marked seen since the last [`Timeline::take_newly_seen`].
+    newly_seen: Vec<PostId>,
     next: PostId,
     capacity: usize,
 }
@@ -63,6 +65,7 @@ impl Timeline {
             hidden: vec![Vec::new(); columns],
             unread: vec![0; columns],
             muted: Vec::new(),
+            newly_seen: Vec::new(),
             next: 0,
             capacity: capacity.max(1),
         }
@@ -265,7 +268,21 @@ impl Timeline {
                 *n = n.saturating_sub(1);
             }
         }
+        self.newly_seen.push(id);
         true
+    }
+
+    /// The keys of posts seen since the last call, for saving.
+    pub fn take_newly_seen(&mut self) -> Vec<String> {
+        let ids = std::mem::take(&mut self.newly_seen);
+        ids.into_iter()
+            .filter_map(|id| self.entries.get(&id).map(|e| dedupe_key(&e.post)))
+            .collect()
+    }
+
+    /// The id of the post with this key (see [`persist::post_key`]).
+    pub fn by_key(&self, key: &str) -> Option<PostId> {
+        self.by_uri.get(key).copied()
     }
 
     /// Marks every post of a column seen (they are read everywhere).
