@@ -1092,6 +1092,11 @@ fn source(state: &mut AppState, event: SourceEvent, effects: &mut Vec<Effect>) {
             }
         }
         SourceEvent::Posts { source, posts } => add_posts(state, &source, posts, effects),
+        SourceEvent::Cursor { source, key, value } => {
+            if state.persisting {
+                effects.push(Effect::Persist(Write::Cursor { source, key, value }));
+            }
+        }
         SourceEvent::Updated { source, post } => {
             if let Some(id) = state.timeline.find(&source, &post.id) {
                 let verdict = route(&state.rules, &post);

