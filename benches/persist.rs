@@ -8,10 +8,13 @@
 //! batch of 1,000 < 50 ms.
 
 use chrono::{TimeDelta, Utc};
+use circles::app::{Action, AppState, ConfigStatus, update};
 use circles::decode::decode;
 use circles::model::Post;
 use circles::store::persist::{Db, post_key};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -72,6 +75,36 @@ fn benches(c: &mut Criterion) {
             let snap = db.load().unwrap();
             assert_eq!(snap.posts.len(), CACHED);
             black_box(snap)
+        })
+    });
+    // What a restart does before its first frame: open the cache, load it,
+    // route the posts into the app's timeline (which keeps the newest
+    // DEFAULT_CAPACITY of them), put positions back, and draw 200x50.
+    let config = "[[column]]\nname = \"All\"\n[[column]]\nname = \"Rust\"\nhashtags = [\"rust\"]\n\
+                  [[column]]\nname = \"Rest\"\nrest = true\n";
+    group.bench_function("open + load + restore + first frame, 50k posts", |b| {
+        b.iter(|| {
+            let (db, _) = Db::open(&path).unwrap();
+            let snap = db.load().unwrap();
+            let compiled = circles::filter::load(config, Utc::now()).unwrap();
+            let mut state = AppState::new(
+                compiled.rules,
+                compiled.config.keymap,
+                &[],
+                ConfigStatus::default(),
+                Utc::now(),
+            );
+            update(
+                &mut state,
+                Action::Resize {
+                    width: 200,
+                    height: 50,
+                },
+            );
+            update(&mut state, Action::Restore(snap));
+            let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();
+            terminal.draw(|f| circles::ui::render(&state, f)).unwrap();
+            black_box(state.timeline.len())
         })
     });
     let (db, _) = Db::open(&path).unwrap();

@@ -407,7 +407,10 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
 /// column's selected post. Restored posts are not counted as muted today
 /// and ring no bell.
 fn restore(state: &mut AppState, snapshot: Snapshot) {
-    for (post, seen) in snapshot.posts.into_iter().rev() {
+    // Newest first, so each post files at the end of its columns, and no
+    // more than the timeline keeps.
+    let keep = state.timeline.capacity();
+    for (post, seen) in snapshot.posts.into_iter().take(keep) {
         let verdict = route(&state.rules, &post);
         if let Some(inserted) = state.timeline.insert(post, verdict)
             && seen

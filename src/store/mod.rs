@@ -71,6 +71,11 @@ impl Timeline {
         }
     }
 
+    /// How many posts it keeps before the oldest go.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }
