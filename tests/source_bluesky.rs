@@ -413,3 +413,185 @@ async fn an_unreachable_service_is_retried_with_the_reason() {
     assert!(why.contains("logging in"), "{why}");
     assert!(!why.contains(PASSWORD), "{why}");
 }
+
+// ---- resuming from cursors ----
+
+fn start_resuming(
+    spec: &SourceSpec,
+    cursors: &[(String, String)],
+) -> mpsc::UnboundedReceiver<SourceEvent> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    source::spawn_resuming(
+        spec,
+        tx,
+        Options::default(),
+        cursors.iter().cloned().collect(),
+    );
+    rx
+}
+
+fn cursors(events: &[SourceEvent]) -> Vec<(String, String)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            SourceEvent::Cursor { key, value, .. } => Some((key.clone(), value.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn timeline_reads(requests: &[wiremock::Request]) -> Vec<Option<String>> {
+    requests
+        .iter()
+        .filter(|r| r.url.path() == TIMELINE)
+        .map(|r| {
+            r.url
+                .query_pairs()
+                .find(|(k, _)| k == "cursor")
+                .map(|(_, v)| v.into_owned())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_newest_item_is_reported_and_a_restart_reads_only_what_is_newer() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(CREATE))
+        .respond_with(ok("create_session.json"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(TIMELINE))
+        .and(query_param_is_missing("cursor"))
+        .respond_with(ok("timeline_page1.json"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(TIMELINE))
+        .and(query_param("cursor", page1_cursor()))
+        .respond_with(ok("timeline_page2.json"))
+        .mount(&server)
+        .await;
+    // Later: one new post on top of page 1.
+    Mock::given(method("GET"))
+        .and(path(TIMELINE))
+        .and(query_param_is_missing("cursor"))
+        .respond_with(ok("timeline_polled.json"))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let sky = spec(&server.uri(), &dir);
+    let mut rx = start(&sky);
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, live).await;
+    let saved = cursors(&events);
+    let page1 = uris("timeline_page1.json");
+    assert_eq!(saved, [("newest".to_string(), page1[0].clone())]);
+    // Reported once the whole read arrived.
+    let cursor_at = events
+        .iter()
+        .position(|e| matches!(e, SourceEvent::Cursor { .. }))
+        .unwrap();
+    let last_posts = events
+        .iter()
+        .rposition(|e| matches!(e, SourceEvent::Posts { .. }))
+        .unwrap();
+    assert!(cursor_at > last_posts, "{events:#?}");
+    assert!(!format!("{events:?}").contains(PASSWORD));
+    assert!(!format!("{saved:?}").contains("access-one"), "no token");
+    drop(rx);
+    let first_run = timeline_reads(&server.received_requests().await.unwrap()).len();
+
+    let mut rx = start_resuming(&sky, &saved);
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, live).await;
+    drain(&mut rx, &mut events, Duration::from_millis(200)).await;
+    let fresh = uris("timeline_polled.json")[0].clone();
+    assert_eq!(
+        post_ids(&events),
+        std::slice::from_ref(&fresh),
+        "only the new post"
+    );
+    assert_eq!(cursors(&events), [("newest".to_string(), fresh)]);
+    let reads = timeline_reads(&server.received_requests().await.unwrap());
+    assert_eq!(reads[first_run..], [None], "one page, no paging back");
+}
+
+#[tokio::test]
+async fn a_resumed_repost_ends_the_read_mid_page_and_paging_stops_there() {
+    let page1 = fixture("timeline_page1.json");
+    let repost = &page1["feed"][1];
+    let repost_key = format!(
+        "{} {}",
+        repost["post"]["uri"].as_str().unwrap(),
+        repost["reason"]["by"]["did"].as_str().unwrap()
+    );
+    let server = MockServer::start().await;
+    mount_login(&server).await;
+    Mock::given(method("GET"))
+        .and(path(TIMELINE))
+        .and(query_param_is_missing("cursor"))
+        .respond_with(ok("timeline_polled.json"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(TIMELINE))
+        .and(query_param("cursor", page1_cursor()))
+        .respond_with(ok("timeline_page2.json"))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut rx = start_resuming(
+        &spec(&server.uri(), &dir),
+        &[("newest".to_string(), repost_key)],
+    );
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, live).await;
+
+    // The two items above the repost; not the repost, not what is below it.
+    let polled = uris("timeline_polled.json");
+    assert_eq!(post_ids(&events), polled[..2]);
+    let reads = timeline_reads(&server.received_requests().await.unwrap());
+    assert_eq!(reads, [None], "no second page");
+    assert_eq!(
+        states(&events),
+        vec![SourceState::Connecting, SourceState::Live]
+    );
+}
+
+#[tokio::test]
+async fn a_resumed_item_on_a_later_page_stops_the_paging_there() {
+    let server = MockServer::start().await;
+    mount_login(&server).await;
+    Mock::given(method("GET"))
+        .and(path(TIMELINE))
+        .and(query_param_is_missing("cursor"))
+        .respond_with(ok("timeline_page1.json"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(TIMELINE))
+        .and(query_param("cursor", page1_cursor()))
+        .respond_with(ok("timeline_page2.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let page2 = uris("timeline_page2.json");
+    let mut rx = start_resuming(
+        &spec(&server.uri(), &dir),
+        &[("newest".to_string(), page2[0].clone())],
+    );
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, live).await;
+    // All of page 1, nothing of page 2 (a plain backfill would send both).
+    assert_eq!(post_ids(&events), uris("timeline_page1.json"));
+    assert_eq!(
+        cursors(&events),
+        [("newest".to_string(), uris("timeline_page1.json")[0].clone())]
+    );
+}

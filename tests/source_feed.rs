@@ -472,3 +472,173 @@ async fn local_files_are_read_again_on_every_poll() {
     assert_eq!(all.len(), 6, "each entry once: {all:?}");
     assert!(skipped(&events).is_empty(), "{:?}", skipped(&events));
 }
+
+// ---- resuming from cursors ----
+
+fn start_resuming(
+    spec: &SourceSpec,
+    cursors: &[(String, String)],
+) -> mpsc::UnboundedReceiver<SourceEvent> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    source::spawn_resuming(
+        spec,
+        tx,
+        Options::default(),
+        cursors.iter().cloned().collect(),
+    );
+    rx
+}
+
+fn cursors(events: &[SourceEvent]) -> Vec<(String, String)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            SourceEvent::Cursor { key, value, .. } => Some((key.clone(), value.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_restart_with_the_reported_validators_asks_conditionally_and_resends_nothing() {
+    let server = MockServer::start().await;
+    let etag = "\"5f3a-63f1c2e9b8d40\"";
+    let modified = "Thu, 28 Nov 2024 10:00:00 GMT";
+    Mock::given(method("GET"))
+        .and(path("/feed.xml"))
+        .respond_with(
+            serve("rust_blog.atom.xml", ATOM)
+                .insert_header("etag", etag)
+                .insert_header("last-modified", modified),
+        )
+        .mount(&server)
+        .await;
+    // A private feed: its token is in the query.
+    let url = format!("{}/feed.xml?token=hunter2", server.uri());
+    let blogs = spec(std::slice::from_ref(&url), Duration::from_secs(3600));
+    let mut rx = start(&blogs);
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, live).await;
+    assert_eq!(ids(&events), vec![RUST_183, RUST_182]);
+    let saved = cursors(&events);
+    let keys: Vec<&str> = saved.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(keys.len(), 3, "{saved:?}");
+    assert!(keys[0].starts_with("seen:"), "{keys:?}");
+    assert!(keys[1].starts_with("etag:"), "{keys:?}");
+    assert!(keys[2].starts_with("last_modified:"), "{keys:?}");
+    assert!(
+        keys[1].starts_with(&format!("etag:{}/feed.xml#", server.uri())),
+        "{keys:?}"
+    );
+    assert!(!format!("{saved:?}").contains("hunter2"), "{saved:?}");
+    assert_eq!(saved[1].1, etag);
+    assert_eq!(saved[2].1, modified);
+    drop(rx);
+
+    // The restart: unchanged (304), then changed with one new entry.
+    server.reset().await;
+    Mock::given(method("GET"))
+        .and(path("/feed.xml"))
+        .and(header("if-none-match", etag))
+        .respond_with(ResponseTemplate::new(304).insert_header("etag", etag))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/feed.xml"))
+        .respond_with(serve("rust_blog_later.atom.xml", ATOM).insert_header("etag", "\"v2\""))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let mut blogs = blogs;
+    blogs.poll = Duration::from_millis(150);
+    let mut rx = start_resuming(&blogs, &saved);
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, live).await;
+    assert!(ids(&events).is_empty(), "a 304 sends nothing");
+    let first = &server.received_requests().await.unwrap()[0];
+    assert_eq!(first.headers["if-none-match"], etag);
+    assert_eq!(first.headers["if-modified-since"], modified);
+
+    collect(&mut rx, &mut events, |e| !ids(e).is_empty()).await;
+    drain(&mut rx, &mut events, Duration::from_millis(400)).await;
+    assert_eq!(ids(&events), vec![SURVEY], "only the new entry");
+    let later = cursors(&events);
+    assert!(
+        later
+            .iter()
+            .any(|(k, v)| k.starts_with("etag:") && v == "\"v2\""),
+        "{later:?}"
+    );
+    assert!(
+        later
+            .iter()
+            .any(|(k, v)| k.starts_with("last_modified:") && v.is_empty()),
+        "the old date is dropped: {later:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_resumed_etag_is_sent_on_the_first_request_and_a_304_yields_no_posts() {
+    let server = MockServer::start().await;
+    let etag = "W/\"abc\"";
+    Mock::given(method("GET"))
+        .and(path("/feed.xml"))
+        .and(header("if-none-match", etag))
+        .respond_with(ResponseTemplate::new(304))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/feed.xml"))
+        .respond_with(serve("rust_blog.atom.xml", ATOM))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let url = format!("{}/feed.xml", server.uri());
+    let saved = [(format!("etag:{url}"), etag.to_string())];
+    let mut rx = start_resuming(
+        &spec(std::slice::from_ref(&url), Duration::from_millis(150)),
+        &saved,
+    );
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, live).await;
+    // Polled again, still unchanged.
+    let began = std::time::Instant::now();
+    while server.received_requests().await.unwrap().len() < 2 {
+        assert!(began.elapsed() < Duration::from_secs(10), "no second poll");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    drain(&mut rx, &mut events, Duration::from_millis(100)).await;
+    assert!(ids(&events).is_empty(), "{:?}", ids(&events));
+    assert!(cursors(&events).is_empty(), "nothing moved");
+    let requests = server.received_requests().await.unwrap();
+    assert!(requests.iter().all(|r| r.headers["if-none-match"] == etag));
+}
+
+#[tokio::test]
+async fn a_local_feed_resumed_with_its_seen_entries_sends_only_new_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let atom = dir.path().join("rust.xml");
+    std::fs::write(&atom, fixture("rust_blog.atom.xml")).unwrap();
+    let urls = vec![atom.display().to_string()];
+    let blogs = spec(&urls, Duration::from_millis(150));
+    let mut rx = start(&blogs);
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, live).await;
+    assert_eq!(ids(&events).len(), 2);
+    let saved = cursors(&events);
+    assert_eq!(saved.len(), 1, "no validators for a file: {saved:?}");
+    assert_eq!(saved[0].0, format!("seen:{}", atom.display()));
+    drop(rx);
+
+    let mut rx = start_resuming(&blogs, &saved);
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, live).await;
+    drain(&mut rx, &mut events, Duration::from_millis(300)).await;
+    assert!(ids(&events).is_empty(), "{:?}", ids(&events));
+    std::fs::write(&atom, fixture("rust_blog_later.atom.xml")).unwrap();
+    collect(&mut rx, &mut events, |e| !ids(e).is_empty()).await;
+    assert_eq!(ids(&events), vec![SURVEY]);
+}

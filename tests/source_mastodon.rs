@@ -732,3 +732,232 @@ async fn without_streaming_it_polls_with_min_id() {
     let streams = requests_to(&server, "/api/v1/streaming/public/local").await;
     assert_eq!(streams.len(), 1, "streaming is not asked again");
 }
+
+// ---- resuming from cursors ----
+
+fn start_resuming(
+    spec: &SourceSpec,
+    cursors: &[(&str, &str)],
+) -> mpsc::UnboundedReceiver<SourceEvent> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let cursors = cursors
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    source::spawn_resuming(spec, tx, Options::default(), cursors);
+    rx
+}
+
+/// Every cursor the source reported, in order.
+fn cursors(events: &[SourceEvent]) -> Vec<(String, String)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            SourceEvent::Cursor { key, value, .. } => Some((key.clone(), value.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn since_ids(events: &[SourceEvent]) -> Vec<String> {
+    cursors(events)
+        .into_iter()
+        .filter(|(k, _)| k == "since_id")
+        .map(|(_, v)| v)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_resumed_since_id_fills_only_the_gap_and_reports_the_new_newest() {
+    let server = MockServer::start().await;
+    // What a plain backfill would read: must not be asked for.
+    Mock::given(method("GET"))
+        .and(path("/api/v1/timelines/public"))
+        .and(query_param_is_missing("min_id"))
+        .respond_with(list(&[
+            status(502, "new"),
+            status(501, "newish"),
+            status(500, "seen"),
+        ]))
+        .expect(0)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/timelines/public"))
+        .and(query_param("min_id", "500"))
+        .respond_with(list(&[status(502, "new"), status(501, "newish")]))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/timelines/public"))
+        .and(query_param("min_id", "502"))
+        .respond_with(list(&[]))
+        .mount(&server)
+        .await;
+    let mut rx = start_resuming(&spec(&server.uri(), "public", ""), &[("since_id", "500")]);
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, is_live).await;
+    settle(&mut rx, &mut events).await;
+
+    assert_eq!(
+        post_ids(&events),
+        ["502", "501"],
+        "only what came after 500"
+    );
+    let pages = requests_to(&server, "/api/v1/timelines/public").await;
+    assert_eq!(
+        query(&pages[0], "min_id").as_deref(),
+        Some("500"),
+        "the first request fills the gap"
+    );
+    assert!(pages.iter().all(|r| query(r, "min_id").is_some()));
+    assert_eq!(since_ids(&events), ["502"]);
+    // The cursor comes after the posts it stands for.
+    let last_posts = events
+        .iter()
+        .rposition(|e| matches!(e, SourceEvent::Posts { .. }))
+        .unwrap();
+    let cursor = events
+        .iter()
+        .position(|e| matches!(e, SourceEvent::Cursor { key, .. } if key == "since_id"))
+        .unwrap();
+    assert!(cursor > last_posts, "{events:#?}");
+    assert_eq!(
+        states(&events),
+        [
+            &SourceState::Connecting,
+            &SourceState::Loading,
+            &SourceState::Live
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_reported_cursor_resumes_a_restarted_stream_where_it_stopped() {
+    // First run: a backfill, then a streamed post.
+    let stream = StreamServer::start(vec![Conn::Hold(vec![
+        ":)\n".into(),
+        sse("update", &status(101, "streamed").to_string()),
+    ])])
+    .await;
+    let server = MockServer::start().await;
+    mount_instance(&server, &stream.url).await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/timelines/home"))
+        .and(query_param_is_missing("min_id"))
+        .respond_with(list(&[status(100, "first"), status(99, "older")]))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/timelines/home"))
+        .and(query_param("min_id", "101"))
+        .respond_with(list(&[
+            status(103, "while away"),
+            status(102, "while away"),
+        ]))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let setup = token_file(0o600);
+    let masto = spec(&server.uri(), "home", &with_token(&setup));
+    let mut rx = start(&masto);
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, |e| {
+        since_ids(e).contains(&"101".into())
+    })
+    .await;
+    assert_eq!(post_ids(&events), ["100", "99", "101"]);
+    assert_eq!(since_ids(&events), ["100", "101"], "once per page or post");
+    let saved = cursors(&events);
+    assert!(
+        saved
+            .iter()
+            .any(|(k, v)| k == "timeline" && v.ends_with(" home")),
+        "{saved:?}"
+    );
+    assert_no_token(&events);
+    drop(rx);
+
+    // Second run, from what the first reported.
+    let saved: Vec<(&str, &str)> = saved
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let mut rx = start_resuming(&masto, &saved);
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, |e| {
+        since_ids(e).contains(&"103".into())
+    })
+    .await;
+    assert_eq!(post_ids(&events), ["103", "102"]);
+    let pages = requests_to(&server, "/api/v1/timelines/home").await;
+    let asked: Vec<_> = pages.iter().map(|r| query(r, "min_id")).collect();
+    assert_eq!(asked, [None, Some("101".into())]);
+}
+
+#[tokio::test]
+async fn a_cursor_left_by_another_timeline_is_not_taken_up() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/timelines/public"))
+        .and(query_param_is_missing("min_id"))
+        .respond_with(list(&[status(7, "top")]))
+        .mount(&server)
+        .await;
+    let mut rx = start_resuming(
+        &spec(&server.uri(), "public", ""),
+        &[
+            ("since_id", "90000"),
+            ("timeline", "https://elsewhere.example public"),
+        ],
+    );
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, is_live).await;
+    assert_eq!(post_ids(&events), ["7"]);
+    let pages = requests_to(&server, "/api/v1/timelines/public").await;
+    assert_eq!(query(&pages[0], "min_id"), None, "a plain backfill");
+    assert_eq!(since_ids(&events), ["7"]);
+}
+
+/// Answers every `min_id` page with the 40 ids just above it, as if the
+/// source had been away for a long time; without `min_id`, the newest.
+struct Flood;
+
+impl Respond for Flood {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let ids: Vec<u64> = match query(request, "min_id") {
+            Some(min) => {
+                let min: u64 = min.parse().unwrap();
+                (min + 1..=min + 40).rev().collect()
+            }
+            None => vec![90_000, 89_999],
+        };
+        let items: Vec<Value> = ids.iter().map(|&id| status(id, "many")).collect();
+        list(&items)
+    }
+}
+
+#[tokio::test]
+async fn a_resumed_gap_too_large_to_fill_starts_again_from_the_newest() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/timelines/public"))
+        .respond_with(Flood)
+        .mount(&server)
+        .await;
+    let mut rx = start_resuming(&spec(&server.uri(), "public", ""), &[("since_id", "1000")]);
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, is_live).await;
+    let pages = requests_to(&server, "/api/v1/timelines/public").await;
+    let gap = pages
+        .iter()
+        .filter(|r| query(r, "min_id").is_some())
+        .count();
+    assert_eq!(gap, 25, "1000 posts at most");
+    assert_eq!(query(&pages[25], "min_id"), None, "then the newest");
+    let ids = post_ids(&events);
+    assert_eq!(ids.len(), 1002);
+    assert_eq!(ids[0], "1040");
+    assert_eq!(since_ids(&events).last().map(String::as_str), Some("90000"));
+}

@@ -196,3 +196,175 @@ async fn a_followed_file_delivers_appended_lines_and_survives_truncation_and_rot
     collect(&mut rx, &mut events, |e| post_ids(e).len() >= 6).await;
     assert_eq!(&post_ids(&events)[4..], ["5", "6"]);
 }
+
+// ---- a followed file resumed from its cursors ----
+
+fn cursors(events: &[SourceEvent]) -> std::collections::HashMap<String, String> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            SourceEvent::Cursor { key, value, .. } => Some((key.clone(), value.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn follow_spec(path: &std::path::Path, follow: bool) -> circles::config::SourceSpec {
+    spec(&format!(
+        "[[source]]\nname = \"live\"\nkind = \"jsonl\"\npath = {:?}\nfollow = {follow}\n",
+        path.display().to_string()
+    ))
+}
+
+fn inode(path: &std::path::Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).unwrap().ino()
+}
+
+/// Follows `path` resumed from `cursors` until it is live, and returns the
+/// ids it sent.
+async fn follow_resumed(
+    path: &std::path::Path,
+    cursors: std::collections::HashMap<String, String>,
+) -> Vec<String> {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    source::spawn_resuming(&follow_spec(path, true), tx, Options::default(), cursors);
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, |e| has_state(e, &SourceState::Live)).await;
+    post_ids(&events)
+}
+
+#[tokio::test]
+async fn a_followed_file_resumes_after_the_offset_it_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("live.jsonl");
+    std::fs::write(
+        &path,
+        format!("{}\n{}\n{}", native(1), native(2), &native(3)[..10]),
+    )
+    .unwrap();
+    let whole = (native(1).len() + native(2).len() + 2) as u64;
+
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    source::spawn(&follow_spec(&path, true), tx, Options::default());
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, |e| {
+        has_state(e, &SourceState::Live) && cursors(e).contains_key("inode")
+    })
+    .await;
+    assert_eq!(post_ids(&events), ["1", "2"]);
+    let saved = cursors(&events);
+    assert_eq!(
+        saved["offset"],
+        whole.to_string(),
+        "up to the last whole line"
+    );
+    assert_eq!(saved["line"], "2");
+    assert_eq!(saved["inode"], inode(&path).to_string());
+    // The cursor follows the posts it stands for.
+    let cursor_at = events
+        .iter()
+        .position(|e| matches!(e, SourceEvent::Cursor { .. }))
+        .unwrap();
+    let last_posts = events
+        .iter()
+        .rposition(|e| matches!(e, SourceEvent::Posts { .. }))
+        .unwrap();
+    assert!(cursor_at > last_posts, "{events:#?}");
+    drop(rx);
+
+    // Written while nobody was reading: the rest of line 3, a bad line, 4.
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap();
+    write!(file, "{}\n{{oops\n{}\n", &native(3)[10..], native(4)).unwrap();
+    file.flush().unwrap();
+
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    source::spawn_resuming(&follow_spec(&path, true), tx, Options::default(), saved);
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, |e| {
+        has_state(e, &SourceState::Live) && cursors(e).contains_key("offset")
+    })
+    .await;
+    assert_eq!(
+        post_ids(&events),
+        ["3", "4"],
+        "only the lines after the offset"
+    );
+    let skipped: Vec<&String> = events
+        .iter()
+        .filter_map(|e| match e {
+            SourceEvent::Skipped { problem, .. } => Some(problem),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(skipped.len(), 1);
+    assert!(
+        skipped[0].contains("live.jsonl:4:"),
+        "numbered on: {}",
+        skipped[0]
+    );
+    let moved = cursors(&events);
+    assert_eq!(
+        moved["offset"],
+        std::fs::metadata(&path).unwrap().len().to_string()
+    );
+    assert_eq!(moved["line"], "5");
+    assert!(!moved.contains_key("inode"), "the same file: {moved:?}");
+}
+
+#[tokio::test]
+async fn a_cursor_for_another_file_or_a_longer_one_reads_from_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("live.jsonl");
+    std::fs::write(&path, format!("{}\n{}\n", native(1), native(2))).unwrap();
+    let len = std::fs::metadata(&path).unwrap().len();
+    let ino = inode(&path);
+    let at = |inode: u64, offset: u64| {
+        [("inode", inode), ("offset", offset), ("line", 1)]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    let line_one = (native(1).len() + 1) as u64;
+
+    // The cursor taken up: only line 2.
+    assert_eq!(follow_resumed(&path, at(ino, line_one)).await, ["2"]);
+    // Rotated since: another inode.
+    assert_eq!(
+        follow_resumed(&path, at(ino + 1, line_one)).await,
+        ["1", "2"]
+    );
+    // Truncated since: the file is now shorter than the offset.
+    assert_eq!(follow_resumed(&path, at(ino, len + 10)).await, ["1", "2"]);
+    // Rewritten in place: the offset is no longer just after a line.
+    assert_eq!(
+        follow_resumed(&path, at(ino, line_one - 3)).await,
+        ["1", "2"]
+    );
+    // Nonsense.
+    let mut junk = at(ino, line_one);
+    junk.insert("offset".into(), "-4".into());
+    assert_eq!(follow_resumed(&path, junk).await, ["1", "2"]);
+}
+
+#[tokio::test]
+async fn a_file_read_once_has_no_cursor_and_ignores_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("once.jsonl");
+    std::fs::write(&path, format!("{}\n{}\n", native(1), native(2))).unwrap();
+    let saved = [
+        ("inode".to_string(), inode(&path).to_string()),
+        ("offset".to_string(), (native(1).len() + 1).to_string()),
+    ]
+    .into_iter()
+    .collect();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    source::spawn_resuming(&follow_spec(&path, false), tx, Options::default(), saved);
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, |e| has_state(e, &SourceState::Done)).await;
+    assert_eq!(post_ids(&events), ["1", "2"]);
+    assert!(cursors(&events).is_empty(), "{events:#?}");
+}

@@ -15,6 +15,13 @@
 //! it has seen, comparing post URIs (and the reposter, so a new repost of a
 //! known post still arrives).
 //!
+//! Where it is up to is reported as the cursor `newest`: the key of the
+//! newest timeline item (its post URI, plus the reposter's DID for a
+//! repost). Started with it again, the first read pages back only until it
+//! reaches that item, and sends nothing from it on. (The timeline's own
+//! `cursor` only pages further back in time, so it is no place to resume
+//! from and is not kept.)
+//!
 //! Network trouble and busy servers are retried with backoff, rate limits
 //! after the wait the server asks for; bad credentials stop the source with
 //! a message that says what to fix. The password and tokens are
@@ -22,7 +29,7 @@
 
 use super::http::{self, Backoff};
 use super::secret::{self, Secret};
-use super::{Sink, SourceState};
+use super::{Cursors, Sink, SourceState};
 use crate::config::SourceSpec;
 use reqwest::StatusCode;
 use serde::Deserialize;
@@ -46,9 +53,14 @@ const MAX_BODY: usize = 16 << 20;
 /// Item keys remembered for spotting what a poll has seen before.
 const SEEN_CAP: usize = 4096;
 
+/// The cursor holding the newest item's key.
+const NEWEST: &str = "newest";
+/// A longer cursor value is not an item key.
+const MAX_KEY: usize = 2048;
+
 const APP_PASSWORDS: &str = "https://bsky.app/settings/app-passwords";
 
-pub(super) async fn run(sink: Sink, spec: SourceSpec) {
+pub(super) async fn run(sink: Sink, spec: SourceSpec, cursors: Cursors) {
     let Some(handle) = spec
         .handle
         .as_deref()
@@ -89,18 +101,38 @@ pub(super) async fn run(sink: Sink, spec: SourceSpec) {
     }
     let mut seen = Seen::default();
     let mut backoff = Backoff::new(MAX_BACKOFF);
-    let mut backfilled = false;
+    // Resumed: the first read stops at the item the last run ended with.
+    let mut reported = cursors
+        .get(NEWEST)
+        .map(|key| key.trim().to_string())
+        .filter(|key| !key.is_empty() && key.len() <= MAX_KEY && !key.contains('\n'));
+    let mut stop_at = reported.clone();
+    let mut backfilled = stop_at.is_some();
     let mut live = false;
     loop {
-        let outcome = if backfilled {
-            fetch(&mut client, &sink, &mut seen, CATCH_UP, true).await
-        } else {
-            fetch(&mut client, &sink, &mut seen, BACKFILL, false).await
+        let mut read = Read {
+            want: if backfilled { CATCH_UP } else { BACKFILL },
+            stop_at_seen: backfilled,
+            stop_at: stop_at.as_deref(),
+            newest: None,
         };
+        let outcome = fetch(&mut client, &sink, &mut seen, &mut read).await;
+        let newest = read.newest.take();
         let wait = match outcome {
             Ok(true) => {
                 backoff.reset();
                 backfilled = true;
+                stop_at = None;
+                // Reported once the whole read arrived, so a restart in the
+                // middle of it reads the rest again.
+                if newest.is_some() && newest != reported {
+                    reported = newest;
+                    if let Some(key) = &reported
+                        && !sink.cursor(NEWEST, key)
+                    {
+                        return;
+                    }
+                }
                 if !live {
                     live = true;
                     if !sink.state(SourceState::Live) {
@@ -451,16 +483,28 @@ struct TimelinePage {
     feed: Vec<Value>,
 }
 
+/// How far one read of the timeline goes, and what it found.
+struct Read<'a> {
+    /// Items to read at most.
+    want: usize,
+    /// Stop paging after a page that holds an item seen before.
+    stop_at_seen: bool,
+    /// The newest item of an earlier run: it and everything after it are
+    /// old, so the read ends there.
+    stop_at: Option<&'a str>,
+    /// The key of the newest item read (the first with a post URI).
+    newest: Option<String>,
+}
+
 /// Reads timeline pages newest first and sends what has not been seen,
-/// until `want` items were read, the timeline ends, or (with
-/// `stop_at_seen`) a page holds an item seen before. False once the app is
-/// gone.
+/// until `want` items were read, the timeline ends, `stop_at` is reached,
+/// or (with `stop_at_seen`) a page holds an item seen before. False once
+/// the app is gone.
 async fn fetch(
     client: &mut Client,
     sink: &Sink,
     seen: &mut Seen,
-    want: usize,
-    stop_at_seen: bool,
+    how: &mut Read<'_>,
 ) -> Result<bool, Failure> {
     let mut cursor: Option<String> = None;
     let mut read = 0usize;
@@ -474,9 +518,17 @@ async fn fetch(
         })?;
         let mut posts = Vec::with_capacity(page.feed.len());
         let mut reached_seen = false;
+        let mut reached_end = false;
         for raw in &page.feed {
             read += 1;
             let key = ItemKey::of(raw);
+            if how.newest.is_none() && key.uri.is_some() {
+                how.newest = Some(key.key.clone());
+            }
+            if how.stop_at == Some(key.key.as_str()) {
+                reached_end = true;
+                break;
+            }
             if seen.contains(&key.key) {
                 reached_seen = true;
                 continue;
@@ -495,7 +547,11 @@ async fn fetch(
         if !sink.posts(posts) {
             return Ok(false);
         }
-        if page.feed.is_empty() || read >= want || (stop_at_seen && reached_seen) {
+        if page.feed.is_empty()
+            || reached_end
+            || read >= how.want
+            || (how.stop_at_seen && reached_seen)
+        {
             break;
         }
         match page.cursor {

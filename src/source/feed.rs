@@ -7,6 +7,13 @@
 //! the previous read are sent, compared by entry id; the store also
 //! dedupes by URI.
 //!
+//! What makes the next read cheap is reported as cursors, per URL (or
+//! path): `etag:<url>` and `last_modified:<url>` (the validators) and
+//! `seen:<url>` (the entry ids of the last read, hashed). Started with them
+//! again, the first request is conditional already and an unchanged feed
+//! sends nothing. A URL with credentials or a query (which may hold a
+//! token) is named in the key without them, plus a hash of the whole URL.
+//!
 //! Each URL has its own schedule: a good read waits `poll`; network
 //! trouble and busy servers are retried sooner, with backoff; a feed that
 //! does not parse is reported (as a skipped item naming the URL) and tried
@@ -18,7 +25,7 @@
 //! Everything is sanitized like any other remote text (SPEC §8).
 
 use super::http::{self, Backoff};
-use super::{Sink, SourceState};
+use super::{Cursors, Sink, SourceState};
 use crate::config::SourceSpec;
 use crate::model::{Account, Media, MediaKind, Network, Post, sanitize, sanitize_line};
 use chrono::Utc;
@@ -43,7 +50,7 @@ const MAX_TEXT: usize = 4000;
 const MAX_TAGS: usize = 16;
 const MAX_MEDIA: usize = 8;
 
-pub(super) async fn run(sink: Sink, spec: SourceSpec) {
+pub(super) async fn run(sink: Sink, spec: SourceSpec, cursors: Cursors) {
     if spec.urls.is_empty() {
         sink.state(SourceState::Failed(
             "a feed source needs `urls`: feed URLs or file paths".into(),
@@ -54,7 +61,15 @@ pub(super) async fn run(sink: Sink, spec: SourceSpec) {
         return;
     }
     let client = http::client();
-    let mut feeds: Vec<Feed> = spec.urls.iter().map(|u| Feed::new(u)).collect();
+    let mut feeds: Vec<Feed> = spec
+        .urls
+        .iter()
+        .map(|u| {
+            let mut feed = Feed::new(u);
+            feed.resume(&cursors);
+            feed
+        })
+        .collect();
     let mut shown: Option<SourceState> = None;
     loop {
         let now = Instant::now();
@@ -63,7 +78,12 @@ pub(super) async fn run(sink: Sink, spec: SourceSpec) {
             let open = match outcome {
                 Ok(posts) => {
                     feed.succeeded(spec.poll);
+                    // The posts first: the cursors are good once they arrived.
                     sink.posts(posts)
+                        && feed
+                            .changed_cursors()
+                            .iter()
+                            .all(|(key, value)| sink.cursor(key, value))
                 }
                 Err(problem) => match feed.failed(problem, spec.poll) {
                     Some(report) => sink.skipped(format!("{}: {report}", feed.url)),
@@ -144,8 +164,12 @@ struct Feed {
     location: Location,
     etag: Option<String>,
     last_modified: Option<String>,
-    /// Entry ids of the last good read.
-    seen: HashSet<String>,
+    /// Entry ids (hashed by [`id_hash`]) of the last good read.
+    seen: HashSet<u64>,
+    /// The name of this feed in its cursor keys.
+    cursor_name: String,
+    /// The cursor values last reported: ETag, Last-Modified, seen ids.
+    reported: [Option<String>; 3],
     due: Instant,
     backoff: Backoff,
     /// The last read worked.
@@ -164,15 +188,81 @@ impl Feed {
         };
         Feed {
             url: sanitize_line(url).into_owned(),
+            cursor_name: cursor_name(url),
             location,
             etag: None,
             last_modified: None,
             seen: HashSet::new(),
+            reported: [None, None, None],
             due: Instant::now(),
             backoff: Backoff::new(Duration::from_secs(300)),
             ok: false,
             error: None,
         }
+    }
+
+    fn cursor_keys(&self) -> [String; 3] {
+        let name = &self.cursor_name;
+        [
+            format!("etag:{name}"),
+            format!("last_modified:{name}"),
+            format!("seen:{name}"),
+        ]
+    }
+
+    /// The cursor values as they stand now (`""` for none).
+    fn cursor_values(&self) -> [String; 3] {
+        let mut seen: Vec<u64> = self.seen.iter().copied().collect();
+        seen.sort_unstable();
+        let seen: Vec<String> = seen.iter().map(|h| format!("{h:016x}")).collect();
+        [
+            self.etag.clone().unwrap_or_default(),
+            self.last_modified.clone().unwrap_or_default(),
+            seen.join("\n"),
+        ]
+    }
+
+    /// Takes up the validators and seen entries an earlier run reported.
+    fn resume(&mut self, cursors: &Cursors) {
+        let keys = self.cursor_keys();
+        let [etag, modified, seen] = keys.each_ref().map(|k| cursors.get(k));
+        if let Some(seen) = seen {
+            self.seen = seen
+                .lines()
+                .filter_map(|h| u64::from_str_radix(h.trim(), 16).ok())
+                .take(MAX_ENTRIES)
+                .collect();
+        }
+        if matches!(self.location, Location::Http(_)) {
+            // A value that is no header value would fail every request.
+            let valid = |v: &&String| {
+                !v.is_empty()
+                    && v.len() <= 1024
+                    && reqwest::header::HeaderValue::from_str(v.as_str()).is_ok()
+            };
+            self.etag = etag.filter(valid).cloned();
+            self.last_modified = modified.filter(valid).cloned();
+        }
+        self.reported = self.cursor_values().map(Some);
+    }
+
+    /// The cursors that changed since they were last reported, seen ids
+    /// before the validators.
+    fn changed_cursors(&mut self) -> Vec<(String, String)> {
+        let keys = self.cursor_keys();
+        let values = self.cursor_values();
+        let mut changed = Vec::new();
+        let which: &[usize] = match self.location {
+            Location::Http(_) => &[2, 0, 1],
+            Location::File(_) => &[2],
+        };
+        for &i in which {
+            if self.reported[i].as_deref() != Some(values[i].as_str()) {
+                self.reported[i] = Some(values[i].clone());
+                changed.push((keys[i].clone(), values[i].clone()));
+            }
+        }
+        changed
     }
 
     fn succeeded(&mut self, poll: Duration) {
@@ -234,7 +324,8 @@ impl Feed {
         let mut current = HashSet::with_capacity(posts.len());
         let mut fresh = Vec::new();
         for post in posts {
-            if current.insert(post.id.clone()) && !self.seen.contains(&post.id) {
+            let hash = id_hash(&post.id);
+            if current.insert(hash) && !self.seen.contains(&hash) {
                 fresh.push(post);
             }
         }
@@ -296,6 +387,36 @@ impl Feed {
             last_modified,
         }))
     }
+}
+
+/// An entry id as the seen set keeps it: 64-bit FNV-1a, stable across
+/// runs and builds (unlike std's hasher), so it can be kept as a cursor.
+fn id_hash(id: &str) -> u64 {
+    id.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// How a feed is named in its cursor keys: the URL or path as written,
+/// but a URL's credentials and query (which can hold a token) are left
+/// out, with a hash of the whole URL in their place to tell such URLs
+/// apart.
+fn cursor_name(url: &str) -> String {
+    let clean = sanitize_line(url).into_owned();
+    let Some((scheme, rest)) = clean.split_once("://") else {
+        return clean;
+    };
+    if !matches!(scheme, "http" | "https") {
+        return clean;
+    }
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let path = &tail[..tail.find(['?', '#']).unwrap_or(tail.len())];
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if host.len() == authority.len() && path.len() == tail.len() {
+        return clean;
+    }
+    format!("{scheme}://{host}{path}#{:016x}", id_hash(url))
 }
 
 fn status_text(status: StatusCode) -> String {
@@ -653,6 +774,34 @@ mod tests {
         assert!(cut.chars().count() <= MAX_TEXT + 1);
         assert!(cut.ends_with("word…"));
         assert_eq!(cap("short".into()), "short");
+    }
+
+    #[test]
+    fn cursor_names_leave_credentials_and_queries_out() {
+        assert_eq!(
+            cursor_name("https://blog.example/feed.xml"),
+            "https://blog.example/feed.xml"
+        );
+        assert_eq!(cursor_name("/home/me/a.xml"), "/home/me/a.xml");
+        let private = cursor_name("https://github.com/me.private.atom?token=SECRET1");
+        assert!(
+            private.starts_with("https://github.com/me.private.atom#"),
+            "{private}"
+        );
+        assert!(!private.contains("SECRET1"));
+        assert_ne!(
+            private,
+            cursor_name("https://github.com/me.private.atom?token=SECRET2")
+        );
+        let user = cursor_name("https://me:pw@feeds.example/x");
+        assert!(user.starts_with("https://feeds.example/x#"), "{user}");
+        assert!(!user.contains("pw"));
+    }
+
+    #[test]
+    fn id_hashes_are_stable() {
+        assert_eq!(id_hash(""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(id_hash("a"), 0xaf63_dc4c_8601_ec8c);
     }
 
     #[test]

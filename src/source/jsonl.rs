@@ -4,21 +4,33 @@
 //! Reading is blocking file I/O, so it runs on tokio's blocking pool and
 //! sends batches: one when enough posts have gathered, and one whenever the
 //! input would block, so a slow pipe shows each post as it comes.
+//!
+//! A followed file reports where it is up to as cursors: `offset` (the
+//! bytes read up to the end of the last whole line), `line` (how many
+//! lines that is) and `inode`. Started with them again, it reads on from
+//! the offset if the file is still the same one (same inode, at least that
+//! long, a line ending just before the offset); otherwise from the start.
+//! Stdin and files read once have no cursor.
 
-use super::{Sink, SourceState};
+use super::{Cursors, Sink, SourceState};
 use crate::decode::{DecodeError, Lines, decode_line};
 use crate::model::Post;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
-use std::os::unix::fs::MetadataExt;
-use std::time::Duration;
+use std::os::unix::fs::{FileExt, MetadataExt};
+use std::time::{Duration, Instant};
 
 const BATCH: usize = 512;
 /// How often a followed file is checked for growth.
 const FOLLOW_POLL: Duration = Duration::from_millis(250);
+/// The cursors of a followed file, and how often they are reported at most.
+const OFFSET: &str = "offset";
+const LINE: &str = "line";
+const INODE: &str = "inode";
+const CURSOR_EVERY: Duration = Duration::from_secs(1);
 
-pub(super) async fn run(sink: Sink, path: String, follow: bool) {
-    let _ = tokio::task::spawn_blocking(move || read(&sink, &path, follow)).await;
+pub(super) async fn run(sink: Sink, path: String, follow: bool, cursors: Cursors) {
+    let _ = tokio::task::spawn_blocking(move || read(&sink, &path, follow, &cursors)).await;
 }
 
 /// Decodes lines and sends them in batches; counts the lines it skips.
@@ -52,7 +64,7 @@ impl Batcher<'_> {
     }
 }
 
-fn read(sink: &Sink, path: &str, follow: bool) {
+fn read(sink: &Sink, path: &str, follow: bool, cursors: &Cursors) {
     sink.state(SourceState::Loading);
     let mut batch = Batcher {
         sink,
@@ -67,7 +79,7 @@ fn read(sink: &Sink, path: &str, follow: bool) {
     let outcome = if path == "-" {
         read_lines(&mut batch, BufReader::new(io::stdin()))
     } else if follow {
-        follow_file(&mut batch, path)
+        follow_file(&mut batch, path, cursors)
     } else {
         File::open(path).and_then(|f| read_lines(&mut batch, BufReader::new(f)))
     };
@@ -93,43 +105,131 @@ fn read_lines<R: Read>(batch: &mut Batcher<'_>, reader: BufReader<R>) -> io::Res
     Ok(())
 }
 
+/// Where a followed file is up to: the end of its last whole line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Position {
+    inode: u64,
+    offset: u64,
+    line: u64,
+}
+
+/// Where to start reading `file` given the cursors of an earlier run: at
+/// their offset if they are for this very file, else `None` (the start).
+fn resume_at(file: &File, meta: &std::fs::Metadata, cursors: &Cursors) -> Option<Position> {
+    let number = |key: &str| cursors.get(key)?.trim().parse::<u64>().ok();
+    let (inode, offset) = (number(INODE)?, number(OFFSET)?);
+    if inode != meta.ino() || offset > meta.len() {
+        return None;
+    }
+    // The offset is just after a newline; if it is not, the file was
+    // rewritten in place.
+    if offset > 0 {
+        let mut last = [0u8];
+        file.read_exact_at(&mut last, offset - 1).ok()?;
+        if last[0] != b'\n' {
+            return None;
+        }
+    }
+    Some(Position {
+        inode,
+        offset,
+        line: number(LINE).unwrap_or(0),
+    })
+}
+
+/// Sends a followed file's cursors when they moved, at most every
+/// [`CURSOR_EVERY`], and only after the posts before them went out.
+struct Reporter {
+    last: Option<Position>,
+    at: Option<Instant>,
+}
+
+impl Reporter {
+    fn report(&mut self, batch: &mut Batcher<'_>, now: Position) {
+        if self.last == Some(now) || self.at.is_some_and(|at| at.elapsed() < CURSOR_EVERY) {
+            return;
+        }
+        batch.flush();
+        // The offset before the inode: a cursor half stored then names the
+        // old file with the new offset, and is not taken up.
+        let sink = batch.sink;
+        let last = self.last;
+        let open = (last.map(|p| p.offset) == Some(now.offset)
+            || sink.cursor(OFFSET, &now.offset.to_string()))
+            && (last.map(|p| p.line) == Some(now.line) || sink.cursor(LINE, &now.line.to_string()))
+            && (last.map(|p| p.inode) == Some(now.inode)
+                || sink.cursor(INODE, &now.inode.to_string()));
+        batch.open &= open;
+        self.last = Some(now);
+        self.at = Some(Instant::now());
+    }
+}
+
 /// Reads a file to its end, then keeps reading what is appended. A file
 /// that shrinks (truncated) or is replaced (rotated) is read again from
 /// its start. A last line without its newline waits for the rest.
-fn follow_file(batch: &mut Batcher<'_>, path: &str) -> io::Result<()> {
+fn follow_file(batch: &mut Batcher<'_>, path: &str, cursors: &Cursors) -> io::Result<()> {
     let mut file = File::open(path)?;
-    let mut inode = file.metadata()?.ino();
-    let mut offset = 0u64;
-    let mut number = 0u64;
+    let meta = file.metadata()?;
+    let mut inode = meta.ino();
+    let resumed = resume_at(&file, &meta, cursors);
+    let mut reporter = Reporter {
+        last: resumed,
+        at: None,
+    };
+    // Bytes read, and the end of the last whole line among them.
+    let (mut offset, mut number) = resumed.map_or((0, 0), |p| (p.offset, p.line));
+    if offset > 0 {
+        file.seek(SeekFrom::Start(offset))?;
+    }
+    let mut done = offset;
     let mut partial: Vec<u8> = Vec::new();
     let mut chunk = vec![0u8; 64 * 1024];
     let mut live = false;
     while batch.open {
         let n = file.read(&mut chunk)?;
         if n > 0 {
+            let start = offset;
             offset += n as u64;
-            let mut rest = &chunk[..n];
-            while let Some(end) = memchr::memchr(b'\n', rest) {
+            let mut at = 0;
+            while let Some(end) = memchr::memchr(b'\n', &chunk[at..n]) {
+                let line = &chunk[at..at + end];
                 number += 1;
                 if partial.len() + end > crate::decode::MAX_LINE_BYTES {
                     batch.skip(number, "longer than the line limit; skipped");
                     partial.clear();
                 } else {
-                    partial.extend_from_slice(&rest[..end]);
+                    partial.extend_from_slice(line);
                     if !partial.iter().all(u8::is_ascii_whitespace) {
                         let line = std::mem::take(&mut partial);
                         batch.line(number, &line);
                     }
                     partial.clear();
                 }
-                rest = &rest[end + 1..];
+                at += end + 1;
+                done = start + at as u64;
             }
             if partial.len() <= crate::decode::MAX_LINE_BYTES {
-                partial.extend_from_slice(rest);
+                partial.extend_from_slice(&chunk[at..n]);
             }
+            // A long read reports its progress now and then.
+            let now = Position {
+                inode,
+                offset: done,
+                line: number,
+            };
+            reporter.report(batch, now);
             continue;
         }
         batch.flush();
+        reporter.report(
+            batch,
+            Position {
+                inode,
+                offset: done,
+                line: number,
+            },
+        );
         if !live {
             live = true;
             batch.sink.state(SourceState::Live);
@@ -142,12 +242,12 @@ fn follow_file(batch: &mut Batcher<'_>, path: &str) -> io::Result<()> {
             Ok(meta) if meta.ino() != inode => {
                 file = File::open(path)?;
                 inode = meta.ino();
-                (offset, number) = (0, 0);
+                (offset, done, number) = (0, 0, 0);
                 partial.clear();
             }
             Ok(meta) if meta.len() < offset => {
                 file.seek(SeekFrom::Start(0))?;
-                (offset, number) = (0, 0);
+                (offset, done, number) = (0, 0, 0);
                 partial.clear();
             }
             // Gone for a moment while being rotated: wait for the new one.

@@ -10,6 +10,11 @@
 //! while it was away is lost (the stream is opened first, so nothing posted
 //! during the catch-up is lost either; the store drops the duplicates).
 //!
+//! Where it is up to is reported as the cursor `since_id` (the newest id
+//! seen, once per page or streamed post), with `timeline` naming the
+//! instance and timeline it belongs to. Started with them again, it skips
+//! the backfill and pages forward from `since_id` like after a disconnect.
+//!
 //! Rate limits are respected: a 429 waits for `Retry-After`, and a spent
 //! `X-RateLimit-Remaining` waits for `X-RateLimit-Reset` before the next
 //! request. The access token is only ever sent in the `Authorization`
@@ -17,7 +22,7 @@
 
 use super::http::{self, Backoff, client, rate_limit_spent, retry_after};
 use super::secret::{self, Secret};
-use super::{Sink, SourceState};
+use super::{Cursors, Sink, SourceState};
 use crate::config::{SourceSpec, Timeline};
 use crate::decode::{DecodeError, decode};
 use crate::model::sanitize_line;
@@ -53,9 +58,17 @@ const STREAM_PAUSE: Duration = Duration::from_secs(15 * 60);
 /// Bytes one streaming event may hold; a bigger one is skipped.
 const MAX_EVENT_BYTES: usize = 4 << 20;
 
-pub(super) async fn run(sink: Sink, spec: SourceSpec) {
+/// The cursor with the newest id seen, where the next start catches up from.
+const SINCE_ID: &str = "since_id";
+/// The cursor naming the instance and timeline `since_id` belongs to.
+const SCOPE: &str = "timeline";
+
+pub(super) async fn run(sink: Sink, spec: SourceSpec, cursors: Cursors) {
     match Mastodon::new(sink.clone(), spec) {
-        Ok(mut source) => source.run().await,
+        Ok(mut source) => {
+            source.resume(&cursors);
+            source.run().await
+        }
         Err(why) => {
             sink.state(SourceState::Failed(why));
         }
@@ -118,6 +131,11 @@ struct Mastodon {
     /// The newest item id seen (a status id, or a notification id for the
     /// notifications timeline): where the catch-up starts.
     newest: Option<String>,
+    /// The `since_id` last reported, and whether `timeline` was reported.
+    reported: Option<String>,
+    scope_reported: bool,
+    /// Nothing was read yet in this run.
+    first_read: bool,
     backoff: Backoff,
     streaming: Streaming,
     stream_failures: u32,
@@ -166,6 +184,9 @@ impl Mastodon {
             token,
             token_origin,
             newest: None,
+            reported: None,
+            scope_reported: false,
+            first_read: true,
             backoff: Backoff::new(MAX_BACKOFF),
             streaming: Streaming::On,
             stream_failures: 0,
@@ -174,6 +195,52 @@ impl Mastodon {
             last_state: None,
             spec,
         })
+    }
+
+    /// What `timeline` says: the instance and the timeline, so a cursor
+    /// left by another configuration is not taken for this one.
+    fn scope(&self) -> String {
+        format!(
+            "{}{} {}",
+            self.base.origin().ascii_serialization(),
+            self.base.path().trim_end_matches('/'),
+            timeline_name(&self.spec.timeline)
+        )
+    }
+
+    /// Takes up a `since_id` left by an earlier run, if it is one for this
+    /// instance and timeline.
+    fn resume(&mut self, cursors: &Cursors) {
+        let Some(since) = cursors.get(SINCE_ID).map(|s| s.trim()) else {
+            return;
+        };
+        let valid =
+            !since.is_empty() && since.len() <= 64 && since.bytes().all(|b| b.is_ascii_graphic());
+        let same = cursors
+            .get(SCOPE)
+            .is_none_or(|scope| *scope == self.scope());
+        if valid && same {
+            self.newest = Some(since.to_string());
+            self.reported = self.newest.clone();
+        }
+    }
+
+    /// Reports the newest id seen if it changed since the last report.
+    fn report_cursor(&mut self) -> bool {
+        let Some(newest) = self.newest.clone() else {
+            return true;
+        };
+        if self.reported.as_deref() == Some(newest.as_str()) {
+            return true;
+        }
+        if !self.scope_reported {
+            self.scope_reported = true;
+            if !self.sink.cursor(SCOPE, &self.scope()) {
+                return false;
+            }
+        }
+        self.reported = Some(newest.clone());
+        self.sink.cursor(SINCE_ID, &newest)
     }
 
     async fn run(&mut self) {
@@ -408,9 +475,17 @@ impl Mastodon {
 
     async fn catch_up(&mut self) -> Result<(), Problem> {
         match self.newest.clone() {
-            None => self.backfill().await,
-            Some(since) => self.fill_gap(since).await,
+            None => self.backfill().await?,
+            Some(since) => {
+                // Resumed from a cursor: reading what came in meanwhile.
+                if self.first_read && !self.set_state(SourceState::Loading) {
+                    return Err(Problem::Closed);
+                }
+                self.fill_gap(since).await?;
+            }
         }
+        self.first_read = false;
+        Ok(())
     }
 
     /// One authorised GET, waiting first if the rate limit is spent.
@@ -535,7 +610,8 @@ impl Mastodon {
         if let Some(id) = &page.newest {
             self.saw(id);
         }
-        if self.sink.posts(posts) {
+        // The posts first: the cursor is only good once they arrived.
+        if self.sink.posts(posts) && self.report_cursor() {
             Ok(page)
         } else {
             Err(Problem::Closed)
@@ -700,12 +776,13 @@ impl Mastodon {
         {
             self.saw(&id);
         }
-        match decode(data, &self.spec.name) {
+        let open = match decode(data, &self.spec.name) {
             Ok(post) if kind == "status.update" => self.sink.updated(post),
             Ok(post) => self.sink.posts(vec![post]),
             Err(DecodeError::NotAPost(_)) => true,
             Err(e) => self.skip(format!("streaming `{kind}` event: {e}")),
-        }
+        };
+        open && self.report_cursor()
     }
 }
 

@@ -198,7 +198,6 @@ pub fn spawn_resuming(
     options: Options,
     cursors: Cursors,
 ) -> JoinHandle<()> {
-    let _ = &cursors;
     let sink = Sink::new(&spec.name, tx);
     match spec.kind {
         SourceKind::Demo => tokio::spawn(demo::run(sink, options.demo_interval_secs)),
@@ -206,9 +205,10 @@ pub fn spawn_resuming(
             sink,
             spec.path.clone().unwrap_or_else(|| "-".to_string()),
             spec.follow,
+            cursors,
         )),
-        SourceKind::Mastodon => tokio::spawn(mastodon::run(sink, spec.clone())),
-        SourceKind::Bluesky => tokio::spawn(bluesky::run(sink, spec.clone())),
-        SourceKind::Feed => tokio::spawn(feed::run(sink, spec.clone())),
+        SourceKind::Mastodon => tokio::spawn(mastodon::run(sink, spec.clone(), cursors)),
+        SourceKind::Bluesky => tokio::spawn(bluesky::run(sink, spec.clone(), cursors)),
+        SourceKind::Feed => tokio::spawn(feed::run(sink, spec.clone(), cursors)),
     }
 }
