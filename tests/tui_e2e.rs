@@ -71,7 +71,7 @@ impl Tui {
     /// `$XDG_CONFIG_HOME/circles/config.toml`, where the app looks when
     /// neither `--config` nor `$CIRCLES_CONFIG` names a file.
     fn launch(cols: u16, rows: u16, config: Option<&str>) -> Tui {
-        Tui::launch_in(TempDir::new().expect("temp dir"), cols, rows, config)
+        Tui::launch_in(TempDir::new().expect("temp dir"), cols, rows, config, None)
     }
 
     /// Quits, then starts again on the same config and data dirs.
@@ -80,10 +80,18 @@ impl Tui {
         self.quit();
         let home = std::mem::replace(&mut self.home, TempDir::new().expect("temp dir"));
         drop(self);
-        Tui::launch_in(home, cols, rows, None)
+        Tui::launch_in(home, cols, rows, None, None)
     }
 
-    fn launch_in(home: TempDir, cols: u16, rows: u16, config: Option<&str>) -> Tui {
+    /// Starts the TUI in `home`; with `stdin`, its standard input is that
+    /// file (through a shell), while the terminal stays the pty.
+    fn launch_in(
+        home: TempDir,
+        cols: u16,
+        rows: u16,
+        config: Option<&str>,
+        stdin: Option<&std::path::Path>,
+    ) -> Tui {
         let config_home = home.path().join("config");
         let data_home = home.path().join("data");
         std::fs::create_dir_all(&config_home).unwrap();
@@ -104,7 +112,16 @@ impl Tui {
             .expect("open a pty");
         let termios_before = pair.master.get_termios().map(|t| format!("{t:?}"));
 
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_circles"));
+        let mut cmd = match stdin {
+            None => CommandBuilder::new(env!("CARGO_BIN_EXE_circles")),
+            Some(file) => {
+                let mut sh = CommandBuilder::new("/bin/sh");
+                sh.args(["-c", "exec \"$0\" < \"$1\""]);
+                sh.arg(env!("CARGO_BIN_EXE_circles"));
+                sh.arg(file);
+                sh
+            }
+        };
         cmd.cwd(home.path());
         cmd.env("HOME", home.path());
         cmd.env("XDG_CONFIG_HOME", &config_home);
@@ -1461,4 +1478,38 @@ fn a_restart_comes_back_with_the_same_selection_and_unread_counts() {
     tui.close_overlay(DETAIL_TITLE);
     tui.quit();
     assert!(tui.data_home().join("circles/circles.db").exists());
+}
+
+#[test]
+fn posts_piped_on_stdin_show_while_keys_come_from_the_terminal() {
+    let home = TempDir::new().unwrap();
+    let input = home.path().join("posts.jsonl");
+    let line = |id: u32, text: &str| {
+        format!(
+            "{{\"id\": \"{id}\", \"author\": \"@pipe@x.social\", \"text\": \"{text}\", \"created_at\": \"2026-11-22T10:0{id}:00Z\"}}\n"
+        )
+    };
+    let text = format!(
+        "{}not json\n{}",
+        line(1, "first piped post"),
+        line(2, "second piped post")
+    );
+    std::fs::write(&input, text).unwrap();
+    let config = "[[source]]\nname = \"pipe\"\nkind = \"jsonl\"\npath = \"-\"\n\n[[column]]\nname = \"Piped\"\n";
+    let mut tui = Tui::launch_in(home, 100, 30, Some(config), Some(&input));
+    tui.wait_for("the piped posts", |s| {
+        s.contains("second piped post") && s.contains("first piped post")
+    });
+    let status = tui.status();
+    assert!(
+        status.contains("pipe") && status.contains("1 skipped"),
+        "{status}"
+    );
+    // Keys still work: the terminal, not stdin, is where they come from.
+    tui.send("j");
+    let detail = tui.open_detail().join("\n");
+    assert!(detail.contains("first piped post"), "{detail}");
+    tui.close_overlay(DETAIL_TITLE);
+    tui.quit();
+    tui.assert_restored();
 }
