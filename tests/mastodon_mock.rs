@@ -10,11 +10,15 @@
 //! else in `.venv-test/` of the crate. Without it the test fails and says
 //! how to install it: run `scripts/test.sh`.
 
-use circles::config::{SourceSpec, parse};
+mod common;
+
+use circles::config::SourceSpec;
 use circles::source::{self, Options, SourceEvent, SourceState};
+use common::{
+    collect_within as collect, is_live, post_ids, posts, secret_file, source_spec, states,
+};
 use serde_json::Value;
 use std::fs::File;
-use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -68,11 +72,7 @@ impl Server {
         let out = File::create(&log).unwrap();
         let err = out.try_clone().unwrap();
         // A free port: bind port 0, read the port, let it go.
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = common::free_port();
         let child = Command::new(&program)
             .args(["serve", "--in-memory", "--host", "127.0.0.1", "--port"])
             .arg(port.to_string())
@@ -277,67 +277,18 @@ impl Api {
 
 /// The token file (mode 600) and the spec that reads it.
 fn home_timeline(base: &str, token: &str, dir: &tempfile::TempDir) -> SourceSpec {
-    let file = dir.path().join("token");
-    std::fs::write(&file, format!("{token}\n")).unwrap();
-    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let file = secret_file(dir.path(), "token", token, 0o600);
     // A poll of an hour: a post that arrives within seconds came over the
     // stream, not from polling.
-    let toml = format!(
+    source_spec(&format!(
         "[[source]]\nname = \"mock\"\nkind = \"mastodon\"\ninstance = {base:?}\n\
          timeline = \"home\"\ntoken_file = {:?}\npoll = \"1h\"\n",
         file.display().to_string()
-    );
-    parse(&toml).unwrap().sources.remove(0)
+    ))
 }
 
-/// Receives events until `done` says so; fails after `wait`.
-async fn collect(
-    rx: &mut mpsc::UnboundedReceiver<SourceEvent>,
-    events: &mut Vec<SourceEvent>,
-    wait: Duration,
-    done: impl Fn(&[SourceEvent]) -> bool,
-) {
-    let deadline = Instant::now() + wait;
-    while !done(events) {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match tokio::time::timeout(left, rx.recv()).await {
-            Ok(Some(event)) => events.push(event),
-            Ok(None) => panic!("the source stopped; got {events:#?}"),
-            Err(_) => panic!("timed out after {wait:?}; got {events:#?}"),
-        }
-    }
-}
-
-fn post_ids(events: &[SourceEvent]) -> Vec<&str> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            SourceEvent::Posts { posts, .. } => Some(posts.iter().map(|p| p.id.as_str())),
-            _ => None,
-        })
-        .flatten()
-        .collect()
-}
-
-fn states(events: &[SourceEvent]) -> Vec<&SourceState> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            SourceEvent::State { state, .. } => Some(state),
-            _ => None,
-        })
-        .collect()
-}
-
-fn find_post<'a>(events: &'a [SourceEvent], id: &str) -> Option<&'a circles::model::Post> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            SourceEvent::Posts { posts, .. } => Some(posts.iter()),
-            _ => None,
-        })
-        .flatten()
-        .find(|p| p.id == id)
+fn find_post(events: &[SourceEvent], id: &str) -> Option<circles::model::Post> {
+    posts(events).into_iter().find(|p| p.id == id)
 }
 
 #[tokio::test]
@@ -365,10 +316,7 @@ async fn home_timeline_from_mastodon_mock_over_rest_then_the_stream() {
     let mut events = Vec::new();
 
     // Over REST: the post already there, then live on the stream.
-    collect(&mut rx, &mut events, ARRIVAL, |ev| {
-        states(ev).contains(&&SourceState::Live)
-    })
-    .await;
+    collect(&mut rx, &mut events, ARRIVAL, is_live).await;
     assert_eq!(post_ids(&events), [first.as_str()], "{events:#?}");
     let post = find_post(&events, &first).unwrap();
     assert!(post.text.contains("first post"), "{post:#?}");
@@ -378,9 +326,9 @@ async fn home_timeline_from_mastodon_mock_over_rest_then_the_stream() {
     assert_eq!(
         shown,
         [
-            &SourceState::Connecting,
-            &SourceState::Loading,
-            &SourceState::Live
+            SourceState::Connecting,
+            SourceState::Loading,
+            SourceState::Live
         ],
         "{events:#?}"
     );
@@ -397,7 +345,7 @@ async fn home_timeline_from_mastodon_mock_over_rest_then_the_stream() {
     let second = api.post(&bob, "second post, while circles is live").await;
     let posted = Instant::now();
     collect(&mut rx, &mut events, ARRIVAL, |ev| {
-        post_ids(ev).contains(&second.as_str())
+        post_ids(ev).contains(&second)
     })
     .await;
     let took = posted.elapsed();

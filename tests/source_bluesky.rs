@@ -2,16 +2,20 @@
 //! login, timeline paging, token refresh, bad credentials, malformed items,
 //! polling, and retrying on rate limits and server errors.
 
-use circles::config::{SourceSpec, parse};
-use circles::source::{self, Options, SourceEvent, SourceState};
+mod common;
+
+use circles::config::SourceSpec;
+use circles::source::{SourceEvent, SourceState};
+use common::{
+    assert_cursor_after_posts, collect, cursors, drain, is_live as live, post_ids, query,
+    requests_to, retrying, secret_file, skipped, source_spec, start, start_resuming, states,
+};
 use serde_json::Value;
-use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
-use tokio::sync::mpsc;
 use wiremock::matchers::{
     bearer_token, body_json, method, path, query_param, query_param_is_missing,
 };
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockBuilder, MockServer, ResponseTemplate};
 
 const PASSWORD: &str = "wxyz-abcd-efgh-ijkl";
 const ACCESS_1: &str = "eyJ0eXAiOiJhdCtqd3QiLCJhbGciOiJFUzI1NksifQ.access-one.sig";
@@ -22,11 +26,7 @@ const REFRESH: &str = "/xrpc/com.atproto.server.refreshSession";
 const TIMELINE: &str = "/xrpc/app.bsky.feed.getTimeline";
 
 fn fixture(name: &str) -> Value {
-    let file = format!(
-        "{}/tests/fixtures/bluesky_api/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap()
+    common::fixture_json(&format!("bluesky_api/{name}"))
 }
 
 fn ok(name: &str) -> ResponseTemplate {
@@ -41,17 +41,45 @@ fn page1_cursor() -> String {
         .to_string()
 }
 
+/// A read of the timeline.
+fn timeline() -> MockBuilder {
+    Mock::given(method("GET")).and(path(TIMELINE))
+}
+
+/// A read of the timeline's first page.
+fn first_page() -> MockBuilder {
+    timeline().and(query_param_is_missing("cursor"))
+}
+
+/// A read of the timeline's second page, after page 1's cursor.
+fn second_page() -> MockBuilder {
+    timeline().and(query_param("cursor", page1_cursor()))
+}
+
+/// The first page: page 1 on the first read, and on every later read one
+/// new post on top of page 1's.
+async fn mount_first_page_then_polled(server: &MockServer) {
+    first_page()
+        .respond_with(ok("timeline_page1.json"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(server)
+        .await;
+    first_page()
+        .respond_with(ok("timeline_polled.json"))
+        .with_priority(2)
+        .mount(server)
+        .await;
+}
+
 /// A bluesky spec for `service`, its app password in an owner-only file.
 fn spec(service: &str, dir: &tempfile::TempDir) -> SourceSpec {
-    let file = dir.path().join("app-password");
-    std::fs::write(&file, format!("{PASSWORD}\n")).unwrap();
-    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let toml = format!(
+    let file = secret_file(dir.path(), "app-password", PASSWORD, 0o600);
+    source_spec(&format!(
         "[[source]]\nname = \"sky\"\nkind = \"bluesky\"\nhandle = \"@jane.bsky.social\"\n\
          service = \"{service}\"\napp_password_file = \"{}\"\n",
         file.display()
-    );
-    parse(&toml).unwrap().sources.remove(0)
+    ))
 }
 
 /// createSession answering for the test account's handle and password.
@@ -68,71 +96,17 @@ async fn mount_login(server: &MockServer) {
         .await;
 }
 
-fn start(spec: &SourceSpec) -> mpsc::UnboundedReceiver<SourceEvent> {
-    let (tx, rx) = mpsc::unbounded_channel();
-    source::spawn(spec, tx, Options::default());
-    rx
-}
-
-/// Receives events until `done` says so, failing after a generous wait.
-async fn collect(
-    rx: &mut mpsc::UnboundedReceiver<SourceEvent>,
-    events: &mut Vec<SourceEvent>,
-    done: impl Fn(&[SourceEvent]) -> bool,
-) {
-    while !done(events) {
-        match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
-            Ok(Some(event)) => events.push(event),
-            Ok(None) => break,
-            Err(_) => panic!("timed out; got {events:#?}"),
-        }
-    }
-}
-
-/// Whatever else arrives within `wait`.
-async fn drain(
-    rx: &mut mpsc::UnboundedReceiver<SourceEvent>,
-    events: &mut Vec<SourceEvent>,
-    wait: Duration,
-) {
-    while let Ok(Some(event)) = tokio::time::timeout(wait, rx.recv()).await {
-        events.push(event);
-    }
-}
-
-fn post_ids(events: &[SourceEvent]) -> Vec<String> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            SourceEvent::Posts { posts, .. } => Some(posts.iter().map(|p| p.id.clone())),
-            _ => None,
-        })
-        .flatten()
-        .collect()
-}
-
-fn states(events: &[SourceEvent]) -> Vec<SourceState> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            SourceEvent::State { state, .. } => Some(state.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
-fn skipped(events: &[SourceEvent]) -> Vec<String> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            SourceEvent::Skipped { problem, .. } => Some(problem.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
-fn live(events: &[SourceEvent]) -> bool {
-    states(events).contains(&SourceState::Live)
+/// Starts the source against `server` (a fresh password file in `dir`)
+/// and receives its events until it is live; the source runs on while the
+/// receiver is kept.
+async fn live_from(
+    server: &MockServer,
+    dir: &tempfile::TempDir,
+) -> (common::Events, Vec<SourceEvent>) {
+    let mut rx = start(&spec(&server.uri(), dir));
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, live).await;
+    (rx, events)
 }
 
 fn uris(name: &str) -> Vec<String> {
@@ -148,8 +122,7 @@ fn uris(name: &str) -> Vec<String> {
 async fn logs_in_then_pages_the_timeline_with_the_access_token() {
     let server = MockServer::start().await;
     mount_login(&server).await;
-    Mock::given(method("GET"))
-        .and(path(TIMELINE))
+    timeline()
         .and(bearer_token(ACCESS_1))
         .and(query_param("limit", "50"))
         .and(query_param_is_missing("cursor"))
@@ -157,8 +130,7 @@ async fn logs_in_then_pages_the_timeline_with_the_access_token() {
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(TIMELINE))
+    timeline()
         .and(bearer_token(ACCESS_1))
         .and(query_param("cursor", page1_cursor()))
         .respond_with(ok("timeline_page2.json"))
@@ -166,9 +138,7 @@ async fn logs_in_then_pages_the_timeline_with_the_access_token() {
         .mount(&server)
         .await;
     let dir = tempfile::tempdir().unwrap();
-    let mut rx = start(&spec(&server.uri(), &dir));
-    let mut events = Vec::new();
-    collect(&mut rx, &mut events, live).await;
+    let (_rx, events) = live_from(&server, &dir).await;
 
     let mut want = uris("timeline_page1.json");
     want.extend(uris("timeline_page2.json"));
@@ -197,8 +167,7 @@ async fn logs_in_then_pages_the_timeline_with_the_access_token() {
 async fn an_expired_token_is_refreshed_and_the_call_retried() {
     let server = MockServer::start().await;
     mount_login(&server).await;
-    Mock::given(method("GET"))
-        .and(path(TIMELINE))
+    timeline()
         .and(bearer_token(ACCESS_1))
         .respond_with(ResponseTemplate::new(400).set_body_json(fixture("expired_token.json")))
         .expect(1)
@@ -211,17 +180,14 @@ async fn an_expired_token_is_refreshed_and_the_call_retried() {
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(TIMELINE))
+    timeline()
         .and(bearer_token(ACCESS_2))
         .respond_with(ok("timeline_page2.json"))
         .expect(1)
         .mount(&server)
         .await;
     let dir = tempfile::tempdir().unwrap();
-    let mut rx = start(&spec(&server.uri(), &dir));
-    let mut events = Vec::new();
-    collect(&mut rx, &mut events, live).await;
+    let (_rx, events) = live_from(&server, &dir).await;
 
     assert_eq!(post_ids(&events), uris("timeline_page2.json"));
     assert_eq!(
@@ -243,12 +209,7 @@ async fn a_wrong_app_password_fails_with_the_fix_and_without_the_password() {
     let dir = tempfile::tempdir().unwrap();
     let mut rx = start(&spec(&server.uri(), &dir));
     let mut events = Vec::new();
-    collect(&mut rx, &mut events, |e| {
-        states(e)
-            .iter()
-            .any(|s| matches!(s, SourceState::Failed(_)))
-    })
-    .await;
+    collect(&mut rx, &mut events, |e| common::failed(e).is_some()).await;
     // The task ends: the channel closes with nothing more.
     drain(&mut rx, &mut events, Duration::from_millis(300)).await;
 
@@ -267,15 +228,12 @@ async fn a_wrong_app_password_fails_with_the_fix_and_without_the_password() {
 async fn a_malformed_item_is_skipped_and_the_others_arrive() {
     let server = MockServer::start().await;
     mount_login(&server).await;
-    Mock::given(method("GET"))
-        .and(path(TIMELINE))
+    timeline()
         .respond_with(ok("timeline_malformed.json"))
         .mount(&server)
         .await;
     let dir = tempfile::tempdir().unwrap();
-    let mut rx = start(&spec(&server.uri(), &dir));
-    let mut events = Vec::new();
-    collect(&mut rx, &mut events, live).await;
+    let (_rx, events) = live_from(&server, &dir).await;
 
     let all = uris("timeline_malformed.json");
     assert_eq!(post_ids(&events), vec![all[0].clone(), all[2].clone()]);
@@ -292,28 +250,11 @@ async fn a_malformed_item_is_skipped_and_the_others_arrive() {
 async fn polling_picks_up_new_posts_once() {
     let server = MockServer::start().await;
     mount_login(&server).await;
-    // The backfill sees pages 1 and 2; every later read of the first page
-    // has one new post on top of page 1's.
-    Mock::given(method("GET"))
-        .and(path(TIMELINE))
-        .and(query_param_is_missing("cursor"))
-        .respond_with(ok("timeline_page1.json"))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(TIMELINE))
-        .and(query_param("cursor", page1_cursor()))
+    // The backfill sees pages 1 and 2.
+    mount_first_page_then_polled(&server).await;
+    second_page()
         .respond_with(ok("timeline_page2.json"))
         .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(TIMELINE))
-        .and(query_param_is_missing("cursor"))
-        .respond_with(ok("timeline_polled.json"))
-        .with_priority(2)
         .mount(&server)
         .await;
     let dir = tempfile::tempdir().unwrap();
@@ -331,13 +272,7 @@ async fn polling_picks_up_new_posts_once() {
     want.extend(uris("timeline_page2.json"));
     want.push(fresh);
     assert_eq!(post_ids(&events), want);
-    let polls = server
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .filter(|r| r.url.path() == TIMELINE)
-        .count();
+    let polls = requests_to(&server, TIMELINE).await.len();
     assert!(polls >= 4, "polled again: {polls} timeline reads");
 }
 
@@ -345,8 +280,7 @@ async fn polling_picks_up_new_posts_once() {
 async fn rate_limits_and_server_errors_are_retried() {
     let server = MockServer::start().await;
     mount_login(&server).await;
-    Mock::given(method("GET"))
-        .and(path(TIMELINE))
+    timeline()
         .respond_with(
             ResponseTemplate::new(429)
                 .insert_header("retry-after", "1")
@@ -356,23 +290,19 @@ async fn rate_limits_and_server_errors_are_retried() {
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(TIMELINE))
+    timeline()
         .respond_with(ResponseTemplate::new(503).set_body_string("upstream busy"))
         .up_to_n_times(1)
         .with_priority(2)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(TIMELINE))
+    timeline()
         .respond_with(ok("timeline_page2.json"))
         .with_priority(3)
         .mount(&server)
         .await;
     let dir = tempfile::tempdir().unwrap();
-    let mut rx = start(&spec(&server.uri(), &dir));
-    let mut events = Vec::new();
-    collect(&mut rx, &mut events, live).await;
+    let (_rx, events) = live_from(&server, &dir).await;
 
     let states = states(&events);
     assert_eq!(states.len(), 4, "{states:?}");
@@ -392,20 +322,11 @@ async fn rate_limits_and_server_errors_are_retried() {
 #[tokio::test]
 async fn an_unreachable_service_is_retried_with_the_reason() {
     // A port nothing listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let dir = tempfile::tempdir().unwrap();
     let mut rx = start(&spec(&format!("http://127.0.0.1:{port}"), &dir));
     let mut events = Vec::new();
-    collect(&mut rx, &mut events, |e| {
-        states(e)
-            .iter()
-            .any(|s| matches!(s, SourceState::Retrying { .. }))
-    })
-    .await;
+    collect(&mut rx, &mut events, |e| !retrying(e).is_empty()).await;
     let Some(SourceState::Retrying { seconds, why }) = states(&events).pop() else {
         panic!("{events:#?}");
     };
@@ -416,40 +337,12 @@ async fn an_unreachable_service_is_retried_with_the_reason() {
 
 // ---- resuming from cursors ----
 
-fn start_resuming(
-    spec: &SourceSpec,
-    cursors: &[(String, String)],
-) -> mpsc::UnboundedReceiver<SourceEvent> {
-    let (tx, rx) = mpsc::unbounded_channel();
-    source::spawn_resuming(
-        spec,
-        tx,
-        Options::default(),
-        cursors.iter().cloned().collect(),
-    );
-    rx
-}
-
-fn cursors(events: &[SourceEvent]) -> Vec<(String, String)> {
-    events
+/// The `cursor` of every timeline read `server` received, in order.
+async fn timeline_reads(server: &MockServer) -> Vec<Option<String>> {
+    requests_to(server, TIMELINE)
+        .await
         .iter()
-        .filter_map(|e| match e {
-            SourceEvent::Cursor { key, value, .. } => Some((key.clone(), value.clone())),
-            _ => None,
-        })
-        .collect()
-}
-
-fn timeline_reads(requests: &[wiremock::Request]) -> Vec<Option<String>> {
-    requests
-        .iter()
-        .filter(|r| r.url.path() == TIMELINE)
-        .map(|r| {
-            r.url
-                .query_pairs()
-                .find(|(k, _)| k == "cursor")
-                .map(|(_, v)| v.into_owned())
-        })
+        .map(|r| query(r, "cursor"))
         .collect()
 }
 
@@ -461,26 +354,9 @@ async fn the_newest_item_is_reported_and_a_restart_reads_only_what_is_newer() {
         .respond_with(ok("create_session.json"))
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(TIMELINE))
-        .and(query_param_is_missing("cursor"))
-        .respond_with(ok("timeline_page1.json"))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(TIMELINE))
-        .and(query_param("cursor", page1_cursor()))
+    mount_first_page_then_polled(&server).await;
+    second_page()
         .respond_with(ok("timeline_page2.json"))
-        .mount(&server)
-        .await;
-    // Later: one new post on top of page 1.
-    Mock::given(method("GET"))
-        .and(path(TIMELINE))
-        .and(query_param_is_missing("cursor"))
-        .respond_with(ok("timeline_polled.json"))
-        .with_priority(2)
         .mount(&server)
         .await;
     let dir = tempfile::tempdir().unwrap();
@@ -492,19 +368,11 @@ async fn the_newest_item_is_reported_and_a_restart_reads_only_what_is_newer() {
     let page1 = uris("timeline_page1.json");
     assert_eq!(saved, [("newest".to_string(), page1[0].clone())]);
     // Reported once the whole read arrived.
-    let cursor_at = events
-        .iter()
-        .position(|e| matches!(e, SourceEvent::Cursor { .. }))
-        .unwrap();
-    let last_posts = events
-        .iter()
-        .rposition(|e| matches!(e, SourceEvent::Posts { .. }))
-        .unwrap();
-    assert!(cursor_at > last_posts, "{events:#?}");
+    assert_cursor_after_posts(&events, None);
     assert!(!format!("{events:?}").contains(PASSWORD));
     assert!(!format!("{saved:?}").contains("access-one"), "no token");
     drop(rx);
-    let first_run = timeline_reads(&server.received_requests().await.unwrap()).len();
+    let first_run = timeline_reads(&server).await.len();
 
     let mut rx = start_resuming(&sky, &saved);
     let mut events = Vec::new();
@@ -517,7 +385,7 @@ async fn the_newest_item_is_reported_and_a_restart_reads_only_what_is_newer() {
         "only the new post"
     );
     assert_eq!(cursors(&events), [("newest".to_string(), fresh)]);
-    let reads = timeline_reads(&server.received_requests().await.unwrap());
+    let reads = timeline_reads(&server).await;
     assert_eq!(reads[first_run..], [None], "one page, no paging back");
 }
 
@@ -532,15 +400,11 @@ async fn a_resumed_repost_ends_the_read_mid_page_and_paging_stops_there() {
     );
     let server = MockServer::start().await;
     mount_login(&server).await;
-    Mock::given(method("GET"))
-        .and(path(TIMELINE))
-        .and(query_param_is_missing("cursor"))
+    first_page()
         .respond_with(ok("timeline_polled.json"))
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(TIMELINE))
-        .and(query_param("cursor", page1_cursor()))
+    second_page()
         .respond_with(ok("timeline_page2.json"))
         .mount(&server)
         .await;
@@ -555,7 +419,7 @@ async fn a_resumed_repost_ends_the_read_mid_page_and_paging_stops_there() {
     // The two items above the repost; not the repost, not what is below it.
     let polled = uris("timeline_polled.json");
     assert_eq!(post_ids(&events), polled[..2]);
-    let reads = timeline_reads(&server.received_requests().await.unwrap());
+    let reads = timeline_reads(&server).await;
     assert_eq!(reads, [None], "no second page");
     assert_eq!(
         states(&events),
@@ -567,15 +431,11 @@ async fn a_resumed_repost_ends_the_read_mid_page_and_paging_stops_there() {
 async fn a_resumed_item_on_a_later_page_stops_the_paging_there() {
     let server = MockServer::start().await;
     mount_login(&server).await;
-    Mock::given(method("GET"))
-        .and(path(TIMELINE))
-        .and(query_param_is_missing("cursor"))
+    first_page()
         .respond_with(ok("timeline_page1.json"))
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(TIMELINE))
-        .and(query_param("cursor", page1_cursor()))
+    second_page()
         .respond_with(ok("timeline_page2.json"))
         .expect(1)
         .mount(&server)

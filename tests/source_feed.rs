@@ -3,110 +3,55 @@
 //! conditional, new entries arrive once, HTML becomes clean text, and one
 //! broken URL does not stop the others.
 
-use circles::config::{SourceSpec, parse};
+mod common;
+
+use circles::config::SourceSpec;
 use circles::model::{Network, Post};
-use circles::source::{self, Options, SourceEvent, SourceState};
+use circles::source::SourceState;
+use common::{
+    collect, cursors, drain_for as drain, is_live as live, post_ids as ids, posts, retrying,
+    skipped, source_spec, start, start_resuming, states,
+};
 use std::time::Duration;
-use tokio::sync::mpsc;
 use wiremock::matchers::{header, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockBuilder, MockServer, ResponseTemplate};
 
 fn fixture(name: &str) -> String {
-    let file = format!("{}/tests/fixtures/feeds/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(file).unwrap()
+    common::fixture_text(&format!("feeds/{name}"))
 }
 
 fn serve(name: &str, content_type: &str) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_raw(fixture(name), content_type)
 }
 
+/// A GET of `at`.
+fn get(at: &str) -> MockBuilder {
+    Mock::given(method("GET")).and(path(at))
+}
+
 const ATOM: &str = "application/atom+xml; charset=utf-8";
 const RSS: &str = "application/rss+xml; charset=utf-8";
 const JSON: &str = "application/feed+json";
+const ETAG: &str = "\"5f3a-63f1c2e9b8d40\"";
+const MODIFIED: &str = "Thu, 28 Nov 2024 10:00:00 GMT";
+
+/// The Rust blog's feed with its validators, `ETAG` and `MODIFIED`.
+fn serve_with_validators() -> ResponseTemplate {
+    serve("rust_blog.atom.xml", ATOM)
+        .insert_header("etag", ETAG)
+        .insert_header("last-modified", MODIFIED)
+}
 
 /// A feed spec for `urls`, polling every `poll` (shorter than the config
 /// allows, to keep the tests quick).
 fn spec(urls: &[String], poll: Duration) -> SourceSpec {
     let list: Vec<String> = urls.iter().map(|u| format!("{u:?}")).collect();
-    let toml = format!(
+    let mut spec = source_spec(&format!(
         "[[source]]\nname = \"blogs\"\nkind = \"feed\"\nurls = [{}]\n",
         list.join(", ")
-    );
-    let mut spec = parse(&toml).unwrap().sources.remove(0);
+    ));
     spec.poll = poll;
     spec
-}
-
-fn start(spec: &SourceSpec) -> mpsc::UnboundedReceiver<SourceEvent> {
-    let (tx, rx) = mpsc::unbounded_channel();
-    source::spawn(spec, tx, Options::default());
-    rx
-}
-
-/// Receives events until `done` says so, failing after a generous wait.
-async fn collect(
-    rx: &mut mpsc::UnboundedReceiver<SourceEvent>,
-    events: &mut Vec<SourceEvent>,
-    done: impl Fn(&[SourceEvent]) -> bool,
-) {
-    while !done(events) {
-        match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
-            Ok(Some(event)) => events.push(event),
-            Ok(None) => break,
-            Err(_) => panic!("timed out; got {events:#?}"),
-        }
-    }
-}
-
-/// Whatever else arrives within `wait`.
-async fn drain(
-    rx: &mut mpsc::UnboundedReceiver<SourceEvent>,
-    events: &mut Vec<SourceEvent>,
-    wait: Duration,
-) {
-    let until = tokio::time::Instant::now() + wait;
-    while let Ok(Some(event)) = tokio::time::timeout_at(until, rx.recv()).await {
-        events.push(event);
-    }
-}
-
-fn posts(events: &[SourceEvent]) -> Vec<Post> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            SourceEvent::Posts { posts, .. } => Some(posts.iter().cloned()),
-            _ => None,
-        })
-        .flatten()
-        .collect()
-}
-
-fn ids(events: &[SourceEvent]) -> Vec<String> {
-    posts(events).into_iter().map(|p| p.id).collect()
-}
-
-fn states(events: &[SourceEvent]) -> Vec<SourceState> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            SourceEvent::State { state, .. } => Some(state.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
-fn skipped(events: &[SourceEvent]) -> Vec<String> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            SourceEvent::Skipped { problem, .. } => Some(problem.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
-fn live(events: &[SourceEvent]) -> bool {
-    states(events).contains(&SourceState::Live)
 }
 
 fn find<'a>(posts: &'a [Post], id: &str) -> &'a Post {
@@ -130,11 +75,7 @@ async fn rss_atom_and_json_feeds_become_posts() {
         ("/feed.xml", "rust_blog.atom.xml", ATOM),
         ("/feed.json", "notes.feed.json", JSON),
     ] {
-        Mock::given(method("GET"))
-            .and(path(at))
-            .respond_with(serve(name, kind))
-            .mount(&server)
-            .await;
+        get(at).respond_with(serve(name, kind)).mount(&server).await;
     }
     let urls: Vec<String> = ["/rss.xml", "/feed.xml", "/feed.json"]
         .iter()
@@ -228,8 +169,7 @@ async fn rss_atom_and_json_feeds_become_posts() {
 #[tokio::test]
 async fn html_becomes_plain_text_without_tags_or_escapes() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/rss.xml"))
+    get("/rss.xml")
         .respond_with(serve("this_week_in_rust.rss.xml", RSS))
         .mount(&server)
         .await;
@@ -265,22 +205,14 @@ async fn html_becomes_plain_text_without_tags_or_escapes() {
 #[tokio::test]
 async fn an_unchanged_feed_costs_a_304_and_duplicates_nothing() {
     let server = MockServer::start().await;
-    let etag = "\"5f3a-63f1c2e9b8d40\"";
-    let modified = "Thu, 28 Nov 2024 10:00:00 GMT";
-    Mock::given(method("GET"))
-        .and(path("/feed.xml"))
-        .and(header("if-none-match", etag))
-        .respond_with(ResponseTemplate::new(304).insert_header("etag", etag))
+    get("/feed.xml")
+        .and(header("if-none-match", ETAG))
+        .respond_with(ResponseTemplate::new(304).insert_header("etag", ETAG))
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/feed.xml"))
-        .respond_with(
-            serve("rust_blog.atom.xml", ATOM)
-                .insert_header("etag", etag)
-                .insert_header("last-modified", modified),
-        )
+    get("/feed.xml")
+        .respond_with(serve_with_validators())
         .expect(1)
         .with_priority(2)
         .mount(&server)
@@ -297,8 +229,8 @@ async fn an_unchanged_feed_costs_a_304_and_duplicates_nothing() {
     let requests = server.received_requests().await.unwrap();
     assert!(requests.len() >= 3, "polled again: {}", requests.len());
     assert!(!requests[0].headers.contains_key("if-none-match"));
-    assert_eq!(requests[1].headers["if-none-match"], etag);
-    assert_eq!(requests[1].headers["if-modified-since"], modified);
+    assert_eq!(requests[1].headers["if-none-match"], ETAG);
+    assert_eq!(requests[1].headers["if-modified-since"], MODIFIED);
     assert_eq!(
         states(&events),
         vec![SourceState::Connecting, SourceState::Live],
@@ -309,15 +241,13 @@ async fn an_unchanged_feed_costs_a_304_and_duplicates_nothing() {
 #[tokio::test]
 async fn a_new_entry_on_a_later_poll_arrives_once() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/feed.xml"))
+    get("/feed.xml")
         .respond_with(serve("rust_blog.atom.xml", ATOM))
         .up_to_n_times(1)
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/feed.xml"))
+    get("/feed.xml")
         .respond_with(serve("rust_blog_later.atom.xml", ATOM))
         .with_priority(2)
         .mount(&server)
@@ -345,18 +275,15 @@ async fn a_new_entry_on_a_later_poll_arrives_once() {
 #[tokio::test]
 async fn a_broken_feed_is_reported_and_the_good_one_still_arrives() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/feed.xml"))
+    get("/feed.xml")
         .respond_with(serve("rust_blog.atom.xml", ATOM))
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/old/rss"))
+    get("/old/rss")
         .respond_with(serve("not_a_feed.html", "text/html"))
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/gone.xml"))
+    get("/gone.xml")
         .respond_with(ResponseTemplate::new(404))
         .mount(&server)
         .await;
@@ -394,12 +321,7 @@ async fn a_source_whose_only_feed_is_broken_is_retrying() {
     let url = format!("{}/old/rss", server.uri());
     let mut rx = start(&spec(std::slice::from_ref(&url), Duration::from_secs(600)));
     let mut events = Vec::new();
-    collect(&mut rx, &mut events, |e| {
-        states(e)
-            .iter()
-            .any(|s| matches!(s, SourceState::Retrying { .. }))
-    })
-    .await;
+    collect(&mut rx, &mut events, |e| !retrying(e).is_empty()).await;
     let Some(SourceState::Retrying { seconds, why }) = states(&events).pop() else {
         panic!("{events:#?}");
     };
@@ -475,42 +397,11 @@ async fn local_files_are_read_again_on_every_poll() {
 
 // ---- resuming from cursors ----
 
-fn start_resuming(
-    spec: &SourceSpec,
-    cursors: &[(String, String)],
-) -> mpsc::UnboundedReceiver<SourceEvent> {
-    let (tx, rx) = mpsc::unbounded_channel();
-    source::spawn_resuming(
-        spec,
-        tx,
-        Options::default(),
-        cursors.iter().cloned().collect(),
-    );
-    rx
-}
-
-fn cursors(events: &[SourceEvent]) -> Vec<(String, String)> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            SourceEvent::Cursor { key, value, .. } => Some((key.clone(), value.clone())),
-            _ => None,
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn a_restart_with_the_reported_validators_asks_conditionally_and_resends_nothing() {
     let server = MockServer::start().await;
-    let etag = "\"5f3a-63f1c2e9b8d40\"";
-    let modified = "Thu, 28 Nov 2024 10:00:00 GMT";
-    Mock::given(method("GET"))
-        .and(path("/feed.xml"))
-        .respond_with(
-            serve("rust_blog.atom.xml", ATOM)
-                .insert_header("etag", etag)
-                .insert_header("last-modified", modified),
-        )
+    get("/feed.xml")
+        .respond_with(serve_with_validators())
         .mount(&server)
         .await;
     // A private feed: its token is in the query.
@@ -531,22 +422,20 @@ async fn a_restart_with_the_reported_validators_asks_conditionally_and_resends_n
         "{keys:?}"
     );
     assert!(!format!("{saved:?}").contains("hunter2"), "{saved:?}");
-    assert_eq!(saved[1].1, etag);
-    assert_eq!(saved[2].1, modified);
+    assert_eq!(saved[1].1, ETAG);
+    assert_eq!(saved[2].1, MODIFIED);
     drop(rx);
 
     // The restart: unchanged (304), then changed with one new entry.
     server.reset().await;
-    Mock::given(method("GET"))
-        .and(path("/feed.xml"))
-        .and(header("if-none-match", etag))
-        .respond_with(ResponseTemplate::new(304).insert_header("etag", etag))
+    get("/feed.xml")
+        .and(header("if-none-match", ETAG))
+        .respond_with(ResponseTemplate::new(304).insert_header("etag", ETAG))
         .up_to_n_times(1)
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/feed.xml"))
+    get("/feed.xml")
         .respond_with(serve("rust_blog_later.atom.xml", ATOM).insert_header("etag", "\"v2\""))
         .with_priority(2)
         .mount(&server)
@@ -558,8 +447,8 @@ async fn a_restart_with_the_reported_validators_asks_conditionally_and_resends_n
     collect(&mut rx, &mut events, live).await;
     assert!(ids(&events).is_empty(), "a 304 sends nothing");
     let first = &server.received_requests().await.unwrap()[0];
-    assert_eq!(first.headers["if-none-match"], etag);
-    assert_eq!(first.headers["if-modified-since"], modified);
+    assert_eq!(first.headers["if-none-match"], ETAG);
+    assert_eq!(first.headers["if-modified-since"], MODIFIED);
 
     collect(&mut rx, &mut events, |e| !ids(e).is_empty()).await;
     drain(&mut rx, &mut events, Duration::from_millis(400)).await;
@@ -583,15 +472,13 @@ async fn a_restart_with_the_reported_validators_asks_conditionally_and_resends_n
 async fn a_resumed_etag_is_sent_on_the_first_request_and_a_304_yields_no_posts() {
     let server = MockServer::start().await;
     let etag = "W/\"abc\"";
-    Mock::given(method("GET"))
-        .and(path("/feed.xml"))
+    get("/feed.xml")
         .and(header("if-none-match", etag))
         .respond_with(ResponseTemplate::new(304))
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/feed.xml"))
+    get("/feed.xml")
         .respond_with(serve("rust_blog.atom.xml", ATOM))
         .with_priority(2)
         .mount(&server)

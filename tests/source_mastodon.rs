@@ -6,26 +6,27 @@
 //! tests/fixtures, and streaming events as the Mastodon docs show them
 //! (`event: update` / `data: {status}` / blank line).
 
-use circles::config::{SourceSpec, parse};
-use circles::source::{self, Options, SourceEvent, SourceState};
+mod common;
+
+use circles::config::SourceSpec;
+use circles::source::{SourceEvent, SourceState};
+use common::{
+    assert_cursor_after_posts, cursors, failed, is_live, post_ids, query, requests_to, retrying,
+    secret_file, skipped, source_spec, start, start_resuming, states,
+};
 use serde_json::{Value, json};
-use std::os::unix::fs::PermissionsExt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
-use tokio::sync::mpsc;
 use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{Mock, MockBuilder, MockServer, Request, Respond, ResponseTemplate};
 
 const TOKEN: &str = "sekrit-token-Zq81";
 
 // ---- payloads ----
 
-fn fixture(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
+use common::fixture_json as fixture;
 
 /// A Status entity (the fixture's shape) with its own id and text.
 fn status(id: u64, text: &str) -> Value {
@@ -65,9 +66,7 @@ struct Setup {
 
 fn token_file(mode: u32) -> Setup {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("token");
-    std::fs::write(&file, format!("{TOKEN}\n")).unwrap();
-    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
+    let file = secret_file(dir.path(), "token", TOKEN, mode);
     Setup {
         token_file: file.display().to_string(),
         _dir: dir,
@@ -79,124 +78,58 @@ fn spec(instance: &str, timeline: &str, extra: &str) -> SourceSpec {
         "[[source]]\nname = \"masto\"\nkind = \"mastodon\"\ninstance = {instance:?}\n\
          timeline = {timeline:?}\n{extra}\n"
     );
-    parse(&toml).unwrap().sources.remove(0)
+    source_spec(&toml)
 }
 
 fn with_token(setup: &Setup) -> String {
     format!("token_file = {:?}", setup.token_file)
 }
 
-fn start(spec: &SourceSpec) -> mpsc::UnboundedReceiver<SourceEvent> {
-    let (tx, rx) = mpsc::unbounded_channel();
-    source::spawn(spec, tx, Options::default());
-    rx
-}
-
-/// Receives events until `done` says so; fails after a generous wait.
+/// Receives events until `done` says so; fails after a generous wait or
+/// if the source stops.
 async fn collect(
-    rx: &mut mpsc::UnboundedReceiver<SourceEvent>,
+    rx: &mut common::Events,
     events: &mut Vec<SourceEvent>,
     done: impl Fn(&[SourceEvent]) -> bool,
 ) {
-    let deadline = Instant::now() + Duration::from_secs(12);
-    while !done(events) {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match tokio::time::timeout(left, rx.recv()).await {
-            Ok(Some(event)) => events.push(event),
-            Ok(None) => panic!("the source stopped; got {events:#?}"),
-            Err(_) => panic!("timed out; got {events:#?}"),
-        }
-    }
+    common::collect_within(rx, events, Duration::from_secs(12), done).await;
 }
 
-/// Whatever else arrives within `wait`.
-async fn settle(rx: &mut mpsc::UnboundedReceiver<SourceEvent>, events: &mut Vec<SourceEvent>) {
-    while let Ok(Some(event)) = tokio::time::timeout(Duration::from_millis(300), rx.recv()).await {
-        events.push(event);
-    }
+/// Whatever else arrives until nothing has for 300 ms.
+async fn settle(rx: &mut common::Events, events: &mut Vec<SourceEvent>) {
+    common::drain(rx, events, Duration::from_millis(300)).await;
 }
 
-fn post_ids(events: &[SourceEvent]) -> Vec<String> {
+/// Receives events until the post `id` arrived, then whatever follows.
+async fn until_post(rx: &mut common::Events, id: &str) -> Vec<SourceEvent> {
+    let mut events = Vec::new();
+    collect(rx, &mut events, |e| post_ids(e).iter().any(|p| p == id)).await;
+    settle(rx, &mut events).await;
     events
-        .iter()
-        .filter_map(|e| match e {
-            SourceEvent::Posts { posts, .. } => Some(posts.iter().map(|p| p.id.clone())),
-            _ => None,
-        })
-        .flatten()
-        .collect()
 }
 
-fn states(events: &[SourceEvent]) -> Vec<&SourceState> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            SourceEvent::State { state, .. } => Some(state),
-            _ => None,
-        })
-        .collect()
+/// A GET of `at`.
+fn get(at: &str) -> MockBuilder {
+    Mock::given(method("GET")).and(path(at))
 }
 
-fn is_live(events: &[SourceEvent]) -> bool {
-    states(events).contains(&&SourceState::Live)
-}
-
-fn failed(events: &[SourceEvent]) -> Option<String> {
-    states(events).into_iter().find_map(|s| match s {
-        SourceState::Failed(why) => Some(why.clone()),
-        _ => None,
-    })
-}
-
-fn retrying(events: &[SourceEvent]) -> Vec<(u64, String)> {
-    states(events)
-        .into_iter()
-        .filter_map(|s| match s {
-            SourceState::Retrying { seconds, why } => Some((*seconds, why.clone())),
-            _ => None,
-        })
-        .collect()
-}
-
-fn skipped(events: &[SourceEvent]) -> Vec<String> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            SourceEvent::Skipped { problem, .. } => Some(problem.clone()),
-            _ => None,
-        })
-        .collect()
-}
+/// The states of a source that loaded what was there and went live.
+const LOADED: [SourceState; 3] = [
+    SourceState::Connecting,
+    SourceState::Loading,
+    SourceState::Live,
+];
 
 fn assert_no_token(events: &[SourceEvent]) {
     let all = format!("{events:?}");
     assert!(!all.contains(TOKEN), "the token leaked: {all}");
 }
 
-async fn requests_to(server: &MockServer, wanted: &str) -> Vec<Request> {
-    server
-        .received_requests()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.url.path() == wanted)
-        .collect()
-}
-
-fn query(request: &Request, key: &str) -> Option<String> {
-    request
-        .url
-        .query_pairs()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.into_owned())
-}
-
 /// `/api/v1/instance`, saying the streaming API lives at `streaming`.
 async fn mount_instance(server: &MockServer, streaming: &str) {
     let mut body = fixture("mastodon_api/instance_v1.json");
     body["urls"]["streaming_api"] = json!(streaming);
-    Mock::given(method("GET"))
-        .and(path("/api/v1/instance"))
+    get("/api/v1/instance")
         .respond_with(ResponseTemplate::new(200).set_body_json(body))
         .mount(server)
         .await;
@@ -290,8 +223,7 @@ async fn backfill_follows_link_headers_with_the_token_and_then_polls() {
         "<{base}/api/v1/timelines/home?limit=40&max_id=201>; rel=\"next\", \
          <{base}/api/v1/timelines/home?min_id=204>; rel=\"prev\""
     );
-    Mock::given(method("GET"))
-        .and(path("/api/v1/timelines/home"))
+    get("/api/v1/timelines/home")
         .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
         .and(query_param("limit", "40"))
         .and(query_param_is_missing("max_id"))
@@ -302,8 +234,7 @@ async fn backfill_follows_link_headers_with_the_token_and_then_polls() {
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/timelines/home"))
+    get("/api/v1/timelines/home")
         .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
         .and(query_param("max_id", "201"))
         .respond_with(list(&[status(201, "one"), status(200, "zero")]))
@@ -315,14 +246,7 @@ async fn backfill_follows_link_headers_with_the_token_and_then_polls() {
     let mut events = Vec::new();
     collect(&mut rx, &mut events, is_live).await;
     assert_eq!(post_ids(&events), ["204", "203", "201", "200"]);
-    assert_eq!(
-        states(&events),
-        [
-            &SourceState::Connecting,
-            &SourceState::Loading,
-            &SourceState::Live
-        ]
-    );
+    assert_eq!(states(&events), LOADED);
     // The instance had no streaming API for it: it polls instead.
     assert_eq!(
         requests_to(&server, "/api/v1/streaming/user").await.len(),
@@ -349,8 +273,7 @@ impl Respond for EndlessTimeline {
 #[tokio::test]
 async fn backfill_stops_at_two_hundred_posts() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/timelines/tag/rust"))
+    get("/api/v1/timelines/tag/rust")
         .respond_with(EndlessTimeline)
         .mount(&server)
         .await;
@@ -390,19 +313,13 @@ async fn streaming_delivers_new_edited_and_deleted_posts() {
     .await;
     let server = MockServer::start().await;
     mount_instance(&server, &stream.url).await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/timelines/home"))
+    get("/api/v1/timelines/home")
         .respond_with(list(&[status(100, "first"), status(99, "gone soon")]))
         .mount(&server)
         .await;
     let setup = token_file(0o600);
     let mut rx = start(&spec(&server.uri(), "home", &with_token(&setup)));
-    let mut events = Vec::new();
-    collect(&mut rx, &mut events, |e| {
-        post_ids(e).contains(&"103".into())
-    })
-    .await;
-    settle(&mut rx, &mut events).await;
+    let events = until_post(&mut rx, "103").await;
 
     assert_eq!(post_ids(&events), ["100", "99", "101", "103"]);
     let updated: Vec<_> = events
@@ -455,15 +372,13 @@ async fn a_dropped_stream_reconnects_and_fills_the_gap_exactly_once() {
     let server = MockServer::start().await;
     mount_instance(&server, &stream.url).await;
     // Posted while the stream was down.
-    Mock::given(method("GET"))
-        .and(path("/api/v1/timelines/home"))
+    get("/api/v1/timelines/home")
         .and(query_param("min_id", "101"))
         .respond_with(list(&[status(102, "missed")]))
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/timelines/home"))
+    get("/api/v1/timelines/home")
         .and(query_param_is_missing("min_id"))
         .respond_with(list(&[status(100, "backfill")]))
         .mount(&server)
@@ -472,7 +387,7 @@ async fn a_dropped_stream_reconnects_and_fills_the_gap_exactly_once() {
     let mut rx = start(&spec(&server.uri(), "home", &with_token(&setup)));
     let mut events = Vec::new();
     collect(&mut rx, &mut events, |e| {
-        post_ids(e).contains(&"102".into()) && states(e).last() == Some(&&SourceState::Live)
+        post_ids(e).contains(&"102".into()) && states(e).last() == Some(&SourceState::Live)
     })
     .await;
     settle(&mut rx, &mut events).await;
@@ -507,8 +422,7 @@ async fn a_dropped_stream_reconnects_and_fills_the_gap_exactly_once() {
 #[tokio::test]
 async fn a_rejected_token_fails_with_a_fix_and_without_the_token() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/timelines/home"))
+    get("/api/v1/timelines/home")
         .respond_with(
             ResponseTemplate::new(401)
                 .set_body_json(json!({"error": "The access token is invalid"})),
@@ -558,8 +472,7 @@ async fn a_private_timeline_without_a_token_says_how_to_add_one() {
 async fn rate_limited_requests_wait_for_retry_after() {
     let server = MockServer::start().await;
     let reset = (chrono::Utc::now() + chrono::TimeDelta::seconds(1)).to_rfc3339();
-    Mock::given(method("GET"))
-        .and(path("/api/v1/timelines/public"))
+    get("/api/v1/timelines/public")
         .respond_with(
             ResponseTemplate::new(429)
                 .insert_header("retry-after", "1")
@@ -572,8 +485,7 @@ async fn rate_limited_requests_wait_for_retry_after() {
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/timelines/public"))
+    get("/api/v1/timelines/public")
         .respond_with(list(&[status(5, "finally")]))
         .mount(&server)
         .await;
@@ -592,15 +504,13 @@ async fn rate_limited_requests_wait_for_retry_after() {
 #[tokio::test]
 async fn server_errors_are_retried_with_backoff() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/timelines/public"))
+    get("/api/v1/timelines/public")
         .respond_with(ResponseTemplate::new(503).set_body_string("<html>Bad gateway</html>"))
         .up_to_n_times(1)
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/timelines/public"))
+    get("/api/v1/timelines/public")
         .and(query_param("local", "true"))
         .respond_with(list(&[status(6, "back")]))
         .mount(&server)
@@ -622,8 +532,7 @@ async fn a_malformed_item_is_skipped_and_the_good_ones_arrive() {
     broken["created_at"] = json!("last tuesday");
     let mut no_account = status(7, "no account");
     no_account["account"] = json!(42);
-    Mock::given(method("GET"))
-        .and(path("/api/v1/timelines/public"))
+    get("/api/v1/timelines/public")
         .respond_with(list(&[
             status(9, "good"),
             broken,
@@ -658,20 +567,14 @@ async fn notifications_deliver_mentions_only() {
     let server = MockServer::start().await;
     mount_instance(&server, &stream.url).await;
     let favourite = fixture("mastodon_api/notification_favourite.json");
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
+    get("/api/v1/notifications")
         // A server that ignores `types[]` still yields mentions only.
         .respond_with(list(&[mention(500, 1500), favourite]))
         .mount(&server)
         .await;
     let setup = token_file(0o600);
     let mut rx = start(&spec(&server.uri(), "notifications", &with_token(&setup)));
-    let mut events = Vec::new();
-    collect(&mut rx, &mut events, |e| {
-        post_ids(e).contains(&"1600".into())
-    })
-    .await;
-    settle(&mut rx, &mut events).await;
+    let events = until_post(&mut rx, "1600").await;
     assert_eq!(post_ids(&events), ["1500", "1600"]);
     assert!(skipped(&events).is_empty(), "{:?}", skipped(&events));
     let asked = requests_to(&server, "/api/v1/notifications").await;
@@ -687,29 +590,25 @@ async fn notifications_deliver_mentions_only() {
 #[tokio::test]
 async fn without_streaming_it_polls_with_min_id() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/timelines/public"))
+    get("/api/v1/timelines/public")
         .and(query_param("local", "true"))
         .and(query_param_is_missing("min_id"))
         .respond_with(list(&[status(300, "old")]))
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/timelines/public"))
+    get("/api/v1/timelines/public")
         .and(query_param("local", "true"))
         .and(query_param("min_id", "300"))
         .respond_with(list(&[status(302, "new"), status(301, "newish")]))
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/timelines/public"))
+    get("/api/v1/timelines/public")
         .and(query_param("min_id", "302"))
         .respond_with(list(&[]))
         .mount(&server)
         .await;
     // Streaming wants a token on this instance.
-    Mock::given(method("GET"))
-        .and(path("/api/v1/streaming/public/local"))
+    get("/api/v1/streaming/public/local")
         .respond_with(
             ResponseTemplate::new(401)
                 .set_body_json(json!({"error": "Error: Missing access token"})),
@@ -720,44 +619,12 @@ async fn without_streaming_it_polls_with_min_id() {
     let mut events = Vec::new();
     collect(&mut rx, &mut events, |e| post_ids(e).len() >= 3).await;
     assert_eq!(post_ids(&events), ["300", "302", "301"]);
-    assert_eq!(
-        states(&events),
-        [
-            &SourceState::Connecting,
-            &SourceState::Loading,
-            &SourceState::Live
-        ],
-        "a poll is no news"
-    );
+    assert_eq!(states(&events), LOADED, "a poll is no news");
     let streams = requests_to(&server, "/api/v1/streaming/public/local").await;
     assert_eq!(streams.len(), 1, "streaming is not asked again");
 }
 
 // ---- resuming from cursors ----
-
-fn start_resuming(
-    spec: &SourceSpec,
-    cursors: &[(&str, &str)],
-) -> mpsc::UnboundedReceiver<SourceEvent> {
-    let (tx, rx) = mpsc::unbounded_channel();
-    let cursors = cursors
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    source::spawn_resuming(spec, tx, Options::default(), cursors);
-    rx
-}
-
-/// Every cursor the source reported, in order.
-fn cursors(events: &[SourceEvent]) -> Vec<(String, String)> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            SourceEvent::Cursor { key, value, .. } => Some((key.clone(), value.clone())),
-            _ => None,
-        })
-        .collect()
-}
 
 fn since_ids(events: &[SourceEvent]) -> Vec<String> {
     cursors(events)
@@ -771,8 +638,7 @@ fn since_ids(events: &[SourceEvent]) -> Vec<String> {
 async fn a_resumed_since_id_fills_only_the_gap_and_reports_the_new_newest() {
     let server = MockServer::start().await;
     // What a plain backfill would read: must not be asked for.
-    Mock::given(method("GET"))
-        .and(path("/api/v1/timelines/public"))
+    get("/api/v1/timelines/public")
         .and(query_param_is_missing("min_id"))
         .respond_with(list(&[
             status(502, "new"),
@@ -782,14 +648,12 @@ async fn a_resumed_since_id_fills_only_the_gap_and_reports_the_new_newest() {
         .expect(0)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/timelines/public"))
+    get("/api/v1/timelines/public")
         .and(query_param("min_id", "500"))
         .respond_with(list(&[status(502, "new"), status(501, "newish")]))
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/timelines/public"))
+    get("/api/v1/timelines/public")
         .and(query_param("min_id", "502"))
         .respond_with(list(&[]))
         .mount(&server)
@@ -813,23 +677,8 @@ async fn a_resumed_since_id_fills_only_the_gap_and_reports_the_new_newest() {
     assert!(pages.iter().all(|r| query(r, "min_id").is_some()));
     assert_eq!(since_ids(&events), ["502"]);
     // The cursor comes after the posts it stands for.
-    let last_posts = events
-        .iter()
-        .rposition(|e| matches!(e, SourceEvent::Posts { .. }))
-        .unwrap();
-    let cursor = events
-        .iter()
-        .position(|e| matches!(e, SourceEvent::Cursor { key, .. } if key == "since_id"))
-        .unwrap();
-    assert!(cursor > last_posts, "{events:#?}");
-    assert_eq!(
-        states(&events),
-        [
-            &SourceState::Connecting,
-            &SourceState::Loading,
-            &SourceState::Live
-        ]
-    );
+    assert_cursor_after_posts(&events, Some("since_id"));
+    assert_eq!(states(&events), LOADED);
 }
 
 #[tokio::test]
@@ -842,15 +691,13 @@ async fn the_reported_cursor_resumes_a_restarted_stream_where_it_stopped() {
     .await;
     let server = MockServer::start().await;
     mount_instance(&server, &stream.url).await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/timelines/home"))
+    get("/api/v1/timelines/home")
         .and(query_param_is_missing("min_id"))
         .respond_with(list(&[status(100, "first"), status(99, "older")]))
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/timelines/home"))
+    get("/api/v1/timelines/home")
         .and(query_param("min_id", "101"))
         .respond_with(list(&[
             status(103, "while away"),
@@ -880,10 +727,6 @@ async fn the_reported_cursor_resumes_a_restarted_stream_where_it_stopped() {
     drop(rx);
 
     // Second run, from what the first reported.
-    let saved: Vec<(&str, &str)> = saved
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
     let mut rx = start_resuming(&masto, &saved);
     let mut events = Vec::new();
     collect(&mut rx, &mut events, |e| {
@@ -899,8 +742,7 @@ async fn the_reported_cursor_resumes_a_restarted_stream_where_it_stopped() {
 #[tokio::test]
 async fn a_cursor_left_by_another_timeline_is_not_taken_up() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/timelines/public"))
+    get("/api/v1/timelines/public")
         .and(query_param_is_missing("min_id"))
         .respond_with(list(&[status(7, "top")]))
         .mount(&server)
@@ -941,8 +783,7 @@ impl Respond for Flood {
 #[tokio::test]
 async fn a_resumed_gap_too_large_to_fill_starts_again_from_the_newest() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/timelines/public"))
+    get("/api/v1/timelines/public")
         .respond_with(Flood)
         .mount(&server)
         .await;

@@ -1,46 +1,37 @@
 //! Source tasks: what the demo and jsonl sources send into the app's
 //! channel — posts by value, their state, and the lines they skip.
 
-use circles::config::parse;
-use circles::source::{self, Options, SourceEvent, SourceState};
+mod common;
+
+use circles::source::{self, Cursors, Options, SourceEvent, SourceState};
+use common::{
+    assert_cursor_after_posts, collect, cursors, failed, has_state, post_ids, skipped, source_spec,
+    start, start_with,
+};
 use std::io::Write;
-use std::time::Duration;
-use tokio::sync::mpsc;
+use std::path::Path;
 
-fn spec(toml: &str) -> circles::config::SourceSpec {
-    parse(toml).unwrap().sources.remove(0)
+const DEMO: &str = "[[source]]\nname = \"demo\"\nkind = \"demo\"\n";
+
+/// The demo source, posting every `demo_interval_secs`.
+fn demo(demo_interval_secs: f64) -> common::Events {
+    start_with(
+        &source_spec(DEMO),
+        Options { demo_interval_secs },
+        Cursors::new(),
+    )
 }
 
-/// Receives events until `done` says so, failing after a generous wait.
-async fn collect(
-    rx: &mut mpsc::UnboundedReceiver<SourceEvent>,
-    events: &mut Vec<SourceEvent>,
-    done: impl Fn(&[SourceEvent]) -> bool,
-) {
-    while !done(events) {
-        match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
-            Ok(Some(event)) => events.push(event),
-            Ok(None) => break,
-            Err(_) => panic!("timed out; got {events:#?}"),
-        }
-    }
-}
-
-fn post_ids(events: &[SourceEvent]) -> Vec<String> {
+/// Receives events until the source is in `state`.
+async fn until_state(rx: &mut common::Events, state: SourceState) -> Vec<SourceEvent> {
+    let mut events = Vec::new();
+    collect(rx, &mut events, |e| has_state(e, &state)).await;
     events
-        .iter()
-        .filter_map(|e| match e {
-            SourceEvent::Posts { posts, .. } => Some(posts.iter().map(|p| p.id.clone())),
-            _ => None,
-        })
-        .flatten()
-        .collect()
 }
 
-fn has_state(events: &[SourceEvent], wanted: &SourceState) -> bool {
-    events
-        .iter()
-        .any(|e| matches!(e, SourceEvent::State { state, .. } if state == wanted))
+/// `path` opened for appending.
+fn append(path: &Path) -> std::fs::File {
+    std::fs::OpenOptions::new().append(true).open(path).unwrap()
 }
 
 fn native(id: u32) -> String {
@@ -51,17 +42,8 @@ fn native(id: u32) -> String {
 
 #[tokio::test]
 async fn a_still_demo_delivers_the_whole_feed_and_goes_live() {
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let options = Options {
-        demo_interval_secs: 0.0,
-    };
-    source::spawn(
-        &spec("[[source]]\nname = \"demo\"\nkind = \"demo\"\n"),
-        tx,
-        options,
-    );
-    let mut events = Vec::new();
-    collect(&mut rx, &mut events, |e| has_state(e, &SourceState::Live)).await;
+    let mut rx = demo(0.0);
+    let events = until_state(&mut rx, SourceState::Live).await;
     assert_eq!(post_ids(&events).len(), source::DEMO_FEED.lines().count());
     assert!(
         matches!(&events[0], SourceEvent::State { state: SourceState::Loading, source } if source == "demo")
@@ -70,15 +52,7 @@ async fn a_still_demo_delivers_the_whole_feed_and_goes_live() {
 
 #[tokio::test]
 async fn a_living_demo_sends_new_posts_after_its_backlog() {
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let options = Options {
-        demo_interval_secs: 0.01,
-    };
-    source::spawn(
-        &spec("[[source]]\nname = \"demo\"\nkind = \"demo\"\n"),
-        tx,
-        options,
-    );
+    let mut rx = demo(0.01);
     let total = source::DEMO_FEED.lines().count();
     let mut events = Vec::new();
     // The backlog, then the held-back posts, then the feed again.
@@ -102,58 +76,29 @@ async fn a_jsonl_file_is_read_with_bad_lines_skipped_and_located() {
         format!("{}\n{{not json\n\n{}\n{}", native(1), native(2), native(3)),
     )
     .unwrap();
-    let (tx, mut rx) = mpsc::unbounded_channel();
     let toml = format!(
         "[[source]]\nname = \"file\"\nkind = \"jsonl\"\npath = {:?}\n",
         path.display().to_string()
     );
-    source::spawn(&spec(&toml), tx, Options::default());
-    let mut events = Vec::new();
-    collect(&mut rx, &mut events, |e| has_state(e, &SourceState::Done)).await;
+    let mut rx = start(&source_spec(&toml));
+    let events = until_state(&mut rx, SourceState::Done).await;
     assert_eq!(
         post_ids(&events),
         ["1", "2", "3"],
         "the good lines around a bad one"
     );
-    let skipped: Vec<&String> = events
-        .iter()
-        .filter_map(|e| match e {
-            SourceEvent::Skipped { problem, .. } => Some(problem),
-            _ => None,
-        })
-        .collect();
+    let skipped = skipped(&events);
     assert_eq!(skipped.len(), 1);
     assert!(skipped[0].contains("posts.jsonl:2:"), "{}", skipped[0]);
 }
 
 #[tokio::test]
 async fn a_missing_file_is_a_failed_source_with_the_reason() {
-    let (tx, mut rx) = mpsc::unbounded_channel();
     let toml = "[[source]]\nname = \"gone\"\nkind = \"jsonl\"\npath = \"/nonexistent/x.jsonl\"\n";
-    source::spawn(&spec(toml), tx, Options::default());
+    let mut rx = start(&source_spec(toml));
     let mut events = Vec::new();
-    let failed = |e: &[SourceEvent]| {
-        e.iter().any(|e| {
-            matches!(
-                e,
-                SourceEvent::State {
-                    state: SourceState::Failed(_),
-                    ..
-                }
-            )
-        })
-    };
-    collect(&mut rx, &mut events, failed).await;
-    let why = events
-        .iter()
-        .find_map(|e| match e {
-            SourceEvent::State {
-                state: SourceState::Failed(why),
-                ..
-            } => Some(why.clone()),
-            _ => None,
-        })
-        .unwrap();
+    collect(&mut rx, &mut events, |e| failed(e).is_some()).await;
+    let why = failed(&events).unwrap();
     assert!(why.contains("/nonexistent/x.jsonl"), "{why}");
 }
 
@@ -162,21 +107,12 @@ async fn a_followed_file_delivers_appended_lines_and_survives_truncation_and_rot
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("live.jsonl");
     std::fs::write(&path, format!("{}\n", native(1))).unwrap();
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let toml = format!(
-        "[[source]]\nname = \"live\"\nkind = \"jsonl\"\npath = {:?}\nfollow = true\n",
-        path.display().to_string()
-    );
-    source::spawn(&spec(&toml), tx, Options::default());
-    let mut events = Vec::new();
-    collect(&mut rx, &mut events, |e| has_state(e, &SourceState::Live)).await;
+    let mut rx = start(&follow_spec(&path, true));
+    let mut events = until_state(&mut rx, SourceState::Live).await;
     assert_eq!(post_ids(&events), ["1"]);
 
     // Appended, including a line written in two parts.
-    let mut file = std::fs::OpenOptions::new()
-        .append(true)
-        .open(&path)
-        .unwrap();
+    let mut file = append(&path);
     write!(file, "{}\n{}", native(2), &native(3)[..20]).unwrap();
     file.flush().unwrap();
     collect(&mut rx, &mut events, |e| post_ids(e).len() >= 2).await;
@@ -199,39 +135,28 @@ async fn a_followed_file_delivers_appended_lines_and_survives_truncation_and_rot
 
 // ---- a followed file resumed from its cursors ----
 
-fn cursors(events: &[SourceEvent]) -> std::collections::HashMap<String, String> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            SourceEvent::Cursor { key, value, .. } => Some((key.clone(), value.clone())),
-            _ => None,
-        })
-        .collect()
+/// The cursors reported, the last of each key.
+fn cursor_map(events: &[SourceEvent]) -> Cursors {
+    cursors(events).into_iter().collect()
 }
 
-fn follow_spec(path: &std::path::Path, follow: bool) -> circles::config::SourceSpec {
-    spec(&format!(
+fn follow_spec(path: &Path, follow: bool) -> circles::config::SourceSpec {
+    source_spec(&format!(
         "[[source]]\nname = \"live\"\nkind = \"jsonl\"\npath = {:?}\nfollow = {follow}\n",
         path.display().to_string()
     ))
 }
 
-fn inode(path: &std::path::Path) -> u64 {
+fn inode(path: &Path) -> u64 {
     use std::os::unix::fs::MetadataExt;
     std::fs::metadata(path).unwrap().ino()
 }
 
 /// Follows `path` resumed from `cursors` until it is live, and returns the
 /// ids it sent.
-async fn follow_resumed(
-    path: &std::path::Path,
-    cursors: std::collections::HashMap<String, String>,
-) -> Vec<String> {
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    source::spawn_resuming(&follow_spec(path, true), tx, Options::default(), cursors);
-    let mut events = Vec::new();
-    collect(&mut rx, &mut events, |e| has_state(e, &SourceState::Live)).await;
-    post_ids(&events)
+async fn follow_resumed(path: &Path, cursors: Cursors) -> Vec<String> {
+    let mut rx = start_with(&follow_spec(path, true), Options::default(), cursors);
+    post_ids(&until_state(&mut rx, SourceState::Live).await)
 }
 
 #[tokio::test]
@@ -245,15 +170,14 @@ async fn a_followed_file_resumes_after_the_offset_it_reported() {
     .unwrap();
     let whole = (native(1).len() + native(2).len() + 2) as u64;
 
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    source::spawn(&follow_spec(&path, true), tx, Options::default());
+    let mut rx = start(&follow_spec(&path, true));
     let mut events = Vec::new();
     collect(&mut rx, &mut events, |e| {
-        has_state(e, &SourceState::Live) && cursors(e).contains_key("inode")
+        has_state(e, &SourceState::Live) && cursor_map(e).contains_key("inode")
     })
     .await;
     assert_eq!(post_ids(&events), ["1", "2"]);
-    let saved = cursors(&events);
+    let saved = cursor_map(&events);
     assert_eq!(
         saved["offset"],
         whole.to_string(),
@@ -262,30 +186,18 @@ async fn a_followed_file_resumes_after_the_offset_it_reported() {
     assert_eq!(saved["line"], "2");
     assert_eq!(saved["inode"], inode(&path).to_string());
     // The cursor follows the posts it stands for.
-    let cursor_at = events
-        .iter()
-        .position(|e| matches!(e, SourceEvent::Cursor { .. }))
-        .unwrap();
-    let last_posts = events
-        .iter()
-        .rposition(|e| matches!(e, SourceEvent::Posts { .. }))
-        .unwrap();
-    assert!(cursor_at > last_posts, "{events:#?}");
+    assert_cursor_after_posts(&events, None);
     drop(rx);
 
     // Written while nobody was reading: the rest of line 3, a bad line, 4.
-    let mut file = std::fs::OpenOptions::new()
-        .append(true)
-        .open(&path)
-        .unwrap();
+    let mut file = append(&path);
     write!(file, "{}\n{{oops\n{}\n", &native(3)[10..], native(4)).unwrap();
     file.flush().unwrap();
 
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    source::spawn_resuming(&follow_spec(&path, true), tx, Options::default(), saved);
+    let mut rx = start_with(&follow_spec(&path, true), Options::default(), saved);
     let mut events = Vec::new();
     collect(&mut rx, &mut events, |e| {
-        has_state(e, &SourceState::Live) && cursors(e).contains_key("offset")
+        has_state(e, &SourceState::Live) && cursor_map(e).contains_key("offset")
     })
     .await;
     assert_eq!(
@@ -293,20 +205,14 @@ async fn a_followed_file_resumes_after_the_offset_it_reported() {
         ["3", "4"],
         "only the lines after the offset"
     );
-    let skipped: Vec<&String> = events
-        .iter()
-        .filter_map(|e| match e {
-            SourceEvent::Skipped { problem, .. } => Some(problem),
-            _ => None,
-        })
-        .collect();
+    let skipped = skipped(&events);
     assert_eq!(skipped.len(), 1);
     assert!(
         skipped[0].contains("live.jsonl:4:"),
         "numbered on: {}",
         skipped[0]
     );
-    let moved = cursors(&events);
+    let moved = cursor_map(&events);
     assert_eq!(
         moved["offset"],
         std::fs::metadata(&path).unwrap().len().to_string()
@@ -361,10 +267,8 @@ async fn a_file_read_once_has_no_cursor_and_ignores_one() {
     ]
     .into_iter()
     .collect();
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    source::spawn_resuming(&follow_spec(&path, false), tx, Options::default(), saved);
-    let mut events = Vec::new();
-    collect(&mut rx, &mut events, |e| has_state(e, &SourceState::Done)).await;
+    let mut rx = start_with(&follow_spec(&path, false), Options::default(), saved);
+    let events = until_state(&mut rx, SourceState::Done).await;
     assert_eq!(post_ids(&events), ["1", "2"]);
     assert!(cursors(&events).is_empty(), "{events:#?}");
 }
