@@ -107,6 +107,12 @@ fn bobs(n: usize) -> Vec<Post> {
         .collect()
 }
 
+/// Lets a moment pass, so what is on screen counts as seen.
+fn linger(state: &mut AppState) {
+    let later = state.now + TimeDelta::seconds(2);
+    update(state, Action::Clock(later));
+}
+
 fn key(state: &mut AppState, c: char) -> Vec<Effect> {
     update(state, Action::Key(KeyChord::char(c)))
 }
@@ -499,10 +505,39 @@ fn r_marks_the_column_read() {
     deliver(&mut s, bobs(20));
     assert_eq!(s.timeline.unread(3), 20);
     focus_rest(&mut s);
+    linger(&mut s);
     let on_screen = 20 - s.timeline.unread(3);
     assert!(on_screen > 0 && on_screen < 20, "what is on screen is seen");
     key(&mut s, 'r');
     assert_eq!(s.timeline.unread(3), 0);
+}
+
+#[test]
+fn a_post_counts_as_seen_after_a_moment_on_screen_not_when_paged_past() {
+    let mut s = state_with(CONFIG, 160, 14);
+    deliver(&mut s, bobs(30));
+    focus_rest(&mut s);
+    assert_eq!(s.timeline.unread(3), 30, "on screen, but only just");
+    let due = s.next_seen_due().expect("a wake-up for the loop");
+    assert_eq!(due, t0() + circles::app::SEEN_AFTER);
+    // Paged past at once: those stay unread.
+    named(&mut s, NamedKey::PageDown);
+    update(&mut s, Action::Clock(t0() + TimeDelta::milliseconds(500)));
+    assert_eq!(s.timeline.unread(3), 30);
+    update(&mut s, Action::Clock(t0() + TimeDelta::milliseconds(1600)));
+    let on_screen = s.place(3, 60, 12).len();
+    let unread = s.timeline.unread(3);
+    assert!(unread < 30 && unread >= 30 - on_screen, "{unread}");
+    let first_page = s.list(3)[0];
+    assert!(
+        !s.timeline.get(first_page).unwrap().seen,
+        "paged past, never read"
+    );
+    assert_eq!(s.next_seen_due(), None, "nothing left waiting");
+    // The detail view counts at once.
+    key(&mut s, 'g');
+    named(&mut s, NamedKey::Enter);
+    assert!(s.timeline.get(first_page).unwrap().seen);
 }
 
 #[test]
@@ -576,6 +611,7 @@ fn new_posts_never_move_the_selection_under_the_reader() {
     key(&mut s, 'g');
     assert_eq!(selected_id(&s).as_deref(), Some("new-1"));
     assert_eq!(s.new_above(3), 0);
+    linger(&mut s);
     assert_eq!(s.timeline.unread(3), 0, "all on screen now");
 }
 
@@ -1180,6 +1216,8 @@ fn a_restart_comes_back_with_the_same_posts_unread_counts_and_positions() {
     for _ in 0..6 {
         send(&mut before, Action::Key(KeyChord::char('j')), &mut db);
     }
+    let later = before.now + TimeDelta::seconds(2);
+    send(&mut before, Action::Clock(later), &mut db);
     let selected = selected_id(&before);
     let unread: Vec<usize> = (0..4).map(|c| before.timeline.unread(c)).collect();
     assert!(unread[3] > 0 && unread[3] < 20, "{unread:?}");

@@ -1467,6 +1467,8 @@ fn a_restart_comes_back_with_the_same_selection_and_unread_counts() {
     }
     let before = post_key(&tui.open_detail());
     tui.close_overlay(DETAIL_TITLE);
+    // What is on screen counts as seen after a moment.
+    std::thread::sleep(Duration::from_millis(1500));
     let titles = tui.rows()[0].clone();
     assert!(titles.contains("Core ("), "{titles}");
 

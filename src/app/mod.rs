@@ -187,6 +187,8 @@ pub struct AppState {
     pub next_expiry: Option<DateTime<Utc>>,
     /// Posts, seen marks and positions are sent out to be cached.
     pub persisting: bool,
+    /// Unseen posts on screen in the focused column, since when.
+    on_screen: std::collections::HashMap<PostId, DateTime<Utc>>,
     /// The read position last sent to the cache, per column name.
     saved_positions: std::collections::HashMap<String, String>,
     today: NaiveDate,
@@ -233,6 +235,7 @@ impl AppState {
             source_specs: Vec::new(),
             next_expiry,
             persisting: false,
+            on_screen: std::collections::HashMap::new(),
             saved_positions: std::collections::HashMap::new(),
             today: now.with_timezone(&utc_offset).date_naive(),
         }
@@ -361,6 +364,15 @@ impl AppState {
             .take(offset.min(NEW_MARKER_SCAN))
             .filter(|id| self.timeline.get(**id).is_some_and(|e| !e.seen))
             .count()
+    }
+
+    /// When a post on screen will have been there long enough to count as
+    /// seen: the event loop wakes then.
+    pub fn next_seen_due(&self) -> Option<DateTime<Utc>> {
+        self.on_screen
+            .values()
+            .min()
+            .map(|since| *since + SEEN_AFTER)
     }
 
     pub fn source_state(&self, name: &str) -> Option<&SourceState> {
@@ -1236,20 +1248,31 @@ fn add_posts(
     }
 }
 
-/// The reader has seen what is wholly on screen in the focused column, and
-/// the post open in the detail view.
+/// How long a post must be wholly on screen to count as seen: long enough
+/// to read its first line, short enough that paging past it does not.
+pub const SEEN_AFTER: chrono::TimeDelta = chrono::TimeDelta::seconds(1);
+
+/// The reader has seen what has been wholly on screen in the focused column
+/// for [`SEEN_AFTER`], and at once the post open in the detail view.
 fn mark_visible_seen(state: &mut AppState) {
     if state.size.0 == 0 || state.size.1 == 0 {
         return;
     }
     let column = state.focus;
-    let seen: Vec<PostId> = state
+    let visible: Vec<PostId> = state
         .whole_cards(column)
         .into_iter()
         .map(|p| p.id)
+        .filter(|id| state.timeline.get(*id).is_some_and(|e| !e.seen))
         .collect();
-    for id in seen {
-        state.timeline.mark_seen(id);
+    let now = state.now;
+    state.on_screen.retain(|id, _| visible.contains(id));
+    for id in visible {
+        let since = *state.on_screen.entry(id).or_insert(now);
+        if now - since >= SEEN_AFTER {
+            state.timeline.mark_seen(id);
+            state.on_screen.remove(&id);
+        }
     }
     if matches!(state.overlay, Overlay::Detail { .. })
         && let Some(id) = state.selected()

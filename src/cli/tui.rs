@@ -474,12 +474,15 @@ fn tick_interval(state: &AppState) -> Duration {
         Some(t) if (state.now - t).num_seconds() < 60 => Duration::from_secs(10),
         _ => Duration::from_secs(60),
     };
-    // Wake when a timed mute ends, too.
-    match state.next_expiry.map(|t| (t - state.now).to_std()) {
-        Some(Ok(until)) => labels.min(until + Duration::from_millis(50)),
-        Some(Err(_)) => Duration::from_millis(50),
-        None => labels,
-    }
+    // Wake when a timed mute ends, and when posts on screen count as seen.
+    [state.next_expiry, state.next_seen_due()]
+        .into_iter()
+        .flatten()
+        .map(|t| match (t - state.now).to_std() {
+            Ok(until) => until + Duration::from_millis(50),
+            Err(_) => Duration::from_millis(50),
+        })
+        .fold(labels, Duration::min)
 }
 
 fn log_source_event(event: &SourceEvent) {
