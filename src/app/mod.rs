@@ -524,15 +524,15 @@ fn clock(state: &mut AppState, now: DateTime<Utc>) {
 fn reroute(state: &mut AppState, rules: Option<Rules>) {
     let names = state.column_names();
     let focused = names.get(state.focus).cloned();
-    let before: Vec<(String, ColumnView, Option<PostId>, Option<PostId>)> = names
+    let before: Vec<(String, ColumnView, Anchor)> = names
         .iter()
         .enumerate()
         .map(|(c, name)| {
-            let list = state.list(c);
-            let view = state.views[c].clone();
-            let selected = list.get(view.selected).copied();
-            let offset = list.get(view.offset).copied();
-            (name.to_lowercase(), view, selected, offset)
+            (
+                name.to_lowercase(),
+                state.views[c].clone(),
+                anchor(state, c),
+            )
         })
         .collect();
     if let Some(rules) = rules {
@@ -543,8 +543,7 @@ fn reroute(state: &mut AppState, rules: Option<Rules>) {
     let now_names = state.column_names();
     state.views = vec![ColumnView::default(); now_names.len()];
     for (c, name) in now_names.iter().enumerate() {
-        let Some((_, view, selected, offset)) =
-            before.iter().find(|(n, ..)| *n == name.to_lowercase())
+        let Some((_, view, anchor)) = before.iter().find(|(n, ..)| *n == name.to_lowercase())
         else {
             continue;
         };
@@ -553,14 +552,7 @@ fn reroute(state: &mut AppState, rules: Option<Rules>) {
             ..view.clone()
         };
         refresh(state, c);
-        let list = state.list(c);
-        let find = |id: &Option<PostId>, fallback: usize| {
-            id.and_then(|id| list.iter().position(|x| *x == id))
-                .unwrap_or(fallback)
-        };
-        let (s, o) = (find(selected, view.selected), find(offset, view.offset));
-        state.views[c].selected = s;
-        state.views[c].offset = o.min(s);
+        put_back(state, c, *anchor);
         keep_selection_visible(state, c);
     }
     state.focus = focused
@@ -1143,33 +1135,46 @@ fn source(state: &mut AppState, event: SourceEvent, effects: &mut Vec<Effect>) {
 /// first post on screen back on the same posts (or as near as they can be
 /// when those went).
 fn keep_places(state: &mut AppState, change: impl FnOnce(&mut AppState)) {
-    let anchors: Vec<(Option<PostId>, Option<PostId>)> = (0..state.views.len())
-        .map(|c| {
-            let list = state.list(c);
-            let view = &state.views[c];
-            (
-                list.get(view.selected).copied(),
-                list.get(view.offset).copied(),
-            )
-        })
-        .collect();
+    let anchors = anchors(state);
     change(state);
-    for (column, (selected, offset)) in anchors.into_iter().enumerate() {
+    for (column, anchor) in anchors.into_iter().enumerate() {
         if state.views[column].shown.is_some() {
             refresh(state, column);
         }
-        let list = state.list(column);
-        let view = &state.views[column];
-        let find = |id: Option<PostId>, fallback: usize| {
-            id.and_then(|id| list.iter().position(|x| *x == id))
-                .unwrap_or(fallback)
-        };
-        let (selected, offset) = (find(selected, view.selected), find(offset, view.offset));
-        let view = &mut state.views[column];
-        view.selected = selected;
-        view.offset = offset.min(selected);
+        put_back(state, column, anchor);
         keep_selection_visible(state, column);
     }
+}
+
+/// A column's selected post and first post on screen, by post.
+type Anchor = (Option<PostId>, Option<PostId>);
+
+fn anchor(state: &AppState, column: usize) -> Anchor {
+    let list = state.list(column);
+    let view = &state.views[column];
+    (
+        list.get(view.selected).copied(),
+        list.get(view.offset).copied(),
+    )
+}
+
+fn anchors(state: &AppState) -> Vec<Anchor> {
+    (0..state.views.len()).map(|c| anchor(state, c)).collect()
+}
+
+/// Points a column's selection and first post on screen at the anchored
+/// posts again, wherever they are now; where one went, its index stays.
+fn put_back(state: &mut AppState, column: usize, (selected, offset): Anchor) {
+    let list = state.list(column);
+    let find = |id: Option<PostId>, fallback: usize| {
+        id.and_then(|id| list.iter().position(|x| *x == id))
+            .unwrap_or(fallback)
+    };
+    let view = &state.views[column];
+    let (selected, offset) = (find(selected, view.selected), find(offset, view.offset));
+    let view = &mut state.views[column];
+    view.selected = selected;
+    view.offset = offset.min(selected);
 }
 
 /// Routes and stores a batch of posts. In a column the reader has moved
@@ -1183,16 +1188,7 @@ fn add_posts(
     effects: &mut Vec<Effect>,
 ) {
     let live = state.source_state(source) == Some(&SourceState::Live);
-    let anchors: Vec<(Option<PostId>, Option<PostId>)> = (0..state.views.len())
-        .map(|c| {
-            let list = state.list(c);
-            let view = &state.views[c];
-            (
-                list.get(view.selected).copied(),
-                list.get(view.offset).copied(),
-            )
-        })
-        .collect();
+    let anchors = anchors(state);
     let mut bell = false;
     let mut added = 0;
     let mut kept = Vec::new();
@@ -1225,20 +1221,9 @@ fn add_posts(
         if state.views[column].shown.is_some() {
             refresh(state, column);
         }
-        let view = &state.views[column];
-        if !(live || view.touched) {
-            continue;
+        if live || state.views[column].touched {
+            put_back(state, column, anchors[column]);
         }
-        let (selected, offset) = anchors[column];
-        let list = state.list(column);
-        let find = |id: Option<PostId>, fallback: usize| {
-            id.and_then(|id| list.iter().position(|x| *x == id))
-                .unwrap_or(fallback)
-        };
-        let (selected, offset) = (find(selected, view.selected), find(offset, view.offset));
-        let view = &mut state.views[column];
-        view.selected = selected;
-        view.offset = offset;
     }
     if bell {
         effects.push(Effect::Bell);

@@ -93,8 +93,9 @@ pub fn locate_config(flag: Option<&Path>) -> ConfigLocation {
 }
 
 /// Reads and compiles the config, printing located errors and warnings to
-/// stderr. `Err` carries the exit code.
-fn load_config(flag: Option<&Path>) -> Result<(ConfigLocation, Compiled), u8> {
+/// stderr; returns it with the text it was read from. `Err` carries the
+/// exit code.
+fn load_config(flag: Option<&Path>) -> Result<(ConfigLocation, Compiled, String), u8> {
     let location = locate_config(flag);
     let text = match &location {
         ConfigLocation::File(path) => std::fs::read_to_string(path).map_err(|e| {
@@ -109,7 +110,7 @@ fn load_config(flag: Option<&Path>) -> Result<(ConfigLocation, Compiled), u8> {
             for warning in &compiled.warnings {
                 eprint!("{}", warning.render(&shown, &text));
             }
-            Ok((location, compiled))
+            Ok((location, compiled, text))
         }
         Err(errors) => {
             eprint!("{}", errors.render(&shown, &text));
@@ -126,14 +127,14 @@ fn load_config(flag: Option<&Path>) -> Result<(ConfigLocation, Compiled), u8> {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        None => load_config(cli.config.as_deref()).and_then(|(location, compiled)| {
-            let (status, text) = config_status(&location, &compiled);
+        None => load_config(cli.config.as_deref()).and_then(|(location, compiled, text)| {
+            let status = config_status(&location, &compiled, &text);
             tui::run(compiled, status, location, text)
         }),
         Some(Command::Route(args)) => load_config(cli.config.as_deref())
-            .and_then(|(_, compiled)| route::route(&args, compiled.rules)),
+            .and_then(|(_, compiled, _)| route::route(&args, compiled.rules)),
         Some(Command::Explain(args)) => load_config(cli.config.as_deref())
-            .and_then(|(_, compiled)| route::explain(&args, &compiled.rules)),
+            .and_then(|(_, compiled, _)| route::explain(&args, &compiled.rules)),
         Some(Command::Check) => check(cli.config.as_deref()),
         Some(Command::Init) => init(cli.config.as_deref()),
         Some(Command::Login(login)) => login::run(login),
@@ -144,33 +145,29 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// What the status bar says about the config, and the text it was read
-/// from.
+/// What the status bar says about the config read from `text`.
 fn config_status(
     location: &ConfigLocation,
     compiled: &Compiled,
-) -> (crate::app::ConfigStatus, String) {
-    let (shown, text) = match location {
-        ConfigLocation::File(path) => (
-            path.display().to_string(),
-            std::fs::read_to_string(path).unwrap_or_default(),
-        ),
-        ConfigLocation::BuiltIn => ("built-in default".to_string(), DEFAULT_CONFIG.to_string()),
+    text: &str,
+) -> crate::app::ConfigStatus {
+    let shown = match location {
+        ConfigLocation::File(path) => path.display().to_string(),
+        ConfigLocation::BuiltIn => "built-in default".to_string(),
     };
-    let status = crate::app::ConfigStatus {
+    crate::app::ConfigStatus {
         warnings: compiled
             .warnings
             .iter()
-            .map(|w| w.short(&shown, &text))
+            .map(|w| w.short(&shown, text))
             .collect(),
         location: shown,
         error: None,
-    };
-    (status, text)
+    }
 }
 
 fn check(flag: Option<&Path>) -> Result<(), u8> {
-    let (location, compiled) = load_config(flag)?;
+    let (location, compiled, _) = load_config(flag)?;
     let rules = &compiled.rules;
     let warnings = compiled.warnings.len();
     println!(

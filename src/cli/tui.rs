@@ -465,11 +465,7 @@ async fn event_loop(
 /// How long the screen may stay as it is: relative times of posts under a
 /// minute old change every few seconds, older ones every minute.
 fn tick_interval(state: &AppState) -> Duration {
-    let newest = state
-        .timeline
-        .entries()
-        .map(|(_, e)| e.post.created_at)
-        .max();
+    let newest = state.timeline.newest();
     let labels = match newest {
         Some(t) if (state.now - t).num_seconds() < 60 => Duration::from_secs(10),
         _ => Duration::from_secs(60),

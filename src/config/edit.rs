@@ -952,24 +952,15 @@ mod tests {
     }
 
     fn post(author: &str, booster: Option<&str>) -> Post {
-        Post {
-            source: "t".into(),
-            id: "1".into(),
-            uri: None,
-            url: None,
-            author: Account::new(author, author, Network::Mastodon),
-            boosted_by: booster.map(|b| Account::new(b, b, Network::Mastodon)),
-            created_at: now(),
-            text: "hello".into(),
-            content_warning: None,
-            mentions: vec![],
-            hashtags: vec![],
-            links: vec![],
-            media: vec![],
-            reply_to: None,
-            language: None,
-            visibility: None,
-        }
+        let mut post = Post::new(
+            "t",
+            "1",
+            Account::new(author, author, Network::Mastodon),
+            now(),
+            "hello",
+        );
+        post.boosted_by = booster.map(|b| Account::new(b, b, Network::Mastodon));
+        post
     }
 
     fn verdict(text: &str, post: &Post) -> Verdict {

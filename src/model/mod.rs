@@ -187,6 +187,35 @@ pub struct Post {
 }
 
 impl Post {
+    /// A post with what every post has and nothing else: no boost, reply,
+    /// tags, links or media.
+    pub fn new(
+        source: &str,
+        id: &str,
+        author: Account,
+        created_at: DateTime<Utc>,
+        text: &str,
+    ) -> Post {
+        Post {
+            source: source.to_string(),
+            id: id.to_string(),
+            uri: None,
+            url: None,
+            author,
+            boosted_by: None,
+            created_at,
+            text: text.to_string(),
+            content_warning: None,
+            mentions: Vec::new(),
+            hashtags: Vec::new(),
+            links: Vec::new(),
+            media: Vec::new(),
+            reply_to: None,
+            language: None,
+            visibility: None,
+        }
+    }
+
     pub fn is_boost(&self) -> bool {
         self.boosted_by.is_some()
     }

@@ -102,6 +102,17 @@ impl Timeline {
         self.hidden.get(column).map_or(&[], Vec::as_slice)
     }
 
+    /// When the newest post anywhere on show was written: the heads of the
+    /// newest-first lists, so no scan.
+    pub fn newest(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.columns
+            .iter()
+            .chain(Some(&self.muted))
+            .filter_map(|list| list.first())
+            .filter_map(|id| self.entries.get(id).map(|e| e.post.created_at))
+            .max()
+    }
+
     /// Muted posts, newest first.
     pub fn muted(&self) -> &[PostId] {
         &self.muted
@@ -134,37 +145,6 @@ impl Timeline {
         }
         let id = self.next;
         self.next += 1;
-        let order = (Reverse(post.created_at), Reverse(id));
-        let mut placed = Vec::with_capacity(verdict.columns.len());
-        for &column in &verdict.columns {
-            let column = usize::from(column);
-            let Some(list) = self.columns.get_mut(column) else {
-                continue;
-            };
-            let at = list.partition_point(|other| {
-                let e = &self.entries[other];
-                (Reverse(e.post.created_at), Reverse(*other)) < order
-            });
-            list.insert(at, id);
-            self.unread[column] += 1;
-            placed.push((column, at));
-        }
-        if verdict.muted.is_some() {
-            let lists = Some(&mut self.muted).into_iter().chain(
-                self.hidden
-                    .iter_mut()
-                    .enumerate()
-                    .filter(|(c, _)| verdict.hidden_in.contains(&(*c as u16)))
-                    .map(|(_, list)| list),
-            );
-            for list in lists {
-                let at = list.partition_point(|other| {
-                    let e = &self.entries[other];
-                    (Reverse(e.post.created_at), Reverse(*other)) < order
-                });
-                list.insert(at, id);
-            }
-        }
         self.by_uri.insert(key, id);
         self.entries.insert(
             id,
@@ -175,6 +155,7 @@ impl Timeline {
                 boosters: Vec::new(),
             },
         );
+        let placed = self.list(id);
         if self.entries.len() > self.capacity + self.capacity / 10 {
             self.evict();
         }
@@ -233,8 +214,9 @@ impl Timeline {
         self.muted.retain(|x| *x != id);
     }
 
-    /// Files a stored post into the lists its verdict names.
-    fn list(&mut self, id: PostId) {
+    /// Files a stored post into the lists its verdict names; returns its
+    /// index in each column it joined.
+    fn list(&mut self, id: PostId) -> Vec<(usize, usize)> {
         let entry = &self.entries[&id];
         let order = (Reverse(entry.post.created_at), Reverse(id));
         let entries = &self.entries;
@@ -244,11 +226,14 @@ impl Timeline {
                 (Reverse(e.post.created_at), Reverse(*other)) < order
             });
             list.insert(at, id);
+            at
         };
+        let mut placed = Vec::with_capacity(entry.verdict.columns.len());
         for &column in &entry.verdict.columns {
-            place(&mut self.columns[usize::from(column)]);
+            let column = usize::from(column);
+            placed.push((column, place(&mut self.columns[column])));
             if !entry.seen {
-                self.unread[usize::from(column)] += 1;
+                self.unread[column] += 1;
             }
         }
         if entry.verdict.muted.is_some() {
@@ -257,6 +242,7 @@ impl Timeline {
                 place(&mut self.hidden[usize::from(column)]);
             }
         }
+        placed
     }
 
     /// Marks a post seen; true if it was unread.
@@ -387,24 +373,8 @@ mod tests {
     }
 
     fn post(id: &str, author: &str, minute: u32) -> Post {
-        Post {
-            source: "t".into(),
-            id: id.into(),
-            uri: None,
-            url: None,
-            author: Account::new(author, author, Network::Mastodon),
-            boosted_by: None,
-            created_at: at(minute),
-            text: format!("post {id}"),
-            content_warning: None,
-            mentions: vec![],
-            hashtags: vec![],
-            links: vec![],
-            media: vec![],
-            reply_to: None,
-            language: None,
-            visibility: None,
-        }
+        let author = Account::new(author, author, Network::Mastodon);
+        Post::new("t", id, author, at(minute), &format!("post {id}"))
     }
 
     const CONFIG: &str = r#"
@@ -443,6 +413,7 @@ accounts = ["@m@x.social"]
         assert_eq!(ids(&t, 0), ["3", "1"]);
         assert_eq!(ids(&t, 1), ["2", "3", "1"]);
         assert_eq!(late.placed, vec![(0, 0), (1, 1)]);
+        assert_eq!(t.newest(), Some(at(9)));
         assert_eq!((t.unread(0), t.unread(1)), (2, 3));
     }
 
