@@ -10,6 +10,7 @@
 //! May touch: `model`. No I/O beyond reading from a `BufRead` in [`lines`].
 
 mod bluesky;
+mod fast;
 mod html;
 mod lines;
 mod mastodon;
@@ -59,6 +60,15 @@ pub fn decode_line(line: &[u8], source: &str) -> Result<Post, DecodeError> {
 
 /// Decodes one JSON document into a post.
 pub fn decode(json: &str, source: &str) -> Result<Post, DecodeError> {
+    match fast::mastodon_status(json) {
+        Some(status) => mastodon::decode_status(status, source),
+        None => decode_general(json, source),
+    }
+}
+
+/// Every format, through serde; also the judge of every line the fast
+/// Mastodon reader passes on.
+fn decode_general(json: &str, source: &str) -> Result<Post, DecodeError> {
     if !json.trim_start().starts_with('{') {
         return Err(not_an_object(json));
     }
@@ -202,22 +212,67 @@ struct Item<'a> {
 }
 
 /// A `mentions` entry: a Mastodon Mention object, or a native handle string.
-#[derive(Deserialize)]
-#[serde(untagged)]
+///
+/// Deserialized by hand: `#[serde(untagged)]` would first buffer every entry
+/// (and every `id` below) into serde's private `Content` tree and then try
+/// each variant, which showed up in the routing profile.
 enum MentionEntry<'a> {
-    #[serde(borrow)]
     Handle(Cow<'a, str>),
-    #[serde(borrow)]
     Mastodon(mastodon::Mention<'a>),
 }
 
+impl<'de: 'a, 'a> Deserialize<'de> for MentionEntry<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entry<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Entry<'a> {
+            type Value = MentionEntry<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a mention: a handle string or a Mastodon Mention object")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(MentionEntry::Handle(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(MentionEntry::Handle(Cow::Owned(v.to_string())))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                mastodon::Mention::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(MentionEntry::Mastodon)
+            }
+        }
+        deserializer.deserialize_any(Entry(std::marker::PhantomData))
+    }
+}
+
 /// Ids are strings in every API, but hand-written native lines may use numbers.
-#[derive(Deserialize)]
-#[serde(untagged)]
 enum IdValue<'a> {
-    #[serde(borrow)]
     Text(Cow<'a, str>),
     Number(u64),
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for IdValue<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Id<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Id<'a> {
+            type Value = IdValue<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an id: a string or a non-negative integer")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(IdValue::Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(IdValue::Text(Cow::Owned(v.to_string())))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(IdValue::Number(v))
+            }
+        }
+        deserializer.deserialize_any(Id(std::marker::PhantomData))
+    }
 }
 
 impl IdValue<'_> {

@@ -1,0 +1,731 @@
+//! The fast path for the common line: a plain Mastodon status.
+//!
+//! `circles route` spends most of its time reading JSON, and most of a
+//! Mastodon status is keys and values routing never looks at (two full
+//! account objects on a boost, counters, avatars, emoji lists…). This reader
+//! walks a line once, picks out the fields of [`Status`] and steps over the
+//! rest without building anything, so the hot loop is a `memchr2` per string.
+//!
+//! Hand-written because no crate does this job on stable Rust without
+//! build flags: serde_json (with borrowed structs) is the correct general
+//! path, and measured on the 100k-post benchmark timeline its bare token
+//! scan alone (`IgnoredAny`) takes ~180 ms; sonic-rs needs
+//! `-C target-cpu=native` and was slower without it; simd-json's tape costs
+//! about the same as serde_json here.
+//!
+//! The contract keeps it safe: this reader accepts a subset of what the serde
+//! path accepts and yields the same [`Status`] for it. Whenever it meets
+//! anything it does not fully handle — a raw control byte, an escaped key, an
+//! unexpected type, a duplicate field, a key of another format, deep nesting,
+//! or any JSON error — it answers `None` and the caller runs the serde path,
+//! which then produces the value or the exact, located error. Tests compare
+//! both paths on every fixture and on mutated lines.
+
+use super::mastodon::{Account, Attachment, Card, Mention, Status, Tag};
+use std::borrow::Cow;
+
+/// Nesting deeper than this is left to serde_json (whose own limit is 128).
+const MAX_DEPTH: u32 = 100;
+
+/// Reads `json` as a Mastodon status if it is one this reader fully handles.
+pub(super) fn mastodon_status(json: &str) -> Option<Status<'_>> {
+    // JSON strings may not hold raw control bytes, and JSON lines hold no
+    // whitespace but spaces (a CRLF line ends in one `\r`). With none present,
+    // a string ends at the first unescaped quote, found with memchr2.
+    let body = json.strip_suffix('\r').unwrap_or(json);
+    if has_control_byte(body.as_bytes()) {
+        return None;
+    }
+    let mut scan = Scan {
+        text: body,
+        bytes: body.as_bytes(),
+        at: 0,
+        depth: 0,
+    };
+    let status = scan.status(Level::Top)?;
+    scan.space();
+    (scan.at == scan.bytes.len()).then_some(status)
+}
+
+/// Where a status sits: the line itself (serde's `Item`, whose fields are all
+/// optional) or a nested `reblog` (serde's `Status`, with required fields).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Level {
+    Top,
+    Nested,
+}
+
+struct Scan<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    at: usize,
+    depth: u32,
+}
+
+/// Which fields an object has already had: serde rejects a repeated field.
+#[derive(Default)]
+struct Seen(u32);
+
+impl Seen {
+    fn first(&mut self, field: u32) -> Option<()> {
+        let bit = 1 << field;
+        if self.0 & bit != 0 {
+            return None;
+        }
+        self.0 |= bit;
+        Some(())
+    }
+}
+
+impl<'a> Scan<'a> {
+    #[inline(always)]
+    fn space(&mut self) {
+        while self.bytes.get(self.at) == Some(&b' ') {
+            self.at += 1;
+        }
+    }
+
+    #[inline(always)]
+    fn peek(&mut self) -> Option<u8> {
+        self.space();
+        self.bytes.get(self.at).copied()
+    }
+
+    #[inline(always)]
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        (self.peek()? == byte).then(|| self.at += 1)
+    }
+
+    /// A string at the cursor: the span of its raw contents and whether it
+    /// holds escapes (which are checked here).
+    #[inline(always)]
+    fn raw_string(&mut self) -> Option<(usize, usize, bool)> {
+        self.eat(b'"')?;
+        let start = self.at;
+        let mut escaped = false;
+        loop {
+            self.at += quote_or_backslash(&self.bytes[self.at..])?;
+            if self.bytes[self.at] == b'"' {
+                let end = self.at;
+                self.at += 1;
+                return Some((start, end, escaped));
+            }
+            escaped = true;
+            self.at += 1;
+            match *self.bytes.get(self.at)? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.at += 1,
+                b'u' => {
+                    let unit = hex4(self.bytes.get(self.at + 1..self.at + 5)?)?;
+                    self.at += 5;
+                    match unit {
+                        0xd800..=0xdbff => {
+                            // A leading surrogate must be followed by a
+                            // trailing one; anything else is serde's to judge.
+                            if self.bytes.get(self.at..self.at + 2)? != b"\\u" {
+                                return None;
+                            }
+                            let low = hex4(self.bytes.get(self.at + 2..self.at + 6)?)?;
+                            if !(0xdc00..=0xdfff).contains(&low) {
+                                return None;
+                            }
+                            self.at += 6;
+                        }
+                        0xdc00..=0xdfff => return None,
+                        _ => {}
+                    }
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// A string value, borrowed from the line unless it holds escapes.
+    fn string(&mut self) -> Option<Cow<'a, str>> {
+        let (start, end, escaped) = self.raw_string()?;
+        let raw = &self.text[start..end];
+        if escaped {
+            Some(Cow::Owned(unescape(raw)?))
+        } else {
+            Some(Cow::Borrowed(raw))
+        }
+    }
+
+    /// A string or `null`.
+    fn optional_string(&mut self) -> Option<Option<Cow<'a, str>>> {
+        if self.null()? {
+            Some(None)
+        } else {
+            self.string().map(Some)
+        }
+    }
+
+    /// Whether the value at the cursor is `null` (consumed if so).
+    fn null(&mut self) -> Option<bool> {
+        if self.peek()? != b'n' {
+            return Some(false);
+        }
+        self.literal(b"null")?;
+        Some(true)
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        (self.bytes.get(self.at..self.at + word.len())? == word).then(|| self.at += word.len())
+    }
+
+    /// Steps over any JSON value, checking it as serde_json would.
+    fn skip(&mut self) -> Option<()> {
+        match self.peek()? {
+            b'"' => self.raw_string().map(drop),
+            b'{' => self.object(|scan, _| scan.skip()),
+            b'[' => self.array(|scan| scan.skip()),
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'n' => self.literal(b"null"),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`; whatever follows is
+    /// checked by the caller (a `,`, `}` or `]`).
+    fn number(&mut self) -> Option<()> {
+        if self.bytes.get(self.at) == Some(&b'-') {
+            self.at += 1;
+        }
+        match *self.bytes.get(self.at)? {
+            b'0' => self.at += 1,
+            b'1'..=b'9' => self.digits(),
+            _ => return None,
+        }
+        if self.bytes.get(self.at) == Some(&b'.') {
+            self.at += 1;
+            self.some_digits()?;
+        }
+        if matches!(self.bytes.get(self.at), Some(b'e' | b'E')) {
+            self.at += 1;
+            if matches!(self.bytes.get(self.at), Some(b'+' | b'-')) {
+                self.at += 1;
+            }
+            self.some_digits()?;
+        }
+        Some(())
+    }
+
+    fn digits(&mut self) {
+        while self.bytes.get(self.at).is_some_and(u8::is_ascii_digit) {
+            self.at += 1;
+        }
+    }
+
+    fn some_digits(&mut self) -> Option<()> {
+        let start = self.at;
+        self.digits();
+        (self.at > start).then_some(())
+    }
+
+    fn enter(&mut self) -> Option<()> {
+        self.depth += 1;
+        (self.depth <= MAX_DEPTH).then_some(())
+    }
+
+    /// An object: `each` is called with every key (unescaped keys only) and
+    /// must consume its value.
+    fn object(&mut self, mut each: impl FnMut(&mut Self, &'a [u8]) -> Option<()>) -> Option<()> {
+        self.eat(b'{')?;
+        self.enter()?;
+        if self.peek()? == b'}' {
+            self.at += 1;
+        } else {
+            loop {
+                let (start, end, escaped) = self.raw_string()?;
+                if escaped {
+                    return None;
+                }
+                self.eat(b':')?;
+                let bytes = self.bytes;
+                each(self, &bytes[start..end])?;
+                match self.peek()? {
+                    b',' => self.at += 1,
+                    b'}' => {
+                        self.at += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        self.depth -= 1;
+        Some(())
+    }
+
+    /// An array: `each` must consume one element.
+    fn array(&mut self, mut each: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.eat(b'[')?;
+        self.enter()?;
+        if self.peek()? == b']' {
+            self.at += 1;
+        } else {
+            loop {
+                each(self)?;
+                match self.peek()? {
+                    b',' => self.at += 1,
+                    b']' => {
+                        self.at += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        self.depth -= 1;
+        Some(())
+    }
+
+    /// An array of objects read by `one` (serde's `Vec<T>` with `default`:
+    /// `null` is an error there, so it is left to serde here).
+    fn list<T>(&mut self, mut one: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+        let mut items = Vec::new();
+        self.array(|scan| {
+            items.push(one(scan)?);
+            Some(())
+        })?;
+        Some(items)
+    }
+
+    /// A status: the line itself (`Level::Top`) or a boosted one.
+    fn status(&mut self, level: Level) -> Option<Status<'a>> {
+        let top = level == Level::Top;
+        let mut seen = Seen::default();
+        let mut id = None;
+        let mut created_at = None;
+        let mut url = None;
+        let mut uri = None;
+        let mut language = None;
+        let mut visibility = None;
+        let mut account = None;
+        let mut content = None;
+        let mut reblog = None;
+        let mut spoiler_text = None;
+        let mut in_reply_to_id = None;
+        let mut in_reply_to_account_id = None;
+        let mut mentions = Vec::new();
+        let mut tags = Vec::new();
+        let mut media_attachments = Vec::new();
+        let mut card = None;
+        // Fields serde requires in a nested status (and whose `null` it
+        // rejects there) are optional on the line itself.
+        let required = |scan: &mut Self| -> Option<Option<Cow<'a, str>>> {
+            if top {
+                scan.optional_string()
+            } else {
+                scan.string().map(Some)
+            }
+        };
+        self.object(|scan, key| {
+            match key {
+                b"id" => {
+                    seen.first(0)?;
+                    id = required(scan)?;
+                }
+                b"created_at" => {
+                    seen.first(1)?;
+                    created_at = required(scan)?;
+                }
+                b"url" => {
+                    seen.first(2)?;
+                    url = scan.optional_string()?;
+                }
+                b"uri" => {
+                    seen.first(3)?;
+                    uri = scan.optional_string()?;
+                }
+                b"language" => {
+                    seen.first(4)?;
+                    language = scan.optional_string()?;
+                }
+                b"visibility" => {
+                    seen.first(5)?;
+                    visibility = scan.optional_string()?;
+                }
+                b"account" => {
+                    seen.first(6)?;
+                    account = if top && scan.null()? {
+                        None
+                    } else {
+                        Some(scan.account()?)
+                    };
+                }
+                b"content" => {
+                    seen.first(7)?;
+                    content = required(scan)?;
+                }
+                b"reblog" => {
+                    seen.first(8)?;
+                    reblog = if scan.null()? {
+                        None
+                    } else {
+                        Some(Box::new(scan.status(Level::Nested)?))
+                    };
+                }
+                b"spoiler_text" => {
+                    seen.first(9)?;
+                    spoiler_text = required(scan)?;
+                }
+                b"in_reply_to_id" => {
+                    seen.first(10)?;
+                    in_reply_to_id = scan.optional_string()?;
+                }
+                b"in_reply_to_account_id" => {
+                    seen.first(11)?;
+                    in_reply_to_account_id = scan.optional_string()?;
+                }
+                b"mentions" => {
+                    seen.first(12)?;
+                    mentions = scan.list(Self::mention)?;
+                }
+                b"tags" => {
+                    seen.first(13)?;
+                    tags = scan.list(Self::tag)?;
+                }
+                b"media_attachments" => {
+                    seen.first(14)?;
+                    media_attachments = scan.list(Self::attachment)?;
+                }
+                b"card" => {
+                    seen.first(15)?;
+                    card = if scan.null()? {
+                        None
+                    } else {
+                        Some(scan.card()?)
+                    };
+                }
+                // Keys that make the line something else (a notification,
+                // a Bluesky item, a native post) or that serde would type
+                // check: the serde path decides.
+                b"type" | b"status" | b"post" | b"reply" | b"reason" | b"author" | b"text"
+                | b"source" | b"boosted_by" | b"cw" | b"reply_to" | b"hashtags" | b"links"
+                | b"media"
+                    if top =>
+                {
+                    return None;
+                }
+                _ => scan.skip()?,
+            }
+            Some(())
+        })?;
+        // The line is a status only with an account and content or a boost;
+        // a missing required field is an error the serde path words.
+        if top && content.is_none() && reblog.is_none() {
+            return None;
+        }
+        Some(Status {
+            id: id?,
+            created_at: created_at?,
+            url,
+            uri,
+            language,
+            visibility,
+            account: account?,
+            content: content.unwrap_or_default(),
+            reblog,
+            spoiler_text: spoiler_text.unwrap_or_default(),
+            in_reply_to_id,
+            in_reply_to_account_id,
+            mentions,
+            tags,
+            media_attachments,
+            card,
+        })
+    }
+
+    /// An object whose wanted fields are all strings: `wanted` names each
+    /// and says whether it may be `null` (serde's `Option`) or must be a
+    /// string (a plain `Cow`). Other fields are stepped over.
+    fn strings<const N: usize>(
+        &mut self,
+        wanted: [(&[u8], bool); N],
+    ) -> Option<[Option<Cow<'a, str>>; N]> {
+        let mut seen = Seen::default();
+        let mut values = [const { None }; N];
+        self.object(
+            |scan, key| match wanted.iter().position(|(name, _)| *name == key) {
+                Some(i) => {
+                    seen.first(i as u32)?;
+                    values[i] = if wanted[i].1 {
+                        scan.optional_string()?
+                    } else {
+                        Some(scan.string()?)
+                    };
+                    Some(())
+                }
+                None => scan.skip(),
+            },
+        )?;
+        Some(values)
+    }
+
+    fn account(&mut self) -> Option<Account<'a>> {
+        let [id, acct, display_name, url] = self.strings([
+            (b"id", true),
+            (b"acct", false),
+            (b"display_name", false),
+            (b"url", true),
+        ])?;
+        Some(Account {
+            id,
+            acct: acct?,
+            display_name: display_name.unwrap_or_default(),
+            url,
+        })
+    }
+
+    fn mention(&mut self) -> Option<Mention<'a>> {
+        let [id, acct, url] = self.strings([(b"id", true), (b"acct", false), (b"url", true)])?;
+        Some(Mention {
+            id,
+            acct: acct?,
+            url,
+        })
+    }
+
+    fn tag(&mut self) -> Option<Tag<'a>> {
+        let [name] = self.strings([(b"name", false)])?;
+        Some(Tag { name: name? })
+    }
+
+    fn attachment(&mut self) -> Option<Attachment<'a>> {
+        let [kind, url, description] =
+            self.strings([(b"type", false), (b"url", true), (b"description", true)])?;
+        Some(Attachment {
+            kind: kind?,
+            url,
+            description,
+        })
+    }
+
+    fn card(&mut self) -> Option<Card<'a>> {
+        let [url] = self.strings([(b"url", false)])?;
+        Some(Card { url: url? })
+    }
+}
+
+/// Whether any byte is below 0x20. Branch-free over 32-byte chunks so the
+/// compiler vectorizes it.
+fn has_control_byte(bytes: &[u8]) -> bool {
+    bytes
+        .chunks(32)
+        .any(|chunk| chunk.iter().fold(false, |acc, &b| acc | (b < 0x20)))
+}
+
+/// The offset of the first `"` or `\\`. Most JSON strings are short, where a
+/// word-at-a-time loop beats `memchr2`'s set-up; long ones go to `memchr2`.
+#[inline(always)]
+fn quote_or_backslash(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // Bytes of `word` that are zero, flagged by their high bit; only the
+    // lowest flag is exact, which is the one wanted.
+    let zero = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
+    let mut at = 0;
+    while at + 8 <= bytes.len() && at < 64 {
+        let word = u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
+        let hits = zero(word ^ (ONES * u64::from(b'"'))) | zero(word ^ (ONES * u64::from(b'\\')));
+        if hits != 0 {
+            return Some(at + (hits.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    if at + 8 <= bytes.len() {
+        return memchr::memchr2(b'"', b'\\', &bytes[at..]).map(|i| at + i);
+    }
+    bytes[at..]
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\')
+        .map(|i| at + i)
+}
+
+fn hex4(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0u32, |n, &d| {
+        let v = (d as char).to_digit(16)?;
+        Some(n * 16 + v)
+    })
+}
+
+/// Decodes the escapes of a string [`Scan::raw_string`] has checked.
+fn unescape(raw: &str) -> Option<String> {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(i) = rest.find('\\') {
+        out.push_str(&rest[..i]);
+        let bytes = rest.as_bytes();
+        let (c, used) = match bytes[i + 1] {
+            b'"' => ('"', 2),
+            b'\\' => ('\\', 2),
+            b'/' => ('/', 2),
+            b'b' => ('\u{8}', 2),
+            b'f' => ('\u{c}', 2),
+            b'n' => ('\n', 2),
+            b'r' => ('\r', 2),
+            b't' => ('\t', 2),
+            _ => {
+                let unit = hex4(&bytes[i + 2..i + 6])?;
+                if (0xd800..0xdc00).contains(&unit) {
+                    let low = hex4(&bytes[i + 8..i + 12])?;
+                    let c = char::from_u32(0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00))?;
+                    (c, 12)
+                } else {
+                    (char::from_u32(unit)?, 6)
+                }
+            }
+        };
+        out.push(c);
+        rest = &rest[i + used..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{decode, decode_general, mastodon};
+    use super::*;
+    use proptest::prelude::*;
+
+    const DEMO: &str = include_str!("../../assets/demo.jsonl");
+    const FIXTURES: [&str; 4] = [
+        include_str!("../../tests/fixtures/mastodon_status.json"),
+        include_str!("../../tests/fixtures/mastodon_boost.json"),
+        include_str!("../../tests/fixtures/mastodon_reply.json"),
+        include_str!("../../tests/fixtures/mastodon_notification_mention.json"),
+    ];
+
+    /// One line per document, as `circles route` reads them.
+    fn compact(json: &str) -> String {
+        serde_json::to_string(&serde_json::from_str::<serde_json::Value>(json).unwrap()).unwrap()
+    }
+
+    fn lines() -> Vec<String> {
+        DEMO.lines()
+            .map(str::to_string)
+            .chain(FIXTURES.iter().map(|f| compact(f)))
+            .collect()
+    }
+
+    /// The contract: what the fast reader accepts, serde accepts, with the
+    /// same post; what it passes on gets serde's answer anyway.
+    fn agrees(line: &str) -> Result<bool, String> {
+        let general = decode_general(line, "t").map_err(|e| e.to_string());
+        match mastodon_status(line) {
+            Some(status) => {
+                let fast = mastodon::decode_status(status, "t").map_err(|e| e.to_string());
+                if fast != general {
+                    return Err(format!("fast {fast:?}\nserde {general:?}\nline {line}"));
+                }
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    #[test]
+    fn every_mastodon_status_of_the_demo_and_the_fixtures_takes_the_fast_path_and_agrees() {
+        let mut fast = 0;
+        for line in lines() {
+            if agrees(&line).unwrap() {
+                fast += 1;
+            }
+        }
+        // Every Mastodon line but the notification (a serde-only shape).
+        let mastodon = DEMO.lines().filter(|l| l.contains("\"account\":")).count() + 3;
+        assert_eq!(fast, mastodon);
+        assert!(fast > 100, "{fast}");
+    }
+
+    #[test]
+    fn shapes_it_leaves_to_serde() {
+        let base = compact(FIXTURES[0]);
+        assert!(mastodon_status(&base).is_some());
+        let cases = [
+            // a repeated field: serde's error
+            base.replacen("\"content\":", "\"content\":\"x\",\"content\":", 1),
+            // an escaped key
+            base.replacen("\"content\":", "\"cont\\u0065nt\":", 1),
+            // a notification and a native post
+            base.replacen('{', "{\"type\":\"mention\",", 1),
+            base.replacen('{', "{\"text\":\"hi\",", 1),
+            // a raw tab inside a string, a lone surrogate, a bad escape
+            base.replacen("\"content\":\"", "\"content\":\"\t", 1),
+            base.replacen("\"content\":\"", "\"content\":\"\\ud800x", 1),
+            base.replacen("\"content\":\"", "\"content\":\"\\q", 1),
+            // trailing data, a trailing comma, a leading zero
+            format!("{base} x"),
+            base.replacen('{', "{\"n\":1,", 1).replacen('}', ",}", 1),
+            base.replacen('{', "{\"n\":01,", 1),
+            // wrong types: a numeric id in a boost, null content in a boost
+            compact(FIXTURES[1]).replacen("\"id\":\"", "\"id\":1,\"x\":\"", 2),
+            // nesting deeper than the reader goes
+            base.replacen(
+                '{',
+                &format!("{{\"deep\":{}0{},", "[".repeat(120), "]".repeat(120)),
+                1,
+            ),
+        ];
+        for case in &cases {
+            assert!(mastodon_status(case).is_none(), "accepted: {case}");
+            // and the line still decodes exactly as serde says
+            assert_eq!(
+                decode(case, "t").map_err(|e| e.to_string()),
+                decode_general(case, "t").map_err(|e| e.to_string())
+            );
+        }
+    }
+
+    #[test]
+    fn escapes_decode_as_serde_does() {
+        let base = compact(FIXTURES[0]);
+        let line = base.replacen(
+            "\"content\":\"",
+            "\"content\":\"\\ud83e\\udd80 \\u00e9\\n\\\"q\\\" \\/ \\\\ \\t",
+            1,
+        );
+        let post = decode(&line, "t").unwrap();
+        // (HTML reads the line feed and the tab as spaces)
+        assert!(post.text.starts_with("🦀 é \"q\" / \\ "), "{:?}", post.text);
+        assert!(agrees(&line).unwrap());
+        // numbers of every form are stepped over
+        let line = base.replacen(
+            '{',
+            "{\"n\":[-0,1.5,-2e10,3E+2,4.0e-3,true,false,null,{}],",
+            1,
+        );
+        assert!(agrees(&line).unwrap());
+        // a CRLF line
+        assert!(agrees(&format!("{base}\r")).unwrap());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// Damaged lines: the fast reader never accepts what serde rejects
+        /// and never decodes differently.
+        #[test]
+        fn damaged_lines_agree_with_serde(
+            pick in any::<prop::sample::Index>(),
+            at in any::<prop::sample::Index>(),
+            edit in 0u8..3,
+            byte in prop::sample::select(b"{}[]\",:\\ 0-9aeuntfl.\r".to_vec()),
+        ) {
+            let lines = lines();
+            let mut line = lines[pick.index(lines.len())].clone().into_bytes();
+            let i = at.index(line.len());
+            match edit {
+                0 => { line.remove(i); }
+                1 => line.insert(i, byte),
+                _ => line[i] = byte,
+            }
+            if let Ok(line) = String::from_utf8(line) {
+                prop_assert!(agrees(&line).is_ok(), "{}", agrees(&line).unwrap_err());
+            }
+        }
+    }
+}
