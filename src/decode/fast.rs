@@ -555,7 +555,7 @@ fn hex4(digits: &[u8]) -> Option<u32> {
 fn unescape(raw: &str) -> Option<String> {
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
-    while let Some(i) = rest.find('\\') {
+    while let Some(i) = memchr::memchr(b'\\', rest.as_bytes()) {
         out.push_str(&rest[..i]);
         let bytes = rest.as_bytes();
         let (c, used) = match bytes[i + 1] {

@@ -155,12 +155,12 @@ fn push_break(out: &mut String, pending: &mut Option<&str>) {
 /// Appends a text run with entities decoded and, outside `<pre>`, HTML's
 /// whitespace collapsing.
 fn push_text(out: &mut String, run: &str, preformatted: bool) {
-    let decoded: Cow<'_, str> = if run.contains('&') {
+    let decoded: Cow<'_, str> = if memchr(b'&', run.as_bytes()).is_some() {
         html_escape::decode_html_entities(run)
     } else {
         Cow::Borrowed(run)
     };
-    if preformatted || !decoded.contains(['\n', '\t', '\r']) {
+    if preformatted || !decoded.bytes().any(|b| matches!(b, b'\n' | b'\t' | b'\r')) {
         out.push_str(&decoded);
         return;
     }
@@ -219,7 +219,8 @@ impl<'a> Tag<'a> {
             None => (false, inner),
         };
         let name_end = body
-            .find(|c: char| c.is_whitespace() || c == '/')
+            .bytes()
+            .position(|b| b.is_ascii_whitespace() || b == b'/')
             .unwrap_or(body.len());
         Tag {
             name: &body[..name_end],
@@ -228,37 +229,51 @@ impl<'a> Tag<'a> {
         }
     }
 
-    /// The raw value of an attribute (entities still encoded).
+    /// The raw value of an attribute (entities still encoded). Attributes
+    /// are separated by ASCII whitespace (the HTML rule), so the scan works
+    /// on bytes and slices only at ASCII positions.
     fn attr(&self, name: &str) -> Option<&'a str> {
-        let mut rest = self.attrs;
+        let text = self.attrs;
+        let bytes = text.as_bytes();
+        let space = |b: u8| b.is_ascii_whitespace();
+        let mut at = 0;
         loop {
-            rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '/');
-            if rest.is_empty() {
+            while at < bytes.len() && (space(bytes[at]) || bytes[at] == b'/') {
+                at += 1;
+            }
+            if at == bytes.len() {
                 return None;
             }
-            let key_end = rest
-                .find(|c: char| c == '=' || c.is_whitespace())
-                .unwrap_or(rest.len());
-            let key = &rest[..key_end];
-            rest = rest[key_end..].trim_start();
-            let value = if let Some(after) = rest.strip_prefix('=') {
-                let after = after.trim_start();
-                let (value, tail) = match after.chars().next() {
-                    Some(q @ ('"' | '\'')) => {
-                        let body = &after[1..];
-                        let end = body.find(q).unwrap_or(body.len());
-                        (&body[..end], body.get(end + 1..).unwrap_or(""))
+            let key_start = at;
+            while at < bytes.len() && bytes[at] != b'=' && !space(bytes[at]) {
+                at += 1;
+            }
+            let key = &text[key_start..at];
+            while at < bytes.len() && space(bytes[at]) {
+                at += 1;
+            }
+            let mut value = "";
+            if bytes.get(at) == Some(&b'=') {
+                at += 1;
+                while at < bytes.len() && space(bytes[at]) {
+                    at += 1;
+                }
+                match bytes.get(at) {
+                    Some(&q @ (b'"' | b'\'')) => {
+                        let start = at + 1;
+                        let end = memchr(q, &bytes[start..]).map_or(bytes.len(), |i| start + i);
+                        value = &text[start..end];
+                        at = (end + 1).min(bytes.len());
                     }
                     _ => {
-                        let end = after.find(char::is_whitespace).unwrap_or(after.len());
-                        (&after[..end], &after[end..])
+                        let start = at;
+                        while at < bytes.len() && !space(bytes[at]) {
+                            at += 1;
+                        }
+                        value = &text[start..at];
                     }
-                };
-                rest = tail;
-                value
-            } else {
-                ""
-            };
+                }
+            }
             if key.eq_ignore_ascii_case(name) {
                 return Some(value);
             }

@@ -96,18 +96,28 @@ pub(super) struct Card<'a> {
     pub url: Cow<'a, str>,
 }
 
-/// `user@host` for an `acct`, qualifying a local one with the profile's host.
+/// `@user@host` for an `acct`, qualifying a local one with the profile's host.
 fn qualified(acct: &str, url: Option<&str>) -> String {
     let acct = acct.strip_prefix('@').unwrap_or(acct);
-    match (acct.contains('@'), url.and_then(url_host)) {
-        (false, Some(host)) => format!("{acct}@{host}"),
-        _ => acct.to_string(),
+    let host = if memchr::memchr(b'@', acct.as_bytes()).is_some() {
+        None
+    } else {
+        url.and_then(url_host)
+    };
+    let mut handle =
+        String::with_capacity(acct.len() + 1 + host.as_ref().map_or(0, |h| h.len() + 1));
+    handle.push('@');
+    handle.push_str(acct);
+    if let Some(host) = host {
+        handle.push('@');
+        handle.push_str(&host);
     }
+    handle
 }
 
 fn account(a: &Account<'_>) -> ModelAccount {
-    let full = qualified(&a.acct, a.url.as_deref());
-    let mut account = ModelAccount::new(&format!("@{full}"), &a.display_name, Network::Mastodon);
+    let handle = qualified(&a.acct, a.url.as_deref());
+    let mut account = ModelAccount::new(&handle, &a.display_name, Network::Mastodon);
     account.url = a.url.as_deref().map(line_text);
     account
 }
@@ -131,7 +141,7 @@ pub(super) fn decode_status(status: Status<'_>, source: &str) -> Result<Post, De
     let mentions: Vec<ModelMention> = status
         .mentions
         .iter()
-        .map(|m| ModelMention::new(&format!("@{}", qualified(&m.acct, m.url.as_deref())), None))
+        .map(|m| ModelMention::new(&qualified(&m.acct, m.url.as_deref()), None))
         .collect();
 
     let reply_to = status.in_reply_to_id.as_deref().map(|id| {
@@ -196,12 +206,12 @@ mod tests {
     fn local_accts_are_qualified_by_the_profile_host() {
         assert_eq!(
             qualified("alice", Some("https://hachyderm.io/@alice")),
-            "alice@hachyderm.io"
+            "@alice@hachyderm.io"
         );
         assert_eq!(
-            qualified("bob@fosstodon.org", Some("https://x.example/@bob")),
-            "bob@fosstodon.org"
+            qualified("@bob@fosstodon.org", Some("https://x.example/@bob")),
+            "@bob@fosstodon.org"
         );
-        assert_eq!(qualified("carol", None), "carol");
+        assert_eq!(qualified("carol", None), "@carol");
     }
 }

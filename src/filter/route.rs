@@ -210,7 +210,11 @@ fn route_with(rules: &Rules, post: &Post, traced: bool) -> Verdict {
             .map(|t| rules.keywords.find(t))
             .unwrap_or_default(),
         regex: match &text {
-            Some(t) if !rules.regex_sources.is_empty() => Some(rules.regexes.matches(t)),
+            // Most posts match no regex: `is_match` stops early and uses the
+            // set's prefilter, where `matches` must scan the whole text.
+            Some(t) if !rules.regex_sources.is_empty() && rules.regexes.is_match(t) => {
+                Some(rules.regexes.matches(t))
+            }
             _ => None,
         },
         tags: if rules.hashtags.is_empty() {

@@ -15,7 +15,13 @@ impl HandleKey {
     /// Normalizes a handle that has already been sanitized (see
     /// [`super::display_handle`]): only case and the leading `@` are dropped.
     pub fn from_display(handle: &str) -> HandleKey {
-        HandleKey(handle.strip_prefix('@').unwrap_or(handle).to_lowercase())
+        let handle = handle.strip_prefix('@').unwrap_or(handle);
+        // Handles are nearly always ASCII, where the cheaper lowering is the same.
+        HandleKey(if handle.is_ascii() {
+            handle.to_ascii_lowercase()
+        } else {
+            handle.to_lowercase()
+        })
     }
 
     pub fn as_str(&self) -> &str {
