@@ -77,7 +77,21 @@ pub fn html_to_text(html: &str) -> HtmlText {
             tag.name
         };
         match (name, tag.closing) {
-            ("p" | "blockquote" | "ul" | "ol", _) => pending_break = Some("\n\n"),
+            (
+                "p" | "blockquote" | "ul" | "ol" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "hr"
+                | "table" | "figure" | "section" | "article" | "header" | "footer",
+                _,
+            ) => pending_break = Some("\n\n"),
+            // Smaller blocks (feeds use them freely): a line break of their own.
+            ("div" | "tr" | "dt" | "dd" | "figcaption", _) if pending_break.is_none() => {
+                pending_break = Some("\n")
+            }
+            // Code and styling that is never shown: skip to the closing tag.
+            ("script" | "style" | "template" | "noscript" | "head", false)
+                if !tag.self_closing() =>
+            {
+                rest = after_closing_tag(rest, name);
+            }
             ("pre", false) => {
                 pending_break = Some("\n\n");
                 pre_depth += 1;
@@ -140,6 +154,32 @@ pub fn html_to_text(html: &str) -> HtmlText {
         out.text = out.text.trim_start().to_string();
     }
     out
+}
+
+/// The text after `</name>` (ASCII case-insensitive), or nothing when the
+/// element is never closed (its content is dropped, as a browser would).
+fn after_closing_tag<'a>(html: &'a str, name: &str) -> &'a str {
+    let bytes = html.as_bytes();
+    let mut from = 0;
+    while let Some(i) = memchr(b'<', &bytes[from..]) {
+        let at = from + i;
+        let rest = &bytes[at + 1..];
+        if rest.first() == Some(&b'/')
+            && rest
+                .get(1..1 + name.len())
+                .is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
+            && rest
+                .get(1 + name.len())
+                .is_none_or(|b| *b == b'>' || b.is_ascii_whitespace())
+        {
+            return match memchr(b'>', &bytes[at..]) {
+                Some(end) => &html[at + end + 1..],
+                None => "",
+            };
+        }
+        from = at + 1;
+    }
+    ""
 }
 
 /// Emits a paragraph or line break owed by a closed block, unless nothing
@@ -229,6 +269,11 @@ impl<'a> Tag<'a> {
         }
     }
 
+    /// `<tag … />`.
+    fn self_closing(&self) -> bool {
+        self.attrs.trim_end().ends_with('/')
+    }
+
     /// The raw value of an attribute (entities still encoded). Attributes
     /// are separated by ASCII whitespace (the HTML rule), so the scan works
     /// on bytes and slices only at ASCII positions.
@@ -295,6 +340,18 @@ mod tests {
             "Fish & chips, isn't it <great>?\n\nLine one\nline two\nthree"
         );
         assert!(got.links.is_empty());
+    }
+
+    #[test]
+    fn feed_html_blocks_break_lines_and_hidden_elements_are_dropped() {
+        let got = html_to_text(
+            "<h2>Release</h2><div>First line</div><div>Second line</div>\
+             <SCRIPT type=\"text/javascript\">var x = \"<p>no</p>\";</SCRIPT>\
+             <style>p { color: red }</style><p>After</p><script>never closed",
+        );
+        assert_eq!(got.text, "Release\n\nFirst line\nSecond line\n\nAfter");
+        // a self-closed script hides nothing
+        assert_eq!(html_to_text("<p>a<script/>b</p>").text, "ab");
     }
 
     #[test]
