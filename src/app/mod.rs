@@ -728,28 +728,27 @@ fn focus(state: &mut AppState, column: usize) {
 
 /// Moves the selection to `to(selected, len)` and scrolls to show it.
 fn select(state: &mut AppState, column: usize, to: impl Fn(usize, usize) -> usize) {
-    let len = state.list(column).len();
-    let Some(view) = state.views.get_mut(column) else {
+    let Some((view, len)) = touch(state, column) else {
         return;
     };
-    view.touched = true;
-    if len == 0 {
-        return;
-    }
     view.selected = to(view.selected, len).min(len - 1);
     keep_selection_visible(state, column);
 }
 
+/// Marks a column's view as moved by the reader; its view and list length
+/// when there is anything to move over.
+fn touch(state: &mut AppState, column: usize) -> Option<(&mut ColumnView, usize)> {
+    let len = state.list(column).len();
+    let view = state.views.get_mut(column)?;
+    view.touched = true;
+    (len > 0).then_some((view, len))
+}
+
 fn page(state: &mut AppState, column: usize, down: bool) {
     let step = state.whole_cards(column).len().max(1);
-    let len = state.list(column).len();
-    let Some(view) = state.views.get_mut(column) else {
+    let Some((view, len)) = touch(state, column) else {
         return;
     };
-    view.touched = true;
-    if len == 0 {
-        return;
-    }
     if down {
         view.offset = (view.offset + step).min(len - 1);
         view.selected = view.offset;

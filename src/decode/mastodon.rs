@@ -104,15 +104,10 @@ fn qualified(acct: &str, url: Option<&str>) -> String {
     } else {
         url.and_then(url_host)
     };
-    let mut handle =
-        String::with_capacity(acct.len() + 1 + host.as_ref().map_or(0, |h| h.len() + 1));
-    handle.push('@');
-    handle.push_str(acct);
-    if let Some(host) = host {
-        handle.push('@');
-        handle.push_str(&host);
+    match host {
+        Some(host) => format!("@{acct}@{host}"),
+        None => format!("@{acct}"),
     }
-    handle
 }
 
 fn account(a: &Account<'_>) -> ModelAccount {

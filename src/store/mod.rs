@@ -145,8 +145,7 @@ impl Timeline {
         }
         let id = self.next;
         self.next += 1;
-        self.by_uri.insert(key, id);
-        self.entries.insert(
+        let placed = self.store(
             id,
             Entry {
                 post,
@@ -155,7 +154,6 @@ impl Timeline {
                 boosters: Vec::new(),
             },
         );
-        let placed = self.list(id);
         if self.entries.len() > self.capacity + self.capacity / 10 {
             self.evict();
         }
@@ -184,9 +182,7 @@ impl Timeline {
         let Some(old) = self.remove(id) else {
             return false;
         };
-        let key = dedupe_key(&post);
-        self.by_uri.insert(key, id);
-        self.entries.insert(
+        self.store(
             id,
             Entry {
                 post,
@@ -195,8 +191,15 @@ impl Timeline {
                 boosters: old.boosters,
             },
         );
-        self.list(id);
         true
+    }
+
+    /// Keeps an entry under `id`, indexed for dedupe and filed into its
+    /// columns; returns where it was placed.
+    fn store(&mut self, id: PostId, entry: Entry) -> Vec<(usize, usize)> {
+        self.by_uri.insert(dedupe_key(&entry.post), id);
+        self.entries.insert(id, entry);
+        self.list(id)
     }
 
     /// Drops a post's id from every list it is in, and from unread counts.
