@@ -5,9 +5,8 @@
 
 use super::{FAILURE, USAGE};
 use crate::decode::{DecodeError, Lines, decode_line};
-use crate::filter::{Rules, explain as explain_post, route as route_post};
+use crate::filter::{Rules, Verdict, explain as explain_post, route as route_post};
 use crate::model::Post;
-use serde::Serialize;
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
@@ -126,7 +125,7 @@ impl Tally {
 
 /// What route writes for each post.
 enum Output {
-    Verdicts,
+    Verdicts(VerdictWriter),
     /// Pass matching input lines through: the selected column indices and
     /// whether muted posts are selected.
     Grep {
@@ -135,14 +134,68 @@ enum Output {
     },
 }
 
-#[derive(Serialize)]
-struct VerdictLine<'a> {
-    id: &'a str,
-    source: &'a str,
-    author: &'a str,
-    columns: Vec<&'a str>,
-    muted: Option<&'static str>,
-    amplified: bool,
+/// Writes verdict lines: `{"id":…,"source":…,"author":…,"columns":[…],
+/// "muted":…,"amplified":…}`. Written by hand rather than through a serde
+/// struct because it runs once per post on the hot path: column names are
+/// quoted once up front, and strings without a character JSON must escape
+/// (nearly all ids, sources and handles) are copied as they are.
+struct VerdictWriter {
+    /// Each column's name as a JSON string.
+    columns: Vec<Vec<u8>>,
+}
+
+impl VerdictWriter {
+    fn new(rules: &Rules) -> Self {
+        let columns = rules
+            .columns
+            .iter()
+            .map(|c| serde_json::to_vec(&c.name).expect("a string serializes"))
+            .collect();
+        VerdictWriter { columns }
+    }
+
+    fn write(&self, out: &mut impl Write, post: &Post, verdict: &Verdict) -> io::Result<()> {
+        out.write_all(b"{\"id\":")?;
+        json_string(out, &post.id)?;
+        out.write_all(b",\"source\":")?;
+        json_string(out, &post.source)?;
+        out.write_all(b",\"author\":")?;
+        json_string(out, &post.author.handle)?;
+        out.write_all(b",\"columns\":[")?;
+        for (i, &c) in verdict.columns.iter().enumerate() {
+            if i > 0 {
+                out.write_all(b",")?;
+            }
+            out.write_all(&self.columns[usize::from(c)])?;
+        }
+        out.write_all(b"],\"muted\":")?;
+        match verdict.muted {
+            Some(reason) => {
+                out.write_all(b"\"")?;
+                out.write_all(reason.as_str().as_bytes())?;
+                out.write_all(b"\"")?;
+            }
+            None => out.write_all(b"null")?,
+        }
+        out.write_all(if verdict.amplified {
+            b",\"amplified\":true}\n"
+        } else {
+            b",\"amplified\":false}\n"
+        })
+    }
+}
+
+/// A string as JSON: copied between quotes when nothing in it needs an
+/// escape, else through serde_json.
+fn json_string(out: &mut impl Write, s: &str) -> io::Result<()> {
+    if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        // `io::Error::from` keeps the kind of an underlying I/O error, so a
+        // closed pipe is still recognized as one.
+        return serde_json::to_writer(out, s).map_err(io::Error::from);
+    }
+    out.write_all(b"\"")?;
+    out.write_all(s.as_bytes())?;
+    out.write_all(b"\"")
 }
 
 /// How a run over the inputs ended.
@@ -270,7 +323,7 @@ fn finish(end: End, out: &mut impl Write) -> Result<(), u8> {
 
 pub fn route(args: &RouteArgs, mut rules: Rules) -> Result<(), u8> {
     let output = if args.columns.is_empty() && !args.muted {
-        Output::Verdicts
+        Output::Verdicts(VerdictWriter::new(&rules))
     } else {
         let mut columns = Vec::new();
         for name in &args.columns {
@@ -305,24 +358,7 @@ pub fn route(args: &RouteArgs, mut rules: Rules) -> Result<(), u8> {
             rules.now = chrono::Utc::now();
             let verdict = route_post(&rules, post);
             match &output {
-                Output::Verdicts => {
-                    let line = VerdictLine {
-                        id: &post.id,
-                        source: &post.source,
-                        author: &post.author.handle,
-                        columns: verdict
-                            .columns
-                            .iter()
-                            .map(|&c| rules.columns[usize::from(c)].name.as_str())
-                            .collect(),
-                        muted: verdict.muted.map(|m| m.as_str()),
-                        amplified: verdict.amplified,
-                    };
-                    // `io::Error::from` keeps the kind of an underlying I/O error,
-                    // so a closed pipe is still recognized as one.
-                    serde_json::to_writer(&mut *out, &line).map_err(io::Error::from)?;
-                    out.write_all(b"\n")
-                }
+                Output::Verdicts(writer) => writer.write(out, post, &verdict),
                 Output::Grep { columns, muted } => {
                     let selected = (*muted && verdict.muted.is_some())
                         || verdict.columns.iter().any(|c| columns.contains(c));

@@ -1,11 +1,15 @@
 //! Compiling a parsed config into [`Rules`], with every mistake located.
 
 use super::keywords::{KeywordIndex, fold};
+use super::prefilter::Prefilter;
 use crate::config::{self, ConfigErrors, Diagnostic, RawConfig, Style};
 use crate::model::parse_handle;
 use chrono::{DateTime, Utc};
 use regex::RegexSet;
-use std::collections::{HashMap, HashSet};
+// foldhash: every post looks up two or three handles, and SipHash showed in
+// the route profile. The keys are the config's own handles, so a stranger's
+// post cannot flood the table.
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use toml::Spanned;
 
 /// One column as the router and the screen see it.
@@ -59,6 +63,7 @@ pub struct Rules {
     pub(super) hashtags: HashMap<String, Vec<u16>>,
     pub(super) me: HashSet<String>,
     pub(super) keywords: KeywordIndex,
+    pub(super) prefilter: Prefilter,
     pub(super) regexes: RegexSet,
     pub(super) regex_sources: Vec<String>,
     pub(super) mute_keywords: Vec<usize>,
@@ -333,8 +338,11 @@ impl Rules {
                 format!("the regexes together are too large: {e}"),
             )],
         })?;
+        let folded: Vec<_> = b.keywords.iter().map(|k| fold(k.trim())).collect();
+        let prefilter = Prefilter::new(&folded, &b.regexes);
         let rules = Rules {
             columns,
+            prefilter,
             accounts: b.accounts,
             hashtags,
             me,

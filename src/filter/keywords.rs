@@ -2,8 +2,8 @@
 //!
 //! All keywords of all columns and mutes share one Aho-Corasick automaton,
 //! so a post's text is scanned once whatever the number of keywords. Case is
-//! folded with Unicode lowercasing (the haystack is lowercased only when it
-//! is not ASCII). A hit counts only where it starts and ends on a Unicode
+//! folded on both sides with [`fold`]: ASCII lowercasing for ASCII text,
+//! Unicode lowercasing otherwise. A hit counts only where it starts and ends on a Unicode
 //! word boundary (UAX #29): `rust` does not match `trust`, but `東京` matches
 //! inside Japanese running text, whose words are not separated by spaces.
 //! One deliberate departure from UAX #29: an apostrophe is a boundary, so
@@ -67,7 +67,6 @@ impl KeywordIndex {
         let automaton = (!folded.is_empty()).then(|| {
             AhoCorasickBuilder::new()
                 .match_kind(MatchKind::Standard)
-                .ascii_case_insensitive(true)
                 .build(folded.iter().map(|p| p.as_ref()))
                 .expect("keyword automaton: patterns are plain strings")
         });
@@ -85,25 +84,25 @@ impl KeywordIndex {
 
     /// The ids of every pattern that occurs as a whole word in `text`.
     pub fn find(&self, text: &str) -> Hits {
+        self.find_folded(&fold(text))
+    }
+
+    /// [`Self::find`] on text already folded with [`fold`]: ASCII text is
+    /// lowercased as ASCII, anything else with Unicode lowercasing, so that
+    /// `École` finds `école`.
+    pub fn find_folded(&self, haystack: &str) -> Hits {
         let mut hits = Hits::default();
         let Some(automaton) = &self.automaton else {
             return hits;
         };
-        // ASCII text is searched as is (the automaton ignores ASCII case);
-        // anything else is lowercased first so that `École` finds `école`.
-        let haystack: Cow<'_, str> = if text.is_ascii() {
-            Cow::Borrowed(text)
-        } else {
-            Cow::Owned(text.to_lowercase())
-        };
         let mut bounds: Option<Vec<usize>> = None;
-        for m in automaton.find_overlapping_iter(haystack.as_ref()) {
+        for m in automaton.find_overlapping_iter(haystack) {
             let id = m.pattern().as_usize();
             if hits.contains(id) {
                 continue;
             }
-            if is_boundary(&haystack, m.start(), &mut bounds)
-                && is_boundary(&haystack, m.end(), &mut bounds)
+            if is_boundary(haystack, m.start(), &mut bounds)
+                && is_boundary(haystack, m.end(), &mut bounds)
             {
                 hits.insert(id);
             }

@@ -204,15 +204,19 @@ fn route_with(rules: &Rules, post: &Post, traced: bool) -> Verdict {
 
     let needs_text = !rules.keywords.is_empty() || !rules.regex_sources.is_empty();
     let text = needs_text.then(|| match_text(post));
+    let folded = text.as_deref().map(fold);
+    let look = folded.as_deref().map(|f| rules.prefilter.look(f));
     let matches = Matches {
-        keywords: text
-            .as_deref()
-            .map(|t| rules.keywords.find(t))
-            .unwrap_or_default(),
-        regex: match &text {
+        keywords: match (&folded, look) {
+            (Some(folded), Some(look)) if look.keywords => rules.keywords.find_folded(folded),
+            _ => Hits::default(),
+        },
+        regex: match (&text, look) {
             // Most posts match no regex: `is_match` stops early and uses the
             // set's prefilter, where `matches` must scan the whole text.
-            Some(t) if !rules.regex_sources.is_empty() && rules.regexes.is_match(t) => {
+            (Some(t), Some(look))
+                if look.regexes && !rules.regex_sources.is_empty() && rules.regexes.is_match(t) =>
+            {
                 Some(rules.regexes.matches(t))
             }
             _ => None,

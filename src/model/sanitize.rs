@@ -68,24 +68,26 @@ fn clean(text: &str, keep_newlines: bool) -> Cow<'_, str> {
 /// U+2066–U+2069 (E2 81 A6–A9).
 fn needs_cleaning(bytes: &[u8], keep_newlines: bool) -> bool {
     // A branch-free first look over 32-byte chunks (the compiler vectorizes
-    // it) settles the common clean case; only a flagged text gets the exact
-    // per-character test below.
-    let flagged = |b: u8| (b < 0x20) | (b == 0x7f) | (b == 0xc2) | (b == 0xe2);
-    let any_flagged = bytes
-        .chunks(32)
-        .any(|chunk| chunk.iter().fold(false, |acc, &b| acc | flagged(b)));
-    if !any_flagged {
-        return false;
-    }
-    bytes.iter().enumerate().any(|(i, &b)| match b {
-        b'\n' => !keep_newlines,
-        0..0x20 | 0x7f => true,
-        0xc2 => bytes.get(i + 1).is_some_and(|n| (0x80..0xa0).contains(n)),
-        0xe2 => matches!(
-            (bytes.get(i + 1), bytes.get(i + 2)),
-            (Some(0x80), Some(0xaa..=0xae)) | (Some(0x81), Some(0xa6..=0xa9))
-        ),
-        _ => false,
+    // it) settles the common clean case; only a flagged chunk gets the exact
+    // per-character test. A kept line feed is not flagged (0xff never occurs
+    // in UTF-8), and neither are most E2/C2 sequences in the exact test
+    // (typographic quotes, dashes and many symbols start with E2).
+    let newline = if keep_newlines { 0xff } else { b'\n' };
+    let flagged = |b: u8| {
+        ((b < 0x20) & (b != b'\n')) | (b == newline) | (b == 0x7f) | (b == 0xc2) | (b == 0xe2)
+    };
+    bytes.chunks(32).enumerate().any(|(k, chunk)| {
+        chunk.iter().fold(false, |acc, &b| acc | flagged(b))
+            && (k * 32..k * 32 + chunk.len()).any(|i| match bytes[i] {
+                b'\n' => !keep_newlines,
+                0..0x20 | 0x7f => true,
+                0xc2 => bytes.get(i + 1).is_some_and(|n| (0x80..0xa0).contains(n)),
+                0xe2 => matches!(
+                    (bytes.get(i + 1), bytes.get(i + 2)),
+                    (Some(0x80), Some(0xaa..=0xae)) | (Some(0x81), Some(0xa6..=0xa9))
+                ),
+                _ => false,
+            })
     })
 }
 
