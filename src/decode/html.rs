@@ -22,8 +22,10 @@ pub struct HtmlText {
     pub links: Vec<String>,
 }
 
-struct OpenLink {
-    href: String,
+struct OpenLink<'a> {
+    /// The raw `href` (entities still encoded): decoded only when the link
+    /// is kept or shown, not for every mention and hashtag.
+    href: &'a str,
     start: usize,
     shortened: bool,
     is_entity: bool,
@@ -115,7 +117,7 @@ pub fn html_to_text(html: &str) -> HtmlText {
                 push_break(&mut out.text, &mut pending_break);
                 let class = tag.attr("class").unwrap_or_default();
                 link = Some(OpenLink {
-                    href: decode_entities(tag.attr("href").unwrap_or_default()),
+                    href: tag.attr("href").unwrap_or_default(),
                     start: out.text.len(),
                     shortened: false,
                     is_entity: class
@@ -124,13 +126,17 @@ pub fn html_to_text(html: &str) -> HtmlText {
                 });
             }
             ("a", true) => {
-                if let Some(open) = link.take() {
-                    if open.shortened && !open.href.is_empty() {
+                if let Some(open) = link.take()
+                    && !open.href.is_empty()
+                    && (open.shortened || !open.is_entity)
+                {
+                    let href = decode_entities(open.href);
+                    if open.shortened {
                         out.text.truncate(open.start);
-                        out.text.push_str(&open.href);
+                        out.text.push_str(&href);
                     }
-                    if !open.is_entity && !open.href.is_empty() {
-                        out.links.push(open.href);
+                    if !open.is_entity {
+                        out.links.push(href);
                     }
                 }
             }
@@ -233,14 +239,17 @@ fn find_tag_end(s: &str) -> TagEnd {
     {
         return TagEnd::NotATag;
     }
-    let mut quote = None;
-    for (i, &b) in bytes.iter().enumerate().skip(1) {
-        match (quote, b) {
-            (Some(q), _) if b == q => quote = None,
-            (Some(_), _) => {}
-            (None, b'"' | b'\'') => quote = Some(b),
-            (None, b'>') => return TagEnd::At(i),
-            _ => {}
+    // Jump from one `>` or quote to the next: attribute values are the
+    // only place a `>` does not end the tag.
+    let mut at = 1;
+    while let Some(i) = memchr::memchr3(b'>', b'"', b'\'', &bytes[at..]) {
+        let hit = at + i;
+        match bytes[hit] {
+            b'>' => return TagEnd::At(hit),
+            quote => match memchr(quote, &bytes[hit + 1..]) {
+                Some(close) => at = hit + 1 + close + 1,
+                None => return TagEnd::Unterminated,
+            },
         }
     }
     TagEnd::Unterminated
