@@ -4,7 +4,7 @@
 //! number, skipped and counted.
 
 use super::{FAILURE, USAGE};
-use crate::decode::{DecodeError, Lines, decode_line};
+use crate::decode::{DecodeError, Decoder, Lines};
 use crate::filter::{Rules, Verdict, explain as explain_post, route as route_post};
 use crate::model::Post;
 use std::fs::File;
@@ -241,6 +241,7 @@ fn for_each_post<W: Write>(
             }
         };
         let mut lines = Lines::new(reader);
+        let mut decoder = Decoder::default();
         loop {
             if !lines.has_buffered()
                 && let Err(e) = out.flush()
@@ -258,13 +259,13 @@ fn for_each_post<W: Write>(
                     break;
                 }
             };
-            let decoded = line
-                .map_err(|too_long| too_long.to_string())
-                .and_then(|raw| match decode_line(raw, &name) {
-                    Ok(post) => Ok(Some((post, raw))),
-                    Err(DecodeError::NotAPost(_)) => Ok(None),
-                    Err(e) => Err(e.to_string()),
-                });
+            let decoded =
+                line.map_err(|too_long| too_long.to_string())
+                    .and_then(|raw| match decoder.decode_line(raw, &name) {
+                        Ok(post) => Ok(Some((post, raw))),
+                        Err(DecodeError::NotAPost(_)) => Ok(None),
+                        Err(e) => Err(e.to_string()),
+                    });
             match decoded {
                 Ok(Some((post, raw))) => {
                     tally.posts += 1;

@@ -54,16 +54,7 @@ impl DecodeError {
 
 /// Decodes one line of input (bytes, as read) from the named source.
 pub fn decode_line(line: &[u8], source: &str) -> Result<Post, DecodeError> {
-    // simdutf8 checks a whole line several times faster than `std`; its
-    // `compat` flavour, run only on a bad line, says where the fault is.
-    let text = match simdutf8::basic::from_utf8(line) {
-        Ok(text) => text,
-        Err(_) => {
-            let e = simdutf8::compat::from_utf8(line).expect_err("the line is not UTF-8");
-            return Err(DecodeError::Utf8(e.valid_up_to()));
-        }
-    };
-    decode(text, source)
+    decode(utf8(line)?, source)
 }
 
 /// Decodes one JSON document into a post.
@@ -71,6 +62,43 @@ pub fn decode(json: &str, source: &str) -> Result<Post, DecodeError> {
     match fast::mastodon_status(json) {
         Some(status) => mastodon::decode_status(status, source),
         None => decode_general(json, source),
+    }
+}
+
+/// Decodes a stream of lines, remembering across lines what makes the next
+/// ones cheaper to read (Mastodon account objects already read; see
+/// `fast::AccountCache`). The posts are exactly those of [`decode_line`].
+pub struct Decoder {
+    accounts: fast::AccountCache,
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Decoder {
+            accounts: fast::AccountCache::new(),
+        }
+    }
+}
+
+impl Decoder {
+    pub fn decode_line(&mut self, line: &[u8], source: &str) -> Result<Post, DecodeError> {
+        let json = utf8(line)?;
+        match fast::mastodon_status_with(json, Some(&mut self.accounts)) {
+            Some(status) => mastodon::decode_status(status, source),
+            None => decode_general(json, source),
+        }
+    }
+}
+
+fn utf8(line: &[u8]) -> Result<&str, DecodeError> {
+    // simdutf8 checks a whole line several times faster than `std`; its
+    // `compat` flavour, run only on a bad line, says where the fault is.
+    match simdutf8::basic::from_utf8(line) {
+        Ok(text) => Ok(text),
+        Err(_) => {
+            let e = simdutf8::compat::from_utf8(line).expect_err("the line is not UTF-8");
+            Err(DecodeError::Utf8(e.valid_up_to()))
+        }
     }
 }
 
