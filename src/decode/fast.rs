@@ -90,6 +90,17 @@ struct Scan<'a, 'c> {
 /// most [`ACCOUNT_MAX_BYTES`] each.
 pub(super) struct AccountCache {
     slots: Vec<Option<CachedAccount>>,
+    /// Numbers the objects as they enter, so that a [`CacheKey`] handed out
+    /// for one object never finds another that took its slot since.
+    entered: u64,
+}
+
+/// Which cached object an [`Account`] was read from: lets the decoder keep
+/// the model account made from it beside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct CacheKey {
+    slot: usize,
+    number: u64,
 }
 
 const ACCOUNT_SLOTS: usize = 4096;
@@ -99,6 +110,9 @@ const ACCOUNT_KEY_BYTES: usize = 48;
 
 struct CachedAccount {
     raw: Box<[u8]>,
+    number: u64,
+    /// The model account made from this object, once made.
+    model: Option<crate::model::Account>,
     /// Levels of nesting inside the object (itself included).
     depth: u32,
     id: Option<CachedStr>,
@@ -118,6 +132,25 @@ impl AccountCache {
     pub(super) fn new() -> Self {
         AccountCache {
             slots: (0..ACCOUNT_SLOTS).map(|_| None).collect(),
+            entered: 0,
+        }
+    }
+
+    fn entry(&mut self, key: CacheKey) -> Option<&mut CachedAccount> {
+        self.slots[key.slot]
+            .as_mut()
+            .filter(|entry| entry.number == key.number)
+    }
+
+    /// The model account made from the object `key` names, if kept.
+    pub(super) fn model(&mut self, key: CacheKey) -> Option<&crate::model::Account> {
+        self.entry(key)?.model.as_ref()
+    }
+
+    /// Keeps the model account made from the object `key` names.
+    pub(super) fn keep_model(&mut self, key: CacheKey, model: &crate::model::Account) {
+        if let Some(entry) = self.entry(key) {
+            entry.model = Some(model.clone());
         }
     }
 
@@ -227,7 +260,8 @@ impl<'a> Scan<'a, '_> {
             self.at += 1;
             return Some(Cow::Borrowed(&self.text[start..self.at - 1]));
         }
-        let mut out = String::with_capacity(self.at - start + 64);
+        // Room for a typical post body, so decoding rarely reallocates.
+        let mut out = String::with_capacity(self.at - start + 512);
         let mut run = start;
         loop {
             match self.bytes[self.at] {
@@ -622,26 +656,34 @@ impl<'a> Scan<'a, '_> {
                 acct: hit.acct.get(self.text, start),
                 display_name: hit.display_name.get(self.text, start),
                 url: hit.url.as_ref().map(|f| f.get(self.text, start)),
+                cached: Some(CacheKey {
+                    slot,
+                    number: hit.number,
+                }),
             });
         }
         let outer_peak = std::mem::replace(&mut self.peak, self.depth);
         let account = self.read_account();
         let depth = self.peak - self.depth;
         self.peak = self.peak.max(outer_peak);
-        let account = account?;
-        if self.at - start <= ACCOUNT_MAX_BYTES {
+        let mut account = account?;
+        if self.at - start <= ACCOUNT_MAX_BYTES
+            && let Some(cache) = self.accounts.as_deref_mut()
+        {
             let object = &self.text[start..self.at];
-            let cached = CachedAccount {
+            cache.entered += 1;
+            let number = cache.entered;
+            cache.slots[slot] = Some(CachedAccount {
                 raw: object.as_bytes().into(),
+                number,
+                model: None,
                 depth,
                 id: account.id.as_deref().map(|v| CachedStr::new(v, object)),
                 acct: CachedStr::new(&account.acct, object),
                 display_name: CachedStr::new(&account.display_name, object),
                 url: account.url.as_deref().map(|v| CachedStr::new(v, object)),
-            };
-            if let Some(cache) = self.accounts.as_deref_mut() {
-                cache.slots[slot] = Some(cached);
-            }
+            });
+            account.cached = Some(CacheKey { slot, number });
         }
         Some(account)
     }
@@ -658,6 +700,7 @@ impl<'a> Scan<'a, '_> {
             acct: acct?,
             display_name: display_name.unwrap_or_default(),
             url,
+            cached: None,
         })
     }
 

@@ -5,6 +5,7 @@
 //! the account's profile URL, so `alice` on hachyderm.io routes as
 //! `alice@hachyderm.io` wherever it was fetched from (SPEC §4).
 
+use super::fast::{AccountCache, CacheKey};
 use super::{
     DecodeError, body_text, cow_line, html_to_text, line_text, owned_body, parse_time, url_host,
 };
@@ -62,6 +63,9 @@ pub(super) struct Account<'a> {
     pub display_name: Cow<'a, str>,
     #[serde(borrow)]
     pub url: Option<Cow<'a, str>>,
+    /// Set by the fast reader when the object is in its account cache.
+    #[serde(skip)]
+    pub cached: Option<CacheKey>,
 }
 
 #[derive(Deserialize)]
@@ -117,12 +121,35 @@ fn account(a: &Account<'_>) -> ModelAccount {
     account
 }
 
+/// The model account for `a`: kept beside its object in the account cache,
+/// so an account read again costs a copy, not another sanitizing pass.
+fn cached_account(a: &Account<'_>, cache: &mut Option<&mut AccountCache>) -> ModelAccount {
+    let (Some(cache), Some(key)) = (cache.as_deref_mut(), a.cached) else {
+        return account(a);
+    };
+    if let Some(model) = cache.model(key) {
+        return model.clone();
+    }
+    let model = account(a);
+    cache.keep_model(key, &model);
+    model
+}
+
 pub(super) fn decode_status(status: Status<'_>, source: &str) -> Result<Post, DecodeError> {
+    decode_status_with(status, source, None)
+}
+
+/// [`decode_status`] with the account cache of the fast reader that read it.
+pub(super) fn decode_status_with(
+    status: Status<'_>,
+    source: &str,
+    mut accounts: Option<&mut AccountCache>,
+) -> Result<Post, DecodeError> {
     let (boosted_by, status) = match status.reblog {
-        Some(inner) => (Some(account(&status.account)), *inner),
+        Some(inner) => (Some(cached_account(&status.account, &mut accounts)), *inner),
         None => (None, status),
     };
-    let author = account(&status.account);
+    let author = cached_account(&status.account, &mut accounts);
     let created_at = parse_time(&status.created_at, FORMAT, "created_at")?;
 
     let html = html_to_text(&status.content);

@@ -84,7 +84,7 @@ impl Decoder {
     pub fn decode_line(&mut self, line: &[u8], source: &str) -> Result<Post, DecodeError> {
         let json = utf8(line)?;
         match fast::mastodon_status_with(json, Some(&mut self.accounts)) {
-            Some(status) => mastodon::decode_status(status, source),
+            Some(status) => mastodon::decode_status_with(status, source, Some(&mut self.accounts)),
             None => decode_general(json, source),
         }
     }
