@@ -291,3 +291,56 @@ fn every_demo_line_decodes() {
     assert!(networks.0 + networks.1 >= 300, "{networks:?}");
     assert!(networks.0 > 100 && networks.1 > 100, "{networks:?}");
 }
+
+/// `circles route` decodes with `Decoder::for_routing`: the same posts as
+/// full decoding but for the fields routing never reads, the same errors,
+/// and so the same verdicts, line for line (demo, damaged demo lines and
+/// each line twice, so the account cache answers the second time).
+#[test]
+fn routing_only_decoding_routes_every_line_as_full_decoding_does() {
+    use circles::decode::{Decoder, decode_line};
+    use circles::filter::{load, route};
+    let rules = load(circles::config::DEFAULT_CONFIG, chrono::Utc::now())
+        .unwrap()
+        .rules;
+    let demo = include_str!("../assets/demo.jsonl");
+    let mut lines: Vec<String> = demo.lines().map(str::to_string).collect();
+    // a few damaged copies: cut short, a field of the wrong type
+    lines.extend(demo.lines().take(20).map(|l| l[..l.len() / 2].to_string()));
+    lines.extend(
+        demo.lines()
+            .take(20)
+            .map(|l| l.replacen("\"created_at\":\"", "\"created_at\":\"x", 1)),
+    );
+    let mut lean = Decoder::for_routing();
+    let mut full = Decoder::default();
+    let mut stripped = 0;
+    for line in lines.iter().chain(&lines) {
+        let want = decode_line(line.as_bytes(), "demo");
+        assert_eq!(
+            full.decode_line(line.as_bytes(), "demo")
+                .map_err(|e| e.to_string()),
+            want.as_ref().map(Clone::clone).map_err(|e| e.to_string()),
+        );
+        match (lean.decode_line(line.as_bytes(), "demo"), want) {
+            (Ok(got), Ok(mut want)) => {
+                assert_eq!(route(&rules, &got), route(&rules, &want), "{line}");
+                if got != want {
+                    stripped += 1;
+                }
+                // everything else is the same post
+                want.uri = got.uri.clone();
+                want.url = got.url.clone();
+                want.links = got.links.clone();
+                want.visibility = got.visibility.clone();
+                for (w, g) in want.media.iter_mut().zip(&got.media) {
+                    w.url = g.url.clone();
+                }
+                assert_eq!(got, want);
+            }
+            (Err(got), Err(want)) => assert_eq!(got.to_string(), want.to_string()),
+            (got, want) => panic!("routing-only {got:?}, full {want:?}: {line}"),
+        }
+    }
+    assert!(stripped > 100, "{stripped}");
+}

@@ -209,13 +209,14 @@ enum End {
     Failed(u8),
 }
 
-/// Reads every input, calling `each` with the decoded post, its raw line and
-/// the output. Bad lines are reported to stderr and counted; with `strict`
+/// Reads every input with decoders made by `decoder`, calling `each` with
+/// the decoded post, its raw line and the output. Bad lines are reported to stderr and counted; with `strict`
 /// the first one stops the run. Output is flushed whenever the input has
 /// nothing more buffered, so a live pipe (`tail -f … | circles route`)
 /// shows each post as it comes rather than when a buffer fills.
 fn for_each_post<W: Write>(
     input: &InputArgs,
+    decoder: fn() -> Decoder,
     strict: bool,
     tally: &mut Tally,
     out: &mut W,
@@ -241,7 +242,7 @@ fn for_each_post<W: Write>(
             }
         };
         let mut lines = Lines::new(reader);
-        let mut decoder = Decoder::default();
+        let mut decoder = decoder();
         loop {
             if !lines.has_buffered()
                 && let Err(e) = out.flush()
@@ -350,6 +351,7 @@ pub fn route(args: &RouteArgs, mut rules: Rules) -> Result<(), u8> {
     let mut tally = Tally::default();
     let end = for_each_post(
         &args.input,
+        Decoder::for_routing,
         args.strict,
         &mut tally,
         &mut out,
@@ -381,11 +383,18 @@ pub fn explain(args: &ExplainArgs, rules: &Rules) -> Result<(), u8> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut tally = Tally::default();
-    let end = for_each_post(&args.input, false, &mut tally, &mut out, |post, _, out| {
-        let (_, text) = explain_post(rules, post);
-        out.write_all(text.as_bytes())?;
-        out.write_all(b"\n")
-    });
+    let end = for_each_post(
+        &args.input,
+        Decoder::default,
+        false,
+        &mut tally,
+        &mut out,
+        |post, _, out| {
+            let (_, text) = explain_post(rules, post);
+            out.write_all(text.as_bytes())?;
+            out.write_all(b"\n")
+        },
+    );
     let result = finish(end, &mut out);
     eprintln!("{}", tally.summary("explain"));
     result

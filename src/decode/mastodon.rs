@@ -136,15 +136,27 @@ fn cached_account(a: &Account<'_>, cache: &mut Option<&mut AccountCache>) -> Mod
 }
 
 pub(super) fn decode_status(status: Status<'_>, source: &str) -> Result<Post, DecodeError> {
-    decode_status_with(status, source, None)
+    decode_status_with(status, source, None, Fields::All)
 }
 
-/// [`decode_status`] with the account cache of the fast reader that read it.
+/// Which fields of a post to fill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Fields {
+    All,
+    /// What routing and `circles route`'s output read: no URI, URLs, links
+    /// or visibility. Nothing that is left out can make a line an error.
+    Routing,
+}
+
+/// [`decode_status`] with the account cache of the fast reader that read it,
+/// filling `fields`.
 pub(super) fn decode_status_with(
     status: Status<'_>,
     source: &str,
     mut accounts: Option<&mut AccountCache>,
+    fields: Fields,
 ) -> Result<Post, DecodeError> {
+    let all = fields == Fields::All;
     let (boosted_by, status) = match status.reblog {
         Some(inner) => (Some(cached_account(&status.account, &mut accounts)), *inner),
         None => (None, status),
@@ -158,6 +170,9 @@ pub(super) fn decode_status_with(
         && !links.iter().any(|l| l == card.url.as_ref())
     {
         links.push(card.url.to_string());
+    }
+    if !all {
+        links.clear();
     }
 
     let mentions: Vec<ModelMention> = status
@@ -187,11 +202,12 @@ pub(super) fn decode_status_with(
     Ok(Post {
         source: source.to_string(),
         id: line_text(&status.id),
-        uri: status.uri.as_deref().map(line_text),
+        uri: status.uri.as_deref().filter(|_| all).map(line_text),
         url: status
             .url
             .as_deref()
             .or(status.uri.as_deref())
+            .filter(|_| all)
             .map(line_text),
         author,
         boosted_by,
@@ -211,12 +227,12 @@ pub(super) fn decode_status_with(
                     .as_deref()
                     .map(body_text)
                     .filter(|a| !a.is_empty()),
-                url: m.url.as_deref().map(line_text),
+                url: m.url.as_deref().filter(|_| all).map(line_text),
             })
             .collect(),
         reply_to,
         language: status.language.map(cow_line),
-        visibility: status.visibility.map(cow_line),
+        visibility: status.visibility.filter(|_| all).map(cow_line),
     })
 }
 

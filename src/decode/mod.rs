@@ -67,24 +67,40 @@ pub fn decode(json: &str, source: &str) -> Result<Post, DecodeError> {
 
 /// Decodes a stream of lines, remembering across lines what makes the next
 /// ones cheaper to read (Mastodon account objects already read; see
-/// `fast::AccountCache`). The posts are exactly those of [`decode_line`].
+/// `fast::AccountCache`). The posts are exactly those of [`decode_line`],
+/// unless made [`Decoder::for_routing`].
 pub struct Decoder {
     accounts: fast::AccountCache,
+    fields: mastodon::Fields,
 }
 
 impl Default for Decoder {
     fn default() -> Self {
         Decoder {
             accounts: fast::AccountCache::new(),
+            fields: mastodon::Fields::All,
         }
     }
 }
 
 impl Decoder {
+    /// A decoder whose Mastodon posts carry only what routing and the
+    /// verdict lines of `circles route` read: no URI, URLs, links or
+    /// visibility, which cost a copy each and are never looked at there.
+    /// Which lines are errors does not change.
+    pub fn for_routing() -> Self {
+        Decoder {
+            fields: mastodon::Fields::Routing,
+            ..Decoder::default()
+        }
+    }
+
     pub fn decode_line(&mut self, line: &[u8], source: &str) -> Result<Post, DecodeError> {
         let json = utf8(line)?;
         match fast::mastodon_status_with(json, Some(&mut self.accounts)) {
-            Some(status) => mastodon::decode_status_with(status, source, Some(&mut self.accounts)),
+            Some(status) => {
+                mastodon::decode_status_with(status, source, Some(&mut self.accounts), self.fields)
+            }
             None => decode_general(json, source),
         }
     }

@@ -146,7 +146,7 @@ struct Matches<'p> {
     /// The post's hashtags, case-folded.
     tags: Vec<Cow<'p, str>>,
     /// The post's language, lowercase.
-    language: Option<String>,
+    language: Option<Cow<'p, str>>,
 }
 
 impl Matches<'_> {
@@ -226,7 +226,7 @@ fn route_with(rules: &Rules, post: &Post, traced: bool) -> Verdict {
         } else {
             post.hashtags.iter().map(|t| fold(t)).collect()
         },
-        language: post.language.as_deref().map(str::to_lowercase),
+        language: post.language.as_deref().map(fold),
     };
 
     if verdict.muted.is_none() && !verdict.amplified {
