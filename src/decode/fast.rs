@@ -794,15 +794,30 @@ fn string_stop(bytes: &[u8]) -> Option<usize> {
 
 fn hex4(digits: &[u8]) -> Option<u32> {
     digits.iter().try_fold(0u32, |n, &d| {
-        let v = match d {
-            b'0'..=b'9' => d - b'0',
-            b'a'..=b'f' => d - b'a' + 10,
-            b'A'..=b'F' => d - b'A' + 10,
-            _ => return None,
-        };
-        Some(n * 16 + u32::from(v))
+        let v = HEX[usize::from(d)];
+        (v != NOT_HEX).then(|| n * 16 + u32::from(v))
     })
 }
+
+const NOT_HEX: u8 = 0xff;
+
+/// Hex digit values by byte (Rails escapes every `<`, `>` and `&` of a
+/// post's HTML as `\u00XX`, so this runs a few dozen times per post).
+const HEX: [u8; 256] = {
+    let mut table = [NOT_HEX; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {
