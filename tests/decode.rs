@@ -333,6 +333,13 @@ fn routing_only_decoding_routes_every_line_as_full_decoding_does() {
                 want.url = got.url.clone();
                 want.links = got.links.clone();
                 want.visibility = got.visibility.clone();
+                for (w, g) in [(&mut want.author, &got.author)]
+                    .into_iter()
+                    .chain(want.boosted_by.as_mut().zip(got.boosted_by.as_ref()))
+                {
+                    w.display_name = g.display_name.clone();
+                    w.url = g.url.clone();
+                }
                 for (w, g) in want.media.iter_mut().zip(&got.media) {
                     w.url = g.url.clone();
                 }

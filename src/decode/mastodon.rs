@@ -122,17 +122,34 @@ fn account(a: &Account<'_>) -> ModelAccount {
 }
 
 /// The model account for `a`: kept beside its object in the account cache,
-/// so an account read again costs a copy, not another sanitizing pass.
-fn cached_account(a: &Account<'_>, cache: &mut Option<&mut AccountCache>) -> ModelAccount {
+/// so an account read again costs a copy, not another sanitizing pass. For
+/// routing, only what routing and the verdict read is copied (the handle
+/// and its key).
+fn cached_account(
+    a: &Account<'_>,
+    cache: &mut Option<&mut AccountCache>,
+    fields: Fields,
+) -> ModelAccount {
     let (Some(cache), Some(key)) = (cache.as_deref_mut(), a.cached) else {
         return account(a);
     };
+    let copy = |model: &ModelAccount| match fields {
+        Fields::All => model.clone(),
+        Fields::Routing => ModelAccount {
+            handle: model.handle.clone(),
+            key: model.key.clone(),
+            did: model.did.clone(),
+            display_name: String::new(),
+            url: None,
+            network: model.network,
+        },
+    };
     if let Some(model) = cache.model(key) {
-        return model.clone();
+        return copy(model);
     }
     let model = account(a);
     cache.keep_model(key, &model);
-    model
+    copy(&model)
 }
 
 pub(super) fn decode_status(status: Status<'_>, source: &str) -> Result<Post, DecodeError> {
@@ -143,8 +160,9 @@ pub(super) fn decode_status(status: Status<'_>, source: &str) -> Result<Post, De
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Fields {
     All,
-    /// What routing and `circles route`'s output read: no URI, URLs, links
-    /// or visibility. Nothing that is left out can make a line an error.
+    /// What routing and `circles route`'s output read: no URI, URLs, links,
+    /// visibility, or display names and profile URLs of accounts read
+    /// before. Nothing that is left out can make a line an error.
     Routing,
 }
 
@@ -158,10 +176,13 @@ pub(super) fn decode_status_with(
 ) -> Result<Post, DecodeError> {
     let all = fields == Fields::All;
     let (boosted_by, status) = match status.reblog {
-        Some(inner) => (Some(cached_account(&status.account, &mut accounts)), *inner),
+        Some(inner) => (
+            Some(cached_account(&status.account, &mut accounts, fields)),
+            *inner,
+        ),
         None => (None, status),
     };
-    let author = cached_account(&status.account, &mut accounts);
+    let author = cached_account(&status.account, &mut accounts, fields);
     let created_at = parse_time(&status.created_at, FORMAT, "created_at")?;
 
     let html = html_to_text(&status.content);

@@ -85,8 +85,9 @@ impl Default for Decoder {
 
 impl Decoder {
     /// A decoder whose Mastodon posts carry only what routing and the
-    /// verdict lines of `circles route` read: no URI, URLs, links or
-    /// visibility, which cost a copy each and are never looked at there.
+    /// verdict lines of `circles route` read: no URI, URLs, links,
+    /// visibility, or display names and profile URLs of accounts it has
+    /// read before, which cost a copy each and are never looked at there.
     /// Which lines are errors does not change.
     pub fn for_routing() -> Self {
         Decoder {
