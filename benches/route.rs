@@ -1,12 +1,13 @@
-//! Routing speed: decoding and routing the demo timeline, routing alone, and
-//! routing against a config with 10,000 accounts in columns and mutes.
+//! Routing speed: decoding and routing the demo timeline (one line at a
+//! time, and as a stream the way `circles route` reads it), routing alone,
+//! and routing against a config with 10,000 accounts in columns and mutes.
 //!
 //! `cargo bench --bench route`; the end-to-end comparison with jq is
 //! `scripts/bench-route.sh`.
 
 use chrono::Utc;
 use circles::config::DEFAULT_CONFIG;
-use circles::decode::decode;
+use circles::decode::{Decoder, decode};
 use circles::filter::{load, route};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::fmt::Write as _;
@@ -46,6 +47,19 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             for line in &lines {
                 let post = decode(black_box(line), "demo").unwrap();
+                black_box(route(&rules, &post));
+            }
+        })
+    });
+    // `circles route`'s decoder, kept across passes as across a long input:
+    // its account cache answers for accounts it has read before.
+    let mut decoder = Decoder::for_routing();
+    group.bench_function("stream decode + route", |b| {
+        b.iter(|| {
+            for line in &lines {
+                let post = decoder
+                    .decode_line(black_box(line.as_bytes()), "demo")
+                    .unwrap();
                 black_box(route(&rules, &post));
             }
         })
