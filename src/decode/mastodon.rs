@@ -161,8 +161,8 @@ pub(super) fn decode_status(status: Status<'_>, source: &str) -> Result<Post, De
 pub(super) enum Fields {
     All,
     /// What routing and `circles route`'s output read: no URI, URLs, links,
-    /// visibility, or display names and profile URLs of accounts read
-    /// before. Nothing that is left out can make a line an error.
+    /// visibility, or display names and profile URLs of accounts in the
+    /// account cache. Nothing that is left out can make a line an error.
     Routing,
 }
 

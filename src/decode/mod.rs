@@ -86,8 +86,9 @@ impl Default for Decoder {
 impl Decoder {
     /// A decoder whose Mastodon posts carry only what routing and the
     /// verdict lines of `circles route` read: no URI, URLs, links,
-    /// visibility, or display names and profile URLs of accounts it has
-    /// read before, which cost a copy each and are never looked at there.
+    /// visibility, or display names and profile URLs of the accounts it
+    /// caches (nearly all), which cost a copy each and are never looked at
+    /// there.
     /// Which lines are errors does not change.
     pub fn for_routing() -> Self {
         Decoder {
