@@ -209,6 +209,12 @@ enum End {
     Failed(u8),
 }
 
+/// Whether a post's line came with a read from the input (the buffer had
+/// run dry): at most every 256 KiB of a file, and on every line of a pipe
+/// that waits for its writer.
+#[derive(Debug, Clone, Copy)]
+struct Fresh(bool);
+
 /// Reads every input with decoders made by `decoder`, calling `each` with
 /// the decoded post, its raw line and the output. Bad lines are reported to stderr and counted; with `strict`
 /// the first one stops the run. Output is flushed whenever the input has
@@ -220,7 +226,7 @@ fn for_each_post<W: Write>(
     strict: bool,
     tally: &mut Tally,
     out: &mut W,
-    mut each: impl FnMut(&Post, &[u8], &mut W) -> io::Result<()>,
+    mut each: impl FnMut(&Post, &[u8], &mut W, Fresh) -> io::Result<()>,
 ) -> End {
     for path in input.inputs() {
         let shown = if path.as_os_str() == "-" {
@@ -244,9 +250,8 @@ fn for_each_post<W: Write>(
         let mut lines = Lines::new(reader);
         let mut decoder = decoder();
         loop {
-            if !lines.has_buffered()
-                && let Err(e) = out.flush()
-            {
+            let drained = !lines.has_buffered();
+            if drained && let Err(e) = out.flush() {
                 return write_failed(e);
             }
             let (number, line) = match lines.next_line() {
@@ -270,7 +275,7 @@ fn for_each_post<W: Write>(
             match decoded {
                 Ok(Some((post, raw))) => {
                     tally.posts += 1;
-                    if let Err(e) = each(&post, raw, out) {
+                    if let Err(e) = each(&post, raw, out, Fresh(drained)) {
                         return write_failed(e);
                     }
                 }
@@ -355,10 +360,14 @@ pub fn route(args: &RouteArgs, mut rules: Rules) -> Result<(), u8> {
         args.strict,
         &mut tally,
         &mut out,
-        |post, raw, out| {
-            // A pipe may run for days: timed mutes end on the wall clock, which
-            // costs a few nanoseconds to read.
-            rules.now = chrono::Utc::now();
+        |post, raw, out, Fresh(fresh)| {
+            // A pipe may run for days: timed mutes end on the wall clock. It
+            // is read whenever input is read, so a waiting pipe sees the time
+            // of each line, and a file pays for it once per buffer, not per
+            // post.
+            if fresh {
+                rules.now = chrono::Utc::now();
+            }
             let verdict = route_post(&rules, post);
             match &output {
                 Output::Verdicts(writer) => writer.write(out, post, &verdict),
@@ -389,7 +398,7 @@ pub fn explain(args: &ExplainArgs, rules: &Rules) -> Result<(), u8> {
         false,
         &mut tally,
         &mut out,
-        |post, _, out| {
+        |post, _, out, _| {
             let (_, text) = explain_post(rules, post);
             out.write_all(text.as_bytes())?;
             out.write_all(b"\n")
