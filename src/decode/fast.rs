@@ -30,13 +30,15 @@ const MAX_DEPTH: u32 = 100;
 
 /// Reads `json` as a Mastodon status if it is one this reader fully handles.
 pub(super) fn mastodon_status(json: &str) -> Option<Status<'_>> {
-    mastodon_status_with(json, None)
+    mastodon_status_with(json, None, None)
 }
 
-/// [`mastodon_status`], reusing and filling a cache of account objects.
+/// [`mastodon_status`], reusing and filling a cache of account objects and
+/// the key order of earlier statuses.
 pub(super) fn mastodon_status_with<'a>(
     json: &'a str,
     accounts: Option<&mut AccountCache>,
+    order: Option<&mut KeyOrder>,
 ) -> Option<Status<'a>> {
     // JSON strings may not hold raw control bytes, and JSON lines hold no
     // whitespace but spaces (a CRLF line ends in one `\r`): the string
@@ -50,18 +52,134 @@ pub(super) fn mastodon_status_with<'a>(
         depth: 0,
         peak: 0,
         accounts,
+        order,
     };
     let status = scan.status(Level::Top)?;
     scan.space();
     (scan.at == scan.bytes.len()).then_some(status)
 }
 
+/// The keys of a status, as the reader tells them apart. The fields come
+/// first, numbered for [`Seen`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StatusKey {
+    Id,
+    CreatedAt,
+    Url,
+    Uri,
+    Language,
+    Visibility,
+    Account,
+    Content,
+    Reblog,
+    SpoilerText,
+    InReplyToId,
+    InReplyToAccountId,
+    Mentions,
+    Tags,
+    MediaAttachments,
+    Card,
+    /// A key that makes the line something else (a notification, a Bluesky
+    /// item, a native post) or that serde would type check: on the line
+    /// itself, the serde path decides.
+    Foreign,
+    /// Any other key: its value is stepped over.
+    Other,
+}
+
+impl StatusKey {
+    fn of(key: &[u8]) -> StatusKey {
+        match key {
+            b"id" => StatusKey::Id,
+            b"created_at" => StatusKey::CreatedAt,
+            b"url" => StatusKey::Url,
+            b"uri" => StatusKey::Uri,
+            b"language" => StatusKey::Language,
+            b"visibility" => StatusKey::Visibility,
+            b"account" => StatusKey::Account,
+            b"content" => StatusKey::Content,
+            b"reblog" => StatusKey::Reblog,
+            b"spoiler_text" => StatusKey::SpoilerText,
+            b"in_reply_to_id" => StatusKey::InReplyToId,
+            b"in_reply_to_account_id" => StatusKey::InReplyToAccountId,
+            b"mentions" => StatusKey::Mentions,
+            b"tags" => StatusKey::Tags,
+            b"media_attachments" => StatusKey::MediaAttachments,
+            b"card" => StatusKey::Card,
+            b"type" | b"status" | b"post" | b"reply" | b"reason" | b"author" | b"text"
+            | b"source" | b"boosted_by" | b"cw" | b"reply_to" | b"hashtags" | b"links"
+            | b"media" => StatusKey::Foreign,
+            _ => StatusKey::Other,
+        }
+    }
+
+    fn is_field(self) -> bool {
+        !matches!(self, StatusKey::Foreign | StatusKey::Other)
+    }
+}
+
+/// The keys of the last statuses read, in order, as their raw bytes
+/// (`"key":`): one list for statuses on the line itself, one for boosted
+/// ones.
+///
+/// A server writes every status with the same keys in the same order, so
+/// the key at the cursor is nearly always the one found at the same place
+/// in the previous status. When the bytes there are exactly those, the key
+/// is known without scanning and telling it apart again. Any other key is
+/// read as usual and takes the place.
+#[derive(Default)]
+pub(super) struct KeyOrder {
+    levels: [Vec<RememberedKey>; 2],
+}
+
+#[derive(Clone, Copy)]
+struct RememberedKey {
+    /// `"key":`, at most [`KEY_BYTES`] bytes.
+    raw: [u8; KEY_BYTES],
+    len: u8,
+    key: StatusKey,
+}
+
+/// Keys are remembered up to this length (quotes and colon included), and
+/// this many per status.
+const KEY_BYTES: usize = 32;
+const KEYS_PER_STATUS: usize = 64;
+
+impl KeyOrder {
+    /// The key at `index` of a status at `level`, if `rest` starts with it;
+    /// returns it and its length.
+    #[inline]
+    fn recall(&self, level: Level, index: usize, rest: &[u8]) -> Option<(StatusKey, usize)> {
+        let remembered = self.levels[level as usize].get(index)?;
+        let raw = &remembered.raw[..usize::from(remembered.len)];
+        rest.starts_with(raw).then_some((remembered.key, raw.len()))
+    }
+
+    fn remember(&mut self, level: Level, index: usize, raw: &[u8], key: StatusKey) {
+        let keys = &mut self.levels[level as usize];
+        if raw.len() > KEY_BYTES || index > keys.len() || index >= KEYS_PER_STATUS {
+            return;
+        }
+        let mut remembered = RememberedKey {
+            raw: [0; KEY_BYTES],
+            len: raw.len() as u8,
+            key,
+        };
+        remembered.raw[..raw.len()].copy_from_slice(raw);
+        if index == keys.len() {
+            keys.push(remembered);
+        } else {
+            keys[index] = remembered;
+        }
+    }
+}
+
 /// Where a status sits: the line itself (serde's `Item`, whose fields are all
 /// optional) or a nested `reblog` (serde's `Status`, with required fields).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Level {
-    Top,
-    Nested,
+    Top = 0,
+    Nested = 1,
 }
 
 struct Scan<'a, 'c> {
@@ -72,6 +190,7 @@ struct Scan<'a, 'c> {
     /// The deepest nesting reached, for the account cache.
     peak: u32,
     accounts: Option<&'c mut AccountCache>,
+    order: Option<&'c mut KeyOrder>,
 }
 
 /// Account objects already read, byte for byte.
@@ -398,14 +517,83 @@ impl<'a> Scan<'a, '_> {
         (self.depth <= MAX_DEPTH).then_some(())
     }
 
+    /// A status object: [`Self::object`] with its keys told apart once, and
+    /// recalled from the previous status when they come in the same order.
+    fn status_object(
+        &mut self,
+        level: Level,
+        mut each: impl FnMut(&mut Self, StatusKey) -> Option<()>,
+    ) -> Option<()> {
+        if self.open(b'{', b'}')? {
+            let mut index = 0;
+            loop {
+                let recalled = self
+                    .order
+                    .as_deref()
+                    .and_then(|order| order.recall(level, index, &self.bytes[self.at..]));
+                let key = match recalled {
+                    Some((key, len)) => {
+                        self.at += len;
+                        key
+                    }
+                    None => {
+                        self.peek()?;
+                        let quote = self.at;
+                        let (start, end, escaped) = self.raw_string()?;
+                        if escaped {
+                            return None;
+                        }
+                        self.eat(b':')?;
+                        let key = StatusKey::of(&self.bytes[start..end]);
+                        if let Some(order) = self.order.as_deref_mut() {
+                            order.remember(level, index, &self.bytes[quote..self.at], key);
+                        }
+                        key
+                    }
+                };
+                each(self, key)?;
+                index += 1;
+                if !self.next_member(b'}')? {
+                    break;
+                }
+            }
+        }
+        self.depth -= 1;
+        Some(())
+    }
+
+    /// Opens a container: its opening byte, then whether it has members
+    /// (an empty one is closed here).
+    fn open(&mut self, open: u8, close: u8) -> Option<bool> {
+        self.eat(open)?;
+        self.enter()?;
+        if self.peek()? == close {
+            self.at += 1;
+            return Some(false);
+        }
+        Some(true)
+    }
+
+    /// After a member: whether another follows (a `,`) or the container
+    /// ends (its closing byte).
+    fn next_member(&mut self, close: u8) -> Option<bool> {
+        match self.peek()? {
+            b',' => {
+                self.at += 1;
+                Some(true)
+            }
+            byte if byte == close => {
+                self.at += 1;
+                Some(false)
+            }
+            _ => None,
+        }
+    }
+
     /// An object: `each` is called with every key (unescaped keys only) and
     /// must consume its value.
     fn object(&mut self, mut each: impl FnMut(&mut Self, &'a [u8]) -> Option<()>) -> Option<()> {
-        self.eat(b'{')?;
-        self.enter()?;
-        if self.peek()? == b'}' {
-            self.at += 1;
-        } else {
+        if self.open(b'{', b'}')? {
             loop {
                 let (start, end, escaped) = self.raw_string()?;
                 if escaped {
@@ -414,13 +602,8 @@ impl<'a> Scan<'a, '_> {
                 self.eat(b':')?;
                 let bytes = self.bytes;
                 each(self, &bytes[start..end])?;
-                match self.peek()? {
-                    b',' => self.at += 1,
-                    b'}' => {
-                        self.at += 1;
-                        break;
-                    }
-                    _ => return None,
+                if !self.next_member(b'}')? {
+                    break;
                 }
             }
         }
@@ -430,20 +613,11 @@ impl<'a> Scan<'a, '_> {
 
     /// An array: `each` must consume one element.
     fn array(&mut self, mut each: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
-        self.eat(b'[')?;
-        self.enter()?;
-        if self.peek()? == b']' {
-            self.at += 1;
-        } else {
+        if self.open(b'[', b']')? {
             loop {
                 each(self)?;
-                match self.peek()? {
-                    b',' => self.at += 1,
-                    b']' => {
-                        self.at += 1;
-                        break;
-                    }
-                    _ => return None,
+                if !self.next_member(b']')? {
+                    break;
                 }
             }
         }
@@ -491,95 +665,73 @@ impl<'a> Scan<'a, '_> {
                 scan.string().map(Some)
             }
         };
-        self.object(|scan, key| {
+        self.status_object(level, |scan, key| {
+            if key.is_field() {
+                seen.first(key as u32)?;
+            }
             match key {
-                b"id" => {
-                    seen.first(0)?;
+                StatusKey::Id => {
                     id = required(scan)?;
                 }
-                b"created_at" => {
-                    seen.first(1)?;
+                StatusKey::CreatedAt => {
                     created_at = required(scan)?;
                 }
-                b"url" => {
-                    seen.first(2)?;
+                StatusKey::Url => {
                     url = scan.optional_string()?;
                 }
-                b"uri" => {
-                    seen.first(3)?;
+                StatusKey::Uri => {
                     uri = scan.optional_string()?;
                 }
-                b"language" => {
-                    seen.first(4)?;
+                StatusKey::Language => {
                     language = scan.optional_string()?;
                 }
-                b"visibility" => {
-                    seen.first(5)?;
+                StatusKey::Visibility => {
                     visibility = scan.optional_string()?;
                 }
-                b"account" => {
-                    seen.first(6)?;
+                StatusKey::Account => {
                     account = if top && scan.null()? {
                         None
                     } else {
                         Some(scan.account()?)
                     };
                 }
-                b"content" => {
-                    seen.first(7)?;
+                StatusKey::Content => {
                     content = required(scan)?;
                 }
-                b"reblog" => {
-                    seen.first(8)?;
+                StatusKey::Reblog => {
                     reblog = if scan.null()? {
                         None
                     } else {
                         Some(Box::new(scan.status(Level::Nested)?))
                     };
                 }
-                b"spoiler_text" => {
-                    seen.first(9)?;
+                StatusKey::SpoilerText => {
                     spoiler_text = required(scan)?;
                 }
-                b"in_reply_to_id" => {
-                    seen.first(10)?;
+                StatusKey::InReplyToId => {
                     in_reply_to_id = scan.optional_string()?;
                 }
-                b"in_reply_to_account_id" => {
-                    seen.first(11)?;
+                StatusKey::InReplyToAccountId => {
                     in_reply_to_account_id = scan.optional_string()?;
                 }
-                b"mentions" => {
-                    seen.first(12)?;
+                StatusKey::Mentions => {
                     mentions = scan.list(Self::mention)?;
                 }
-                b"tags" => {
-                    seen.first(13)?;
+                StatusKey::Tags => {
                     tags = scan.list(Self::tag)?;
                 }
-                b"media_attachments" => {
-                    seen.first(14)?;
+                StatusKey::MediaAttachments => {
                     media_attachments = scan.list(Self::attachment)?;
                 }
-                b"card" => {
-                    seen.first(15)?;
+                StatusKey::Card => {
                     card = if scan.null()? {
                         None
                     } else {
                         Some(scan.card()?)
                     };
                 }
-                // Keys that make the line something else (a notification,
-                // a Bluesky item, a native post) or that serde would type
-                // check: the serde path decides.
-                b"type" | b"status" | b"post" | b"reply" | b"reason" | b"author" | b"text"
-                | b"source" | b"boosted_by" | b"cw" | b"reply_to" | b"hashtags" | b"links"
-                | b"media"
-                    if top =>
-                {
-                    return None;
-                }
-                _ => scan.skip()?,
+                StatusKey::Foreign if top => return None,
+                StatusKey::Foreign | StatusKey::Other => scan.skip()?,
             }
             Some(())
         })?;
@@ -951,6 +1103,24 @@ mod tests {
         }
     }
 
+    #[test]
+    fn statuses_whose_keys_come_in_another_order_decode_as_serde_does() {
+        let mut decoder = super::super::Decoder::default();
+        let mut reordered = 0;
+        for line in lines() {
+            // serde_json's map sorts keys: another order than the demo's
+            let sorted = compact(&line);
+            if sorted != line {
+                reordered += 1;
+            }
+            let repeated = line.replacen("\"id\":", "\"id\":\"0\",\"id\":", 1);
+            for variant in [&line, &sorted, &line, &repeated, &line, &sorted] {
+                cached_agrees(&mut decoder, variant).unwrap();
+            }
+        }
+        assert!(reordered > 100, "{reordered}");
+    }
+
     /// The JSON value starting at byte `from` of `line`.
     fn value_at(line: &str, from: usize) -> &str {
         let mut scan = Scan {
@@ -960,6 +1130,7 @@ mod tests {
             depth: 0,
             peak: 0,
             accounts: None,
+            order: None,
         };
         scan.skip().unwrap();
         &line[from..scan.at]
@@ -1003,9 +1174,9 @@ mod tests {
         );
         // nor from the cache, which has it from the top
         let mut cache = AccountCache::new();
-        assert!(mastodon_status_with(&top, Some(&mut cache)).is_some());
-        assert!(mastodon_status_with(&top, Some(&mut cache)).is_some());
-        assert!(mastodon_status_with(&deep_boost, Some(&mut cache)).is_none());
+        assert!(mastodon_status_with(&top, Some(&mut cache), None).is_some());
+        assert!(mastodon_status_with(&top, Some(&mut cache), None).is_some());
+        assert!(mastodon_status_with(&deep_boost, Some(&mut cache), None).is_none());
     }
 
     thread_local! {

@@ -66,11 +66,12 @@ pub fn decode(json: &str, source: &str) -> Result<Post, DecodeError> {
 }
 
 /// Decodes a stream of lines, remembering across lines what makes the next
-/// ones cheaper to read (Mastodon account objects already read; see
-/// `fast::AccountCache`). The posts are exactly those of [`decode_line`],
+/// ones cheaper to read (Mastodon account objects already read and the order
+/// of a status's keys; see `fast::AccountCache` and `fast::KeyOrder`). The posts are exactly those of [`decode_line`],
 /// unless made [`Decoder::for_routing`].
 pub struct Decoder {
     accounts: fast::AccountCache,
+    order: fast::KeyOrder,
     fields: mastodon::Fields,
 }
 
@@ -78,6 +79,7 @@ impl Default for Decoder {
     fn default() -> Self {
         Decoder {
             accounts: fast::AccountCache::new(),
+            order: fast::KeyOrder::default(),
             fields: mastodon::Fields::All,
         }
     }
@@ -99,7 +101,7 @@ impl Decoder {
 
     pub fn decode_line(&mut self, line: &[u8], source: &str) -> Result<Post, DecodeError> {
         let json = utf8(line)?;
-        match fast::mastodon_status_with(json, Some(&mut self.accounts)) {
+        match fast::mastodon_status_with(json, Some(&mut self.accounts), Some(&mut self.order)) {
             Some(status) => {
                 mastodon::decode_status_with(status, source, Some(&mut self.accounts), self.fields)
             }
