@@ -140,13 +140,14 @@ pub fn html_to_text(html: &str) -> HtmlText {
             }
             ("a", false) => {
                 push_break(&mut out.text, &mut pending_break);
-                let class = tag.attr("class").unwrap_or_default();
+                let [class, href] = tag.attrs(["class", "href"]);
+                let class = class.unwrap_or_default();
                 link = Some(OpenLink {
-                    href: tag.attr("href").unwrap_or_default(),
+                    href: href.unwrap_or_default(),
                     start: out.text.len(),
                     shortened: false,
                     is_entity: class
-                        .split_whitespace()
+                        .split_ascii_whitespace()
                         .any(|c| c == "mention" || c == "hashtag"),
                 });
             }
@@ -169,7 +170,7 @@ pub fn html_to_text(html: &str) -> HtmlText {
                 if let Some(open) = link.as_mut() {
                     let class = tag.attr("class").unwrap_or_default();
                     if class
-                        .split_whitespace()
+                        .split_ascii_whitespace()
                         .any(|c| c == "invisible" || c == "ellipsis")
                     {
                         open.shortened = true;
@@ -336,10 +337,18 @@ impl<'a> Tag<'a> {
         self.attrs.trim_end().ends_with('/')
     }
 
-    /// The raw value of an attribute (entities still encoded). Attributes
-    /// are separated by ASCII whitespace (the HTML rule), so the scan works
-    /// on bytes and slices only at ASCII positions.
+    /// The raw value of an attribute (entities still encoded).
     fn attr(&self, name: &str) -> Option<&'a str> {
+        let [value] = self.attrs([name]);
+        value
+    }
+
+    /// The raw values of several attributes, in one pass (the first of each
+    /// name counts, as in a browser). Attributes are separated by ASCII
+    /// whitespace (the HTML rule), so the scan works on bytes and slices
+    /// only at ASCII positions.
+    fn attrs<const N: usize>(&self, names: [&str; N]) -> [Option<&'a str>; N] {
+        let mut found = [None; N];
         let text = self.attrs;
         let bytes = text.as_bytes();
         let space = |b: u8| b.is_ascii_whitespace();
@@ -349,7 +358,7 @@ impl<'a> Tag<'a> {
                 at += 1;
             }
             if at == bytes.len() {
-                return None;
+                return found;
             }
             let key_start = at;
             while at < bytes.len() && bytes[at] != b'=' && !space(bytes[at]) {
@@ -381,8 +390,13 @@ impl<'a> Tag<'a> {
                     }
                 }
             }
-            if key.eq_ignore_ascii_case(name) {
-                return Some(value);
+            for (slot, name) in found.iter_mut().zip(names) {
+                if slot.is_none() && key.eq_ignore_ascii_case(name) {
+                    *slot = Some(value);
+                }
+            }
+            if found.iter().all(Option::is_some) {
+                return found;
             }
         }
     }
