@@ -216,8 +216,8 @@ enum End {
 struct Fresh(bool);
 
 /// Reads every input with decoders made by `decoder`, calling `each` with
-/// the decoded post, its raw line and the output. Bad lines are reported to stderr and counted; with `strict`
-/// the first one stops the run. Output is flushed whenever the input has
+/// the decoded post, its raw line and the output. Bad lines are reported to
+/// stderr and counted; with `strict` the first one stops the run. Output is flushed whenever the input has
 /// nothing more buffered, so a live pipe (`tail -f … | circles route`)
 /// shows each post as it comes rather than when a buffer fills.
 fn for_each_post<W: Write>(

@@ -30,16 +30,26 @@ const MAX_DEPTH: u32 = 100;
 
 /// Reads `json` as a Mastodon status if it is one this reader fully handles.
 pub(super) fn mastodon_status(json: &str) -> Option<Status<'_>> {
-    mastodon_status_with(json, None, None)
+    mastodon_status_with(json, None)
 }
 
-/// [`mastodon_status`], reusing and filling a cache of account objects and
-/// the key order of earlier statuses.
+/// What the reader keeps from one line to the next of a stream: the account
+/// objects it has read and the key order of the last statuses.
+#[derive(Default)]
+pub(super) struct Memory {
+    pub accounts: AccountCache,
+    order: KeyOrder,
+}
+
+/// [`mastodon_status`], reusing and filling the memory of earlier lines.
 pub(super) fn mastodon_status_with<'a>(
     json: &'a str,
-    accounts: Option<&mut AccountCache>,
-    order: Option<&mut KeyOrder>,
+    memory: Option<&mut Memory>,
 ) -> Option<Status<'a>> {
+    let (accounts, order) = match memory {
+        Some(memory) => (Some(&mut memory.accounts), Some(&mut memory.order)),
+        None => (None, None),
+    };
     // JSON strings may not hold raw control bytes, and JSON lines hold no
     // whitespace but spaces (a CRLF line ends in one `\r`): the string
     // scanner stops at a control byte and gives the line up, and outside
@@ -247,14 +257,16 @@ enum CachedStr {
     Owned(String),
 }
 
-impl AccountCache {
-    pub(super) fn new() -> Self {
+impl Default for AccountCache {
+    fn default() -> Self {
         AccountCache {
             slots: (0..ACCOUNT_SLOTS).map(|_| None).collect(),
             entered: 0,
         }
     }
+}
 
+impl AccountCache {
     fn entry(&mut self, key: CacheKey) -> Option<&mut CachedAccount> {
         self.slots[key.slot]
             .as_mut()
@@ -330,14 +342,8 @@ impl<'a> Scan<'a, '_> {
 
     #[inline(always)]
     fn peek(&mut self) -> Option<u8> {
-        // Compact JSON has no spaces: one look settles the common case.
-        match *self.bytes.get(self.at)? {
-            b' ' => {
-                self.space();
-                self.bytes.get(self.at).copied()
-            }
-            byte => Some(byte),
-        }
+        self.space();
+        self.bytes.get(self.at).copied()
     }
 
     #[inline(always)]
@@ -946,30 +952,10 @@ fn string_stop(bytes: &[u8]) -> Option<usize> {
 
 fn hex4(digits: &[u8]) -> Option<u32> {
     digits.iter().try_fold(0u32, |n, &d| {
-        let v = HEX[usize::from(d)];
-        (v != NOT_HEX).then(|| n * 16 + u32::from(v))
+        let v = (d as char).to_digit(16)?;
+        Some(n * 16 + v)
     })
 }
-
-const NOT_HEX: u8 = 0xff;
-
-/// Hex digit values by byte (Rails escapes every `<`, `>` and `&` of a
-/// post's HTML as `\u00XX`, so this runs a few dozen times per post).
-const HEX: [u8; 256] = {
-    let mut table = [NOT_HEX; 256];
-    let mut i = 0;
-    while i < 10 {
-        table[b'0' as usize + i] = i as u8;
-        i += 1;
-    }
-    let mut i = 0;
-    while i < 6 {
-        table[b'a' as usize + i] = 10 + i as u8;
-        table[b'A' as usize + i] = 10 + i as u8;
-        i += 1;
-    }
-    table
-};
 
 #[cfg(test)]
 mod tests {
@@ -1173,10 +1159,10 @@ mod tests {
             "but not inside a boost"
         );
         // nor from the cache, which has it from the top
-        let mut cache = AccountCache::new();
-        assert!(mastodon_status_with(&top, Some(&mut cache), None).is_some());
-        assert!(mastodon_status_with(&top, Some(&mut cache), None).is_some());
-        assert!(mastodon_status_with(&deep_boost, Some(&mut cache), None).is_none());
+        let mut memory = Memory::default();
+        assert!(mastodon_status_with(&top, Some(&mut memory)).is_some());
+        assert!(mastodon_status_with(&top, Some(&mut memory)).is_some());
+        assert!(mastodon_status_with(&deep_boost, Some(&mut memory)).is_none());
     }
 
     thread_local! {

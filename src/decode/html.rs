@@ -12,6 +12,7 @@
 //! with `invisible`/`ellipsis` spans reads as its full URL, once.
 
 use memchr::memchr;
+use std::borrow::Cow;
 
 /// Below this length a plain loop finds a byte faster than `memchr`, whose
 /// vectorized search costs a set-up per call; most of what this module
@@ -37,7 +38,6 @@ fn find3(a: u8, b: u8, c: u8, hay: &[u8]) -> Option<usize> {
         memchr::memchr3(a, b, c, hay)
     }
 }
-use std::borrow::Cow;
 
 /// The text of a Mastodon `content` field and the URLs of its plain links
 /// (mention and hashtag links are not listed: they are in the entity arrays).

@@ -186,14 +186,12 @@ pub(super) fn decode_status_with(
     let created_at = parse_time(&status.created_at, FORMAT, "created_at")?;
 
     let html = html_to_text(&status.content);
-    let mut links = html.links;
-    if let Some(card) = &status.card
+    let mut links = if all { html.links } else { Vec::new() };
+    if all
+        && let Some(card) = &status.card
         && !links.iter().any(|l| l == card.url.as_ref())
     {
         links.push(card.url.to_string());
-    }
-    if !all {
-        links.clear();
     }
 
     let mentions: Vec<ModelMention> = status

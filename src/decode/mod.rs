@@ -67,19 +67,17 @@ pub fn decode(json: &str, source: &str) -> Result<Post, DecodeError> {
 
 /// Decodes a stream of lines, remembering across lines what makes the next
 /// ones cheaper to read (Mastodon account objects already read and the order
-/// of a status's keys; see `fast::AccountCache` and `fast::KeyOrder`). The posts are exactly those of [`decode_line`],
-/// unless made [`Decoder::for_routing`].
+/// of a status's keys; see `fast::Memory`). The posts are exactly those of
+/// [`decode_line`], unless made [`Decoder::for_routing`].
 pub struct Decoder {
-    accounts: fast::AccountCache,
-    order: fast::KeyOrder,
+    memory: fast::Memory,
     fields: mastodon::Fields,
 }
 
 impl Default for Decoder {
     fn default() -> Self {
         Decoder {
-            accounts: fast::AccountCache::new(),
-            order: fast::KeyOrder::default(),
+            memory: fast::Memory::default(),
             fields: mastodon::Fields::All,
         }
     }
@@ -90,8 +88,7 @@ impl Decoder {
     /// verdict lines of `circles route` read: no URI, URLs, links,
     /// visibility, or display names and profile URLs of the accounts it
     /// caches (nearly all), which cost a copy each and are never looked at
-    /// there.
-    /// Which lines are errors does not change.
+    /// there. Which lines are errors does not change.
     pub fn for_routing() -> Self {
         Decoder {
             fields: mastodon::Fields::Routing,
@@ -101,10 +98,13 @@ impl Decoder {
 
     pub fn decode_line(&mut self, line: &[u8], source: &str) -> Result<Post, DecodeError> {
         let json = utf8(line)?;
-        match fast::mastodon_status_with(json, Some(&mut self.accounts), Some(&mut self.order)) {
-            Some(status) => {
-                mastodon::decode_status_with(status, source, Some(&mut self.accounts), self.fields)
-            }
+        match fast::mastodon_status_with(json, Some(&mut self.memory)) {
+            Some(status) => mastodon::decode_status_with(
+                status,
+                source,
+                Some(&mut self.memory.accounts),
+                self.fields,
+            ),
             None => decode_general(json, source),
         }
     }

@@ -338,15 +338,15 @@ impl Rules {
                 format!("the regexes together are too large: {e}"),
             )],
         })?;
-        let folded: Vec<_> = b.keywords.iter().map(|k| fold(k.trim())).collect();
-        let prefilter = Prefilter::new(&folded, &b.regexes);
+        let keywords = KeywordIndex::new(b.keywords);
+        let prefilter = Prefilter::new(&keywords.folded(), &b.regexes);
         let rules = Rules {
             columns,
             prefilter,
             accounts: b.accounts,
             hashtags,
             me,
-            keywords: KeywordIndex::new(b.keywords),
+            keywords,
             regexes,
             regex_sources: b.regexes,
             mute_keywords,

@@ -3,8 +3,9 @@
 //! All keywords of all columns and mutes share one Aho-Corasick automaton,
 //! so a post's text is scanned once whatever the number of keywords. Case is
 //! folded on both sides with [`fold`]: ASCII lowercasing for ASCII text,
-//! Unicode lowercasing otherwise. A hit counts only where it starts and ends on a Unicode
-//! word boundary (UAX #29): `rust` does not match `trust`, but `東京` matches
+//! Unicode lowercasing otherwise. A hit counts only where it starts and ends
+//! on a Unicode word boundary (UAX #29): `rust` does not match `trust`, but
+//! `東京` matches
 //! inside Japanese running text, whose words are not separated by spaces.
 //! One deliberate departure from UAX #29: an apostrophe is a boundary, so
 //! `Jane Doe` matches "Jane Doe's" and `école` matches "l'École", as a
@@ -62,15 +63,24 @@ impl KeywordIndex {
     /// Builds the index; patterns are folded here. Duplicate patterns keep
     /// their own ids (they are cheap) so callers need no bookkeeping.
     pub fn new(patterns: Vec<String>) -> Self {
-        let written: Vec<String> = patterns.iter().map(|p| p.trim().to_string()).collect();
-        let folded: Vec<Cow<'_, str>> = written.iter().map(|p| fold(p)).collect();
-        let automaton = (!folded.is_empty()).then(|| {
-            AhoCorasickBuilder::new()
+        let mut index = KeywordIndex {
+            written: patterns.iter().map(|p| p.trim().to_string()).collect(),
+            automaton: None,
+        };
+        let folded = index.folded();
+        if !folded.is_empty() {
+            let automaton = AhoCorasickBuilder::new()
                 .match_kind(MatchKind::Standard)
                 .build(folded.iter().map(|p| p.as_ref()))
-                .expect("keyword automaton: patterns are plain strings")
-        });
-        KeywordIndex { written, automaton }
+                .expect("keyword automaton: patterns are plain strings");
+            index.automaton = Some(automaton);
+        }
+        index
+    }
+
+    /// The patterns as they are searched for: trimmed and folded.
+    pub(super) fn folded(&self) -> Vec<Cow<'_, str>> {
+        self.written.iter().map(|p| fold(p)).collect()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -64,7 +64,7 @@ impl Prefilter {
         }
     }
 
-    /// Looks at the folded text (see [`fold_text`]).
+    /// Looks at the folded text (see [`super::fold`]).
     pub(super) fn look(&self, folded: &str) -> Look {
         let found = self
             .literals
