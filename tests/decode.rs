@@ -351,3 +351,85 @@ fn routing_only_decoding_routes_every_line_as_full_decoding_does() {
     }
     assert!(stripped > 100, "{stripped}");
 }
+
+/// `circles route` refills one post for every line: whatever the previous
+/// line left in it (a boost, a reply, mentions, media, a content warning, a
+/// Bluesky or native post, an error half way), the post it ends up with is
+/// the one decoded afresh. Fixtures and demo lines in three orders, through
+/// both kinds of decoder.
+#[test]
+fn a_post_refilled_line_after_line_is_the_post_decoded_afresh() {
+    use circles::decode::{Decoder, decode_line};
+    let compact = |json: &str| {
+        serde_json::to_string(&serde_json::from_str::<serde_json::Value>(json).unwrap()).unwrap()
+    };
+    let mut lines: Vec<String> = include_str!("../assets/demo.jsonl")
+        .lines()
+        .map(str::to_string)
+        .collect();
+    for name in [
+        "mastodon_status.json",
+        "mastodon_boost.json",
+        "mastodon_reply.json",
+        "mastodon_notification_mention.json",
+        "bluesky_post.json",
+        "bluesky_repost.json",
+        "bluesky_reply.json",
+    ] {
+        let json = std::fs::read_to_string(format!("tests/fixtures/{name}")).unwrap();
+        lines.push(compact(&json));
+    }
+    // damaged copies: a field of the wrong type, or cut short
+    let damaged: Vec<String> = lines
+        .iter()
+        .step_by(7)
+        .map(|l| l.replacen("\"created_at\":\"", "\"created_at\":\"x", 1))
+        .chain(
+            lines
+                .iter()
+                .step_by(11)
+                .map(|l| l[..l.len() / 2].to_string()),
+        )
+        .collect();
+    let forward: Vec<&String> = lines.iter().chain(&damaged).collect();
+    let backward: Vec<&String> = forward.iter().rev().copied().collect();
+    let interleaved: Vec<&String> = lines
+        .iter()
+        .zip(damaged.iter().cycle())
+        .flat_map(|(a, b)| [a, b])
+        .collect();
+    for order in [&forward, &backward, &interleaved] {
+        for make in [Decoder::default as fn() -> Decoder, Decoder::for_routing] {
+            let (mut fresh, mut refill) = (make(), make());
+            let mut post = circles::model::Post::blank();
+            let (mut posts, mut errors) = (0, 0);
+            for line in order {
+                let want = fresh.decode_line(line.as_bytes(), "demo");
+                let got = refill.decode_line_into(line.as_bytes(), "demo", &mut post);
+                match (got, want) {
+                    (Ok(()), Ok(want)) => {
+                        assert_eq!(post, want, "{line}");
+                        posts += 1;
+                    }
+                    (Err(got), Err(want)) => {
+                        assert_eq!(got.to_string(), want.to_string());
+                        errors += 1;
+                    }
+                    (got, want) => panic!("refilled {got:?}, afresh {want:?}: {line}"),
+                }
+            }
+            assert!(posts > 300 && errors > 50, "{posts} posts, {errors} errors");
+        }
+        // and full decoding through a decoder is exactly the free function's
+        let mut decoder = Decoder::default();
+        let mut post = circles::model::Post::blank();
+        for line in order {
+            if decoder
+                .decode_line_into(line.as_bytes(), "demo", &mut post)
+                .is_ok()
+            {
+                assert_eq!(post, decode_line(line.as_bytes(), "demo").unwrap());
+            }
+        }
+    }
+}

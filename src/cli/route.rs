@@ -249,6 +249,8 @@ fn for_each_post<W: Write>(
         };
         let mut lines = Lines::new(reader);
         let mut decoder = decoder();
+        // One post, refilled for every line (see `Decoder::decode_line_into`).
+        let mut post = Post::blank();
         loop {
             let drained = !lines.has_buffered();
             if drained && let Err(e) = out.flush() {
@@ -267,13 +269,15 @@ fn for_each_post<W: Write>(
             };
             let decoded =
                 line.map_err(|too_long| too_long.to_string())
-                    .and_then(|raw| match decoder.decode_line(raw, &name) {
-                        Ok(post) => Ok(Some((post, raw))),
-                        Err(DecodeError::NotAPost(_)) => Ok(None),
-                        Err(e) => Err(e.to_string()),
-                    });
+                    .and_then(
+                        |raw| match decoder.decode_line_into(raw, &name, &mut post) {
+                            Ok(()) => Ok(Some(raw)),
+                            Err(DecodeError::NotAPost(_)) => Ok(None),
+                            Err(e) => Err(e.to_string()),
+                        },
+                    );
             match decoded {
-                Ok(Some((post, raw))) => {
+                Ok(Some(raw)) => {
                     tally.posts += 1;
                     if let Err(e) = each(&post, raw, out, Fresh(drained)) {
                         return write_failed(e);

@@ -279,9 +279,9 @@ impl AccountCache {
     }
 
     /// Keeps the model account made from the object `key` names.
-    pub(super) fn keep_model(&mut self, key: CacheKey, model: &crate::model::Account) {
+    pub(super) fn keep_model(&mut self, key: CacheKey, model: crate::model::Account) {
         if let Some(entry) = self.entry(key) {
-            entry.model = Some(model.clone());
+            entry.model = Some(model);
         }
     }
 

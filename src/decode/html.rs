@@ -61,6 +61,19 @@ pub fn html_to_text(html: &str) -> HtmlText {
         text: String::with_capacity(html.len()),
         links: Vec::new(),
     };
+    html_to_text_into(html, &mut out.text, Some(&mut out.links));
+    out
+}
+
+/// [`html_to_text`] written into `text` (cleared first, its buffer reused),
+/// with the plain links pushed onto `links` when it is given.
+pub(super) fn html_to_text_into(
+    html: &str,
+    text: &mut String,
+    mut links: Option<&mut Vec<String>>,
+) {
+    text.clear();
+    text.reserve(html.len());
     let mut link: Option<OpenLink> = None;
     let mut pending_break: Option<&str> = None;
     let mut pre_depth = 0usize;
@@ -69,8 +82,8 @@ pub fn html_to_text(html: &str) -> HtmlText {
         let text_end = find(b'<', rest.as_bytes()).unwrap_or(rest.len());
         let (run, tail) = rest.split_at(text_end);
         if !run.is_empty() {
-            push_break(&mut out.text, &mut pending_break);
-            push_text(&mut out.text, run, pre_depth > 0);
+            push_break(text, &mut pending_break);
+            push_text(text, run, pre_depth > 0);
         }
         if tail.is_empty() {
             break;
@@ -79,7 +92,7 @@ pub fn html_to_text(html: &str) -> HtmlText {
             TagEnd::At(end) => end,
             // A `<` that opens no tag is text.
             TagEnd::NotATag => {
-                out.text.push('<');
+                text.push('<');
                 rest = &tail[1..];
                 continue;
             }
@@ -87,8 +100,8 @@ pub fn html_to_text(html: &str) -> HtmlText {
             // Stopping here (rather than retrying from the next `<`) keeps
             // the scan linear on hostile input such as `<a<a<a…`.
             TagEnd::Unterminated => {
-                push_break(&mut out.text, &mut pending_break);
-                push_text(&mut out.text, tail, pre_depth > 0);
+                push_break(text, &mut pending_break);
+                push_text(text, tail, pre_depth > 0);
                 break;
             }
         };
@@ -129,22 +142,22 @@ pub fn html_to_text(html: &str) -> HtmlText {
             }
             ("br", _) => {
                 pending_break = None;
-                out.text.push('\n');
+                text.push('\n');
             }
             ("li", false) => {
                 let brk = pending_break.take().unwrap_or("\n");
-                if !out.text.is_empty() {
-                    out.text.push_str(brk);
+                if !text.is_empty() {
+                    text.push_str(brk);
                 }
-                out.text.push_str("• ");
+                text.push_str("• ");
             }
             ("a", false) => {
-                push_break(&mut out.text, &mut pending_break);
+                push_break(text, &mut pending_break);
                 let [class, href] = tag.attrs(["class", "href"]);
                 let class = class.unwrap_or_default();
                 link = Some(OpenLink {
                     href: href.unwrap_or_default(),
-                    start: out.text.len(),
+                    start: text.len(),
                     shortened: false,
                     is_entity: class
                         .split_ascii_whitespace()
@@ -154,15 +167,17 @@ pub fn html_to_text(html: &str) -> HtmlText {
             ("a", true) => {
                 if let Some(open) = link.take()
                     && !open.href.is_empty()
-                    && (open.shortened || !open.is_entity)
                 {
-                    let href = decode_entities(open.href);
-                    if open.shortened {
-                        out.text.truncate(open.start);
-                        out.text.push_str(&href);
-                    }
-                    if !open.is_entity {
-                        out.links.push(href);
+                    let listed = !open.is_entity && links.is_some();
+                    if open.shortened || listed {
+                        let href = decode_entities(open.href);
+                        if open.shortened {
+                            text.truncate(open.start);
+                            text.push_str(&href);
+                        }
+                        if listed && let Some(links) = links.as_deref_mut() {
+                            links.push(href);
+                        }
                     }
                 }
             }
@@ -180,12 +195,10 @@ pub fn html_to_text(html: &str) -> HtmlText {
             _ => {}
         }
     }
-    let trimmed = out.text.trim_end().len();
-    out.text.truncate(trimmed);
-    if out.text.starts_with(char::is_whitespace) {
-        out.text = out.text.trim_start().to_string();
-    }
-    out
+    let trimmed = text.trim_end().len();
+    text.truncate(trimmed);
+    let leading = text.len() - text.trim_start().len();
+    text.drain(..leading);
 }
 
 /// The text after `</name>` (ASCII case-insensitive), or nothing when the

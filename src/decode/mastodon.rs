@@ -6,11 +6,14 @@
 //! `alice@hachyderm.io` wherever it was fetched from (SPEC §4).
 
 use super::fast::{AccountCache, CacheKey};
+use super::html::html_to_text_into;
 use super::{
-    DecodeError, body_text, cow_line, html_to_text, line_text, owned_body, parse_time, url_host,
+    DecodeError, fill_list, line_text, parse_time, sanitize_in_place, sanitize_line_in_place,
+    set_body, set_line, set_optional, url_host,
 };
 use crate::model::{
-    Account as ModelAccount, Media, MediaKind, Mention as ModelMention, Network, Post, ReplyTo,
+    Account as ModelAccount, HandleKey, Media, MediaKind, Mention as ModelMention, Network, Post,
+    ReplyTo,
 };
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -101,59 +104,79 @@ pub(super) struct Card<'a> {
 }
 
 /// `@user@host` for an `acct`, qualifying a local one with the profile's host.
+#[cfg(test)]
 fn qualified(acct: &str, url: Option<&str>) -> String {
+    let mut out = String::new();
+    qualified_into(acct, url, &mut out);
+    out
+}
+
+/// `@user@host` for an `acct` written into `out` (cleared first),
+/// qualifying a local one with the profile's host.
+fn qualified_into(acct: &str, url: Option<&str>, out: &mut String) {
     let acct = acct.strip_prefix('@').unwrap_or(acct);
-    let host = if memchr::memchr(b'@', acct.as_bytes()).is_some() {
-        None
-    } else {
-        url.and_then(url_host)
-    };
-    match host {
-        Some(host) => format!("@{acct}@{host}"),
-        None => format!("@{acct}"),
+    out.clear();
+    out.push('@');
+    out.push_str(acct);
+    if memchr::memchr(b'@', acct.as_bytes()).is_none()
+        && let Some(host) = url.and_then(url_host)
+    {
+        out.push('@');
+        out.push_str(&host);
     }
 }
 
 fn account(a: &Account<'_>) -> ModelAccount {
-    let handle = qualified(&a.acct, a.url.as_deref());
+    let mut handle = String::new();
+    qualified_into(&a.acct, a.url.as_deref(), &mut handle);
     let mut account = ModelAccount::new(&handle, &a.display_name, Network::Mastodon);
     account.url = a.url.as_deref().map(line_text);
     account
 }
 
-/// The model account for `a`: kept beside its object in the account cache,
-/// so an account read again costs a copy, not another sanitizing pass. For
-/// routing, only what routing and the verdict read is copied (the handle
-/// and its key).
-fn cached_account(
+/// Makes `to` the model account for `a`, which is kept beside its object in
+/// the account cache, so an account read again costs a copy into `to`'s
+/// buffers, not another sanitizing pass. For routing, only what routing and
+/// the verdict read is copied (the handle and its key).
+fn fill_account(
+    to: &mut ModelAccount,
     a: &Account<'_>,
     cache: &mut Option<&mut AccountCache>,
     fields: Fields,
-) -> ModelAccount {
+) {
+    let names = fields == Fields::All;
     let (Some(cache), Some(key)) = (cache.as_deref_mut(), a.cached) else {
-        return account(a);
-    };
-    let copy = |model: &ModelAccount| match fields {
-        Fields::All => model.clone(),
-        Fields::Routing => ModelAccount {
-            handle: model.handle.clone(),
-            key: model.key.clone(),
-            did: model.did.clone(),
-            display_name: String::new(),
-            url: None,
-            network: model.network,
-        },
+        *to = account(a);
+        return;
     };
     if let Some(model) = cache.model(key) {
-        return copy(model);
+        to.copy_from(model, names);
+        return;
     }
     let model = account(a);
-    cache.keep_model(key, &model);
-    copy(&model)
+    to.copy_from(&model, names);
+    cache.keep_model(key, model);
+}
+
+/// Makes `to` the model mention of a Mastodon mention, reusing its strings.
+fn fill_mention(to: &mut ModelMention, m: &Mention<'_>) {
+    // The key's buffer holds the qualified handle until the key is written.
+    let mut scratch = std::mem::take(&mut to.key);
+    qualified_into(&m.acct, m.url.as_deref(), &mut scratch);
+    crate::model::display_handle_into(&scratch, &mut to.handle);
+    HandleKey::write_key(&to.handle, &mut scratch);
+    to.key = scratch;
+    to.did = None;
+}
+
+fn blank_mention() -> ModelMention {
+    ModelMention::new("", None)
 }
 
 pub(super) fn decode_status(status: Status<'_>, source: &str) -> Result<Post, DecodeError> {
-    decode_status_with(status, source, None, Fields::All)
+    let mut post = Post::blank();
+    decode_status_into(status, source, None, Fields::All, &mut post)?;
+    Ok(post)
 }
 
 /// Which fields of a post to fill.
@@ -166,93 +189,133 @@ pub(super) enum Fields {
     Routing,
 }
 
-/// [`decode_status`] with the account cache of the fast reader that read it,
-/// filling `fields`.
-pub(super) fn decode_status_with(
+/// Decodes `status` into `post`, every field of which is set (or cleared)
+/// here; its strings and lists are refilled in place, so a stream decoder
+/// that passes the same post for every line allocates little once they are
+/// big enough. `accounts` is the account cache of the fast reader that read
+/// the status. On an error, `post` is left half filled.
+pub(super) fn decode_status_into(
     status: Status<'_>,
     source: &str,
     mut accounts: Option<&mut AccountCache>,
     fields: Fields,
-) -> Result<Post, DecodeError> {
+    post: &mut Post,
+) -> Result<(), DecodeError> {
     let all = fields == Fields::All;
-    let (boosted_by, status) = match status.reblog {
-        Some(inner) => (
-            Some(cached_account(&status.account, &mut accounts, fields)),
-            *inner,
-        ),
-        None => (None, status),
+    let status = match status.reblog {
+        Some(inner) => {
+            let booster = post
+                .boosted_by
+                .get_or_insert_with(|| ModelAccount::new("", "", Network::Mastodon));
+            fill_account(booster, &status.account, &mut accounts, fields);
+            *inner
+        }
+        None => {
+            post.boosted_by = None;
+            status
+        }
     };
-    let author = cached_account(&status.account, &mut accounts, fields);
-    let created_at = parse_time(&status.created_at, FORMAT, "created_at")?;
+    fill_account(&mut post.author, &status.account, &mut accounts, fields);
+    post.created_at = parse_time(&status.created_at, FORMAT, "created_at")?;
 
-    let html = html_to_text(&status.content);
-    let mut links = if all { html.links } else { Vec::new() };
+    post.links.clear();
+    html_to_text_into(
+        &status.content,
+        &mut post.text,
+        all.then_some(&mut post.links),
+    );
+    sanitize_in_place(&mut post.text);
     if all
         && let Some(card) = &status.card
-        && !links.iter().any(|l| l == card.url.as_ref())
+        && !post.links.iter().any(|l| l == card.url.as_ref())
     {
-        links.push(card.url.to_string());
+        post.links.push(card.url.to_string());
+    }
+    for link in &mut post.links {
+        sanitize_line_in_place(link);
     }
 
-    let mentions: Vec<ModelMention> = status
-        .mentions
-        .iter()
-        .map(|m| ModelMention::new(&qualified(&m.acct, m.url.as_deref()), None))
-        .collect();
+    fill_list(
+        &mut post.mentions,
+        &status.mentions,
+        blank_mention,
+        fill_mention,
+    );
 
-    let reply_to = status.in_reply_to_id.as_deref().map(|id| {
-        let to_account = status.in_reply_to_account_id.as_deref();
-        let to = if to_account.is_some() && to_account == status.account.id.as_deref() {
-            Some(ModelMention::new(&author.handle, None))
-        } else {
-            status
-                .mentions
-                .iter()
-                .zip(&mentions)
-                .find(|(m, _)| to_account.is_some() && m.id.as_deref() == to_account)
-                .map(|(_, model)| model.clone())
-        };
-        ReplyTo {
-            id: line_text(id),
-            to,
+    match status.in_reply_to_id.as_deref() {
+        Some(id) => {
+            let reply = post.reply_to.get_or_insert_with(|| ReplyTo {
+                id: String::new(),
+                to: None,
+            });
+            set_line(&mut reply.id, id);
+            let to_account = status.in_reply_to_account_id.as_deref();
+            if to_account.is_some() && to_account == status.account.id.as_deref() {
+                reply
+                    .to
+                    .get_or_insert_with(blank_mention)
+                    .set(&post.author.handle, None);
+            } else {
+                match status
+                    .mentions
+                    .iter()
+                    .zip(&post.mentions)
+                    .find(|(m, _)| to_account.is_some() && m.id.as_deref() == to_account)
+                {
+                    Some((_, model)) => reply.to.get_or_insert_with(blank_mention).copy_from(model),
+                    None => reply.to = None,
+                }
+            }
         }
-    });
+        None => post.reply_to = None,
+    }
 
-    Ok(Post {
-        source: source.to_string(),
-        id: line_text(&status.id),
-        uri: status.uri.as_deref().filter(|_| all).map(line_text),
-        url: status
-            .url
-            .as_deref()
-            .or(status.uri.as_deref())
-            .filter(|_| all)
-            .map(line_text),
-        author,
-        boosted_by,
-        created_at,
-        text: owned_body(html.text),
-        content_warning: Some(body_text(&status.spoiler_text)).filter(|cw| !cw.is_empty()),
-        mentions,
-        hashtags: status.tags.into_iter().map(|t| cow_line(t.name)).collect(),
-        links: links.into_iter().map(|l| cow_line(Cow::Owned(l))).collect(),
-        media: status
-            .media_attachments
-            .iter()
-            .map(|m| Media {
-                kind: MediaKind::parse(&m.kind),
-                alt: m
-                    .description
-                    .as_deref()
-                    .map(body_text)
-                    .filter(|a| !a.is_empty()),
-                url: m.url.as_deref().filter(|_| all).map(line_text),
-            })
-            .collect(),
-        reply_to,
-        language: status.language.map(cow_line),
-        visibility: status.visibility.filter(|_| all).map(cow_line),
-    })
+    if post.source != source {
+        source.clone_into(&mut post.source);
+    }
+    set_line(&mut post.id, &status.id);
+    let url = status.url.as_deref().or(status.uri.as_deref());
+    set_optional(
+        &mut post.uri,
+        status.uri.as_deref().filter(|_| all),
+        set_line,
+    );
+    set_optional(&mut post.url, url.filter(|_| all), set_line);
+    set_optional(
+        &mut post.content_warning,
+        Some(&status.spoiler_text),
+        set_body,
+    );
+    if post.content_warning.as_deref() == Some("") {
+        post.content_warning = None;
+    }
+    fill_list(&mut post.hashtags, &status.tags, String::new, |to, tag| {
+        set_line(to, &tag.name)
+    });
+    fill_list(
+        &mut post.media,
+        &status.media_attachments,
+        || Media {
+            kind: MediaKind::Other,
+            alt: None,
+            url: None,
+        },
+        |to, m| {
+            to.kind = MediaKind::parse(&m.kind);
+            set_optional(&mut to.alt, m.description.as_deref(), set_body);
+            if to.alt.as_deref() == Some("") {
+                to.alt = None;
+            }
+            set_optional(&mut to.url, m.url.as_deref().filter(|_| all), set_line);
+        },
+    );
+    set_optional(&mut post.language, status.language.as_deref(), set_line);
+    set_optional(
+        &mut post.visibility,
+        status.visibility.as_deref().filter(|_| all),
+        set_line,
+    );
+    Ok(())
 }
 
 #[cfg(test)]

@@ -97,15 +97,34 @@ impl Decoder {
     }
 
     pub fn decode_line(&mut self, line: &[u8], source: &str) -> Result<Post, DecodeError> {
+        let mut post = Post::blank();
+        self.decode_line_into(line, source, &mut post)?;
+        Ok(post)
+    }
+
+    /// [`Self::decode_line`] into `post`, whose strings and lists are
+    /// refilled in place: a reader that passes the same post for every line
+    /// of a stream saves most of the allocation a new post costs. On an
+    /// error, `post` holds no meaningful post.
+    pub fn decode_line_into(
+        &mut self,
+        line: &[u8],
+        source: &str,
+        post: &mut Post,
+    ) -> Result<(), DecodeError> {
         let json = utf8(line)?;
         match fast::mastodon_status_with(json, Some(&mut self.memory)) {
-            Some(status) => mastodon::decode_status_with(
+            Some(status) => mastodon::decode_status_into(
                 status,
                 source,
                 Some(&mut self.memory.accounts),
                 self.fields,
+                post,
             ),
-            None => decode_general(json, source),
+            None => {
+                *post = decode_general(json, source)?;
+                Ok(())
+            }
         }
     }
 }
@@ -410,20 +429,65 @@ fn body_text(text: &str) -> String {
     crate::model::sanitize(text).into_owned()
 }
 
-/// Sanitizes a string the decoder already owns, reusing its allocation when
-/// it is clean (the common case).
-fn owned_body(text: String) -> String {
-    match crate::model::sanitize(&text) {
-        Cow::Borrowed(_) => text,
-        Cow::Owned(clean) => clean,
+/// Makes `to` the sanitized single-line `text`, reusing its buffer.
+fn set_line(to: &mut String, text: &str) {
+    assign(to, crate::model::sanitize_line(text));
+}
+
+/// Makes `to` the sanitized multi-line `text`, reusing its buffer.
+fn set_body(to: &mut String, text: &str) {
+    assign(to, crate::model::sanitize(text));
+}
+
+/// Makes `to` a sanitizer's output: copied into `to`'s buffer when it is
+/// the input itself (nearly always), else moved in.
+fn assign(to: &mut String, clean: Cow<'_, str>) {
+    match clean {
+        Cow::Borrowed(clean) => {
+            to.clear();
+            to.push_str(clean);
+        }
+        Cow::Owned(clean) => *to = clean,
     }
 }
 
-/// Like [`line_text`] for a string that may already be owned.
-fn cow_line(text: Cow<'_, str>) -> String {
-    match crate::model::sanitize_line(&text) {
-        Cow::Borrowed(_) => text.into_owned(),
-        Cow::Owned(clean) => clean,
+/// Sanitizes a single-line string the decoder already owns, in place.
+fn sanitize_line_in_place(text: &mut String) {
+    if let Cow::Owned(clean) = crate::model::sanitize_line(text) {
+        *text = clean;
+    }
+}
+
+/// Sanitizes a multi-line string the decoder already owns, in place (it is
+/// nearly always clean, and then left as it is).
+fn sanitize_in_place(text: &mut String) {
+    if let Cow::Owned(clean) = crate::model::sanitize(text) {
+        *text = clean;
+    }
+}
+
+/// Makes `to` hold `text` set by `set`, reusing the string already there.
+fn set_optional(to: &mut Option<String>, text: Option<&str>, set: fn(&mut String, &str)) {
+    match text {
+        Some(text) => set(to.get_or_insert_with(String::new), text),
+        None => *to = None,
+    }
+}
+
+/// Makes `to` as long as `from`, each item filled by `fill`: items already
+/// there are refilled in place, so their buffers are reused.
+fn fill_list<T, S>(
+    to: &mut Vec<T>,
+    from: &[S],
+    blank: impl Fn() -> T,
+    mut fill: impl FnMut(&mut T, &S),
+) {
+    to.truncate(from.len());
+    for (i, item) in from.iter().enumerate() {
+        if i == to.len() {
+            to.push(blank());
+        }
+        fill(&mut to[i], item);
     }
 }
 
