@@ -4,7 +4,7 @@
 use chrono::{DateTime, TimeZone, Utc};
 use circles::decode::decode;
 use circles::filter::{
-    Because, Fired, MuteReason, Narrowing, Rules, Verdict, Who, explain, load, route,
+    Because, Fired, MuteReason, Narrowing, Router, Rules, Verdict, Who, explain, load, route,
 };
 use circles::model::Post;
 use proptest::prelude::*;
@@ -644,6 +644,19 @@ proptest! {
         let r = rules();
         prop_assert_eq!(route(&r, &p), route(&r, &p));
         prop_assert_eq!(route(&r, &p.clone()), route(&rules(), &p));
+    }
+
+    /// `circles route` routes a stream through one `Router`, which reuses
+    /// its verdict and buffers: every verdict is still the one `route` gives.
+    #[test]
+    fn a_router_reused_over_a_stream_gives_route_s_verdicts(
+        posts in proptest::collection::vec(arb_post(), 1..12)
+    ) {
+        let r = rules();
+        let mut router = Router::default();
+        for p in &posts {
+            prop_assert_eq!(router.route(&r, p), &route(&r, p));
+        }
     }
 
     #[test]

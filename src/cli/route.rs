@@ -4,8 +4,8 @@
 //! number, skipped and counted.
 
 use super::{FAILURE, USAGE};
-use crate::decode::{DecodeError, Decoder, Lines};
-use crate::filter::{Rules, Verdict, explain as explain_post, route as route_post};
+use crate::decode::{DecodeError, Decoder, Lines, is_plain_json_string};
+use crate::filter::{Router, Rules, Verdict, explain as explain_post};
 use crate::model::Post;
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
@@ -188,7 +188,7 @@ impl VerdictWriter {
 /// A string as JSON: copied between quotes when nothing in it needs an
 /// escape, else through serde_json.
 fn json_string(out: &mut impl Write, s: &str) -> io::Result<()> {
-    if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+    if !is_plain_json_string(s) {
         // `io::Error::from` keeps the kind of an underlying I/O error, so a
         // closed pipe is still recognized as one.
         return serde_json::to_writer(out, s).map_err(io::Error::from);
@@ -358,6 +358,7 @@ pub fn route(args: &RouteArgs, mut rules: Rules) -> Result<(), u8> {
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(256 * 1024, stdout.lock());
     let mut tally = Tally::default();
+    let mut router = Router::default();
     let end = for_each_post(
         &args.input,
         Decoder::for_routing,
@@ -372,9 +373,9 @@ pub fn route(args: &RouteArgs, mut rules: Rules) -> Result<(), u8> {
             if fresh {
                 rules.now = chrono::Utc::now();
             }
-            let verdict = route_post(&rules, post);
+            let verdict = router.route(&rules, post);
             match &output {
-                Output::Verdicts(writer) => writer.write(out, post, &verdict),
+                Output::Verdicts(writer) => writer.write(out, post, verdict),
                 Output::Grep { columns, muted } => {
                     let selected = (*muted && verdict.muted.is_some())
                         || verdict.columns.iter().any(|c| columns.contains(c));

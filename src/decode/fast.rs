@@ -896,7 +896,7 @@ impl<'a> Scan<'a, '_> {
 /// ends a run of plain string bytes. SSE2 (part of every x86-64) looks at 16
 /// bytes a step; elsewhere, and for the last few bytes, a word at a time.
 #[inline(always)]
-fn string_stop(bytes: &[u8]) -> Option<usize> {
+pub(super) fn string_stop(bytes: &[u8]) -> Option<usize> {
     let mut at = 0;
     #[cfg(target_arch = "x86_64")]
     {

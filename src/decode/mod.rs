@@ -129,6 +129,14 @@ impl Decoder {
     }
 }
 
+/// Whether `text` is a JSON string's contents as it is: no quote,
+/// backslash or control character that would need an escape. (The writer
+/// of verdict lines asks this of every id and handle; the JSON reader's
+/// 16-bytes-a-step scan answers it.)
+pub fn is_plain_json_string(text: &str) -> bool {
+    fast::string_stop(text.as_bytes()).is_none()
+}
+
 fn utf8(line: &[u8]) -> Result<&str, DecodeError> {
     // simdutf8 checks a whole line several times faster than `std`; its
     // `compat` flavour, run only on a bad line, says where the fault is.

@@ -20,4 +20,4 @@ mod route;
 pub use compile::{Column, Compiled, Rules, load};
 pub use explain::explain;
 pub use keywords::{Hits, KeywordIndex, fold};
-pub use route::{Because, Fired, MuteReason, Narrowing, Verdict, Who, route, route_traced};
+pub use route::{Because, Fired, MuteReason, Narrowing, Router, Verdict, Who, route, route_traced};

@@ -1,7 +1,7 @@
 //! The router: one post in, one [`Verdict`] out (SPEC §5, semantics 1–7).
 
 use super::compile::{Column, Roles, Rules};
-use super::keywords::{Hits, fold};
+use super::keywords::{Hits, fold, fold_into};
 use crate::model::Post;
 use chrono::{DateTime, Utc};
 use std::borrow::Cow;
@@ -102,32 +102,63 @@ pub struct Verdict {
 
 /// Routes a post (the fast path).
 pub fn route(rules: &Rules, post: &Post) -> Verdict {
-    route_with(rules, post, false)
+    let mut verdict = Verdict::default();
+    route_with(rules, post, false, &mut verdict, &mut Buffers::default());
+    verdict
 }
 
 /// Routes a post recording every rule considered, for `explain`.
 pub fn route_traced(rules: &Rules, post: &Post) -> Verdict {
-    route_with(rules, post, true)
+    let mut verdict = Verdict::default();
+    route_with(rules, post, true, &mut verdict, &mut Buffers::default());
+    verdict
+}
+
+/// Routes posts one after another, as [`route`] does, into one verdict and
+/// with the same working buffers each time, so a stream of posts (`circles
+/// route`) costs no allocation per post once they are big enough.
+#[derive(Debug, Default)]
+pub struct Router {
+    verdict: Verdict,
+    buffers: Buffers,
+}
+
+impl Router {
+    /// The verdict for `post`, valid until the next call.
+    pub fn route(&mut self, rules: &Rules, post: &Post) -> &Verdict {
+        route_with(rules, post, false, &mut self.verdict, &mut self.buffers);
+        &self.verdict
+    }
+}
+
+/// Working text for routing one post.
+#[derive(Debug, Default)]
+struct Buffers {
+    /// The text rules read, when it is more than the post's text.
+    text: String,
+    /// That text case-folded, when folding changes it.
+    folded: String,
 }
 
 /// The text keyword and regex rules read: content warning, text and media
-/// descriptions, one per line.
-fn match_text(post: &Post) -> Cow<'_, str> {
+/// descriptions, one per line (put together in `buffer` when there is more
+/// than the text).
+fn match_text<'a>(post: &'a Post, buffer: &'a mut String) -> &'a str {
     let alts = post.media.iter().filter_map(|m| m.alt.as_deref());
     if post.content_warning.is_none() && alts.clone().next().is_none() {
-        return Cow::Borrowed(&post.text);
+        return &post.text;
     }
-    let mut text = String::with_capacity(post.text.len() + 64);
+    buffer.clear();
     if let Some(cw) = &post.content_warning {
-        text.push_str(cw);
-        text.push('\n');
+        buffer.push_str(cw);
+        buffer.push('\n');
     }
-    text.push_str(&post.text);
+    buffer.push_str(&post.text);
     for alt in alts {
-        text.push('\n');
-        text.push_str(alt);
+        buffer.push('\n');
+        buffer.push_str(alt);
     }
-    Cow::Owned(text)
+    buffer
 }
 
 /// What the config says about an account, merged over its keys (handle and
@@ -155,8 +186,23 @@ impl Matches<'_> {
     }
 }
 
-fn route_with(rules: &Rules, post: &Post, traced: bool) -> Verdict {
-    let mut verdict = Verdict::default();
+/// Routes `post` into `verdict`, whose lists are cleared and refilled.
+fn route_with(
+    rules: &Rules,
+    post: &Post,
+    traced: bool,
+    verdict: &mut Verdict,
+    buffers: &mut Buffers,
+) {
+    // Taken apart and put back together at the end, keeping the lists'
+    // buffers.
+    let mut taken = std::mem::take(&mut verdict.columns);
+    let mut spare = std::mem::take(&mut verdict.hidden_in);
+    taken.clear();
+    spare.clear();
+    verdict.fired.clear();
+    verdict.muted = None;
+    verdict.amplified = false;
     let author = lookup(rules, &post.author);
     let booster = post
         .boosted_by
@@ -203,9 +249,9 @@ fn route_with(rules: &Rules, post: &Post, traced: bool) -> Verdict {
     }
 
     let needs_text = !rules.keywords.is_empty() || !rules.regex_sources.is_empty();
-    let text = needs_text.then(|| match_text(post));
-    let folded = text.as_deref().map(fold);
-    let look = folded.as_deref().map(|f| rules.prefilter.look(f));
+    let text = needs_text.then(|| match_text(post, &mut buffers.text));
+    let folded = text.map(|t| fold_into(t, &mut buffers.folded));
+    let look = folded.map(|f| rules.prefilter.look(f));
     let matches = Matches {
         keywords: match (&folded, look) {
             (Some(folded), Some(look)) if look.keywords => rules.keywords.find_folded(folded),
@@ -244,7 +290,6 @@ fn route_with(rules: &Rules, post: &Post, traced: bool) -> Verdict {
     }
 
     // Columns: ordinary ones first, then `rest` ones if none took the post.
-    let mut taken = Vec::new();
     for rest_pass in [false, true] {
         // Rest columns take what no ordinary column took; several rest
         // columns may each take it (their own rules still apply).
@@ -278,10 +323,11 @@ fn route_with(rules: &Rules, post: &Post, traced: bool) -> Verdict {
     taken.sort_unstable();
     if verdict.muted.is_some() {
         verdict.hidden_in = taken;
+        verdict.columns = spare;
     } else {
         verdict.columns = taken;
+        verdict.hidden_in = spare;
     }
-    verdict
 }
 
 #[allow(clippy::too_many_arguments)]
