@@ -950,11 +950,38 @@ pub(super) fn string_stop(bytes: &[u8]) -> Option<usize> {
         .map(|i| at + i)
 }
 
+/// The value of each byte as a hex digit, or 0xff.
+const HEX: [u8; 256] = {
+    let mut table = [0xff; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// The four hex digits of a `\u` escape. Mastodon writes `<`, `>` and `&`
+/// as `\u003c`, `\u003e` and `\u0026`, a few dozen times a post, so this
+/// is a table lookup per digit rather than a parse.
+#[inline(always)]
 fn hex4(digits: &[u8]) -> Option<u32> {
-    digits.iter().try_fold(0u32, |n, &d| {
-        let v = (d as char).to_digit(16)?;
-        Some(n * 16 + v)
-    })
+    let digits: &[u8; 4] = digits.try_into().ok()?;
+    let mut n = 0;
+    for &d in digits {
+        let v = HEX[usize::from(d)];
+        if v == 0xff {
+            return None;
+        }
+        n = n * 16 + u32::from(v);
+    }
+    Some(n)
 }
 
 #[cfg(test)]

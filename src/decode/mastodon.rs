@@ -175,7 +175,7 @@ fn blank_mention() -> ModelMention {
 
 pub(super) fn decode_status(status: Status<'_>, source: &str) -> Result<Post, DecodeError> {
     let mut post = Post::blank();
-    decode_status_into(status, source, None, Fields::All, &mut post)?;
+    decode_status_into(&status, source, None, Fields::All, &mut post)?;
     Ok(post)
 }
 
@@ -195,20 +195,20 @@ pub(super) enum Fields {
 /// big enough. `accounts` is the account cache of the fast reader that read
 /// the status. On an error, `post` is left half filled.
 pub(super) fn decode_status_into(
-    status: Status<'_>,
+    status: &Status<'_>,
     source: &str,
     mut accounts: Option<&mut AccountCache>,
     fields: Fields,
     post: &mut Post,
 ) -> Result<(), DecodeError> {
     let all = fields == Fields::All;
-    let status = match status.reblog {
+    let status = match &status.reblog {
         Some(inner) => {
             let booster = post
                 .boosted_by
                 .get_or_insert_with(|| ModelAccount::new("", "", Network::Mastodon));
             fill_account(booster, &status.account, &mut accounts, fields);
-            *inner
+            &**inner
         }
         None => {
             post.boosted_by = None;

@@ -115,7 +115,7 @@ impl Decoder {
         let json = utf8(line)?;
         match fast::mastodon_status_with(json, Some(&mut self.memory)) {
             Some(status) => mastodon::decode_status_into(
-                status,
+                &status,
                 source,
                 Some(&mut self.memory.accounts),
                 self.fields,
