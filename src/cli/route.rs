@@ -5,7 +5,7 @@
 
 use super::{FAILURE, USAGE};
 use crate::decode::{DecodeError, Decoder, Lines, is_plain_json_string};
-use crate::filter::{Router, Rules, Verdict, explain as explain_post};
+use crate::filter::{MuteReason, Router, Rules, Verdict, explain as explain_post};
 use crate::model::Post;
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
@@ -142,6 +142,9 @@ enum Output {
 struct VerdictWriter {
     /// Each column's name as a JSON string.
     columns: Vec<Vec<u8>>,
+    /// The source of the last post and its name as a JSON string: every
+    /// post of an input has the same one.
+    source: (String, Vec<u8>),
 }
 
 impl VerdictWriter {
@@ -151,14 +154,21 @@ impl VerdictWriter {
             .iter()
             .map(|c| serde_json::to_vec(&c.name).expect("a string serializes"))
             .collect();
-        VerdictWriter { columns }
+        VerdictWriter {
+            columns,
+            source: (String::new(), b"\"\"".to_vec()),
+        }
     }
 
-    fn write(&self, out: &mut impl Write, post: &Post, verdict: &Verdict) -> io::Result<()> {
+    fn write(&mut self, out: &mut impl Write, post: &Post, verdict: &Verdict) -> io::Result<()> {
+        if post.source != self.source.0 {
+            self.source.0.clone_from(&post.source);
+            self.source.1 = serde_json::to_vec(&post.source).expect("a string serializes");
+        }
         out.write_all(b"{\"id\":")?;
         json_string(out, &post.id)?;
         out.write_all(b",\"source\":")?;
-        json_string(out, &post.source)?;
+        out.write_all(&self.source.1)?;
         out.write_all(b",\"author\":")?;
         json_string(out, &post.author.handle)?;
         out.write_all(b",\"columns\":[")?;
@@ -168,15 +178,12 @@ impl VerdictWriter {
             }
             out.write_all(&self.columns[usize::from(c)])?;
         }
-        out.write_all(b"],\"muted\":")?;
-        match verdict.muted {
-            Some(reason) => {
-                out.write_all(b"\"")?;
-                out.write_all(reason.as_str().as_bytes())?;
-                out.write_all(b"\"")?;
-            }
-            None => out.write_all(b"null")?,
-        }
+        out.write_all(match verdict.muted {
+            None => b"],\"muted\":null",
+            Some(MuteReason::Account) => b"],\"muted\":\"account\"",
+            Some(MuteReason::Boost) => b"],\"muted\":\"boost\"",
+            Some(MuteReason::Keyword) => b"],\"muted\":\"keyword\"",
+        })?;
         out.write_all(if verdict.amplified {
             b",\"amplified\":true}\n"
         } else {
@@ -333,7 +340,7 @@ fn finish(end: End, out: &mut impl Write) -> Result<(), u8> {
 }
 
 pub fn route(args: &RouteArgs, mut rules: Rules) -> Result<(), u8> {
-    let output = if args.columns.is_empty() && !args.muted {
+    let mut output = if args.columns.is_empty() && !args.muted {
         Output::Verdicts(VerdictWriter::new(&rules))
     } else {
         let mut columns = Vec::new();
@@ -374,7 +381,7 @@ pub fn route(args: &RouteArgs, mut rules: Rules) -> Result<(), u8> {
                 rules.now = chrono::Utc::now();
             }
             let verdict = router.route(&rules, post);
-            match &output {
+            match &mut output {
                 Output::Verdicts(writer) => writer.write(out, post, verdict),
                 Output::Grep { columns, muted } => {
                     let selected = (*muted && verdict.muted.is_some())

@@ -241,7 +241,7 @@ fn push_break(out: &mut String, pending: &mut Option<&str>) {
 /// whitespace collapsing.
 fn push_text(out: &mut String, run: &str, preformatted: bool) {
     let decoded = entities(run);
-    if preformatted || !decoded.bytes().any(|b| matches!(b, b'\n' | b'\t' | b'\r')) {
+    if preformatted || find3(b'\n', b'\t', b'\r', decoded.as_bytes()).is_none() {
         out.push_str(&decoded);
         return;
     }
