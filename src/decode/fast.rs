@@ -396,8 +396,22 @@ impl<'a> Scan<'a, '_> {
                     return Some(Cow::Owned(out));
                 }
                 b'\\' => {
-                    out.push_str(&self.text[run..self.at]);
-                    out.push(self.escape()?);
+                    // Mastodon escapes every `<` and `>`: many escapes
+                    // follow one another with nothing between them.
+                    if run < self.at {
+                        out.push_str(&self.text[run..self.at]);
+                    }
+                    out.push(match self.bytes.get(self.at + 1..self.at + 6) {
+                        // `\u00XX`, ASCII: those are `\u003c`, `\u003e` and
+                        // `\u0026`, told at once
+                        Some(&[b'u', b'0', b'0', high @ b'0'..=b'7', low])
+                            if HEX[usize::from(low)] != 0xff =>
+                        {
+                            self.at += 6;
+                            char::from((high - b'0') << 4 | HEX[usize::from(low)])
+                        }
+                        _ => self.escape()?,
+                    });
                     run = self.at;
                 }
                 _ => return None,
@@ -1056,6 +1070,9 @@ mod tests {
             base.replacen("\"content\":\"", "\"content\":\"\t", 1),
             base.replacen("\"content\":\"", "\"content\":\"\\ud800x", 1),
             base.replacen("\"content\":\"", "\"content\":\"\\q", 1),
+            // short or bad `\u00` escapes
+            base.replacen("\"content\":\"", "\"content\":\"\\u003g", 1),
+            base.replacen("\"content\":\"", "\"content\":\"\\u00", 1),
             // trailing data, a trailing comma, a leading zero
             format!("{base} x"),
             base.replacen('{', "{\"n\":1,", 1).replacen('}', ",}", 1),
@@ -1090,6 +1107,15 @@ mod tests {
         let post = decode(&line, "t").unwrap();
         // (HTML reads the line feed and the tab as spaces)
         assert!(post.text.starts_with("🦀 é \"q\" / \\ "), "{:?}", post.text);
+        assert!(agrees(&line).unwrap());
+        // `\u00XX` in either case, ASCII or not, controls included
+        let line = base.replacen(
+            "\"content\":\"",
+            "\"content\":\"\\u003cb\\u003E\\u0041\\u007f\\u0001\\u0080\\u00FF\\u0026amp;\\u003c/b\\u003e",
+            1,
+        );
+        // (the controls are sanitized away)
+        assert!(decode(&line, "t").unwrap().text.starts_with("Aÿ&"));
         assert!(agrees(&line).unwrap());
         // numbers of every form are stepped over
         let line = base.replacen(
