@@ -342,8 +342,14 @@ impl<'a> Scan<'a, '_> {
 
     #[inline(always)]
     fn peek(&mut self) -> Option<u8> {
-        self.space();
-        self.bytes.get(self.at).copied()
+        // Servers write JSON without spaces: one look settles it.
+        match *self.bytes.get(self.at)? {
+            b' ' => {
+                self.space();
+                self.bytes.get(self.at).copied()
+            }
+            byte => Some(byte),
+        }
     }
 
     #[inline(always)]
