@@ -213,15 +213,20 @@ struct Scan<'a, 'c> {
 /// before, they are that object: same fields, same end. The reader then
 /// jumps over it after one comparison instead of reading it again.
 ///
-/// Direct-mapped on a hash of the object's first bytes (which hold its id);
-/// a collision or a changed account (new counters) just reads the object and
-/// takes the slot. Memory is bounded: at most [`ACCOUNT_SLOTS`] objects of at
-/// most [`ACCOUNT_MAX_BYTES`] each.
+/// Set-associative: a hash of the object's first bytes (which hold its id)
+/// picks a set of [`ACCOUNT_WAYS`] slots, any of which may hold it. (A
+/// direct-mapped cache loses a third of two thousand accounts to slots they
+/// share, read after read.) A new object, or a changed account (new
+/// counters), is read and takes the set's least recently used slot. Memory
+/// is bounded: at most [`ACCOUNT_SLOTS`] objects of at most
+/// [`ACCOUNT_MAX_BYTES`] each.
 pub(super) struct AccountCache {
     slots: Vec<Option<CachedAccount>>,
     /// Numbers the objects as they enter, so that a [`CacheKey`] handed out
     /// for one object never finds another that took its slot since.
     entered: u64,
+    /// Counts lookups, to tell the least recently used slot of a set.
+    clock: u64,
 }
 
 /// Which cached object an [`Account`] was read from: lets the decoder keep
@@ -233,12 +238,18 @@ pub(super) struct CacheKey {
 }
 
 const ACCOUNT_SLOTS: usize = 4096;
+const ACCOUNT_WAYS: usize = 4;
 const ACCOUNT_MAX_BYTES: usize = 2048;
 /// How many leading bytes pick the slot.
 const ACCOUNT_KEY_BYTES: usize = 48;
 
 struct CachedAccount {
     raw: Box<[u8]>,
+    /// The hash of its first bytes (see [`AccountCache::hash`]), compared
+    /// before the bytes themselves.
+    hash: u64,
+    /// When it was last found or entered (see [`AccountCache::clock`]).
+    used: u64,
     number: u64,
     /// The model account made from this object, once made.
     model: Option<crate::model::Account>,
@@ -262,6 +273,7 @@ impl Default for AccountCache {
         AccountCache {
             slots: (0..ACCOUNT_SLOTS).map(|_| None).collect(),
             entered: 0,
+            clock: 0,
         }
     }
 }
@@ -285,10 +297,25 @@ impl AccountCache {
         }
     }
 
-    fn slot(bytes: &[u8]) -> usize {
+    /// The hash of an object's first bytes, which picks its set.
+    fn hash(bytes: &[u8]) -> u64 {
         use std::hash::BuildHasher;
         let key = &bytes[..bytes.len().min(ACCOUNT_KEY_BYTES)];
-        (foldhash::fast::FixedState::with_seed(0).hash_one(key) as usize) % ACCOUNT_SLOTS
+        foldhash::fast::FixedState::with_seed(0).hash_one(key)
+    }
+
+    /// The slots of the set `hash` picks.
+    fn set(hash: u64) -> std::ops::Range<usize> {
+        let first = (hash as usize % (ACCOUNT_SLOTS / ACCOUNT_WAYS)) * ACCOUNT_WAYS;
+        first..first + ACCOUNT_WAYS
+    }
+
+    /// The slot of `hash`'s set to give a new object: an empty one, else the
+    /// least recently used.
+    fn victim(&self, hash: u64) -> usize {
+        Self::set(hash)
+            .min_by_key(|&slot| self.slots[slot].as_ref().map_or(0, |entry| entry.used))
+            .expect("a set has slots")
     }
 }
 
@@ -822,12 +849,20 @@ impl<'a> Scan<'a, '_> {
         }
         let start = self.at;
         let rest = &self.bytes[start..];
-        let slot = AccountCache::slot(rest);
+        let hash = AccountCache::hash(rest);
         let cache = self.accounts.as_deref_mut()?;
-        if let Some(hit) = &cache.slots[slot]
-            && rest.starts_with(&hit.raw)
-            && self.depth + hit.depth <= MAX_DEPTH
+        cache.clock += 1;
+        let found = AccountCache::set(hash).find(|&slot| {
+            cache.slots[slot].as_ref().is_some_and(|entry| {
+                entry.hash == hash
+                    && rest.starts_with(&entry.raw)
+                    && self.depth + entry.depth <= MAX_DEPTH
+            })
+        });
+        if let Some(slot) = found
+            && let Some(hit) = cache.slots[slot].as_mut()
         {
+            hit.used = cache.clock;
             self.at = start + hit.raw.len();
             return Some(Account {
                 id: hit.id.as_ref().map(|f| f.get(self.text, start)),
@@ -851,8 +886,11 @@ impl<'a> Scan<'a, '_> {
             let object = &self.text[start..self.at];
             cache.entered += 1;
             let number = cache.entered;
+            let slot = cache.victim(hash);
             cache.slots[slot] = Some(CachedAccount {
                 raw: object.as_bytes().into(),
+                hash,
+                used: cache.clock,
                 number,
                 model: None,
                 depth,
@@ -1222,6 +1260,78 @@ mod tests {
         assert!(mastodon_status_with(&top, Some(&mut memory)).is_some());
         assert!(mastodon_status_with(&top, Some(&mut memory)).is_some());
         assert!(mastodon_status_with(&deep_boost, Some(&mut memory)).is_none());
+    }
+
+    /// More accounts than the cache holds, boosting one another in a
+    /// shuffled order: objects are entered, found, and pushed out of their
+    /// sets, and a post never gets another account's fields or model (each
+    /// line checked against serde, through a full and a routing decoder).
+    #[test]
+    fn a_cache_overflowing_with_accounts_still_decodes_as_serde_does() {
+        let base = compact(FIXTURES[0]);
+        let boost = compact(FIXTURES[1]);
+        let outer = base.find("\"account\":{").unwrap() + "\"account\":".len();
+        let account = value_at(&base, outer).to_string();
+        let accounts = ACCOUNT_SLOTS * 3 / 4;
+        // account `n`, renamed every other time it is written (past the
+        // bytes that pick its set)
+        let object = |n: usize| {
+            account
+                .replacen("\"id\":\"", &format!("\"id\":\"{}", n % accounts), 1)
+                .replacen("\"acct\":\"", &format!("\"acct\":\"n{}_", n % accounts), 1)
+                .replacen(
+                    "\"display_name\":\"",
+                    &format!("\"display_name\":\"v{} ", n / accounts),
+                    1,
+                )
+        };
+        let status = |n: usize| base.replacen(&account, &object(n), 1);
+        // in a boost, the boosted post's account comes first, the
+        // booster's last
+        let first = boost.find("\"account\":{").unwrap() + "\"account\":".len();
+        let last = boost.rfind("\"account\":{").unwrap() + "\"account\":".len();
+        let (inner, outer) = (value_at(&boost, first), value_at(&boost, last));
+        let boosted = |by: usize, of: usize| {
+            format!(
+                "{}{}{}{}{}",
+                &boost[..first],
+                object(of),
+                &boost[first + inner.len()..last],
+                object(by),
+                &boost[last + outer.len()..]
+            )
+        };
+        let mut full = super::super::Decoder::default();
+        let mut lean = super::super::Decoder::for_routing();
+        // a fixed shuffle: each account about four times, half of them boosts
+        let mut n: usize = 7;
+        let lines = accounts * 4;
+        for i in 0..lines {
+            n = (n * 1_103_515_245 + 12_345) % (1 << 31);
+            let a = n % (2 * accounts);
+            let line = if i % 2 == 0 {
+                status(a)
+            } else {
+                boosted(a, (a * 7 + 3) % (2 * accounts))
+            };
+            cached_agrees(&mut full, &line).unwrap();
+            // routing decoding leaves names out: its keys are checked
+            let got = lean.decode_line(line.as_bytes(), "t").unwrap();
+            let want = decode_general(&line, "t").unwrap();
+            assert_eq!(got.author.key, want.author.key, "{line}");
+            assert_eq!(
+                got.boosted_by.map(|b| b.key),
+                want.boosted_by.map(|b| b.key)
+            );
+        }
+        // objects were pushed out, and many were found again
+        let entered = full.memory.accounts.entered as usize;
+        assert!(entered > ACCOUNT_SLOTS, "{entered}");
+        assert!(
+            entered < lines * 3 / 2 * 3 / 4,
+            "{entered} of {}",
+            lines * 3 / 2
+        );
     }
 
     thread_local! {
