@@ -64,9 +64,13 @@ pub(super) fn mastodon_status_with<'a>(
         accounts,
         order,
     };
-    let status = scan.status(Level::Top)?;
+    // (The status, some 500 bytes, stays where it was made: no moves.)
+    let mut status = scan.status(Level::Top);
     scan.space();
-    (scan.at == scan.bytes.len()).then_some(status)
+    if scan.at != scan.bytes.len() {
+        status = None;
+    }
+    status
 }
 
 /// The keys of a status, as the reader tells them apart. The fields come

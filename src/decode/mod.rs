@@ -113,9 +113,10 @@ impl Decoder {
         post: &mut Post,
     ) -> Result<(), DecodeError> {
         let json = utf8(line)?;
-        match fast::mastodon_status_with(json, Some(&mut self.memory)) {
+        let status = fast::mastodon_status_with(json, Some(&mut self.memory));
+        match &status {
             Some(status) => mastodon::decode_status_into(
-                &status,
+                status,
                 source,
                 Some(&mut self.memory.accounts),
                 self.fields,
