@@ -410,6 +410,9 @@ fn parse_time(
     format: &'static str,
     field: &str,
 ) -> Result<chrono::DateTime<chrono::Utc>, DecodeError> {
+    if let Some(time) = utc_millis(text) {
+        return Ok(time);
+    }
     chrono::DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&chrono::Utc))
         .map_err(|e| {
@@ -418,6 +421,35 @@ fn parse_time(
                 format!("`{field}` {text:?} is not an RFC 3339 time: {e}"),
             )
         })
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ`, the one form Mastodon writes every time in,
+/// read directly; anything else (or any doubt: a leap second, a bad date)
+/// is left to chrono's RFC 3339 parser, which costs five times as much and
+/// would otherwise be a tenth of reading a post for `circles route`.
+fn utc_millis(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let b: &[u8; 24] = text.as_bytes().try_into().ok()?;
+    let digits = |range: std::ops::Range<usize>| {
+        b[range].iter().try_fold(0u32, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    if (b[4], b[7], b[10], b[13], b[16], b[19], b[23]) != (b'-', b'-', b'T', b':', b':', b'.', b'Z')
+    {
+        return None;
+    }
+    let date = chrono::NaiveDate::from_ymd_opt(
+        i32::try_from(digits(0..4)?).ok()?,
+        digits(5..7)?,
+        digits(8..10)?,
+    )?;
+    let time = date.and_hms_milli_opt(
+        digits(11..13)?,
+        digits(14..16)?,
+        digits(17..19)?,
+        digits(20..23)?,
+    )?;
+    Some(time.and_utc())
 }
 
 /// The host of an `https://host/…` URL, lowercase.
@@ -525,6 +557,42 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("offset 6"), "{err}");
+    }
+
+    proptest::proptest! {
+        /// The fast path reads Mastodon's form as chrono does, and leaves
+        /// every other string (near misses included) to chrono.
+        #[test]
+        fn times_read_as_chrono_reads_them(
+            time in "[0-9]{4}-[01][0-9]-[0-3][0-9][T ][0-2][0-9]:[0-6][0-9]:[0-6][0-9]\\.[0-9]{1,4}(Z|z|\\+00:00)"
+        ) {
+            let chrono = chrono::DateTime::parse_from_rfc3339(&time)
+                .ok()
+                .map(|t| t.with_timezone(&chrono::Utc));
+            if let Some(fast) = utc_millis(&time) {
+                proptest::prop_assert_eq!(Some(fast), chrono);
+            }
+            proptest::prop_assert_eq!(
+                parse_time(&time, "t", "f").ok(),
+                chrono
+            );
+        }
+    }
+
+    #[test]
+    fn mastodon_times_take_the_fast_path() {
+        let time = utc_millis("2024-11-20T11:59:56.873Z").unwrap();
+        assert_eq!(
+            Some(time),
+            chrono::DateTime::parse_from_rfc3339("2024-11-20T11:59:56.873Z")
+                .ok()
+                .map(|t| t.with_timezone(&chrono::Utc))
+        );
+        // a leap second and an impossible date go to chrono
+        assert!(utc_millis("2016-12-31T23:59:60.000Z").is_none());
+        assert!(parse_time("2016-12-31T23:59:60.000Z", "t", "f").is_ok());
+        assert!(utc_millis("2023-02-29T00:00:00.000Z").is_none());
+        assert!(parse_time("2023-02-29T00:00:00.000Z", "t", "f").is_err());
     }
 
     #[test]
