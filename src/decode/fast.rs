@@ -23,6 +23,7 @@
 //! both paths on every fixture and on mutated lines.
 
 use super::mastodon::{Account, Attachment, Card, Mention, Status, Tag};
+use crate::model::scan::{ByteSet, find_first};
 use std::borrow::Cow;
 
 /// Nesting deeper than this is left to serde_json (whose own limit is 128).
@@ -977,61 +978,17 @@ impl<'a> Scan<'a, '_> {
 }
 
 /// The offset of the first `"`, `\\` or control byte (below 0x20), which
-/// ends a run of plain string bytes. SSE2 (part of every x86-64) looks at 16
-/// bytes a step; elsewhere, and for the last few bytes, a word at a time.
+/// ends a run of plain string bytes (see [`crate::model::scan`]).
 #[inline(always)]
 pub(super) fn string_stop(bytes: &[u8]) -> Option<usize> {
-    let mut at = 0;
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{
-            __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8,
-            _mm_or_si128, _mm_set1_epi8,
-        };
-        // SAFETY: SSE2 is part of the x86-64 baseline, and each load reads
-        // 16 bytes that lie inside `bytes` (checked by the loop condition).
-        unsafe {
-            let quote = _mm_set1_epi8(b'"' as i8);
-            let backslash = _mm_set1_epi8(b'\\' as i8);
-            let control_max = _mm_set1_epi8(0x1f);
-            while at + 16 <= bytes.len() {
-                let chunk = _mm_loadu_si128(bytes.as_ptr().add(at).cast::<__m128i>());
-                // a byte is a control byte when min(byte, 0x1f) == byte
-                let control = _mm_cmpeq_epi8(_mm_min_epu8(chunk, control_max), chunk);
-                let hits = _mm_or_si128(
-                    _mm_or_si128(
-                        _mm_cmpeq_epi8(chunk, quote),
-                        _mm_cmpeq_epi8(chunk, backslash),
-                    ),
-                    control,
-                );
-                let mask = _mm_movemask_epi8(hits);
-                if mask != 0 {
-                    return Some(at + mask.trailing_zeros() as usize);
-                }
-                at += 16;
-            }
-        }
-    }
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    // Bytes of `word` below `n` (n <= 0x80), flagged by their high bit;
-    // only the lowest flag is exact, which is the one wanted.
-    let below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS;
-    while at + 8 <= bytes.len() {
-        let word = u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
-        let hits = below(word ^ (ONES * u64::from(b'"')), 1)
-            | below(word ^ (ONES * u64::from(b'\\')), 1)
-            | below(word, 0x20);
-        if hits != 0 {
-            return Some(at + (hits.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
-    }
-    bytes[at..]
-        .iter()
-        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-        .map(|i| at + i)
+    find_first(
+        bytes,
+        ByteSet {
+            any: [b'"', b'\\', b'"', b'\\'],
+            below: 0x20,
+            except: 0xff,
+        },
+    )
 }
 
 /// The value of each byte as a hex digit, or 0xff.

@@ -11,6 +11,7 @@
 //! items `• ` lines, entities are decoded, and a link that Mastodon shortened
 //! with `invisible`/`ellipsis` spans reads as its full URL, once.
 
+use crate::model::scan::{ByteSet, find_first};
 use memchr::memchr;
 use std::borrow::Cow;
 
@@ -28,40 +29,17 @@ fn find3(a: u8, b: u8, c: u8, hay: &[u8]) -> Option<usize> {
 
 /// The first byte of `hay` that is one of `set`. What this module searches
 /// is short (the text up to the next tag, a tag, an attribute value: tens of
-/// bytes), where `memchr`'s set-up and call cost more than the search; here
-/// SSE2 (part of every x86-64) looks at 16 bytes a step, inline, and a plain
-/// loop at the last few (and at all of them elsewhere).
+/// bytes); see [`crate::model::scan`].
 #[inline(always)]
-fn find_any(set: [u8; 3], hay: &[u8]) -> Option<usize> {
-    let mut at = 0;
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{
-            __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
-            _mm_set1_epi8,
-        };
-        // SAFETY: SSE2 is part of the x86-64 baseline, and each load reads
-        // 16 bytes that lie inside `hay` (checked by the loop condition).
-        unsafe {
-            let [a, b, c] = set.map(|byte| _mm_set1_epi8(byte as i8));
-            while at + 16 <= hay.len() {
-                let chunk = _mm_loadu_si128(hay.as_ptr().add(at).cast::<__m128i>());
-                let hits = _mm_or_si128(
-                    _mm_or_si128(_mm_cmpeq_epi8(chunk, a), _mm_cmpeq_epi8(chunk, b)),
-                    _mm_cmpeq_epi8(chunk, c),
-                );
-                let mask = _mm_movemask_epi8(hits);
-                if mask != 0 {
-                    return Some(at + mask.trailing_zeros() as usize);
-                }
-                at += 16;
-            }
-        }
-    }
-    hay[at..]
-        .iter()
-        .position(|x| set.contains(x))
-        .map(|i| at + i)
+fn find_any([a, b, c]: [u8; 3], hay: &[u8]) -> Option<usize> {
+    find_first(
+        hay,
+        ByteSet {
+            any: [a, b, c, c],
+            below: 0,
+            except: 0xff,
+        },
+    )
 }
 
 /// The text of a Mastodon `content` field and the URLs of its plain links
@@ -445,22 +423,6 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
-        /// The 16-bytes-a-step search finds what a plain search finds, at
-        /// any length and any place in a chunk.
-        #[test]
-        fn find_any_is_a_plain_search(
-            hay in proptest::collection::vec(proptest::sample::select(b"<>&\"'aaaaaaaaaaab\n".to_vec()), 0..80),
-            skip in 0usize..40,
-        ) {
-            let hay = &hay[skip.min(hay.len())..];
-            for set in [*b"<<<", *b">\"'", *b"\n&<"] {
-                proptest::prop_assert_eq!(
-                    find_any(set, hay),
-                    hay.iter().position(|b| set.contains(b))
-                );
-            }
-        }
-
         /// The shortcut for common references decodes as html_escape does.
         #[test]
         fn entities_decode_as_html_escape_does(

@@ -5,6 +5,7 @@
 
 mod identity;
 mod sanitize;
+pub(crate) mod scan;
 
 pub use identity::{HandleError, HandleKey, parse_handle};
 pub use sanitize::{sanitize, sanitize_line};

@@ -11,6 +11,7 @@
 //! and must also cover the 8-bit C1 introducers; the fast path returns the
 //! input untouched when no suspicious byte is present.
 
+use super::scan::{ByteSet, find_first};
 use std::borrow::Cow;
 
 /// Sanitizes multi-line text: line feeds are kept.
@@ -67,28 +68,44 @@ fn clean(text: &str, keep_newlines: bool) -> Cow<'_, str> {
 /// encoded C2 80–9F) and the bidi controls U+202A–U+202E (E2 80 AA–AE) and
 /// U+2066–U+2069 (E2 81 A6–A9).
 fn needs_cleaning(bytes: &[u8], keep_newlines: bool) -> bool {
-    // A branch-free first look over 32-byte chunks (the compiler vectorizes
-    // it) settles the common clean case; only a flagged chunk gets the exact
-    // per-character test. A kept line feed is not flagged (0xff never occurs
-    // in UTF-8), and neither are most E2/C2 sequences in the exact test
-    // (typographic quotes, dashes and many symbols start with E2).
-    let newline = if keep_newlines { 0xff } else { b'\n' };
-    let flagged = |b: u8| {
-        ((b < 0x20) & (b != b'\n')) | (b == newline) | (b == 0x7f) | (b == 0xc2) | (b == 0xe2)
-    };
-    bytes.chunks(32).enumerate().any(|(k, chunk)| {
-        chunk.iter().fold(false, |acc, &b| acc | flagged(b))
-            && (k * 32..k * 32 + chunk.len()).any(|i| match bytes[i] {
-                b'\n' => !keep_newlines,
-                0..0x20 | 0x7f => true,
-                0xc2 => bytes.get(i + 1).is_some_and(|n| (0x80..0xa0).contains(n)),
-                0xe2 => matches!(
-                    (bytes.get(i + 1), bytes.get(i + 2)),
-                    (Some(0x80), Some(0xaa..=0xae)) | (Some(0x81), Some(0xa6..=0xa9))
-                ),
-                _ => false,
-            })
-    })
+    // A quick look flags the bytes such a character can start with; only
+    // those get the exact test. A kept line feed is not flagged, and
+    // neither are most E2/C2 sequences in the exact test (typographic
+    // quotes, dashes and many symbols start with E2).
+    let mut from = 0;
+    while let Some(i) = next_flagged(&bytes[from..], keep_newlines) {
+        let at = from + i;
+        let changes = match bytes[at] {
+            b'\n' => !keep_newlines,
+            0..0x20 | 0x7f => true,
+            0xc2 => bytes.get(at + 1).is_some_and(|n| (0x80..0xa0).contains(n)),
+            _ => matches!(
+                (bytes.get(at + 1), bytes.get(at + 2)),
+                (Some(0x80), Some(0xaa..=0xae)) | (Some(0x81), Some(0xa6..=0xa9))
+            ),
+        };
+        if changes {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
+}
+
+/// The first byte that may start a character to clean: below 0x20 (but a
+/// kept line feed), 0x7f, 0xc2 or 0xe2. Texts are mostly clean, so this
+/// search is most of sanitizing's cost.
+#[inline(always)]
+fn next_flagged(bytes: &[u8], keep_newlines: bool) -> Option<usize> {
+    find_first(
+        bytes,
+        ByteSet {
+            any: [0x7f, 0xc2, 0xe2, 0x7f],
+            below: 0x20,
+            // 0xff never occurs in UTF-8: then no control is kept
+            except: if keep_newlines { b'\n' } else { 0xff },
+        },
+    )
 }
 
 /// Skips the parameters and final byte of a control sequence. A sequence that
@@ -191,6 +208,32 @@ mod tests {
         assert_eq!(sanitize("a\rb"), "a\nb");
         assert_eq!(sanitize_line("a\rb"), "a b");
         assert_eq!(sanitize_line("a\nb"), "a b");
+    }
+
+    #[test]
+    fn every_character_to_clean_is_found_anywhere_in_a_long_text() {
+        let clean = "plain text, “quoted” — and long enough for several steps";
+        assert!(matches!(sanitize(clean), Cow::Borrowed(_)));
+        for dirty in [
+            "\0", "\u{7}", "\u{1b}", "\u{7f}", "\u{85}", "\u{9b}", "\u{202e}", "\u{2069}", "\t",
+        ] {
+            for at in [0, 5, 15, 16, 17, 31, 40, clean.len()] {
+                let mut text = clean.to_string();
+                text.insert_str(at, dirty);
+                assert!(
+                    matches!(sanitize(&text), Cow::Owned(_)),
+                    "{dirty:?} at {at}"
+                );
+                assert!(
+                    matches!(sanitize_line(&text), Cow::Owned(_)),
+                    "{dirty:?} at {at}"
+                );
+            }
+        }
+        let mut text = clean.to_string();
+        text.insert(20, '\n');
+        assert!(matches!(sanitize(&text), Cow::Borrowed(_)));
+        assert_eq!(sanitize_line(&text), text.replace('\n', " "));
     }
 
     #[test]
