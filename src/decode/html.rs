@@ -243,6 +243,16 @@ fn push_break(out: &mut String, pending: &mut Option<&str>) {
 /// Appends a text run with entities decoded and, outside `<pre>`, HTML's
 /// whitespace collapsing.
 fn push_text(out: &mut String, run: &str, preformatted: bool) {
+    // Most runs have neither a reference nor a line break: one look.
+    let plain = ByteSet {
+        any: [b'&', b'\n', b'\t', b'\r'],
+        below: 0,
+        except: 0xff,
+    };
+    if find_first(run.as_bytes(), plain).is_none() {
+        out.push_str(run);
+        return;
+    }
     let decoded = entities(run);
     if preformatted || find3(b'\n', b'\t', b'\r', decoded.as_bytes()).is_none() {
         out.push_str(&decoded);
