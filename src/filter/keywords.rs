@@ -93,7 +93,8 @@ fn lowercase_into(text: &str, out: &mut String) {
         return;
     }
     let mut rest = text;
-    loop {
+    while !rest.is_empty() {
+        // a run of ASCII, lowered at once...
         let ascii = rest
             .bytes()
             .position(|b| !b.is_ascii())
@@ -102,11 +103,16 @@ fn lowercase_into(text: &str, out: &mut String) {
         out.push_str(&rest[..ascii]);
         out[start..].make_ascii_lowercase();
         rest = &rest[ascii..];
-        let Some(c) = rest.chars().next() else {
-            return;
-        };
-        out.extend(c.to_lowercase());
-        rest = &rest[c.len_utf8()..];
+        // ...then a run of other characters, one by one
+        let mut end = rest.len();
+        for (i, c) in rest.char_indices() {
+            if c.is_ascii() {
+                end = i;
+                break;
+            }
+            out.extend(c.to_lowercase());
+        }
+        rest = &rest[end..];
     }
 }
 
