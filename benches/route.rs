@@ -8,7 +8,8 @@
 use chrono::Utc;
 use circles::config::DEFAULT_CONFIG;
 use circles::decode::{Decoder, decode};
-use circles::filter::{load, route};
+use circles::filter::{Router, load, route};
+use circles::model::Post;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::fmt::Write as _;
 use std::hint::black_box;
@@ -51,16 +52,19 @@ fn benches(c: &mut Criterion) {
             }
         })
     });
-    // `circles route`'s decoder, kept across passes as across a long input:
-    // its account cache answers for accounts it has read before.
+    // As `circles route` reads a stream: its decoder, kept across passes as
+    // across a long input (its account cache answers for accounts it has
+    // read before), refilling one post, routed by one router.
     let mut decoder = Decoder::for_routing();
+    let mut post = Post::blank();
+    let mut router = Router::default();
     group.bench_function("stream decode + route", |b| {
         b.iter(|| {
             for line in &lines {
-                let post = decoder
-                    .decode_line(black_box(line.as_bytes()), "demo")
+                decoder
+                    .decode_line_into(black_box(line.as_bytes()), "demo", &mut post)
                     .unwrap();
-                black_box(route(&rules, &post));
+                black_box(router.route(&rules, &post));
             }
         })
     });
