@@ -462,8 +462,11 @@ impl<'a> Scan<'a, '_> {
                         out.push_str(&self.text[run..self.at]);
                     }
                     out.push(match self.bytes.get(self.at + 1..self.at + 6) {
-                        // `\u00XX`, ASCII: those are `\u003c`, `\u003e` and
-                        // `\u0026`, told at once
+                        // `\u00XX` of an ASCII character, told at once:
+                        // Mastodon writes every `<`, `>` and `&` so
+                        // (`\u003c`, `\u003e`, `\u0026`). Kept here, in
+                        // the decoding loop, rather than in `escape`, which
+                        // also serves the scans that only step over strings.
                         Some(&[b'u', b'0', b'0', high @ b'0'..=b'7', low])
                             if HEX[usize::from(low)] != 0xff =>
                         {
@@ -619,12 +622,7 @@ impl<'a> Scan<'a, '_> {
                     None => {
                         self.peek()?;
                         let quote = self.at;
-                        let (start, end, escaped) = self.raw_string()?;
-                        if escaped {
-                            return None;
-                        }
-                        self.eat(b':')?;
-                        let key = StatusKey::of(&self.bytes[start..end]);
+                        let key = StatusKey::of(self.key()?);
                         if let Some(order) = self.order.as_deref_mut() {
                             order.remember(level, index, &self.bytes[quote..self.at], key);
                         }
@@ -673,15 +671,20 @@ impl<'a> Scan<'a, '_> {
     /// An object: `each` is called with every key (unescaped keys only) and
     /// must consume its value.
     fn object(&mut self, mut each: impl FnMut(&mut Self, &'a [u8]) -> Option<()>) -> Option<()> {
+        self.members(|scan, _| {
+            let key = scan.key()?;
+            each(scan, key)
+        })
+    }
+
+    /// An object's members, in turn: `each` reads one (key and value) and is
+    /// told its index.
+    fn members(&mut self, mut each: impl FnMut(&mut Self, usize) -> Option<()>) -> Option<()> {
         if self.open(b'{', b'}')? {
+            let mut index = 0;
             loop {
-                let (start, end, escaped) = self.raw_string()?;
-                if escaped {
-                    return None;
-                }
-                self.eat(b':')?;
-                let bytes = self.bytes;
-                each(self, &bytes[start..end])?;
+                each(self, index)?;
+                index += 1;
                 if !self.next_member(b'}')? {
                     break;
                 }
@@ -689,6 +692,17 @@ impl<'a> Scan<'a, '_> {
         }
         self.depth -= 1;
         Some(())
+    }
+
+    /// A member's key and its colon; an escaped key is left to serde.
+    #[inline(always)]
+    fn key(&mut self) -> Option<&'a [u8]> {
+        let (start, end, escaped) = self.raw_string()?;
+        if escaped {
+            return None;
+        }
+        self.eat(b':')?;
+        Some(&self.bytes[start..end])
     }
 
     /// An array: `each` must consume one element.
@@ -902,10 +916,9 @@ impl<'a> Scan<'a, '_> {
                 }),
             });
         }
-        let outer_peak = std::mem::replace(&mut self.peak, self.depth);
+        self.peak = self.depth;
         let account = self.read_account();
         let depth = self.peak - self.depth;
-        self.peak = self.peak.max(outer_peak);
         let mut account = account?;
         if self.at - start <= ACCOUNT_MAX_BYTES
             && let Some(cache) = self.accounts.as_deref_mut()
@@ -981,14 +994,7 @@ impl<'a> Scan<'a, '_> {
 /// ends a run of plain string bytes (see [`crate::model::scan`]).
 #[inline(always)]
 pub(super) fn string_stop(bytes: &[u8]) -> Option<usize> {
-    find_first(
-        bytes,
-        ByteSet {
-            any: [b'"', b'\\', b'"', b'\\'],
-            below: 0x20,
-            except: 0xff,
-        },
-    )
+    find_first(bytes, ByteSet::with_controls(*b"\"\\\"\\", 0xff))
 }
 
 /// The value of each byte as a hex digit, or 0xff.

@@ -8,8 +8,8 @@
 use super::fast::{AccountCache, CacheKey};
 use super::html::html_to_text_into;
 use super::{
-    DecodeError, fill_list, line_text, parse_time, sanitize_in_place, sanitize_line_in_place,
-    set_body, set_line, set_optional, url_host,
+    DecodeError, fill_list, line_text, parse_time, sanitize_in_place, set_line, set_nonempty_body,
+    set_optional, url_host,
 };
 use crate::model::{
     Account as ModelAccount, HandleKey, Media, MediaKind, Mention as ModelMention, Network, Post,
@@ -224,7 +224,7 @@ pub(super) fn decode_status_into(
         &mut post.text,
         all.then_some(&mut post.links),
     );
-    sanitize_in_place(&mut post.text);
+    sanitize_in_place(&mut post.text, crate::model::sanitize);
     if all
         && let Some(card) = &status.card
         && !post.links.iter().any(|l| l == card.url.as_ref())
@@ -232,7 +232,7 @@ pub(super) fn decode_status_into(
         post.links.push(card.url.to_string());
     }
     for link in &mut post.links {
-        sanitize_line_in_place(link);
+        sanitize_in_place(link, crate::model::sanitize_line);
     }
 
     fill_list(
@@ -281,14 +281,7 @@ pub(super) fn decode_status_into(
         set_line,
     );
     set_optional(&mut post.url, url.filter(|_| all), set_line);
-    set_optional(
-        &mut post.content_warning,
-        Some(&status.spoiler_text),
-        set_body,
-    );
-    if post.content_warning.as_deref() == Some("") {
-        post.content_warning = None;
-    }
+    set_nonempty_body(&mut post.content_warning, Some(&status.spoiler_text));
     fill_list(&mut post.hashtags, &status.tags, String::new, |to, tag| {
         set_line(to, &tag.name)
     });
@@ -302,10 +295,7 @@ pub(super) fn decode_status_into(
         },
         |to, m| {
             to.kind = MediaKind::parse(&m.kind);
-            set_optional(&mut to.alt, m.description.as_deref(), set_body);
-            if to.alt.as_deref() == Some("") {
-                to.alt = None;
-            }
+            set_nonempty_body(&mut to.alt, m.description.as_deref());
             set_optional(&mut to.url, m.url.as_deref().filter(|_| all), set_line);
         },
     );

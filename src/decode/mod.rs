@@ -16,7 +16,7 @@ mod lines;
 mod mastodon;
 mod native;
 
-pub use html::{HtmlText, html_to_text};
+pub use html::html_to_text;
 pub use lines::{LineError, Lines, MAX_LINE_BYTES};
 
 use crate::model::Post;
@@ -492,17 +492,11 @@ fn assign(to: &mut String, clean: Cow<'_, str>) {
     }
 }
 
-/// Sanitizes a single-line string the decoder already owns, in place.
-fn sanitize_line_in_place(text: &mut String) {
-    if let Cow::Owned(clean) = crate::model::sanitize_line(text) {
-        *text = clean;
-    }
-}
-
-/// Sanitizes a multi-line string the decoder already owns, in place (it is
-/// nearly always clean, and then left as it is).
-fn sanitize_in_place(text: &mut String) {
-    if let Cow::Owned(clean) = crate::model::sanitize(text) {
+/// Sanitizes a string the decoder already owns in place, with `sanitizer`
+/// ([`crate::model::sanitize`] or [`crate::model::sanitize_line`]); it is
+/// nearly always clean, and then left as it is.
+fn sanitize_in_place(text: &mut String, sanitizer: impl Fn(&str) -> Cow<'_, str>) {
+    if let Cow::Owned(clean) = sanitizer(text) {
         *text = clean;
     }
 }
@@ -512,6 +506,15 @@ fn set_optional(to: &mut Option<String>, text: Option<&str>, set: fn(&mut String
     match text {
         Some(text) => set(to.get_or_insert_with(String::new), text),
         None => *to = None,
+    }
+}
+
+/// [`set_optional`] with [`set_body`], where an empty text (after
+/// sanitizing) is none: a content warning, a media description.
+fn set_nonempty_body(to: &mut Option<String>, text: Option<&str>) {
+    set_optional(to, text, set_body);
+    if to.as_deref() == Some("") {
+        *to = None;
     }
 }
 

@@ -48,18 +48,19 @@ impl Hits {
 
 /// Folds case the way keywords compare.
 pub fn fold(text: &str) -> Cow<'_, str> {
-    if text.is_ascii() {
-        if text.bytes().any(|b| b.is_ascii_uppercase()) {
-            Cow::Owned(text.to_ascii_lowercase())
-        } else {
-            Cow::Borrowed(text)
-        }
+    let mut buffer = String::new();
+    // `fold_into` hands back the text itself when folding leaves it as it is
+    let unchanged = std::ptr::eq(fold_into(text, &mut buffer), text);
+    if unchanged {
+        Cow::Borrowed(text)
     } else {
-        Cow::Owned(lowercase(text))
+        Cow::Owned(buffer)
     }
 }
 
-/// [`fold`], writing into `buffer` when folding changes the text.
+/// [`fold`], writing into `buffer` when folding changes the text: ASCII
+/// lowercasing for ASCII text (left as it is without capitals), Unicode
+/// lowercasing otherwise.
 pub fn fold_into<'a>(text: &'a str, buffer: &'a mut String) -> &'a str {
     if text.is_ascii() {
         if !text.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -74,18 +75,11 @@ pub fn fold_into<'a>(text: &'a str, buffer: &'a mut String) -> &'a str {
     buffer
 }
 
-/// `str::to_lowercase`, with runs of ASCII lowered a run at a time. That
-/// function lowers only a leading ASCII run in bulk and then goes char by
-/// char, which is most of the cost of a post that is ASCII but for an emoji
-/// or an accented letter near its start. A capital sigma, whose lowercase
-/// depends on its neighbours, is left to it.
-fn lowercase(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    lowercase_into(text, &mut out);
-    out
-}
-
-/// [`lowercase`] written into `out`, which is cleared first.
+/// `str::to_lowercase` written into `out` (cleared first), with runs of
+/// ASCII lowered a run at a time. That function lowers only a leading ASCII
+/// run in bulk and then goes char by char, which is most of the cost of a
+/// post that is ASCII but for an emoji or an accented letter near its start.
+/// A capital sigma, whose lowercase depends on its neighbours, is left to it.
 fn lowercase_into(text: &str, out: &mut String) {
     out.clear();
     if text.contains('Σ') {
@@ -214,6 +208,12 @@ fn is_boundary(text: &str, at: usize, bounds: &mut Option<Vec<usize>>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn lowercase(text: &str) -> String {
+        let mut out = String::new();
+        lowercase_into(text, &mut out);
+        out
+    }
 
     fn matches(keyword: &str, text: &str) -> bool {
         !KeywordIndex::new(vec![keyword.to_string()])

@@ -102,15 +102,17 @@ pub struct Verdict {
 
 /// Routes a post (the fast path).
 pub fn route(rules: &Rules, post: &Post) -> Verdict {
-    let mut verdict = Verdict::default();
-    route_with(rules, post, false, &mut verdict, &mut Buffers::default());
-    verdict
+    route_once(rules, post, false)
 }
 
 /// Routes a post recording every rule considered, for `explain`.
 pub fn route_traced(rules: &Rules, post: &Post) -> Verdict {
+    route_once(rules, post, true)
+}
+
+fn route_once(rules: &Rules, post: &Post, traced: bool) -> Verdict {
     let mut verdict = Verdict::default();
-    route_with(rules, post, true, &mut verdict, &mut Buffers::default());
+    route_with(rules, post, traced, &mut verdict, &mut Buffers::default());
     verdict
 }
 

@@ -76,7 +76,6 @@ fn needs_cleaning(bytes: &[u8], keep_newlines: bool) -> bool {
     while let Some(i) = next_flagged(&bytes[from..], keep_newlines) {
         let at = from + i;
         let changes = match bytes[at] {
-            b'\n' => !keep_newlines,
             0..0x20 | 0x7f => true,
             0xc2 => bytes.get(at + 1).is_some_and(|n| (0x80..0xa0).contains(n)),
             _ => matches!(
@@ -97,14 +96,11 @@ fn needs_cleaning(bytes: &[u8], keep_newlines: bool) -> bool {
 /// search is most of sanitizing's cost.
 #[inline(always)]
 fn next_flagged(bytes: &[u8], keep_newlines: bool) -> Option<usize> {
+    // 0xff never occurs in UTF-8: then no control is kept
+    let kept = if keep_newlines { b'\n' } else { 0xff };
     find_first(
         bytes,
-        ByteSet {
-            any: [0x7f, 0xc2, 0xe2, 0x7f],
-            below: 0x20,
-            // 0xff never occurs in UTF-8: then no control is kept
-            except: if keep_newlines { b'\n' } else { 0xff },
-        },
+        ByteSet::with_controls([0x7f, 0xc2, 0xe2, 0x7f], kept),
     )
 }
 

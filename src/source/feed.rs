@@ -556,7 +556,7 @@ fn url_host(url: &str) -> Option<String> {
 /// escaped twice (`&amp;amp;`), and a literal `<` must stay (`Vec<T>`).
 fn text_of(text: &feed_rs::model::Text, one_line: bool) -> String {
     let plain = if text.content_type.as_str().contains("html") {
-        crate::decode::html_to_text(&text.content).text
+        crate::decode::html_to_text(&text.content)
     } else {
         html_escape::decode_html_entities(&text.content).into_owned()
     };
@@ -635,7 +635,7 @@ fn entry_post(entry: &feed_rs::model::Entry, info: &FeedInfo<'_>) -> Post {
             let content = entry.content.as_ref()?;
             let raw = content.body.as_deref()?;
             let plain = if content.content_type.as_str().contains("html") {
-                crate::decode::html_to_text(raw).text
+                crate::decode::html_to_text(raw)
             } else {
                 raw.to_string()
             };
