@@ -23,7 +23,7 @@
 //! both paths on every fixture and on mutated lines.
 
 use super::mastodon::{Account, Attachment, Card, Mention, Status, Tag};
-use crate::model::scan::{ByteSet, find_first};
+use crate::model::scan::{ByteSet, copy_until, find_first};
 use std::borrow::Cow;
 
 /// Nesting deeper than this is left to serde_json (whose own limit is 128).
@@ -40,6 +40,9 @@ pub(super) fn mastodon_status(json: &str) -> Option<Status<'_>> {
 pub(super) struct Memory {
     pub accounts: AccountCache,
     order: KeyOrder,
+    /// Buffers of decoded strings given back after a line (see
+    /// [`Status::give_back`]), for the next line's escaped strings.
+    pub spare: Vec<String>,
 }
 
 /// [`mastodon_status`], reusing and filling the memory of earlier lines.
@@ -47,9 +50,13 @@ pub(super) fn mastodon_status_with<'a>(
     json: &'a str,
     memory: Option<&mut Memory>,
 ) -> Option<Status<'a>> {
-    let (accounts, order) = match memory {
-        Some(memory) => (Some(&mut memory.accounts), Some(&mut memory.order)),
-        None => (None, None),
+    let (accounts, order, spare) = match memory {
+        Some(memory) => (
+            Some(&mut memory.accounts),
+            Some(&mut memory.order),
+            Some(&mut memory.spare),
+        ),
+        None => (None, None, None),
     };
     // JSON strings may not hold raw control bytes, and JSON lines hold no
     // whitespace but spaces (a CRLF line ends in one `\r`): the string
@@ -64,6 +71,7 @@ pub(super) fn mastodon_status_with<'a>(
         peak: 0,
         accounts,
         order,
+        spare,
     };
     // (The status, some 500 bytes, stays where it was made: no moves.)
     let mut status = scan.status(Level::Top);
@@ -228,6 +236,7 @@ struct Scan<'a, 'c> {
     peak: u32,
     accounts: Option<&'c mut AccountCache>,
     order: Option<&'c mut KeyOrder>,
+    spare: Option<&'c mut Vec<String>>,
 }
 
 /// Account objects already read, byte for byte.
@@ -445,42 +454,51 @@ impl<'a> Scan<'a, '_> {
             self.at += 1;
             return Some(Cow::Borrowed(&self.text[start..self.at - 1]));
         }
-        // Room for a typical post body, so decoding rarely reallocates.
-        let mut out = String::with_capacity(self.at - start + 512);
-        let mut run = start;
-        loop {
-            match self.bytes[self.at] {
-                b'"' => {
-                    out.push_str(&self.text[run..self.at]);
-                    self.at += 1;
-                    return Some(Cow::Owned(out));
-                }
-                b'\\' => {
-                    // Mastodon escapes every `<` and `>`: many escapes
-                    // follow one another with nothing between them.
-                    if run < self.at {
-                        out.push_str(&self.text[run..self.at]);
-                    }
-                    out.push(match self.bytes.get(self.at + 1..self.at + 6) {
-                        // `\u00XX` of an ASCII character, told at once:
-                        // Mastodon writes every `<`, `>` and `&` so
-                        // (`\u003c`, `\u003e`, `\u0026`). Kept here, in
-                        // the decoding loop, rather than in `escape`, which
-                        // also serves the scans that only step over strings.
-                        Some(&[b'u', b'0', b'0', high @ b'0'..=b'7', low])
-                            if HEX[usize::from(low)] != 0xff =>
-                        {
-                            self.at += 6;
-                            char::from((high - b'0') << 4 | HEX[usize::from(low)])
+        // Escaped: decoded into a buffer an earlier line gave back, if any
+        // (see `Status::give_back`).
+        let mut out = self
+            .spare
+            .as_deref_mut()
+            .and_then(Vec::pop)
+            .unwrap_or_default();
+        out.clear();
+        {
+            // SAFETY: only whole UTF-8 sequences are written: runs of the
+            // line (a `str`) that end before an ASCII byte, and encoded
+            // chars.
+            let out = unsafe { out.as_mut_vec() };
+            out.extend_from_slice(&self.bytes[start..self.at]);
+            loop {
+                match self.bytes[self.at] {
+                    b'"' => break,
+                    b'\\' => {
+                        let c = match self.bytes.get(self.at + 1..self.at + 6) {
+                            // `\u00XX` of an ASCII character, told at once:
+                            // Mastodon writes every `<`, `>` and `&` so
+                            // (`\u003c`, `\u003e`, `\u0026`). Kept here, in
+                            // the decoding loop, rather than in `escape`,
+                            // which also serves the scans that only step over
+                            // strings.
+                            Some(&[b'u', b'0', b'0', high @ b'0'..=b'7', low])
+                                if HEX[usize::from(low)] != 0xff =>
+                            {
+                                self.at += 6;
+                                char::from((high - b'0') << 4 | HEX[usize::from(low)])
+                            }
+                            _ => self.escape()?,
+                        };
+                        match u8::try_from(c) {
+                            Ok(ascii) if ascii.is_ascii() => out.push(ascii),
+                            _ => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
                         }
-                        _ => self.escape()?,
-                    });
-                    run = self.at;
+                    }
+                    _ => return None,
                 }
-                _ => return None,
+                self.at += copy_until(&self.bytes[self.at..], STRING_STOP, out)?;
             }
-            self.at += string_stop(&self.bytes[self.at..])?;
         }
+        self.at += 1;
+        Some(Cow::Owned(out))
     }
 
     /// The escape at the cursor (a backslash), decoded; the cursor moves past
@@ -994,8 +1012,10 @@ impl<'a> Scan<'a, '_> {
 /// ends a run of plain string bytes (see [`crate::model::scan`]).
 #[inline(always)]
 pub(super) fn string_stop(bytes: &[u8]) -> Option<usize> {
-    find_first(bytes, ByteSet::with_controls(*b"\"\\\"\\", 0xff))
+    find_first(bytes, STRING_STOP)
 }
+
+const STRING_STOP: ByteSet = ByteSet::with_controls(*b"\"\\\"\\", 0xff);
 
 /// The value of each byte as a hex digit, or 0xff.
 const HEX: [u8; 256] = {
@@ -1203,6 +1223,7 @@ mod tests {
             peak: 0,
             accounts: None,
             order: None,
+            spare: None,
         };
         scan.skip().unwrap();
         &line[from..scan.at]

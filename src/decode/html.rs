@@ -11,7 +11,7 @@
 //! items `• ` lines, entities are decoded, and a link that Mastodon shortened
 //! with `invisible`/`ellipsis` spans reads as its full URL, once.
 
-use crate::model::scan::{ByteSet, find_first};
+use crate::model::scan::{ByteSet, copy_until, find_first};
 use memchr::memchr;
 use std::borrow::Cow;
 
@@ -49,33 +49,43 @@ pub fn html_to_text(html: &str) -> String {
 /// with the URLs of plain links pushed onto `links` when it is given
 /// (mention and hashtag links are not listed: they are in the entity
 /// arrays).
-pub(super) fn html_to_text_into(
+pub(super) fn html_to_text_into(html: &str, text: &mut String, links: Option<&mut Vec<String>>) {
+    convert(html, text, links, read_tag, push_run);
+}
+
+/// The conversion, with the two steps the fast path shortens passed in:
+/// reading the tag at a `<`, and pushing the text up to the next one
+/// (returning its length). Tests run it with the plain steps too and
+/// compare.
+fn convert(
     html: &str,
     text: &mut String,
     mut links: Option<&mut Vec<String>>,
+    read_tag: impl Fn(&str) -> TagEnd<'_>,
+    push_run: impl Fn(&mut String, &str, bool) -> usize,
 ) {
     text.clear();
-    text.reserve(html.len());
+    // (And room for the 16-byte steps of `push_run`'s copy.)
+    text.reserve(html.len() + 16);
     let mut link: Option<OpenLink> = None;
     let mut pending_break: Option<&str> = None;
     let mut pre_depth = 0usize;
     let mut rest = html;
-    while !rest.is_empty() {
-        let text_end = find(b'<', rest.as_bytes()).unwrap_or(rest.len());
-        let (run, tail) = rest.split_at(text_end);
-        if !run.is_empty() {
+    while let Some(&first) = rest.as_bytes().first() {
+        if first != b'<' {
             push_break(text, &mut pending_break);
-            push_text(text, run, pre_depth > 0);
+            rest = &rest[push_run(text, rest, pre_depth > 0)..];
+            continue;
         }
-        if tail.is_empty() {
-            break;
-        }
-        let tag_end = match find_tag_end(tail) {
-            TagEnd::At(end) => end,
+        let tag = match read_tag(rest) {
+            TagEnd::At(tag, len) => {
+                rest = &rest[len..];
+                tag
+            }
             // A `<` that opens no tag is text.
             TagEnd::NotATag => {
                 text.push('<');
-                rest = &tail[1..];
+                rest = &rest[1..];
                 continue;
             }
             // A tag still open at the end of the content: the rest is text.
@@ -83,57 +93,36 @@ pub(super) fn html_to_text_into(
             // the scan linear on hostile input such as `<a<a<a…`.
             TagEnd::Unterminated => {
                 push_break(text, &mut pending_break);
-                push_text(text, tail, pre_depth > 0);
+                push_text(text, rest, pre_depth > 0);
                 break;
             }
         };
-        let tag = Tag::parse(&tail[1..tag_end]);
-        rest = &tail[tag_end + 1..];
-        // Mastodon writes tag names in lowercase; other case is rare enough
-        // to pay for a lowered copy.
-        let lowered;
-        let name = if tag.name.bytes().any(|b| b.is_ascii_uppercase()) {
-            lowered = tag.name.to_ascii_lowercase();
-            lowered.as_str()
-        } else {
-            tag.name
-        };
-        match (name, tag.closing) {
-            (
-                "p" | "blockquote" | "ul" | "ol" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "hr"
-                | "table" | "figure" | "section" | "article" | "header" | "footer",
-                _,
-            ) => pending_break = Some("\n\n"),
-            // Smaller blocks (feeds use them freely): a line break of their own.
-            ("div" | "tr" | "dt" | "dd" | "figcaption", _) if pending_break.is_none() => {
-                pending_break = Some("\n")
+        match (tag.kind, tag.closing) {
+            (Kind::Block, _) => pending_break = Some("\n\n"),
+            (Kind::Line, _) if pending_break.is_none() => pending_break = Some("\n"),
+            (Kind::Hidden, false) if !tag.self_closing() => {
+                rest = after_closing_tag(rest, tag.name);
             }
-            // Code and styling that is never shown: skip to the closing tag.
-            ("script" | "style" | "template" | "noscript" | "head", false)
-                if !tag.self_closing() =>
-            {
-                rest = after_closing_tag(rest, name);
-            }
-            ("pre", false) => {
+            (Kind::Pre, false) => {
                 pending_break = Some("\n\n");
                 pre_depth += 1;
             }
-            ("pre", true) => {
+            (Kind::Pre, true) => {
                 pending_break = Some("\n\n");
                 pre_depth = pre_depth.saturating_sub(1);
             }
-            ("br", _) => {
+            (Kind::Br, _) => {
                 pending_break = None;
                 text.push('\n');
             }
-            ("li", false) => {
+            (Kind::Li, false) => {
                 let brk = pending_break.take().unwrap_or("\n");
                 if !text.is_empty() {
                     text.push_str(brk);
                 }
                 text.push_str("• ");
             }
-            ("a", false) => {
+            (Kind::A, false) => {
                 push_break(text, &mut pending_break);
                 let [class, href] = tag.attrs(["class", "href"]);
                 let class = class.unwrap_or_default();
@@ -146,7 +135,7 @@ pub(super) fn html_to_text_into(
                         .any(|c| c == "mention" || c == "hashtag"),
                 });
             }
-            ("a", true) => {
+            (Kind::A, true) => {
                 if let Some(open) = link.take()
                     && !open.href.is_empty()
                 {
@@ -163,7 +152,7 @@ pub(super) fn html_to_text_into(
                     }
                 }
             }
-            ("span", false) => {
+            (Kind::Span, false) => {
                 if let Some(open) = link.as_mut() {
                     let class = tag.attr("class").unwrap_or_default();
                     if class
@@ -220,6 +209,62 @@ fn push_break(out: &mut String, pending: &mut Option<&str>) {
     }
 }
 
+/// Appends `html` up to its first `<` as text (see [`push_text`]) and
+/// returns that length: the plain step, which finds the end of the run,
+/// then decodes and copies it.
+#[cfg_attr(not(test), allow(dead_code))]
+fn push_plain_run(out: &mut String, html: &str, preformatted: bool) -> usize {
+    let end = find(b'<', html.as_bytes()).unwrap_or(html.len());
+    push_text(out, &html[..end], preformatted);
+    end
+}
+
+/// [`push_plain_run`] in one pass: the run is copied 16 bytes a step up to
+/// its end or the next reference or control character, which is dealt
+/// with in place. (A post body is mostly such runs between tags, where a
+/// search, then a second search for references, then a `memcpy` call cost
+/// more than the copy.)
+fn push_run(out: &mut String, html: &str, preformatted: bool) -> usize {
+    /// Where a run stops: a tag, a reference, a control character.
+    const STOP: ByteSet = ByteSet::with_controls(*b"<&<&", 0xff);
+    let bytes = html.as_bytes();
+    let mut at = 0;
+    loop {
+        // SAFETY: only whole UTF-8 sequences are appended: spans of `html`
+        // that end before an ASCII byte or at its end.
+        let stop = copy_until(&bytes[at..], STOP, unsafe { out.as_mut_vec() });
+        let Some(i) = stop else {
+            return bytes.len();
+        };
+        at += i;
+        match bytes[at] {
+            b'<' => return at,
+            b'&' => match COMMON_REFERENCES
+                .iter()
+                .find(|(name, _)| bytes[at..].starts_with(name.as_bytes()))
+            {
+                Some((name, c)) => {
+                    out.push(*c);
+                    at += name.len();
+                }
+                // Any other reference: the rest of the run as the plain
+                // step would have it, through `html_escape`.
+                None => return at + push_plain_run(out, &html[at..], preformatted),
+            },
+            b'\n' | b'\t' | b'\r' if !preformatted => {
+                if !out.ends_with([' ', '\n']) {
+                    out.push(' ');
+                }
+                at += 1;
+            }
+            control => {
+                out.push(char::from(control));
+                at += 1;
+            }
+        }
+    }
+}
+
 /// Appends a text run with entities decoded and, outside `<pre>`, HTML's
 /// whitespace collapsing.
 fn push_text(out: &mut String, run: &str, preformatted: bool) {
@@ -245,18 +290,20 @@ fn decode_entities(text: &str) -> String {
     entities(text).into_owned()
 }
 
+/// The references Mastodon writes, and what they stand for.
+const COMMON_REFERENCES: [(&str, char); 5] = [
+    ("&amp;", '&'),
+    ("&lt;", '<'),
+    ("&gt;", '>'),
+    ("&quot;", '"'),
+    ("&#39;", '\''),
+];
+
 /// Decodes character references. The few Mastodon writes (`&amp;`, `&lt;`,
 /// `&gt;`, `&quot;`, `&#39;`) are replaced here; a text holding any other
 /// goes to `html_escape`, which knows all of HTML's (and costs a table
 /// search per reference).
 fn entities(text: &str) -> Cow<'_, str> {
-    const COMMON: [(&str, char); 5] = [
-        ("&amp;", '&'),
-        ("&lt;", '<'),
-        ("&gt;", '>'),
-        ("&quot;", '"'),
-        ("&#39;", '\''),
-    ];
     let Some(first) = find(b'&', text.as_bytes()) else {
         return Cow::Borrowed(text);
     };
@@ -265,7 +312,10 @@ fn entities(text: &str) -> Cow<'_, str> {
     let mut at = Some(first);
     while let Some(i) = at {
         let tail = &rest[i..];
-        let Some((name, c)) = COMMON.iter().find(|(name, _)| tail.starts_with(name)) else {
+        let Some((name, c)) = COMMON_REFERENCES
+            .iter()
+            .find(|(name, _)| tail.starts_with(name))
+        else {
             return html_escape::decode_html_entities(text);
         };
         out.push_str(&rest[..i]);
@@ -277,17 +327,47 @@ fn entities(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-enum TagEnd {
-    /// Index of the `>` that closes the tag.
-    At(usize),
+/// What is found at a `<`.
+enum TagEnd<'a> {
+    /// A tag, and its length (up to and with its `>`).
+    At(Tag<'a>, usize),
     NotATag,
     Unterminated,
 }
 
-/// Finds the `>` closing the tag that starts at `s[0] == '<'`, skipping
-/// quoted attribute values.
-fn find_tag_end(s: &str) -> TagEnd {
-    let bytes = s.as_bytes();
+/// Reads the tag at `html[0] == '<'`. The tags Mastodon writes with no
+/// attributes (two thirds of a post's) are told from their bytes; any
+/// other is read by [`read_any_tag`], which reads these the same.
+fn read_tag(html: &str) -> TagEnd<'_> {
+    let tag = |kind, closing, name: std::ops::Range<usize>, len: usize| {
+        let attrs = &html[name.end..len - 1];
+        let name = &html[name];
+        TagEnd::At(
+            Tag {
+                kind,
+                name,
+                closing,
+                attrs,
+            },
+            len,
+        )
+    };
+    match html.as_bytes() {
+        [_, b'/', b's', b'p', b'a', b'n', b'>', ..] => tag(Kind::Span, true, 2..6, 7),
+        [_, b'p', b'>', ..] => tag(Kind::Block, false, 1..2, 3),
+        [_, b'/', b'p', b'>', ..] => tag(Kind::Block, true, 2..3, 4),
+        [_, b'/', b'a', b'>', ..] => tag(Kind::A, true, 2..3, 4),
+        [_, b's', b'p', b'a', b'n', b'>', ..] => tag(Kind::Span, false, 1..5, 6),
+        [_, b'b', b'r', b' ', b'/', b'>', ..] => tag(Kind::Br, false, 1..3, 6),
+        [_, b'b', b'r', b'>', ..] => tag(Kind::Br, false, 1..3, 4),
+        _ => read_any_tag(html),
+    }
+}
+
+/// Reads the tag at `html[0] == '<'`: finds its `>`, skipping quoted
+/// attribute values, and parses what lies between.
+fn read_any_tag(html: &str) -> TagEnd<'_> {
+    let bytes = html.as_bytes();
     if !bytes
         .get(1)
         .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'/' || *b == b'!')
@@ -300,7 +380,7 @@ fn find_tag_end(s: &str) -> TagEnd {
     while let Some(i) = find3(b'>', b'"', b'\'', &bytes[at..]) {
         let hit = at + i;
         match bytes[hit] {
-            b'>' => return TagEnd::At(hit),
+            b'>' => return TagEnd::At(Tag::parse(&html[1..hit]), hit + 1),
             quote => match find(quote, &bytes[hit + 1..]) {
                 Some(close) => at = hit + 1 + close + 1,
                 None => return TagEnd::Unterminated,
@@ -310,7 +390,47 @@ fn find_tag_end(s: &str) -> TagEnd {
     TagEnd::Unterminated
 }
 
+/// What a tag does to the text, told from its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Paragraphs and other large blocks: a blank line.
+    Block,
+    /// Smaller blocks (feeds use them freely): a line break of their own.
+    Line,
+    /// Code and styling that is never shown: skipped to the closing tag.
+    Hidden,
+    Pre,
+    Br,
+    Li,
+    A,
+    Span,
+    Other,
+}
+
+impl Kind {
+    fn of(name: &str) -> Kind {
+        // Mastodon writes tag names in lowercase; other case is rare enough
+        // to pay for a lowered copy.
+        if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            return Kind::of(&name.to_ascii_lowercase());
+        }
+        match name {
+            "p" | "blockquote" | "ul" | "ol" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "hr"
+            | "table" | "figure" | "section" | "article" | "header" | "footer" => Kind::Block,
+            "div" | "tr" | "dt" | "dd" | "figcaption" => Kind::Line,
+            "script" | "style" | "template" | "noscript" | "head" => Kind::Hidden,
+            "pre" => Kind::Pre,
+            "br" => Kind::Br,
+            "li" => Kind::Li,
+            "a" => Kind::A,
+            "span" => Kind::Span,
+            _ => Kind::Other,
+        }
+    }
+}
+
 struct Tag<'a> {
+    kind: Kind,
     name: &'a str,
     closing: bool,
     attrs: &'a str,
@@ -326,8 +446,10 @@ impl<'a> Tag<'a> {
             .bytes()
             .position(|b| b.is_ascii_whitespace() || b == b'/')
             .unwrap_or(body.len());
+        let name = &body[..name_end];
         Tag {
-            name: &body[..name_end],
+            kind: Kind::of(name),
+            name,
             closing,
             attrs: &body[name_end..],
         }
@@ -438,6 +560,79 @@ mod tests {
             text in "(&amp;|&lt;|&gt;|&quot;|&#39;|;|a| |é){0,12}",
         ) {
             proptest::prop_assert_eq!(entities(&text), html_escape::decode_html_entities(&text));
+        }
+    }
+
+    /// Pieces of Mastodon and feed HTML, well and badly formed.
+    const PIECES: &[&str] = &[
+        "<p>",
+        "</p>",
+        "<span>",
+        "</span>",
+        "</a>",
+        "<br>",
+        "<br />",
+        "<br/>",
+        "<P>",
+        "<Span>",
+        "</SPAN>",
+        "<p class=\"x\">",
+        "<span class=\"invisible\">",
+        "<span class=\"ellipsis\">",
+        "<span class=\"h-card\" translate=\"no\">",
+        "<a href=\"https://hachyderm.io/@alice\" class=\"u-url mention\">",
+        "<a href=\"https://l.example/a?b=1&amp;c=2\" target=\"_blank\" rel=\"nofollow\">",
+        "<a href='https://q.example/'>",
+        "<pre>",
+        "</pre>",
+        "<li>",
+        "</li>",
+        "<ul>",
+        "<div>",
+        "<script>",
+        "</script>",
+        "<br",
+        "<p",
+        "<",
+        "< p>",
+        "<!-- c -->",
+        "<a href=\">\">",
+        "a",
+        "é",
+        "東京",
+        " ",
+        "\n",
+        "\t",
+        "\r",
+        "&amp;",
+        "&lt;",
+        "&gt;",
+        "&quot;",
+        "&#39;",
+        "&eacute;",
+        "&#x27;",
+        "&",
+        "&am",
+        ";",
+        "\u{1b}",
+        "\0",
+        "a long run of text, longer than one chunk",
+    ];
+
+    proptest::proptest! {
+        /// The fast steps (tags told from their bytes, runs copied with
+        /// references in place) convert as the plain steps do.
+        #[test]
+        fn the_fast_steps_convert_as_the_plain_ones(
+            pieces in proptest::collection::vec(proptest::sample::select(PIECES), 0..40),
+        ) {
+            let html = pieces.concat();
+            let mut fast = (String::new(), Vec::new());
+            let mut plain = (String::from("stale"), vec!["stale".to_string()]);
+            plain.1.clear();
+            convert(&html, &mut fast.0, Some(&mut fast.1), read_tag, push_run);
+            convert(&html, &mut plain.0, Some(&mut plain.1), read_any_tag, push_plain_run);
+            proptest::prop_assert_eq!(fast, plain, "{:?}", html);
         }
     }
 

@@ -56,6 +56,27 @@ pub(super) struct Status<'a> {
     pub card: Option<Card<'a>>,
 }
 
+impl Status<'_> {
+    /// Gives the buffers of its decoded body and content warning back for
+    /// the next line's escaped strings. (Mastodon escapes every `<` and `>`,
+    /// so every body is decoded; other strings rarely are.)
+    pub(super) fn give_back(self, spare: &mut Vec<String>) {
+        /// Enough for a status and its boost; a line of many escaped
+        /// strings does not grow the pool.
+        const KEEP: usize = 4;
+        for text in [self.content, self.spoiler_text] {
+            if let Cow::Owned(buffer) = text
+                && spare.len() < KEEP
+            {
+                spare.push(buffer);
+            }
+        }
+        if let Some(boosted) = self.reblog {
+            boosted.give_back(spare);
+        }
+    }
+}
+
 #[derive(Deserialize)]
 pub(super) struct Account<'a> {
     #[serde(borrow)]

@@ -113,15 +113,18 @@ impl Decoder {
         post: &mut Post,
     ) -> Result<(), DecodeError> {
         let json = utf8(line)?;
-        let status = fast::mastodon_status_with(json, Some(&mut self.memory));
-        match &status {
-            Some(status) => mastodon::decode_status_into(
-                status,
-                source,
-                Some(&mut self.memory.accounts),
-                self.fields,
-                post,
-            ),
+        match fast::mastodon_status_with(json, Some(&mut self.memory)) {
+            Some(status) => {
+                let decoded = mastodon::decode_status_into(
+                    &status,
+                    source,
+                    Some(&mut self.memory.accounts),
+                    self.fields,
+                    post,
+                );
+                status.give_back(&mut self.memory.spare);
+                decoded
+            }
             None => {
                 *post = decode_general(json, source)?;
                 Ok(())
