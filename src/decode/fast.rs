@@ -43,6 +43,8 @@ pub(super) struct Memory {
     /// Buffers of decoded strings given back after a line (see
     /// [`Status::give_back`]), for the next line's escaped strings.
     pub spare: Vec<String>,
+    /// Items of the posts decoded, kept for the next ones.
+    pub lists: super::Spares,
 }
 
 /// [`mastodon_status`], reusing and filling the memory of earlier lines.

@@ -5,11 +5,11 @@
 //! the account's profile URL, so `alice` on hachyderm.io routes as
 //! `alice@hachyderm.io` wherever it was fetched from (SPEC §4).
 
-use super::fast::{AccountCache, CacheKey};
+use super::fast::{AccountCache, CacheKey, Memory};
 use super::html::html_to_text_into;
 use super::{
-    DecodeError, fill_list, line_text, parse_time, sanitize_in_place, set_line, set_nonempty_body,
-    set_optional, url_host,
+    DecodeError, Spares, fill_list, line_text, parse_time, sanitize_in_place, set_line,
+    set_nonempty_body, set_optional, url_host,
 };
 use crate::model::{
     Account as ModelAccount, HandleKey, Media, MediaKind, Mention as ModelMention, Network, Post,
@@ -213,15 +213,21 @@ pub(super) enum Fields {
 /// Decodes `status` into `post`, every field of which is set (or cleared)
 /// here; its strings and lists are refilled in place, so a stream decoder
 /// that passes the same post for every line allocates little once they are
-/// big enough. `accounts` is the account cache of the fast reader that read
-/// the status. On an error, `post` is left half filled.
+/// big enough. `memory` is that of the fast reader that read the status:
+/// its account cache, and the items earlier posts gave up. On an error,
+/// `post` is left half filled.
 pub(super) fn decode_status_into(
     status: &Status<'_>,
     source: &str,
-    mut accounts: Option<&mut AccountCache>,
+    memory: Option<&mut Memory>,
     fields: Fields,
     post: &mut Post,
 ) -> Result<(), DecodeError> {
+    let mut fresh = Spares::default();
+    let (mut accounts, spares) = match memory {
+        Some(memory) => (Some(&mut memory.accounts), &mut memory.lists),
+        None => (None, &mut fresh),
+    };
     let all = fields == Fields::All;
     let status = match &status.reblog {
         Some(inner) => {
@@ -259,6 +265,7 @@ pub(super) fn decode_status_into(
     fill_list(
         &mut post.mentions,
         &status.mentions,
+        &mut spares.mentions,
         blank_mention,
         fill_mention,
     );
@@ -303,12 +310,17 @@ pub(super) fn decode_status_into(
     );
     set_optional(&mut post.url, url.filter(|_| all), set_line);
     set_nonempty_body(&mut post.content_warning, Some(&status.spoiler_text));
-    fill_list(&mut post.hashtags, &status.tags, String::new, |to, tag| {
-        set_line(to, &tag.name)
-    });
+    fill_list(
+        &mut post.hashtags,
+        &status.tags,
+        &mut spares.hashtags,
+        String::new,
+        |to, tag| set_line(to, &tag.name),
+    );
     fill_list(
         &mut post.media,
         &status.media_attachments,
+        &mut spares.media,
         || Media {
             kind: MediaKind::Other,
             alt: None,

@@ -118,7 +118,7 @@ impl Decoder {
                 let decoded = mastodon::decode_status_into(
                     &status,
                     source,
-                    Some(&mut self.memory.accounts),
+                    Some(&mut self.memory),
                     self.fields,
                     post,
                 );
@@ -521,18 +521,36 @@ fn set_nonempty_body(to: &mut Option<String>, text: Option<&str>) {
     }
 }
 
+/// Items a stream decoder's posts no longer hold, kept for later posts (see
+/// [`fill_list`]).
+#[derive(Default)]
+pub(super) struct Spares {
+    pub mentions: Vec<crate::model::Mention>,
+    pub hashtags: Vec<String>,
+    pub media: Vec<crate::model::Media>,
+}
+
 /// Makes `to` as long as `from`, each item filled by `fill`: items already
-/// there are refilled in place, so their buffers are reused.
+/// there are refilled in place, so their buffers are reused, and so are the
+/// items of `spare`, which takes those `to` no longer needs (posts hold a
+/// few mentions or hashtags one line and none the next).
 fn fill_list<T, S>(
     to: &mut Vec<T>,
     from: &[S],
+    spare: &mut Vec<T>,
     blank: impl Fn() -> T,
     mut fill: impl FnMut(&mut T, &S),
 ) {
-    to.truncate(from.len());
+    /// Spare items kept at most, per kind.
+    const KEEP: usize = 32;
+    if to.len() > from.len() {
+        let room = KEEP.saturating_sub(spare.len());
+        spare.extend(to.drain(from.len()..).take(room));
+        to.truncate(from.len());
+    }
     for (i, item) in from.iter().enumerate() {
         if i == to.len() {
-            to.push(blank());
+            to.push(spare.pop().unwrap_or_else(&blank));
         }
         fill(&mut to[i], item);
     }

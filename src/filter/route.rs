@@ -140,6 +140,9 @@ struct Buffers {
     text: String,
     /// That text case-folded, when folding changes it.
     folded: String,
+    /// The post's hashtags case-folded: the first as many as it has (the
+    /// rest are buffers kept from earlier posts).
+    tags: Vec<String>,
 }
 
 /// The text keyword and regex rules read: content warning, text and media
@@ -177,7 +180,7 @@ struct Matches<'p> {
     keywords: Hits,
     regex: Option<regex::SetMatches>,
     /// The post's hashtags, case-folded.
-    tags: Vec<Cow<'p, str>>,
+    tags: &'p [String],
     /// The post's language, lowercase.
     language: Option<Cow<'p, str>>,
 }
@@ -270,9 +273,20 @@ fn route_with(
             _ => None,
         },
         tags: if rules.hashtags.is_empty() {
-            Vec::new()
+            &[]
         } else {
-            post.hashtags.iter().map(|t| fold(t)).collect()
+            let tags = &mut buffers.tags;
+            for (i, tag) in post.hashtags.iter().enumerate() {
+                if i == tags.len() {
+                    tags.push(String::new());
+                }
+                let unchanged = std::ptr::eq(fold_into(tag, &mut tags[i]), tag.as_str());
+                if unchanged {
+                    tags[i].clear();
+                    tags[i].push_str(tag);
+                }
+            }
+            &tags[..post.hashtags.len()]
         },
         language: post.language.as_deref().map(fold),
     };
@@ -373,7 +387,7 @@ fn column_takes(
         if taker.wants()
             && rules
                 .hashtags
-                .get(tag.as_ref())
+                .get(tag.as_str())
                 .is_some_and(|cols| cols.contains(&index))
         {
             taker.take(Because::Hashtag(i));
