@@ -60,18 +60,18 @@ impl Status<'_> {
     /// Gives the buffers of its decoded body and content warning back for
     /// the next line's escaped strings. (Mastodon escapes every `<` and `>`,
     /// so every body is decoded; other strings rarely are.)
-    pub(super) fn give_back(self, spare: &mut Vec<String>) {
+    pub(super) fn give_back(&mut self, spare: &mut Vec<String>) {
         /// Enough for a status and its boost; a line of many escaped
         /// strings does not grow the pool.
         const KEEP: usize = 4;
-        for text in [self.content, self.spoiler_text] {
-            if let Cow::Owned(buffer) = text
+        for text in [&mut self.content, &mut self.spoiler_text] {
+            if let Cow::Owned(buffer) = std::mem::take(text)
                 && spare.len() < KEEP
             {
                 spare.push(buffer);
             }
         }
-        if let Some(boosted) = self.reblog {
+        if let Some(boosted) = &mut self.reblog {
             boosted.give_back(spare);
         }
     }

@@ -114,7 +114,7 @@ impl Decoder {
     ) -> Result<(), DecodeError> {
         let json = utf8(line)?;
         match fast::mastodon_status_with(json, Some(&mut self.memory)) {
-            Some(status) => {
+            Some(mut status) => {
                 let decoded = mastodon::decode_status_into(
                     &status,
                     source,
