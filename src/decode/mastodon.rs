@@ -223,10 +223,13 @@ pub(super) fn decode_status_into(
     fields: Fields,
     post: &mut Post,
 ) -> Result<(), DecodeError> {
-    let mut fresh = Spares::default();
+    let mut fresh;
     let (mut accounts, spares) = match memory {
         Some(memory) => (Some(&mut memory.accounts), &mut memory.lists),
-        None => (None, &mut fresh),
+        None => {
+            fresh = Spares::default();
+            (None, &mut fresh)
+        }
     };
     let all = fields == Fields::All;
     let status = match &status.reblog {
