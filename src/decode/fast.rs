@@ -496,7 +496,20 @@ impl<'a> Scan<'a, '_> {
                     }
                     _ => return None,
                 }
-                self.at += copy_until(&self.bytes[self.at..], STRING_STOP, out)?;
+                // The next run, looked at a window at a time: the copy
+                // makes room for all it is given, and the rest of the line
+                // may be a megabyte where the string is a few bytes.
+                loop {
+                    let end = self.bytes.len().min(self.at + RUN_WINDOW);
+                    match copy_until(&self.bytes[self.at..end], STRING_STOP, out) {
+                        Some(run) => {
+                            self.at += run;
+                            break;
+                        }
+                        None if end < self.bytes.len() => self.at = end,
+                        None => return None,
+                    }
+                }
             }
         }
         self.at += 1;
@@ -1017,6 +1030,9 @@ pub(super) fn string_stop(bytes: &[u8]) -> Option<usize> {
     find_first(bytes, STRING_STOP)
 }
 
+/// How much of a line an escaped string's decoding copies from at a time.
+const RUN_WINDOW: usize = 256;
+
 const STRING_STOP: ByteSet = ByteSet::with_controls(*b"\"\\\"\\", 0xff);
 
 /// The value of each byte as a hex digit, or 0xff.
@@ -1107,6 +1123,28 @@ mod tests {
         let mastodon = DEMO.lines().filter(|l| l.contains("\"account\":")).count() + 3;
         assert_eq!(fast, mastodon);
         assert!(fast > 100, "{fast}");
+    }
+
+    /// An escaped string takes room for itself, not for the rest of its
+    /// line: a line of many escaped tags followed by a long value must not
+    /// reserve the rest of the line for each.
+    #[test]
+    fn escaped_strings_take_room_for_themselves_only() {
+        let line = format!(
+            r#"{{"id":"1","created_at":"2024-11-20T11:59:56.873Z","account":{{"id":"9","acct":"a","display_name":"A","url":"https://x.example/@a"}},"content":"\u003cp\u003e{}\u003c/p\u003e","tags":[{{"name":"caf\u00e9","url":"https://x.example/tags/cafe"}}],"filler":"{}"}}"#,
+            // a run longer than the window the copy is given at a time
+            "hi ".repeat(300),
+            "x".repeat(1 << 19)
+        );
+        assert!(agrees(&line).unwrap(), "the fast path reads it");
+        let status = mastodon_status(&line).unwrap();
+        let (Cow::Owned(tag), Cow::Owned(content)) = (&status.tags[0].name, &status.content) else {
+            panic!("both strings hold escapes");
+        };
+        assert_eq!(tag, "café");
+        assert_eq!(*content, format!("<p>{}</p>", "hi ".repeat(300)));
+        assert!(tag.capacity() < 4096, "{}", tag.capacity());
+        assert!(content.capacity() < 4096, "{}", content.capacity());
     }
 
     #[test]

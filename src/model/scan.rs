@@ -91,6 +91,10 @@ pub(crate) fn find_first(bytes: &[u8], set: ByteSet) -> Option<usize> {
 /// of many short runs between escapes (a Mastodon post body has one
 /// every dozen bytes), where a `memcpy` call per run costs more than the
 /// copy.
+///
+/// `out` is given room for all of `bytes` at once: a caller with a long
+/// input and short runs (the JSON reader, whose strings lie in the rest of
+/// a line of up to 1 MiB) passes it a window at a time.
 #[inline(always)]
 pub(crate) fn copy_until(bytes: &[u8], set: ByteSet, out: &mut Vec<u8>) -> Option<usize> {
     #[cfg(target_arch = "x86_64")]
