@@ -1,12 +1,15 @@
-//! Finding the first byte of a small set in a text, 16 bytes a step.
+//! Finding the first byte of a small set in a text, 16 bytes a step, and
+//! copying (or lowering) the text on the way.
 //!
 //! The JSON reader (the end of a string run), the HTML scanner (the next
 //! tag, quote or reference) and the sanitizer (a byte that may start a
 //! control) all spend most of their time looking for the next of a few
 //! bytes in runs of tens of bytes, where `memchr`'s set-up and call cost
 //! more than the search and where it cannot express "any byte below 0x20".
-//! SSE2 is part of every x86-64, so this needs no runtime detection; other
-//! targets take the plain loop.
+//! Decoding an escaped string, copying a post body's text and case folding
+//! for keywords copy those runs too, which a `memcpy` call per run would
+//! cost more than. SSE2 is part of every x86-64, so this needs no runtime
+//! detection; other targets take the plain loops.
 
 /// A set of bytes: up to four given ones, and optionally every byte below
 /// a bound (the C0 controls) except one.
