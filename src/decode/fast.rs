@@ -40,11 +40,8 @@ pub(super) fn mastodon_status(json: &str) -> Option<Status<'_>> {
 pub(super) struct Memory {
     pub accounts: AccountCache,
     order: KeyOrder,
-    /// Buffers of decoded strings given back after a line (see
-    /// [`Status::give_back`]), for the next line's escaped strings.
-    pub spare: Vec<String>,
-    /// Items of the posts decoded, kept for the next ones.
-    pub lists: super::Spares,
+    /// Buffers and items of the lines decoded, kept for the next ones.
+    pub spares: super::Spares,
 }
 
 /// [`mastodon_status`], reusing and filling the memory of earlier lines.
@@ -56,7 +53,7 @@ pub(super) fn mastodon_status_with<'a>(
         Some(memory) => (
             Some(&mut memory.accounts),
             Some(&mut memory.order),
-            Some(&mut memory.spare),
+            Some(&mut memory.spares.strings),
         ),
         None => (None, None, None),
     };
@@ -704,20 +701,10 @@ impl<'a> Scan<'a, '_> {
     /// An object: `each` is called with every key (unescaped keys only) and
     /// must consume its value.
     fn object(&mut self, mut each: impl FnMut(&mut Self, &'a [u8]) -> Option<()>) -> Option<()> {
-        self.members(|scan, _| {
-            let key = scan.key()?;
-            each(scan, key)
-        })
-    }
-
-    /// An object's members, in turn: `each` reads one (key and value) and is
-    /// told its index.
-    fn members(&mut self, mut each: impl FnMut(&mut Self, usize) -> Option<()>) -> Option<()> {
         if self.open(b'{', b'}')? {
-            let mut index = 0;
             loop {
-                each(self, index)?;
-                index += 1;
+                let key = self.key()?;
+                each(self, key)?;
                 if !self.next_member(b'}')? {
                     break;
                 }

@@ -212,7 +212,6 @@ fn push_break(out: &mut String, pending: &mut Option<&str>) {
 /// Appends `html` up to its first `<` as text (see [`push_text`]) and
 /// returns that length: the plain step, which finds the end of the run,
 /// then decodes and copies it.
-#[cfg_attr(not(test), allow(dead_code))]
 fn push_plain_run(out: &mut String, html: &str, preformatted: bool) -> usize {
     let end = find(b'<', html.as_bytes()).unwrap_or(html.len());
     push_text(out, &html[..end], preformatted);
@@ -239,13 +238,10 @@ fn push_run(out: &mut String, html: &str, preformatted: bool) -> usize {
         at += i;
         match bytes[at] {
             b'<' => return at,
-            b'&' => match COMMON_REFERENCES
-                .iter()
-                .find(|(name, _)| bytes[at..].starts_with(name.as_bytes()))
-            {
-                Some((name, c)) => {
-                    out.push(*c);
-                    at += name.len();
+            b'&' => match common_reference(&html[at..]) {
+                Some((len, c)) => {
+                    out.push(c);
+                    at += len;
                 }
                 // Any other reference: the rest of the run as the plain
                 // step would have it, through `html_escape`.
@@ -290,14 +286,21 @@ fn decode_entities(text: &str) -> String {
     entities(text).into_owned()
 }
 
-/// The references Mastodon writes, and what they stand for.
-const COMMON_REFERENCES: [(&str, char); 5] = [
-    ("&amp;", '&'),
-    ("&lt;", '<'),
-    ("&gt;", '>'),
-    ("&quot;", '"'),
-    ("&#39;", '\''),
-];
+/// The reference `text` starts with, if it is one of the few Mastodon
+/// writes: its length and the character it stands for.
+fn common_reference(text: &str) -> Option<(usize, char)> {
+    const COMMON: [(&str, char); 5] = [
+        ("&amp;", '&'),
+        ("&lt;", '<'),
+        ("&gt;", '>'),
+        ("&quot;", '"'),
+        ("&#39;", '\''),
+    ];
+    COMMON
+        .iter()
+        .find(|(name, _)| text.starts_with(name))
+        .map(|&(name, c)| (name.len(), c))
+}
 
 /// Decodes character references. The few Mastodon writes (`&amp;`, `&lt;`,
 /// `&gt;`, `&quot;`, `&#39;`) are replaced here; a text holding any other
@@ -312,15 +315,12 @@ fn entities(text: &str) -> Cow<'_, str> {
     let mut at = Some(first);
     while let Some(i) = at {
         let tail = &rest[i..];
-        let Some((name, c)) = COMMON_REFERENCES
-            .iter()
-            .find(|(name, _)| tail.starts_with(name))
-        else {
+        let Some((len, c)) = common_reference(tail) else {
             return html_escape::decode_html_entities(text);
         };
         out.push_str(&rest[..i]);
-        out.push(*c);
-        rest = &tail[name.len()..];
+        out.push(c);
+        rest = &tail[len..];
         at = find(b'&', rest.as_bytes());
     }
     out.push_str(rest);

@@ -225,7 +225,7 @@ pub(super) fn decode_status_into(
 ) -> Result<(), DecodeError> {
     let mut fresh;
     let (mut accounts, spares) = match memory {
-        Some(memory) => (Some(&mut memory.accounts), &mut memory.lists),
+        Some(memory) => (Some(&mut memory.accounts), &mut memory.spares),
         None => {
             fresh = Spares::default();
             (None, &mut fresh)

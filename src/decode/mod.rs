@@ -122,7 +122,7 @@ impl Decoder {
                     self.fields,
                     post,
                 );
-                status.give_back(&mut self.memory.spare);
+                status.give_back(&mut self.memory.spares.strings);
                 decoded
             }
             None => {
@@ -521,10 +521,13 @@ fn set_nonempty_body(to: &mut Option<String>, text: Option<&str>) {
     }
 }
 
-/// Items a stream decoder's posts no longer hold, kept for later posts (see
-/// [`fill_list`]).
+/// What a stream decoder's lines no longer hold, kept for later lines.
 #[derive(Default)]
 pub(super) struct Spares {
+    /// Buffers of decoded strings (see `Status::give_back`), for the next
+    /// line's escaped strings.
+    pub strings: Vec<String>,
+    /// Items of posts (see [`fill_list`]).
     pub mentions: Vec<crate::model::Mention>,
     pub hashtags: Vec<String>,
     pub media: Vec<crate::model::Media>,
@@ -545,8 +548,8 @@ fn fill_list<T, S>(
     const KEEP: usize = 32;
     if to.len() > from.len() {
         let room = KEEP.saturating_sub(spare.len());
+        // (what does not fit is dropped with the drain)
         spare.extend(to.drain(from.len()..).take(room));
-        to.truncate(from.len());
     }
     for (i, item) in from.iter().enumerate() {
         if i == to.len() {

@@ -49,29 +49,29 @@ impl Hits {
 
 /// Folds case the way keywords compare.
 pub fn fold(text: &str) -> Cow<'_, str> {
-    let mut buffer = String::new();
-    // `fold_into` hands back the text itself when folding leaves it as it is
-    let unchanged = std::ptr::eq(fold_into(text, &mut buffer), text);
-    if unchanged {
-        Cow::Borrowed(text)
+    if needs_folding(text) {
+        let mut folded = String::new();
+        lowercase_into(text, &mut folded);
+        Cow::Owned(folded)
     } else {
-        Cow::Owned(buffer)
+        Cow::Borrowed(text)
     }
 }
 
-/// [`fold`], writing into `buffer` when folding changes the text: ASCII
-/// lowercasing for ASCII text (left as it is without capitals), Unicode
-/// lowercasing otherwise.
+/// [`fold`], writing into `buffer` when folding changes the text.
 pub fn fold_into<'a>(text: &'a str, buffer: &'a mut String) -> &'a str {
-    // (Most posts have a capital within their first bytes.)
-    if !text
-        .bytes()
-        .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
-    {
+    if !needs_folding(text) {
         return text;
     }
     lowercase_into(text, buffer);
     buffer
+}
+
+/// Whether folding may change `text`: it holds a capital or a character
+/// that is not ASCII. (Most posts have a capital within their first bytes.)
+pub(super) fn needs_folding(text: &str) -> bool {
+    text.bytes()
+        .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
 }
 
 /// `str::to_lowercase` written into `out` (cleared first), with runs of
@@ -79,7 +79,7 @@ pub fn fold_into<'a>(text: &'a str, buffer: &'a mut String) -> &'a str {
 /// run in bulk and then goes char by char, which is most of the cost of a
 /// post that is ASCII but for an emoji or an accented letter near its start.
 /// A capital sigma, whose lowercase depends on its neighbours, is left to it.
-fn lowercase_into(text: &str, out: &mut String) {
+pub(super) fn lowercase_into(text: &str, out: &mut String) {
     out.clear();
     let mut rest = text;
     while !rest.is_empty() {

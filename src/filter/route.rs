@@ -1,7 +1,7 @@
 //! The router: one post in, one [`Verdict`] out (SPEC §5, semantics 1–7).
 
 use super::compile::{Column, Roles, Rules};
-use super::keywords::{Hits, fold, fold_into};
+use super::keywords::{Hits, fold, fold_into, lowercase_into, needs_folding};
 use crate::model::Post;
 use chrono::{DateTime, Utc};
 use std::borrow::Cow;
@@ -280,8 +280,9 @@ fn route_with(
                 if i == tags.len() {
                     tags.push(String::new());
                 }
-                let unchanged = std::ptr::eq(fold_into(tag, &mut tags[i]), tag.as_str());
-                if unchanged {
+                if needs_folding(tag) {
+                    lowercase_into(tag, &mut tags[i]);
+                } else {
                     tags[i].clear();
                     tags[i].push_str(tag);
                 }

@@ -284,18 +284,25 @@ mod sse2 {
 mod tests {
     use super::*;
 
+    /// Texts of up to 80 bytes from `alphabet`, with a start of up to 40
+    /// bytes in: at any length and any place in a chunk.
+    fn texts(alphabet: &[u8]) -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::strategy::Strategy;
+        (
+            proptest::collection::vec(proptest::sample::select(alphabet.to_vec()), 0..80),
+            0usize..40,
+        )
+            .prop_map(|(bytes, skip)| bytes[skip.min(bytes.len())..].to_vec())
+    }
+
     proptest::proptest! {
         /// The 16-bytes-a-step search finds what a plain search finds, at
         /// any length and any place in a chunk.
         #[test]
         fn find_first_and_copy_until_are_a_plain_search(
-            bytes in proptest::collection::vec(
-                proptest::sample::select(b"<>&\"'\\\n\0\x1f aaaaaaaaaaaaab\xc2\xe2\x7f".to_vec()),
-                0..80,
-            ),
-            skip in 0usize..40,
+            bytes in texts(b"<>&\"'\\\n\0\x1f aaaaaaaaaaaaab\xc2\xe2\x7f"),
         ) {
-            let bytes = &bytes[skip.min(bytes.len())..];
+            let bytes = &bytes[..];
             // each set beside its membership written out by hand
             type Member = fn(u8) -> bool;
             let sets: [(ByteSet, Member); 4] = [
@@ -326,13 +333,9 @@ mod tests {
         /// does, up to the first byte that is not ASCII.
         #[test]
         fn lower_ascii_into_lowers_the_leading_ascii(
-            bytes in proptest::collection::vec(
-                proptest::sample::select(b"AZaz@[`{ 09Mm\x7f\x80\xc3\xe2".to_vec()),
-                0..80,
-            ),
-            skip in 0usize..40,
+            bytes in texts(b"AZaz@[`{ 09Mm\x7f\x80\xc3\xe2"),
         ) {
-            let bytes = &bytes[skip.min(bytes.len())..];
+            let bytes = &bytes[..];
             let end = bytes.iter().position(|b| !b.is_ascii()).unwrap_or(bytes.len());
             let mut out = b"Kept".to_vec();
             proptest::prop_assert_eq!(lower_ascii_into(bytes, &mut out), end);
