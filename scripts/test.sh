@@ -4,9 +4,9 @@
 #
 #   scripts/test.sh                        # everything
 #   scripts/test.sh --locked               # as CI runs it
-#   scripts/test.sh --test mastodon_mock   # one test file
+#   scripts/test.sh --test it -- mastodon_mock::   # one test module
 #
-# tests/mastodon_mock.rs runs circles against mastodon_mock, a Mastodon API
+# tests/it/mastodon_mock.rs runs circles against mastodon_mock, a Mastodon API
 # server from PyPI. It lives in a virtualenv, .venv-test/, made here on the
 # first run (and again when the pinned version changes).
 set -euo pipefail

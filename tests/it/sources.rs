@@ -1,20 +1,18 @@
 //! Source tasks: what the demo and jsonl sources send into the app's
 //! channel — posts by value, their state, and the lines they skip.
 
-mod common;
-
-use circles::source::{self, Cursors, Options, SourceEvent, SourceState};
-use common::{
+use crate::common::{
     assert_cursor_after_posts, collect, cursors, failed, has_state, post_ids, skipped, source_spec,
     start, start_with,
 };
+use circles::source::{self, Cursors, Options, SourceEvent, SourceState};
 use std::io::Write;
 use std::path::Path;
 
 const DEMO: &str = "[[source]]\nname = \"demo\"\nkind = \"demo\"\n";
 
 /// The demo source, posting every `demo_interval_secs`.
-fn demo(demo_interval_secs: f64) -> common::Events {
+fn demo(demo_interval_secs: f64) -> crate::common::Events {
     start_with(
         &source_spec(DEMO),
         Options { demo_interval_secs },
@@ -23,7 +21,7 @@ fn demo(demo_interval_secs: f64) -> common::Events {
 }
 
 /// Receives events until the source is in `state`.
-async fn until_state(rx: &mut common::Events, state: SourceState) -> Vec<SourceEvent> {
+async fn until_state(rx: &mut crate::common::Events, state: SourceState) -> Vec<SourceEvent> {
     let mut events = Vec::new();
     collect(rx, &mut events, |e| has_state(e, &state)).await;
     events

@@ -6,14 +6,12 @@
 //! tests/fixtures, and streaming events as the Mastodon docs show them
 //! (`event: update` / `data: {status}` / blank line).
 
-mod common;
-
-use circles::config::SourceSpec;
-use circles::source::{SourceEvent, SourceState};
-use common::{
+use crate::common::{
     assert_cursor_after_posts, cursors, failed, is_live, post_ids, query, requests_to, retrying,
     secret_file, skipped, source_spec, start, start_resuming, states,
 };
+use circles::config::SourceSpec;
+use circles::source::{SourceEvent, SourceState};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -26,7 +24,7 @@ const TOKEN: &str = "sekrit-token-Zq81";
 
 // ---- payloads ----
 
-use common::fixture_json as fixture;
+use crate::common::fixture_json as fixture;
 
 /// A Status entity (the fixture's shape) with its own id and text.
 fn status(id: u64, text: &str) -> Value {
@@ -88,20 +86,20 @@ fn with_token(setup: &Setup) -> String {
 /// Receives events until `done` says so; fails after a generous wait or
 /// if the source stops.
 async fn collect(
-    rx: &mut common::Events,
+    rx: &mut crate::common::Events,
     events: &mut Vec<SourceEvent>,
     done: impl Fn(&[SourceEvent]) -> bool,
 ) {
-    common::collect_within(rx, events, Duration::from_secs(12), done).await;
+    crate::common::collect_within(rx, events, Duration::from_secs(12), done).await;
 }
 
 /// Whatever else arrives until nothing has for 300 ms.
-async fn settle(rx: &mut common::Events, events: &mut Vec<SourceEvent>) {
-    common::drain(rx, events, Duration::from_millis(300)).await;
+async fn settle(rx: &mut crate::common::Events, events: &mut Vec<SourceEvent>) {
+    crate::common::drain(rx, events, Duration::from_millis(300)).await;
 }
 
 /// Receives events until the post `id` arrived, then whatever follows.
-async fn until_post(rx: &mut common::Events, id: &str) -> Vec<SourceEvent> {
+async fn until_post(rx: &mut crate::common::Events, id: &str) -> Vec<SourceEvent> {
     let mut events = Vec::new();
     collect(rx, &mut events, |e| post_ids(e).iter().any(|p| p == id)).await;
     settle(rx, &mut events).await;

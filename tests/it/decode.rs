@@ -277,7 +277,7 @@ fn routing_keys_come_from_the_sanitized_handle() {
 
 #[test]
 fn every_demo_line_decodes() {
-    let demo = include_str!("../assets/demo.jsonl");
+    let demo = include_str!("../../assets/demo.jsonl");
     let mut networks = (0, 0);
     for (n, line) in demo.lines().enumerate() {
         let post = decode(line, "demo").unwrap_or_else(|e| panic!("demo line {}: {e}", n + 1));
@@ -303,7 +303,7 @@ fn routing_only_decoding_routes_every_line_as_full_decoding_does() {
     let rules = load(circles::config::DEFAULT_CONFIG, chrono::Utc::now())
         .unwrap()
         .rules;
-    let demo = include_str!("../assets/demo.jsonl");
+    let demo = include_str!("../../assets/demo.jsonl");
     let mut lines: Vec<String> = demo.lines().map(str::to_string).collect();
     // a few damaged copies: cut short, a field of the wrong type
     lines.extend(demo.lines().take(20).map(|l| l[..l.len() / 2].to_string()));
@@ -363,7 +363,7 @@ fn a_post_refilled_line_after_line_is_the_post_decoded_afresh() {
     let compact = |json: &str| {
         serde_json::to_string(&serde_json::from_str::<serde_json::Value>(json).unwrap()).unwrap()
     };
-    let mut lines: Vec<String> = include_str!("../assets/demo.jsonl")
+    let mut lines: Vec<String> = include_str!("../../assets/demo.jsonl")
         .lines()
         .map(str::to_string)
         .collect();

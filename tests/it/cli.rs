@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
 /// The built-in default config, as shipped.
-const DEFAULT_CONFIG: &str = include_str!("../config/default.toml");
+const DEFAULT_CONFIG: &str = include_str!("../../config/default.toml");
 
 /// A config exercising every include rule, every mute kind and amplify.
 const CONFIG: &str = r#"[me]

@@ -1,8 +1,5 @@
 //! Helpers the source tests share: starting a source, collecting what it
 //! sends, picking events apart, and the files and specs it reads.
-//!
-//! Each test binary compiles its own copy and uses only some of it: what
-//! not every one of them uses is marked `allow(dead_code)`.
 
 use circles::config::{SourceSpec, parse};
 use circles::model::Post;
@@ -22,7 +19,6 @@ pub fn source_spec(toml: &str) -> SourceSpec {
 }
 
 /// Writes `secret` and a newline to `dir/name`, with permissions `mode`.
-#[allow(dead_code)]
 pub fn secret_file(dir: &Path, name: &str, secret: &str, mode: u32) -> PathBuf {
     let file = dir.join(name);
     std::fs::write(&file, format!("{secret}\n")).unwrap();
@@ -31,20 +27,17 @@ pub fn secret_file(dir: &Path, name: &str, secret: &str, mode: u32) -> PathBuf {
 }
 
 /// A file of tests/fixtures, by its path in there.
-#[allow(dead_code)]
 pub fn fixture_text(name: &str) -> String {
     let file = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(file).unwrap()
 }
 
 /// A JSON file of tests/fixtures, by its path in there.
-#[allow(dead_code)]
 pub fn fixture_json(name: &str) -> serde_json::Value {
     serde_json::from_str(&fixture_text(name)).unwrap()
 }
 
 /// A port on 127.0.0.1 that nothing listens on (bound, read, let go).
-#[allow(dead_code)]
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -57,20 +50,17 @@ pub fn free_port() -> u16 {
 
 /// Starts `spec` with `options` from `cursors`; its events arrive on the
 /// receiver.
-#[allow(dead_code)]
 pub fn start_with(spec: &SourceSpec, options: Options, cursors: Cursors) -> Events {
     let (tx, rx) = mpsc::unbounded_channel();
     source::spawn_resuming(spec, tx, options, cursors);
     rx
 }
 
-#[allow(dead_code)]
 pub fn start(spec: &SourceSpec) -> Events {
     start_with(spec, Options::default(), Cursors::new())
 }
 
 /// Starts `spec` from the cursors an earlier run reported.
-#[allow(dead_code)]
 pub fn start_resuming<K: ToString, V: ToString>(spec: &SourceSpec, cursors: &[(K, V)]) -> Events {
     let cursors = cursors
         .iter()
@@ -83,7 +73,6 @@ pub fn start_resuming<K: ToString, V: ToString>(spec: &SourceSpec, cursors: &[(K
 
 /// Receives events until `done` says so or the source stops, failing when
 /// nothing arrives for ten seconds.
-#[allow(dead_code)]
 pub async fn collect(
     rx: &mut Events,
     events: &mut Vec<SourceEvent>,
@@ -100,7 +89,6 @@ pub async fn collect(
 
 /// Receives events until `done` says so; fails if that takes longer than
 /// `wait` or the source stops first.
-#[allow(dead_code)]
 pub async fn collect_within(
     rx: &mut Events,
     events: &mut Vec<SourceEvent>,
@@ -119,7 +107,6 @@ pub async fn collect_within(
 }
 
 /// Whatever else arrives until nothing has for `quiet`.
-#[allow(dead_code)]
 pub async fn drain(rx: &mut Events, events: &mut Vec<SourceEvent>, quiet: Duration) {
     while let Ok(Some(event)) = tokio::time::timeout(quiet, rx.recv()).await {
         events.push(event);
@@ -127,7 +114,6 @@ pub async fn drain(rx: &mut Events, events: &mut Vec<SourceEvent>, quiet: Durati
 }
 
 /// Whatever else arrives within `wait` from now.
-#[allow(dead_code)]
 pub async fn drain_for(rx: &mut Events, events: &mut Vec<SourceEvent>, wait: Duration) {
     let until = tokio::time::Instant::now() + wait;
     while let Ok(Some(event)) = tokio::time::timeout_at(until, rx.recv()).await {
@@ -169,13 +155,11 @@ pub fn has_state(events: &[SourceEvent], wanted: &SourceState) -> bool {
     states(events).contains(wanted)
 }
 
-#[allow(dead_code)]
 pub fn is_live(events: &[SourceEvent]) -> bool {
     has_state(events, &SourceState::Live)
 }
 
 /// Why the source failed, if it did.
-#[allow(dead_code)]
 pub fn failed(events: &[SourceEvent]) -> Option<String> {
     states(events).into_iter().find_map(|s| match s {
         SourceState::Failed(why) => Some(why),
@@ -184,7 +168,6 @@ pub fn failed(events: &[SourceEvent]) -> Option<String> {
 }
 
 /// Every retry: how long it waited and why.
-#[allow(dead_code)]
 pub fn retrying(events: &[SourceEvent]) -> Vec<(u64, String)> {
     states(events)
         .into_iter()
@@ -196,7 +179,6 @@ pub fn retrying(events: &[SourceEvent]) -> Vec<(u64, String)> {
 }
 
 /// The problems of every line or item skipped.
-#[allow(dead_code)]
 pub fn skipped(events: &[SourceEvent]) -> Vec<String> {
     events
         .iter()
@@ -208,7 +190,6 @@ pub fn skipped(events: &[SourceEvent]) -> Vec<String> {
 }
 
 /// Every cursor the source reported, in order.
-#[allow(dead_code)]
 pub fn cursors(events: &[SourceEvent]) -> Vec<(String, String)> {
     events
         .iter()
@@ -221,7 +202,6 @@ pub fn cursors(events: &[SourceEvent]) -> Vec<(String, String)> {
 
 /// Asserts that the first cursor (the first under `key`, if given) comes
 /// after the last posts: a cursor follows the posts it stands for.
-#[allow(dead_code)]
 pub fn assert_cursor_after_posts(events: &[SourceEvent], key: Option<&str>) {
     let cursor_at = events
         .iter()
@@ -239,7 +219,6 @@ pub fn assert_cursor_after_posts(events: &[SourceEvent], key: Option<&str>) {
 // ---- requests a wiremock server received ----
 
 /// The requests `server` received for the path `wanted`, in order.
-#[allow(dead_code)]
 pub async fn requests_to(server: &wiremock::MockServer, wanted: &str) -> Vec<wiremock::Request> {
     server
         .received_requests()
@@ -251,7 +230,6 @@ pub async fn requests_to(server: &wiremock::MockServer, wanted: &str) -> Vec<wir
 }
 
 /// The value of the query parameter `key` in `request`.
-#[allow(dead_code)]
 pub fn query(request: &wiremock::Request, key: &str) -> Option<String> {
     request
         .url

@@ -3,21 +3,19 @@
 //! conditional, new entries arrive once, HTML becomes clean text, and one
 //! broken URL does not stop the others.
 
-mod common;
-
-use circles::config::SourceSpec;
-use circles::model::{Network, Post};
-use circles::source::SourceState;
-use common::{
+use crate::common::{
     collect, cursors, drain_for as drain, is_live as live, post_ids as ids, posts, retrying,
     skipped, source_spec, start, start_resuming, states,
 };
+use circles::config::SourceSpec;
+use circles::model::{Network, Post};
+use circles::source::SourceState;
 use std::time::Duration;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockBuilder, MockServer, ResponseTemplate};
 
 fn fixture(name: &str) -> String {
-    common::fixture_text(&format!("feeds/{name}"))
+    crate::common::fixture_text(&format!("feeds/{name}"))
 }
 
 fn serve(name: &str, content_type: &str) -> ResponseTemplate {

@@ -2,14 +2,12 @@
 //! login, timeline paging, token refresh, bad credentials, malformed items,
 //! polling, and retrying on rate limits and server errors.
 
-mod common;
-
-use circles::config::SourceSpec;
-use circles::source::{SourceEvent, SourceState};
-use common::{
+use crate::common::{
     assert_cursor_after_posts, collect, cursors, drain, is_live as live, post_ids, query,
     requests_to, retrying, secret_file, skipped, source_spec, start, start_resuming, states,
 };
+use circles::config::SourceSpec;
+use circles::source::{SourceEvent, SourceState};
 use serde_json::Value;
 use std::time::Duration;
 use wiremock::matchers::{
@@ -26,7 +24,7 @@ const REFRESH: &str = "/xrpc/com.atproto.server.refreshSession";
 const TIMELINE: &str = "/xrpc/app.bsky.feed.getTimeline";
 
 fn fixture(name: &str) -> Value {
-    common::fixture_json(&format!("bluesky_api/{name}"))
+    crate::common::fixture_json(&format!("bluesky_api/{name}"))
 }
 
 fn ok(name: &str) -> ResponseTemplate {
@@ -102,7 +100,7 @@ async fn mount_login(server: &MockServer) {
 async fn live_from(
     server: &MockServer,
     dir: &tempfile::TempDir,
-) -> (common::Events, Vec<SourceEvent>) {
+) -> (crate::common::Events, Vec<SourceEvent>) {
     let mut rx = start(&spec(&server.uri(), dir));
     let mut events = Vec::new();
     collect(&mut rx, &mut events, live).await;
@@ -209,7 +207,7 @@ async fn a_wrong_app_password_fails_with_the_fix_and_without_the_password() {
     let dir = tempfile::tempdir().unwrap();
     let mut rx = start(&spec(&server.uri(), &dir));
     let mut events = Vec::new();
-    collect(&mut rx, &mut events, |e| common::failed(e).is_some()).await;
+    collect(&mut rx, &mut events, |e| crate::common::failed(e).is_some()).await;
     // The task ends: the channel closes with nothing more.
     drain(&mut rx, &mut events, Duration::from_millis(300)).await;
 
@@ -322,7 +320,7 @@ async fn rate_limits_and_server_errors_are_retried() {
 #[tokio::test]
 async fn an_unreachable_service_is_retried_with_the_reason() {
     // A port nothing listens on.
-    let port = common::free_port();
+    let port = crate::common::free_port();
     let dir = tempfile::tempdir().unwrap();
     let mut rx = start(&spec(&format!("http://127.0.0.1:{port}"), &dir));
     let mut events = Vec::new();

@@ -10,13 +10,11 @@
 //! else in `.venv-test/` of the crate. Without it the test fails and says
 //! how to install it: run `scripts/test.sh`.
 
-mod common;
-
-use circles::config::SourceSpec;
-use circles::source::{self, Options, SourceEvent, SourceState};
-use common::{
+use crate::common::{
     collect_within as collect, is_live, post_ids, posts, secret_file, source_spec, states,
 };
+use circles::config::SourceSpec;
+use circles::source::{self, Options, SourceEvent, SourceState};
 use serde_json::Value;
 use std::fs::File;
 use std::path::PathBuf;
@@ -72,7 +70,7 @@ impl Server {
         let out = File::create(&log).unwrap();
         let err = out.try_clone().unwrap();
         // A free port: bind port 0, read the port, let it go.
-        let port = common::free_port();
+        let port = crate::common::free_port();
         let child = Command::new(&program)
             .args(["serve", "--in-memory", "--host", "127.0.0.1", "--port"])
             .arg(port.to_string())

@@ -1,0 +1,20 @@
+//! The integration tests, linked once into one binary (as ripgrep, helix
+//! and jj do): each file in `tests/` would otherwise be its own binary that
+//! links reqwest, rusqlite and the rest again.
+//!
+//! Run one module with `scripts/test.sh --test it -- app::` (a filter on
+//! test paths).
+
+mod app;
+mod cli;
+mod common;
+mod decode;
+mod login;
+mod mastodon_mock;
+mod router;
+mod source_bluesky;
+mod source_feed;
+mod source_mastodon;
+mod sources;
+mod tui_e2e;
+mod ui;
