@@ -9,9 +9,10 @@
 
 use chrono::{TimeDelta, Utc};
 use circles::app::{Action, AppState, ConfigStatus, update};
+use circles::cache::Db;
 use circles::decode::decode;
 use circles::model::Post;
-use circles::store::persist::{Db, post_key};
+use circles::store::post_key;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

@@ -18,7 +18,7 @@ use circles::config::{Command, KeyChord};
 use circles::decode::decode;
 use circles::filter::load;
 use circles::model::Post;
-use circles::source::{SourceEvent, SourceState};
+use circles::model::{SourceEvent, SourceState};
 use circles::store::DEFAULT_CAPACITY;
 use circles::ui;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};

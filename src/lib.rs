@@ -15,6 +15,7 @@
 //! 9. [`cli`]    — the command line and the TUI's event loop.
 
 pub mod app;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod decode;

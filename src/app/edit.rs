@@ -11,7 +11,7 @@
 use super::{AppState, Effect, Overlay, Palette, refresh, reroute};
 use crate::config::{Command, Edit, Key, KeyChord, NamedKey, SourceSpec};
 use crate::filter;
-use crate::source::SourceState;
+use crate::model::SourceState;
 use chrono::TimeDelta;
 
 /// What a prompt's text is for.

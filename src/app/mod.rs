@@ -20,9 +20,8 @@ pub use palette::{Palette, PaletteItem, Target};
 
 use crate::config::{Command, Edit, Key, KeyChord, Keymap, NamedKey, SourceSpec, Style};
 use crate::filter::{Rules, route};
-use crate::source::{SourceEvent, SourceState};
-use crate::store::persist::{Snapshot, Write, post_key};
-use crate::store::{DEFAULT_CAPACITY, PostId, Timeline};
+use crate::model::{SourceEvent, SourceState};
+use crate::store::{DEFAULT_CAPACITY, PostId, Snapshot, Timeline, Write, post_key};
 use card::CardLook;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use ratatui::layout::Rect;

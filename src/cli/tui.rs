@@ -11,10 +11,12 @@
 use super::ConfigLocation;
 use super::config_file::ConfigFile;
 use crate::app::{Action, AppState, ConfigChange, ConfigStatus, ConfigWhy, Effect, update};
+use crate::cache::{DEFAULT_PER_SOURCE, Db, Writer};
 use crate::config::{Key, KeyChord, NamedKey, SourceSpec};
 use crate::filter::Compiled;
-use crate::source::{self, SourceEvent};
-use crate::store::persist::{self, DEFAULT_PER_SOURCE, Db, Snapshot, Writer};
+use crate::model::SourceEvent;
+use crate::source;
+use crate::store::{self, Snapshot};
 use crate::ui;
 use chrono::{Local, Utc};
 use crossterm::event::{
@@ -169,8 +171,8 @@ fn open_cache() -> (Option<Writer>, Opened) {
     let (db, note) = match Db::open(&path) {
         Ok(opened) => opened,
         Err(why) => {
-            tracing::warn!(path = %path.display(), why, "no cache");
-            let note = Some(format!("history not kept: {why}"));
+            tracing::warn!(path = %path.display(), %why, "no cache");
+            let note = Some(format!("history not kept: cache {}: {why}", path.display()));
             return (
                 None,
                 Opened {
@@ -183,12 +185,12 @@ fn open_cache() -> (Option<Writer>, Opened) {
     let snapshot = match db.load() {
         Ok(snapshot) => Some(snapshot),
         Err(why) => {
-            tracing::warn!(why, "cache unreadable");
+            tracing::warn!(path = %path.display(), %why, "cache unreadable");
             None
         }
     };
     let writer = Writer::spawn(db);
-    writer.send(persist::Write::Prune(DEFAULT_PER_SOURCE));
+    writer.send(store::Write::Prune(DEFAULT_PER_SOURCE));
     (Some(writer), Opened { snapshot, note })
 }
 
@@ -422,11 +424,11 @@ async fn event_loop(
                 }
                 Effect::Persist(write) => {
                     if let Some(writer) = &writer {
-                        if matches!(write, persist::Write::Posts(_)) {
+                        if matches!(write, store::Write::Posts(_)) {
                             saved_since_prune += 1;
                             if saved_since_prune >= PRUNE_EVERY {
                                 saved_since_prune = 0;
-                                writer.send(persist::Write::Prune(DEFAULT_PER_SOURCE));
+                                writer.send(store::Write::Prune(DEFAULT_PER_SOURCE));
                             }
                         }
                         writer.send(write);

@@ -3,10 +3,12 @@
 //! Everything here is owned data with no I/O. Every string in a [`Post`] has
 //! already been through [`sanitize`], so outer layers may print it as is.
 
+mod event;
 mod identity;
 mod sanitize;
 pub(crate) mod scan;
 
+pub use event::{SourceEvent, SourceState};
 pub use identity::{HandleError, HandleKey, parse_handle};
 pub use sanitize::{sanitize, sanitize_line};
 

@@ -9,7 +9,9 @@
 //!
 //! No I/O, no terminal. May touch: `model`, `filter`.
 
-pub mod persist;
+mod history;
+
+pub use history::{Snapshot, Write, post_key};
 
 use crate::filter::{Rules, Verdict, route};
 use crate::model::Post;
@@ -274,7 +276,7 @@ impl Timeline {
             .collect()
     }
 
-    /// The id of the post with this key (see [`persist::post_key`]).
+    /// The id of the post with this key (see [`post_key`]).
     pub fn by_key(&self, key: &str) -> Option<PostId> {
         self.by_uri.get(key).copied()
     }

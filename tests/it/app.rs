@@ -7,7 +7,7 @@ use circles::config::{Command, KeyChord, NamedKey};
 use circles::decode::decode;
 use circles::filter::load;
 use circles::model::Post;
-use circles::source::{SourceEvent, SourceState};
+use circles::model::{SourceEvent, SourceState};
 use circles::store::PostId;
 
 const CONFIG: &str = r#"
@@ -1148,7 +1148,8 @@ fn a_timed_mute_stops_applying_at_its_time() {
 
 // ------------------------------------------------------- persistence (issue 6)
 
-use circles::store::persist::{Db, Write};
+use circles::cache::Db;
+use circles::store::Write;
 
 /// Carries the cache writes an update asked for into a database, as the
 /// event loop's writer thread does.

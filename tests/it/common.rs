@@ -3,7 +3,8 @@
 
 use circles::config::{SourceSpec, parse};
 use circles::model::Post;
-use circles::source::{self, Cursors, Options, SourceEvent, SourceState};
+use circles::model::{SourceEvent, SourceState};
+use circles::source::{self, Cursors, Options};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -14,7 +14,8 @@ use crate::common::{
     collect_within as collect, is_live, post_ids, posts, secret_file, source_spec, states,
 };
 use circles::config::SourceSpec;
-use circles::source::{self, Options, SourceEvent, SourceState};
+use circles::model::{SourceEvent, SourceState};
+use circles::source::{self, Options};
 use serde_json::Value;
 use std::fs::File;
 use std::path::PathBuf;

@@ -7,7 +7,7 @@ use crate::common::{
     requests_to, retrying, secret_file, skipped, source_spec, start, start_resuming, states,
 };
 use circles::config::SourceSpec;
-use circles::source::{SourceEvent, SourceState};
+use circles::model::{SourceEvent, SourceState};
 use serde_json::Value;
 use std::time::Duration;
 use wiremock::matchers::{

@@ -8,8 +8,8 @@ use crate::common::{
     skipped, source_spec, start, start_resuming, states,
 };
 use circles::config::SourceSpec;
+use circles::model::SourceState;
 use circles::model::{Network, Post};
-use circles::source::SourceState;
 use std::time::Duration;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockBuilder, MockServer, ResponseTemplate};

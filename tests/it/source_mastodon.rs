@@ -11,7 +11,7 @@ use crate::common::{
     secret_file, skipped, source_spec, start, start_resuming, states,
 };
 use circles::config::SourceSpec;
-use circles::source::{SourceEvent, SourceState};
+use circles::model::{SourceEvent, SourceState};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

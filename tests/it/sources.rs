@@ -5,7 +5,8 @@ use crate::common::{
     assert_cursor_after_posts, collect, cursors, failed, has_state, post_ids, skipped, source_spec,
     start, start_with,
 };
-use circles::source::{self, Cursors, Options, SourceEvent, SourceState};
+use circles::model::{SourceEvent, SourceState};
+use circles::source::{self, Cursors, Options};
 use std::io::Write;
 use std::path::Path;
 

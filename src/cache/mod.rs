@@ -1,4 +1,5 @@
-//! Persistence: the timeline and its reading state in SQLite (SPEC §2, §8).
+//! The cache: the timeline and its reading state in SQLite, kept across
+//! restarts (ARCHITECTURE.md, "Layers").
 //!
 //! One database file (in the XDG data dir; the caller picks the path) holds
 //! the recent posts of every source, which of them were seen, each column's
@@ -15,18 +16,61 @@
 //!   freed pages back (incremental auto-vacuum); the WAL is size-limited.
 //! - [`Writer`] batches writes on its own thread, off the UI path.
 //!
-//! Never store secrets here: posts, positions and cursors only.
+//! What goes in and comes out is plain data of the store
+//! ([`Write`], [`Snapshot`]). Never store secrets here: posts, positions and
+//! cursors only.
 //!
-//! Pure data in and out: no terminal, no async. May touch: `model`, `store`.
+//! No terminal, no async. May touch: `model`, `store`.
+
+mod writer;
+
+pub use writer::Writer;
 
 use crate::model::Post;
+use crate::store::{Snapshot, Write, post_key};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+/// Why the cache could not do what it was asked, in words a person can act
+/// on. Shown after the file's name: `cache ~/.local/share/circles/circles.db: …`.
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    #[error("{}", advice(.0))]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cannot create its folder {}: {source}", .dir.display())]
+    Folder {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("it is unreadable and could not be moved aside: {0}")]
+    MoveAside(std::io::Error),
+    #[error(
+        "it was written by a newer circles (schema {0}, this one knows {SCHEMA_VERSION}); not touching it"
+    )]
+    NewerSchema(i64),
+}
+
+/// What a SQLite error means for the user of the cache file.
+fn advice(e: &rusqlite::Error) -> String {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => format!(
+            "it is busy: another circles kept it locked for over {} s ({e})",
+            BUSY_TIMEOUT.as_secs()
+        ),
+        Some(ErrorCode::ReadOnly) => {
+            format!("it is read-only here; check its permissions and those of its folder ({e})")
+        }
+        Some(ErrorCode::DiskFull) => format!("the disk is full ({e})"),
+        Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => {
+            format!("cannot open it: check its permissions and those of its folder ({e})")
+        }
+        Some(ErrorCode::NotADatabase) => {
+            format!("it is not a circles cache; move it away and circles starts a fresh one ({e})")
+        }
+        _ => e.to_string(),
+    }
+}
 
 /// The schema this code writes; bump it (and migrate) when it changes.
 pub const SCHEMA_VERSION: i64 = 1;
@@ -39,13 +83,6 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The WAL file is cut back to this size after each checkpoint.
 const WAL_LIMIT_BYTES: i64 = 8 * 1024 * 1024;
-
-/// The [`Writer`] commits at least this often while it has something ...
-const BATCH_INTERVAL: Duration = Duration::from_millis(200);
-/// ... or as soon as it holds this many items.
-const BATCH_ITEMS: usize = 500;
-/// A failing batch is retried this many times before it is dropped.
-const BATCH_TRIES: u32 = 3;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta(
@@ -85,26 +122,6 @@ const SET_POSITION: &str = "INSERT INTO positions(\"column\", key) VALUES (?1, ?
 const SET_CURSOR: &str = "INSERT INTO cursors(source, key, value) VALUES (?1, ?2, ?3)
      ON CONFLICT(source, key) DO UPDATE SET value = excluded.value";
 
-/// The store's dedupe key of a post: its URI, else source + `\0` + id.
-pub fn post_key(post: &Post) -> String {
-    super::dedupe_key(post)
-}
-
-/// What a restart shows before any network answer.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Snapshot {
-    /// Newest first (by `created_at`, then latest stored first), with
-    /// whether each was seen.
-    pub posts: Vec<(Post, bool)>,
-    /// Column name → post key ([`post_key`]) of its read position.
-    pub positions: HashMap<String, String>,
-    /// (source, key) → value: `since_id`, `cursor`, `etag`, `offset`, …
-    pub cursors: HashMap<(String, String), String>,
-    /// Rows whose stored post could not be read back (e.g. written by an
-    /// incompatible version); they are left out of `posts`.
-    pub skipped: usize,
-}
-
 /// An open cache database.
 pub struct Db {
     conn: Connection,
@@ -120,7 +137,18 @@ impl std::fmt::Debug for Db {
 /// Why a file could not be opened: damaged (move it aside) or not.
 enum OpenError {
     Damaged(String),
-    Other(String),
+    Other(CacheError),
+}
+
+impl From<rusqlite::Error> for OpenError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
+                OpenError::Damaged(e.to_string())
+            }
+            _ => OpenError::Other(CacheError::Sqlite(e)),
+        }
+    }
 }
 
 impl Db {
@@ -130,19 +158,25 @@ impl Db {
     /// `<path>.corrupt-<timestamp>` (kept, with its `-wal`/`-shm` files) and
     /// a fresh database is created; the returned note says so, for the
     /// status bar.
-    pub fn open(path: &Path) -> Result<(Db, Option<String>), String> {
+    pub fn open(path: &Path) -> Result<(Db, Option<String>), CacheError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            std::fs::create_dir_all(dir).map_err(|source| CacheError::Folder {
+                dir: dir.to_path_buf(),
+                source,
+            })?;
         }
         match Db::try_open(path) {
             Ok(db) => Ok((db, None)),
-            Err(OpenError::Other(msg)) => Err(msg),
+            Err(OpenError::Other(e)) => Err(e),
             Err(OpenError::Damaged(why)) => {
                 let why = one_line(&why);
-                let aside = move_aside(path)?;
+                let aside = move_aside(path).map_err(CacheError::MoveAside)?;
                 let db = Db::try_open(path).map_err(|e| match e {
-                    OpenError::Damaged(m) | OpenError::Other(m) => m,
+                    OpenError::Other(e) => e,
+                    OpenError::Damaged(why) => CacheError::Sqlite(rusqlite::Error::SqliteFailure(
+                        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+                        Some(why),
+                    )),
                 })?;
                 let note = format!(
                     "cache {} was unreadable ({why}); kept it as {} and started a fresh one",
@@ -157,24 +191,19 @@ impl Db {
 
     fn try_open(path: &Path) -> Result<Db, OpenError> {
         create_private(path);
-        let conn = Connection::open(path).map_err(|e| open_error(path, &e))?;
+        let conn = Connection::open(path)?;
         let db = Db {
             conn,
             path: path.to_path_buf(),
         };
-        db.conn
-            .busy_timeout(BUSY_TIMEOUT)
-            .map_err(|e| open_error(path, &e))?;
-        db.check()
-            .map_err(|e| open_error(path, &e))?
-            .map_or(Ok(()), |problem| Err(OpenError::Damaged(problem)))?;
-        db.setup().map_err(|e| open_error(path, &e))?;
-        let version = db.schema_version().map_err(|e| open_error(path, &e))?;
+        db.conn.busy_timeout(BUSY_TIMEOUT)?;
+        if let Some(problem) = db.check()? {
+            return Err(OpenError::Damaged(problem));
+        }
+        db.setup()?;
+        let version = db.schema_version()?;
         if version > SCHEMA_VERSION {
-            return Err(OpenError::Other(format!(
-                "cache {} was written by a newer circles (schema {version}, this one knows {SCHEMA_VERSION}); not touching it",
-                path.display()
-            )));
+            return Err(OpenError::Other(CacheError::NewerSchema(version)));
         }
         Ok(db)
     }
@@ -236,11 +265,7 @@ impl Db {
     }
 
     /// Everything a restart needs; posts newest first.
-    pub fn load(&self) -> Result<Snapshot, String> {
-        self.load_inner().map_err(|e| self.describe(&e))
-    }
-
-    fn load_inner(&self) -> rusqlite::Result<Snapshot> {
+    pub fn load(&self) -> Result<Snapshot, CacheError> {
         let mut snap = Snapshot::default();
         // Sorting here rather than in SQL spares SQLite's sorter copying
         // every stored post; parsing, the bulk of the work, is spread over
@@ -294,21 +319,21 @@ impl Db {
 
     /// Stores posts, replacing any with the same key (an edit); keeps their
     /// seen mark. One transaction.
-    pub fn save_posts(&mut self, posts: &[Post]) -> Result<(), String> {
+    pub fn save_posts(&mut self, posts: &[Post]) -> Result<(), CacheError> {
         self.in_tx(|tx| upsert_posts(tx, posts))
     }
 
     /// Marks posts (by [`post_key`]) as seen.
-    pub fn mark_seen(&mut self, keys: &[String]) -> Result<(), String> {
+    pub fn mark_seen(&mut self, keys: &[String]) -> Result<(), CacheError> {
         self.in_tx(|tx| mark_seen(tx, keys))
     }
 
-    pub fn delete_post(&mut self, key: &str) -> Result<(), String> {
+    pub fn delete_post(&mut self, key: &str) -> Result<(), CacheError> {
         self.write(&[Write::Deleted(key.to_string())])
     }
 
     /// A column's read position: the key of the post it was on.
-    pub fn set_position(&mut self, column: &str, key: &str) -> Result<(), String> {
+    pub fn set_position(&mut self, column: &str, key: &str) -> Result<(), CacheError> {
         self.write(&[Write::Position {
             column: column.to_string(),
             key: key.to_string(),
@@ -317,7 +342,7 @@ impl Db {
 
     /// A source's resume point (`since_id`, `cursor`, `etag`, `offset`, …).
     /// Never a secret.
-    pub fn set_cursor(&mut self, source: &str, key: &str, value: &str) -> Result<(), String> {
+    pub fn set_cursor(&mut self, source: &str, key: &str, value: &str) -> Result<(), CacheError> {
         self.write(&[Write::Cursor {
             source: source.to_string(),
             key: key.to_string(),
@@ -329,11 +354,7 @@ impl Db {
     /// and returns how many were removed; then gives free pages back to the
     /// file system once they are a good part of the file, so its size stays
     /// bounded.
-    pub fn prune(&mut self, per_source: usize) -> Result<usize, String> {
-        self.prune_inner(per_source).map_err(|e| self.describe(&e))
-    }
-
-    fn prune_inner(&mut self, per_source: usize) -> rusqlite::Result<usize> {
+    pub fn prune(&mut self, per_source: usize) -> Result<usize, CacheError> {
         let keep = i64::try_from(per_source).unwrap_or(i64::MAX);
         let tx = self
             .conn
@@ -370,11 +391,7 @@ impl Db {
     }
 
     /// Applies writes in order, in one transaction.
-    fn write(&mut self, writes: &[Write]) -> Result<(), String> {
-        self.write_inner(writes).map_err(|e| self.describe(&e))
-    }
-
-    fn write_inner(&mut self, writes: &[Write]) -> rusqlite::Result<()> {
+    fn write(&mut self, writes: &[Write]) -> Result<(), CacheError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -396,27 +413,19 @@ impl Db {
                 Write::Prune(_) => {}
             }
         }
-        tx.commit()
+        Ok(tx.commit()?)
     }
 
     /// Runs `f` in one immediate transaction.
     fn in_tx(
         &mut self,
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<()>,
-    ) -> Result<(), String> {
-        let result = self
+    ) -> Result<(), CacheError> {
+        let tx = self
             .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .and_then(|tx| {
-                f(&tx)?;
-                tx.commit()
-            });
-        result.map_err(|e| self.describe(&e))
-    }
-
-    /// An error as the status bar shows it.
-    fn describe(&self, e: &rusqlite::Error) -> String {
-        describe(&self.path, e)
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        f(&tx)?;
+        Ok(tx.commit()?)
     }
 }
 
@@ -477,35 +486,6 @@ fn parse_posts(rows: &[(i64, i64, bool, String)]) -> Vec<Option<Post>> {
     })
 }
 
-fn describe(path: &Path, e: &rusqlite::Error) -> String {
-    match e.sqlite_error_code() {
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => format!(
-            "cache {} is busy: another circles kept it locked for over {} s ({e})",
-            path.display(),
-            BUSY_TIMEOUT.as_secs()
-        ),
-        Some(ErrorCode::ReadOnly) => format!(
-            "cache {} is read-only here; check its permissions and those of its folder ({e})",
-            path.display()
-        ),
-        Some(ErrorCode::DiskFull) => format!("cache {}: disk full ({e})", path.display()),
-        Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => format!(
-            "cannot open cache {}: check its permissions and those of its folder ({e})",
-            path.display()
-        ),
-        _ => format!("cache {}: {e}", path.display()),
-    }
-}
-
-fn open_error(path: &Path, e: &rusqlite::Error) -> OpenError {
-    match e.sqlite_error_code() {
-        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
-            OpenError::Damaged(e.to_string())
-        }
-        _ => OpenError::Other(describe(path, e)),
-    }
-}
-
 /// A problem report fit for the one-line status bar.
 fn one_line(text: &str) -> String {
     const MAX: usize = 160;
@@ -539,7 +519,7 @@ fn create_private(path: &Path) {
 /// Renames a damaged database (and its `-wal` / `-shm` companions, which
 /// would otherwise be replayed into the fresh one) to
 /// `<path>.corrupt-<timestamp>`; returns the new name.
-fn move_aside(path: &Path) -> Result<PathBuf, String> {
+fn move_aside(path: &Path) -> std::io::Result<PathBuf> {
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
     let with_suffix = |base: &Path, suffix: &str| {
         let mut s = base.as_os_str().to_os_string();
@@ -552,12 +532,7 @@ fn move_aside(path: &Path) -> Result<PathBuf, String> {
         n += 1;
         aside = with_suffix(path, &format!(".corrupt-{stamp}-{n}"));
     }
-    std::fs::rename(path, &aside).map_err(|e| {
-        format!(
-            "cache {} is unreadable and could not be moved aside: {e}",
-            path.display()
-        )
-    })?;
+    std::fs::rename(path, &aside)?;
     for companion in ["-wal", "-shm"] {
         let from = with_suffix(path, companion);
         if from.exists() {
@@ -572,174 +547,12 @@ fn move_aside(path: &Path) -> Result<PathBuf, String> {
     Ok(aside)
 }
 
-/// One change for the [`Writer`] to persist.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Write {
-    /// Upsert by [`post_key`] (an edit replaces; the seen mark stays).
-    Posts(Vec<Post>),
-    /// Post keys now seen.
-    Seen(Vec<String>),
-    /// Post key deleted at its source.
-    Deleted(String),
-    Position {
-        column: String,
-        key: String,
-    },
-    Cursor {
-        source: String,
-        key: String,
-        value: String,
-    },
-    /// Keep this many newest posts per source (after the pending batch).
-    Prune(usize),
-}
-
-impl Write {
-    /// How much this adds to a batch.
-    fn weight(&self) -> usize {
-        match self {
-            Write::Posts(p) => p.len().max(1),
-            Write::Seen(k) => k.len().max(1),
-            _ => 1,
-        }
-    }
-}
-
-/// A writer thread: batches what it is sent and commits every ~200 ms or
-/// 500 items, off the UI path. Dropping the handle flushes and joins.
-pub struct Writer {
-    tx: Option<Sender<Write>>,
-    thread: Option<JoinHandle<()>>,
-    error: Arc<Mutex<Option<String>>>,
-}
-
-impl std::fmt::Debug for Writer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Writer").finish_non_exhaustive()
-    }
-}
-
-impl Writer {
-    pub fn spawn(db: Db) -> Writer {
-        let (tx, rx) = mpsc::channel();
-        let error = Arc::new(Mutex::new(None));
-        let report = Arc::clone(&error);
-        let thread = std::thread::Builder::new()
-            .name("circles-persist".into())
-            .spawn(move || run_writer(db, rx, report))
-            .expect("spawn the persistence thread");
-        Writer {
-            tx: Some(tx),
-            thread: Some(thread),
-            error,
-        }
-    }
-
-    /// Queues a write; never blocks on the database.
-    pub fn send(&self, w: Write) {
-        if let Some(tx) = &self.tx {
-            // The thread only stops when this handle drops.
-            let _ = tx.send(w);
-        }
-    }
-
-    /// The last write error since asked, for the status bar.
-    pub fn take_error(&self) -> Option<String> {
-        self.error.lock().ok().and_then(|mut e| e.take())
-    }
-}
-
-impl Drop for Writer {
-    fn drop(&mut self) {
-        drop(self.tx.take());
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-fn run_writer(mut db: Db, rx: Receiver<Write>, error: Arc<Mutex<Option<String>>>) {
-    let mut pending: Vec<Write> = Vec::new();
-    let mut weight = 0;
-    let mut deadline = Instant::now();
-    let mut tries = 0;
-    let mut open = true;
-    while open || !pending.is_empty() {
-        let next = if !open {
-            None
-        } else if pending.is_empty() {
-            match rx.recv() {
-                Ok(w) => Some(w),
-                Err(_) => {
-                    open = false;
-                    None
-                }
-            }
-        } else {
-            match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-                Ok(w) => Some(w),
-                Err(RecvTimeoutError::Timeout) => None,
-                Err(RecvTimeoutError::Disconnected) => {
-                    open = false;
-                    None
-                }
-            }
-        };
-        if let Some(w) = next {
-            if pending.is_empty() {
-                deadline = Instant::now() + BATCH_INTERVAL;
-            }
-            weight += w.weight();
-            pending.push(w);
-        }
-        let due = !open || weight >= BATCH_ITEMS || Instant::now() >= deadline;
-        if pending.is_empty() || !due {
-            continue;
-        }
-        match flush(&mut db, &pending) {
-            Ok(()) => {
-                pending.clear();
-                weight = 0;
-                tries = 0;
-            }
-            Err(e) => {
-                tries += 1;
-                tracing::warn!("persisting {weight} changes failed (try {tries}): {e}");
-                if let Ok(mut slot) = error.lock() {
-                    *slot = Some(e);
-                }
-                if tries >= BATCH_TRIES {
-                    pending.clear();
-                    weight = 0;
-                    tries = 0;
-                } else {
-                    deadline = Instant::now() + BATCH_INTERVAL;
-                }
-            }
-        }
-    }
-}
-
-fn flush(db: &mut Db, pending: &[Write]) -> Result<(), String> {
-    db.write(pending)?;
-    let prune = pending
-        .iter()
-        .filter_map(|w| match w {
-            Write::Prune(n) => Some(*n),
-            _ => None,
-        })
-        .min();
-    if let Some(n) = prune {
-        db.prune(n)?;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{Account, Media, MediaKind, Mention, Network, ReplyTo};
     use chrono::{TimeZone, Utc};
+    use std::time::Instant;
 
     fn post(source: &str, id: u32, secs: i64) -> Post {
         Post {
@@ -1053,7 +866,7 @@ mod tests {
             )
             .unwrap();
         drop(db);
-        let err = Db::open(&path).unwrap_err();
+        let err = Db::open(&path).unwrap_err().to_string();
         assert!(err.contains("newer circles"), "{err}");
         assert!(path.exists());
     }

@@ -1,0 +1,62 @@
+//! What sources tell the app: the messages that cross the one channel
+//! from the source tasks to the reducer. Plain data, so both sides (and
+//! tests) can use them without the other.
+
+use super::Post;
+
+/// What a source can be doing, as the status bar shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceState {
+    Starting,
+    /// Connecting or logging in.
+    Connecting,
+    /// Reading what is already there.
+    Loading,
+    /// Up to date and waiting for more.
+    Live,
+    /// Read everything; nothing more will come.
+    Done,
+    /// Failed for now; trying again after a wait.
+    Retrying {
+        seconds: u64,
+        why: String,
+    },
+    /// Failed and will not retry; the reason is for the user.
+    Failed(String),
+}
+
+/// A message from a source to the app.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceEvent {
+    Posts {
+        source: String,
+        posts: Vec<Post>,
+    },
+    /// A post was edited: the new version replaces the old (same id).
+    Updated {
+        source: String,
+        post: Box<Post>,
+    },
+    /// A post was deleted at its source (by id).
+    Deleted {
+        source: String,
+        id: String,
+    },
+    /// Where the source is up to (a Mastodon `since_id`, a feed's ETag, a
+    /// file offset…): kept in the cache so a restart fetches only the gap.
+    Cursor {
+        source: String,
+        key: String,
+        value: String,
+    },
+    State {
+        source: String,
+        state: SourceState,
+    },
+    /// A line or item that could not be read, with where and why; the
+    /// source goes on with the next one.
+    Skipped {
+        source: String,
+        problem: String,
+    },
+}
