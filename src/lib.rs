@@ -21,6 +21,7 @@ pub mod config;
 pub mod decode;
 pub mod filter;
 pub mod model;
+pub mod net;
 pub mod source;
 pub mod store;
 pub mod ui;

@@ -7,16 +7,11 @@
 //! (`POST /oauth/token`). Bluesky: check the app password with
 //! `createSession`. Neither credential is ever printed.
 
-use crate::source::http;
-use crate::source::secret::{self, Secret};
+use crate::net::secret::{self, Secret};
+use crate::net::{bluesky, mastodon};
 use clap::Subcommand;
-use serde::Deserialize;
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::PathBuf;
-
-/// The OAuth redirect for apps without a web page: the code is shown to
-/// the user to paste.
-const OOB: &str = "urn:ietf:wg:oauth:2.0:oob";
 
 #[derive(Debug, Subcommand)]
 pub enum Login {
@@ -71,17 +66,6 @@ fn fail(message: String) -> u8 {
     super::FAILURE
 }
 
-#[derive(Deserialize)]
-struct App {
-    client_id: String,
-    client_secret: String,
-}
-
-#[derive(Deserialize)]
-struct Token {
-    access_token: String,
-}
-
 async fn mastodon(instance: &str, timeline: &str) -> Result<(), String> {
     let instance = instance.trim_end_matches('/');
     let instance = if instance.starts_with("http://") || instance.starts_with("https://") {
@@ -89,37 +73,13 @@ async fn mastodon(instance: &str, timeline: &str) -> Result<(), String> {
     } else {
         format!("https://{instance}")
     };
-    let client = http::client();
-    let app: App = client
-        .post(format!("{instance}/api/v1/apps"))
-        .form(&[
-            ("client_name", "circles"),
-            ("redirect_uris", OOB),
-            ("scopes", "read"),
-            ("website", "https://github.com/circles-tui/circles"),
-        ])
-        .send()
+    let client =
+        mastodon::Client::new(&instance, None, String::new()).map_err(|e| e.to_string())?;
+    let app = client
+        .register_app()
         .await
-        .and_then(|r| r.error_for_status())
-        .map_err(|e| {
-            format!(
-                "cannot register circles with {instance}: {}",
-                e.without_url()
-            )
-        })?
-        .json()
-        .await
-        .map_err(|e| format!("{instance} answered the app registration oddly: {e}"))?;
-    let authorize = reqwest::Url::parse_with_params(
-        &format!("{instance}/oauth/authorize"),
-        &[
-            ("client_id", app.client_id.as_str()),
-            ("scope", "read"),
-            ("redirect_uri", OOB),
-            ("response_type", "code"),
-        ],
-    )
-    .map_err(|e| format!("not an instance URL: {e}"))?;
+        .map_err(|e| format!("cannot register circles with {instance}: {e}"))?;
+    let authorize = client.authorize_url(&app);
     println!("Open this page, log in and allow circles to read your timelines:\n\n  {authorize}\n");
     print!("Then paste the code it shows here: ");
     io::stdout().flush().ok();
@@ -132,30 +92,16 @@ async fn mastodon(instance: &str, timeline: &str) -> Result<(), String> {
     if code.is_empty() {
         return Err("no code given; nothing was stored".into());
     }
-    let token: Token = client
-        .post(format!("{instance}/oauth/token"))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("code", code),
-            ("client_id", app.client_id.as_str()),
-            ("client_secret", app.client_secret.as_str()),
-            ("redirect_uri", OOB),
-            ("scope", "read"),
-        ])
-        .send()
+    let token = client
+        .exchange_code(&app, code)
         .await
-        .and_then(|r| r.error_for_status())
-        .map_err(|e| format!("{instance} did not accept the code: {}", e.without_url()))?
-        .json()
-        .await
-        .map_err(|e| format!("{instance} answered the code oddly: {e}"))?;
-    let host = reqwest::Url::parse(&instance)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_string))
-        .unwrap_or_else(|| instance.clone());
+        .map_err(|e| format!("{instance} did not accept the code: {e}"))?;
+    let host = client
+        .base()
+        .host_str()
+        .map_or_else(|| instance.clone(), str::to_string);
     let path = credentials_dir()?.join(format!("mastodon-{}.token", file_name(&host)));
-    secret::store(&path, &Secret::new(token.access_token))
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    secret::store(&path, &token).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     println!(
         "\nLogged in. The token is in {} (readable by you only).\n\
          Add this to your config (circles init writes one if you have none):\n\n\
@@ -177,18 +123,17 @@ async fn bluesky(handle: &str, service: &str) -> Result<(), String> {
     if password.expose().is_empty() {
         return Err("no app password given; nothing was stored".into());
     }
-    let response = http::client()
-        .post(format!("{service}/xrpc/com.atproto.server.createSession"))
-        .json(&serde_json::json!({ "identifier": handle, "password": password.expose() }))
-        .send()
+    let mut client = bluesky::Client::new(
+        service,
+        handle,
+        password.clone(),
+        "what you typed".into(),
+        None,
+    );
+    client
+        .check_password()
         .await
-        .map_err(|e| format!("cannot reach {service}: {}", e.without_url()))?;
-    if !response.status().is_success() {
-        return Err(format!(
-            "{service} refused the handle and app password ({}); check both and try again",
-            response.status()
-        ));
-    }
+        .map_err(|e| format!("{service} refused the handle and app password: {e}"))?;
     let path = credentials_dir()?.join(format!("bluesky-{}.password", file_name(handle)));
     secret::store(&path, &password).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     println!(

@@ -17,7 +17,9 @@ mod sources;
 pub use diagnostic::{ConfigErrors, Diagnostic, Severity};
 pub use edit::{Edit, EditError, apply};
 pub use keys::{Command, Key, KeyChord, Keymap, NamedKey, RawKeys};
-pub use sources::{SourceKind, SourceSpec, Timeline};
+pub use sources::{
+    BlueskySpec, FeedSpec, JsonlSpec, MastodonSpec, SecretRef, SourceConfig, SourceSpec, Timeline,
+};
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -26,14 +28,13 @@ use toml::Spanned;
 /// The commented default config, with the demo feed as its source.
 pub const DEFAULT_CONFIG: &str = include_str!("../../config/default.toml");
 
-/// The config as written, before rules are compiled.
+/// The config as written, before rules are compiled. (`[[source]]` tables
+/// are read apart, one struct per kind: see `sources`.)
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawConfig {
     #[serde(default)]
     pub me: RawMe,
-    #[serde(default, rename = "source")]
-    pub sources: Vec<Spanned<RawSource>>,
     #[serde(default, rename = "column")]
     pub columns: Vec<Spanned<RawColumn>>,
     #[serde(default)]
@@ -50,26 +51,6 @@ pub struct RawConfig {
 pub struct RawMe {
     #[serde(default)]
     pub handles: Vec<Spanned<String>>,
-}
-
-/// One `[[source]]` table; which keys apply depends on `kind`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawSource {
-    pub name: Spanned<String>,
-    pub kind: Spanned<SourceKind>,
-    pub instance: Option<Spanned<String>>,
-    pub timeline: Option<Spanned<String>>,
-    pub token_env: Option<Spanned<String>>,
-    pub token_file: Option<Spanned<String>>,
-    pub handle: Option<Spanned<String>>,
-    pub service: Option<Spanned<String>>,
-    pub app_password_env: Option<Spanned<String>>,
-    pub app_password_file: Option<Spanned<String>>,
-    pub urls: Option<Spanned<Vec<Spanned<String>>>>,
-    pub poll: Option<Spanned<String>>,
-    pub path: Option<Spanned<String>>,
-    pub follow: Option<Spanned<bool>>,
 }
 
 /// How a column's posts are drawn.
@@ -167,11 +148,14 @@ pub fn parse(text: &str) -> Result<Parsed, ConfigErrors> {
 /// Like [`parse`], but source-table errors come back beside the result so a
 /// caller can add the errors of later stages and report them all at once.
 pub fn parse_collecting(text: &str) -> Result<(Parsed, Vec<Diagnostic>), ConfigErrors> {
-    let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigErrors {
-        errors: vec![Diagnostic::error(e.span(), toml_message(&e))],
-    })?;
+    let fatal = |e: toml::de::Error| ConfigErrors {
+        errors: vec![located(e.span(), toml_message(&e))],
+    };
+    let mut root = toml::de::DeTable::parse(text).map_err(fatal)?;
+    let source_tables = root.get_mut().remove("source");
+    let raw = RawConfig::deserialize(toml::de::Deserializer::from(root)).map_err(fatal)?;
     let mut errors = Vec::new();
-    let sources = sources::check(&raw.sources, &mut errors);
+    let sources = sources::read(source_tables, &mut errors);
     let keymap = keys::check(&raw.keys, &mut errors);
     let parsed = Parsed {
         raw,
@@ -179,6 +163,11 @@ pub fn parse_collecting(text: &str) -> Result<(Parsed, Vec<Diagnostic>), ConfigE
         keymap,
     };
     Ok((parsed, errors))
+}
+
+/// An error at a place the toml crate named.
+fn located(span: Option<std::ops::Range<usize>>, message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(span, message)
 }
 
 /// The toml crate's message without its own rendering of the position,
@@ -209,7 +198,7 @@ mod tests {
         let parsed = parse(DEFAULT_CONFIG).unwrap();
         assert_eq!(parsed.raw.columns.len(), 5);
         assert_eq!(parsed.sources.len(), 1);
-        assert_eq!(parsed.sources[0].kind, SourceKind::Demo);
+        assert_eq!(parsed.sources[0].kind, SourceConfig::Demo);
     }
 
     #[test]

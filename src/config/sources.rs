@@ -1,29 +1,78 @@
-//! `[[source]]` tables: which keys each kind needs and allows, checked into
-//! a [`SourceSpec`] the source tasks can start from.
+//! `[[source]]` tables: one struct per kind, checked into a [`SourceSpec`]
+//! the source tasks start from.
+//!
+//! Each kind's keys are written once, as the fields of its `Raw…` struct
+//! (serde, `deny_unknown_fields`); the keys a kind takes, for the messages,
+//! are read off that struct ([`fields_of`]). A table is read in two steps:
+//! `name` and `kind` first, then the rest into the kind's struct, so every
+//! key that does not belong is reported at once, each at its place, along
+//! with the first missing or mistyped one. Adding a kind means one
+//! `Raw…` struct with its `check`, one [`SourceConfig`] variant and one
+//! line in [`read`] (ARCHITECTURE.md, "Adding a source kind").
 
-use super::{Diagnostic, RawSource};
+use super::{Diagnostic, located};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use std::time::Duration;
 use toml::Spanned;
+use toml::de::{DeTable, DeValue, ValueDeserializer};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SourceKind {
-    Mastodon,
-    Bluesky,
-    Feed,
-    Jsonl,
+/// A checked source: its name and what it reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceSpec {
+    pub name: String,
+    pub kind: SourceConfig,
+}
+
+/// What a source reads, by kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceConfig {
+    Mastodon(MastodonSpec),
+    Bluesky(BlueskySpec),
+    Feed(FeedSpec),
+    Jsonl(JsonlSpec),
     Demo,
 }
 
-impl SourceKind {
-    pub fn name(self) -> &'static str {
+impl SourceConfig {
+    /// The kind as the config writes it.
+    pub fn kind_name(&self) -> &'static str {
         match self {
-            SourceKind::Mastodon => "mastodon",
-            SourceKind::Bluesky => "bluesky",
-            SourceKind::Feed => "feed",
-            SourceKind::Jsonl => "jsonl",
-            SourceKind::Demo => "demo",
+            SourceConfig::Mastodon(_) => "mastodon",
+            SourceConfig::Bluesky(_) => "bluesky",
+            SourceConfig::Feed(_) => "feed",
+            SourceConfig::Jsonl(_) => "jsonl",
+            SourceConfig::Demo => "demo",
+        }
+    }
+
+    /// How often the source asks for news when it cannot be told (network
+    /// kinds only).
+    pub fn poll_mut(&mut self) -> Option<&mut Duration> {
+        match self {
+            SourceConfig::Mastodon(s) => Some(&mut s.poll),
+            SourceConfig::Bluesky(s) => Some(&mut s.poll),
+            SourceConfig::Feed(s) => Some(&mut s.poll),
+            SourceConfig::Jsonl(_) | SourceConfig::Demo => None,
+        }
+    }
+}
+
+/// Where a token or password is read from: never the secret itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretRef {
+    /// An environment variable's name.
+    Env(String),
+    /// A file's path (`~/` is the home directory); it must be owner-only.
+    File(String),
+}
+
+impl SecretRef {
+    /// Where it comes from, for messages: `$VAR` or the path.
+    pub fn origin(&self) -> String {
+        match self {
+            SecretRef::Env(var) => format!("${var}"),
+            SecretRef::File(path) => format!("the file {path}"),
         }
     }
 }
@@ -55,126 +104,316 @@ impl Timeline {
             },
         })
     }
-}
 
-/// A checked source: everything a source task needs to start.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceSpec {
-    pub name: String,
-    pub kind: SourceKind,
-    pub instance: Option<String>,
-    pub timeline: Timeline,
-    pub token_env: Option<String>,
-    pub token_file: Option<String>,
-    pub handle: Option<String>,
-    pub service: String,
-    pub app_password_env: Option<String>,
-    pub app_password_file: Option<String>,
-    pub urls: Vec<String>,
-    pub poll: Duration,
-    pub path: Option<String>,
-    pub follow: bool,
-}
-
-/// Keys each kind may use, besides `name` and `kind`.
-fn allowed(kind: SourceKind) -> &'static [&'static str] {
-    match kind {
-        SourceKind::Mastodon => &["instance", "timeline", "token_env", "token_file", "poll"],
-        SourceKind::Bluesky => &[
-            "handle",
-            "service",
-            "app_password_env",
-            "app_password_file",
-            "poll",
-        ],
-        SourceKind::Feed => &["urls", "poll"],
-        SourceKind::Jsonl => &["path", "follow"],
-        SourceKind::Demo => &[],
+    /// The timeline as the config writes it.
+    pub fn name(&self) -> String {
+        match self {
+            Timeline::Home => "home".into(),
+            Timeline::Local => "local".into(),
+            Timeline::Public => "public".into(),
+            Timeline::Notifications => "notifications".into(),
+            Timeline::List(id) => format!("list:{id}"),
+            Timeline::Tag(tag) => format!("tag:{tag}"),
+        }
     }
 }
 
-pub(super) fn check(raw: &[Spanned<RawSource>], errors: &mut Vec<Diagnostic>) -> Vec<SourceSpec> {
+/// One timeline of a Mastodon instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MastodonSpec {
+    /// `https://host` (no trailing slash), possibly with a path.
+    pub instance: String,
+    pub timeline: Timeline,
+    /// Public timelines can be read without one.
+    pub token: Option<SecretRef>,
+    pub poll: Duration,
+}
+
+/// A Bluesky account's home timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlueskySpec {
+    /// The handle, without a leading `@`.
+    pub handle: String,
+    /// The entryway or PDS, without a trailing slash.
+    pub service: String,
+    pub password: SecretRef,
+    pub poll: Duration,
+}
+
+/// RSS, Atom or JSON Feed documents, by URL or path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedSpec {
+    pub urls: Vec<String>,
+    pub poll: Duration,
+}
+
+/// JSON lines from stdin (`-`) or a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonlSpec {
+    pub path: String,
+    /// Keep reading as the file grows, like `tail -f`.
+    pub follow: bool,
+}
+
+// ---- the tables as written ----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMastodon {
+    instance: Spanned<String>,
+    timeline: Option<Spanned<String>>,
+    token_env: Option<Spanned<String>>,
+    token_file: Option<Spanned<String>>,
+    poll: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBluesky {
+    handle: Spanned<String>,
+    service: Option<Spanned<String>>,
+    app_password_env: Option<Spanned<String>>,
+    app_password_file: Option<Spanned<String>>,
+    poll: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFeed {
+    urls: Spanned<Vec<Spanned<String>>>,
+    poll: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawJsonl {
+    path: Spanned<String>,
+    #[serde(default)]
+    follow: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDemo {}
+
+/// The default Bluesky entryway.
+const BSKY_SOCIAL: &str = "https://bsky.social";
+/// How often network sources poll, unless `poll` says otherwise.
+const POLL: Duration = Duration::from_secs(60);
+const FEED_POLL: Duration = Duration::from_secs(30 * 60);
+
+/// Reads the `[[source]]` array of tables (if any), pushing a located error
+/// for every problem; returns the sources that checked out.
+pub(super) fn read(
+    value: Option<Spanned<DeValue<'_>>>,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<SourceSpec> {
+    let Some(value) = value else {
+        return Vec::new();
+    };
+    let span = value.span();
+    let DeValue::Array(tables) = value.into_inner() else {
+        errors.push(Diagnostic::error(
+            Some(span),
+            "`source` must be an array of tables: write each as [[source]]",
+        ));
+        return Vec::new();
+    };
     let mut specs: Vec<SourceSpec> = Vec::new();
-    for table in raw {
-        let source = table.get_ref();
-        let kind = *source.kind.get_ref();
-        let name = source.name.get_ref().trim();
+    for table in tables {
+        let span = table.span();
+        let DeValue::Table(table) = table.into_inner() else {
+            errors.push(Diagnostic::error(Some(span), "a source must be a table"));
+            continue;
+        };
         let before = errors.len();
-        if name.is_empty() {
+        let Some((name, kind, rest)) = head(table, span.clone(), errors) else {
+            continue;
+        };
+        let name_text = name.get_ref().trim().to_string();
+        if name_text.is_empty() {
             errors.push(Diagnostic::error(
-                Some(source.name.span()),
+                Some(name.span()),
                 "a source needs a non-empty `name`",
             ));
-        } else if specs.iter().any(|s| s.name == name) {
+        } else if specs.iter().any(|s| s.name == name_text) {
             errors.push(Diagnostic::error(
-                Some(source.name.span()),
-                format!("there is already a source named `{name}`; source names must be unique"),
+                Some(name.span()),
+                format!(
+                    "there is already a source named `{name_text}`; source names must be unique"
+                ),
             ));
         }
-        for (key, span) in present_keys(source) {
-            if !allowed(kind).contains(&key) {
+        let config = match kind.get_ref().as_str() {
+            "mastodon" => body::<RawMastodon>(rest, span, "mastodon", errors)
+                .and_then(|raw| raw.check(errors).map(SourceConfig::Mastodon)),
+            "bluesky" => body::<RawBluesky>(rest, span, "bluesky", errors)
+                .and_then(|raw| raw.check(errors).map(SourceConfig::Bluesky)),
+            "feed" => body::<RawFeed>(rest, span, "feed", errors)
+                .and_then(|raw| raw.check(errors).map(SourceConfig::Feed)),
+            "jsonl" => body::<RawJsonl>(rest, span, "jsonl", errors).map(|raw| {
+                SourceConfig::Jsonl(JsonlSpec {
+                    path: raw.path.into_inner(),
+                    follow: raw.follow,
+                })
+            }),
+            "demo" => body::<RawDemo>(rest, span, "demo", errors).map(|_| SourceConfig::Demo),
+            other => {
                 errors.push(Diagnostic::error(
-                    Some(span),
+                    Some(kind.span()),
                     format!(
-                        "`{key}` does not apply to a {} source (it takes: {})",
-                        kind.name(),
-                        list_or_nothing(allowed(kind))
+                        "`{other}` is not a kind of source; the kinds are mastodon, bluesky, \
+                         feed, jsonl and demo"
                     ),
                 ));
+                None
             }
-        }
-        let missing = |key: &str, errors: &mut Vec<Diagnostic>| {
-            errors.push(Diagnostic::error(
-                Some(table.span()),
-                format!("a {} source needs `{key}`", kind.name()),
-            ));
         };
-        match kind {
-            SourceKind::Mastodon => {
-                match &source.instance {
-                    None => missing("instance", errors),
-                    Some(url) if !is_http_url(url.get_ref()) => errors.push(Diagnostic::error(
-                        Some(url.span()),
-                        "`instance` must be a URL like https://mastodon.social",
-                    )),
-                    Some(_) => {}
-                }
-                if source.token_env.is_some() && source.token_file.is_some() {
-                    errors.push(Diagnostic::error(
-                        Some(table.span()),
-                        "give either `token_env` or `token_file`, not both",
-                    ));
-                }
-            }
-            SourceKind::Bluesky => {
-                if source.handle.is_none() {
-                    missing("handle", errors);
-                }
-                if let Some(service) = &source.service
-                    && !is_http_url(service.get_ref())
-                {
-                    errors.push(Diagnostic::error(
-                        Some(service.span()),
-                        "`service` must be a URL like https://bsky.social",
-                    ));
-                }
-            }
-            SourceKind::Feed => match &source.urls {
-                None => missing("urls", errors),
-                Some(urls) if urls.get_ref().is_empty() => errors.push(Diagnostic::error(
-                    Some(urls.span()),
-                    "`urls` is empty: list at least one feed URL or file path",
-                )),
-                Some(_) => {}
-            },
-            SourceKind::Jsonl => {
-                if source.path.is_none() {
-                    missing("path", errors);
-                }
-            }
-            SourceKind::Demo => {}
+        if let Some(kind) = config
+            && errors.len() == before
+        {
+            specs.push(SourceSpec {
+                name: name_text,
+                kind,
+            });
         }
-        let timeline = match &source.timeline {
+    }
+    specs
+}
+
+/// A source table's `name` and `kind` (both strings), and its other keys.
+fn head<'i>(
+    mut table: DeTable<'i>,
+    span: std::ops::Range<usize>,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<(Spanned<String>, Spanned<String>, DeTable<'i>)> {
+    let mut take = |key: &'static str, errors: &mut Vec<Diagnostic>| {
+        let Some(value) = table.remove(key) else {
+            errors.push(Diagnostic::error(
+                Some(span.clone()),
+                format!("a source needs `{key}`"),
+            ));
+            return None;
+        };
+        let span = value.span();
+        match value.get_ref().as_str() {
+            Some(text) => Some(Spanned::new(span, text.to_string())),
+            None => {
+                errors.push(Diagnostic::error(
+                    Some(span),
+                    format!("`{key}` must be a string"),
+                ));
+                None
+            }
+        }
+    };
+    let name = take("name", errors);
+    let kind = take("kind", errors);
+    Some((name?, kind?, table))
+}
+
+/// The rest of a source table read into its kind's struct. Every key the
+/// struct has no field for is reported first, at its place, and left out,
+/// so that the reading after reports what else is wrong.
+fn body<T: DeserializeOwned>(
+    mut table: DeTable<'_>,
+    span: std::ops::Range<usize>,
+    kind: &str,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<T> {
+    let takes = fields_of::<T>();
+    let unknown: Vec<_> = table
+        .keys()
+        .filter(|key| !takes.contains(&key.get_ref().as_ref()))
+        .cloned()
+        .collect();
+    for key in &unknown {
+        let also = if takes.is_empty() {
+            "no other keys".to_string()
+        } else {
+            takes.join(", ")
+        };
+        errors.push(Diagnostic::error(
+            Some(key.span()),
+            format!(
+                "`{}` does not apply to a {kind} source (it takes: {also})",
+                key.get_ref()
+            ),
+        ));
+        table.remove(key);
+    }
+    let value = Spanned::new(span, DeValue::Table(table));
+    match T::deserialize(ValueDeserializer::from(value)) {
+        Ok(raw) => Some(raw),
+        Err(e) => {
+            let message = e.message().trim_end();
+            let message = match message
+                .strip_prefix("missing field `")
+                .and_then(|m| m.strip_suffix('`'))
+            {
+                Some(field) => format!("a {kind} source needs `{field}`"),
+                None => message.to_string(),
+            };
+            errors.push(located(e.span(), message));
+            None
+        }
+    }
+}
+
+/// The field names of a struct that derives `Deserialize`: serde hands
+/// them to the deserializer, and this one keeps them and stops there.
+/// (serde has no other way to ask, and writing the lists again by hand is
+/// what this module avoids.)
+fn fields_of<T: DeserializeOwned>() -> &'static [&'static str] {
+    #[derive(Debug)]
+    struct Found(&'static [&'static str]);
+    impl std::fmt::Display for Found {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("fields found")
+        }
+    }
+    impl std::error::Error for Found {}
+    impl serde::de::Error for Found {
+        fn custom<M: std::fmt::Display>(_: M) -> Self {
+            Found(&[])
+        }
+    }
+    struct Ask;
+    impl<'de> serde::Deserializer<'de> for Ask {
+        type Error = Found;
+        fn deserialize_struct<V: serde::de::Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Found> {
+            Err(Found(fields))
+        }
+        fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Found> {
+            Err(Found(&[]))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+            bytes byte_buf option unit unit_struct newtype_struct seq tuple
+            tuple_struct map enum identifier ignored_any
+        }
+    }
+    match T::deserialize(Ask) {
+        Err(Found(fields)) => fields,
+        Ok(_) => &[],
+    }
+}
+
+impl RawMastodon {
+    fn check(self, errors: &mut Vec<Diagnostic>) -> Option<MastodonSpec> {
+        let before = errors.len();
+        if !is_http_url(self.instance.get_ref()) {
+            errors.push(Diagnostic::error(
+                Some(self.instance.span()),
+                "`instance` must be a URL like https://mastodon.social",
+            ));
+        }
+        let timeline = match &self.timeline {
             None => Timeline::Home,
             Some(t) => Timeline::parse(t.get_ref()).unwrap_or_else(|| {
                 errors.push(Diagnostic::error(
@@ -184,97 +423,149 @@ pub(super) fn check(raw: &[Spanned<RawSource>], errors: &mut Vec<Diagnostic>) ->
                 Timeline::Home
             }),
         };
-        let poll = match &source.poll {
-            None => Duration::from_secs(if kind == SourceKind::Feed {
-                30 * 60
-            } else {
-                60
-            }),
-            Some(p) => match humantime::parse_duration(p.get_ref()) {
-                Ok(d) if d >= Duration::from_secs(5) => d,
-                Ok(_) => {
-                    errors.push(Diagnostic::error(
-                        Some(p.span()),
-                        "`poll` must be at least 5s",
-                    ));
-                    Duration::from_secs(60)
-                }
-                Err(e) => {
-                    errors.push(Diagnostic::error(
-                        Some(p.span()),
-                        format!("`poll` is not a duration like \"90s\", \"30m\" or \"1h\": {e}"),
-                    ));
-                    Duration::from_secs(60)
-                }
-            },
-        };
-        if errors.len() > before {
-            continue;
-        }
-        let text = |v: &Option<Spanned<String>>| v.as_ref().map(|s| s.get_ref().clone());
-        specs.push(SourceSpec {
-            name: name.to_string(),
-            kind,
-            instance: text(&source.instance).map(|i| i.trim_end_matches('/').to_string()),
+        let token = secret(self.token_env, self.token_file, "token", errors);
+        let poll = poll(self.poll.as_ref(), POLL, errors);
+        (errors.len() == before).then(|| MastodonSpec {
+            instance: self.instance.into_inner().trim_end_matches('/').to_string(),
             timeline,
-            token_env: text(&source.token_env),
-            token_file: text(&source.token_file),
-            handle: text(&source.handle),
-            service: text(&source.service).unwrap_or_else(|| "https://bsky.social".to_string()),
-            app_password_env: text(&source.app_password_env),
-            app_password_file: text(&source.app_password_file),
-            urls: source
-                .urls
-                .as_ref()
-                .map(|u| u.get_ref().iter().map(|s| s.get_ref().clone()).collect())
-                .unwrap_or_default(),
+            token: token.flatten(),
             poll,
-            path: text(&source.path),
-            follow: source.follow.as_ref().is_some_and(|f| *f.get_ref()),
-        });
+        })
     }
-    specs
 }
 
-fn present_keys(s: &RawSource) -> Vec<(&'static str, std::ops::Range<usize>)> {
-    let strings = [
-        ("instance", &s.instance),
-        ("timeline", &s.timeline),
-        ("token_env", &s.token_env),
-        ("token_file", &s.token_file),
-        ("handle", &s.handle),
-        ("service", &s.service),
-        ("app_password_env", &s.app_password_env),
-        ("app_password_file", &s.app_password_file),
-        ("poll", &s.poll),
-        ("path", &s.path),
-    ];
-    let mut keys: Vec<_> = strings
-        .into_iter()
-        .filter_map(|(k, v)| v.as_ref().map(|v| (k, v.span())))
-        .collect();
-    keys.extend(s.urls.as_ref().map(|u| ("urls", u.span())));
-    keys.extend(s.follow.as_ref().map(|f| ("follow", f.span())));
-    keys
+impl RawBluesky {
+    fn check(self, errors: &mut Vec<Diagnostic>) -> Option<BlueskySpec> {
+        let before = errors.len();
+        let handle = self.handle.get_ref().trim().trim_start_matches('@');
+        if handle.is_empty() {
+            errors.push(Diagnostic::error(
+                Some(self.handle.span()),
+                "`handle` is empty: write it like handle = \"jane.bsky.social\"",
+            ));
+        }
+        if let Some(service) = &self.service
+            && !is_http_url(service.get_ref())
+        {
+            errors.push(Diagnostic::error(
+                Some(service.span()),
+                "`service` must be a URL like https://bsky.social",
+            ));
+        }
+        let password = match secret(
+            self.app_password_env,
+            self.app_password_file,
+            "app_password",
+            errors,
+        ) {
+            Some(Some(password)) => Some(password),
+            Some(None) => {
+                errors.push(Diagnostic::error(
+                    Some(self.handle.span()),
+                    "a bluesky source needs `app_password_env` or `app_password_file` \
+                     (`circles login bluesky` makes one)",
+                ));
+                None
+            }
+            None => None,
+        };
+        let poll = poll(self.poll.as_ref(), POLL, errors);
+        let service = self.service.map_or_else(
+            || BSKY_SOCIAL.to_string(),
+            |s| s.into_inner().trim().trim_end_matches('/').to_string(),
+        );
+        match password {
+            Some(password) if errors.len() == before => Some(BlueskySpec {
+                handle: handle.to_string(),
+                service,
+                password,
+                poll,
+            }),
+            _ => None,
+        }
+    }
 }
 
-fn list_or_nothing(keys: &[&str]) -> String {
-    if keys.is_empty() {
-        "no other keys".to_string()
-    } else {
-        keys.join(", ")
+impl RawFeed {
+    fn check(self, errors: &mut Vec<Diagnostic>) -> Option<FeedSpec> {
+        let before = errors.len();
+        if self.urls.get_ref().is_empty() {
+            errors.push(Diagnostic::error(
+                Some(self.urls.span()),
+                "`urls` is empty: list at least one feed URL or file path",
+            ));
+        }
+        let poll = poll(self.poll.as_ref(), FEED_POLL, errors);
+        (errors.len() == before).then(|| FeedSpec {
+            urls: self
+                .urls
+                .into_inner()
+                .into_iter()
+                .map(Spanned::into_inner)
+                .collect(),
+            poll,
+        })
+    }
+}
+
+/// `<what>_env` or `<what>_file`: `Some(None)` when neither is given,
+/// `None` (with an error) when both are.
+fn secret(
+    env: Option<Spanned<String>>,
+    file: Option<Spanned<String>>,
+    what: &str,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<Option<SecretRef>> {
+    match (env, file) {
+        (Some(_), Some(file)) => {
+            errors.push(Diagnostic::error(
+                Some(file.span()),
+                format!("give either `{what}_env` or `{what}_file`, not both"),
+            ));
+            None
+        }
+        (Some(env), None) => Some(Some(SecretRef::Env(env.into_inner()))),
+        (None, Some(file)) => Some(Some(SecretRef::File(file.into_inner()))),
+        (None, None) => Some(None),
+    }
+}
+
+/// `poll = "90s"`, at least 5 seconds.
+fn poll(
+    text: Option<&Spanned<String>>,
+    default: Duration,
+    errors: &mut Vec<Diagnostic>,
+) -> Duration {
+    let Some(p) = text else {
+        return default;
+    };
+    match humantime::parse_duration(p.get_ref()) {
+        Ok(d) if d >= Duration::from_secs(5) => d,
+        Ok(_) => {
+            errors.push(Diagnostic::error(
+                Some(p.span()),
+                "`poll` must be at least 5s",
+            ));
+            default
+        }
+        Err(e) => {
+            errors.push(Diagnostic::error(
+                Some(p.span()),
+                format!("`poll` is not a duration like \"90s\", \"30m\" or \"1h\": {e}"),
+            ));
+            default
+        }
     }
 }
 
 fn is_http_url(text: &str) -> bool {
-    let rest = text
-        .strip_prefix("https://")
-        .or_else(|| text.strip_prefix("http://"));
-    rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
+    url::Url::parse(text.trim())
+        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
     use crate::config::parse;
 
     fn messages(text: &str) -> Vec<(usize, String)> {
@@ -288,15 +579,20 @@ mod tests {
 
     #[test]
     fn each_kind_checks_its_keys() {
-        let text = "[[source]]\nname = \"home\"\nkind = \"mastodon\"\nurls = [\"x\"]\n";
+        let text =
+            "[[source]]\nname = \"home\"\nkind = \"mastodon\"\nurls = [\"x\"]\nfollow = true\n";
         let got = messages(text);
+        for (line, key) in [(4, "urls"), (5, "follow")] {
+            assert!(
+                got.iter().any(|(l, m)| *l == line
+                    && m.contains(&format!("`{key}` does not apply to a mastodon source"))
+                    && m.contains("it takes: instance, timeline, token_env, token_file, poll")),
+                "{got:?}"
+            );
+        }
         assert!(
             got.iter()
-                .any(|(l, m)| *l == 4 && m.contains("`urls` does not apply to a mastodon source")),
-            "{got:?}"
-        );
-        assert!(
-            got.iter().any(|(_, m)| m.contains("needs `instance`")),
+                .any(|(_, m)| m.contains("a mastodon source needs `instance`")),
             "{got:?}"
         );
     }
@@ -307,6 +603,9 @@ mod tests {
         let got = messages(text);
         let lines: Vec<usize> = got.iter().map(|(l, _)| *l).collect();
         assert_eq!(lines, vec![4, 5, 6], "{got:?}");
+        let got = messages("[[source]]\nname = \"j\"\nkind = \"jsonl\"\npath = 3\n");
+        assert_eq!(got[0].0, 4, "{got:?}");
+        assert!(got[0].1.contains("string"), "{got:?}");
     }
 
     #[test]
@@ -319,6 +618,41 @@ mod tests {
         );
         assert_eq!(got[0].0, 5);
         assert!(got[0].1.contains("already a source named `a`"));
+        let got = messages("[[source]]\nkind = \"demo\"\n");
+        assert!(got[0].1.contains("a source needs `name`"), "{got:?}");
+    }
+
+    #[test]
+    fn secrets_come_from_one_place() {
+        let got =
+            messages("[[source]]\nname = \"s\"\nkind = \"bluesky\"\nhandle = \"a.bsky.social\"\n");
+        assert!(
+            got[0]
+                .1
+                .contains("needs `app_password_env` or `app_password_file`"),
+            "{got:?}"
+        );
+        let got = messages(
+            "[[source]]\nname = \"m\"\nkind = \"mastodon\"\ninstance = \"https://m.example\"\ntoken_env = \"T\"\ntoken_file = \"t\"\n",
+        );
+        assert_eq!(got[0].0, 6, "{got:?}");
+        assert!(got[0].1.contains("not both"), "{got:?}");
+    }
+
+    #[test]
+    fn every_kind_lists_its_own_keys() {
+        assert_eq!(
+            fields_of::<RawBluesky>(),
+            [
+                "handle",
+                "service",
+                "app_password_env",
+                "app_password_file",
+                "poll"
+            ]
+        );
+        assert_eq!(fields_of::<RawJsonl>(), ["path", "follow"]);
+        assert!(fields_of::<RawDemo>().is_empty());
     }
 
     #[test]
@@ -335,16 +669,37 @@ name = "blogs"
 kind = "feed"
 urls = ["https://blog.example.org/feed.xml"]
 poll = "30m"
+[[source]]
+name = "sky"
+kind = "bluesky"
+handle = "@jane.bsky.social"
+app_password_file = "~/.sky"
 "#;
         let parsed = parse(text).unwrap();
         assert_eq!(
-            parsed.sources[0].instance.as_deref(),
-            Some("https://mastodon.social")
+            parsed.sources[0].kind,
+            SourceConfig::Mastodon(MastodonSpec {
+                instance: "https://mastodon.social".into(),
+                timeline: Timeline::List("42".into()),
+                token: Some(SecretRef::Env("TOKEN".into())),
+                poll: POLL,
+            })
         );
         assert_eq!(
-            parsed.sources[0].timeline,
-            super::Timeline::List("42".into())
+            parsed.sources[1].kind,
+            SourceConfig::Feed(FeedSpec {
+                urls: vec!["https://blog.example.org/feed.xml".into()],
+                poll: Duration::from_secs(1800),
+            })
         );
-        assert_eq!(parsed.sources[1].poll, std::time::Duration::from_secs(1800));
+        assert_eq!(
+            parsed.sources[2].kind,
+            SourceConfig::Bluesky(BlueskySpec {
+                handle: "jane.bsky.social".into(),
+                service: BSKY_SOCIAL.into(),
+                password: SecretRef::File("~/.sky".into()),
+                poll: POLL,
+            })
+        );
     }
 }

@@ -24,23 +24,22 @@
 //! Its text is "Title\n\nsummary" with the HTML turned into plain text.
 //! Everything is sanitized like any other remote text (SPEC §8).
 
-use super::http::{self, Backoff};
 use super::{Cursors, Sink, SourceState};
-use crate::config::SourceSpec;
+use crate::config::FeedSpec;
 use crate::model::{Account, Media, MediaKind, Network, Post, sanitize, sanitize_line};
+use crate::net::feed::{self as net_feed, Validators};
+use crate::net::{
+    self,
+    http::{self, Backoff},
+};
 use chrono::Utc;
-use reqwest::StatusCode;
-use reqwest::header::{ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::Duration;
 use tokio::time::Instant;
 
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// The longest a rate limit is waited out before asking again.
 const MAX_WAIT: Duration = Duration::from_secs(3600);
-/// Feeds larger than this are refused.
-const MAX_BODY: usize = 16 << 20;
 /// Entries taken from one read of one feed (a full archive feed can hold
 /// thousands; the newest come first).
 const MAX_ENTRIES: usize = 500;
@@ -50,13 +49,7 @@ const MAX_TEXT: usize = 4000;
 const MAX_TAGS: usize = 16;
 const MAX_MEDIA: usize = 8;
 
-pub(super) async fn run(sink: Sink, spec: SourceSpec, cursors: Cursors) {
-    if spec.urls.is_empty() {
-        sink.state(SourceState::Failed(
-            "a feed source needs `urls`: feed URLs or file paths".into(),
-        ));
-        return;
-    }
+pub(super) async fn run(sink: Sink, spec: FeedSpec, cursors: Cursors) {
     if !sink.state(SourceState::Connecting) {
         return;
     }
@@ -108,7 +101,7 @@ pub(super) async fn run(sink: Sink, spec: SourceSpec, cursors: Cursors) {
             .unwrap_or_else(|| Instant::now() + spec.poll);
         tokio::select! {
             () = tokio::time::sleep_until(next) => {}
-            () = sink.tx.closed() => return,
+            () = sink.closed() => return,
         }
     }
 }
@@ -144,13 +137,6 @@ enum Problem {
     Broken(String),
 }
 
-/// A feed as fetched, with what makes the next fetch conditional.
-struct Fetched {
-    body: Vec<u8>,
-    etag: Option<String>,
-    last_modified: Option<String>,
-}
-
 #[derive(Clone)]
 enum Location {
     Http(String),
@@ -162,8 +148,7 @@ struct Feed {
     /// As written in the config, for messages.
     url: String,
     location: Location,
-    etag: Option<String>,
-    last_modified: Option<String>,
+    validators: Validators,
     /// Entry ids (hashed by [`id_hash`]) of the last good read.
     seen: HashSet<u64>,
     /// The name of this feed in its cursor keys.
@@ -190,8 +175,7 @@ impl Feed {
             url: sanitize_line(url).into_owned(),
             cursor_name: cursor_name(url),
             location,
-            etag: None,
-            last_modified: None,
+            validators: Validators::default(),
             seen: HashSet::new(),
             reported: [None, None, None],
             due: Instant::now(),
@@ -216,8 +200,8 @@ impl Feed {
         seen.sort_unstable();
         let seen: Vec<String> = seen.iter().map(|h| format!("{h:016x}")).collect();
         [
-            self.etag.clone().unwrap_or_default(),
-            self.last_modified.clone().unwrap_or_default(),
+            self.validators.etag.clone().unwrap_or_default(),
+            self.validators.last_modified.clone().unwrap_or_default(),
             seen.join("\n"),
         ]
     }
@@ -240,8 +224,10 @@ impl Feed {
                     && v.len() <= 1024
                     && reqwest::header::HeaderValue::from_str(v.as_str()).is_ok()
             };
-            self.etag = etag.filter(valid).cloned();
-            self.last_modified = modified.filter(valid).cloned();
+            self.validators = Validators {
+                etag: etag.filter(valid).cloned(),
+                last_modified: modified.filter(valid).cloned(),
+            };
         }
         self.reported = self.cursor_values().map(Some);
     }
@@ -300,15 +286,16 @@ impl Feed {
     /// Reads the feed and returns the posts for entries not seen before.
     async fn read(&mut self, client: &reqwest::Client, source: &str) -> Result<Vec<Post>, Problem> {
         let (bytes, validators) = match &self.location {
-            Location::Http(url) => match self.fetch(client, url).await? {
-                Some(got) => (got.body, (got.etag, got.last_modified)),
-                None => return Ok(Vec::new()),
+            Location::Http(url) => match net_feed::fetch(client, url, &self.validators).await {
+                Ok(Some(got)) => (got.body, got.validators),
+                Ok(None) => return Ok(Vec::new()),
+                Err(e) => return Err(problem(e)),
             },
             Location::File(path) => {
                 let bytes = tokio::fs::read(path)
                     .await
                     .map_err(|e| Problem::Broken(format!("cannot read {}: {e}", path.display())))?;
-                (bytes, (None, None))
+                (bytes, Validators::default())
             }
         };
         // Parsing and HTML-to-text take a while on a big feed: off the
@@ -320,7 +307,7 @@ impl Feed {
                 .await
                 .map_err(|e| Problem::Broken(format!("reading the feed failed: {e}")))??;
         // Only a feed that parsed may answer 304 next time.
-        (self.etag, self.last_modified) = validators;
+        self.validators = validators;
         let mut current = HashSet::with_capacity(posts.len());
         let mut fresh = Vec::new();
         for post in posts {
@@ -331,61 +318,6 @@ impl Feed {
         }
         self.seen = current;
         Ok(fresh)
-    }
-
-    /// A conditional GET. `None` when the feed has not changed (304).
-    async fn fetch(&self, client: &reqwest::Client, url: &str) -> Result<Option<Fetched>, Problem> {
-        let mut request = client.get(url).timeout(REQUEST_TIMEOUT).header(
-            reqwest::header::ACCEPT,
-            "application/atom+xml, application/rss+xml, application/feed+json, \
-             application/xml;q=0.9, application/json;q=0.8, text/xml;q=0.8, */*;q=0.5",
-        );
-        if let Some(etag) = &self.etag {
-            request = request.header(IF_NONE_MATCH, etag);
-        }
-        if let Some(date) = &self.last_modified {
-            request = request.header(IF_MODIFIED_SINCE, date);
-        }
-        let mut response = request.send().await.map_err(network)?;
-        let status = response.status();
-        if status == StatusCode::NOT_MODIFIED {
-            return Ok(None);
-        }
-        if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-            return Err(Problem::Transient {
-                why: format!("the server answered {}", status_text(status)),
-                wait: http::retry_after(response.headers()),
-            });
-        }
-        if !status.is_success() {
-            return Err(Problem::Broken(format!(
-                "the server answered {}",
-                status_text(status)
-            )));
-        }
-        let header = |name| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let (etag, last_modified) = (header(ETAG), header(LAST_MODIFIED));
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(network)? {
-            if body.len() + chunk.len() > MAX_BODY {
-                return Err(Problem::Broken(format!(
-                    "the feed is larger than {} MB",
-                    MAX_BODY >> 20
-                )));
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(Some(Fetched {
-            body,
-            etag,
-            last_modified,
-        }))
     }
 }
 
@@ -419,18 +351,24 @@ fn cursor_name(url: &str) -> String {
     format!("{scheme}://{host}{path}#{:016x}", id_hash(url))
 }
 
-fn status_text(status: StatusCode) -> String {
-    match status.canonical_reason() {
-        Some(reason) => format!("{} {reason}", status.as_u16()),
-        None => status.as_u16().to_string(),
-    }
-}
-
-/// A network error, as a problem worth another try.
-fn network(e: reqwest::Error) -> Problem {
-    Problem::Transient {
-        why: http::describe(&e),
-        wait: None,
+/// A failed fetch: network trouble and busy servers are worth another try
+/// soon; anything else is the feed's own problem, tried at the next poll.
+fn problem(e: net::Error) -> Problem {
+    let transient = matches!(e, net::Error::Network { .. })
+        || matches!(
+            e,
+            net::Error::Status {
+                transient: true,
+                ..
+            }
+        );
+    if transient {
+        Problem::Transient {
+            wait: e.wait(),
+            why: e.to_string(),
+        }
+    } else {
+        Problem::Broken(e.to_string())
     }
 }
 

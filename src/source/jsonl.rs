@@ -13,6 +13,7 @@
 //! Stdin and files read once have no cursor.
 
 use super::{Cursors, Sink, SourceState};
+use crate::config::JsonlSpec;
 use crate::decode::{DecodeError, Lines, decode_line};
 use crate::model::Post;
 use std::fs::File;
@@ -29,8 +30,9 @@ const LINE: &str = "line";
 const INODE: &str = "inode";
 const CURSOR_EVERY: Duration = Duration::from_secs(1);
 
-pub(super) async fn run(sink: Sink, path: String, follow: bool, cursors: Cursors) {
-    let _ = tokio::task::spawn_blocking(move || read(&sink, &path, follow, &cursors)).await;
+pub(super) async fn run(sink: Sink, spec: JsonlSpec, cursors: Cursors) {
+    let _ =
+        tokio::task::spawn_blocking(move || read(&sink, &spec.path, spec.follow, &cursors)).await;
 }
 
 /// Decodes lines and sends them in batches; counts the lines it skips.

@@ -1,5 +1,5 @@
 //! The Mastodon source: one timeline of one instance (home, local, public,
-//! mentions, a list or a hashtag).
+//! mentions, a list or a hashtag), a loop over [`net::mastodon::Client`].
 //!
 //! It first reads the newest posts over REST (up to [`BACKFILL`], paging
 //! back with the `Link: rel="next"` header), then follows the streaming API
@@ -15,26 +15,21 @@
 //! instance and timeline it belongs to. Started with them again, it skips
 //! the backfill and pages forward from `since_id` like after a disconnect.
 //!
-//! Rate limits are respected: a 429 waits for `Retry-After`, and a spent
-//! `X-RateLimit-Remaining` waits for `X-RateLimit-Reset` before the next
-//! request. The access token is only ever sent in the `Authorization`
-//! header and is scrubbed from every message the source reports.
+//! Rate limits are the client's: a 429 waits for `Retry-After`, and a spent
+//! budget holds the next request until the reset (shown as retrying).
 
-use super::http::{self, Backoff, client, rate_limit_spent, retry_after};
-use super::secret::{self, Secret};
-use super::{Cursors, Sink, SourceState};
-use crate::config::{SourceSpec, Timeline};
+use super::{Cursors, Failure, Sink, SourceState};
+use crate::config::{MastodonSpec, Timeline};
 use crate::decode::{DecodeError, decode};
 use crate::model::sanitize_line;
-use futures_util::StreamExt;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, LINK};
-use reqwest::{Response, StatusCode, Url};
+use crate::net::http::Backoff;
+use crate::net::mastodon::{Client, Event, MAX_EVENT_BYTES, Opened, PAGE, Page, Stream};
+use crate::net::{self, secret};
 use serde::Deserialize;
 use std::borrow::Cow;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Posts per REST page (Mastodon's maximum for timelines).
-const PAGE: usize = 40;
 /// Posts read back on start.
 const BACKFILL: usize = 200;
 /// Pages the catch-up after a disconnect reads forward before it gives up
@@ -42,10 +37,6 @@ const BACKFILL: usize = 200;
 const GAP_PAGES: usize = 25;
 /// The longest wait between two attempts after failures.
 const MAX_BACKOFF: Duration = Duration::from_secs(5 * 60);
-/// The longest wait a server can ask for (`Retry-After`, rate-limit reset).
-const MAX_SERVER_WAIT: Duration = Duration::from_secs(60 * 60);
-/// A REST request, body included, that takes longer has failed.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// The streaming server sends a heartbeat every few seconds; a stream that
 /// stays silent this long is a dead connection.
 const STREAM_IDLE: Duration = Duration::from_secs(90);
@@ -55,15 +46,13 @@ const STREAM_STABLE: Duration = Duration::from_secs(60);
 /// the source polls instead, and for how long.
 const STREAM_FAILURES: u32 = 3;
 const STREAM_PAUSE: Duration = Duration::from_secs(15 * 60);
-/// Bytes one streaming event may hold; a bigger one is skipped.
-const MAX_EVENT_BYTES: usize = 4 << 20;
 
 /// The cursor with the newest id seen, where the next start catches up from.
 const SINCE_ID: &str = "since_id";
 /// The cursor naming the instance and timeline `since_id` belongs to.
 const SCOPE: &str = "timeline";
 
-pub(super) async fn run(sink: Sink, spec: SourceSpec, cursors: Cursors) {
+pub(super) async fn run(sink: Sink, spec: MastodonSpec, cursors: Cursors) {
     match Mastodon::new(sink.clone(), spec) {
         Ok(mut source) => {
             source.resume(&cursors);
@@ -71,26 +60,6 @@ pub(super) async fn run(sink: Sink, spec: SourceSpec, cursors: Cursors) {
         }
         Err(why) => {
             sink.state(SourceState::Failed(why));
-        }
-    }
-}
-
-/// Why a step did not succeed, and what to do about it.
-#[derive(Debug)]
-enum Problem {
-    /// Stop for good; the reason is for the user.
-    Fatal(String),
-    /// Try again after `wait`, or after the next backoff delay.
-    Retry { why: String, wait: Option<Duration> },
-    /// The app is gone.
-    Closed,
-}
-
-impl Problem {
-    fn retry(why: impl Into<String>) -> Self {
-        Problem::Retry {
-            why: why.into(),
-            wait: None,
         }
     }
 }
@@ -105,13 +74,6 @@ enum Streaming {
     PausedUntil(Instant),
 }
 
-/// What opening the stream gave.
-enum Opened {
-    Stream(Response),
-    /// Not available; the reason is for the log.
-    Unsupported(String),
-}
-
 /// What one REST page held.
 #[derive(Debug, Default)]
 struct Delivered {
@@ -122,12 +84,8 @@ struct Delivered {
 
 struct Mastodon {
     sink: Sink,
-    spec: SourceSpec,
-    http: reqwest::Client,
-    base: Url,
-    token: Option<Secret>,
-    /// Where the token came from, for messages.
-    token_origin: String,
+    spec: MastodonSpec,
+    client: Client,
     /// The newest item id seen (a status id, or a notification id for the
     /// notifications timeline): where the catch-up starts.
     newest: Option<String>,
@@ -139,50 +97,47 @@ struct Mastodon {
     backoff: Backoff,
     streaming: Streaming,
     stream_failures: u32,
-    /// Where the streaming API lives, once asked.
-    stream_base: Option<Url>,
-    /// The rate-limit budget is spent until then.
-    not_before: Option<Instant>,
-    last_state: Option<SourceState>,
+    /// The state last sent (shared with the rate-limit hook, which sends
+    /// its waits too).
+    last_state: Arc<Mutex<Option<SourceState>>>,
 }
 
 impl Mastodon {
-    fn new(sink: Sink, spec: SourceSpec) -> Result<Self, String> {
-        let instance = spec.instance.as_deref().unwrap_or_default();
-        let base = Url::parse(instance)
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-            .ok_or_else(|| {
-                format!("`instance` {instance:?} is not a URL like https://mastodon.social")
-            })?;
-        let token_origin = match (&spec.token_env, &spec.token_file) {
-            (Some(var), _) => format!("${var}"),
-            (None, Some(file)) => format!("the file {file}"),
-            (None, None) => String::new(),
+    fn new(sink: Sink, spec: MastodonSpec) -> Result<Self, String> {
+        let token = match &spec.token {
+            Some(from) => {
+                Some(secret::load(from, "Mastodon access token").map_err(|e| e.to_string())?)
+            }
+            None if needs_token(&spec.timeline) => {
+                return Err(format!(
+                    "the {} timeline needs an access token: create one under Preferences → \
+                     Development on {} (scope `read`), then add token_env = \"VARIABLE\" \
+                     or token_file = \"path\" (mode 600) to the source `{}`",
+                    spec.timeline.name(),
+                    spec.instance,
+                    sink.source
+                ));
+            }
+            None => None,
         };
-        let token = if spec.token_env.is_some() || spec.token_file.is_some() {
-            Some(secret::load(
-                spec.token_env.as_deref(),
-                spec.token_file.as_deref(),
-                "Mastodon access token",
-            )?)
-        } else if needs_token(&spec.timeline) {
-            return Err(format!(
-                "the {} timeline needs an access token: create one under Preferences → \
-                 Development on {instance} (scope `read`), then add token_env = \"VARIABLE\" \
-                 or token_file = \"path\" (mode 600) to the source `{}`",
-                timeline_name(&spec.timeline),
-                spec.name
-            ));
-        } else {
-            None
-        };
+        let origin = spec.token.as_ref().map(|t| t.origin()).unwrap_or_default();
+        let mut client = Client::new(&spec.instance, token, origin).map_err(|e| e.to_string())?;
+        // A call held back by the rate limit shows as a wait in the bar.
+        let last_state = Arc::new(Mutex::new(None));
+        let (waits, shown) = (sink.clone(), Arc::clone(&last_state));
+        client.pacer().on_wait(Arc::new(move |wait: Duration| {
+            let state = SourceState::Retrying {
+                seconds: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+                why: "rate limit reached".into(),
+            };
+            if let Ok(mut shown) = shown.lock() {
+                *shown = Some(state.clone());
+            }
+            waits.state(state);
+        }));
         Ok(Mastodon {
             sink,
-            http: client(),
-            base,
-            token,
-            token_origin,
+            client,
             newest: None,
             reported: None,
             scope_reported: false,
@@ -190,9 +145,7 @@ impl Mastodon {
             backoff: Backoff::new(MAX_BACKOFF),
             streaming: Streaming::On,
             stream_failures: 0,
-            stream_base: None,
-            not_before: None,
-            last_state: None,
+            last_state,
             spec,
         })
     }
@@ -200,11 +153,12 @@ impl Mastodon {
     /// What `timeline` says: the instance and the timeline, so a cursor
     /// left by another configuration is not taken for this one.
     fn scope(&self) -> String {
+        let base = self.client.base();
         format!(
             "{}{} {}",
-            self.base.origin().ascii_serialization(),
-            self.base.path().trim_end_matches('/'),
-            timeline_name(&self.spec.timeline)
+            base.origin().ascii_serialization(),
+            base.path().trim_end_matches('/'),
+            self.spec.timeline.name()
         )
     }
 
@@ -245,7 +199,7 @@ impl Mastodon {
 
     async fn run(&mut self) {
         loop {
-            if matches!(self.last_state, None | Some(SourceState::Retrying { .. }))
+            if matches!(self.last_state(), None | Some(SourceState::Retrying { .. }))
                 && !self.set_state(SourceState::Connecting)
             {
                 return;
@@ -253,29 +207,29 @@ impl Mastodon {
             // The stream is opened before the catch-up so that nothing
             // posted in between is lost.
             let stream = if self.wants_stream() {
-                match self.open_stream().await {
-                    Ok(Opened::Stream(response)) => Some(response),
+                match self.client.open_stream(&self.spec.timeline).await {
+                    Ok(Opened::Stream(stream)) => Some(stream),
                     Ok(Opened::Unsupported(why)) => {
-                        tracing::info!(source = %self.spec.name, "no streaming, polling: {why}");
+                        tracing::info!(source = %self.sink.source, "no streaming, polling: {why}");
                         self.streaming = Streaming::Off;
                         None
                     }
-                    Err(Problem::Retry { why, wait }) => {
+                    Err(e) if e.is_transient() => {
                         self.stream_failures += 1;
                         if self.stream_failures >= STREAM_FAILURES {
-                            tracing::warn!(source = %self.spec.name, "streaming keeps failing, polling for a while: {why}");
+                            tracing::warn!(source = %self.sink.source, "streaming keeps failing, polling for a while: {e}");
                             self.streaming = Streaming::PausedUntil(Instant::now() + STREAM_PAUSE);
                             self.stream_failures = 0;
                             None
                         } else {
-                            if !self.wait_and_retry(why, wait).await {
+                            if !self.wait_and_retry(e.to_string(), e.wait()).await {
                                 return;
                             }
                             continue;
                         }
                     }
-                    Err(problem) => {
-                        self.recover(problem).await;
+                    Err(e) => {
+                        self.recover(self.failure(e)).await;
                         return;
                     }
                 }
@@ -292,12 +246,12 @@ impl Mastodon {
                 }
                 continue;
             }
-            let Some(response) = stream else {
+            let Some(stream) = stream else {
                 if !self.set_state(SourceState::Live) {
                     return;
                 }
                 self.backoff.reset();
-                if !self.pause(self.spec.poll).await {
+                if !self.sink.pause(self.spec.poll).await {
                     return;
                 }
                 continue;
@@ -307,7 +261,7 @@ impl Mastodon {
                 return;
             }
             let started = Instant::now();
-            let Some(why) = self.read_stream(response).await else {
+            let Some(why) = self.read_stream(stream).await else {
                 return;
             };
             if started.elapsed() >= STREAM_STABLE {
@@ -337,43 +291,56 @@ impl Mastodon {
     /// gone.
     fn set_state(&mut self, state: SourceState) -> bool {
         let state = match state {
-            SourceState::Failed(why) => SourceState::Failed(self.redact(why)),
+            SourceState::Failed(why) => SourceState::Failed(self.client.redact(&why)),
             SourceState::Retrying { seconds, why } => SourceState::Retrying {
                 seconds,
-                why: self.redact(why),
+                why: self.client.redact(&why),
             },
             other => other,
         };
-        if self.last_state.as_ref() == Some(&state) {
+        let Ok(mut last) = self.last_state.lock() else {
+            return self.sink.state(state);
+        };
+        if last.as_ref() == Some(&state) {
             return !self.sink.is_closed();
         }
-        self.last_state = Some(state.clone());
+        *last = Some(state.clone());
+        drop(last);
         self.sink.state(state)
     }
 
-    fn skip(&self, problem: String) -> bool {
-        self.sink.skipped(self.redact(problem))
+    fn last_state(&self) -> Option<SourceState> {
+        self.last_state.lock().ok().and_then(|s| s.clone())
     }
 
-    /// Scrubs the token from a message, should a server ever echo it.
-    fn redact(&self, text: String) -> String {
-        match &self.token {
-            Some(token) if !token.expose().is_empty() && text.contains(token.expose()) => {
-                text.replace(token.expose(), "[redacted]")
-            }
-            _ => text,
+    fn skip(&self, problem: String) -> bool {
+        self.sink.skipped(self.client.redact(&problem))
+    }
+
+    /// What a failed call means for this timeline.
+    fn failure(&self, e: net::Error) -> Failure {
+        if let net::Error::Status {
+            status: 404 | 410, ..
+        } = &e
+        {
+            let instance = self.client.base().as_str().trim_end_matches('/');
+            return Failure::Fatal(match &self.spec.timeline {
+                Timeline::List(id) => format!("{instance} has no list {id} for this account ({e})"),
+                _ => format!("{e}: is {instance} a Mastodon server?"),
+            });
         }
+        Failure::from(e)
     }
 
     /// Handles a failed step; false when the source should stop.
-    async fn recover(&mut self, problem: Problem) -> bool {
+    async fn recover(&mut self, problem: Failure) -> bool {
         match problem {
-            Problem::Closed => false,
-            Problem::Fatal(why) => {
+            Failure::Closed => false,
+            Failure::Fatal(why) => {
                 self.set_state(SourceState::Failed(why));
                 false
             }
-            Problem::Retry { why, wait } => self.wait_and_retry(why, wait).await,
+            Failure::Retry { why, wait } => self.wait_and_retry(why, wait).await,
         }
     }
 
@@ -381,66 +348,43 @@ impl Mastodon {
     /// the next backoff delay. False once the app is gone.
     async fn wait_and_retry(&mut self, why: String, wait: Option<Duration>) -> bool {
         let delay = match wait {
-            Some(wait) => wait.min(MAX_SERVER_WAIT),
+            Some(wait) => wait.min(net::pace::MAX_SERVER_WAIT),
             None => self.backoff.next_delay(),
         };
         let seconds = delay.as_secs() + u64::from(delay.subsec_nanos() > 0);
-        self.set_state(SourceState::Retrying { seconds, why }) && self.pause(delay).await
-    }
-
-    /// Sleeps; false (at once) when the app goes away meanwhile.
-    async fn pause(&self, delay: Duration) -> bool {
-        tokio::select! {
-            () = tokio::time::sleep(delay) => !self.sink.is_closed(),
-            () = self.sink.tx.closed() => false,
-        }
+        self.set_state(SourceState::Retrying { seconds, why }) && self.sink.pause(delay).await
     }
 
     // ---- REST ----
 
-    fn timeline_url(&self, extra: &[(&str, &str)]) -> Url {
-        let (path, mut query): (Vec<&str>, Vec<(&str, &str)>) = match &self.spec.timeline {
-            Timeline::Home => (vec!["timelines", "home"], vec![]),
-            Timeline::Local => (vec!["timelines", "public"], vec![("local", "true")]),
-            Timeline::Public => (vec!["timelines", "public"], vec![]),
-            Timeline::Notifications => (vec!["notifications"], vec![("types[]", "mention")]),
-            Timeline::List(id) => (vec!["timelines", "list", id], vec![]),
-            Timeline::Tag(tag) => (vec!["timelines", "tag", tag], vec![]),
+    /// One page, decoded and sent.
+    async fn page(&mut self, page: Page) -> Result<(Delivered, Option<reqwest::Url>), Failure> {
+        let items = match self.client.timeline(&self.spec.timeline, page).await {
+            Ok(items) => items,
+            Err(e) => return Err(self.failure(e)),
         };
-        query.extend_from_slice(extra);
-        api_url(&self.base, &path, &query)
-    }
-
-    /// What a request is, for messages: method and path, never the query.
-    fn describe_request(url: &Url) -> String {
-        format!("GET {}", url.path())
+        let delivered = self.deliver(&items.body, &items.what)?;
+        Ok((delivered, items.next))
     }
 
     /// Reads the newest posts, paging back until [`BACKFILL`] or the end.
-    async fn backfill(&mut self) -> Result<(), Problem> {
+    async fn backfill(&mut self) -> Result<(), Failure> {
         // A poll of a timeline that is still empty is no news.
-        if self.last_state != Some(SourceState::Live) && !self.set_state(SourceState::Loading) {
-            return Err(Problem::Closed);
+        if self.last_state() != Some(SourceState::Live) && !self.set_state(SourceState::Loading) {
+            return Err(Failure::Closed);
         }
-        let limit = PAGE.to_string();
-        let mut url = self.timeline_url(&[("limit", &limit)]);
+        let mut page = Page::Newest;
         let mut got = 0;
         loop {
-            let (body, headers) = self.fetch(&url).await?;
-            let page = self.deliver(&body, &Self::describe_request(&url))?;
-            got += page.count;
-            if got >= BACKFILL || page.count == 0 {
+            let (delivered, next) = self.page(page).await?;
+            got += delivered.count;
+            if got >= BACKFILL || delivered.count == 0 {
                 return Ok(());
             }
-            let next = link_next(&headers)
-                .and_then(|next| url.join(&next).ok())
-                .filter(|next| next.origin() == self.base.origin());
-            url = match (next, page.oldest) {
-                (Some(next), _) => next,
+            page = match (next, delivered.oldest) {
+                (Some(next), _) => Page::Link(next),
                 // No Link header: page back by hand from a full page.
-                (None, Some(oldest)) if page.count >= PAGE => {
-                    self.timeline_url(&[("limit", &limit), ("max_id", &oldest)])
-                }
+                (None, Some(oldest)) if delivered.count >= PAGE => Page::Before(oldest),
                 _ => return Ok(()),
             };
         }
@@ -448,24 +392,21 @@ impl Mastodon {
 
     /// Reads everything newer than `since`, oldest page first, so a gap
     /// left by a disconnect is filled.
-    async fn fill_gap(&mut self, since: String) -> Result<(), Problem> {
-        let limit = PAGE.to_string();
+    async fn fill_gap(&mut self, since: String) -> Result<(), Failure> {
         let mut cursor = since;
         for _ in 0..GAP_PAGES {
-            let url = self.timeline_url(&[("limit", &limit), ("min_id", &cursor)]);
-            let (body, _) = self.fetch(&url).await?;
-            let page = self.deliver(&body, &Self::describe_request(&url))?;
-            match page.newest {
+            let (delivered, _) = self.page(Page::After(cursor.clone())).await?;
+            match delivered.newest {
                 // A server that ignores `min_id` sends the same page again.
                 Some(newest) if newer(&newest, &cursor) => cursor = newest,
                 _ => return Ok(()),
             }
-            if page.count < PAGE {
+            if delivered.count < PAGE {
                 return Ok(());
             }
         }
         tracing::warn!(
-            source = %self.spec.name,
+            source = %self.sink.source,
             "more than {} posts missed; reading from the newest again",
             GAP_PAGES * PAGE
         );
@@ -473,13 +414,13 @@ impl Mastodon {
         self.backfill().await
     }
 
-    async fn catch_up(&mut self) -> Result<(), Problem> {
+    async fn catch_up(&mut self) -> Result<(), Failure> {
         match self.newest.clone() {
             None => self.backfill().await?,
             Some(since) => {
                 // Resumed from a cursor: reading what came in meanwhile.
                 if self.first_read && !self.set_state(SourceState::Loading) {
-                    return Err(Problem::Closed);
+                    return Err(Failure::Closed);
                 }
                 self.fill_gap(since).await?;
             }
@@ -488,97 +429,11 @@ impl Mastodon {
         Ok(())
     }
 
-    /// One authorised GET, waiting first if the rate limit is spent.
-    async fn fetch(&mut self, url: &Url) -> Result<(String, HeaderMap), Problem> {
-        if let Some(when) = self.not_before.take() {
-            let now = Instant::now();
-            if when > now
-                && !self
-                    .wait_and_retry("rate limit reached".into(), Some(when - now))
-                    .await
-            {
-                return Err(Problem::Closed);
-            }
-        }
-        let what = Self::describe_request(url);
-        let mut request = self.http.get(url.clone()).timeout(REQUEST_TIMEOUT);
-        if let Some(token) = &self.token {
-            request = request.bearer_auth(token.expose());
-        }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| Problem::retry(format!("{what}: {}", http::describe(&e))))?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        if rate_limit_spent(&headers) {
-            let wait = retry_after(&headers).unwrap_or(Duration::from_secs(60));
-            self.not_before = Some(Instant::now() + wait.min(MAX_SERVER_WAIT));
-        }
-        let body = response
-            .text()
-            .await
-            .map_err(|e| Problem::retry(format!("{what}: {}", http::describe(&e))))?;
-        if status.is_success() {
-            Ok((body, headers))
-        } else {
-            Err(self.http_problem(status, &headers, &body, &what))
-        }
-    }
-
-    /// What an error answer means for the source.
-    fn http_problem(
-        &self,
-        status: StatusCode,
-        headers: &HeaderMap,
-        body: &str,
-        what: &str,
-    ) -> Problem {
-        let detail = error_text(body).map_or_else(String::new, |e| format!(": {e}"));
-        let instance = self.base.as_str().trim_end_matches('/');
-        match status.as_u16() {
-            401 | 403 if self.token.is_some() => Problem::Fatal(format!(
-                "{instance} refused the access token ({status}{detail}); check the token in {} \
-                 and that it has the `read` scope",
-                self.token_origin
-            )),
-            401 | 403 => self.wants_token(status, &detail),
-            // Public timelines with previews off: "requires an authenticated user".
-            422 if self.token.is_none() && detail.contains("authenticated") => {
-                self.wants_token(status, &detail)
-            }
-            404 | 410 => Problem::Fatal(match &self.spec.timeline {
-                Timeline::List(id) => {
-                    format!("{instance} has no list {id} for this account ({status}{detail})")
-                }
-                _ => format!("{what} answered {status}{detail}: is {instance} a Mastodon server?"),
-            }),
-            429 => Problem::Retry {
-                why: "rate limited by the server".into(),
-                wait: retry_after(headers),
-            },
-            408 | 500..=599 => Problem::Retry {
-                why: format!("{what}: server error {status}{detail}"),
-                wait: retry_after(headers),
-            },
-            _ => Problem::Fatal(format!("{what} answered {status}{detail}")),
-        }
-    }
-
-    fn wants_token(&self, status: StatusCode, detail: &str) -> Problem {
-        Problem::Fatal(format!(
-            "{} wants an access token for this timeline ({status}{detail}); add token_env or \
-             token_file to the source `{}`",
-            self.base.as_str().trim_end_matches('/'),
-            self.spec.name
-        ))
-    }
-
     /// Decodes a page (a JSON list of statuses or notifications) and sends
     /// its posts; an item that cannot be read is skipped and reported, the
     /// others still arrive.
-    fn deliver(&mut self, body: &str, what: &str) -> Result<Delivered, Problem> {
-        let items = split_array(body).map_err(|why| Problem::retry(format!("{what}: {why}")))?;
+    fn deliver(&mut self, body: &str, what: &str) -> Result<Delivered, Failure> {
+        let items = split_array(body).map_err(|why| Failure::retry(format!("{what}: {why}")))?;
         let mut page = Delivered {
             count: items.len(),
             ..Delivered::default()
@@ -593,7 +448,7 @@ impl Mastodon {
                     page.oldest = Some(id);
                 }
             }
-            match decode(item, &self.spec.name) {
+            match decode(item, &self.sink.source) {
                 Ok(post) => posts.push(post),
                 Err(DecodeError::NotAPost(_)) => {}
                 Err(e) => {
@@ -602,7 +457,7 @@ impl Mastodon {
                         index + 1,
                         items.len()
                     )) {
-                        return Err(Problem::Closed);
+                        return Err(Failure::Closed);
                     }
                 }
             }
@@ -614,7 +469,7 @@ impl Mastodon {
         if self.sink.posts(posts) && self.report_cursor() {
             Ok(page)
         } else {
-            Err(Problem::Closed)
+            Err(Failure::Closed)
         }
     }
 
@@ -627,101 +482,13 @@ impl Mastodon {
 
     // ---- streaming ----
 
-    /// Where the streaming API lives: the instance says so in
-    /// `/api/v1/instance` (`urls.streaming_api`), often its own host.
-    async fn stream_base(&mut self) -> Url {
-        if let Some(url) = &self.stream_base {
-            return url.clone();
-        }
-        match self.discover_stream_base().await {
-            Ok(found) => {
-                let url = found.unwrap_or_else(|| self.base.clone());
-                self.stream_base = Some(url.clone());
-                url
-            }
-            // No answer: the instance's own host for now; ask again next time.
-            Err(()) => self.base.clone(),
-        }
-    }
-
-    /// The streaming API's base URL if the instance names one; `Err` when
-    /// the instance gave no answer.
-    async fn discover_stream_base(&self) -> Result<Option<Url>, ()> {
-        let url = api_url(&self.base, &["instance"], &[]);
-        let response = self
-            .http
-            .get(url)
-            .timeout(REQUEST_TIMEOUT)
-            .send()
-            .await
-            .map_err(drop)?;
-        let status = response.status();
-        if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
-            return Err(());
-        }
-        if !status.is_success() {
-            return Ok(None);
-        }
-        let body = response.text().await.map_err(drop)?;
-        Ok(streaming_url(&body, self.base.scheme()))
-    }
-
-    async fn open_stream(&mut self) -> Result<Opened, Problem> {
-        let base = self.stream_base().await;
-        let (path, query): (Vec<&str>, Vec<(&str, &str)>) = match &self.spec.timeline {
-            Timeline::Home => (vec!["user"], vec![]),
-            Timeline::Local => (vec!["public", "local"], vec![]),
-            Timeline::Public => (vec!["public"], vec![]),
-            Timeline::Notifications => (vec!["user", "notification"], vec![]),
-            Timeline::List(id) => (vec!["list"], vec![("list", id)]),
-            Timeline::Tag(tag) => (vec!["hashtag"], vec![("tag", tag)]),
-        };
-        let path: Vec<&str> = std::iter::once("streaming").chain(path).collect();
-        let url = api_url(&base, &path, &query);
-        let what = format!("streaming {}", url.path());
-        let mut request = self.http.get(url).header(ACCEPT, "text/event-stream");
-        if let Some(token) = &self.token {
-            request = request.bearer_auth(token.expose());
-        }
-        // Only the answer's head has a deadline; the body lasts for hours.
-        let response = tokio::time::timeout(REQUEST_TIMEOUT, request.send())
-            .await
-            .map_err(|_| Problem::retry(format!("{what}: timed out")))?
-            .map_err(|e| Problem::retry(format!("{what}: {}", http::describe(&e))))?;
-        let status = response.status();
-        if status.is_success() {
-            let kind = response
-                .headers()
-                .get(CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_string();
-            return Ok(if kind.starts_with("text/event-stream") {
-                Opened::Stream(response)
-            } else {
-                Opened::Unsupported(format!("{what} answered with {kind:?}, not events"))
-            });
-        }
-        match status.as_u16() {
-            429 => Err(Problem::Retry {
-                why: "rate limited by the streaming server".into(),
-                wait: retry_after(response.headers()),
-            }),
-            408 | 500..=599 => Err(Problem::retry(format!("{what}: server error {status}"))),
-            _ => Ok(Opened::Unsupported(format!("{what} answered {status}"))),
-        }
-    }
-
     /// Reads the stream until it ends; returns why it ended, or `None` when
     /// the app is gone.
-    async fn read_stream(&mut self, response: Response) -> Option<String> {
-        let mut body = response.bytes_stream();
-        let mut sse = Sse::default();
-        let mut events = Vec::new();
+    async fn read_stream(&mut self, mut stream: Box<Stream>) -> Option<String> {
         loop {
             let next = tokio::select! {
-                next = tokio::time::timeout(STREAM_IDLE, body.next()) => next,
-                () = self.sink.tx.closed() => return None,
+                next = tokio::time::timeout(STREAM_IDLE, stream.next()) => next,
+                () = self.sink.closed() => return None,
             };
             match next {
                 Err(_) => {
@@ -731,16 +498,10 @@ impl Mastodon {
                     ));
                 }
                 Ok(None) => return Some("the server closed the stream".into()),
-                Ok(Some(Err(e))) => {
-                    let why = http::describe(&e);
-                    return Some(format!("the stream broke: {why}"));
-                }
-                Ok(Some(Ok(chunk))) => {
-                    sse.feed(&chunk, &mut events);
-                    for event in events.drain(..) {
-                        if !self.on_event(event) {
-                            return None;
-                        }
+                Ok(Some(Err(e))) => return Some(e.to_string()),
+                Ok(Some(Ok(event))) => {
+                    if !self.on_event(event) {
+                        return None;
                     }
                 }
             }
@@ -776,7 +537,7 @@ impl Mastodon {
         {
             self.saw(&id);
         }
-        let open = match decode(data, &self.spec.name) {
+        let open = match decode(data, &self.sink.source) {
             Ok(post) if kind == "status.update" => self.sink.updated(post),
             Ok(post) => self.sink.posts(vec![post]),
             Err(DecodeError::NotAPost(_)) => true,
@@ -786,70 +547,11 @@ impl Mastodon {
     }
 }
 
-/// The streaming API's URL from an `/api/v1/instance` (`urls.streaming_api`)
-/// or `/api/v2/instance` (`configuration.urls.streaming`) answer, as an
-/// http(s) URL.
-fn streaming_url(instance: &str, base_scheme: &str) -> Option<Url> {
-    #[derive(Deserialize)]
-    struct Instance {
-        urls: Option<Urls>,
-        configuration: Option<Configuration>,
-    }
-    #[derive(Deserialize)]
-    struct Configuration {
-        urls: Option<Urls>,
-    }
-    #[derive(Deserialize)]
-    struct Urls {
-        streaming_api: Option<String>,
-        streaming: Option<String>,
-    }
-    let instance: Instance = serde_json::from_str(instance).ok()?;
-    let urls = instance
-        .urls
-        .or(instance.configuration.and_then(|c| c.urls))?;
-    let mut url = Url::parse(&urls.streaming_api.or(urls.streaming)?).ok()?;
-    let scheme = match url.scheme() {
-        "wss" | "https" => "https",
-        // Never send the token in the clear when the instance uses TLS.
-        "ws" | "http" if base_scheme == "http" => "http",
-        _ => return None,
-    };
-    url.set_scheme(scheme).ok()?;
-    url.host()?;
-    Some(url)
-}
-
 fn needs_token(timeline: &Timeline) -> bool {
     matches!(
         timeline,
         Timeline::Home | Timeline::Notifications | Timeline::List(_)
     )
-}
-
-fn timeline_name(timeline: &Timeline) -> String {
-    match timeline {
-        Timeline::Home => "home".into(),
-        Timeline::Local => "local".into(),
-        Timeline::Public => "public".into(),
-        Timeline::Notifications => "notifications".into(),
-        Timeline::List(id) => format!("list:{id}"),
-        Timeline::Tag(tag) => format!("tag:{tag}"),
-    }
-}
-
-/// `base` + `/api/v1/` + the segments (each percent-encoded) + the query.
-fn api_url(base: &Url, segments: &[&str], query: &[(&str, &str)]) -> Url {
-    let mut url = base.clone();
-    url.set_query(None);
-    url.set_fragment(None);
-    if let Ok(mut path) = url.path_segments_mut() {
-        path.pop_if_empty().extend(["api", "v1"]).extend(segments);
-    }
-    if !query.is_empty() {
-        url.query_pairs_mut().extend_pairs(query);
-    }
-    url
 }
 
 /// Whether Mastodon id `a` is newer than `b`. Ids are numbers in decimal
@@ -867,40 +569,6 @@ fn item_id(json: &str) -> Option<String> {
     }
     let id = serde_json::from_str::<Id<'_>>(json).ok()?.id;
     (!id.is_empty() && id.len() <= 64).then(|| sanitize_line(&id).into_owned())
-}
-
-/// The `"error"` text of a Mastodon error answer, cleaned and shortened.
-fn error_text(body: &str) -> Option<String> {
-    #[derive(Deserialize)]
-    struct Error {
-        error: String,
-    }
-    let error = serde_json::from_str::<Error>(body).ok()?.error;
-    let clean = sanitize_line(error.trim());
-    let short: String = clean.chars().take(200).collect();
-    (!short.is_empty()).then_some(short)
-}
-
-/// The `rel="next"` target of `Link` headers (RFC 8288), as Mastodon sends
-/// them for paging: `<https://…?max_id=1>; rel="next", <…>; rel="prev"`.
-fn link_next(headers: &HeaderMap) -> Option<String> {
-    for value in headers.get_all(LINK) {
-        let mut rest = value.to_str().ok()?;
-        while let Some(start) = rest.find('<') {
-            let end = start + rest[start..].find('>')?;
-            let target = &rest[start + 1..end];
-            rest = &rest[end + 1..];
-            let params = &rest[..rest.find('<').unwrap_or(rest.len())];
-            let is_next = params.split([';', ',']).any(|p| {
-                let p = p.trim().to_ascii_lowercase();
-                p == "rel=\"next\"" || p == "rel=next"
-            });
-            if is_next {
-                return Some(target.to_string());
-            }
-        }
-    }
-    None
 }
 
 /// Splits a JSON array into the text of its items without parsing them, so
@@ -953,169 +621,9 @@ fn split_array(body: &str) -> Result<Vec<&str>, String> {
     Err("the list is cut short".to_string())
 }
 
-/// One server-sent event.
-#[derive(Debug, Default, PartialEq)]
-struct Event {
-    kind: String,
-    data: String,
-    too_big: bool,
-}
-
-/// Server-sent events framing, after the WHATWG rules — small enough to
-/// write here rather than take a crate: lines of `field: value`, `:` starts
-/// a comment (the server's heartbeat), `data` lines join with newlines, and
-/// a blank line ends the event.
-#[derive(Debug, Default)]
-struct Sse {
-    line: Vec<u8>,
-    /// The line being read is too long: its bytes are dropped up to its end.
-    discarding: bool,
-    event: Event,
-    has_data: bool,
-}
-
-impl Sse {
-    fn feed(&mut self, chunk: &[u8], out: &mut Vec<Event>) {
-        for piece in chunk.split_inclusive(|&b| b == b'\n') {
-            let (text, complete) = match piece.strip_suffix(b"\n") {
-                Some(text) => (text, true),
-                None => (piece, false),
-            };
-            if !self.discarding && self.line.len() + text.len() > MAX_EVENT_BYTES {
-                self.event.too_big = true;
-                self.discarding = true;
-                self.line = Vec::new();
-            }
-            if !self.discarding {
-                self.line.extend_from_slice(text);
-            }
-            if complete {
-                if std::mem::take(&mut self.discarding) {
-                    continue;
-                }
-                let line = std::mem::take(&mut self.line);
-                self.line_done(&line, out);
-            }
-        }
-    }
-
-    fn line_done(&mut self, line: &[u8], out: &mut Vec<Event>) {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if line.is_empty() {
-            let event = std::mem::take(&mut self.event);
-            if std::mem::take(&mut self.has_data) || event.too_big {
-                out.push(Event {
-                    kind: if event.kind.is_empty() {
-                        "message".into()
-                    } else {
-                        event.kind
-                    },
-                    ..event
-                });
-            }
-            return;
-        }
-        if line[0] == b':' {
-            return;
-        }
-        let line = String::from_utf8_lossy(line);
-        let (field, value) = match line.split_once(':') {
-            Some((field, value)) => (field, value.strip_prefix(' ').unwrap_or(value)),
-            None => (line.as_ref(), ""),
-        };
-        match field {
-            "event" => self.event.kind = value.to_string(),
-            "data" => {
-                if self.event.data.len() + value.len() > MAX_EVENT_BYTES {
-                    self.event.too_big = true;
-                    return;
-                }
-                if self.has_data {
-                    self.event.data.push('\n');
-                }
-                self.event.data.push_str(value);
-                self.has_data = true;
-            }
-            _ => {}
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
-
-    fn events(chunks: &[&[u8]]) -> Vec<Event> {
-        let mut sse = Sse::default();
-        let mut out = Vec::new();
-        for chunk in chunks {
-            sse.feed(chunk, &mut out);
-        }
-        out
-    }
-
-    #[test]
-    fn sse_frames_split_anywhere_are_read_whole() {
-        let got = events(&[
-            b":)\n\nevent: upd",
-            b"ate\r\ndata: {\"id\":",
-            b"\"1\"}\r\n\r\n:thump\n",
-            b"event: delete\ndata: 42\n\ndata: a\ndata:b\n\n",
-        ]);
-        let kinds: Vec<(&str, &str)> = got
-            .iter()
-            .map(|e| (e.kind.as_str(), e.data.as_str()))
-            .collect();
-        assert_eq!(
-            kinds,
-            [
-                ("update", "{\"id\":\"1\"}"),
-                ("delete", "42"),
-                ("message", "a\nb")
-            ]
-        );
-    }
-
-    #[test]
-    fn an_oversized_sse_line_is_dropped_and_reported() {
-        let big = vec![b'x'; MAX_EVENT_BYTES];
-        let got = events(&[
-            b"event: update\ndata: ",
-            &big,
-            b"data: tail\n\nevent: delete\ndata: 7\n\n",
-        ]);
-        assert_eq!(
-            got.len(),
-            2,
-            "{:?}",
-            got.iter().map(|e| &e.kind).collect::<Vec<_>>()
-        );
-        assert!(got[0].too_big && got[0].kind == "update");
-        assert_eq!(
-            (got[1].kind.as_str(), got[1].data.as_str(), got[1].too_big),
-            ("delete", "7", false)
-        );
-    }
-
-    #[test]
-    fn the_streaming_url_comes_from_the_instance() {
-        let v1 = r#"{"uri":"m.example","urls":{"streaming_api":"wss://streaming.m.example"}}"#;
-        assert_eq!(
-            streaming_url(v1, "https").unwrap().as_str(),
-            "https://streaming.m.example/"
-        );
-        let v2 =
-            r#"{"domain":"m.example","configuration":{"urls":{"streaming":"wss://m.example"}}}"#;
-        assert_eq!(
-            streaming_url(v2, "https").unwrap().as_str(),
-            "https://m.example/"
-        );
-        let plain = r#"{"urls":{"streaming_api":"ws://m.example"}}"#;
-        assert_eq!(streaming_url(plain, "https"), None, "no downgrade from TLS");
-        assert!(streaming_url(plain, "http").is_some());
-        assert_eq!(streaming_url("{}", "https"), None);
-    }
 
     #[test]
     fn arrays_split_into_items_even_around_broken_ones() {
@@ -1132,44 +640,9 @@ mod tests {
     }
 
     #[test]
-    fn link_headers_give_the_next_page() {
-        let mut h = HeaderMap::new();
-        h.insert(
-            LINK,
-            HeaderValue::from_static(
-                "<https://m.example/api/v1/timelines/home?min_id=9>; rel=\"prev\", \
-                 <https://m.example/api/v1/timelines/home?max_id=5>; rel=\"next\"",
-            ),
-        );
-        assert_eq!(
-            link_next(&h).as_deref(),
-            Some("https://m.example/api/v1/timelines/home?max_id=5")
-        );
-        h.insert(
-            LINK,
-            HeaderValue::from_static("<https://x/?min_id=9>; rel=\"prev\""),
-        );
-        assert_eq!(link_next(&h), None);
-    }
-
-    #[test]
     fn ids_compare_as_numbers() {
         assert!(newer("110", "99"));
         assert!(newer("117652210844581921", "117652210844581920"));
         assert!(!newer("99", "99"));
-    }
-
-    #[test]
-    fn urls_encode_segments_and_keep_a_path_prefix() {
-        let base = Url::parse("https://m.example/sub").unwrap();
-        let url = api_url(
-            &base,
-            &["timelines", "tag", "c#/x"],
-            &[("types[]", "mention")],
-        );
-        assert_eq!(
-            url.as_str(),
-            "https://m.example/sub/api/v1/timelines/tag/c%23%2Fx?types%5B%5D=mention"
-        );
     }
 }

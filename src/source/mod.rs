@@ -1,28 +1,66 @@
 //! Sources: tasks that fetch or stream posts and send them, by value, into
-//! the app's one channel along with their state (SPEC §2).
+//! the app's one channel along with their state (ARCHITECTURE.md, "Data
+//! flow").
 //!
 //! Every source is started by [`spawn`] from a checked [`SourceSpec`] and
 //! reports through a [`Sink`]: batches of posts, its state (loading, live,
 //! retrying, failed) and the lines it had to skip. The app never asks a
 //! source anything; it only listens, so a network source plugs in by
-//! sending the same events.
+//! sending the same events. A network source is a loop over its client in
+//! `crate::net`: the client makes the calls, the source decides what to
+//! read next, when to retry (one [`Failure`], one [`Sink::pause`]) and what
+//! to tell the app.
 //!
-//! May touch: `model`, `decode`, `config`; tokio. Never the terminal.
+//! May touch: `model`, `decode`, `config`, `net`; tokio. Never the terminal.
 
 mod bluesky;
 mod demo;
 mod feed;
-pub mod http;
 mod jsonl;
 mod mastodon;
-pub mod secret;
 
 pub use demo::{DEMO_FEED, demo_posts};
 
-use crate::config::{SourceKind, SourceSpec};
+use crate::config::{SourceConfig, SourceSpec};
 use crate::model::{Post, SourceEvent, SourceState};
+use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
+
+/// Why a step of a source did not work out, and what to do about it.
+#[derive(Debug)]
+enum Failure {
+    /// Stop for good; the reason is for the user.
+    Fatal(String),
+    /// Try again after `wait` (what the server asked for), or after the
+    /// next backoff delay.
+    Retry { why: String, wait: Option<Duration> },
+    /// The app is gone.
+    Closed,
+}
+
+impl Failure {
+    fn retry(why: impl Into<String>) -> Self {
+        Failure::Retry {
+            why: why.into(),
+            wait: None,
+        }
+    }
+}
+
+/// A failed call: retried later if it may work then, else the end.
+impl From<crate::net::Error> for Failure {
+    fn from(e: crate::net::Error) -> Self {
+        if e.is_transient() {
+            Failure::Retry {
+                why: e.to_string(),
+                wait: e.wait(),
+            }
+        } else {
+            Failure::Fatal(e.to_string())
+        }
+    }
+}
 
 /// Where a source sends its events. Sending never blocks; a closed channel
 /// means the app has quit, so sources stop quietly.
@@ -103,6 +141,19 @@ impl Sink {
             })
             .is_ok()
     }
+
+    /// Resolves once the app is gone.
+    pub async fn closed(&self) {
+        self.tx.closed().await
+    }
+
+    /// Sleeps for `wait`; false (at once) when the app goes away meanwhile.
+    pub async fn pause(&self, wait: Duration) -> bool {
+        tokio::select! {
+            () = tokio::time::sleep(wait) => !self.is_closed(),
+            () = self.tx.closed() => false,
+        }
+    }
 }
 
 /// How a source behaves that tests and the demo want to pin.
@@ -142,16 +193,11 @@ pub fn spawn_resuming(
     cursors: Cursors,
 ) -> JoinHandle<()> {
     let sink = Sink::new(&spec.name, tx);
-    match spec.kind {
-        SourceKind::Demo => tokio::spawn(demo::run(sink, options.demo_interval_secs)),
-        SourceKind::Jsonl => tokio::spawn(jsonl::run(
-            sink,
-            spec.path.clone().unwrap_or_else(|| "-".to_string()),
-            spec.follow,
-            cursors,
-        )),
-        SourceKind::Mastodon => tokio::spawn(mastodon::run(sink, spec.clone(), cursors)),
-        SourceKind::Bluesky => tokio::spawn(bluesky::run(sink, spec.clone(), cursors)),
-        SourceKind::Feed => tokio::spawn(feed::run(sink, spec.clone(), cursors)),
+    match &spec.kind {
+        SourceConfig::Demo => tokio::spawn(demo::run(sink, options.demo_interval_secs)),
+        SourceConfig::Jsonl(jsonl) => tokio::spawn(jsonl::run(sink, jsonl.clone(), cursors)),
+        SourceConfig::Mastodon(m) => tokio::spawn(mastodon::run(sink, m.clone(), cursors)),
+        SourceConfig::Bluesky(b) => tokio::spawn(bluesky::run(sink, b.clone(), cursors)),
+        SourceConfig::Feed(f) => tokio::spawn(feed::run(sink, f.clone(), cursors)),
     }
 }

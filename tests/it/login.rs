@@ -96,9 +96,14 @@ async fn mastodon_login_registers_trades_the_code_and_stores_the_token_owner_onl
     // The printed snippet is a valid source.
     let snippet = &stdout[stdout.find("[[source]]").unwrap()..];
     let parsed = circles::config::parse(snippet).unwrap();
+    let circles::config::SourceConfig::Mastodon(spec) = &parsed.sources[0].kind else {
+        panic!("a mastodon source: {snippet}");
+    };
     assert_eq!(
-        parsed.sources[0].token_file.as_deref(),
-        Some(file.to_str().unwrap())
+        spec.token,
+        Some(circles::config::SecretRef::File(
+            file.to_str().unwrap().to_string()
+        ))
     );
 }
 

@@ -6,6 +6,7 @@
 //! test paths).
 
 mod app;
+mod architecture;
 mod cli;
 mod common;
 mod decode;

@@ -9,6 +9,7 @@ use crate::common::{
 use circles::config::SourceSpec;
 use circles::model::{SourceEvent, SourceState};
 use serde_json::Value;
+use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 use wiremock::matchers::{
     bearer_token, body_json, method, path, query_param, query_param_is_missing,
@@ -258,7 +259,7 @@ async fn polling_picks_up_new_posts_once() {
     let dir = tempfile::tempdir().unwrap();
     let mut spec = spec(&server.uri(), &dir);
     // Shorter than the config allows, to keep the test quick.
-    spec.poll = Duration::from_millis(200);
+    *spec.kind.poll_mut().unwrap() = Duration::from_millis(200);
     let mut rx = start(&spec);
     let mut events = Vec::new();
     let fresh = uris("timeline_polled.json")[0].clone();
@@ -452,4 +453,91 @@ async fn a_resumed_item_on_a_later_page_stops_the_paging_there() {
         cursors(&events),
         [("newest".to_string(), uris("timeline_page1.json")[0].clone())]
     );
+}
+
+// ---- the session kept across restarts ----
+
+/// A restart refreshes the session the last run kept (beside the password
+/// file, owner-only) instead of logging in again: bsky.social allows 30
+/// logins per 5 minutes. A kept session the server no longer takes costs
+/// one login, and the new one is kept.
+#[tokio::test]
+async fn a_restart_refreshes_the_kept_session_instead_of_logging_in() {
+    let server = MockServer::start().await;
+    mount_login(&server).await;
+    Mock::given(method("POST"))
+        .and(path(REFRESH))
+        .and(bearer_token(REFRESH_1))
+        .respond_with(ok("refresh_session.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    timeline()
+        .respond_with(ok("timeline_page2.json"))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let sky = spec(&server.uri(), &dir);
+    let mut rx = start(&sky);
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, live).await;
+    drop(rx);
+    let kept = dir.path().join("bluesky-jane.bsky.social.session");
+    let mode = std::fs::metadata(&kept).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "owner-only");
+    let text = std::fs::read_to_string(&kept).unwrap();
+    assert!(
+        text.contains(REFRESH_1) && !text.contains(PASSWORD),
+        "{text}"
+    );
+
+    // The second start: refreshSession with the kept token, no login.
+    let mut rx = start(&sky);
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, live).await;
+    drop(rx);
+    let reads = requests_to(&server, TIMELINE).await;
+    let last = reads.last().unwrap();
+    assert_eq!(
+        last.headers.get("authorization").unwrap(),
+        &format!("Bearer {ACCESS_2}"),
+        "the refreshed session reads the timeline"
+    );
+    assert_eq!(
+        requests_to(&server, CREATE).await.len(),
+        1,
+        "one login in all"
+    );
+}
+
+#[tokio::test]
+async fn a_kept_session_the_server_refuses_costs_one_login() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(REFRESH))
+        .respond_with(ResponseTemplate::new(400).set_body_json(fixture("expired_token.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    mount_login(&server).await;
+    timeline()
+        .and(bearer_token(ACCESS_1))
+        .respond_with(ok("timeline_page2.json"))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let kept = dir.path().join("bluesky-jane.bsky.social.session");
+    let stale = serde_json::json!({
+        "service": server.uri(), "handle": "jane.bsky.social", "refresh": "stale-token"
+    });
+    secret_file(
+        dir.path(),
+        "bluesky-jane.bsky.social.session",
+        &stale.to_string(),
+        0o600,
+    );
+    let (_rx, events) = live_from(&server, &dir).await;
+    assert_eq!(post_ids(&events), uris("timeline_page2.json"));
+    let text = std::fs::read_to_string(&kept).unwrap();
+    assert!(text.contains(REFRESH_1), "the new session is kept: {text}");
 }

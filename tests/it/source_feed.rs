@@ -48,7 +48,7 @@ fn spec(urls: &[String], poll: Duration) -> SourceSpec {
         "[[source]]\nname = \"blogs\"\nkind = \"feed\"\nurls = [{}]\n",
         list.join(", ")
     ));
-    spec.poll = poll;
+    *spec.kind.poll_mut().unwrap() = poll;
     spec
 }
 
@@ -439,7 +439,7 @@ async fn a_restart_with_the_reported_validators_asks_conditionally_and_resends_n
         .mount(&server)
         .await;
     let mut blogs = blogs;
-    blogs.poll = Duration::from_millis(150);
+    *blogs.kind.poll_mut().unwrap() = Duration::from_millis(150);
     let mut rx = start_resuming(&blogs, &saved);
     let mut events = Vec::new();
     collect(&mut rx, &mut events, live).await;

@@ -1,10 +1,13 @@
-//! What every network source shares: one HTTP client, backoff with jitter,
-//! and reading the server's rate-limit answers.
+//! What every client shares: one HTTP client, reading answers with a size
+//! cap, backoff with jitter, and the server's rate-limit answers.
 
+use super::Error;
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
 use std::time::Duration;
 
-/// The HTTP client sources use: rustls, gzip, timeouts, and a user agent
-/// that says who is asking.
+/// The HTTP client every client uses: rustls, gzip, timeouts, and a user
+/// agent that says who is asking.
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .user_agent(concat!("circles/", env!("CARGO_PKG_VERSION")))
@@ -12,6 +15,58 @@ pub fn client() -> reqwest::Client {
         .gzip(true)
         .build()
         .expect("the HTTP client builds with static settings")
+}
+
+/// One HTTP answer, read whole.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    /// The body as text (a server that sends bad UTF-8 gets replacement
+    /// characters, which the decoders then report).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Sends a request and reads its answer, refusing one larger than `cap`
+/// bytes (a timeline page is some 100 KB; a server that sends 50 MB is
+/// broken or hostile, and must not fill memory and the cache).
+pub async fn send(
+    request: reqwest::RequestBuilder,
+    cap: usize,
+    what: &str,
+) -> Result<Answer, Error> {
+    let mut response = request.send().await.map_err(|e| network(what, &e))?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| network(what, &e))? {
+        if body.len() + chunk.len() > cap {
+            return Err(Error::Malformed {
+                what: what.to_string(),
+                why: format!("the answer is larger than {} MB", cap >> 20),
+            });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Answer {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// A request that got no answer.
+pub fn network(what: &str, e: &reqwest::Error) -> Error {
+    Error::Network {
+        what: what.to_string(),
+        why: describe(e),
+    }
 }
 
 /// Exponential backoff with jitter: 1 s, 2 s, 4 s … up to `max`, each
