@@ -1,0 +1,435 @@
+//! Keyboard edits to the config file: mute, amplify and column membership,
+//! applied to the user's TOML in place (ARCHITECTURE.md, "Keyboard edits").
+//!
+//! The text is parsed into a `toml_edit::DocumentMut` and only the array or
+//! table an edit is about changes; every comment, blank line, key order and
+//! quoting style elsewhere comes back byte for byte. This file holds the
+//! rules (which list a mute goes into, what amplifying undoes); `layout`
+//! holds the layout-keeping TOML edits they are made of.
+//!
+//! Pure: text in, text out. May touch: `model` (handle keys).
+
+mod layout;
+
+use layout::{
+    Editor, TableMut, array_in, as_array, not_editable, push_line, remove_entry,
+    remove_inline_entry, remove_line, sub_table,
+};
+
+use crate::model::parse_handle;
+use chrono::{DateTime, SecondsFormat, Utc};
+use toml_edit::{Array, ArrayOfTables, Datetime, DocumentMut, Item, Table, Value};
+
+/// One change the keyboard makes to the config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Edit {
+    /// Mute an author: forever (`until: None` → `[mute].accounts`) or until a
+    /// time (`[mute.until]`).
+    MuteAccount {
+        handle: String,
+        until: Option<DateTime<Utc>>,
+    },
+    /// `[mute].boosts_from`
+    MuteBoostsFrom {
+        handle: String,
+    },
+    /// `[mute].keywords` (a word, phrase, or "#tag")
+    MuteKeyword {
+        keyword: String,
+    },
+    /// `[amplify].accounts`
+    Amplify {
+        handle: String,
+    },
+    Unamplify {
+        handle: String,
+    },
+    /// Add to the `accounts` of the `[[column]]` with that name (any case).
+    AddToColumn {
+        column: String,
+        handle: String,
+    },
+    /// Append a new `[[column]]` with `name` and `accounts = [handle]`.
+    NewColumn {
+        column: String,
+        handle: String,
+    },
+    /// Remove from that column's `accounts`.
+    RemoveFromColumn {
+        column: String,
+        handle: String,
+    },
+}
+
+/// Why an edit could not be made; reads like advice.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct EditError(pub String);
+
+/// Applies an edit to config text and returns the new text.
+///
+/// Every call also prunes `[mute.until]` entries that ended at or before
+/// `now` (SPEC: "pruned on next write").
+pub fn apply(text: &str, edit: &Edit, now: DateTime<Utc>) -> Result<String, EditError> {
+    let doc: DocumentMut = text.parse().map_err(|e| {
+        EditError(format!(
+            "the config could not be parsed, so it was left unchanged; fix it and try again:\n{e}"
+        ))
+    })?;
+    let mut editor = Editor::new(doc);
+    editor.prune_timed_mutes(now)?;
+    match edit {
+        Edit::MuteAccount { handle, until } => {
+            let handle = Handle::new(handle)?;
+            editor.remove_from_amplify(&handle)?;
+            match until {
+                None => {
+                    editor.remove_timed_mute(&handle)?;
+                    editor.add_to_mute("accounts", &handle)?;
+                }
+                Some(until) if *until <= now => {
+                    return Err(EditError(format!(
+                        "a mute until {} would already be over; pick a later time",
+                        until.to_rfc3339_opts(SecondsFormat::Secs, true)
+                    )));
+                }
+                Some(until) => {
+                    editor.remove_from_mute("accounts", &handle)?;
+                    editor.set_timed_mute(&handle, *until)?;
+                }
+            }
+        }
+        Edit::MuteBoostsFrom { handle } => {
+            let handle = Handle::new(handle)?;
+            editor.add_to_mute("boosts_from", &handle)?;
+        }
+        Edit::MuteKeyword { keyword } => editor.mute_keyword(keyword)?,
+        Edit::Amplify { handle } => {
+            let handle = Handle::new(handle)?;
+            editor.remove_from_mute("accounts", &handle)?;
+            editor.remove_timed_mute(&handle)?;
+            let amplify = editor.section("amplify")?;
+            add_once(array_in(amplify, "accounts", "amplify.accounts")?, &handle);
+        }
+        Edit::Unamplify { handle } => {
+            let handle = Handle::new(handle)?;
+            if !editor.remove_from_amplify(&handle)? {
+                return Err(EditError(format!(
+                    "{} is not in [amplify].accounts, so there is nothing to undo",
+                    handle.written
+                )));
+            }
+        }
+        Edit::AddToColumn { column, handle } => {
+            let handle = Handle::new(handle)?;
+            let (table, _) = editor.column(column)?;
+            add_once(array_in(table, "accounts", "column.accounts")?, &handle);
+        }
+        Edit::NewColumn { column, handle } => {
+            let handle = Handle::new(handle)?;
+            editor.new_column(column, &handle)?;
+        }
+        Edit::RemoveFromColumn { column, handle } => {
+            let handle = Handle::new(handle)?;
+            let (table, name) = editor.column(column)?;
+            let removed = match table.into_item("accounts") {
+                Some(item) => remove_all(as_array(item, "column.accounts")?, &handle.key),
+                None => false,
+            };
+            if !removed {
+                return Err(EditError(format!(
+                    "{} is not in {name}'s accounts",
+                    handle.written
+                )));
+            }
+        }
+    }
+    Ok(editor.finish(text))
+}
+
+/// A handle from an edit: as the user gave it, and the key it matches by.
+struct Handle {
+    written: String,
+    key: String,
+}
+
+impl Handle {
+    fn new(handle: &str) -> Result<Handle, EditError> {
+        let written = handle.trim();
+        let key = parse_handle(written).map_err(|e| EditError(e.to_string()))?;
+        Ok(Handle {
+            written: written.to_string(),
+            key: key.0,
+        })
+    }
+}
+
+/// The key a handle written in the config matches by. One that does not
+/// parse (the config check reports it) still matches its own spelling.
+fn key_of(written: &str) -> String {
+    parse_handle(written).map(|key| key.0).unwrap_or_else(|_| {
+        let lower = written.trim().to_lowercase();
+        lower.strip_prefix('@').unwrap_or(&lower).to_string()
+    })
+}
+
+/// The rules: what each edit changes.
+impl Editor {
+    /// A top-level table, made (at the end of the file) when missing.
+    fn section(&mut self, key: &str) -> Result<TableMut<'_>, EditError> {
+        let root = TableMut::Std(self.doc.as_table_mut());
+        sub_table(root, key, key, &mut self.next_position)
+    }
+
+    /// A top-level table, if it is there.
+    fn existing_section(&mut self, key: &str) -> Result<Option<TableMut<'_>>, EditError> {
+        match self.doc.get_mut(key) {
+            Some(item) => TableMut::of(item, key).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn add_to_mute(&mut self, key: &str, handle: &Handle) -> Result<(), EditError> {
+        let mute = self.section("mute")?;
+        add_once(array_in(mute, key, &format!("mute.{key}"))?, handle);
+        Ok(())
+    }
+
+    fn remove_from_mute(&mut self, key: &str, handle: &Handle) -> Result<bool, EditError> {
+        let what = format!("mute.{key}");
+        match self
+            .existing_section("mute")?
+            .and_then(|mute| mute.into_item(key))
+        {
+            Some(item) => Ok(remove_all(as_array(item, &what)?, &handle.key)),
+            None => Ok(false),
+        }
+    }
+
+    fn remove_from_amplify(&mut self, handle: &Handle) -> Result<bool, EditError> {
+        match self
+            .existing_section("amplify")?
+            .and_then(|amplify| amplify.into_item("accounts"))
+        {
+            Some(item) => Ok(remove_all(as_array(item, "amplify.accounts")?, &handle.key)),
+            None => Ok(false),
+        }
+    }
+
+    fn mute_keyword(&mut self, keyword: &str) -> Result<(), EditError> {
+        let keyword = keyword.trim();
+        if keyword.is_empty() {
+            return Err(EditError(
+                "the keyword is empty; type a word, a phrase or a #tag to mute".into(),
+            ));
+        }
+        let folded = keyword.to_lowercase();
+        let mute = self.section("mute")?;
+        let keywords = array_in(mute, "keywords", "mute.keywords")?;
+        let present = keywords
+            .iter()
+            .filter_map(Value::as_str)
+            .any(|k| k.trim().to_lowercase() == folded);
+        if !present {
+            push_line(keywords, Value::from(keyword));
+        }
+        Ok(())
+    }
+
+    /// `[mute.until]`, if it is there.
+    fn timed_mutes(&mut self) -> Result<Option<TableMut<'_>>, EditError> {
+        match self
+            .existing_section("mute")?
+            .and_then(|mute| mute.into_item("until"))
+        {
+            Some(item) => TableMut::of(item, "mute.until").map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The keys of `[mute.until]` that `pick` chooses.
+    fn timed_keys(&mut self, pick: impl Fn(&str, &Item) -> bool) -> Result<Vec<String>, EditError> {
+        Ok(match self.timed_mutes()? {
+            Some(until) => until
+                .read()
+                .iter()
+                .filter(|(key, item)| pick(key, item))
+                .map(|(key, _)| key.to_string())
+                .collect(),
+            None => Vec::new(),
+        })
+    }
+
+    fn prune_timed_mutes(&mut self, now: DateTime<Utc>) -> Result<(), EditError> {
+        let expired = self.timed_keys(|_, item| ends(item).is_some_and(|end| end <= now))?;
+        self.remove_timed_entries(&expired)
+    }
+
+    fn remove_timed_mute(&mut self, handle: &Handle) -> Result<(), EditError> {
+        let keys = self.timed_keys(|key, _| key_of(key) == handle.key)?;
+        self.remove_timed_entries(&keys)
+    }
+
+    /// Removes entries of `[mute.until]`. Comment lines written above a
+    /// removed entry stay where they were in the file: on the next entry, or
+    /// before whatever follows the table.
+    fn remove_timed_entries(&mut self, keys: &[String]) -> Result<(), EditError> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let mut orphans = String::new();
+        match self.timed_mutes()? {
+            Some(TableMut::Std(table)) => {
+                for key in keys {
+                    orphans.push_str(&remove_entry(table, key));
+                }
+            }
+            Some(TableMut::Inline(table)) => {
+                for key in keys {
+                    remove_inline_entry(table, key);
+                }
+            }
+            None => {}
+        }
+        if !orphans.is_empty() {
+            self.put_after_table(&["mute", "until"], &orphans);
+        }
+        Ok(())
+    }
+
+    fn set_timed_mute(&mut self, handle: &Handle, until: DateTime<Utc>) -> Result<(), EditError> {
+        let written = until.to_rfc3339_opts(SecondsFormat::Secs, true);
+        let end: Datetime = written
+            .parse()
+            .map_err(|e| EditError(format!("cannot write the time {written}: {e}")))?;
+        let root = TableMut::Std(self.doc.as_table_mut());
+        let mute = sub_table(root, "mute", "mute", &mut self.next_position)?;
+        let mut timed = sub_table(mute, "until", "mute.until", &mut self.next_position)?;
+        let existing: Vec<String> = timed
+            .read()
+            .iter()
+            .filter(|(key, _)| key_of(key) == handle.key)
+            .map(|(key, _)| key.to_string())
+            .collect();
+        match existing.split_first() {
+            Some((first, duplicates)) => {
+                let item = timed.into_item(first).expect("the key was just listed");
+                let mut value = Value::from(end);
+                if let Some(old) = item.as_value() {
+                    *value.decor_mut() = old.decor().clone();
+                }
+                *item = Item::Value(value);
+                self.remove_timed_entries(duplicates)?;
+            }
+            None => timed.insert(&handle.written, toml_edit::value(end)),
+        }
+        Ok(())
+    }
+
+    /// The `[[column]]` named `name` (any case), with its name as written.
+    fn column(&mut self, name: &str) -> Result<(TableMut<'_>, String), EditError> {
+        let wanted = name.trim().to_lowercase();
+        let found = columns(&mut self.doc)?.into_iter().find_map(|table| {
+            let written = column_name(&table)?;
+            (written.trim().to_lowercase() == wanted).then_some((table, written))
+        });
+        found.ok_or_else(|| EditError(format!("there is no column named `{}`", name.trim())))
+    }
+
+    fn new_column(&mut self, name: &str, handle: &Handle) -> Result<(), EditError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(EditError("a new column needs a name".into()));
+        }
+        let wanted = name.to_lowercase();
+        let taken = columns(&mut self.doc)?
+            .iter()
+            .filter_map(column_name)
+            .find(|n| n.trim().to_lowercase() == wanted);
+        if let Some(taken) = taken {
+            return Err(EditError(format!(
+                "there is already a column named `{taken}`; add the account to it instead"
+            )));
+        }
+        let mut table = Table::new();
+        table.insert("name", toml_edit::value(name));
+        let mut accounts = Array::new();
+        accounts.push(handle.written.as_str());
+        table.insert("accounts", toml_edit::value(accounts));
+        match self.doc.get_mut("column") {
+            Some(Item::ArrayOfTables(list)) => {
+                // Right after the last column: a table without a position of
+                // its own would print there too, but an equal one says so.
+                table.set_position(list.iter().last().and_then(Table::position));
+                list.push(table);
+            }
+            Some(Item::Value(Value::Array(list))) => {
+                push_line(list, Value::InlineTable(table.into_inline_table()));
+            }
+            Some(_) => return Err(not_editable("column", "a list of tables")),
+            None => {
+                table.set_position(Some(self.next_position));
+                self.next_position += 1;
+                let mut list = ArrayOfTables::new();
+                list.push(table);
+                self.doc.insert("column", Item::ArrayOfTables(list));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// When a `[mute.until]` entry ends, if it is a full date and time with an
+/// offset (anything else is left for the config check to report).
+fn ends(item: &Item) -> Option<DateTime<Utc>> {
+    let end = item.as_value()?.as_datetime()?;
+    if end.date.is_none() || end.time.is_none() || end.offset.is_none() {
+        return None;
+    }
+    DateTime::parse_from_rfc3339(&end.to_string())
+        .ok()
+        .map(|end| end.with_timezone(&Utc))
+}
+
+fn columns(doc: &mut DocumentMut) -> Result<Vec<TableMut<'_>>, EditError> {
+    match doc.get_mut("column") {
+        None => Ok(Vec::new()),
+        Some(Item::ArrayOfTables(list)) => Ok(list.iter_mut().map(TableMut::Std).collect()),
+        Some(Item::Value(Value::Array(list))) => Ok(list
+            .iter_mut()
+            .filter_map(Value::as_inline_table_mut)
+            .map(TableMut::Inline)
+            .collect()),
+        Some(_) => Err(not_editable("column", "a list of tables")),
+    }
+}
+
+fn column_name(table: &TableMut<'_>) -> Option<String> {
+    Some(table.read().get("name")?.as_str()?.to_string())
+}
+
+/// The index of the first string in `list` that is the account `key`.
+fn index_of(list: &Array, key: &str) -> Option<usize> {
+    list.iter()
+        .position(|v| v.as_str().is_some_and(|s| key_of(s) == key))
+}
+
+/// Adds the account to `list` unless it is there in any spelling.
+fn add_once(list: &mut Array, handle: &Handle) {
+    if index_of(list, &handle.key).is_none() {
+        push_line(list, Value::from(handle.written.as_str()));
+    }
+}
+
+/// Removes every string in `list` that is the account `key`.
+fn remove_all(list: &mut Array, key: &str) -> bool {
+    let mut removed = false;
+    while let Some(index) = index_of(list, key) {
+        remove_line(list, index);
+        removed = true;
+    }
+    removed
+}
+
+#[cfg(test)]
+mod tests;
