@@ -7,6 +7,9 @@
 //! open + load is a part; persisting 1,000 posts/s < 5% of a core, i.e. one
 //! batch of 1,000 < 50 ms.
 
+// Benches are test tooling: a failed step should stop them loudly.
+#![allow(clippy::unwrap_used)]
+
 use chrono::{TimeDelta, Utc};
 use circles::app::{Action, AppState, ConfigStatus, update};
 use circles::cache::Db;

@@ -5,6 +5,9 @@
 //! `cargo bench --bench route`; the end-to-end comparison with jq is
 //! `scripts/bench-route.sh`.
 
+// Benches are test tooling: a failed step should stop them loudly.
+#![allow(clippy::unwrap_used)]
+
 use chrono::Utc;
 use circles::config::DEFAULT_CONFIG;
 use circles::decode::{Decoder, decode};

@@ -12,6 +12,9 @@
 //! same 10,000 posts. For drawing and keys that is the same work: each
 //! column is its own list of ids, laid out and drawn on its own.
 
+// Benches are test tooling: a failed step should stop them loudly.
+#![allow(clippy::unwrap_used)]
+
 use chrono::{DateTime, TimeDelta, Utc};
 use circles::app::{Action, AppState, ConfigStatus, update};
 use circles::config::{Command, KeyChord};

@@ -244,10 +244,11 @@ mod sse2 {
         except: __m128i,
     }
 
-    // SAFETY (every block below): SSE2 is part of the x86-64 baseline.
     impl Set {
         #[inline(always)]
         pub(super) fn new(set: ByteSet) -> Set {
+            // SAFETY: SSE2 is part of the x86-64 baseline; these only fill
+            // registers.
             unsafe {
                 Set {
                     any: set.any.map(|byte| _mm_set1_epi8(byte as i8)),
@@ -261,6 +262,8 @@ mod sse2 {
         #[inline(always)]
         pub(super) fn hits(&self, chunk: &[u8]) -> u32 {
             let chunk: &[u8; 16] = chunk.try_into().expect("a 16-byte chunk");
+            // SAFETY: SSE2 is part of the x86-64 baseline, and the unaligned
+            // load reads the 16 bytes of `chunk`, which it borrows.
             unsafe {
                 let chunk = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
                 let [a, b, c, d] = self.any;

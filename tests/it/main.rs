@@ -5,6 +5,10 @@
 //! Run one module with `scripts/test.sh --test it -- app::` (a filter on
 //! test paths).
 
+// clippy.toml allows `unwrap` in `#[test]` functions; their helpers here
+// are test code too.
+#![allow(clippy::unwrap_used)]
+
 mod app;
 mod architecture;
 mod cli;
