@@ -49,21 +49,15 @@ fn file_name(text: &str) -> String {
         .collect()
 }
 
-pub fn run(login: Login) -> Result<(), u8> {
+pub fn run(login: Login) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
-        .build()
-        .map_err(|e| fail(format!("cannot start: {e}")))?;
+        .build()?;
     let outcome = match login {
         Login::Mastodon { instance, timeline } => runtime.block_on(mastodon(&instance, &timeline)),
         Login::Bluesky { handle, service } => runtime.block_on(bluesky(&handle, &service)),
     };
-    outcome.map_err(fail)
-}
-
-fn fail(message: String) -> u8 {
-    eprintln!("circles login: {message}");
-    super::FAILURE
+    outcome.map_err(anyhow::Error::msg)
 }
 
 async fn mastodon(instance: &str, timeline: &str) -> Result<(), String> {

@@ -1,8 +1,10 @@
-//! The command line (SPEC §6): the TUI, `route`, `check`, `explain`, `init`.
+//! The command line: the TUI, `route`, `check`, `explain`, `init`, `login`.
 //!
 //! The outermost layer: it reads files and stdin, writes stdout and stderr,
 //! and maps outcomes to exit codes (0 ok, 1 runtime or config error,
-//! 2 usage). Everything it decides with comes from the inner layers.
+//! 2 usage). Everything it decides with comes from the inner layers. Each
+//! subcommand returns a `Result`; [`main`] prints the error, once, through
+//! [`report`] (which no escape sequence gets through), and picks the code.
 
 mod config_file;
 mod login;
@@ -13,6 +15,7 @@ pub use tui::chord;
 
 use crate::config::DEFAULT_CONFIG;
 use crate::filter::{self, Compiled};
+use anyhow::{Context, anyhow};
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -21,6 +24,25 @@ use std::process::ExitCode;
 const FAILURE: u8 = 1;
 /// Exit code for a usage error (clap uses it too).
 const USAGE: u8 = 2;
+
+/// A mistake in how the command was called that clap cannot see (a
+/// column name that does not exist): exit 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct Usage(String);
+
+/// The command failed and has said why already (each bad line of a
+/// `--strict` run, each unreadable input): exit 1, nothing more to print.
+#[derive(Debug, thiserror::Error)]
+#[error("failed")]
+struct Reported;
+
+/// Writes a message to stderr, its control characters shown as escapes:
+/// messages quote input (a line's keys, a file name), and none of it may
+/// act on the user's terminal.
+pub fn report(message: &str) {
+    eprintln!("{}", crate::model::escape_controls(message));
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -92,56 +114,69 @@ pub fn locate_config(flag: Option<&Path>) -> ConfigLocation {
     }
 }
 
-/// Reads and compiles the config, printing located errors and warnings to
-/// stderr; returns it with the text it was read from. `Err` carries the
-/// exit code.
-fn load_config(flag: Option<&Path>) -> Result<(ConfigLocation, Compiled, String), u8> {
+/// Reads and compiles the config; its warnings go to stderr. Returns it
+/// with the text it was read from; its errors, located and rendered, are
+/// the error.
+fn load_config(flag: Option<&Path>) -> anyhow::Result<(ConfigLocation, Compiled, String)> {
     let location = locate_config(flag);
     let text = match &location {
-        ConfigLocation::File(path) => std::fs::read_to_string(path).map_err(|e| {
-            eprintln!("circles: cannot read the config {}: {e}", path.display());
-            FAILURE
-        })?,
+        ConfigLocation::File(path) => std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the config {}", path.display()))?,
         ConfigLocation::BuiltIn => DEFAULT_CONFIG.to_string(),
     };
     let shown = location.display();
     match filter::load(&text, chrono::Utc::now()) {
         Ok(compiled) => {
             for warning in &compiled.warnings {
-                eprint!("{}", warning.render(&shown, &text));
+                report(warning.render(&shown, &text).trim_end());
             }
             Ok((location, compiled, text))
         }
-        Err(errors) => {
-            eprint!("{}", errors.render(&shown, &text));
-            eprintln!(
-                "circles: the config has {} error(s); fix them and run `circles check`",
-                errors.errors.len()
-            );
-            Err(FAILURE)
-        }
+        Err(errors) => Err(anyhow!(
+            "{}circles: the config has {} error(s); fix them and run `circles check`",
+            errors.render(&shown, &text),
+            errors.errors.len()
+        )),
     }
 }
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        None => load_config(cli.config.as_deref()).and_then(|(location, compiled, text)| {
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.is::<Reported>() => ExitCode::from(FAILURE),
+        Err(e) => {
+            // A config's rendered errors carry their own `path:line:col`.
+            let text = format!("{e:#}");
+            if text.contains("circles: the config has") {
+                report(&text);
+            } else {
+                report(&format!("circles: {text}"));
+            }
+            ExitCode::from(if e.is::<Usage>() { USAGE } else { FAILURE })
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        None => {
+            let (location, compiled, text) = load_config(cli.config.as_deref())?;
             let status = config_status(&location, &compiled, &text);
             tui::run(compiled, status, location, text)
-        }),
-        Some(Command::Route(args)) => load_config(cli.config.as_deref())
-            .and_then(|(_, compiled, _)| route::route(&args, compiled.rules)),
-        Some(Command::Explain(args)) => load_config(cli.config.as_deref())
-            .and_then(|(_, compiled, _)| route::explain(&args, &compiled.rules)),
+        }
+        Some(Command::Route(args)) => {
+            let (_, compiled, _) = load_config(cli.config.as_deref())?;
+            route::route(&args, compiled.rules)
+        }
+        Some(Command::Explain(args)) => {
+            let (_, compiled, _) = load_config(cli.config.as_deref())?;
+            route::explain(&args, &compiled.rules)
+        }
         Some(Command::Check) => check(cli.config.as_deref()),
         Some(Command::Init) => init(cli.config.as_deref()),
-        Some(Command::Login(login)) => login::run(login),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(code) => ExitCode::from(code),
+        Some(Command::Login(login)) => login::run(login).context("login"),
     }
 }
 
@@ -166,7 +201,7 @@ fn config_status(
     }
 }
 
-fn check(flag: Option<&Path>) -> Result<(), u8> {
+fn check(flag: Option<&Path>) -> anyhow::Result<()> {
     let (location, compiled, _) = load_config(flag)?;
     let rules = &compiled.rules;
     let warnings = compiled.warnings.len();
@@ -190,42 +225,28 @@ fn check(flag: Option<&Path>) -> Result<(), u8> {
     Ok(())
 }
 
-fn init(flag: Option<&Path>) -> Result<(), u8> {
-    let path = match flag.map(Path::to_path_buf).or_else(xdg_config_path) {
-        Some(path) => path,
-        None => {
-            eprintln!("circles: cannot find a home directory for the config; pass --config FILE");
-            return Err(FAILURE);
-        }
-    };
+fn init(flag: Option<&Path>) -> anyhow::Result<()> {
+    let path = flag
+        .map(Path::to_path_buf)
+        .or_else(xdg_config_path)
+        .context("cannot find a home directory for the config; pass --config FILE")?;
     if path.exists() {
-        eprintln!(
-            "circles: {} already exists; not overwriting it (edit it, or move it away first)",
+        anyhow::bail!(
+            "{} already exists; not overwriting it (edit it, or move it away first)",
             path.display()
         );
-        return Err(FAILURE);
     }
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            eprintln!("circles: cannot create {}: {e}", dir.display());
-            FAILURE
-        })?;
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
     // `create_new` so a file appearing between the check and the write is
     // never clobbered.
-    let written = std::fs::OpenOptions::new()
+    std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(&path)
-        .and_then(|mut f| std::io::Write::write_all(&mut f, DEFAULT_CONFIG.as_bytes()));
-    match written {
-        Ok(()) => {
-            println!("circles: wrote the default config to {}", path.display());
-            Ok(())
-        }
-        Err(e) => {
-            eprintln!("circles: cannot write {}: {e}", path.display());
-            Err(FAILURE)
-        }
-    }
+        .and_then(|mut f| std::io::Write::write_all(&mut f, DEFAULT_CONFIG.as_bytes()))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    println!("circles: wrote the default config to {}", path.display());
+    Ok(())
 }

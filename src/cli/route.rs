@@ -3,7 +3,7 @@
 //! stays flat whatever the input size; bad lines are reported with their
 //! number, skipped and counted.
 
-use super::{FAILURE, USAGE};
+use super::{Reported, Usage, report};
 use crate::decode::{DecodeError, Decoder, Lines, is_plain_json_string};
 use crate::filter::{MuteReason, Router, Rules, Verdict, explain as explain_post};
 use crate::model::Post;
@@ -92,7 +92,7 @@ struct Tally {
 
 impl Tally {
     fn unreadable(&mut self, shown: &str, e: &io::Error) {
-        eprintln!("circles: cannot read {shown}: {e}");
+        report(&format!("circles: cannot read {shown}: {e}"));
         self.unreadable += 1;
     }
 
@@ -212,8 +212,8 @@ enum End {
     Read,
     /// The reader of our output went away (`| head`): a clean stop.
     ReaderGone,
-    /// Stop with this exit code.
-    Failed(u8),
+    /// Stop with exit 1; what went wrong was reported.
+    Failed,
 }
 
 /// Whether a post's line came with a read from the input (the buffer had
@@ -249,7 +249,7 @@ fn for_each_post<W: Write>(
             Err(e) => {
                 tally.unreadable(&shown, &e);
                 if strict {
-                    return End::Failed(FAILURE);
+                    return End::Failed;
                 }
                 continue;
             }
@@ -269,7 +269,7 @@ fn for_each_post<W: Write>(
                 Err(e) => {
                     tally.unreadable(&shown, &e);
                     if strict {
-                        return End::Failed(FAILURE);
+                        return End::Failed;
                     }
                     break;
                 }
@@ -292,21 +292,21 @@ fn for_each_post<W: Write>(
                 }
                 Ok(None) => tally.ignored += 1,
                 Err(reason) => {
-                    eprintln!("{shown}: line {number}: {reason}");
+                    report(&format!("{shown}: line {number}: {reason}"));
                     tally.bad += 1;
                     if tally.first_bad.len() < 5 {
                         tally.first_bad.push(format!("{shown}:{number}"));
                     }
                     if strict {
                         tally.stopped = true;
-                        return End::Failed(FAILURE);
+                        return End::Failed;
                     }
                 }
             }
         }
     }
     if tally.unreadable > 0 {
-        return End::Failed(FAILURE);
+        return End::Failed;
     }
     End::Read
 }
@@ -315,13 +315,13 @@ fn write_failed(e: io::Error) -> End {
     if e.kind() == io::ErrorKind::BrokenPipe {
         End::ReaderGone
     } else {
-        eprintln!("circles: writing output: {e}");
-        End::Failed(FAILURE)
+        report(&format!("circles: writing output: {e}"));
+        End::Failed
     }
 }
 
 /// Flushes what is left and turns the end of a run into an exit status.
-fn finish(end: End, out: &mut impl Write) -> Result<(), u8> {
+fn finish(end: End, out: &mut impl Write) -> anyhow::Result<()> {
     let flushed = match end {
         End::ReaderGone => End::Read,
         End::Read => match out.flush() {
@@ -335,11 +335,11 @@ fn finish(end: End, out: &mut impl Write) -> Result<(), u8> {
     };
     match flushed {
         End::Read | End::ReaderGone => Ok(()),
-        End::Failed(code) => Err(code),
+        End::Failed => Err(Reported.into()),
     }
 }
 
-pub fn route(args: &RouteArgs, mut rules: Rules) -> Result<(), u8> {
+pub fn route(args: &RouteArgs, mut rules: Rules) -> anyhow::Result<()> {
     let mut output = if args.columns.is_empty() && !args.muted {
         Output::Verdicts(VerdictWriter::new(&rules))
     } else {
@@ -349,11 +349,11 @@ pub fn route(args: &RouteArgs, mut rules: Rules) -> Result<(), u8> {
                 Some(i) => columns.push(i as u16),
                 None => {
                     let known: Vec<&str> = rules.columns.iter().map(|c| c.name.as_str()).collect();
-                    eprintln!(
-                        "circles: no column is named `{name}` (columns: {})",
+                    return Err(Usage(format!(
+                        "no column is named `{name}` (columns: {})",
                         known.join(", ")
-                    );
-                    return Err(USAGE);
+                    ))
+                    .into());
                 }
             }
         }
@@ -396,11 +396,11 @@ pub fn route(args: &RouteArgs, mut rules: Rules) -> Result<(), u8> {
         },
     );
     let result = finish(end, &mut out);
-    eprintln!("{}", tally.summary("route"));
+    report(&tally.summary("route"));
     result
 }
 
-pub fn explain(args: &ExplainArgs, rules: &Rules) -> Result<(), u8> {
+pub fn explain(args: &ExplainArgs, rules: &Rules) -> anyhow::Result<()> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut tally = Tally::default();
@@ -417,6 +417,6 @@ pub fn explain(args: &ExplainArgs, rules: &Rules) -> Result<(), u8> {
         },
     );
     let result = finish(end, &mut out);
-    eprintln!("{}", tally.summary("explain"));
+    report(&tally.summary("explain"));
     result
 }

@@ -18,6 +18,7 @@ use crate::model::SourceEvent;
 use crate::source;
 use crate::store::{self, Snapshot};
 use crate::ui;
+use anyhow::Context;
 use chrono::{Local, Utc};
 use crossterm::event::{
     DisableMouseCapture, EnableMouseCapture, Event as TermEvent, EventStream, KeyCode,
@@ -56,30 +57,23 @@ pub fn run(
     config: ConfigStatus,
     location: ConfigLocation,
     text: String,
-) -> Result<(), u8> {
+) -> anyhow::Result<()> {
     if !io::stdout().is_terminal() {
-        eprintln!(
-            "circles: the screen needs a terminal on stdout; in a pipe use `circles route` \
+        anyhow::bail!(
+            "the screen needs a terminal on stdout; in a pipe use `circles route` \
              or `circles explain`"
         );
-        return Err(super::FAILURE);
     }
     let _log = start_logging();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| {
-            eprintln!("circles: cannot start: {e}");
-            super::FAILURE
-        })?;
+        .context("cannot start")?;
     let file = ConfigFile::new(&location, text);
     let result = runtime.block_on(event_loop(compiled, config, file));
     runtime.shutdown_timeout(Duration::from_millis(100));
-    result.map_err(|e| {
-        eprintln!("circles: {e}");
-        super::FAILURE
-    })
+    Ok(result?)
 }
 
 /// Logs go to `circles.log` in the XDG data dir, never to the screen.

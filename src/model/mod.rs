@@ -10,7 +10,7 @@ pub(crate) mod scan;
 
 pub use event::{SourceEvent, SourceState};
 pub use identity::{HandleError, HandleKey, parse_handle};
-pub use sanitize::{sanitize, sanitize_line};
+pub use sanitize::{escape_controls, sanitize, sanitize_line};
 
 use chrono::{DateTime, Utc};
 

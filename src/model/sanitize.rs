@@ -64,6 +64,30 @@ fn clean(text: &str, keep_newlines: bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Text for a message that quotes input (a bad line's keys, a file name),
+/// with every control character and bidi override shown as an escape
+/// (`\u{1b}`) instead of acting on the terminal; line feeds and tabs stay.
+/// Unlike [`sanitize`], which drops what it cleans from posts, this keeps
+/// it visible: someone reading an error wants to see what was there.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    let acts = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(acts) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if acts(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Whether any character we may change is present: C0, DEL, C1 (U+0080–U+009F,
 /// encoded C2 80–9F) and the bidi controls U+202A–U+202E (E2 80 AA–AE) and
 /// U+2066–U+2069 (E2 81 A6–A9).

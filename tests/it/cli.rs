@@ -1453,3 +1453,64 @@ fn an_input_that_cannot_be_read_does_not_stop_the_others() {
     assert_eq!(verdicts(&out.stdout).len(), 1, "p.jsonl is still routed");
     assert!(out.stderr.contains("cannot read adir"), "{}", out.stderr);
 }
+
+/// Terminal-acting text: escape sequences (CSI, OSC 52 clipboard, OSC 0
+/// title, OSC 8 link, DCS), C1 controls, BEL, NUL and bidi overrides.
+const HOSTILE: &[&str] = &[
+    "\u{1b}]52;c;aGVsbG8=\u{7}",
+    "\u{1b}]0;pwned\u{7}",
+    "\u{1b}[2J\u{1b}[H",
+    "\u{1b}[?1049h",
+    "\u{9b}31m",
+    "\u{1b}P1$r\u{1b}\\",
+    "\u{1b}]8;;https://evil.example\u{1b}\\link",
+    "\u{202e}txt.exe",
+    "bell\u{7}",
+    "nul\u{0}",
+    "\u{85}next line",
+];
+
+/// Messages on stderr quote input (a line's keys, its values, a file's
+/// name); none of it may act on the user's terminal. Every hostile string
+/// goes in as a JSON key, inside a bad value, as a bad line and in a file
+/// name, through `route` and `explain`.
+#[test]
+fn stderr_never_carries_what_acts_on_a_terminal() {
+    let env = Env::new();
+    let mut lines = Vec::new();
+    for h in HOSTILE {
+        lines.push(json!({ *h: 1 }).to_string());
+        lines.push(
+            json!({"id": "1", "author": "@a@x.social", "text": "x", "created_at": h}).to_string(),
+        );
+        lines.push(format!("not json {h}"));
+    }
+    let input = env.write("hostile.jsonl", lines.join("\n") + "\n");
+    let named = env.write(&format!("file{}.jsonl", HOSTILE[0]), "{\"x\":1}\n");
+    for command in ["route", "explain"] {
+        let out = run(env
+            .with_config(CONFIG)
+            .arg(command)
+            .arg(&input)
+            .arg(&named)
+            .arg(format!("missing{}.jsonl", HOSTILE[2])));
+        assert_eq!(
+            out.code, 1,
+            "the missing file fails the run: {}",
+            out.stderr
+        );
+        assert!(out.stderr.contains("line 1:"), "{}", out.stderr);
+        let acting: Vec<char> = out
+            .stderr
+            .chars()
+            .filter(|&c| (c.is_control() && c != '\n') || ('\u{202a}'..='\u{202e}').contains(&c))
+            .collect();
+        assert!(
+            acting.is_empty(),
+            "{command}: {acting:?} in\n{}",
+            out.stderr
+        );
+        // and what was there is shown, escaped
+        assert!(out.stderr.contains("\\u{1b}]52;c;"), "{}", out.stderr);
+    }
+}
