@@ -8,7 +8,7 @@
 //! every post is routed again in place; text that does not keeps the last
 //! good rules running and shows the error until it is fixed.
 
-use super::{AppState, Effect, Overlay, Palette, refresh, reroute};
+use super::{AppState, Effect, Overlay, reroute};
 use crate::config::{Command, Edit, Key, KeyChord, NamedKey, SourceSpec};
 use crate::filter;
 use crate::model::SourceState;
@@ -59,109 +59,16 @@ pub enum ConfigWhy {
     Reloaded,
 }
 
-const UNDO_HINT: &str = " — u to undo";
+pub(super) const UNDO_HINT: &str = " — u to undo";
 
-/// Runs the editing commands; false for any other command.
-pub(super) fn command(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) -> bool {
-    match command {
-        Command::MuteAuthor => {
-            if let Some(handle) = author(state) {
-                state.overlay = Overlay::MuteMenu { handle };
-            }
-        }
-        Command::MuteBoosts => {
-            let booster =
-                selected_post(state).map(|p| p.boosted_by.as_ref().map(|b| b.handle.clone()));
-            match booster {
-                Some(Some(handle)) => effects.push(Effect::Edit {
-                    done: format!("muted boosts from {handle}{UNDO_HINT}"),
-                    edit: Edit::MuteBoostsFrom { handle },
-                }),
-                Some(None) => state.message = Some("this post is not a boost".into()),
-                None => state.message = Some("no post selected".into()),
-            }
-        }
-        Command::MuteKeyword => {
-            if let Some(post) = selected_post(state) {
-                let text = post
-                    .hashtags
-                    .first()
-                    .map(|t| format!("#{t}"))
-                    .unwrap_or_default();
-                state.overlay = Overlay::Prompt {
-                    purpose: Purpose::MuteKeyword,
-                    text,
-                };
-            } else {
-                state.message = Some("no post selected".into());
-            }
-        }
-        Command::Amplify => {
-            if let Some(post) = selected_post(state) {
-                let handle = post.author.handle.clone();
-                let amplified = post.author.keys().any(|k| state.rules.amplifies(k));
-                effects.push(if amplified {
-                    Effect::Edit {
-                        done: format!("{handle} is no longer amplified{UNDO_HINT}"),
-                        edit: Edit::Unamplify { handle },
-                    }
-                } else {
-                    Effect::Edit {
-                        done: format!("amplified {handle}{UNDO_HINT}"),
-                        edit: Edit::Amplify { handle },
-                    }
-                });
-            } else {
-                state.message = Some("no post selected".into());
-            }
-        }
-        Command::AddToColumn => {
-            if let Some(handle) = author(state) {
-                state.overlay = Overlay::Palette(Palette::columns_for(state, handle));
-            }
-        }
-        Command::RemoveFromColumn => {
-            if let Some(handle) = author(state) {
-                let column = state.rules.columns[state.focus].name.clone();
-                effects.push(Effect::Edit {
-                    done: format!("removed {handle} from {column}{UNDO_HINT}"),
-                    edit: Edit::RemoveFromColumn { column, handle },
-                });
-            }
-        }
-        Command::Undo => effects.push(Effect::Undo),
-        Command::RevealMuted => {
-            state.reveal = !state.reveal;
-            for column in 0..state.views.len() {
-                refresh(state, column);
-            }
-            let muted = state.timeline.muted().len();
-            state.message = Some(if state.reveal {
-                format!("showing {muted} muted post(s), dimmed — v hides them")
-            } else {
-                "muted posts hidden".to_string()
-            });
-        }
-        Command::Explain => match selected_post(state) {
-            Some(post) => {
-                let (_, text) = filter::explain(&state.rules, post);
-                state.overlay = Overlay::Explain { scroll: 0, text };
-            }
-            None => state.message = Some("no post selected".into()),
-        },
-        _ => return false,
-    }
-    true
-}
-
-fn selected_post(state: &AppState) -> Option<&crate::model::Post> {
+pub(super) fn selected_post(state: &AppState) -> Option<&crate::model::Post> {
     state
         .selected()
         .and_then(|id| state.timeline.get(id))
         .map(|e| &e.post)
 }
 
-fn author(state: &mut AppState) -> Option<String> {
+pub(super) fn author(state: &mut AppState) -> Option<String> {
     let handle = selected_post(state).map(|p| p.author.handle.clone());
     if handle.is_none() {
         state.message = Some("no post selected".into());

@@ -11,10 +11,12 @@
 //! types only). Never the terminal.
 
 pub mod card;
+mod commands;
 mod edit;
 mod palette;
 pub mod view;
 
+pub use commands::run;
 pub use edit::{ConfigChange, ConfigWhy, MuteFor, Purpose};
 pub use palette::{Palette, PaletteItem, Target};
 
@@ -598,31 +600,24 @@ fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
         }
         (Overlay::Detail { scroll }, Some(Command::PageDown)) => *scroll = scroll.saturating_add(5),
         (Overlay::Detail { scroll }, Some(Command::PageUp)) => *scroll = scroll.saturating_sub(5),
-        (
-            Overlay::Detail { .. },
-            Some(
-                command @ (Command::NextPost
-                | Command::PrevPost
-                | Command::Top
-                | Command::Bottom
-                | Command::OpenLink
-                | Command::CopyUrl
-                | Command::ToggleCw
-                | Command::Suspend
-                | Command::Help),
-            ),
-        ) => {
+        // What acts on the selected post acts on the one shown.
+        (Overlay::Detail { .. }, Some(command)) if commands::in_detail_view(command) => {
             run(state, command, effects);
             if let Overlay::Detail { scroll } = &mut state.overlay {
                 *scroll = 0;
             }
+        }
+        (Overlay::Detail { .. }, Some(command)) => {
+            state.message = Some(format!(
+                "{} works on the columns; esc closes the post first",
+                command.name()
+            ));
         }
         (Overlay::Detail { .. }, None) => {
             if let Key::Char(c @ '1'..='9') = chord.key {
                 open_link(state, usize::from(c as u8 - b'0'), effects);
             }
         }
-        (Overlay::Detail { .. }, _) => {}
         (
             Overlay::Palette(_)
             | Overlay::MuteMenu { .. }
@@ -630,87 +625,6 @@ fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
             | Overlay::Explain { .. },
             _,
         ) => {}
-    }
-}
-
-/// Runs a command on the main screen.
-pub fn run(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) {
-    if edit::command(state, command, effects) {
-        return;
-    }
-    let column = state.focus;
-    match command {
-        Command::ColumnLeft => focus(state, state.focus.saturating_sub(1)),
-        Command::ColumnRight => focus(state, state.focus + 1),
-        Command::NextPost => select(state, column, |s, _| s + 1),
-        Command::PrevPost => select(state, column, |s, _| s.saturating_sub(1)),
-        Command::Top => {
-            if let Some(view) = state.views.get_mut(column) {
-                view.selected = 0;
-                view.offset = 0;
-                view.touched = true;
-            }
-        }
-        Command::Bottom => select(state, column, |_, len| len.saturating_sub(1)),
-        Command::PageDown => page(state, column, true),
-        Command::PageUp => page(state, column, false),
-        Command::OpenDetail => {
-            if state.selected().is_some() {
-                state.overlay = Overlay::Detail { scroll: 0 };
-            } else {
-                state.message = Some("no post selected".into());
-            }
-        }
-        Command::ToggleCw => {
-            if let Some(id) = state.selected() {
-                if !state.cw_open.remove(&id) {
-                    state.cw_open.insert(id);
-                }
-                keep_selection_visible(state, column);
-            }
-        }
-        Command::OpenLink => open_link(state, 1, effects),
-        Command::CopyUrl => match state.selected().and_then(|id| post_url(state, id)) {
-            Some(url) => {
-                state.message = Some(format!("copied {url}"));
-                effects.push(Effect::Copy(url));
-            }
-            None => state.message = Some("this post has no URL to copy".into()),
-        },
-        Command::Search => {
-            let query = state
-                .views
-                .get(column)
-                .map(|v| v.query.clone())
-                .unwrap_or_default();
-            state.search = Some(query);
-        }
-        Command::Palette => state.overlay = Overlay::Palette(Palette::open(state)),
-        Command::MarkRead => {
-            state.timeline.mark_column_read(column);
-            if let Some(name) = state.rules.columns.get(column).map(|c| c.name.clone()) {
-                state.message = Some(format!("marked {name} read"));
-            }
-        }
-        Command::Help => state.overlay = Overlay::Help { scroll: 0 },
-        Command::Close => {
-            if state.overlay != Overlay::None {
-                state.overlay = Overlay::None;
-            } else {
-                set_query(state, column, String::new());
-            }
-        }
-        Command::Suspend => effects.push(Effect::Suspend),
-        Command::Quit => effects.push(Effect::Quit),
-        Command::MuteAuthor
-        | Command::MuteBoosts
-        | Command::MuteKeyword
-        | Command::Amplify
-        | Command::AddToColumn
-        | Command::RemoveFromColumn
-        | Command::Undo
-        | Command::RevealMuted
-        | Command::Explain => unreachable!("handled by edit::command"),
     }
 }
 

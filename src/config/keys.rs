@@ -21,8 +21,18 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use toml::Spanned;
 
+/// Where a command does something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The columns, with no overlay open.
+    Main,
+    /// The columns and the detail view: it acts on the selected post,
+    /// which is the one the detail view shows.
+    Post,
+}
+
 macro_rules! commands {
-    ($( $variant:ident = $name:literal, [$($key:literal),*], $help:literal; )*) => {
+    ($( $variant:ident = $name:literal, [$($key:literal),*], $scope:ident, $help:literal; )*) => {
         /// Everything a key can do.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Command {
@@ -43,42 +53,48 @@ macro_rules! commands {
                 match self { $( Command::$variant => $help, )* }
             }
 
-            fn default_keys(self) -> &'static [&'static str] {
+            /// The keys it has unless `[keys]` says otherwise.
+            pub fn default_keys(self) -> &'static [&'static str] {
                 match self { $( Command::$variant => &[$($key),*], )* }
+            }
+
+            /// Where it does something (see `app::commands` for what).
+            pub fn scope(self) -> Scope {
+                match self { $( Command::$variant => Scope::$scope, )* }
             }
         }
     };
 }
 
 commands! {
-    ColumnLeft = "column_left", ["h", "left", "backtab"], "focus the column to the left";
-    ColumnRight = "column_right", ["l", "right", "tab"], "focus the column to the right";
-    NextPost = "next_post", ["j", "down"], "select the next (older) post";
-    PrevPost = "prev_post", ["k", "up"], "select the previous (newer) post";
-    Top = "top", ["g", "home"], "jump to the newest post";
-    Bottom = "bottom", ["G", "end"], "jump to the oldest post";
-    PageDown = "page_down", ["pagedown", "ctrl-f"], "scroll down a page";
-    PageUp = "page_up", ["pageup", "ctrl-b"], "scroll up a page";
-    OpenDetail = "open_detail", ["enter"], "show the whole post: text, links, media, reply";
-    ToggleCw = "toggle_cw", ["z"], "show or hide the text behind a content warning";
-    OpenLink = "open_link", ["o"], "open the post's first link (or the post) in the browser";
-    CopyUrl = "copy_url", ["y"], "copy the post's URL to the clipboard";
-    Search = "search", ["/"], "search in the focused column";
-    Palette = "palette", ["ctrl-p"], "fuzzy palette: columns, accounts, commands";
-    MarkRead = "mark_read", ["r"], "mark every post in the column read";
-    MuteAuthor = "mute_author", ["m"], "mute the author: 1 hour, 1 day, 7 days or forever";
-    MuteBoosts = "mute_boosts", ["b"], "mute boosts from the booster (keep their own posts)";
-    MuteKeyword = "mute_keyword", ["K"], "mute a keyword or hashtag from the post";
-    Amplify = "amplify", ["a"], "amplify or un-amplify the author";
-    AddToColumn = "add_to_column", ["c"], "add the author to a column (or a new one)";
-    RemoveFromColumn = "remove_from_column", ["x"], "remove the author from this column's accounts";
-    Undo = "undo", ["u"], "undo the last config edit";
-    RevealMuted = "reveal_muted", ["v"], "show or hide muted posts (dimmed, with the reason)";
-    Explain = "explain", ["e"], "explain: the rules that put the post where it is";
-    Help = "help", ["?"], "show this help";
-    Close = "close", ["esc"], "close the overlay or clear the search";
-    Suspend = "suspend", ["ctrl-z"], "suspend to the shell (fg resumes)";
-    Quit = "quit", ["q", "ctrl-c"], "quit";
+    ColumnLeft = "column_left", ["h", "left", "backtab"], Main, "focus the column to the left";
+    ColumnRight = "column_right", ["l", "right", "tab"], Main, "focus the column to the right";
+    NextPost = "next_post", ["j", "down"], Post, "select the next (older) post";
+    PrevPost = "prev_post", ["k", "up"], Post, "select the previous (newer) post";
+    Top = "top", ["g", "home"], Post, "jump to the newest post";
+    Bottom = "bottom", ["G", "end"], Post, "jump to the oldest post";
+    PageDown = "page_down", ["pagedown", "ctrl-f"], Main, "scroll down a page";
+    PageUp = "page_up", ["pageup", "ctrl-b"], Main, "scroll up a page";
+    OpenDetail = "open_detail", ["enter"], Main, "show the whole post: text, links, media, reply";
+    ToggleCw = "toggle_cw", ["z"], Post, "show or hide the text behind a content warning";
+    OpenLink = "open_link", ["o"], Post, "open the post's first link (or the post) in the browser";
+    CopyUrl = "copy_url", ["y"], Post, "copy the post's URL to the clipboard";
+    Search = "search", ["/"], Main, "search in the focused column";
+    Palette = "palette", ["ctrl-p"], Main, "fuzzy palette: columns, accounts, commands";
+    MarkRead = "mark_read", ["r"], Main, "mark every post in the column read";
+    MuteAuthor = "mute_author", ["m"], Post, "mute the author: 1 hour, 1 day, 7 days or forever";
+    MuteBoosts = "mute_boosts", ["b"], Post, "mute boosts from the booster (keep their own posts)";
+    MuteKeyword = "mute_keyword", ["K"], Post, "mute a keyword or hashtag from the post";
+    Amplify = "amplify", ["a"], Post, "amplify or un-amplify the author";
+    AddToColumn = "add_to_column", ["c"], Post, "add the author to a column (or a new one)";
+    RemoveFromColumn = "remove_from_column", ["x"], Post, "remove the author from this column's accounts";
+    Undo = "undo", ["u"], Post, "undo the last config edit";
+    RevealMuted = "reveal_muted", ["v"], Main, "show or hide muted posts (dimmed, with the reason)";
+    Explain = "explain", ["e"], Post, "explain: the rules that put the post where it is";
+    Help = "help", ["?"], Post, "show this help";
+    Close = "close", ["esc"], Main, "close the overlay or clear the search";
+    Suspend = "suspend", ["ctrl-z"], Post, "suspend to the shell (fg resumes)";
+    Quit = "quit", ["q", "ctrl-c"], Main, "quit";
 }
 
 impl Command {

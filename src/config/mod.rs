@@ -16,7 +16,7 @@ mod sources;
 
 pub use diagnostic::{ConfigErrors, Diagnostic, Severity};
 pub use edit::{Edit, EditError, apply};
-pub use keys::{Command, Key, KeyChord, Keymap, NamedKey, RawKeys};
+pub use keys::{Command, Key, KeyChord, Keymap, NamedKey, RawKeys, Scope};
 pub use sources::{
     BlueskySpec, FeedSpec, JsonlSpec, MastodonSpec, SecretRef, SourceConfig, SourceSpec, Timeline,
 };

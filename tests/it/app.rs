@@ -258,6 +258,42 @@ fn enter_opens_the_detail_and_esc_or_q_close_it() {
     assert!(effects.is_empty(), "q closes the overlay, it does not quit");
 }
 
+/// In the detail view, every command that acts on a post acts on the one
+/// shown; the others say why they do nothing there.
+#[test]
+fn post_commands_work_in_the_detail_view() {
+    let mut s = state();
+    deliver(&mut s, bobs(3));
+    focus_rest(&mut s);
+    key(&mut s, 'j');
+    named(&mut s, NamedKey::Enter);
+    key(&mut s, 'm');
+    assert_eq!(
+        s.overlay,
+        Overlay::MuteMenu {
+            handle: "@bob@x.social".into()
+        },
+        "m mutes the author of the post shown"
+    );
+    named(&mut s, NamedKey::Esc);
+    named(&mut s, NamedKey::Enter);
+    let effects = key(&mut s, 'a');
+    assert!(
+        matches!(&effects[..], [Effect::Edit { done, .. }] if done.contains("amplified @bob@x.social")),
+        "{effects:?}"
+    );
+    named(&mut s, NamedKey::Enter);
+    key(&mut s, 'e');
+    assert!(matches!(s.overlay, Overlay::Explain { .. }));
+    named(&mut s, NamedKey::Esc);
+    named(&mut s, NamedKey::Enter);
+    let effects = key(&mut s, 'r');
+    assert!(effects.is_empty());
+    assert!(matches!(s.overlay, Overlay::Detail { .. }), "still open");
+    let said = s.message.clone().unwrap_or_default();
+    assert!(said.contains("mark_read works on the columns"), "{said}");
+}
+
 #[test]
 fn z_opens_and_closes_a_content_warning() {
     let mut s = state();

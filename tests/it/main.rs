@@ -14,6 +14,7 @@ mod architecture;
 mod cli;
 mod common;
 mod decode;
+mod docs;
 mod login;
 mod mastodon_mock;
 mod router;

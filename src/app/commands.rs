@@ -1,0 +1,173 @@
+//! What every command does: one arm per command, in the order of
+//! `Command::ALL` (ARCHITECTURE.md, "Adding a command").
+//!
+//! A command's name, default keys, help text and scope (main screen, or
+//! the detail view too) are one line of the `commands!` table in
+//! `config::keys`, where `[keys]` is checked; its behaviour is its arm
+//! here. The config layer may not know the app, so the two halves of a
+//! command live in the two layers, each in one place.
+
+use super::edit::{UNDO_HINT, author, selected_post};
+use super::{
+    AppState, Effect, Overlay, Palette, focus, keep_selection_visible, open_link, page, post_url,
+    refresh, select, set_query,
+};
+use crate::config::{Command, Edit, Scope};
+use crate::filter;
+
+/// Runs a command as its key would on the main screen.
+pub fn run(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) {
+    let column = state.focus;
+    match command {
+        Command::ColumnLeft => focus(state, state.focus.saturating_sub(1)),
+        Command::ColumnRight => focus(state, state.focus + 1),
+        Command::NextPost => select(state, column, |s, _| s + 1),
+        Command::PrevPost => select(state, column, |s, _| s.saturating_sub(1)),
+        Command::Top => {
+            if let Some(view) = state.views.get_mut(column) {
+                view.selected = 0;
+                view.offset = 0;
+                view.touched = true;
+            }
+        }
+        Command::Bottom => select(state, column, |_, len| len.saturating_sub(1)),
+        Command::PageDown => page(state, column, true),
+        Command::PageUp => page(state, column, false),
+        Command::OpenDetail => {
+            if state.selected().is_some() {
+                state.overlay = Overlay::Detail { scroll: 0 };
+            } else {
+                state.message = Some("no post selected".into());
+            }
+        }
+        Command::ToggleCw => {
+            if let Some(id) = state.selected() {
+                if !state.cw_open.remove(&id) {
+                    state.cw_open.insert(id);
+                }
+                keep_selection_visible(state, column);
+            }
+        }
+        Command::OpenLink => open_link(state, 1, effects),
+        Command::CopyUrl => match state.selected().and_then(|id| post_url(state, id)) {
+            Some(url) => {
+                state.message = Some(format!("copied {url}"));
+                effects.push(Effect::Copy(url));
+            }
+            None => state.message = Some("this post has no URL to copy".into()),
+        },
+        Command::Search => {
+            let query = state
+                .views
+                .get(column)
+                .map(|v| v.query.clone())
+                .unwrap_or_default();
+            state.search = Some(query);
+        }
+        Command::Palette => state.overlay = Overlay::Palette(Palette::open(state)),
+        Command::MarkRead => {
+            state.timeline.mark_column_read(column);
+            if let Some(name) = state.rules.columns.get(column).map(|c| c.name.clone()) {
+                state.message = Some(format!("marked {name} read"));
+            }
+        }
+        Command::MuteAuthor => {
+            if let Some(handle) = author(state) {
+                state.overlay = Overlay::MuteMenu { handle };
+            }
+        }
+        Command::MuteBoosts => {
+            let booster =
+                selected_post(state).map(|p| p.boosted_by.as_ref().map(|b| b.handle.clone()));
+            match booster {
+                Some(Some(handle)) => effects.push(Effect::Edit {
+                    done: format!("muted boosts from {handle}{UNDO_HINT}"),
+                    edit: Edit::MuteBoostsFrom { handle },
+                }),
+                Some(None) => state.message = Some("this post is not a boost".into()),
+                None => state.message = Some("no post selected".into()),
+            }
+        }
+        Command::MuteKeyword => match selected_post(state) {
+            Some(post) => {
+                let text = post
+                    .hashtags
+                    .first()
+                    .map(|t| format!("#{t}"))
+                    .unwrap_or_default();
+                state.overlay = Overlay::Prompt {
+                    purpose: super::Purpose::MuteKeyword,
+                    text,
+                };
+            }
+            None => state.message = Some("no post selected".into()),
+        },
+        Command::Amplify => match selected_post(state) {
+            Some(post) => {
+                let handle = post.author.handle.clone();
+                let amplified = post.author.keys().any(|k| state.rules.amplifies(k));
+                effects.push(if amplified {
+                    Effect::Edit {
+                        done: format!("{handle} is no longer amplified{UNDO_HINT}"),
+                        edit: Edit::Unamplify { handle },
+                    }
+                } else {
+                    Effect::Edit {
+                        done: format!("amplified {handle}{UNDO_HINT}"),
+                        edit: Edit::Amplify { handle },
+                    }
+                });
+            }
+            None => state.message = Some("no post selected".into()),
+        },
+        Command::AddToColumn => {
+            if let Some(handle) = author(state) {
+                state.overlay = Overlay::Palette(Palette::columns_for(state, handle));
+            }
+        }
+        Command::RemoveFromColumn => {
+            if let Some(handle) = author(state) {
+                let column = state.rules.columns[state.focus].name.clone();
+                effects.push(Effect::Edit {
+                    done: format!("removed {handle} from {column}{UNDO_HINT}"),
+                    edit: Edit::RemoveFromColumn { column, handle },
+                });
+            }
+        }
+        Command::Undo => effects.push(Effect::Undo),
+        Command::RevealMuted => {
+            state.reveal = !state.reveal;
+            for column in 0..state.views.len() {
+                refresh(state, column);
+            }
+            let muted = state.timeline.muted().len();
+            state.message = Some(if state.reveal {
+                format!("showing {muted} muted post(s), dimmed — v hides them")
+            } else {
+                "muted posts hidden".to_string()
+            });
+        }
+        Command::Explain => match selected_post(state) {
+            Some(post) => {
+                let (_, text) = filter::explain(&state.rules, post);
+                state.overlay = Overlay::Explain { scroll: 0, text };
+            }
+            None => state.message = Some("no post selected".into()),
+        },
+        Command::Help => state.overlay = Overlay::Help { scroll: 0 },
+        Command::Close => {
+            if state.overlay != Overlay::None {
+                state.overlay = Overlay::None;
+            } else {
+                set_query(state, column, String::new());
+            }
+        }
+        Command::Suspend => effects.push(Effect::Suspend),
+        Command::Quit => effects.push(Effect::Quit),
+    }
+}
+
+/// Whether the command does something in the detail view.
+pub fn in_detail_view(command: Command) -> bool {
+    command.scope() == Scope::Post
+}
