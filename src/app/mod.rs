@@ -60,6 +60,12 @@ pub enum Action {
     ConfigProblem(String),
     /// What the cache kept from the last run, before any source answers.
     Restore(Snapshot),
+    /// Whether posts and reading positions are kept in the cache (sends
+    /// [`Effect::Persist`] when they are).
+    Persisting(bool),
+    /// Something the runtime has to say: an effect that failed, a cache
+    /// or log that could not be opened.
+    Notice(String),
 }
 
 /// Something the event loop does for the reducer.
@@ -408,6 +414,8 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::Config(change) => edit::config_changed(state, change, &mut effects),
         Action::ConfigProblem(problem) => state.message = Some(problem),
         Action::Restore(snapshot) => restore(state, snapshot),
+        Action::Persisting(on) => state.persisting = on,
+        Action::Notice(text) => state.message = Some(text),
     }
     mark_visible_seen(state);
     if state.persisting {

@@ -769,6 +769,22 @@ fn quitting_restores_the_terminal_and_logs_to_a_file() {
     );
 }
 
+/// A log that cannot be opened (here a directory stands where the file
+/// would be; likewise a read-only folder or another user's file) is no
+/// reason not to start: circles runs without a log and says so.
+#[test]
+fn a_log_that_cannot_be_opened_is_said_and_the_screen_still_opens() {
+    let home = TempDir::new().unwrap();
+    std::fs::create_dir_all(home.path().join("data/circles/circles.log")).unwrap();
+    let mut tui = Tui::launch_in(home, 120, 40, None, None);
+    let status = tui.wait_for_status("the note", |s| s.contains("no log: cannot open"));
+    assert!(status.contains("circles.log: Is a directory"), "{status}");
+    tui.wait_for("the demo posts", |s| s.contains("Core ("));
+    tui.send("q");
+    assert!(tui.wait_exit().success());
+    tui.assert_restored();
+}
+
 #[test]
 fn a_narrow_terminal_shows_one_column_with_tabs() {
     let mut tui = Tui::ready(50, 20);

@@ -1,0 +1,313 @@
+//! The TUI: the event loop, the only place that touches the terminal, the
+//! clock, signals and the browser (ARCHITECTURE.md, "Data flow").
+//!
+//! One channel carries everything that happens — terminal events, source
+//! messages, timer ticks, config file changes, signals. The loop waits for
+//! something, drains whatever else is pending, applies it all with
+//! `app::update`, has the [`runtime`] carry out the effects (each one's
+//! result goes back through `update`), and draws once. With nothing
+//! happening it sleeps: no redraw without a cause. Nothing here writes
+//! `AppState`. The terminal is restored on quit, on a panic, on SIGTERM
+//! and SIGHUP, and around Ctrl-Z ([`terminal`]).
+
+mod runtime;
+mod terminal;
+
+pub use terminal::chord;
+
+use super::ConfigLocation;
+use super::config_file::ConfigFile;
+use crate::app::{Action, AppState, ConfigStatus, Effect, update};
+use crate::cache::{DEFAULT_PER_SOURCE, Db, Writer};
+use crate::filter::Compiled;
+use crate::model::SourceEvent;
+use crate::source;
+use crate::store::{self, Snapshot};
+use crate::ui;
+use anyhow::Context;
+use chrono::{Local, Utc};
+use crossterm::event::Event as TermEvent;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use runtime::{Cursors, Outcome, Runtime};
+use std::collections::VecDeque;
+use std::io::{self, IsTerminal, Stdout};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// Everything the loop can wake up for.
+enum Event {
+    Term(TermEvent),
+    Source(SourceEvent),
+    /// Time passed: relative times may read differently.
+    Tick,
+    /// Something changed in the config file's directory.
+    ConfigFile,
+    /// SIGTERM or SIGHUP: leave cleanly.
+    Stop(&'static str),
+}
+
+type Screen = Terminal<CrosstermBackend<Stdout>>;
+
+/// Opens the TUI on a loaded config.
+pub fn run(
+    compiled: Compiled,
+    config: ConfigStatus,
+    location: ConfigLocation,
+    text: String,
+) -> anyhow::Result<()> {
+    if !io::stdout().is_terminal() {
+        anyhow::bail!(
+            "the screen needs a terminal on stdout; in a pipe use `circles route` \
+             or `circles explain`"
+        );
+    }
+    let (_log, log_note) = start_logging();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start")?;
+    let file = ConfigFile::new(&location, text);
+    let result = runtime.block_on(event_loop(compiled, config, file, log_note));
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    Ok(result?)
+}
+
+/// Logs go to `circles.log` in the XDG data dir, never to the screen.
+/// When that file cannot be opened (a read-only dir, a log owned by
+/// another user, a directory in its place), circles runs without a log and
+/// the note says why.
+fn start_logging() -> (
+    Option<tracing_appender::non_blocking::WorkerGuard>,
+    Option<String>,
+) {
+    let Some(dirs) = directories::ProjectDirs::from("", "", "circles") else {
+        return (None, None);
+    };
+    let dir = dirs.data_local_dir();
+    let path = dir.join("circles.log");
+    let file = std::fs::create_dir_all(dir).and_then(|()| {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+    });
+    let file = match file {
+        Ok(file) => file,
+        Err(e) => {
+            return (
+                None,
+                Some(format!("no log: cannot open {}: {e}", path.display())),
+            );
+        }
+    };
+    let (writer, guard) = tracing_appender::non_blocking(file);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CIRCLES_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let installed = tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init();
+    (installed.ok().map(|()| guard), None)
+}
+
+/// Seconds between demo posts: `$CIRCLES_DEMO_INTERVAL`, 0 for a still demo.
+fn source_options() -> source::Options {
+    let mut options = source::Options::default();
+    if let Some(secs) = std::env::var("CIRCLES_DEMO_INTERVAL")
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+    {
+        options.demo_interval_secs = secs;
+    }
+    options
+}
+
+/// What opening the cache gave: the last run's state, and a note for the
+/// status bar when something needs saying.
+struct Opened {
+    snapshot: Option<Snapshot>,
+    note: Option<String>,
+}
+
+/// Opens the cache in the XDG data dir (`circles.db`), loads what it kept
+/// and starts its writer thread. Without a cache circles still runs; it
+/// just says why it will not remember.
+fn open_cache() -> (Option<Writer>, Opened) {
+    let Some(dir) = directories::ProjectDirs::from("", "", "circles") else {
+        let note = Some("history not kept: no home directory".to_string());
+        return (
+            None,
+            Opened {
+                snapshot: None,
+                note,
+            },
+        );
+    };
+    let path = dir.data_local_dir().join("circles.db");
+    let (db, note) = match Db::open(&path) {
+        Ok(opened) => opened,
+        Err(why) => {
+            tracing::warn!(path = %path.display(), %why, "no cache");
+            let note = Some(format!("history not kept: cache {}: {why}", path.display()));
+            return (
+                None,
+                Opened {
+                    snapshot: None,
+                    note,
+                },
+            );
+        }
+    };
+    let snapshot = match db.load() {
+        Ok(snapshot) => Some(snapshot),
+        Err(why) => {
+            tracing::warn!(path = %path.display(), %why, "cache unreadable");
+            None
+        }
+    };
+    let writer = Writer::spawn(db);
+    writer.send(store::Write::Prune(DEFAULT_PER_SOURCE));
+    (Some(writer), Opened { snapshot, note })
+}
+
+async fn event_loop(
+    compiled: Compiled,
+    config: ConfigStatus,
+    file: ConfigFile,
+    log_note: Option<String>,
+) -> io::Result<()> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
+    let specs = compiled.config.sources.clone();
+    let names: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
+    let offset = *Local::now().offset();
+    let mut state = AppState::new(
+        compiled.rules,
+        compiled.config.keymap,
+        &names,
+        config,
+        Utc::now(),
+    )
+    .with_source_specs(specs.clone())
+    .with_utc_offset(offset);
+
+    let (writer, mut opened) = open_cache();
+    let mut cursors = Cursors::new();
+    for ((source, key), value) in opened
+        .snapshot
+        .as_mut()
+        .map(|s| std::mem::take(&mut s.cursors))
+        .unwrap_or_default()
+    {
+        cursors.entry(source).or_default().insert(key, value);
+    }
+    let mut runtime = Runtime::new(tx.clone(), file, writer, cursors, source_options());
+    for spec in &specs {
+        runtime.start_source(spec);
+    }
+    terminal::spawn_signals(tx.clone())?;
+
+    terminal::restore_on_panic();
+    terminal::enter_screen()?;
+    let mut screen = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    terminal::spawn_terminal_events(tx.clone());
+    let size = screen.size()?;
+    // What the last run left, laid out at the real size, before the
+    // first frame and before any source answers.
+    let start = [
+        Some(Action::Clock(Utc::now())),
+        Some(Action::Resize {
+            width: size.width,
+            height: size.height,
+        }),
+        opened.snapshot.map(Action::Restore),
+        Some(Action::Persisting(runtime.persisting())),
+        opened.note.map(Action::Notice),
+        log_note.map(Action::Notice),
+    ];
+    let mut effects: VecDeque<Effect> = VecDeque::new();
+    for action in start.into_iter().flatten() {
+        effects.extend(update(&mut state, action));
+    }
+    screen.draw(|f| ui::render(&state, f))?;
+    tracing::info!(sources = names.len(), "screen open");
+
+    let mut batch = Vec::new();
+    let outcome = 'run: loop {
+        let wait = tick_interval(&state);
+        tokio::select! {
+            n = rx.recv_many(&mut batch, 512) => if n == 0 { break Ok(()) },
+            _ = tokio::time::sleep(wait) => batch.push(Event::Tick),
+        }
+        effects.extend(update(&mut state, Action::Clock(Utc::now())));
+        for event in batch.drain(..) {
+            let action = match event {
+                Event::Term(event) => terminal::term_action(event),
+                Event::Source(event) => {
+                    log_source_event(&event);
+                    Some(Action::Source(event))
+                }
+                Event::ConfigFile => runtime.config_changed(),
+                Event::Tick => None,
+                Event::Stop(why) => {
+                    tracing::info!(signal = why, "stopping");
+                    break 'run Ok(());
+                }
+            };
+            if let Some(action) = action {
+                effects.extend(update(&mut state, action));
+            }
+        }
+        while let Some(effect) = effects.pop_front() {
+            match runtime.carry_out(effect)? {
+                Outcome::Done => {}
+                Outcome::Quit => break 'run Ok(()),
+                Outcome::Suspend => terminal::suspend(&mut screen)?,
+                Outcome::Then(action) => effects.extend(update(&mut state, action)),
+            }
+        }
+        if let Err(e) = screen.draw(|f| ui::render(&state, f)) {
+            break Err(e);
+        }
+    };
+    terminal::leave_screen();
+    // Dropping the runtime stops watching and commits what is pending.
+    drop(runtime);
+    outcome
+}
+
+/// How long the screen may stay as it is: relative times of posts under a
+/// minute old change every few seconds, older ones every minute.
+fn tick_interval(state: &AppState) -> Duration {
+    let newest = state.timeline.newest();
+    let labels = match newest {
+        Some(t) if (state.now - t).num_seconds() < 60 => Duration::from_secs(10),
+        _ => Duration::from_secs(60),
+    };
+    // Wake when a timed mute ends, and when posts on screen count as seen.
+    [state.next_expiry, state.next_seen_due()]
+        .into_iter()
+        .flatten()
+        .map(|t| match (t - state.now).to_std() {
+            Ok(until) => until + Duration::from_millis(50),
+            Err(_) => Duration::from_millis(50),
+        })
+        .fold(labels, Duration::min)
+}
+
+fn log_source_event(event: &SourceEvent) {
+    match event {
+        SourceEvent::State { source, state } => tracing::info!(source, ?state, "source state"),
+        SourceEvent::Skipped { source, problem } => tracing::warn!(source, problem, "skipped"),
+        SourceEvent::Posts { source, posts } => {
+            tracing::debug!(source, count = posts.len(), "posts")
+        }
+        SourceEvent::Updated { source, post } => tracing::debug!(source, id = post.id, "edited"),
+        SourceEvent::Deleted { source, id } => tracing::debug!(source, id, "deleted"),
+        SourceEvent::Cursor { source, key, value } => {
+            tracing::debug!(source, key, value, "cursor")
+        }
+    }
+}
