@@ -10,9 +10,9 @@
 
 use chrono::Utc;
 use circles::config::DEFAULT_CONFIG;
-use circles::decode::{Decoder, decode};
+use circles::decode::decode;
+use circles::decode::stream::Decoder;
 use circles::filter::{Router, load, route};
-use circles::model::Post;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::fmt::Write as _;
 use std::hint::black_box;
@@ -59,7 +59,7 @@ fn benches(c: &mut Criterion) {
     // across a long input (its account cache answers for accounts it has
     // read before), refilling one post, routed by one router.
     let mut decoder = Decoder::for_routing();
-    let mut post = Post::blank();
+    let mut post = Decoder::blank_post();
     let mut router = Router::default();
     group.bench_function("stream decode + route", |b| {
         b.iter(|| {

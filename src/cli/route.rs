@@ -4,7 +4,8 @@
 //! number, skipped and counted.
 
 use super::{Reported, Usage, report};
-use crate::decode::{DecodeError, Decoder, Lines, is_plain_json_string};
+use crate::decode::stream::{Decoder, is_plain_json_string};
+use crate::decode::{DecodeError, Lines};
 use crate::filter::{MuteReason, Router, Rules, Verdict, explain as explain_post};
 use crate::model::Post;
 use std::fs::File;
@@ -257,7 +258,7 @@ fn for_each_post<W: Write>(
         let mut lines = Lines::new(reader);
         let mut decoder = decoder();
         // One post, refilled for every line (see `Decoder::decode_line_into`).
-        let mut post = Post::blank();
+        let mut post = Decoder::blank_post();
         loop {
             let drained = !lines.has_buffered();
             if drained && let Err(e) = out.flush() {

@@ -5,59 +5,12 @@
 //! `language`, `visibility`. The README documents the schema; unknown keys
 //! are ignored so producers can carry extra data.
 
-use super::{DecodeError, Item, MentionEntry, body_text, line_text, parse_time};
+use super::wire::native::{Person, ReplyRef};
+use super::wire::{Item, MentionEntry};
+use super::{DecodeError, body_text, line_text, parse_time};
 use crate::model::{Account, Media, MediaKind, Mention, Network, Post, ReplyTo};
-use serde::Deserialize;
-use std::borrow::Cow;
 
 const FORMAT: &str = "circles post";
-
-/// An author or booster: `"@user@host"` or `{"handle": …, "name": …, "url": …}`.
-#[derive(Deserialize)]
-#[serde(
-    untagged,
-    expecting = "`author`/`boosted_by` as a handle string or an object with a `handle`"
-)]
-pub(super) enum Person<'a> {
-    #[serde(borrow)]
-    Handle(Cow<'a, str>),
-    Full {
-        #[serde(borrow)]
-        handle: Cow<'a, str>,
-        #[serde(borrow, default)]
-        name: Option<Cow<'a, str>>,
-        #[serde(borrow, default)]
-        url: Option<Cow<'a, str>>,
-        #[serde(borrow, default)]
-        did: Option<Cow<'a, str>>,
-    },
-}
-
-#[derive(Deserialize)]
-#[serde(
-    untagged,
-    expecting = "`reply_to` as a post id or an object with an `id`"
-)]
-pub(super) enum ReplyRef<'a> {
-    #[serde(borrow)]
-    Id(Cow<'a, str>),
-    Full {
-        #[serde(borrow)]
-        id: Cow<'a, str>,
-        #[serde(borrow, default)]
-        author: Option<Cow<'a, str>>,
-    },
-}
-
-#[derive(Deserialize)]
-pub(super) struct NativeMedia<'a> {
-    #[serde(borrow, default)]
-    kind: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    alt: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    url: Option<Cow<'a, str>>,
-}
 
 fn person(person: Person<'_>, field: &str) -> Result<Account, DecodeError> {
     let (handle, name, url, did) = match person {

@@ -15,23 +15,8 @@ impl HandleKey {
     /// Normalizes a handle that has already been sanitized (see
     /// [`super::display_handle`]): only case and the leading `@` are dropped.
     pub fn from_display(handle: &str) -> HandleKey {
-        let mut key = String::new();
-        HandleKey::write_key(handle, &mut key);
-        HandleKey(key)
-    }
-
-    /// The key of a display handle written into `out`, which is cleared
-    /// first (a stream decoder reuses one buffer per post).
-    pub fn write_key(handle: &str, out: &mut String) {
         let handle = handle.strip_prefix('@').unwrap_or(handle);
-        out.clear();
-        // Handles are nearly always ASCII, where the cheaper lowering is the same.
-        if handle.is_ascii() {
-            out.push_str(handle);
-            out.make_ascii_lowercase();
-        } else {
-            out.push_str(&handle.to_lowercase());
-        }
+        HandleKey(handle.to_lowercase())
     }
 
     pub fn as_str(&self) -> &str {

@@ -55,24 +55,6 @@ impl Account {
         }
     }
 
-    /// Makes this account a copy of `other`, reusing this one's strings:
-    /// a stream decoder fills one post again and again, and a copy into
-    /// buffers already big enough allocates nothing. With `names` false, the
-    /// display name and profile URL are left out (routing reads neither).
-    pub fn copy_from(&mut self, other: &Account, names: bool) {
-        self.handle.clone_from(&other.handle);
-        self.key.clone_from(&other.key);
-        self.did.clone_from(&other.did);
-        if names {
-            self.display_name.clone_from(&other.display_name);
-            self.url.clone_from(&other.url);
-        } else {
-            self.display_name.clear();
-            self.url = None;
-        }
-        self.network = other.network;
-    }
-
     /// Adds the account's DID (Bluesky), which matches like the handle.
     pub fn with_did(mut self, did: &str) -> Self {
         self.did = Some(clean_did(did));
@@ -95,24 +77,32 @@ impl Account {
 /// leading `@` of Mastodon and Bluesky handles (`did:` and `feed:` forms are
 /// kept as they are).
 pub fn display_handle(raw: &str) -> String {
-    let mut handle = String::new();
-    display_handle_into(raw, &mut handle);
-    handle
-}
-
-/// [`display_handle`] written into `out`, which is cleared first.
-pub fn display_handle_into(raw: &str, out: &mut String) {
     let clean = sanitize_line(raw);
     let handle = clean.trim();
-    out.clear();
-    if !(handle.is_empty()
+    let bare = handle.is_empty()
         || handle.starts_with('@')
         || handle.starts_with("did:")
-        || handle.starts_with("feed:"))
-    {
-        out.push('@');
+        || handle.starts_with("feed:");
+    if bare {
+        handle.to_string()
+    } else {
+        format!("@{handle}")
     }
-    out.push_str(handle);
+}
+
+/// The host of an http(s) URL as a handle names it (`alice@host`): lower
+/// case, with a port other than the scheme's own (development instances
+/// name their accounts `admin@localhost:3000`).
+pub fn url_host(url: &str) -> Option<String> {
+    let url = url::Url::parse(url.trim()).ok()?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    let host = url.host_str().filter(|h| !h.is_empty())?;
+    Some(match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    })
 }
 
 fn clean_did(did: &str) -> String {
@@ -135,27 +125,12 @@ impl Mention {
     /// A mention from a handle (may be empty) and a DID, both as a source
     /// wrote them; sanitized here.
     pub fn new(handle: &str, did: Option<&str>) -> Self {
-        let mut mention = Mention {
-            handle: String::new(),
-            key: String::new(),
-            did: None,
-        };
-        mention.set(handle, did);
-        mention
-    }
-
-    /// Makes this mention [`Mention::new`]`(handle, did)`, reusing its strings.
-    pub fn set(&mut self, handle: &str, did: Option<&str>) {
-        display_handle_into(handle, &mut self.handle);
-        HandleKey::write_key(&self.handle, &mut self.key);
-        self.did = did.map(clean_did).filter(|d| !d.is_empty());
-    }
-
-    /// Makes this mention a copy of `other`, reusing its strings.
-    pub fn copy_from(&mut self, other: &Mention) {
-        self.handle.clone_from(&other.handle);
-        self.key.clone_from(&other.key);
-        self.did.clone_from(&other.did);
+        let handle = display_handle(handle);
+        Mention {
+            key: HandleKey::from_display(&handle).0,
+            handle,
+            did: did.map(clean_did).filter(|d| !d.is_empty()),
+        }
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &str> {
@@ -257,17 +232,6 @@ impl Post {
             language: None,
             visibility: None,
         }
-    }
-
-    /// A post with nothing in it yet, for a stream decoder to fill.
-    pub fn blank() -> Post {
-        Post::new(
-            "",
-            "",
-            Account::new("", "", Network::Native),
-            DateTime::UNIX_EPOCH,
-            "",
-        )
     }
 
     pub fn is_boost(&self) -> bool {

@@ -298,7 +298,8 @@ fn every_demo_line_decodes() {
 /// each line twice, so the account cache answers the second time).
 #[test]
 fn routing_only_decoding_routes_every_line_as_full_decoding_does() {
-    use circles::decode::{Decoder, decode_line};
+    use circles::decode::decode_line;
+    use circles::decode::stream::Decoder;
     use circles::filter::{load, route};
     let rules = load(circles::config::DEFAULT_CONFIG, chrono::Utc::now())
         .unwrap()
@@ -359,7 +360,8 @@ fn routing_only_decoding_routes_every_line_as_full_decoding_does() {
 /// both kinds of decoder.
 #[test]
 fn a_post_refilled_line_after_line_is_the_post_decoded_afresh() {
-    use circles::decode::{Decoder, decode_line};
+    use circles::decode::decode_line;
+    use circles::decode::stream::Decoder;
     let compact = |json: &str| {
         serde_json::to_string(&serde_json::from_str::<serde_json::Value>(json).unwrap()).unwrap()
     };
@@ -401,7 +403,7 @@ fn a_post_refilled_line_after_line_is_the_post_decoded_afresh() {
     for order in [&forward, &backward, &interleaved] {
         for make in [Decoder::default as fn() -> Decoder, Decoder::for_routing] {
             let (mut fresh, mut refill) = (make(), make());
-            let mut post = circles::model::Post::blank();
+            let mut post = Decoder::blank_post();
             let (mut posts, mut errors) = (0, 0);
             for line in order {
                 let want = fresh.decode_line(line.as_bytes(), "demo");
@@ -422,7 +424,7 @@ fn a_post_refilled_line_after_line_is_the_post_decoded_afresh() {
         }
         // and full decoding through a decoder is exactly the free function's
         let mut decoder = Decoder::default();
-        let mut post = circles::model::Post::blank();
+        let mut post = Decoder::blank_post();
         for line in order {
             if decoder
                 .decode_line_into(line.as_bytes(), "demo", &mut post)

@@ -1,4 +1,5 @@
-//! The fast path for the common line: a plain Mastodon status.
+//! The streaming reader: a plain Mastodon status read straight from its
+//! line.
 //!
 //! `circles route` spends most of its time reading JSON, and most of a
 //! Mastodon status is keys and values routing never looks at (two full
@@ -15,40 +16,96 @@
 //! about the same as serde_json here.
 //!
 //! The contract keeps it safe: this reader accepts a subset of what the serde
-//! path accepts and yields the same [`Status`] for it. Whenever it meets
+//! path accepts and yields the same status for it. Whenever it meets
 //! anything it does not fully handle — a raw control byte, an escaped key, an
 //! unexpected type, a duplicate field, a key of another format, deep nesting,
 //! or any JSON error — it answers `None` and the caller runs the serde path,
 //! which then produces the value or the exact, located error. Tests compare
 //! both paths on every fixture and on mutated lines.
 
-use super::mastodon::{Account, Attachment, Card, Mention, Status, Tag};
+use super::Memory;
+use super::accounts::{ACCOUNT_MAX_BYTES, AccountCache, CacheKey, CachedAccount, CachedStr};
 use crate::model::scan::{ByteSet, copy_until, find_first};
 use std::borrow::Cow;
+
+/// A Mastodon status as the reader yields it: the fields of the API's
+/// Status entity circles reads (see `decode::wire::mastodon`, their serde
+/// twins), borrowed from the line unless they held escapes.
+pub(super) struct Status<'a> {
+    pub id: Cow<'a, str>,
+    pub created_at: Cow<'a, str>,
+    pub url: Option<Cow<'a, str>>,
+    pub uri: Option<Cow<'a, str>>,
+    pub language: Option<Cow<'a, str>>,
+    pub visibility: Option<Cow<'a, str>>,
+    pub account: Account<'a>,
+    pub content: Cow<'a, str>,
+    pub reblog: Option<Box<Status<'a>>>,
+    pub spoiler_text: Cow<'a, str>,
+    pub in_reply_to_id: Option<Cow<'a, str>>,
+    pub in_reply_to_account_id: Option<Cow<'a, str>>,
+    pub mentions: Vec<Mention<'a>>,
+    pub tags: Vec<Tag<'a>>,
+    pub media_attachments: Vec<Attachment<'a>>,
+    pub card: Option<Card<'a>>,
+}
+
+impl Status<'_> {
+    /// Gives the buffers of its decoded body and content warning back for
+    /// the next line's escaped strings. (Mastodon escapes every `<` and `>`,
+    /// so every body is decoded; other strings rarely are.)
+    pub(super) fn give_back(&mut self, spare: &mut Vec<String>) {
+        /// Enough for a status and its boost; a line of many escaped
+        /// strings does not grow the pool.
+        const KEEP: usize = 4;
+        for text in [&mut self.content, &mut self.spoiler_text] {
+            if let Cow::Owned(buffer) = std::mem::take(text)
+                && spare.len() < KEEP
+            {
+                spare.push(buffer);
+            }
+        }
+        if let Some(boosted) = &mut self.reblog {
+            boosted.give_back(spare);
+        }
+    }
+}
+
+pub(super) struct Account<'a> {
+    pub id: Option<Cow<'a, str>>,
+    pub acct: Cow<'a, str>,
+    pub display_name: Cow<'a, str>,
+    pub url: Option<Cow<'a, str>>,
+    /// Which object of the account cache it was read from, if any.
+    pub cached: Option<CacheKey>,
+}
+
+pub(super) struct Mention<'a> {
+    pub id: Option<Cow<'a, str>>,
+    pub acct: Cow<'a, str>,
+    pub url: Option<Cow<'a, str>>,
+}
+
+pub(super) struct Tag<'a> {
+    pub name: Cow<'a, str>,
+}
+
+pub(super) struct Attachment<'a> {
+    pub kind: Cow<'a, str>,
+    pub url: Option<Cow<'a, str>>,
+    pub description: Option<Cow<'a, str>>,
+}
+
+pub(super) struct Card<'a> {
+    pub url: Cow<'a, str>,
+}
 
 /// Nesting deeper than this is left to serde_json (whose own limit is 128).
 const MAX_DEPTH: u32 = 100;
 
-/// Reads `json` as a Mastodon status if it is one this reader fully handles.
-pub(super) fn mastodon_status(json: &str) -> Option<Status<'_>> {
-    mastodon_status_with(json, None)
-}
-
-/// What the reader keeps from one line to the next of a stream: the account
-/// objects it has read and the key order of the last statuses.
-#[derive(Default)]
-pub(super) struct Memory {
-    pub accounts: AccountCache,
-    order: KeyOrder,
-    /// Buffers and items of the lines decoded, kept for the next ones.
-    pub spares: super::Spares,
-}
-
-/// [`mastodon_status`], reusing and filling the memory of earlier lines.
-pub(super) fn mastodon_status_with<'a>(
-    json: &'a str,
-    memory: Option<&mut Memory>,
-) -> Option<Status<'a>> {
+/// Reads `json` as a Mastodon status if it is one this reader fully
+/// handles, reusing and filling the memory of earlier lines (if any).
+pub(super) fn read_status<'a>(json: &'a str, memory: Option<&mut Memory>) -> Option<Status<'a>> {
     let (accounts, order, spare) = match memory {
         Some(memory) => (
             Some(&mut memory.accounts),
@@ -221,162 +278,21 @@ impl KeyOrder {
 /// Where a status sits: the line itself (serde's `Item`, whose fields are all
 /// optional) or a nested `reblog` (serde's `Status`, with required fields).
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Level {
+pub(super) enum Level {
     Top = 0,
     Nested = 1,
 }
 
-struct Scan<'a, 'c> {
-    text: &'a str,
-    bytes: &'a [u8],
-    at: usize,
-    depth: u32,
+pub(super) struct Scan<'a, 'c> {
+    pub(super) text: &'a str,
+    pub(super) bytes: &'a [u8],
+    pub(super) at: usize,
+    pub(super) depth: u32,
     /// The deepest nesting reached, for the account cache.
-    peak: u32,
-    accounts: Option<&'c mut AccountCache>,
-    order: Option<&'c mut KeyOrder>,
-    spare: Option<&'c mut Vec<String>>,
-}
-
-/// Account objects already read, byte for byte.
-///
-/// A timeline names the same few hundred people again and again, and a
-/// server serializes an account the same way in every status of a response,
-/// so most account objects (a third of a status's bytes, two thirds of a
-/// boost's) have been read before. A JSON value's extent is fixed by its own
-/// bytes, so when the bytes at the cursor start with an account object read
-/// before, they are that object: same fields, same end. The reader then
-/// jumps over it after one comparison instead of reading it again.
-///
-/// Set-associative: a hash of the object's first bytes (which hold its id)
-/// picks a set of [`ACCOUNT_WAYS`] slots, any of which may hold it. (A
-/// direct-mapped cache loses a third of two thousand accounts to slots they
-/// share, read after read.) A new object, or a changed account (new
-/// counters), is read and takes the set's least recently used slot. Memory
-/// is bounded: at most [`ACCOUNT_SLOTS`] objects of at most
-/// [`ACCOUNT_MAX_BYTES`] each.
-pub(super) struct AccountCache {
-    slots: Vec<Option<CachedAccount>>,
-    /// Numbers the objects as they enter, so that a [`CacheKey`] handed out
-    /// for one object never finds another that took its slot since.
-    entered: u64,
-    /// Counts lookups, to tell the least recently used slot of a set.
-    clock: u64,
-}
-
-/// Which cached object an [`Account`] was read from: lets the decoder keep
-/// the model account made from it beside it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct CacheKey {
-    slot: usize,
-    number: u64,
-}
-
-const ACCOUNT_SLOTS: usize = 4096;
-const ACCOUNT_WAYS: usize = 4;
-const ACCOUNT_MAX_BYTES: usize = 2048;
-/// How many leading bytes pick the slot.
-const ACCOUNT_KEY_BYTES: usize = 48;
-
-struct CachedAccount {
-    raw: Box<[u8]>,
-    /// The hash of its first bytes (see [`AccountCache::hash`]), compared
-    /// before the bytes themselves.
-    hash: u64,
-    /// When it was last found or entered (see [`AccountCache::clock`]).
-    used: u64,
-    number: u64,
-    /// The model account made from this object, once made.
-    model: Option<crate::model::Account>,
-    /// Levels of nesting inside the object (itself included).
-    depth: u32,
-    id: Option<CachedStr>,
-    acct: CachedStr,
-    display_name: CachedStr,
-    url: Option<CachedStr>,
-}
-
-/// A field of a cached account: where it lies in the object's bytes, or its
-/// unescaped value when it held escapes.
-enum CachedStr {
-    Span(u32, u32),
-    Owned(String),
-}
-
-impl Default for AccountCache {
-    fn default() -> Self {
-        AccountCache {
-            slots: (0..ACCOUNT_SLOTS).map(|_| None).collect(),
-            entered: 0,
-            clock: 0,
-        }
-    }
-}
-
-impl AccountCache {
-    fn entry(&mut self, key: CacheKey) -> Option<&mut CachedAccount> {
-        self.slots[key.slot]
-            .as_mut()
-            .filter(|entry| entry.number == key.number)
-    }
-
-    /// The model account made from the object `key` names, if kept.
-    pub(super) fn model(&mut self, key: CacheKey) -> Option<&crate::model::Account> {
-        self.entry(key)?.model.as_ref()
-    }
-
-    /// Keeps the model account made from the object `key` names.
-    pub(super) fn keep_model(&mut self, key: CacheKey, model: crate::model::Account) {
-        if let Some(entry) = self.entry(key) {
-            entry.model = Some(model);
-        }
-    }
-
-    /// The hash of an object's first bytes, which picks its set.
-    fn hash(bytes: &[u8]) -> u64 {
-        use std::hash::BuildHasher;
-        let key = &bytes[..bytes.len().min(ACCOUNT_KEY_BYTES)];
-        foldhash::fast::FixedState::with_seed(0).hash_one(key)
-    }
-
-    /// The slots of the set `hash` picks.
-    fn set(hash: u64) -> std::ops::Range<usize> {
-        let first = (hash as usize % (ACCOUNT_SLOTS / ACCOUNT_WAYS)) * ACCOUNT_WAYS;
-        first..first + ACCOUNT_WAYS
-    }
-
-    /// The slot of `hash`'s set to give a new object: an empty one, else the
-    /// least recently used.
-    fn victim(&self, hash: u64) -> usize {
-        Self::set(hash)
-            .min_by_key(|&slot| self.slots[slot].as_ref().map_or(0, |entry| entry.used))
-            .expect("a set has slots")
-    }
-}
-
-impl CachedStr {
-    /// `value` as read from the account `object`: a span of its bytes when
-    /// borrowed from them, else (it held escapes) the value itself.
-    fn new(value: &str, object: &str) -> Self {
-        let from = (value.as_ptr() as usize).wrapping_sub(object.as_ptr() as usize);
-        if value.is_empty() {
-            CachedStr::Span(0, 0)
-        } else if from < object.len() && from + value.len() <= object.len() {
-            CachedStr::Span(from as u32, (from + value.len()) as u32)
-        } else {
-            CachedStr::Owned(value.to_string())
-        }
-    }
-
-    /// The value again, for the same bytes found in `text` at `start`.
-    fn get<'a>(&self, text: &'a str, start: usize) -> Cow<'a, str> {
-        match self {
-            CachedStr::Span(from, to) => {
-                Cow::Borrowed(&text[start + *from as usize..start + *to as usize])
-            }
-            CachedStr::Owned(s) => Cow::Owned(s.clone()),
-        }
-    }
+    pub(super) peak: u32,
+    pub(super) accounts: Option<&'c mut AccountCache>,
+    pub(super) order: Option<&'c mut KeyOrder>,
+    pub(super) spare: Option<&'c mut Vec<String>>,
 }
 
 /// Which fields an object has already had: serde rejects a repeated field.
@@ -574,7 +490,7 @@ impl<'a> Scan<'a, '_> {
     }
 
     /// Steps over any JSON value, checking it as serde_json would.
-    fn skip(&mut self) -> Option<()> {
+    pub(super) fn skip(&mut self) -> Option<()> {
         match self.peek()? {
             b'"' => self.raw_string().map(drop),
             b'{' => self.object(|scan, _| scan.skip()),
@@ -1054,361 +970,4 @@ fn hex4(digits: &[u8]) -> Option<u32> {
         n = n * 16 + u32::from(v);
     }
     Some(n)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::{decode, decode_general, mastodon};
-    use super::*;
-    use proptest::prelude::*;
-
-    const DEMO: &str = include_str!("../../assets/demo.jsonl");
-    const FIXTURES: [&str; 4] = [
-        include_str!("../../tests/fixtures/mastodon_status.json"),
-        include_str!("../../tests/fixtures/mastodon_boost.json"),
-        include_str!("../../tests/fixtures/mastodon_reply.json"),
-        include_str!("../../tests/fixtures/mastodon_notification_mention.json"),
-    ];
-
-    /// One line per document, as `circles route` reads them.
-    fn compact(json: &str) -> String {
-        serde_json::to_string(&serde_json::from_str::<serde_json::Value>(json).unwrap()).unwrap()
-    }
-
-    fn lines() -> Vec<String> {
-        DEMO.lines()
-            .map(str::to_string)
-            .chain(FIXTURES.iter().map(|f| compact(f)))
-            .collect()
-    }
-
-    /// The contract: what the fast reader accepts, serde accepts, with the
-    /// same post; what it passes on gets serde's answer anyway.
-    fn agrees(line: &str) -> Result<bool, String> {
-        let general = decode_general(line, "t").map_err(|e| e.to_string());
-        match mastodon_status(line) {
-            Some(status) => {
-                let fast = mastodon::decode_status(status, "t").map_err(|e| e.to_string());
-                if fast != general {
-                    return Err(format!("fast {fast:?}\nserde {general:?}\nline {line}"));
-                }
-                Ok(true)
-            }
-            None => Ok(false),
-        }
-    }
-
-    #[test]
-    fn every_mastodon_status_of_the_demo_and_the_fixtures_takes_the_fast_path_and_agrees() {
-        let mut fast = 0;
-        for line in lines() {
-            if agrees(&line).unwrap() {
-                fast += 1;
-            }
-        }
-        // Every Mastodon line but the notification (a serde-only shape).
-        let mastodon = DEMO.lines().filter(|l| l.contains("\"account\":")).count() + 3;
-        assert_eq!(fast, mastodon);
-        assert!(fast > 100, "{fast}");
-    }
-
-    /// An escaped string takes room for itself, not for the rest of its
-    /// line: a line of many escaped tags followed by a long value must not
-    /// reserve the rest of the line for each.
-    #[test]
-    fn escaped_strings_take_room_for_themselves_only() {
-        let line = format!(
-            r#"{{"id":"1","created_at":"2024-11-20T11:59:56.873Z","account":{{"id":"9","acct":"a","display_name":"A","url":"https://x.example/@a"}},"content":"\u003cp\u003e{}\u003c/p\u003e","tags":[{{"name":"caf\u00e9","url":"https://x.example/tags/cafe"}}],"filler":"{}"}}"#,
-            // a run longer than the window the copy is given at a time
-            "hi ".repeat(300),
-            "x".repeat(1 << 19)
-        );
-        assert!(agrees(&line).unwrap(), "the fast path reads it");
-        let status = mastodon_status(&line).unwrap();
-        let (Cow::Owned(tag), Cow::Owned(content)) = (&status.tags[0].name, &status.content) else {
-            panic!("both strings hold escapes");
-        };
-        assert_eq!(tag, "café");
-        assert_eq!(*content, format!("<p>{}</p>", "hi ".repeat(300)));
-        assert!(tag.capacity() < 4096, "{}", tag.capacity());
-        assert!(content.capacity() < 4096, "{}", content.capacity());
-    }
-
-    #[test]
-    fn shapes_it_leaves_to_serde() {
-        let base = compact(FIXTURES[0]);
-        assert!(mastodon_status(&base).is_some());
-        let cases = [
-            // a repeated field: serde's error
-            base.replacen("\"content\":", "\"content\":\"x\",\"content\":", 1),
-            // an escaped key
-            base.replacen("\"content\":", "\"cont\\u0065nt\":", 1),
-            // a notification and a native post
-            base.replacen('{', "{\"type\":\"mention\",", 1),
-            base.replacen('{', "{\"text\":\"hi\",", 1),
-            // a raw tab inside a string, a lone surrogate, a bad escape
-            base.replacen("\"content\":\"", "\"content\":\"\t", 1),
-            base.replacen("\"content\":\"", "\"content\":\"\\ud800x", 1),
-            base.replacen("\"content\":\"", "\"content\":\"\\q", 1),
-            // short or bad `\u00` escapes
-            base.replacen("\"content\":\"", "\"content\":\"\\u003g", 1),
-            base.replacen("\"content\":\"", "\"content\":\"\\u00", 1),
-            // trailing data, a trailing comma, a leading zero
-            format!("{base} x"),
-            base.replacen('{', "{\"n\":1,", 1).replacen('}', ",}", 1),
-            base.replacen('{', "{\"n\":01,", 1),
-            // wrong types: a numeric id in a boost, null content in a boost
-            compact(FIXTURES[1]).replacen("\"id\":\"", "\"id\":1,\"x\":\"", 2),
-            // nesting deeper than the reader goes
-            base.replacen(
-                '{',
-                &format!("{{\"deep\":{}0{},", "[".repeat(120), "]".repeat(120)),
-                1,
-            ),
-        ];
-        for case in &cases {
-            assert!(mastodon_status(case).is_none(), "accepted: {case}");
-            // and the line still decodes exactly as serde says
-            assert_eq!(
-                decode(case, "t").map_err(|e| e.to_string()),
-                decode_general(case, "t").map_err(|e| e.to_string())
-            );
-        }
-    }
-
-    #[test]
-    fn escapes_decode_as_serde_does() {
-        let base = compact(FIXTURES[0]);
-        let line = base.replacen(
-            "\"content\":\"",
-            "\"content\":\"\\ud83e\\udd80 \\u00e9\\n\\\"q\\\" \\/ \\\\ \\t",
-            1,
-        );
-        let post = decode(&line, "t").unwrap();
-        // (HTML reads the line feed and the tab as spaces)
-        assert!(post.text.starts_with("🦀 é \"q\" / \\ "), "{:?}", post.text);
-        assert!(agrees(&line).unwrap());
-        // `\u00XX` in either case, ASCII or not, controls included
-        let line = base.replacen(
-            "\"content\":\"",
-            "\"content\":\"\\u003cb\\u003E\\u0041\\u007f\\u0001\\u0080\\u00FF\\u0026amp;\\u003c/b\\u003e",
-            1,
-        );
-        // (the controls are sanitized away)
-        assert!(decode(&line, "t").unwrap().text.starts_with("Aÿ&"));
-        assert!(agrees(&line).unwrap());
-        // numbers of every form are stepped over
-        let line = base.replacen(
-            '{',
-            "{\"n\":[-0,1.5,-2e10,3E+2,4.0e-3,true,false,null,{}],",
-            1,
-        );
-        assert!(agrees(&line).unwrap());
-        // a CRLF line
-        assert!(agrees(&format!("{base}\r")).unwrap());
-    }
-
-    /// Decodes through a [`super::super::Decoder`] (with its account cache)
-    /// and through serde, as results comparable with `==`.
-    fn cached_agrees(decoder: &mut super::super::Decoder, line: &str) -> Result<(), String> {
-        let cached = decoder
-            .decode_line(line.as_bytes(), "t")
-            .map_err(|e| e.to_string());
-        let general = decode_general(line, "t").map_err(|e| e.to_string());
-        if cached == general {
-            Ok(())
-        } else {
-            Err(format!("cached {cached:?}\nserde {general:?}\nline {line}"))
-        }
-    }
-
-    #[test]
-    fn statuses_whose_keys_come_in_another_order_decode_as_serde_does() {
-        let mut decoder = super::super::Decoder::default();
-        let mut reordered = 0;
-        for line in lines() {
-            // serde_json's map sorts keys: another order than the demo's
-            let sorted = compact(&line);
-            if sorted != line {
-                reordered += 1;
-            }
-            let repeated = line.replacen("\"id\":", "\"id\":\"0\",\"id\":", 1);
-            for variant in [&line, &sorted, &line, &repeated, &line, &sorted] {
-                cached_agrees(&mut decoder, variant).unwrap();
-            }
-        }
-        assert!(reordered > 100, "{reordered}");
-    }
-
-    /// The JSON value starting at byte `from` of `line`.
-    fn value_at(line: &str, from: usize) -> &str {
-        let mut scan = Scan {
-            text: line,
-            bytes: line.as_bytes(),
-            at: from,
-            depth: 0,
-            peak: 0,
-            accounts: None,
-            order: None,
-            spare: None,
-        };
-        scan.skip().unwrap();
-        &line[from..scan.at]
-    }
-
-    #[test]
-    fn accounts_read_again_from_the_cache_decode_as_serde_does() {
-        let mut decoder = super::super::Decoder::default();
-        // twice: the second pass finds every account in the cache
-        for _ in 0..2 {
-            for line in lines() {
-                cached_agrees(&mut decoder, &line).unwrap();
-            }
-        }
-        // the same account with new counters and a new name is read again
-        let base = compact(FIXTURES[0]);
-        let renamed = base.replacen("\"display_name\":\"", "\"display_name\":\"Renamed ", 1);
-        assert_ne!(base, renamed);
-        cached_agrees(&mut decoder, &renamed).unwrap();
-        let post = decoder.decode_line(renamed.as_bytes(), "t").unwrap();
-        assert!(post.author.display_name.starts_with("Renamed "), "{post:?}");
-        // an account whose own nesting fits at the top but not inside a boost
-        let deep = format!("{}0{}", "[".repeat(98), "]".repeat(98));
-        let boost = compact(FIXTURES[1]);
-        let reblog = boost.find("\"reblog\":{").unwrap();
-        let inner = reblog + boost[reblog..].find("\"account\":{").unwrap() + "\"account\":{".len();
-        let deep_boost = format!("{}\"deep\":{deep},{}", &boost[..inner], &boost[inner..]);
-        let deep_account = value_at(&deep_boost, inner - 1);
-        let outer = base.find("\"account\":{").unwrap() + "\"account\":".len();
-        let top = base.replacen(value_at(&base, outer), deep_account, 1);
-        for line in [&top, &deep_boost, &top, &deep_boost] {
-            cached_agrees(&mut decoder, line).unwrap();
-        }
-        assert!(
-            mastodon_status(&top).is_some(),
-            "the deep account fits at the top"
-        );
-        assert!(
-            mastodon_status(&deep_boost).is_none(),
-            "but not inside a boost"
-        );
-        // nor from the cache, which has it from the top
-        let mut memory = Memory::default();
-        assert!(mastodon_status_with(&top, Some(&mut memory)).is_some());
-        assert!(mastodon_status_with(&top, Some(&mut memory)).is_some());
-        assert!(mastodon_status_with(&deep_boost, Some(&mut memory)).is_none());
-    }
-
-    /// More accounts than the cache holds, boosting one another in a
-    /// shuffled order: objects are entered, found, and pushed out of their
-    /// sets, and a post never gets another account's fields or model (each
-    /// line checked against serde, through a full and a routing decoder).
-    #[test]
-    fn a_cache_overflowing_with_accounts_still_decodes_as_serde_does() {
-        let base = compact(FIXTURES[0]);
-        let boost = compact(FIXTURES[1]);
-        let outer = base.find("\"account\":{").unwrap() + "\"account\":".len();
-        let account = value_at(&base, outer).to_string();
-        let accounts = ACCOUNT_SLOTS * 3 / 4;
-        // account `n`, renamed every other time it is written (past the
-        // bytes that pick its set)
-        let object = |n: usize| {
-            account
-                .replacen("\"id\":\"", &format!("\"id\":\"{}", n % accounts), 1)
-                .replacen("\"acct\":\"", &format!("\"acct\":\"n{}_", n % accounts), 1)
-                .replacen(
-                    "\"display_name\":\"",
-                    &format!("\"display_name\":\"v{} ", n / accounts),
-                    1,
-                )
-        };
-        let status = |n: usize| base.replacen(&account, &object(n), 1);
-        // in a boost, the boosted post's account comes first, the
-        // booster's last
-        let first = boost.find("\"account\":{").unwrap() + "\"account\":".len();
-        let last = boost.rfind("\"account\":{").unwrap() + "\"account\":".len();
-        let (inner, outer) = (value_at(&boost, first), value_at(&boost, last));
-        let boosted = |by: usize, of: usize| {
-            format!(
-                "{}{}{}{}{}",
-                &boost[..first],
-                object(of),
-                &boost[first + inner.len()..last],
-                object(by),
-                &boost[last + outer.len()..]
-            )
-        };
-        let mut full = super::super::Decoder::default();
-        let mut lean = super::super::Decoder::for_routing();
-        // a fixed shuffle: each account about four times, half of them boosts
-        let mut n: usize = 7;
-        let lines = accounts * 4;
-        for i in 0..lines {
-            n = (n * 1_103_515_245 + 12_345) % (1 << 31);
-            let a = n % (2 * accounts);
-            let line = if i % 2 == 0 {
-                status(a)
-            } else {
-                boosted(a, (a * 7 + 3) % (2 * accounts))
-            };
-            cached_agrees(&mut full, &line).unwrap();
-            // routing decoding leaves names out: its keys are checked
-            let got = lean.decode_line(line.as_bytes(), "t").unwrap();
-            let want = decode_general(&line, "t").unwrap();
-            assert_eq!(got.author.key, want.author.key, "{line}");
-            assert_eq!(
-                got.boosted_by.map(|b| b.key),
-                want.boosted_by.map(|b| b.key)
-            );
-        }
-        // objects were pushed out, and many were found again
-        let entered = full.memory.accounts.entered as usize;
-        assert!(entered > ACCOUNT_SLOTS, "{entered}");
-        assert!(
-            entered < lines * 3 / 2 * 3 / 4,
-            "{entered} of {}",
-            lines * 3 / 2
-        );
-    }
-
-    thread_local! {
-        /// A decoder that has read every undamaged line.
-        static PRIMED: std::cell::RefCell<super::super::Decoder> = {
-            let mut decoder = super::super::Decoder::default();
-            for line in lines() {
-                let _ = decoder.decode_line(line.as_bytes(), "t");
-            }
-            std::cell::RefCell::new(decoder)
-        };
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(3000))]
-
-        /// Damaged lines: the fast reader never accepts what serde rejects
-        /// and never decodes differently, and neither does a decoder whose
-        /// cache holds the accounts of every undamaged line (a cached account
-        /// never stands in for damaged bytes).
-        #[test]
-        fn damaged_lines_agree_with_serde(
-            pick in any::<prop::sample::Index>(),
-            at in any::<prop::sample::Index>(),
-            edit in 0u8..3,
-            byte in prop::sample::select(b"{}[]\",:\\ 0-9aeuntfl.\r".to_vec()),
-        ) {
-            let lines = lines();
-            let mut line = lines[pick.index(lines.len())].clone().into_bytes();
-            let i = at.index(line.len());
-            match edit {
-                0 => { line.remove(i); }
-                1 => line.insert(i, byte),
-                _ => line[i] = byte,
-            }
-            if let Ok(line) = String::from_utf8(line) {
-                prop_assert!(agrees(&line).is_ok(), "{}", agrees(&line).unwrap_err());
-                let cached = PRIMED.with_borrow_mut(|decoder| cached_agrees(decoder, &line));
-                prop_assert!(cached.is_ok(), "{}", cached.unwrap_err());
-            }
-        }
-    }
 }
