@@ -1,4 +1,4 @@
-# The routing contract of `circles route` (SPEC §5) written in jq, used as the
+# The routing contract of `circles route` (README, "The config") written in jq, used as the
 # baseline and the cross-check by scripts/bench-route.sh.
 #
 #   jq -nc --argjson cfg "$(python3 -c 'import json,sys,tomllib; print(json.dumps(tomllib.load(open(sys.argv[1],"rb")),default=str))' scripts/bench/route.toml)" \

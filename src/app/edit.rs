@@ -1,5 +1,5 @@
 //! The daily loop: mute, amplify and sort accounts from the keyboard, and
-//! take in new config text (SPEC §5, §7).
+//! take in new config text (ARCHITECTURE.md, "Keyboard edits").
 //!
 //! Keys here never touch the file: they return an [`Effect::Edit`] (or
 //! [`Effect::Undo`]) and the event loop writes the file, then hands the new

@@ -1,5 +1,5 @@
 //! The app: all screen state in [`AppState`], changed only by
-//! [`update`]`(&mut AppState, Action) -> Vec<Effect>` (SPEC §2).
+//! [`update`]`(&mut AppState, Action) -> Vec<Effect>` (ARCHITECTURE.md, "Data flow").
 //!
 //! `update` does no I/O and reads no clock: time arrives as
 //! [`Action::Clock`], posts as [`Action::Source`], keys as chords. What it

@@ -550,38 +550,44 @@ fn move_aside(path: &Path) -> std::io::Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Account, Media, MediaKind, Mention, Network, ReplyTo};
+    use crate::model::{Account, Mention, Network, ReplyTo};
+    use crate::testkit::post;
     use chrono::{TimeZone, Utc};
     use std::time::Instant;
 
-    fn post(source: &str, id: u32, secs: i64) -> Post {
-        Post {
-            source: source.to_string(),
-            id: id.to_string(),
-            uri: (!id.is_multiple_of(3)).then(|| format!("https://example.org/{source}/{id}")),
-            url: Some(format!("https://example.org/@alice/{id}")),
-            author: Account::new("alice@example.org", "Alice", Network::Mastodon),
-            boosted_by: id.is_multiple_of(5).then(|| {
-                Account::new("bob.bsky.social", "Bob", Network::Bluesky).with_did("did:plc:bob")
-            }),
-            created_at: Utc.timestamp_opt(1_700_000_000 + secs, 0).unwrap(),
-            text: format!("post {id} from {source} with some text to make it realistic"),
-            content_warning: id.is_multiple_of(7).then(|| "spoilers".to_string()),
-            mentions: vec![Mention::new("@carol@example.net", None)],
-            hashtags: vec!["rust".into()],
-            links: vec!["https://rust-lang.org".into()],
-            media: vec![Media {
-                kind: MediaKind::Image,
-                alt: Some("a cat".into()),
-                url: None,
-            }],
-            reply_to: id.is_multiple_of(2).then(|| ReplyTo {
-                id: "1".into(),
-                to: Some(Mention::new("dave.bsky.social", Some("did:plc:dave"))),
-            }),
-            language: Some("en".into()),
-            visibility: Some("public".into()),
+    /// A post with every field set (some on some ids only), so a round
+    /// trip checks them all.
+    fn rich_post(source: &str, id: u32, secs: i64) -> Post {
+        let mut p = post(&id.to_string(), "alice@example.org")
+            .name("Alice")
+            .network(Network::Mastodon)
+            .source(source)
+            .at(Utc.timestamp_opt(1_700_000_000 + secs, 0).unwrap())
+            .text(&format!(
+                "post {id} from {source} with some text to make it realistic"
+            ))
+            .url(&format!("https://example.org/@alice/{id}"))
+            .mentions(&["@carol@example.net"])
+            .hashtags(&["rust"])
+            .link("https://rust-lang.org")
+            .image("a cat")
+            .language("en");
+        if !id.is_multiple_of(3) {
+            p = p.uri(&format!("https://example.org/{source}/{id}"));
         }
+        if id.is_multiple_of(7) {
+            p = p.cw("spoilers");
+        }
+        let mut p = p.build();
+        p.visibility = Some("public".into());
+        p.boosted_by = id.is_multiple_of(5).then(|| {
+            Account::new("bob.bsky.social", "Bob", Network::Bluesky).with_did("did:plc:bob")
+        });
+        p.reply_to = id.is_multiple_of(2).then(|| ReplyTo {
+            id: "1".into(),
+            to: Some(Mention::new("dave.bsky.social", Some("did:plc:dave"))),
+        });
+        p
     }
 
     fn db_in(dir: &tempfile::TempDir) -> (Db, PathBuf) {
@@ -596,7 +602,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (mut db, path) = db_in(&dir);
         let posts: Vec<Post> = (0..30)
-            .map(|i| post(["a", "b"][i as usize % 2], i, i.into()))
+            .map(|i| rich_post(["a", "b"][i as usize % 2], i, i.into()))
             .collect();
         db.save_posts(&posts).unwrap();
         let seen = vec![post_key(&posts[3]), post_key(&posts[4])];
@@ -631,9 +637,9 @@ mod tests {
 
     #[test]
     fn key_matches_store() {
-        let with_uri = post("a", 1, 0);
+        let with_uri = rich_post("a", 1, 0);
         assert_eq!(post_key(&with_uri), "https://example.org/a/1");
-        let without = post("a", 3, 0);
+        let without = rich_post("a", 3, 0);
         assert_eq!(post_key(&without), "a\u{0}3");
     }
 
@@ -641,7 +647,7 @@ mod tests {
     fn upsert_replaces_and_keeps_seen() {
         let dir = tempfile::tempdir().unwrap();
         let (mut db, _) = db_in(&dir);
-        let original = post("a", 1, 10);
+        let original = rich_post("a", 1, 10);
         db.save_posts(std::slice::from_ref(&original)).unwrap();
         db.mark_seen(&[post_key(&original)]).unwrap();
         let mut edited = original.clone();
@@ -655,7 +661,11 @@ mod tests {
     fn delete() {
         let dir = tempfile::tempdir().unwrap();
         let (mut db, _) = db_in(&dir);
-        let posts = vec![post("a", 1, 1), post("a", 2, 2), post("a", 3, 3)];
+        let posts = vec![
+            rich_post("a", 1, 1),
+            rich_post("a", 2, 2),
+            rich_post("a", 3, 3),
+        ];
         db.save_posts(&posts).unwrap();
         db.delete_post(&post_key(&posts[1])).unwrap();
         db.delete_post("no such key").unwrap();
@@ -670,9 +680,9 @@ mod tests {
         let (mut db, _) = db_in(&dir);
         // Arrival order is not time order.
         let mut posts: Vec<Post> = (0..20)
-            .map(|i| post("a", i, i64::from((i * 7) % 20)))
+            .map(|i| rich_post("a", i, i64::from((i * 7) % 20)))
             .collect();
-        posts.extend((100..105).map(|i| post("b", i, i64::from(i))));
+        posts.extend((100..105).map(|i| rich_post("b", i, i64::from(i))));
         db.save_posts(&posts).unwrap();
         assert_eq!(db.prune(5).unwrap(), 15);
         assert_eq!(db.prune(5).unwrap(), 0);
@@ -704,7 +714,7 @@ mod tests {
         let note = note.expect("a note for the status bar");
         assert!(note.contains("kept it as"), "{note}");
         assert!(note.contains(".corrupt-"), "{note}");
-        db.save_posts(&[post("a", 1, 1)]).unwrap();
+        db.save_posts(&[rich_post("a", 1, 1)]).unwrap();
         assert_eq!(db.load().unwrap().posts.len(), 1);
 
         let kept: Vec<PathBuf> = std::fs::read_dir(dir.path())
@@ -727,7 +737,7 @@ mod tests {
     fn damaged_pages_are_moved_aside() {
         let dir = tempfile::tempdir().unwrap();
         let (mut db, path) = db_in(&dir);
-        let posts: Vec<Post> = (0..500).map(|i| post("a", i, i.into())).collect();
+        let posts: Vec<Post> = (0..500).map(|i| rich_post("a", i, i.into())).collect();
         db.save_posts(&posts).unwrap();
         drop(db);
         // Keep the header, scribble over the pages after it.
@@ -755,7 +765,7 @@ mod tests {
                 std::thread::spawn(move || {
                     for i in 0..100u32 {
                         let batch: Vec<Post> = (0..5)
-                            .map(|j| post(source, i * 5 + j, i64::from(i)))
+                            .map(|j| rich_post(source, i * 5 + j, i64::from(i)))
                             .collect();
                         db.save_posts(&batch).unwrap();
                         db.set_cursor(source, "offset", &i.to_string()).unwrap();
@@ -780,7 +790,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (db, path) = db_in(&dir);
         let writer = Writer::spawn(db);
-        let posts: Vec<Post> = (0..1200).map(|i| post("a", i, i.into())).collect();
+        let posts: Vec<Post> = (0..1200).map(|i| rich_post("a", i, i.into())).collect();
         for chunk in posts.chunks(7) {
             writer.send(Write::Posts(chunk.to_vec()));
         }
@@ -841,7 +851,7 @@ mod tests {
             let batch: Vec<Post> = (0..1000)
                 .map(|i| {
                     let n = round * 1000 + i;
-                    post(["a", "b"][n as usize % 2], n, n.into())
+                    rich_post(["a", "b"][n as usize % 2], n, n.into())
                 })
                 .collect();
             db.save_posts(&batch).unwrap();

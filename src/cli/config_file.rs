@@ -1,5 +1,5 @@
 //! The config file on disk, as the TUI edits it: the edge where keyboard
-//! edits become bytes (SPEC §8).
+//! edits become bytes (ARCHITECTURE.md, "Keyboard edits").
 //!
 //! Writes are atomic (a temporary file in the same directory, fsync,
 //! rename) and keep the file's permissions; a symlinked config is written

@@ -1,5 +1,5 @@
 //! Keys as data: the [`Command`]s the screen understands, their default
-//! keys, and the `[keys]` table that overrides them (SPEC §7).
+//! keys, and the `[keys]` table that overrides them (README, "Keys").
 //!
 //! A key here is a [`KeyChord`] — a plain value, not a terminal event — so
 //! the config layer stays free of the terminal; the app turns terminal

@@ -1,4 +1,4 @@
-//! The config: the TOML filter file (SPEC §5).
+//! The config: the TOML filter file (README, "The config").
 //!
 //! Stage one of two: [`parse`] turns text into a [`RawConfig`] — plain serde
 //! values that remember where in the file they were written — and checks

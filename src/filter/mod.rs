@@ -1,4 +1,4 @@
-//! The filter: compiled rules and the router (SPEC §5). The heart of circles.
+//! The filter: compiled rules and the router (README, "The config"). The heart of circles.
 //!
 //! [`Rules::compile`] turns a parsed config into lookup structures built for
 //! one pass per post: one hash map from account key to everything the config

@@ -1,4 +1,5 @@
-//! The router: one post in, one [`Verdict`] out (SPEC §5, semantics 1–7).
+//! The router: one post in, one [`Verdict`] out (README, "Column keys" and
+//! "Mute and amplify, in this order").
 
 use super::compile::{Column, Roles, Rules};
 use super::keywords::{Hits, fold, fold_into, lowercase_into, needs_folding};

@@ -1,5 +1,5 @@
 //! Handles: how accounts are named in the config and compared when routing
-//! (SPEC §4).
+//! (README, "Handles").
 //!
 //! Every handle becomes a [`HandleKey`]: lowercase, without the leading `@`.
 //! Mastodon `@User@Host` → `user@host`; Bluesky `@Alice.bsky.social` →

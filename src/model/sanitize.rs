@@ -1,4 +1,5 @@
-//! Sanitizing remote text before it can reach a terminal (SPEC §8).
+//! Sanitizing remote text before it can reach a terminal (ARCHITECTURE.md,
+//! "Layers": every string in a post has been through here).
 //!
 //! Posts come from strangers. A post must never be able to move the cursor,
 //! recolour the screen, set the clipboard (OSC 52), plant a hyperlink (OSC 8)

@@ -20,9 +20,9 @@
 //! again at the next poll. One bad URL never stops the others.
 //!
 //! An entry becomes a post written by `feed:<host of the feed's site>`
-//! (SPEC §4), shown with the entry's author name, else the feed's title.
+//! (README, "Handles"), shown with the entry's author name, else the feed's title.
 //! Its text is "Title\n\nsummary" with the HTML turned into plain text.
-//! Everything is sanitized like any other remote text (SPEC §8).
+//! Everything is sanitized like any other remote text.
 
 use super::{Cursors, Sink, SourceState};
 use crate::config::FeedSpec;

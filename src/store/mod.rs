@@ -1,4 +1,4 @@
-//! The store: the in-memory timeline every column is a view of (SPEC §2).
+//! The store: the in-memory timeline every column is a view of (ARCHITECTURE.md, "Layers").
 //!
 //! Posts live once, by [`PostId`], with the verdict the router gave them.
 //! Each column keeps its posts' ids newest first; muted posts are kept too
@@ -370,16 +370,11 @@ pub(crate) fn dedupe_key(post: &Post) -> String {
 mod tests {
     use super::*;
     use crate::filter::load;
-    use crate::model::{Account, Network};
+    use crate::testkit::post;
     use chrono::{DateTime, TimeZone, Utc};
 
     fn at(minute: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 22, 10, minute, 0).unwrap()
-    }
-
-    fn post(id: &str, author: &str, minute: u32) -> Post {
-        let author = Account::new(author, author, Network::Mastodon);
-        Post::new("t", id, author, at(minute), &format!("post {id}"))
     }
 
     const CONFIG: &str = r#"
@@ -412,9 +407,9 @@ accounts = ["@m@x.social"]
     #[test]
     fn columns_are_newest_first_whatever_the_arrival_order() {
         let (mut t, rules) = timeline(100);
-        add(&mut t, &rules, post("1", "@a@x.social", 5));
-        add(&mut t, &rules, post("2", "@b@x.social", 9));
-        let late = add(&mut t, &rules, post("3", "@a@x.social", 7)).unwrap();
+        add(&mut t, &rules, post("1", "@a@x.social").at(at(5)).build());
+        add(&mut t, &rules, post("2", "@b@x.social").at(at(9)).build());
+        let late = add(&mut t, &rules, post("3", "@a@x.social").at(at(7)).build()).unwrap();
         assert_eq!(ids(&t, 0), ["3", "1"]);
         assert_eq!(ids(&t, 1), ["2", "3", "1"]);
         assert_eq!(late.placed, vec![(0, 0), (1, 1)]);
@@ -425,7 +420,7 @@ accounts = ["@m@x.social"]
     #[test]
     fn muted_posts_are_kept_out_of_columns_but_not_lost() {
         let (mut t, rules) = timeline(100);
-        let muted = add(&mut t, &rules, post("1", "@m@x.social", 5)).unwrap();
+        let muted = add(&mut t, &rules, post("1", "@m@x.social").at(at(5)).build()).unwrap();
         assert!(t.column(1).is_empty());
         assert_eq!(t.muted().len(), 1);
         assert_eq!(t.hidden(1), &[muted.id], "where a reveal shows it");
@@ -436,11 +431,11 @@ accounts = ["@m@x.social"]
     #[test]
     fn duplicates_are_kept_once() {
         let (mut t, rules) = timeline(100);
-        assert!(add(&mut t, &rules, post("1", "@a@x.social", 5)).is_some());
-        assert!(add(&mut t, &rules, post("1", "@a@x.social", 5)).is_none());
-        let mut a = post("9", "@b@x.social", 6);
+        assert!(add(&mut t, &rules, post("1", "@a@x.social").at(at(5)).build()).is_some());
+        assert!(add(&mut t, &rules, post("1", "@a@x.social").at(at(5)).build()).is_none());
+        let mut a = post("9", "@b@x.social").at(at(6)).build();
         a.uri = Some("https://x.social/1".into());
-        let mut b = post("other-id", "@b@x.social", 6);
+        let mut b = post("other-id", "@b@x.social").at(at(6)).build();
         b.source = "another".into();
         b.uri = a.uri.clone();
         assert!(add(&mut t, &rules, a).is_some());
@@ -451,13 +446,13 @@ accounts = ["@m@x.social"]
     #[test]
     fn an_edited_post_replaces_the_old_in_place_and_a_deleted_one_goes() {
         let (mut t, rules) = timeline(100);
-        let a = add(&mut t, &rules, post("1", "@a@x.social", 5)).unwrap();
-        add(&mut t, &rules, post("2", "@b@x.social", 6));
+        let a = add(&mut t, &rules, post("1", "@a@x.social").at(at(5)).build()).unwrap();
+        add(&mut t, &rules, post("2", "@b@x.social").at(at(6)).build());
         t.mark_seen(a.id);
-        let mut edited = post("1", "@a@x.social", 5);
+        let mut edited = post("1", "@a@x.social").at(at(5)).build();
         edited.text = "edited".into();
         let verdict = route(&rules, &edited);
-        assert_eq!(t.find("t", "1"), Some(a.id));
+        assert_eq!(t.find("feed", "1"), Some(a.id));
         assert!(t.replace(a.id, edited, verdict));
         assert_eq!(t.get(a.id).unwrap().post.text, "edited");
         assert!(t.get(a.id).unwrap().seen, "still seen");
@@ -468,9 +463,9 @@ accounts = ["@m@x.social"]
         assert_eq!(gone.post.text, "edited");
         assert_eq!(ids(&t, 1), ["2"]);
         assert!(t.column(0).is_empty());
-        assert_eq!(t.find("t", "1"), None);
+        assert_eq!(t.find("feed", "1"), None);
         assert!(
-            add(&mut t, &rules, post("1", "@a@x.social", 5)).is_some(),
+            add(&mut t, &rules, post("1", "@a@x.social").at(at(5)).build()).is_some(),
             "may come back"
         );
     }
@@ -479,10 +474,11 @@ accounts = ["@m@x.social"]
     fn boosts_of_one_post_make_one_card_naming_every_booster() {
         let (mut t, rules) = timeline(100);
         let boost = |booster: &str| {
-            let mut p = post("1", "@c@x.social", 5);
-            p.uri = Some("https://x.social/users/c/statuses/1".into());
-            p.boosted_by = Some(Account::new(booster, "", Network::Mastodon));
-            p
+            post("1", "@c@x.social")
+                .at(at(5))
+                .uri("https://x.social/users/c/statuses/1")
+                .boosted_by(booster)
+                .build()
         };
         let first = add(&mut t, &rules, boost("@ann@x.social")).unwrap();
         assert!(add(&mut t, &rules, boost("@ben@x.social")).is_none());
@@ -497,8 +493,8 @@ accounts = ["@m@x.social"]
     #[test]
     fn seen_posts_leave_the_unread_count_of_every_column() {
         let (mut t, rules) = timeline(100);
-        let first = add(&mut t, &rules, post("1", "@a@x.social", 5)).unwrap();
-        add(&mut t, &rules, post("2", "@a@x.social", 6));
+        let first = add(&mut t, &rules, post("1", "@a@x.social").at(at(5)).build()).unwrap();
+        add(&mut t, &rules, post("2", "@a@x.social").at(at(6)).build());
         assert!(t.mark_seen(first.id));
         assert!(!t.mark_seen(first.id), "only once");
         assert_eq!((t.unread(0), t.unread(1)), (1, 1));
@@ -510,7 +506,11 @@ accounts = ["@m@x.social"]
     fn the_oldest_posts_go_past_capacity_and_counts_follow() {
         let (mut t, rules) = timeline(10);
         for i in 0..12 {
-            add(&mut t, &rules, post(&i.to_string(), "@b@x.social", 30 - i));
+            add(
+                &mut t,
+                &rules,
+                post(&i.to_string(), "@b@x.social").at(at(30 - i)).build(),
+            );
         }
         assert_eq!(t.len(), 10, "12 > 10 + 10/10 evicts down to 10");
         assert_eq!(t.column(1).len(), 10);
@@ -521,8 +521,8 @@ accounts = ["@m@x.social"]
     #[test]
     fn reroute_applies_new_rules_and_keeps_seen_marks() {
         let (mut t, rules) = timeline(100);
-        let a = add(&mut t, &rules, post("1", "@a@x.social", 5)).unwrap();
-        add(&mut t, &rules, post("2", "@b@x.social", 6));
+        let a = add(&mut t, &rules, post("1", "@a@x.social").at(at(5)).build()).unwrap();
+        add(&mut t, &rules, post("2", "@b@x.social").at(at(6)).build());
         t.mark_seen(a.id);
         let stricter = load(
             "[[column]]\nname = \"Core\"\naccounts = [\"@b@x.social\"]\n[mute]\naccounts = [\"@a@x.social\"]\n",

@@ -1,4 +1,4 @@
-//! The ui: pure drawing of an [`AppState`] into a ratatui frame (SPEC §7).
+//! The ui: pure drawing of an [`AppState`] into a ratatui frame (ARCHITECTURE.md, "Data flow").
 //!
 //! `render` reads the state and changes nothing; every position comes from
 //! `app::view` and every card's text from `app::card`, the same functions

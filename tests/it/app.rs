@@ -1,14 +1,14 @@
 //! Reducer tests: actions in, state out. No terminal, no clock, no I/O —
 //! every command of the keymap, the mouse, sources and time.
 
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use chrono::TimeDelta;
 use circles::app::{Action, AppState, ConfigStatus, Effect, Overlay, update};
 use circles::config::{Command, KeyChord, NamedKey};
-use circles::decode::decode;
 use circles::filter::load;
 use circles::model::Post;
 use circles::model::{SourceEvent, SourceState};
 use circles::store::PostId;
+use circles::testkit::{self, post, t0};
 
 const CONFIG: &str = r#"
 [me]
@@ -42,30 +42,8 @@ accounts = ["@loud@x.social"]
 accounts = ["@alice@x.social"]
 "#;
 
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap()
-}
-
-/// A native post `minutes` before t0.
-fn post(id: &str, author: &str, minutes: i64, text: &str, extra: &str) -> Post {
-    let at = (t0() - TimeDelta::minutes(minutes)).to_rfc3339();
-    let json = format!(
-        r#"{{"id": "{id}", "author": "{author}", "text": {text:?}, "created_at": "{at}"{extra}}}"#
-    );
-    decode(&json, "feed").unwrap()
-}
-
 fn state_with(config: &str, width: u16, height: u16) -> AppState {
-    let compiled = load(config, t0()).unwrap();
-    let mut state = AppState::new(
-        compiled.rules,
-        compiled.config.keymap,
-        &["feed".to_string()],
-        ConfigStatus::default(),
-        t0(),
-    );
-    update(&mut state, Action::Resize { width, height });
-    state
+    testkit::state(config).size(width, height).build()
 }
 
 fn state() -> AppState {
@@ -96,13 +74,10 @@ fn go_live(state: &mut AppState) {
 fn bobs(n: usize) -> Vec<Post> {
     (0..n)
         .map(|i| {
-            post(
-                &format!("bob-{i}"),
-                "@bob@x.social",
-                10 + i as i64,
-                &format!("post number {i} by bob"),
-                "",
-            )
+            post(&format!("bob-{i}"), "@bob@x.social")
+                .minutes_ago(10 + i as i64)
+                .text(&format!("post number {i} by bob"))
+                .build()
         })
         .collect()
 }
@@ -299,13 +274,13 @@ fn z_opens_and_closes_a_content_warning() {
     let mut s = state();
     deliver(
         &mut s,
-        vec![post(
-            "cw",
-            "@bob@x.social",
-            1,
-            "the spoiler",
-            r#", "cw": "film ending""#,
-        )],
+        vec![
+            post("cw", "@bob@x.social")
+                .minutes_ago(1)
+                .text("the spoiler")
+                .cw("film ending")
+                .build(),
+        ],
     );
     focus_rest(&mut s);
     let id = s.selected().unwrap();
@@ -331,21 +306,22 @@ fn o_opens_the_first_link_or_the_post_and_digits_pick_a_link_in_the_detail() {
     deliver(
         &mut s,
         vec![
-            post(
-                "links",
-                "@bob@x.social",
-                1,
-                "two links",
-                r#", "links": ["https://a.example/1", "https://b.example/2"], "url": "https://x.social/@bob/1""#,
-            ),
-            post(
-                "plain",
-                "@bob@x.social",
-                2,
-                "no links",
-                r#", "url": "https://x.social/@bob/2""#,
-            ),
-            post("bare", "@bob@x.social", 3, "nothing", ""),
+            post("links", "@bob@x.social")
+                .minutes_ago(1)
+                .text("two links")
+                .link("https://a.example/1")
+                .link("https://b.example/2")
+                .url("https://x.social/@bob/1")
+                .build(),
+            post("plain", "@bob@x.social")
+                .minutes_ago(2)
+                .text("no links")
+                .url("https://x.social/@bob/2")
+                .build(),
+            post("bare", "@bob@x.social")
+                .minutes_ago(3)
+                .text("nothing")
+                .build(),
         ],
     );
     focus_rest(&mut s);
@@ -377,14 +353,12 @@ fn y_copies_the_post_url() {
     deliver(
         &mut s,
         vec![
-            post(
-                "u",
-                "@bob@x.social",
-                1,
-                "x",
-                r#", "url": "https://x.social/@bob/9""#,
-            ),
-            post("n", "@bob@x.social", 2, "x", ""),
+            post("u", "@bob@x.social")
+                .minutes_ago(1)
+                .text("x")
+                .url("https://x.social/@bob/9")
+                .build(),
+            post("n", "@bob@x.social").minutes_ago(2).text("x").build(),
         ],
     );
     focus_rest(&mut s);
@@ -439,21 +413,20 @@ fn search_matches_handles_names_tags_and_warnings_in_any_case() {
     deliver(
         &mut s,
         vec![
-            post(
-                "a",
-                "@bob@x.social",
-                1,
-                "plain",
-                r#", "hashtags": ["Gardening"]"#,
-            ),
-            post("b", "@carol@x.social", 2, "plain", ""),
-            post(
-                "c",
-                "@dan@x.social",
-                3,
-                "plain",
-                r#", "cw": "GARDEN spoilers""#,
-            ),
+            post("a", "@bob@x.social")
+                .minutes_ago(1)
+                .text("plain")
+                .hashtags(&["Gardening"])
+                .build(),
+            post("b", "@carol@x.social")
+                .minutes_ago(2)
+                .text("plain")
+                .build(),
+            post("c", "@dan@x.social")
+                .minutes_ago(3)
+                .text("plain")
+                .cw("GARDEN spoilers")
+                .build(),
         ],
     );
     focus_rest(&mut s);
@@ -471,13 +444,13 @@ fn ctrl_p_palette_goes_to_columns_accounts_and_commands() {
     deliver(&mut s, bobs(3));
     deliver(
         &mut s,
-        vec![post(
-            "r",
-            "@zed@x.social",
-            30,
-            "about #rust",
-            r#", "hashtags": ["rust"]"#,
-        )],
+        vec![
+            post("r", "@zed@x.social")
+                .minutes_ago(30)
+                .text("about #rust")
+                .hashtags(&["rust"])
+                .build(),
+        ],
     );
     update(&mut s, Action::Key(KeyChord::ctrl('p')));
     let Overlay::Palette(p) = &s.overlay else {
@@ -498,7 +471,10 @@ fn ctrl_p_palette_goes_to_columns_accounts_and_commands() {
             .iter()
             .any(|i| i.kind == "command" && i.label == "quit")
     );
-    let mut weekly = post("w", "@weekly@x.social", 31, "digest", "");
+    let mut weekly = post("w", "@weekly@x.social")
+        .minutes_ago(31)
+        .text("digest")
+        .build();
     weekly.author.display_name = "Rust Weekly".into();
     deliver(&mut s, vec![weekly]);
     named(&mut s, NamedKey::Esc);
@@ -633,8 +609,14 @@ fn new_posts_never_move_the_selection_under_the_reader() {
     deliver(
         &mut s,
         vec![
-            post("new-1", "@carol@x.social", 0, "fresh", ""),
-            post("new-2", "@carol@x.social", 1, "fresh", ""),
+            post("new-1", "@carol@x.social")
+                .minutes_ago(0)
+                .text("fresh")
+                .build(),
+            post("new-2", "@carol@x.social")
+                .minutes_ago(1)
+                .text("fresh")
+                .build(),
         ],
     );
     assert_eq!(
@@ -656,7 +638,15 @@ fn the_backlog_fills_untouched_columns_from_the_top() {
     let mut s = state();
     // Before the source is live, arrivals are its backlog.
     deliver(&mut s, bobs(3));
-    deliver(&mut s, vec![post("newer", "@carol@x.social", 0, "x", "")]);
+    deliver(
+        &mut s,
+        vec![
+            post("newer", "@carol@x.social")
+                .minutes_ago(0)
+                .text("x")
+                .build(),
+        ],
+    );
     focus_rest(&mut s);
     assert_eq!(selected_id(&s).as_deref(), Some("newer"));
     assert_eq!(s.views[3].offset, 0);
@@ -665,12 +655,36 @@ fn the_backlog_fills_untouched_columns_from_the_top() {
 #[test]
 fn a_live_post_in_a_notify_column_rings_the_bell() {
     let mut s = state();
-    let quiet = deliver(&mut s, vec![post("1", "@alice@x.social", 3, "backlog", "")]);
+    let quiet = deliver(
+        &mut s,
+        vec![
+            post("1", "@alice@x.social")
+                .minutes_ago(3)
+                .text("backlog")
+                .build(),
+        ],
+    );
     assert!(quiet.is_empty(), "the backlog does not ring");
     go_live(&mut s);
-    let effects = deliver(&mut s, vec![post("2", "@alice@x.social", 0, "live", "")]);
+    let effects = deliver(
+        &mut s,
+        vec![
+            post("2", "@alice@x.social")
+                .minutes_ago(0)
+                .text("live")
+                .build(),
+        ],
+    );
     assert_eq!(effects, [Effect::Bell]);
-    let effects = deliver(&mut s, vec![post("3", "@bob@x.social", 0, "elsewhere", "")]);
+    let effects = deliver(
+        &mut s,
+        vec![
+            post("3", "@bob@x.social")
+                .minutes_ago(0)
+                .text("elsewhere")
+                .build(),
+        ],
+    );
     assert!(effects.is_empty());
 }
 
@@ -680,9 +694,18 @@ fn muted_posts_are_counted_for_today_and_the_count_resets_at_midnight() {
     deliver(
         &mut s,
         vec![
-            post("1", "@loud@x.social", 1, "noise", ""),
-            post("2", "@loud@x.social", 2, "noise", ""),
-            post("3", "@bob@x.social", 3, "fine", ""),
+            post("1", "@loud@x.social")
+                .minutes_ago(1)
+                .text("noise")
+                .build(),
+            post("2", "@loud@x.social")
+                .minutes_ago(2)
+                .text("noise")
+                .build(),
+            post("3", "@bob@x.social")
+                .minutes_ago(3)
+                .text("fine")
+                .build(),
         ],
     );
     assert_eq!(s.muted_today, 2);
@@ -858,14 +881,15 @@ fn b_mutes_boosts_from_the_booster_only_on_a_boost() {
     deliver(
         &mut s,
         vec![
-            post(
-                "boost",
-                "@carol@x.social",
-                1,
-                "boosted",
-                r#", "boosted_by": "@rex@x.social""#,
-            ),
-            post("own", "@rex@x.social", 2, "own post", ""),
+            post("boost", "@carol@x.social")
+                .minutes_ago(1)
+                .text("boosted")
+                .boosted_by("@rex@x.social")
+                .build(),
+            post("own", "@rex@x.social")
+                .minutes_ago(2)
+                .text("own post")
+                .build(),
         ],
     );
     focus_rest(&mut s);
@@ -887,13 +911,13 @@ fn capital_k_mutes_a_keyword_prefilled_with_the_posts_hashtag() {
     let mut s = state();
     deliver(
         &mut s,
-        vec![post(
-            "t",
-            "@bob@x.social",
-            1,
-            "x #Crypto",
-            r#", "hashtags": ["Crypto"]"#,
-        )],
+        vec![
+            post("t", "@bob@x.social")
+                .minutes_ago(1)
+                .text("x #Crypto")
+                .hashtags(&["Crypto"])
+                .build(),
+        ],
     );
     focus_rest(&mut s);
     key(&mut s, 'K');
@@ -929,8 +953,14 @@ fn a_amplifies_or_unamplifies_the_author() {
     deliver(
         &mut s,
         vec![
-            post("1", "@alice@x.social", 1, "from alice", ""),
-            post("2", "@bob@x.social", 2, "from bob", ""),
+            post("1", "@alice@x.social")
+                .minutes_ago(1)
+                .text("from alice")
+                .build(),
+            post("2", "@bob@x.social")
+                .minutes_ago(2)
+                .text("from bob")
+                .build(),
         ],
     );
     // Core (focused) holds alice, who is amplified.
@@ -996,7 +1026,15 @@ fn c_adds_the_author_to_a_chosen_column_or_a_new_one() {
 #[test]
 fn x_removes_the_author_from_the_focused_column_and_u_undoes() {
     let mut s = state();
-    deliver(&mut s, vec![post("1", "@alice@x.social", 1, "hi", "")]);
+    deliver(
+        &mut s,
+        vec![
+            post("1", "@alice@x.social")
+                .minutes_ago(1)
+                .text("hi")
+                .build(),
+        ],
+    );
     let (edit, _) = one_edit(key(&mut s, 'x'));
     assert_eq!(
         edit,
@@ -1016,8 +1054,14 @@ fn v_reveals_muted_posts_where_they_would_be_and_hides_them_again() {
     deliver(
         &mut s,
         vec![
-            post("loud", "@loud@x.social", 1, "noise", ""),
-            post("bob", "@bob@x.social", 2, "fine", ""),
+            post("loud", "@loud@x.social")
+                .minutes_ago(1)
+                .text("noise")
+                .build(),
+            post("bob", "@bob@x.social")
+                .minutes_ago(2)
+                .text("fine")
+                .build(),
         ],
     );
     focus_rest(&mut s);
@@ -1040,7 +1084,15 @@ fn v_reveals_muted_posts_where_they_would_be_and_hides_them_again() {
     assert_eq!(s.timeline.get(id).unwrap().post.id, "loud");
     assert!(card.contains("muted (account)"), "{card}");
     // A muted post arriving while revealed shows at once.
-    deliver(&mut s, vec![post("loud2", "@loud@x.social", 0, "more", "")]);
+    deliver(
+        &mut s,
+        vec![
+            post("loud2", "@loud@x.social")
+                .minutes_ago(0)
+                .text("more")
+                .build(),
+        ],
+    );
     assert_eq!(s.list(3).len(), 3);
     key(&mut s, 'v');
     assert_eq!(s.list(3).len(), 1);
@@ -1049,7 +1101,15 @@ fn v_reveals_muted_posts_where_they_would_be_and_hides_them_again() {
 #[test]
 fn e_explains_the_selected_post() {
     let mut s = state();
-    deliver(&mut s, vec![post("1", "@alice@x.social", 1, "hi", "")]);
+    deliver(
+        &mut s,
+        vec![
+            post("1", "@alice@x.social")
+                .minutes_ago(1)
+                .text("hi")
+                .build(),
+        ],
+    );
     key(&mut s, 'e');
     let Overlay::Explain { text, .. } = &s.overlay else {
         panic!("no explain overlay: {:?}", s.overlay)
@@ -1074,7 +1134,12 @@ fn new_config_text_reroutes_in_place_and_confirms() {
     deliver(&mut s, bobs(5));
     deliver(
         &mut s,
-        vec![post("carol", "@carol@x.social", 20, "hello", "")],
+        vec![
+            post("carol", "@carol@x.social")
+                .minutes_ago(20)
+                .text("hello")
+                .build(),
+        ],
     );
     go_live(&mut s);
     focus_rest(&mut s);
@@ -1243,7 +1308,12 @@ fn a_restart_comes_back_with_the_same_posts_unread_counts_and_positions() {
         &mut before,
         Action::Source(SourceEvent::Posts {
             source: "feed".into(),
-            posts: vec![post("a1", "@alice@x.social", 3, "core post", "")],
+            posts: vec![
+                post("a1", "@alice@x.social")
+                    .minutes_ago(3)
+                    .text("core post")
+                    .build(),
+            ],
         }),
         &mut db,
     );

@@ -1,4 +1,4 @@
-//! End-to-end tests of the real `circles` binary (SPEC §5, §6): `route`,
+//! End-to-end tests of the real `circles` binary (README, "Using it as a stream filter"): `route`,
 //! `check`, `explain`, `init`, config resolution and exit codes.
 //!
 //! Every test runs the binary in an isolated environment: `HOME` and

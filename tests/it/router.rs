@@ -1,4 +1,4 @@
-//! Router tests: every rule kind, every precedence step (SPEC §5), and
+//! Router tests: every rule kind, every precedence step (README, "The config"), and
 //! properties over generated posts.
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -7,8 +7,8 @@ use circles::filter::{
     Because, Fired, MuteReason, Narrowing, Router, Rules, Verdict, Who, explain, load, route,
 };
 use circles::model::Post;
+use circles::testkit::post;
 use proptest::prelude::*;
-use serde_json::json;
 
 const CONFIG: &str = r##"
 [me]
@@ -85,15 +85,9 @@ fn rules() -> Rules {
     load(CONFIG, now()).expect("test config compiles").rules
 }
 
-/// A native-format post; `extra` adds or overrides fields.
-fn post(author: &str, text: &str, extra: serde_json::Value) -> Post {
-    let mut line = json!({
-        "id": "1", "author": author, "text": text, "created_at": "2026-11-22T11:00:00Z", "source": "home"
-    });
-    for (k, v) in extra.as_object().unwrap() {
-        line[k] = v.clone();
-    }
-    decode(&line.to_string(), "home").unwrap()
+/// When the test posts were written: an hour before the rules' clock.
+fn eleven() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 11, 0, 0).unwrap()
 }
 
 fn names(rules: &Rules, verdict: &Verdict) -> Vec<String> {
@@ -113,92 +107,141 @@ fn include_rules_each_take_posts() {
     let r = rules();
     let cases: Vec<(Post, Vec<&str>)> = vec![
         (
-            post("@Alice@Hachyderm.io", "hello", json!({})),
+            post("1", "@Alice@Hachyderm.io")
+                .at(eleven())
+                .source("home")
+                .text("hello")
+                .build(),
             vec!["Core", "Threads"],
         ),
-        (post("bob.bsky.social", "hi", json!({})), vec!["Core"]),
         (
-            post(
-                "@someone@x.social",
-                "hi",
-                json!({"boosted_by": "@bob.bsky.social"}),
-            ),
+            post("1", "bob.bsky.social")
+                .at(eleven())
+                .source("home")
+                .text("hi")
+                .build(),
             vec!["Core"],
         ),
         (
-            post(
-                "@x@x.social",
-                "hi",
-                json!({"author": {"handle": "@carol.example", "did": "did:plc:carolcarolcarolcarolcaro"}}),
-            ),
+            post("1", "@someone@x.social")
+                .at(eleven())
+                .source("home")
+                .text("hi")
+                .boosted_by("@bob.bsky.social")
+                .build(),
             vec!["Core"],
         ),
         (
-            post(
-                "@x@x.social",
-                "hey",
-                json!({"mentions": ["@jane@mastodon.social"]}),
-            ),
+            post("1", "@carol.example")
+                .at(eleven())
+                .source("home")
+                .text("hi")
+                .did("did:plc:carolcarolcarolcarolcaro")
+                .build(),
+            vec!["Core"],
+        ),
+        (
+            post("1", "@x@x.social")
+                .at(eleven())
+                .source("home")
+                .text("hey")
+                .mentions(&["@jane@mastodon.social"])
+                .build(),
             vec!["Mentions"],
         ),
         (
-            post(
-                "@x@x.social",
-                "hey",
-                json!({"reply_to": {"id": "9", "author": "jane.bsky.social"}}),
-            ),
+            post("1", "@x@x.social")
+                .at(eleven())
+                .source("home")
+                .text("hey")
+                .reply_to("9", Some("jane.bsky.social"))
+                .build(),
             vec!["Mentions"],
         ),
         (
-            post(
-                "jane.bsky.social",
-                "my own thread",
-                json!({"reply_to": {"id": "9", "author": "jane.bsky.social"}}),
-            ),
+            post("1", "jane.bsky.social")
+                .at(eleven())
+                .source("home")
+                .text("my own thread")
+                .reply_to("9", Some("jane.bsky.social"))
+                .build(),
             vec!["Everyone else"],
         ),
         (
-            post("@x@x.social", "Met JANE DOE today", json!({})),
+            post("1", "@x@x.social")
+                .at(eleven())
+                .source("home")
+                .text("Met JANE DOE today")
+                .build(),
             vec!["Alerts"],
         ),
         (
-            post("@x@x.social", "私は東京に住んでいます", json!({})),
+            post("1", "@x@x.social")
+                .at(eleven())
+                .source("home")
+                .text("私は東京に住んでいます")
+                .build(),
             vec!["Alerts"],
         ),
         (
-            post("@x@x.social", "try Circles-TUI now", json!({})),
+            post("1", "@x@x.social")
+                .at(eleven())
+                .source("home")
+                .text("try Circles-TUI now")
+                .build(),
             vec!["Alerts"],
         ),
         (
-            post("@x@x.social", "AcmeCorp is different", json!({})),
+            post("1", "@x@x.social")
+                .at(eleven())
+                .source("home")
+                .text("AcmeCorp is different")
+                .build(),
             vec!["Everyone else"],
         ),
         (
-            post("@x@x.social", "hi", json!({"hashtags": ["RUST"]})),
+            post("1", "@x@x.social")
+                .at(eleven())
+                .source("home")
+                .text("hi")
+                .hashtags(&["RUST"])
+                .build(),
             vec!["Rust"],
         ),
         (
-            post("@x@x.social", "hi", json!({"hashtags": ["rustlang"]})),
+            post("1", "@x@x.social")
+                .at(eleven())
+                .source("home")
+                .text("hi")
+                .hashtags(&["rustlang"])
+                .build(),
             vec!["Rust"],
         ),
         (
-            post(
-                "@x@x.social",
-                "guten Tag",
-                json!({"source": "blogs", "language": "de-AT"}),
-            ),
+            post("1", "@x@x.social")
+                .at(eleven())
+                .source("blogs")
+                .text("guten Tag")
+                .language("de-AT")
+                .build(),
             vec!["German"],
         ),
         (
-            post(
-                "@x@x.social",
-                "pic",
-                json!({"hashtags": ["photo"], "media": [{"kind": "image", "alt": "a lake"}]}),
-            ),
+            post("1", "@x@x.social")
+                .at(eleven())
+                .source("home")
+                .text("pic")
+                .hashtags(&["photo"])
+                .image("a lake")
+                .build(),
             vec!["Pictures"],
         ),
         (
-            post("@nobody@x.social", "plain", json!({})),
+            post("1", "@nobody@x.social")
+                .at(eleven())
+                .source("home")
+                .text("plain")
+                .build(),
             vec!["Everyone else"],
         ),
     ];
@@ -210,12 +253,18 @@ fn include_rules_each_take_posts() {
 #[test]
 fn keywords_read_the_content_warning_and_alt_text() {
     let r = rules();
-    let in_cw = post("@x@x.social", "nothing here", json!({"cw": "about AcmeCo"}));
-    let in_alt = post(
-        "@x@x.social",
-        "nothing here",
-        json!({"media": [{"kind": "image", "alt": "Jane Doe on stage"}]}),
-    );
+    let in_cw = post("1", "@x@x.social")
+        .at(eleven())
+        .source("home")
+        .text("nothing here")
+        .cw("about AcmeCo")
+        .build();
+    let in_alt = post("1", "@x@x.social")
+        .at(eleven())
+        .source("home")
+        .text("nothing here")
+        .image("Jane Doe on stage")
+        .build();
     assert_eq!(columns_of(&r, &in_cw), vec!["Alerts"]);
     assert_eq!(columns_of(&r, &in_alt), vec!["Alerts"]);
 }
@@ -225,39 +274,53 @@ fn narrowing_rules_each_exclude() {
     let r = rules();
     let cases: Vec<(Post, Vec<&str>, Narrowing)> = vec![
         (
-            post(
-                "@x@x.social",
-                "rust crypto scheme",
-                json!({"hashtags": ["rust"]}),
-            ),
+            post("1", "@x@x.social")
+                .at(eleven())
+                .source("home")
+                .text("rust crypto scheme")
+                .hashtags(&["rust"])
+                .build(),
             vec!["Everyone else"],
             Narrowing::ExcludeKeyword(0),
         ),
         (
-            post(
-                "@x@x.social",
-                "rust",
-                json!({"hashtags": ["rust"], "boosted_by": "@y@y.social"}),
-            ),
+            post("1", "@x@x.social")
+                .at(eleven())
+                .source("home")
+                .text("rust")
+                .hashtags(&["rust"])
+                .boosted_by("@y@y.social")
+                .build(),
             vec!["Everyone else"],
             Narrowing::Boost,
         ),
         (
-            post("@alice@hachyderm.io", "re", json!({"reply_to": "5"})),
+            post("1", "@alice@hachyderm.io")
+                .at(eleven())
+                .source("home")
+                .text("re")
+                .reply_to("5", None)
+                .build(),
             vec!["Core"],
             Narrowing::Reply,
         ),
         (
-            post(
-                "@x@x.social",
-                "hello",
-                json!({"source": "blogs", "language": "en"}),
-            ),
+            post("1", "@x@x.social")
+                .at(eleven())
+                .source("blogs")
+                .text("hello")
+                .language("en")
+                .build(),
             vec!["Everyone else"],
             Narrowing::Language,
         ),
         (
-            post("@x@x.social", "no pic", json!({"hashtags": ["photo"]})),
+            post("1", "@x@x.social")
+                .at(eleven())
+                .source("home")
+                .text("no pic")
+                .hashtags(&["photo"])
+                .build(),
             vec!["Everyone else"],
             Narrowing::MediaOnly,
         ),
@@ -283,18 +346,24 @@ fn narrowing_rules_each_exclude() {
 #[test]
 fn a_post_without_a_language_passes_a_language_rule() {
     let r = rules();
-    let p = post("@x@x.social", "hallo", json!({"source": "blogs"}));
+    let p = post("1", "@x@x.social")
+        .at(eleven())
+        .source("blogs")
+        .text("hallo")
+        .build();
     assert_eq!(columns_of(&r, &p), vec!["German"]);
 }
 
 #[test]
 fn a_post_lands_in_several_columns_in_config_order() {
     let r = rules();
-    let p = post(
-        "@alice@hachyderm.io",
-        "Jane Doe ships circles-tui",
-        json!({"hashtags": ["rust"], "mentions": ["jane.bsky.social"]}),
-    );
+    let p = post("1", "@alice@hachyderm.io")
+        .at(eleven())
+        .source("home")
+        .text("Jane Doe ships circles-tui")
+        .hashtags(&["rust"])
+        .mentions(&["jane.bsky.social"])
+        .build();
     assert_eq!(
         columns_of(&r, &p),
         vec!["Core", "Mentions", "Alerts", "Rust", "Threads"]
@@ -307,99 +376,136 @@ fn mute_precedence() {
     let table: Vec<(&str, Post, Option<MuteReason>, bool)> = vec![
         (
             "muted author",
-            post("@loud@example.social", "hi", json!({})),
+            post("1", "@loud@example.social")
+                .at(eleven())
+                .source("home")
+                .text("hi")
+                .build(),
             Some(MuteReason::Account),
             false,
         ),
         (
             "boost BY a muted account",
-            post(
-                "@alice@hachyderm.io",
-                "hi",
-                json!({"boosted_by": "@loud@example.social"}),
-            ),
+            post("1", "@alice@hachyderm.io")
+                .at(eleven())
+                .source("home")
+                .text("hi")
+                .boosted_by("@loud@example.social")
+                .build(),
             Some(MuteReason::Account),
             false,
         ),
         (
             "boost OF a muted account",
-            post(
-                "@loud@example.social",
-                "hi",
-                json!({"boosted_by": "@alice@hachyderm.io"}),
-            ),
+            post("1", "@loud@example.social")
+                .at(eleven())
+                .source("home")
+                .text("hi")
+                .boosted_by("@alice@hachyderm.io")
+                .build(),
             Some(MuteReason::Account),
             false,
         ),
         (
             "boosts_from hides the boost",
-            post(
-                "@x@x.social",
-                "hi",
-                json!({"boosted_by": "@reposter@mastodon.social"}),
-            ),
+            post("1", "@x@x.social")
+                .at(eleven())
+                .source("home")
+                .text("hi")
+                .boosted_by("@reposter@mastodon.social")
+                .build(),
             Some(MuteReason::Boost),
             false,
         ),
         (
             "boosts_from keeps own posts",
-            post("@reposter@mastodon.social", "hi", json!({})),
+            post("1", "@reposter@mastodon.social")
+                .at(eleven())
+                .source("home")
+                .text("hi")
+                .build(),
             None,
             false,
         ),
         (
             "boost of an amplified account",
-            post(
-                "@alice@hachyderm.io",
-                "hi",
-                json!({"boosted_by": "@x@x.social"}),
-            ),
+            post("1", "@alice@hachyderm.io")
+                .at(eleven())
+                .source("home")
+                .text("hi")
+                .boosted_by("@x@x.social")
+                .build(),
             None,
             true,
         ),
         (
             "amplified author skips keyword mutes",
-            post("@alice@hachyderm.io", "my NFT joke", json!({})),
+            post("1", "@alice@hachyderm.io")
+                .at(eleven())
+                .source("home")
+                .text("my NFT joke")
+                .build(),
             None,
             true,
         ),
         (
             "amplified booster skips keyword mutes",
-            post(
-                "@x@x.social",
-                "an airdrop",
-                json!({"boosted_by": "@zed@example.social"}),
-            ),
+            post("1", "@x@x.social")
+                .at(eleven())
+                .source("home")
+                .text("an airdrop")
+                .boosted_by("@zed@example.social")
+                .build(),
             None,
             true,
         ),
         (
             "keyword mute",
-            post("@x@x.social", "buy my nft", json!({})),
+            post("1", "@x@x.social")
+                .at(eleven())
+                .source("home")
+                .text("buy my nft")
+                .build(),
             Some(MuteReason::Keyword),
             false,
         ),
         (
             "regex mute",
-            post("@x@x.social", "free AIRDROP", json!({})),
+            post("1", "@x@x.social")
+                .at(eleven())
+                .source("home")
+                .text("free AIRDROP")
+                .build(),
             Some(MuteReason::Keyword),
             false,
         ),
         (
             "keyword in a word is no mute",
-            post("@x@x.social", "nfts", json!({})),
+            post("1", "@x@x.social")
+                .at(eleven())
+                .source("home")
+                .text("nfts")
+                .build(),
             None,
             false,
         ),
         (
             "active timed mute",
-            post("@grumpy@mastodon.social", "hi", json!({})),
+            post("1", "@grumpy@mastodon.social")
+                .at(eleven())
+                .source("home")
+                .text("hi")
+                .build(),
             Some(MuteReason::Account),
             false,
         ),
         (
             "expired timed mute",
-            post("@formerly@mastodon.social", "hi", json!({})),
+            post("1", "@formerly@mastodon.social")
+                .at(eleven())
+                .source("home")
+                .text("hi")
+                .build(),
             None,
             false,
         ),
@@ -426,14 +532,22 @@ fn mute_reasons_name_the_culprit() {
     let r = rules();
     let booster_muted = route(
         &r,
-        &post(
-            "@alice@hachyderm.io",
-            "x",
-            json!({"boosted_by": "@loud@example.social"}),
-        ),
+        &post("1", "@alice@hachyderm.io")
+            .at(eleven())
+            .source("home")
+            .text("x")
+            .boosted_by("@loud@example.social")
+            .build(),
     );
     assert_eq!(booster_muted.fired[0], Fired::MutedAccount(Who::Booster));
-    let timed = route(&r, &post("@grumpy@mastodon.social", "x", json!({})));
+    let timed = route(
+        &r,
+        &post("1", "@grumpy@mastodon.social")
+            .at(eleven())
+            .source("home")
+            .text("x")
+            .build(),
+    );
     assert!(
         matches!(timed.fired[0], Fired::MutedUntil(Who::Author, t) if t == Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap())
     );
@@ -442,7 +556,11 @@ fn mute_reasons_name_the_culprit() {
 #[test]
 fn timed_mutes_expire_with_the_clock() {
     let mut r = rules();
-    let p = post("@grumpy@mastodon.social", "hi", json!({}));
+    let p = post("1", "@grumpy@mastodon.social")
+        .at(eleven())
+        .source("home")
+        .text("hi")
+        .build();
     assert_eq!(route(&r, &p).muted, Some(MuteReason::Account));
     assert_eq!(
         r.next_mute_expiry(),
@@ -457,10 +575,18 @@ fn timed_mutes_expire_with_the_clock() {
 #[test]
 fn rest_takes_exactly_what_no_other_column_took() {
     let r = rules();
-    let taken = post("@alice@hachyderm.io", "hi", json!({}));
+    let taken = post("1", "@alice@hachyderm.io")
+        .at(eleven())
+        .source("home")
+        .text("hi")
+        .build();
     let verdict = route(&r, &taken);
     assert!(!names(&r, &verdict).contains(&"Everyone else".to_string()));
-    let left = post("@nobody@x.social", "hi", json!({}));
+    let left = post("1", "@nobody@x.social")
+        .at(eleven())
+        .source("home")
+        .text("hi")
+        .build();
     let verdict = route(&r, &left);
     assert_eq!(names(&r, &verdict), vec!["Everyone else"]);
     assert_eq!(
@@ -475,11 +601,12 @@ fn rest_takes_exactly_what_no_other_column_took() {
 #[test]
 fn explain_traces_every_rule() {
     let r = rules();
-    let p = post(
-        "@alice@hachyderm.io",
-        "Jane Doe: crypto is #rust?",
-        json!({"hashtags": ["rust"]}),
-    );
+    let p = post("1", "@alice@hachyderm.io")
+        .at(eleven())
+        .source("home")
+        .text("Jane Doe: crypto is #rust?")
+        .hashtags(&["rust"])
+        .build();
     let (verdict, text) = explain(&r, &p);
     assert_eq!(names(&r, &verdict), vec!["Core", "Alerts", "Threads"]);
     for needle in [
@@ -494,7 +621,14 @@ fn explain_traces_every_rule() {
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }
-    let (_, muted) = explain(&r, &post("@x@x.social", "NFT drop", json!({})));
+    let (_, muted) = explain(
+        &r,
+        &post("1", "@x@x.social")
+            .at(eleven())
+            .source("home")
+            .text("NFT drop")
+            .build(),
+    );
     assert!(
         muted.contains("muted: [mute] keyword \"NFT\" matched"),
         "{muted}"
@@ -511,10 +645,28 @@ fn a_column_without_include_rules_takes_everything() {
         .unwrap()
         .rules;
     assert_eq!(
-        columns_of(&r, &post("@x@x.social", "a", json!({}))),
+        columns_of(
+            &r,
+            &post("1", "@x@x.social")
+                .at(eleven())
+                .source("home")
+                .text("a")
+                .build()
+        ),
         vec!["All"]
     );
-    assert!(columns_of(&r, &post("@x@x.social", "a", json!({"reply_to": "1"}))).is_empty());
+    assert!(
+        columns_of(
+            &r,
+            &post("1", "@x@x.social")
+                .at(eleven())
+                .source("home")
+                .text("a")
+                .reply_to("1", None)
+                .build()
+        )
+        .is_empty()
+    );
 }
 
 #[test]
@@ -588,7 +740,11 @@ fn muted_and_amplified_is_a_warning() {
     let compiled = load(text, now()).unwrap();
     assert_eq!(compiled.warnings.len(), 1);
     assert_eq!(compiled.warnings[0].line_col(text), Some((4, 13)));
-    let p = post("@a@b.social", "x", json!({}));
+    let p = post("1", "@a@b.social")
+        .at(eleven())
+        .source("home")
+        .text("x")
+        .build();
     assert_eq!(
         route(&compiled.rules, &p).muted,
         Some(MuteReason::Account),
@@ -624,17 +780,21 @@ fn arb_post() -> impl Strategy<Value = Post> {
         prop::sample::select(vec!["home", "blogs"]),
     )
         .prop_map(|(author, words, booster, tags, reply, lang, source)| {
-            let mut extra = json!({"hashtags": tags, "source": source});
+            let mut p = post("1", author)
+                .at(eleven())
+                .source(source)
+                .text(&words.join(" "))
+                .hashtags(&tags);
             if let Some(b) = booster {
-                extra["boosted_by"] = json!(b);
+                p = p.boosted_by(b);
             }
             if reply {
-                extra["reply_to"] = json!("1");
+                p = p.reply_to("1", None);
             }
             if let Some(l) = lang {
-                extra["language"] = json!(l);
+                p = p.language(l);
             }
-            post(author, &words.join(" "), extra)
+            p.build()
         })
 }
 
@@ -708,11 +868,26 @@ name = "Rest all"
 rest = true
 "#;
     let r = load(text, now()).unwrap().rules;
-    let english = post("@x@x.social", "hello", json!({"language": "en"}));
+    let english = post("1", "@x@x.social")
+        .at(eleven())
+        .source("home")
+        .text("hello")
+        .language("en")
+        .build();
     assert_eq!(columns_of(&r, &english), vec!["Rest EN", "Rest all"]);
-    let german = post("@x@x.social", "hallo", json!({"language": "de"}));
+    let german = post("1", "@x@x.social")
+        .at(eleven())
+        .source("home")
+        .text("hallo")
+        .language("de")
+        .build();
     assert_eq!(columns_of(&r, &german), vec!["Rest all"]);
-    let core = post("@alice@hachyderm.io", "hi", json!({"language": "en"}));
+    let core = post("1", "@alice@hachyderm.io")
+        .at(eleven())
+        .source("home")
+        .text("hi")
+        .language("en")
+        .build();
     assert_eq!(columns_of(&r, &core), vec!["Core"]);
 }
 

@@ -69,7 +69,7 @@ pub struct EditError(pub String);
 /// Applies an edit to config text and returns the new text.
 ///
 /// Every call also prunes `[mute.until]` entries that ended at or before
-/// `now` (SPEC: "pruned on next write").
+/// `now` (the README: "pruned on next write").
 pub fn apply(text: &str, edit: &Edit, now: DateTime<Utc>) -> Result<String, EditError> {
     let doc: DocumentMut = text.parse().map_err(|e| {
         EditError(format!(

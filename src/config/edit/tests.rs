@@ -4,7 +4,8 @@
 use super::*;
 use crate::config::DEFAULT_CONFIG;
 use crate::filter::{self, MuteReason, Verdict};
-use crate::model::{Account, Network, Post};
+use crate::model::Post;
+use crate::testkit::post;
 use chrono::TimeZone;
 
 fn now() -> DateTime<Utc> {
@@ -45,18 +46,6 @@ fn comments_kept(before: &str, after: &str) {
 fn with(text: &str, from: &str, to: &str) -> String {
     assert_eq!(text.matches(from).count(), 1, "{from:?} must occur once");
     text.replacen(from, to, 1)
-}
-
-fn post(author: &str, booster: Option<&str>) -> Post {
-    let mut post = Post::new(
-        "t",
-        "1",
-        Account::new(author, author, Network::Mastodon),
-        now(),
-        "hello",
-    );
-    post.boosted_by = booster.map(|b| Account::new(b, b, Network::Mastodon));
-    post
 }
 
 fn verdict(text: &str, post: &Post) -> Verdict {
@@ -110,7 +99,7 @@ fn a_mute_goes_into_a_one_line_list() {
         r#"accounts = ["@megaphone@mastodon.social", "@Loud@X.social"]"#,
     );
     assert_eq!(out, expected);
-    let v = verdict(&out, &post("@loud@x.social", None));
+    let v = verdict(&out, &post("1", "@loud@x.social").build());
     assert_eq!(v.muted, Some(MuteReason::Account));
     assert!(v.columns.is_empty());
 }
@@ -127,7 +116,7 @@ fn muting_an_amplified_account_unamplifies_it() {
     assert_eq!(out, expected);
     let compiled = filter::load(&out, now()).unwrap();
     assert!(compiled.warnings.is_empty(), "{:?}", compiled.warnings);
-    let v = filter::route(&compiled.rules, &post("@alice@hachyderm.io", None));
+    let v = filter::route(&compiled.rules, &post("1", "@alice@hachyderm.io").build());
     assert_eq!(v.muted, Some(MuteReason::Account));
     assert!(!v.amplified);
 }
@@ -142,7 +131,7 @@ fn amplifying_a_muted_account_unmutes_it() {
         r#"accounts = ["@alice@hachyderm.io", "@megaphone@mastodon.social"]"#,
     );
     assert_eq!(out, expected);
-    let v = verdict(&out, &post("@megaphone@mastodon.social", None));
+    let v = verdict(&out, &post("1", "@megaphone@mastodon.social").build());
     assert_eq!(v.muted, None);
     assert!(v.amplified);
 }
@@ -199,9 +188,14 @@ fn boosts_from_keeps_the_comment_after_the_list() {
         r#"boosts_from = ["@reposter@mastodon.social", "@echo@x.social"]   #"#,
     );
     assert_eq!(out, expected);
-    let v = verdict(&out, &post("@someone@x.social", Some("@echo@x.social")));
+    let v = verdict(
+        &out,
+        &post("1", "@someone@x.social")
+            .boosted_by("@echo@x.social")
+            .build(),
+    );
     assert_eq!(v.muted, Some(MuteReason::Boost));
-    let v = verdict(&out, &post("@echo@x.social", None));
+    let v = verdict(&out, &post("1", "@echo@x.social").build());
     assert_eq!(v.muted, None);
 }
 
@@ -244,7 +238,7 @@ fn a_multi_line_list_gets_a_line_like_the_others() {
         "  \"@chen@fosstodon.org\",\n  \"@dana@x.social\",\n]",
     );
     assert_eq!(out, expected);
-    let v = verdict(&out, &post("@dana@x.social", None));
+    let v = verdict(&out, &post("1", "@dana@x.social").build());
     assert_eq!(v.columns.first(), Some(&0), "{v:?}");
 }
 
@@ -454,7 +448,7 @@ fn a_new_column_follows_the_last_column() {
         &format!("{last}\n[[column]]\nname = \"Friends\"\naccounts = [\"@Dana@x.social\"]\n"),
     );
     assert_eq!(out, expected);
-    let v = verdict(&out, &post("@dana@x.social", None));
+    let v = verdict(&out, &post("1", "@dana@x.social").build());
     assert_eq!(v.columns, vec![5]);
 
     let text = "# no columns yet\n[amplify]\naccounts = []\n";
@@ -502,7 +496,7 @@ fn missing_tables_are_added_at_the_end() {
             "{DEFAULT_CONFIG}\n[mute.until]\n\"@grumpy@mastodon.social\" = 2026-11-23T10:00:00Z\n"
         )
     );
-    let v = verdict(&out, &post("@grumpy@mastodon.social", None));
+    let v = verdict(&out, &post("1", "@grumpy@mastodon.social").build());
     assert_eq!(v.muted, Some(MuteReason::Account));
 }
 
@@ -601,7 +595,7 @@ fn dotted_and_inline_mute_tables_work() {
         "mute.accounts = [\"@a@x.social\", \"@b@x.social\"]\n\n[[column]]\nname = \"All\"\n"
     );
     let out = edited(text, mute_until("@b@x.social", tomorrow()));
-    let v = verdict(&out, &post("@b@x.social", None));
+    let v = verdict(&out, &post("1", "@b@x.social").build());
     assert_eq!(v.muted, Some(MuteReason::Account), "{out}");
 
     let text = "mute = { accounts = [] }\n\n[[column]]\nname = \"All\"\n";
@@ -616,7 +610,7 @@ fn dotted_and_inline_mute_tables_work() {
         "mute = { accounts = [\"@b@x.social\"], until = { \"@c@x.social\" = 2026-11-23T10:00:00Z } }\n\n[[column]]\nname = \"All\"\n"
     );
     for who in ["@b@x.social", "@c@x.social"] {
-        let v = verdict(&out, &post(who, None));
+        let v = verdict(&out, &post("1", who).build());
         assert_eq!(v.muted, Some(MuteReason::Account), "{out}");
     }
     let out = edited(&out, amplify("@c@x.social"));

@@ -1,0 +1,197 @@
+//! Builders for tests: posts and app states as tests write them, so that
+//! unit tests, the integration tests and the benches build them one way.
+//! Not part of circles' interface (hidden from the docs).
+//!
+//! ```
+//! use circles::testkit::{post, state, t0};
+//! let p = post("1", "@alice@x.social").minutes_ago(5).hashtags(&["rust"]).build();
+//! assert_eq!(p.created_at, t0() - chrono::TimeDelta::minutes(5));
+//! let s = state("[[column]]\nname = \"All\"\n").size(80, 24).build();
+//! assert_eq!(s.column_names(), ["All"]);
+//! ```
+
+use crate::app::{Action, AppState, ConfigStatus, update};
+use crate::model::{Account, Media, MediaKind, Mention, Network, Post, ReplyTo};
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+
+/// The pinned clock of the tests: 2026-11-22 12:00 UTC.
+pub fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0)
+        .single()
+        .expect("a valid date")
+}
+
+/// A post `id` by `author` (a handle, sanitized and keyed as a decoder
+/// would), from the source `feed`, written at [`t0`], saying `post <id>`.
+pub fn post(id: &str, author: &str) -> PostBuilder {
+    let author = Account::new(author, "", Network::Native);
+    PostBuilder(Post::new("feed", id, author, t0(), &format!("post {id}")))
+}
+
+/// A post being built; [`PostBuilder::build`] (or `into()`) ends it.
+#[derive(Debug, Clone)]
+pub struct PostBuilder(Post);
+
+impl PostBuilder {
+    pub fn text(mut self, text: &str) -> Self {
+        self.0.text = crate::model::sanitize(text).into_owned();
+        self
+    }
+
+    /// Written this many minutes before [`t0`].
+    pub fn minutes_ago(mut self, minutes: i64) -> Self {
+        self.0.created_at = t0() - TimeDelta::minutes(minutes);
+        self
+    }
+
+    pub fn at(mut self, when: DateTime<Utc>) -> Self {
+        self.0.created_at = when;
+        self
+    }
+
+    pub fn source(mut self, source: &str) -> Self {
+        source.clone_into(&mut self.0.source);
+        self
+    }
+
+    /// The author's display name.
+    pub fn name(mut self, name: &str) -> Self {
+        let handle = self.0.author.handle.clone();
+        self.0.author = Account::new(&handle, name, self.0.author.network);
+        self
+    }
+
+    /// The author's Bluesky DID, which matches like the handle.
+    pub fn did(mut self, did: &str) -> Self {
+        self.0.author = self.0.author.with_did(did);
+        self
+    }
+
+    /// The network of the author (and of a booster added after).
+    pub fn network(mut self, network: Network) -> Self {
+        self.0.author.network = network;
+        self
+    }
+
+    pub fn boosted_by(mut self, handle: &str) -> Self {
+        self.0.boosted_by = Some(Account::new(handle, "", self.0.author.network));
+        self
+    }
+
+    pub fn hashtags(mut self, tags: &[&str]) -> Self {
+        self.0.hashtags = tags.iter().map(|t| t.to_string()).collect();
+        self
+    }
+
+    pub fn mentions(mut self, handles: &[&str]) -> Self {
+        self.0.mentions = handles.iter().map(|h| Mention::new(h, None)).collect();
+        self
+    }
+
+    /// A content warning.
+    pub fn cw(mut self, text: &str) -> Self {
+        self.0.content_warning = Some(text.to_string());
+        self
+    }
+
+    /// A reply to the post `id`, by `to` if given.
+    pub fn reply_to(mut self, id: &str, to: Option<&str>) -> Self {
+        self.0.reply_to = Some(ReplyTo {
+            id: id.to_string(),
+            to: to.map(|h| Mention::new(h, None)),
+        });
+        self
+    }
+
+    pub fn uri(mut self, uri: &str) -> Self {
+        self.0.uri = Some(uri.to_string());
+        self
+    }
+
+    pub fn url(mut self, url: &str) -> Self {
+        self.0.url = Some(url.to_string());
+        self
+    }
+
+    pub fn link(mut self, url: &str) -> Self {
+        self.0.links.push(url.to_string());
+        self
+    }
+
+    /// An image with this description.
+    pub fn image(mut self, alt: &str) -> Self {
+        self.0.media.push(Media {
+            kind: MediaKind::Image,
+            alt: Some(alt.to_string()).filter(|a| !a.is_empty()),
+            url: None,
+        });
+        self
+    }
+
+    pub fn language(mut self, language: &str) -> Self {
+        self.0.language = Some(language.to_string());
+        self
+    }
+
+    pub fn build(self) -> Post {
+        self.0
+    }
+}
+
+impl From<PostBuilder> for Post {
+    fn from(builder: PostBuilder) -> Post {
+        builder.0
+    }
+}
+
+/// An app state on `config` (which must compile), at [`t0`], 160×40, with
+/// one source named `feed`.
+pub fn state(config: &str) -> StateBuilder {
+    StateBuilder {
+        config: config.to_string(),
+        size: (160, 40),
+        sources: vec!["feed".to_string()],
+        now: t0(),
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct StateBuilder {
+    config: String,
+    size: (u16, u16),
+    sources: Vec<String>,
+    now: DateTime<Utc>,
+}
+
+impl StateBuilder {
+    pub fn size(mut self, width: u16, height: u16) -> Self {
+        self.size = (width, height);
+        self
+    }
+
+    pub fn sources(mut self, names: &[&str]) -> Self {
+        self.sources = names.iter().map(|n| n.to_string()).collect();
+        self
+    }
+
+    pub fn at(mut self, now: DateTime<Utc>) -> Self {
+        self.now = now;
+        self
+    }
+
+    /// The state, laid out at its size.
+    pub fn build(self) -> AppState {
+        let compiled = crate::filter::load(&self.config, self.now)
+            .unwrap_or_else(|e| panic!("the test config does not compile: {e:?}"));
+        let mut state = AppState::new(
+            compiled.rules,
+            compiled.config.keymap,
+            &self.sources,
+            ConfigStatus::default(),
+            self.now,
+        );
+        let (width, height) = self.size;
+        update(&mut state, Action::Resize { width, height });
+        state
+    }
+}
