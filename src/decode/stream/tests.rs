@@ -371,3 +371,65 @@ proptest! {
         }
     }
 }
+
+/// The URLs where telling the host from the bytes would go wrong: the url
+/// crate reads numbers as IPv4 addresses, checks `xn--` labels, lowercases.
+#[test]
+fn host_of_agrees_with_url_host_where_it_is_easy_to_get_wrong() {
+    for url in [
+        "https://mastodon.social/@alice",
+        "https://127.1/@a",
+        "https://1/",
+        "https://social.1",
+        "https://xn--zz.io/",
+        "https://xn--bcher-kva.io/@b",
+        "https://Hachyderm.io/@c",
+        "https://a..b/",
+        "https://-a.io/",
+        "https://a.io:443/",
+        "https://a.io:3000/",
+        "https://u@a.io/",
+        "https://a.io?x",
+        "https://",
+    ] {
+        assert_eq!(
+            fill::host_of(url).map(|h| h.into_owned()),
+            crate::model::url_host(url),
+            "{url}"
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4000))]
+
+    /// The host of a profile URL, told from its bytes when it is a plain
+    /// `https://` domain URL, is what the url crate says it is, for URLs
+    /// of every shape.
+    #[test]
+    fn host_of_agrees_with_url_host(
+        scheme in prop::sample::select(vec!["https://", "https://", "https://", "http://", "HTTPS://", ""]),
+        user in prop::option::weighted(0.1, "[a-z]{1,4}@"),
+        labels in prop::collection::vec(
+            prop::sample::select(vec![
+                "mastodon", "social", "x", "a-b", "-a", "b-", "xn--bcher-kva", "xn--zz",
+                "Hachyderm", "io", "1", "127", "0x7f", "bücher", "", "a_b", "%41",
+            ]),
+            1..4,
+        ),
+        port in prop::option::weighted(0.2, prop::sample::select(vec![":443", ":3000", ":", ":x"])),
+        tail in prop::sample::select(vec!["", "/", "/@alice", "?q=1", "#f", "/a/b"]),
+    ) {
+        let url = format!(
+            "{scheme}{}{}{}{tail}",
+            user.unwrap_or_default(),
+            labels.join("."),
+            port.unwrap_or_default()
+        );
+        prop_assert_eq!(
+            fill::host_of(&url).map(|h| h.into_owned()),
+            crate::model::url_host(&url),
+            "{}", url
+        );
+    }
+}
