@@ -126,6 +126,10 @@ pub struct ColumnView {
     /// What the column shows when it is not simply its posts: with muted
     /// posts revealed, or filtered by `query`; newest first.
     pub shown: Option<Vec<PostId>>,
+    /// Posts from this id on arrived after the reader last saw the top of
+    /// the column (ids grow with arrival): above the screen, they are the
+    /// "▲ N new" marker.
+    pub top_seen_at: PostId,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -361,15 +365,18 @@ impl AppState {
             .collect()
     }
 
-    /// Unread posts above the first one on screen: the "N new" marker.
-    /// Only the newest [`NEW_MARKER_SCAN`] are looked at, so a frame costs
-    /// the same however deep the reader has scrolled.
+    /// Posts above the first one on screen that arrived since the reader
+    /// last saw the top of the column: the "▲ N new" marker. Only the
+    /// newest [`NEW_MARKER_SCAN`] are looked at, so a frame costs the same
+    /// however deep the reader has scrolled.
     pub fn new_above(&self, column: usize) -> usize {
-        let offset = self.views.get(column).map_or(0, |v| v.offset);
+        let Some(view) = self.views.get(column) else {
+            return 0;
+        };
         self.list(column)
             .iter()
-            .take(offset.min(NEW_MARKER_SCAN))
-            .filter(|id| self.timeline.get(**id).is_some_and(|e| !e.seen))
+            .take(view.offset.min(NEW_MARKER_SCAN))
+            .filter(|id| **id >= view.top_seen_at)
             .count()
     }
 
@@ -418,10 +425,22 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::Notice(text) => state.message = Some(text),
     }
     mark_visible_seen(state);
+    note_the_top(state);
     if state.persisting {
         persist_reading(state, &mut effects);
     }
     effects
+}
+
+/// A column showing its newest post has nothing new above it: what
+/// arrives from now on is new.
+fn note_the_top(state: &mut AppState) {
+    let next = state.timeline.next_id();
+    for view in &mut state.views {
+        if view.offset == 0 {
+            view.top_seen_at = next;
+        }
+    }
 }
 
 /// Puts back what the cache kept: posts with their seen marks, and each
@@ -473,6 +492,11 @@ fn restore(state: &mut AppState, snapshot: Snapshot) {
         if state.size.0 > 0 && state.size.1 > 0 {
             keep_selection_visible(state, column);
         }
+    }
+    // What the last run left is no news.
+    let next = state.timeline.next_id();
+    for view in &mut state.views {
+        view.top_seen_at = next;
     }
     if snapshot.skipped > 0 {
         state.message = Some(format!(
@@ -1098,9 +1122,11 @@ fn put_back(state: &mut AppState, column: usize, (selected, offset): Anchor) {
 }
 
 /// Routes and stores a batch of posts. In a column the reader has moved
-/// in — or in any column once the source is live — the selected post and
-/// the first post on screen stay where they are, and what arrived above
-/// them waits behind the "N new" marker.
+/// in — or in any column once the source is live — the selected post stays
+/// the same post. A reader at the top (the newest post on screen) sees new
+/// posts slide in at the top; one who has scrolled down keeps the same
+/// first post on screen, and what arrived above waits behind the "▲ N new"
+/// marker.
 fn add_posts(
     state: &mut AppState,
     source: &str,
@@ -1142,7 +1168,13 @@ fn add_posts(
             refresh(state, column);
         }
         if live || state.views[column].touched {
-            put_back(state, column, anchors[column]);
+            let (selected, first) = anchors[column];
+            let at_top = state.views[column].offset == 0;
+            put_back(state, column, (selected, if at_top { None } else { first }));
+            if at_top {
+                state.views[column].offset = 0;
+                keep_selection_visible(state, column);
+            }
         }
     }
     if bell {

@@ -73,6 +73,12 @@ impl Timeline {
         }
     }
 
+    /// The id the next post will get: every post stored from now on has
+    /// this id or a later one.
+    pub fn next_id(&self) -> PostId {
+        self.next
+    }
+
     /// How many posts it keeps before the oldest go.
     pub fn capacity(&self) -> usize {
         self.capacity

@@ -598,39 +598,78 @@ fn keys_from_the_config_replace_the_defaults() {
     assert_eq!(selected_id(&s).as_deref(), Some("bob-1"));
 }
 
+fn carols(ids: &[&str]) -> Vec<Post> {
+    ids.iter()
+        .enumerate()
+        .map(|(i, id)| {
+            post(id, "@carol@x.social")
+                .minutes_ago(i as i64)
+                .text("fresh")
+                .build()
+        })
+        .collect()
+}
+
+/// TweetDeck's rule: a reader at the top (the newest post on screen) sees
+/// new posts slide in at the top, and the selection stays on its post.
 #[test]
-fn new_posts_never_move_the_selection_under_the_reader() {
+fn a_reader_at_the_top_sees_new_posts_slide_in() {
     let mut s = state();
     deliver(&mut s, bobs(5));
     go_live(&mut s);
     focus_rest(&mut s);
     key(&mut s, 'j');
     assert_eq!(selected_id(&s).as_deref(), Some("bob-1"));
-    deliver(
-        &mut s,
-        vec![
-            post("new-1", "@carol@x.social")
-                .minutes_ago(0)
-                .text("fresh")
-                .build(),
-            post("new-2", "@carol@x.social")
-                .minutes_ago(1)
-                .text("fresh")
-                .build(),
-        ],
-    );
+    deliver(&mut s, carols(&["new-1", "new-2"]));
     assert_eq!(
         selected_id(&s).as_deref(),
         Some("bob-1"),
         "same post selected"
     );
-    assert_eq!(s.views[3].offset, 2, "the same post is first on screen");
+    assert_eq!(s.views[3].offset, 0, "the new posts are on screen");
+    assert_eq!(s.new_above(3), 0, "nothing new above the screen");
+    let on_screen: Vec<PostId> = s.place(3, 40, 30).iter().map(|p| p.id).collect();
+    let first = s.timeline.get(on_screen[0]).unwrap();
+    assert_eq!(first.post.id, "new-1");
+}
+
+/// A reader who has scrolled down keeps their place: the same post first
+/// on screen and selected, with the arrivals counted above.
+#[test]
+fn a_reader_scrolled_down_keeps_the_place_and_gets_the_marker() {
+    let mut s = state();
+    deliver(&mut s, bobs(20));
+    go_live(&mut s);
+    focus_rest(&mut s);
+    named(&mut s, NamedKey::PageDown);
+    let first = s.list(3)[s.views[3].offset];
+    let selected = s.selected();
+    assert!(s.views[3].offset > 0);
+    deliver(&mut s, carols(&["new-1", "new-2"]));
+    assert_eq!(s.list(3)[s.views[3].offset], first, "the same first post");
+    assert_eq!(s.selected(), selected, "the same post selected");
     assert_eq!(s.new_above(3), 2, "the N new marker");
     key(&mut s, 'g');
     assert_eq!(selected_id(&s).as_deref(), Some("new-1"));
     assert_eq!(s.new_above(3), 0);
     linger(&mut s);
-    assert_eq!(s.timeline.unread(3), 0, "all on screen now");
+    named(&mut s, NamedKey::PageDown);
+    deliver(&mut s, carols(&["new-3"]));
+    assert_eq!(s.new_above(3), 1, "only what came since the top was seen");
+}
+
+/// The marker counts arrivals, not unread posts: a backlog read to its end
+/// has nothing new above.
+#[test]
+fn the_marker_counts_what_arrived_not_what_is_unread() {
+    let mut s = state();
+    deliver(&mut s, bobs(20));
+    go_live(&mut s);
+    focus_rest(&mut s);
+    key(&mut s, 'G');
+    assert!(s.views[3].offset > 0);
+    assert!(s.timeline.unread(3) > 5, "much is unread");
+    assert_eq!(s.new_above(3), 0, "but nothing arrived");
 }
 
 #[test]

@@ -1531,3 +1531,44 @@ fn posts_piped_on_stdin_show_while_keys_come_from_the_terminal() {
     tui.quit();
     tui.assert_restored();
 }
+
+/// A native post line written `minutes` ago, saying `text`.
+fn native_line(id: &str, minutes: i64, text: &str) -> String {
+    let at = (Utc::now() - TimeDelta::minutes(minutes)).to_rfc3339();
+    serde_json::json!({"id": id, "author": "@ann@x.social", "text": text, "created_at": at})
+        .to_string()
+        + "\n"
+}
+
+/// A reader at the top of a column sees a post that arrives live slide in
+/// at the top (TweetDeck's rule), not hidden behind a "▲ 1 new" marker.
+#[test]
+fn a_live_post_slides_in_at_the_top_of_the_column() {
+    let home = TempDir::new().unwrap();
+    let file = home.path().join("posts.jsonl");
+    std::fs::write(&file, native_line("old", 30, "the older post")).unwrap();
+    let config = format!(
+        "[[source]]\nname = \"pipe\"\nkind = \"jsonl\"\npath = {:?}\nfollow = true\n\n[[column]]\nname = \"All\"\n",
+        file.display().to_string()
+    );
+    let mut tui = Tui::launch_in(home, 100, 30, Some(&config), None);
+    tui.wait_for("the older post", |s| s.contains("the older post"));
+    tui.send("g");
+    let mut out = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&file)
+        .unwrap();
+    out.write_all(native_line("new", 0, "a fresh arrival").as_bytes())
+        .unwrap();
+    drop(out);
+    let screen = tui.wait_for("the new post", |s| s.contains("a fresh arrival"));
+    let rows = tui.rows();
+    let new_row = rows.iter().position(|r| r.contains("a fresh arrival"));
+    let old_row = rows.iter().position(|r| r.contains("the older post"));
+    assert!(new_row < old_row, "newest on top:\n{screen}");
+    assert!(
+        !screen.contains("▲"),
+        "no marker for a post on screen:\n{screen}"
+    );
+    tui.quit();
+}
