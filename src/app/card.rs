@@ -59,7 +59,7 @@ const MAX_TEXT_LINES: usize = 10;
 
 /// How one card is to be laid out.
 #[derive(Debug, Clone, Copy)]
-pub struct CardLook<'a> {
+pub struct CardLook {
     /// Cells available for the card's text.
     pub width: usize,
     pub style: Style,
@@ -68,13 +68,11 @@ pub struct CardLook<'a> {
     pub cw_open: bool,
     /// A muted post on show: why it is muted.
     pub muted: Option<&'static str>,
-    /// Everyone who boosted the post, when more than its own booster did.
-    pub boosters: &'a [String],
     pub now: DateTime<Utc>,
 }
 
 /// A post as a card in a column: header, context, text, markers.
-pub fn card(post: &Post, look: CardLook<'_>) -> Vec<Line> {
+pub fn card(post: &Post, look: CardLook) -> Vec<Line> {
     let width = look.width.max(1);
     let time = relative_time(look.now, post.created_at);
     if look.style == Style::Compact {
@@ -94,7 +92,7 @@ pub fn card(post: &Post, look: CardLook<'_>) -> Vec<Line> {
         lines.push(vec![piece(Tone::Marker, format!("⊘ muted ({reason})"))]);
     }
     lines.push(header(post, look.amplified, time, width));
-    lines.extend(context(post, look.boosters, width));
+    lines.extend(context(post, width));
     let hidden = match &post.content_warning {
         Some(cw) => {
             let mut warning = wrap_plain(&format!("⚠ {cw}"), width, Tone::Warning);
@@ -142,14 +140,11 @@ fn header(post: &Post, amplified: bool, time: String, width: usize) -> Line {
     fit_with_right(left, piece(Tone::Time, time), width)
 }
 
-fn context(post: &Post, boosters: &[String], width: usize) -> Vec<Line> {
+fn context(post: &Post, width: usize) -> Vec<Line> {
     let mut lines = Vec::new();
-    let who = if boosters.is_empty() {
-        post.boosted_by.as_ref().map(|b| b.shown_name().to_string())
-    } else {
-        Some(boosters.join(", "))
-    };
-    if let Some(who) = who {
+    let boosters: Vec<&str> = post.boosters().map(|b| b.shown_name()).collect();
+    if !boosters.is_empty() {
+        let who = boosters.join(", ");
         lines.push(truncate_line(
             vec![piece(Tone::Context, format!("↻ boosted by {who}"))],
             width,
@@ -335,7 +330,6 @@ fn tone_words(line: &str) -> Line {
 /// landed.
 pub fn detail(
     post: &Post,
-    boosters: &[String],
     verdict: &Verdict,
     columns: &[String],
     width: usize,
@@ -356,7 +350,7 @@ pub fn detail(
             post.source
         ),
     )]);
-    lines.extend(context(post, boosters, width));
+    lines.extend(context(post, width));
     if let Some(cw) = &post.content_warning {
         lines.extend(wrap_plain(&format!("⚠ {cw}"), width, Tone::Warning));
     }

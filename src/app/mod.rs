@@ -299,7 +299,7 @@ impl AppState {
     }
 
     /// How a card in this column looks at this text width.
-    pub fn look(&self, column: usize, id: PostId, width: usize) -> CardLook<'_> {
+    pub fn look(&self, column: usize, id: PostId, width: usize) -> CardLook {
         let entry = self.timeline.get(id);
         CardLook {
             width,
@@ -311,7 +311,6 @@ impl AppState {
             amplified: entry.is_some_and(|e| e.verdict.amplified),
             cw_open: self.cw_open.contains(&id),
             muted: entry.and_then(|e| e.verdict.muted).map(|m| m.as_str()),
-            boosters: entry.map_or(&[], |e| e.boosters.as_slice()),
             now: self.now,
         }
     }
@@ -1141,6 +1140,30 @@ fn add_posts(
     // With muted posts revealed, a muted arrival changes columns too.
     let mut touched_columns = vec![state.reveal; state.views.len()];
     for post in posts {
+        // Another copy of a post already here: a second boost, or its
+        // author's own. Its card now names every booster, and it is routed
+        // again with all of them (and kept so in the cache).
+        if let Some(id) = state.timeline.same_as(&post) {
+            if state.timeline.merge_boosters(id, &post)
+                && let Some(entry) = state.timeline.get(id)
+            {
+                let merged = entry.post.clone();
+                let verdict = route(&state.rules, &merged);
+                touched_columns
+                    .iter_mut()
+                    .enumerate()
+                    .filter(|(c, _)| {
+                        let c = *c as u16;
+                        entry.verdict.columns.contains(&c) || verdict.columns.contains(&c)
+                    })
+                    .for_each(|(_, touched)| *touched = true);
+                if state.persisting {
+                    kept.push(merged.clone());
+                }
+                state.timeline.replace(id, merged, verdict);
+            }
+            continue;
+        }
         let verdict = route(&state.rules, &post);
         let muted = verdict.muted.is_some();
         let copy = state.persisting.then(|| post.clone());

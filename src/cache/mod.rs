@@ -583,6 +583,10 @@ mod tests {
         p.boosted_by = id.is_multiple_of(5).then(|| {
             Account::new("bob.bsky.social", "Bob", Network::Bluesky).with_did("did:plc:bob")
         });
+        if id.is_multiple_of(10) {
+            // a card of merged boosts: its boosters are kept too
+            p.also_boosted_by = vec![Account::new("@eve@example.net", "Eve", Network::Mastodon)];
+        }
         p.reply_to = id.is_multiple_of(2).then(|| ReplyTo {
             id: "1".into(),
             to: Some(Mention::new("dave.bsky.social", Some("did:plc:dave"))),

@@ -118,6 +118,7 @@ pub(super) fn decode_feed_item(
         ))),
         author,
         boosted_by,
+        also_boosted_by: Vec::new(),
         created_at,
         text: body_text(text),
         content_warning: None,

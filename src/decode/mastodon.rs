@@ -108,6 +108,7 @@ pub(super) fn decode_status(status: Status<'_>, source: &str) -> Result<Post, De
         url: url.map(line_text),
         author,
         boosted_by,
+        also_boosted_by: Vec::new(),
         created_at,
         text,
         content_warning: nonempty_body(Some(&status.spoiler_text)),

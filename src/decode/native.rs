@@ -72,6 +72,7 @@ pub(super) fn decode(item: Item<'_>, source: &str) -> Result<Post, DecodeError> 
         url: item.url.as_deref().map(line_text),
         author,
         boosted_by,
+        also_boosted_by: Vec::new(),
         created_at,
         text: body_text(&item.text.unwrap_or_default()),
         content_warning: item

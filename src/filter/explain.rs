@@ -7,17 +7,28 @@ use crate::model::Post;
 use std::fmt::Write as _;
 
 fn person(post: &Post, who: Who) -> &str {
-    match (who, &post.boosted_by) {
-        (Who::Booster, Some(b)) => &b.handle,
-        _ => &post.author.handle,
+    match who {
+        Who::Booster(i) => post
+            .boosters()
+            .nth(i)
+            .map_or(&post.author.handle, |b| &b.handle),
+        Who::Author => &post.author.handle,
     }
 }
 
 fn role(who: Who) -> &'static str {
     match who {
         Who::Author => "author",
-        Who::Booster => "booster",
+        Who::Booster(_) => "booster",
     }
+}
+
+/// Every booster's handle: `@a, @b`.
+fn boosters(post: &Post) -> String {
+    post.boosters()
+        .map(|b| b.handle.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Routes `post` with a full trace and describes it, one rule per line.
@@ -25,8 +36,8 @@ pub fn explain(rules: &Rules, post: &Post) -> (Verdict, String) {
     let verdict = route_traced(rules, post);
     let mut out = String::new();
     let _ = write!(out, "post {} by {}", post.id, post.author.handle);
-    if let Some(b) = &post.boosted_by {
-        let _ = write!(out, " (boosted by {})", b.handle);
+    if post.boosters().next().is_some() {
+        let _ = write!(out, " (boosted by {})", boosters(post));
     }
     let _ = writeln!(out, " from {}", post.source);
     let column = |i: u16| rules.columns[usize::from(i)].name.as_str();
@@ -44,8 +55,9 @@ pub fn explain(rules: &Rules, post: &Post) -> (Verdict, String) {
                 until.to_rfc3339()
             ),
             Fired::MutedBoost => format!(
-                "  muted: boosts from {} are hidden by [mute] boosts_from",
-                person(post, Who::Booster)
+                "  muted: boosts from {} are hidden by [mute] boosts_from (or muted), and no \
+                 other account boosted it",
+                boosters(post)
             ),
             Fired::Amplified(who) => format!(
                 "  amplified: {} {} is in [amplify] accounts (keyword mutes skipped)",

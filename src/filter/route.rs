@@ -7,11 +7,12 @@ use crate::model::Post;
 use chrono::{DateTime, Utc};
 use std::borrow::Cow;
 
-/// Whose account a rule matched: the author, or the account that boosted.
+/// Whose account a rule matched: the author, or one of the accounts that
+/// boosted the post (by its place in [`Post::boosters`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Who {
     Author,
-    Booster,
+    Booster(usize),
 }
 
 /// Why a post is muted. Serialized by `circles route` as its lowercase name.
@@ -176,6 +177,10 @@ fn lookup<'r>(rules: &'r Rules, account: &crate::model::Account) -> [Option<&'r 
     ]
 }
 
+/// An account of the post (its author or a booster) and what the config
+/// says about it.
+type Person<'r> = (Who, [Option<&'r Roles>; 2]);
+
 /// What is computed once per post and read by every column.
 struct Matches<'p> {
     keywords: Hits,
@@ -215,42 +220,68 @@ fn route_with(
         .as_ref()
         .map(|b| lookup(rules, b))
         .unwrap_or([None, None]);
-    let people = [(Who::Author, author), (Who::Booster, booster)];
+    let first = usize::from(post.boosted_by.is_some());
+    let people = [(Who::Author, author), (Who::Booster(0), booster)];
+    // The other accounts that boosted it (a card of merged boosts); most
+    // posts have none, and an empty list costs no allocation.
+    let more: Vec<Person<'_>> = post
+        .also_boosted_by
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (Who::Booster(first + i), lookup(rules, b)))
+        .collect();
+    let boosters = || people[1..1 + first].iter().chain(more.iter());
     let any = |roles: &[Option<&Roles>; 2], test: &dyn Fn(&Roles) -> bool| {
         roles.iter().flatten().any(|r| test(r))
     };
+    let muted_until = |roles: &[Option<&Roles>; 2]| {
+        roles
+            .iter()
+            .flatten()
+            .filter_map(|r| r.muted_until)
+            .filter(|t| *t > rules.now)
+            .max()
+    };
+    let account_muted =
+        |roles: &[Option<&Roles>; 2]| any(roles, &|r| r.muted) || muted_until(roles).is_some();
 
-    // Mute precedence (a)–(d).
+    // Mute precedence (a)–(d). A boost is hidden by its boosters' mutes
+    // only when every account that boosted it is muted: one unmuted booster
+    // is enough to show it. (A post seen as its author's own has no boost
+    // to hide.)
     'mute: {
-        for (who, roles) in &people {
-            if any(roles, &|r| r.muted) {
-                verdict.muted = Some(MuteReason::Account);
-                verdict.fired.push(Fired::MutedAccount(*who));
-                break 'mute;
-            }
-            if let Some(until) = roles
-                .iter()
-                .flatten()
-                .filter_map(|r| r.muted_until)
-                .filter(|t| *t > rules.now)
-                .max()
-            {
-                verdict.muted = Some(MuteReason::Account);
-                verdict.fired.push(Fired::MutedUntil(*who, until));
-                break 'mute;
-            }
+        if any(&author, &|r| r.muted) {
+            verdict.muted = Some(MuteReason::Account);
+            verdict.fired.push(Fired::MutedAccount(Who::Author));
+            break 'mute;
         }
-        if any(&booster, &|r| r.boosts_muted) {
+        if let Some(until) = muted_until(&author) {
+            verdict.muted = Some(MuteReason::Account);
+            verdict.fired.push(Fired::MutedUntil(Who::Author, until));
+            break 'mute;
+        }
+        let boost = post.is_boost();
+        if boost && boosters().all(|(_, roles)| account_muted(roles)) {
+            let (who, roles) = boosters().next().expect("a boost has a booster");
+            verdict.muted = Some(MuteReason::Account);
+            verdict.fired.push(match muted_until(roles) {
+                Some(until) if !any(roles, &|r| r.muted) => Fired::MutedUntil(*who, until),
+                _ => Fired::MutedAccount(*who),
+            });
+            break 'mute;
+        }
+        if boost
+            && boosters().all(|(_, roles)| account_muted(roles) || any(roles, &|r| r.boosts_muted))
+        {
             verdict.muted = Some(MuteReason::Boost);
             verdict.fired.push(Fired::MutedBoost);
             break 'mute;
         }
-        for (who, roles) in &people {
-            if any(roles, &|r| r.amplified) {
-                verdict.amplified = true;
-                verdict.fired.push(Fired::Amplified(*who));
-                break 'mute;
-            }
+        let everyone = || std::iter::once(&people[0]).chain(boosters());
+        if let Some((who, _)) = everyone().find(|(_, roles)| any(roles, &|r| r.amplified)) {
+            verdict.amplified = true;
+            verdict.fired.push(Fired::Amplified(*who));
+            break 'mute;
         }
     }
 
@@ -328,7 +359,7 @@ fn route_with(
                 column,
                 index,
                 post,
-                &people,
+                (&people[..1 + first], &more),
                 &matches,
                 traced,
                 &mut verdict.fired,
@@ -354,7 +385,7 @@ fn column_takes(
     column: &Column,
     index: u16,
     post: &Post,
-    people: &[(Who, [Option<&Roles>; 2]); 2],
+    (people, more): (&[Person<'_>], &[Person<'_>]),
     matches: &Matches,
     traced: bool,
     fired: &mut Vec<Fired>,
@@ -370,7 +401,7 @@ fn column_takes(
     if !include.any {
         taker.take(Because::Everything);
     }
-    for (who, roles) in people {
+    for (who, roles) in people.iter().chain(more) {
         if taker.wants() && roles.iter().flatten().any(|r| r.columns.contains(&index)) {
             taker.take(Because::Account(*who));
         }

@@ -190,7 +190,14 @@ pub struct Post {
     /// A web page for the post, for opening and copying.
     pub url: Option<String>,
     pub author: Account,
+    /// The account this copy of the post was boosted by, when it arrived
+    /// as a boost (and no copy arrived as the author's own post).
     pub boosted_by: Option<Account>,
+    /// Other accounts seen boosting the same post, merged into one card by
+    /// the store (for a post that arrived as its author's own: everyone
+    /// who boosted it). Routing counts them all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also_boosted_by: Vec<Account>,
     pub created_at: DateTime<Utc>,
     pub text: String,
     pub content_warning: Option<String>,
@@ -221,6 +228,7 @@ impl Post {
             url: None,
             author,
             boosted_by: None,
+            also_boosted_by: Vec::new(),
             created_at,
             text: text.to_string(),
             content_warning: None,
@@ -232,6 +240,12 @@ impl Post {
             language: None,
             visibility: None,
         }
+    }
+
+    /// Everyone who boosted the post: the booster of this copy, then the
+    /// others merged into its card.
+    pub fn boosters(&self) -> impl Iterator<Item = &Account> {
+        self.boosted_by.iter().chain(&self.also_boosted_by)
     }
 
     pub fn is_boost(&self) -> bool {

@@ -613,6 +613,7 @@ fn entry_post(entry: &feed_rs::model::Entry, info: &FeedInfo<'_>) -> Post {
         id,
         author,
         boosted_by: None,
+        also_boosted_by: Vec::new(),
         created_at: entry.published.or(entry.updated).unwrap_or_else(Utc::now),
         text: cap(text),
         content_warning: None,

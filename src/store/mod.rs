@@ -29,9 +29,6 @@ pub struct Entry {
     pub post: Post,
     pub verdict: Verdict,
     pub seen: bool,
-    /// Everyone seen boosting the post, once more than one boost of it
-    /// (or the post and a boost of it) arrived: they show as one card.
-    pub boosters: Vec<String>,
 }
 
 /// Where a new post went: its id and its index in each column it joined,
@@ -131,24 +128,41 @@ impl Timeline {
         self.entries.iter().map(|(id, e)| (*id, e))
     }
 
-    /// Adds a routed post. A post already present (same URI, or same source
-    /// and id) is not added twice: `None`.
-    pub fn insert(&mut self, post: Post, verdict: Verdict) -> Option<Inserted> {
-        let key = dedupe_key(&post);
-        if let Some(&id) = self.by_uri.get(&key) {
-            if let Some(booster) = &post.boosted_by
-                && let Some(entry) = self.entries.get_mut(&id)
-            {
-                let name = booster.shown_name().to_string();
-                if entry.boosters.is_empty()
-                    && let Some(first) = &entry.post.boosted_by
-                {
-                    entry.boosters.push(first.shown_name().to_string());
+    /// The post already here that `post` is another copy of (same URI, or
+    /// same source and id): a second boost of it, or its author's own.
+    pub fn same_as(&self, post: &Post) -> Option<PostId> {
+        self.by_uri.get(&dedupe_key(post)).copied()
+    }
+
+    /// Takes what another copy of post `id` says about who boosted it into
+    /// the stored post, merging them into one card: a new booster joins
+    /// `also_boosted_by`, and the author's own copy makes it the author's
+    /// post (its first booster joins the others). True when the post
+    /// changed; route it again then ([`Timeline::replace`]).
+    pub fn merge_boosters(&mut self, id: PostId, copy: &Post) -> bool {
+        let Some(entry) = self.entries.get_mut(&id) else {
+            return false;
+        };
+        let post = &mut entry.post;
+        match &copy.boosted_by {
+            Some(booster) => {
+                if post.boosters().any(|b| b.key == booster.key) {
+                    return false;
                 }
-                if !entry.boosters.contains(&name) {
-                    entry.boosters.push(name);
-                }
+                post.also_boosted_by.push(booster.clone());
             }
+            None => match post.boosted_by.take() {
+                Some(first) => post.also_boosted_by.insert(0, first),
+                None => return false,
+            },
+        }
+        true
+    }
+
+    /// Adds a routed post. A post already present (same URI, or same source
+    /// and id) is not added twice: `None` (see [`Timeline::merge_boosters`]).
+    pub fn insert(&mut self, post: Post, verdict: Verdict) -> Option<Inserted> {
+        if self.same_as(&post).is_some() {
             return None;
         }
         let id = self.next;
@@ -159,7 +173,6 @@ impl Timeline {
                 post,
                 verdict,
                 seen: false,
-                boosters: Vec::new(),
             },
         );
         if self.entries.len() > self.capacity + self.capacity / 10 {
@@ -196,7 +209,6 @@ impl Timeline {
                 post,
                 verdict,
                 seen: old.seen,
-                boosters: old.boosters,
             },
         );
         true
@@ -488,12 +500,28 @@ accounts = ["@m@x.social"]
         };
         let first = add(&mut t, &rules, boost("@ann@x.social")).unwrap();
         assert!(add(&mut t, &rules, boost("@ben@x.social")).is_none());
-        assert!(add(&mut t, &rules, boost("@ben@x.social")).is_none());
-        assert_eq!(t.len(), 1);
-        assert_eq!(
-            t.get(first.id).unwrap().boosters,
-            ["@ann@x.social", "@ben@x.social"]
+        assert_eq!(t.same_as(&boost("@ben@x.social")), Some(first.id));
+        assert!(t.merge_boosters(first.id, &boost("@ben@x.social")));
+        assert!(!t.merge_boosters(first.id, &boost("@ben@x.social")), "once");
+        assert!(
+            !t.merge_boosters(first.id, &boost("@Ann@x.social")),
+            "any case"
         );
+        assert_eq!(t.len(), 1);
+        let boosters = |t: &Timeline| -> Vec<String> {
+            let post = &t.get(first.id).unwrap().post;
+            post.boosters().map(|b| b.handle.clone()).collect()
+        };
+        assert_eq!(boosters(&t), ["@ann@x.social", "@ben@x.social"]);
+        assert!(t.get(first.id).unwrap().post.is_boost());
+        // the author's own copy: no longer a boost, every booster kept
+        let own = post("1", "@c@x.social")
+            .at(at(5))
+            .uri("https://x.social/users/c/statuses/1")
+            .build();
+        assert!(t.merge_boosters(first.id, &own));
+        assert!(!t.get(first.id).unwrap().post.is_boost());
+        assert_eq!(boosters(&t), ["@ann@x.social", "@ben@x.social"]);
     }
 
     #[test]

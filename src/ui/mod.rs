@@ -426,7 +426,6 @@ fn draw_detail(state: &AppState, area: Rect, scroll: u16, buf: &mut Buffer) {
     let width = usize::from(inner.width.saturating_sub(2)).max(1);
     let lines = card::detail(
         &entry.post,
-        &entry.boosters,
         &entry.verdict,
         &state.column_names(),
         width,

@@ -1393,3 +1393,45 @@ fn a_restart_comes_back_with_the_same_posts_unread_counts_and_positions() {
     assert_eq!(after.timeline.len(), 21);
     assert_eq!(selected_id(&after), selected);
 }
+
+/// A second boost of a post merges into its card, and the post is routed
+/// again with every booster: carla (not followed) boosted by bob, then by
+/// alice (in Core) lands in Core, and the cache gets the merged post.
+#[test]
+fn a_later_boost_by_a_core_account_routes_the_merged_post_into_core() {
+    let mut s = state();
+    update(&mut s, Action::Persisting(true));
+    let carla = |by: &str| {
+        post("c1", "@carla@x.social")
+            .minutes_ago(5)
+            .text("a thought")
+            .boosted_by(by)
+            .build()
+    };
+    deliver(&mut s, vec![carla("@bob@x.social")]);
+    assert!(s.timeline.column(0).is_empty(), "not in Core yet");
+    let effects = deliver(&mut s, vec![carla("@alice@x.social")]);
+    assert_eq!(s.timeline.column(0).len(), 1, "in Core now");
+    let id = s.timeline.column(0)[0];
+    let entry = s.timeline.get(id).unwrap();
+    assert!(entry.verdict.amplified, "alice is amplified");
+    let boosters: Vec<&str> = entry.post.boosters().map(|b| b.handle.as_str()).collect();
+    assert_eq!(boosters, ["@bob@x.social", "@alice@x.social"]);
+    let saved = effects.iter().find_map(|e| match e {
+        Effect::Persist(Write::Posts(posts)) => Some(posts.clone()),
+        _ => None,
+    });
+    let saved = saved.expect("the merged post is kept");
+    assert_eq!(saved[0].also_boosted_by[0].handle, "@alice@x.social");
+    // and the card names both
+    let text: String = s.place(0, 60, 30)[0]
+        .lines
+        .iter()
+        .flatten()
+        .map(|p| p.text.clone())
+        .collect();
+    assert!(
+        text.contains("boosted by @bob@x.social, @alice@x.social"),
+        "{text}"
+    );
+}

@@ -539,7 +539,7 @@ fn mute_reasons_name_the_culprit() {
             .boosted_by("@loud@example.social")
             .build(),
     );
-    assert_eq!(booster_muted.fired[0], Fired::MutedAccount(Who::Booster));
+    assert_eq!(booster_muted.fired[0], Fired::MutedAccount(Who::Booster(0)));
     let timed = route(
         &r,
         &post("1", "@grumpy@mastodon.social")
@@ -913,4 +913,68 @@ fn errors_of_every_stage_come_together_in_file_order() {
     let errors = load(text, now()).unwrap_err().errors;
     let lines: Vec<usize> = errors.iter().map(|d| d.line_col(text).unwrap().0).collect();
     assert_eq!(lines, vec![3, 4, 5], "{errors:?}");
+}
+
+/// A post boosted by several accounts, merged into one card, is routed
+/// with all of them: any booster in a column's accounts puts it there, any
+/// amplified booster amplifies it, and a muted booster hides it only when
+/// every booster is muted (README, "Mute and amplify, in this order").
+#[test]
+fn a_post_boosted_by_several_accounts_is_routed_with_all_of_them() {
+    let r = rules();
+    let carla = |boosters: &[&str]| {
+        let mut p = post("1", "@carla@x.social").at(eleven()).text("a thought");
+        if let Some((first, rest)) = boosters.split_first() {
+            p = p.boosted_by(first);
+            let mut p = p.build();
+            p.also_boosted_by = rest
+                .iter()
+                .map(|h| circles::model::Account::new(h, "", circles::model::Network::Native))
+                .collect();
+            return p;
+        }
+        p.build()
+    };
+    // bob (no rule) boosted first, then alice (in Core, amplified)
+    let both = carla(&["@bob@x.social", "@alice@hachyderm.io"]);
+    let v = route(&r, &both);
+    assert!(names(&r, &v).contains(&"Core".to_string()), "{v:?}");
+    assert!(v.amplified, "an amplified booster amplifies it");
+    // one muted booster of two: shown
+    let v = route(&r, &carla(&["@loud@example.social", "@bob@x.social"]));
+    assert_eq!(v.muted, None, "an unmuted booster remains");
+    // every booster muted: hidden
+    let v = route(
+        &r,
+        &carla(&["@loud@example.social", "@grumpy@mastodon.social"]),
+    );
+    assert_eq!(v.muted, Some(MuteReason::Account));
+    // boosts_from for one of two: shown; for all (or muted): hidden
+    let v = route(&r, &carla(&["@reposter@mastodon.social", "@bob@x.social"]));
+    assert_eq!(v.muted, None);
+    let v = route(
+        &r,
+        &carla(&["@reposter@mastodon.social", "@loud@example.social"]),
+    );
+    assert_eq!(v.muted, Some(MuteReason::Boost));
+    // the author's own post, later boosted by a muted account: shown
+    let mut own = carla(&[]);
+    own.also_boosted_by = vec![circles::model::Account::new(
+        "@loud@example.social",
+        "",
+        circles::model::Network::Native,
+    )];
+    assert_eq!(route(&r, &own).muted, None);
+    // a muted author hides it whoever boosted it
+    let mut loud = both.clone();
+    loud.author =
+        circles::model::Account::new("@loud@example.social", "", circles::model::Network::Native);
+    assert_eq!(route(&r, &loud).muted, Some(MuteReason::Account));
+    // explain names each booster, and the one a rule matched
+    let (_, text) = explain(&r, &both);
+    assert!(
+        text.contains("boosted by @bob@x.social, @alice@hachyderm.io"),
+        "{text}"
+    );
+    assert!(text.contains("booster @alice@hachyderm.io"), "{text}");
 }

@@ -1572,3 +1572,54 @@ fn a_live_post_slides_in_at_the_top_of_the_column() {
     );
     tui.quit();
 }
+
+/// A post boosted by someone the user does not follow, then by a Core
+/// account, shows in Core as one card naming both boosters.
+#[test]
+fn a_later_boost_by_a_core_account_brings_the_post_into_core() {
+    let home = TempDir::new().unwrap();
+    let file = home.path().join("posts.jsonl");
+    let boost = |by: &str| {
+        let at = (Utc::now() - TimeDelta::minutes(3)).to_rfc3339();
+        serde_json::json!({
+            "id": "c1", "author": "@carla@x.social", "text": "carla's thought",
+            "created_at": at, "boosted_by": by
+        })
+        .to_string()
+            + "\n"
+    };
+    std::fs::write(&file, boost("@bob@x.social")).unwrap();
+    let config = format!(
+        "[[source]]\nname = \"pipe\"\nkind = \"jsonl\"\npath = {:?}\nfollow = true\n\n\
+         [[column]]\nname = \"Core\"\naccounts = [\"@alice@x.social\"]\n\n\
+         [[column]]\nname = \"Rest\"\nrest = true\n",
+        file.display().to_string()
+    );
+    let tui = Tui::launch_in(home, 100, 30, Some(&config), None);
+    tui.wait_for("carla's post", |s| s.contains("carla's thought"));
+    assert!(
+        tui.text().contains("Core ─"),
+        "Core is empty: {}",
+        tui.text()
+    );
+    let mut out = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&file)
+        .unwrap();
+    out.write_all(boost("@alice@x.social").as_bytes()).unwrap();
+    drop(out);
+    let screen = tui.wait_for("Core to hold the post", |s| s.contains("Core (1)"));
+    assert!(
+        screen.contains("@bob@x.social, @alice@x.social"),
+        "{screen}"
+    );
+    // The cache keeps both boosters: after a restart the card is the same.
+    let mut tui = tui.restart();
+    let screen = tui.wait_for("the card again", |s| s.contains("carla's thought"));
+    assert!(screen.contains("Core (1)"), "{screen}");
+    assert!(
+        screen.contains("@bob@x.social, @alice@x.social"),
+        "{screen}"
+    );
+    tui.quit();
+}

@@ -151,6 +151,7 @@ pub(super) fn decode_status_into(
         }
     };
     let all = fields == Fields::All;
+    post.also_boosted_by.clear();
     let status = match &status.reblog {
         Some(inner) => {
             let booster = post
