@@ -10,7 +10,6 @@ use super::Memory;
 use super::accounts::AccountCache;
 use super::reader::{Account, Mention, Status};
 use crate::decode::html::html_to_text_into;
-use crate::decode::mastodon::model_account;
 use crate::decode::{DecodeError, parse_time};
 use crate::model::{
     Account as ModelAccount, Media, MediaKind, Mention as ModelMention, Network, Post, ReplyTo,
@@ -42,16 +41,26 @@ fn fill_account(
 ) {
     let names = fields == Fields::All;
     let (Some(cache), Some(key)) = (cache.as_deref_mut(), a.cached) else {
-        *to = model_account(&a.acct, &a.display_name, a.url.as_deref());
+        *to = model_account(a);
         return;
     };
     if let Some(model) = cache.model(key) {
         copy_account(to, model, names);
         return;
     }
-    let model = model_account(&a.acct, &a.display_name, a.url.as_deref());
+    let model = model_account(a);
     copy_account(to, &model, names);
     cache.keep_model(key, model);
+}
+
+/// The model account of an account object: what
+/// `decode::mastodon::model_account` makes, its host told by [`host_of`].
+fn model_account(a: &Account<'_>) -> ModelAccount {
+    let mut handle = String::new();
+    qualified_into(&a.acct, a.url.as_deref(), &mut handle);
+    let mut account = ModelAccount::new(&handle, &a.display_name, Network::Mastodon);
+    account.url = a.url.as_deref().map(crate::decode::line_text);
+    account
 }
 
 /// `@user@host` for an `acct` written into `out` (cleared first),
