@@ -13,6 +13,7 @@
 use crate::app::{Action, AppState, ConfigStatus, update};
 use crate::model::{Account, Media, MediaKind, Mention, Network, Post, ReplyTo};
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use std::sync::Arc;
 
 /// The pinned clock of the tests: 2026-11-22 12:00 UTC.
 pub fn t0() -> DateTime<Utc> {
@@ -57,24 +58,24 @@ impl PostBuilder {
     /// The author's display name.
     pub fn name(mut self, name: &str) -> Self {
         let handle = self.0.author.handle.clone();
-        self.0.author = Account::new(&handle, name, self.0.author.network);
+        self.0.author = Account::new(&handle, name, self.0.author.network).into();
         self
     }
 
     /// The author's Bluesky DID, which matches like the handle.
     pub fn did(mut self, did: &str) -> Self {
-        self.0.author = self.0.author.with_did(did);
+        self.0.author = (*self.0.author).clone().with_did(did).into();
         self
     }
 
     /// The network of the author (and of a booster added after).
     pub fn network(mut self, network: Network) -> Self {
-        self.0.author.network = network;
+        Arc::make_mut(&mut self.0.author).network = network;
         self
     }
 
     pub fn boosted_by(mut self, handle: &str) -> Self {
-        self.0.boosted_by = Some(Account::new(handle, "", self.0.author.network));
+        self.0.boosted_by = Some(Account::new(handle, "", self.0.author.network).into());
         self
     }
 

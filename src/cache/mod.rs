@@ -581,7 +581,9 @@ mod tests {
         let mut p = p.build();
         p.visibility = Some("public".into());
         p.boosted_by = id.is_multiple_of(5).then(|| {
-            Account::new("bob.bsky.social", "Bob", Network::Bluesky).with_did("did:plc:bob")
+            Account::new("bob.bsky.social", "Bob", Network::Bluesky)
+                .with_did("did:plc:bob")
+                .into()
         });
         if id.is_multiple_of(10) {
             // a card of merged boosts: its boosters are kept too

@@ -116,8 +116,8 @@ pub(super) fn decode_feed_item(
         url: Some(line_text(&format!(
             "https://bsky.app/profile/{profile}/post/{rkey}"
         ))),
-        author,
-        boosted_by,
+        author: author.into(),
+        boosted_by: boosted_by.map(Into::into),
         also_boosted_by: Vec::new(),
         created_at,
         text: body_text(text),

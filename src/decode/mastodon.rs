@@ -43,7 +43,7 @@ fn qualified(acct: &str, url: Option<&str>) -> String {
 
 /// The model account of a Mastodon account's `acct`, `display_name` and
 /// profile `url`.
-pub(super) fn model_account(acct: &str, display_name: &str, url: Option<&str>) -> ModelAccount {
+fn model_account(acct: &str, display_name: &str, url: Option<&str>) -> ModelAccount {
     let mut account = ModelAccount::new(&qualified(acct, url), display_name, Network::Mastodon);
     account.url = url.map(line_text);
     account
@@ -106,8 +106,8 @@ pub(super) fn decode_status(status: Status<'_>, source: &str) -> Result<Post, De
         id: line_text(&status.id),
         uri: status.uri.as_deref().map(line_text),
         url: url.map(line_text),
-        author,
-        boosted_by,
+        author: author.into(),
+        boosted_by: boosted_by.map(Into::into),
         also_boosted_by: Vec::new(),
         created_at,
         text,

@@ -13,6 +13,7 @@ pub use identity::{HandleError, HandleKey, parse_handle};
 pub use sanitize::{escape_controls, sanitize, sanitize_line};
 
 use chrono::{DateTime, Utc};
+use std::sync::Arc;
 
 /// Which network a post or account comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -189,10 +190,11 @@ pub struct Post {
     pub uri: Option<String>,
     /// A web page for the post, for opening and copying.
     pub url: Option<String>,
-    pub author: Account,
+    /// Shared: the store keeps one copy of an account for all its posts.
+    pub author: Arc<Account>,
     /// The account this copy of the post was boosted by, when it arrived
     /// as a boost (and no copy arrived as the author's own post).
-    pub boosted_by: Option<Account>,
+    pub boosted_by: Option<Arc<Account>>,
     /// Other accounts seen boosting the same post, merged into one card by
     /// the store (for a post that arrived as its author's own: everyone
     /// who boosted it). Routing counts them all.
@@ -226,7 +228,7 @@ impl Post {
             id: id.to_string(),
             uri: None,
             url: None,
-            author,
+            author: Arc::new(author),
             boosted_by: None,
             also_boosted_by: Vec::new(),
             created_at,
@@ -245,7 +247,10 @@ impl Post {
     /// Everyone who boosted the post: the booster of this copy, then the
     /// others merged into its card.
     pub fn boosters(&self) -> impl Iterator<Item = &Account> {
-        self.boosted_by.iter().chain(&self.also_boosted_by)
+        self.boosted_by
+            .as_deref()
+            .into_iter()
+            .chain(&self.also_boosted_by)
     }
 
     pub fn is_boost(&self) -> bool {

@@ -611,7 +611,7 @@ fn entry_post(entry: &feed_rs::model::Entry, info: &FeedInfo<'_>) -> Post {
         uri: Some(link.clone().unwrap_or_else(|| format!("{}#{id}", info.url))),
         url: link.clone(),
         id,
-        author,
+        author: author.into(),
         boosted_by: None,
         also_boosted_by: Vec::new(),
         created_at: entry.published.or(entry.updated).unwrap_or_else(Utc::now),

@@ -471,11 +471,11 @@ fn ctrl_p_palette_goes_to_columns_accounts_and_commands() {
             .iter()
             .any(|i| i.kind == "command" && i.label == "quit")
     );
-    let mut weekly = post("w", "@weekly@x.social")
+    let weekly = post("w", "@weekly@x.social")
+        .name("Rust Weekly")
         .minutes_ago(31)
         .text("digest")
         .build();
-    weekly.author.display_name = "Rust Weekly".into();
     deliver(&mut s, vec![weekly]);
     named(&mut s, NamedKey::Esc);
     update(&mut s, Action::Key(KeyChord::ctrl('p')));

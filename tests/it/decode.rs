@@ -338,6 +338,7 @@ fn routing_only_decoding_routes_every_line_as_full_decoding_does() {
                     .into_iter()
                     .chain(want.boosted_by.as_mut().zip(got.boosted_by.as_ref()))
                 {
+                    let w = std::sync::Arc::make_mut(w);
                     w.display_name = g.display_name.clone();
                     w.url = g.url.clone();
                 }

@@ -968,7 +968,8 @@ fn a_post_boosted_by_several_accounts_is_routed_with_all_of_them() {
     // a muted author hides it whoever boosted it
     let mut loud = both.clone();
     loud.author =
-        circles::model::Account::new("@loud@example.social", "", circles::model::Network::Native);
+        circles::model::Account::new("@loud@example.social", "", circles::model::Network::Native)
+            .into();
     assert_eq!(route(&r, &loud).muted, Some(MuteReason::Account));
     // explain names each booster, and the one a rule matched
     let (_, text) = explain(&r, &both);

@@ -165,8 +165,13 @@ pub(super) fn decode_status_into(
         Some(inner) => {
             let booster = post
                 .boosted_by
-                .get_or_insert_with(|| ModelAccount::new("", "", Network::Mastodon));
-            fill_account(booster, &status.account, &mut accounts, fields);
+                .get_or_insert_with(|| ModelAccount::new("", "", Network::Mastodon).into());
+            fill_account(
+                std::sync::Arc::make_mut(booster),
+                &status.account,
+                &mut accounts,
+                fields,
+            );
             &**inner
         }
         None => {
@@ -174,7 +179,12 @@ pub(super) fn decode_status_into(
             status
         }
     };
-    fill_account(&mut post.author, &status.account, &mut accounts, fields);
+    fill_account(
+        std::sync::Arc::make_mut(&mut post.author),
+        &status.account,
+        &mut accounts,
+        fields,
+    );
     post.created_at = parse_time(&status.created_at, FORMAT, "created_at")?;
 
     post.links.clear();

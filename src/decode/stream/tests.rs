@@ -317,8 +317,8 @@ fn a_cache_overflowing_with_accounts_still_decodes_as_serde_does() {
         let want = decode_general(&line, "t").unwrap();
         assert_eq!(got.author.key, want.author.key, "{line}");
         assert_eq!(
-            got.boosted_by.map(|b| b.key),
-            want.boosted_by.map(|b| b.key)
+            got.boosted_by.map(|b| b.key.clone()),
+            want.boosted_by.map(|b| b.key.clone())
         );
     }
     // objects were pushed out, and many were found again
