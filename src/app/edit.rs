@@ -65,7 +65,7 @@ pub(super) fn selected_post(state: &AppState) -> Option<&crate::model::Post> {
     state
         .selected()
         .and_then(|id| state.timeline.get(id))
-        .map(|e| &e.post)
+        .map(|e| &*e.post)
 }
 
 pub(super) fn author(state: &mut AppState) -> Option<String> {

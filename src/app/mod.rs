@@ -28,6 +28,7 @@ use card::CardLook;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use ratatui::layout::Rect;
 use std::collections::HashSet;
+use std::sync::Arc;
 use view::Geometry;
 
 /// How far above the screen the "N new" marker counts.
@@ -1050,12 +1051,14 @@ fn source(state: &mut AppState, event: SourceEvent, effects: &mut Vec<Effect>) {
         SourceEvent::Updated { source, post } => {
             if let Some(id) = state.timeline.find(&source, &post.id) {
                 let verdict = route(&state.rules, &post);
-                if state.persisting {
-                    effects.push(Effect::Persist(Write::Posts(vec![(*post).clone()])));
-                }
                 keep_places(state, |s| {
                     s.timeline.replace(id, *post, verdict);
                 });
+                if state.persisting
+                    && let Some(entry) = state.timeline.get(id)
+                {
+                    effects.push(Effect::Persist(Write::Posts(vec![Arc::clone(&entry.post)])));
+                }
             }
         }
         SourceEvent::Deleted { source, id } => {
@@ -1147,7 +1150,7 @@ fn add_posts(
             if state.timeline.merge_boosters(id, &post)
                 && let Some(entry) = state.timeline.get(id)
             {
-                let merged = entry.post.clone();
+                let merged = (*entry.post).clone();
                 let verdict = route(&state.rules, &merged);
                 touched_columns
                     .iter_mut()
@@ -1157,20 +1160,25 @@ fn add_posts(
                         entry.verdict.columns.contains(&c) || verdict.columns.contains(&c)
                     })
                     .for_each(|(_, touched)| *touched = true);
-                if state.persisting {
-                    kept.push(merged.clone());
-                }
                 state.timeline.replace(id, merged, verdict);
+                if state.persisting
+                    && let Some(entry) = state.timeline.get(id)
+                {
+                    kept.push(Arc::clone(&entry.post));
+                }
             }
             continue;
         }
         let verdict = route(&state.rules, &post);
         let muted = verdict.muted.is_some();
-        let copy = state.persisting.then(|| post.clone());
         let Some(inserted) = state.timeline.insert(post, verdict) else {
             continue;
         };
-        kept.extend(copy);
+        if state.persisting
+            && let Some(entry) = state.timeline.get(inserted.id)
+        {
+            kept.push(Arc::clone(&entry.post));
+        }
         added += 1;
         if muted {
             state.muted_today += 1;

@@ -319,7 +319,10 @@ impl Db {
 
     /// Stores posts, replacing any with the same key (an edit); keeps their
     /// seen mark. One transaction.
-    pub fn save_posts(&mut self, posts: &[Post]) -> Result<(), CacheError> {
+    pub fn save_posts<P: std::borrow::Borrow<Post>>(
+        &mut self,
+        posts: &[P],
+    ) -> Result<(), CacheError> {
         self.in_tx(|tx| upsert_posts(tx, posts))
     }
 
@@ -429,9 +432,13 @@ impl Db {
     }
 }
 
-fn upsert_posts(tx: &rusqlite::Transaction<'_>, posts: &[Post]) -> rusqlite::Result<()> {
+fn upsert_posts<P: std::borrow::Borrow<Post>>(
+    tx: &rusqlite::Transaction<'_>,
+    posts: &[P],
+) -> rusqlite::Result<()> {
     let mut stmt = tx.prepare_cached(UPSERT_POST)?;
     for post in posts {
+        let post = post.borrow();
         let json = serde_json::to_string(post)
             .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
         stmt.execute(params![
@@ -798,7 +805,9 @@ mod tests {
         let writer = Writer::spawn(db);
         let posts: Vec<Post> = (0..1200).map(|i| rich_post("a", i, i.into())).collect();
         for chunk in posts.chunks(7) {
-            writer.send(Write::Posts(chunk.to_vec()));
+            writer.send(Write::Posts(
+                chunk.iter().cloned().map(std::sync::Arc::new).collect(),
+            ));
         }
         writer.send(Write::Seen(vec![post_key(&posts[0])]));
         writer.send(Write::Position {

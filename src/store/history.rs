@@ -31,7 +31,8 @@ pub struct Snapshot {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Write {
     /// Upsert by [`post_key`] (an edit replaces; the seen mark stays).
-    Posts(Vec<Post>),
+    /// Shared with the timeline: kept without a copy.
+    Posts(Vec<std::sync::Arc<Post>>),
     /// Post keys now seen.
     Seen(Vec<String>),
     /// Post key deleted at its source.

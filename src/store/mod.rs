@@ -27,7 +27,8 @@ pub const DEFAULT_CAPACITY: usize = 20_000;
 
 #[derive(Debug, Clone)]
 pub struct Entry {
-    pub post: Post,
+    /// Shared with the cache's writer, which keeps it without a copy.
+    pub post: Arc<Post>,
     pub verdict: Verdict,
     pub seen: bool,
 }
@@ -150,7 +151,7 @@ impl Timeline {
         let Some(entry) = self.entries.get_mut(&id) else {
             return false;
         };
-        let post = &mut entry.post;
+        let post = Arc::make_mut(&mut entry.post);
         match &copy.boosted_by {
             Some(booster) => {
                 if post.boosters().any(|b| b.key == booster.key) {
@@ -177,7 +178,7 @@ impl Timeline {
         let placed = self.store(
             id,
             Entry {
-                post,
+                post: Arc::new(post),
                 verdict,
                 seen: false,
             },
@@ -213,7 +214,7 @@ impl Timeline {
         self.store(
             id,
             Entry {
-                post,
+                post: Arc::new(post),
                 verdict,
                 seen: old.seen,
             },
@@ -227,9 +228,10 @@ impl Timeline {
         // The rule trace is for `explain`, which routes again; kept, it
         // would cost every post a list.
         entry.verdict.fired = Vec::new();
-        self.share(&mut entry.post.author);
-        if let Some(booster) = &mut entry.post.boosted_by {
-            self.share(booster);
+        let post = Arc::make_mut(&mut entry.post);
+        Self::share(&mut self.accounts, &mut post.author);
+        if let Some(booster) = &mut post.boosted_by {
+            Self::share(&mut self.accounts, booster);
         }
         self.by_uri.insert(dedupe_key(&entry.post), id);
         self.entries.insert(id, Box::new(entry));
@@ -238,12 +240,14 @@ impl Timeline {
 
     /// Points `account` at the copy kept for its key, if that is the same
     /// account; else keeps this one as the copy.
-    fn share(&mut self, account: &mut Arc<crate::model::Account>) {
-        match self.accounts.get(&account.key) {
+    fn share(
+        accounts: &mut HashMap<String, Arc<crate::model::Account>>,
+        account: &mut Arc<crate::model::Account>,
+    ) {
+        match accounts.get(&account.key) {
             Some(kept) if **kept == **account => *account = Arc::clone(kept),
             _ => {
-                self.accounts
-                    .insert(account.key.clone(), Arc::clone(account));
+                accounts.insert(account.key.clone(), Arc::clone(account));
             }
         }
     }
@@ -559,11 +563,17 @@ accounts = ["@m@x.social"]
         let (mut t, rules) = timeline(100);
         let a = add(&mut t, &rules, post("1", "@a@x.social").at(at(1)).build()).unwrap();
         let b = add(&mut t, &rules, post("2", "@a@x.social").at(at(2)).build()).unwrap();
-        let renamed = post("3", "@a@x.social").name("A. N. Other").at(at(3)).build();
+        let renamed = post("3", "@a@x.social")
+            .name("A. N. Other")
+            .at(at(3))
+            .build();
         let c = add(&mut t, &rules, renamed).unwrap();
         let author = |id| &t.get(id).unwrap().post.author;
         assert!(Arc::ptr_eq(author(a.id), author(b.id)), "shared");
-        assert!(!Arc::ptr_eq(author(a.id), author(c.id)), "a new name is its own");
+        assert!(
+            !Arc::ptr_eq(author(a.id), author(c.id)),
+            "a new name is its own"
+        );
         assert_eq!(author(c.id).display_name, "A. N. Other");
     }
 
