@@ -49,7 +49,8 @@ pub struct Timeline {
     /// One copy of each account for all the posts that name it (by routing
     /// key): 20k posts of 2k people hold 2k accounts.
     accounts: HashMap<String, Arc<crate::model::Account>>,
-    by_uri: HashMap<String, PostId>,
+    /// Posts by their dedupe key (see [`Keys`]).
+    by_key: Keys,
     /// Per column, ids newest first.
     columns: Vec<Vec<PostId>>,
     /// Per column, the muted posts that would be there, newest first.
@@ -67,7 +68,7 @@ impl Timeline {
         Timeline {
             entries: HashMap::new(),
             accounts: HashMap::new(),
-            by_uri: HashMap::new(),
+            by_key: Keys::default(),
             columns: vec![Vec::new(); columns],
             hidden: vec![Vec::new(); columns],
             unread: vec![0; columns],
@@ -139,7 +140,7 @@ impl Timeline {
     /// The post already here that `post` is another copy of (same URI, or
     /// same source and id): a second boost of it, or its author's own.
     pub fn same_as(&self, post: &Post) -> Option<PostId> {
-        self.by_uri.get(&dedupe_key(post)).copied()
+        self.by_key.get(&dedupe_key(post), &self.entries)
     }
 
     /// Takes what another copy of post `id` says about who boosted it into
@@ -200,7 +201,7 @@ impl Timeline {
     /// Takes a post out (deleted at its source).
     pub fn remove(&mut self, id: PostId) -> Option<Entry> {
         let entry = *self.entries.remove(&id)?;
-        self.by_uri.remove(&dedupe_key(&entry.post));
+        self.by_key.remove(&dedupe_key(&entry.post), id);
         self.unlist(id, &entry);
         Some(entry)
     }
@@ -233,7 +234,8 @@ impl Timeline {
         if let Some(booster) = &mut post.boosted_by {
             Self::share(&mut self.accounts, booster);
         }
-        self.by_uri.insert(dedupe_key(&entry.post), id);
+        self.by_key
+            .insert(dedupe_key(&entry.post), id, &self.entries);
         self.entries.insert(id, Box::new(entry));
         self.list(id)
     }
@@ -326,7 +328,7 @@ impl Timeline {
 
     /// The id of the post with this key (see [`post_key`]).
     pub fn by_key(&self, key: &str) -> Option<PostId> {
-        self.by_uri.get(key).copied()
+        self.by_key.get(key, &self.entries)
     }
 
     /// Marks every post of a column seen (they are read everywhere).
@@ -387,7 +389,7 @@ impl Timeline {
         ages.select_nth_unstable(excess - 1);
         for (_, id) in &ages[..excess] {
             if let Some(entry) = self.entries.remove(id) {
-                self.by_uri.remove(&dedupe_key(&entry.post));
+                self.by_key.remove(&dedupe_key(&entry.post), *id);
                 if !entry.seen {
                     for &column in &entry.verdict.columns {
                         let n = &mut self.unread[usize::from(column)];
@@ -408,6 +410,77 @@ impl Timeline {
         // Accounts no post names any more.
         self.accounts
             .retain(|_, account| Arc::strong_count(account) > 1);
+    }
+}
+
+/// Post ids by a hash of their dedupe key: a key string per post would
+/// cost some hundred bytes of the two thousand a post may take. The rare
+/// second key with the same hash is kept whole, and a lookup checks the
+/// post's own key, so no two posts are ever taken for one.
+#[derive(Debug, Clone, Default)]
+struct Keys {
+    by_hash: HashMap<u64, PostId>,
+    collided: HashMap<String, PostId>,
+}
+
+impl Keys {
+    fn hash(key: &str) -> u64 {
+        use std::hash::BuildHasher;
+        foldhash::fast::FixedState::with_seed(0x5eed).hash_one(key)
+    }
+
+    fn get(&self, key: &str, entries: &HashMap<PostId, Box<Entry>>) -> Option<PostId> {
+        self.get_hashed(Self::hash(key), key, entries)
+    }
+
+    fn get_hashed(
+        &self,
+        hash: u64,
+        key: &str,
+        entries: &HashMap<PostId, Box<Entry>>,
+    ) -> Option<PostId> {
+        match self.by_hash.get(&hash) {
+            Some(id) if entries.get(id).is_some_and(|e| dedupe_key(&e.post) == key) => Some(*id),
+            _ => self.collided.get(key).copied(),
+        }
+    }
+
+    fn insert(&mut self, key: String, id: PostId, entries: &HashMap<PostId, Box<Entry>>) {
+        self.insert_hashed(Self::hash(&key), key, id, entries);
+    }
+
+    fn insert_hashed(
+        &mut self,
+        hash: u64,
+        key: String,
+        id: PostId,
+        entries: &HashMap<PostId, Box<Entry>>,
+    ) {
+        match self.by_hash.get(&hash) {
+            Some(other)
+                if *other != id
+                    && entries
+                        .get(other)
+                        .is_some_and(|e| dedupe_key(&e.post) != key) =>
+            {
+                self.collided.insert(key, id);
+            }
+            _ => {
+                self.by_hash.insert(hash, id);
+            }
+        }
+    }
+
+    fn remove(&mut self, key: &str, id: PostId) {
+        self.remove_hashed(Self::hash(key), key, id);
+    }
+
+    fn remove_hashed(&mut self, hash: u64, key: &str, id: PostId) {
+        if self.by_hash.get(&hash) == Some(&id) {
+            self.by_hash.remove(&hash);
+        } else {
+            self.collided.remove(key);
+        }
     }
 }
 
@@ -556,6 +629,33 @@ accounts = ["@m@x.social"]
         assert!(t.merge_boosters(first.id, &own));
         assert!(!t.get(first.id).unwrap().post.is_boost());
         assert_eq!(boosters(&t), ["@ann@x.social", "@ben@x.social"]);
+    }
+
+    /// Two keys with one hash (forced here; with a 64-bit hash it is all
+    /// but unheard of) are two posts, each found by its own key.
+    #[test]
+    fn keys_with_one_hash_are_kept_apart() {
+        let mut entries: HashMap<PostId, Box<Entry>> = HashMap::new();
+        let entry = |p: Post| {
+            Box::new(Entry {
+                post: Arc::new(p),
+                verdict: Verdict::default(),
+                seen: false,
+            })
+        };
+        let a = post("a", "@a@x.social").uri("https://x/1").build();
+        let b = post("b", "@a@x.social").uri("https://x/2").build();
+        let mut keys = Keys::default();
+        entries.insert(1, entry(a));
+        keys.insert_hashed(7, "https://x/1".into(), 1, &entries);
+        entries.insert(2, entry(b));
+        keys.insert_hashed(7, "https://x/2".into(), 2, &entries);
+        assert_eq!(keys.get_hashed(7, "https://x/1", &entries), Some(1));
+        assert_eq!(keys.get_hashed(7, "https://x/2", &entries), Some(2));
+        assert_eq!(keys.get_hashed(7, "https://x/3", &entries), None);
+        keys.remove_hashed(7, "https://x/2", 2);
+        assert_eq!(keys.get_hashed(7, "https://x/2", &entries), None);
+        assert_eq!(keys.get_hashed(7, "https://x/1", &entries), Some(1));
     }
 
     #[test]
