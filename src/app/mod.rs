@@ -601,6 +601,11 @@ fn reroute(state: &mut AppState, rules: Option<Rules>) {
 }
 
 fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
+    // Whatever the keymap says and whatever is open, ctrl-c quits.
+    if chord == KeyChord::ctrl('c') {
+        effects.push(Effect::Quit);
+        return;
+    }
     if state.search.is_some() {
         search_key(state, chord);
         return;

@@ -394,6 +394,13 @@ pub(super) fn check(
                     continue;
                 }
             };
+            if chord == KeyChord::ctrl('c') && command != Command::Quit {
+                errors.push(Diagnostic::error(
+                    Some(span),
+                    "ctrl-c always quits; choose another key",
+                ));
+                continue;
+            }
             match claimed.insert(chord, command) {
                 Some(other) if other != command => errors.push(Diagnostic::error(
                     Some(span),

@@ -63,23 +63,25 @@ pub enum Style {
     Compact,
 }
 
+/// The entries of an include key, none when it is absent.
+pub fn entries(key: &Option<Spanned<Vec<Spanned<String>>>>) -> &[Spanned<String>] {
+    key.as_ref().map_or(&[], |list| list.get_ref().as_slice())
+}
+
 /// One `[[column]]` table.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawColumn {
     pub name: Spanned<String>,
-    #[serde(default)]
-    pub accounts: Vec<Spanned<String>>,
-    #[serde(default)]
-    pub keywords: Vec<Spanned<String>>,
-    #[serde(default)]
-    pub regex: Vec<Spanned<String>>,
-    #[serde(default)]
-    pub hashtags: Vec<Spanned<String>>,
+    // Include keys: absent, a column with none takes every post; present
+    // but empty, the key matches nothing.
+    pub accounts: Option<Spanned<Vec<Spanned<String>>>>,
+    pub keywords: Option<Spanned<Vec<Spanned<String>>>>,
+    pub regex: Option<Spanned<Vec<Spanned<String>>>>,
+    pub hashtags: Option<Spanned<Vec<Spanned<String>>>>,
     #[serde(default)]
     pub mentions_me: bool,
-    #[serde(default)]
-    pub sources: Vec<Spanned<String>>,
+    pub sources: Option<Spanned<Vec<Spanned<String>>>>,
     #[serde(default)]
     pub exclude_keywords: Vec<Spanned<String>>,
     #[serde(default = "yes")]

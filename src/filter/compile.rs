@@ -197,14 +197,14 @@ impl Rules {
                     ),
                 ));
             }
-            for account in &c.accounts {
+            for account in config::entries(&c.accounts) {
                 if let Some(roles) = b.roles(account)
                     && !roles.columns.contains(&index)
                 {
                     roles.columns.push(index);
                 }
             }
-            for tag in &c.hashtags {
+            for tag in config::entries(&c.hashtags) {
                 let name = tag.get_ref().trim().trim_start_matches('#');
                 if name.is_empty() || name.chars().any(char::is_whitespace) {
                     b.errors.push(Diagnostic::error(
@@ -219,7 +219,7 @@ impl Rules {
                 }
             }
             let mut sources = Vec::new();
-            for source in &c.sources {
+            for source in config::entries(&c.sources) {
                 if source_names.contains(&source.get_ref().as_str()) {
                     sources.push(source.get_ref().clone());
                 } else {
@@ -250,15 +250,34 @@ impl Rules {
                     languages.push(code);
                 }
             }
+            let keys = [&c.accounts, &c.keywords, &c.regex, &c.hashtags, &c.sources];
+            if !c.mentions_me
+                && keys.iter().any(|k| k.is_some())
+                && keys.iter().all(|k| config::entries(k).is_empty())
+            {
+                let (key, list) = ["accounts", "keywords", "regex", "hashtags", "sources"]
+                    .into_iter()
+                    .zip(keys)
+                    .find_map(|(name, k)| k.as_ref().map(|l| (name, l)))
+                    .expect("a present key");
+                b.warnings.push(Diagnostic::warning(
+                    Some(list.span()),
+                    format!(
+                        "column {name} has an empty {key} list and takes no posts; \
+                         remove the key to take every post"
+                    ),
+                ));
+            }
             let include = Include {
-                any: !c.accounts.is_empty()
-                    || !c.keywords.is_empty()
-                    || !c.regex.is_empty()
-                    || !c.hashtags.is_empty()
-                    || c.mentions_me
-                    || !c.sources.is_empty(),
-                keywords: c.keywords.iter().filter_map(|k| b.keyword(k)).collect(),
-                regex: c.regex.iter().filter_map(|r| b.regex(r)).collect(),
+                any: keys.iter().any(|k| k.is_some()) || c.mentions_me,
+                keywords: config::entries(&c.keywords)
+                    .iter()
+                    .filter_map(|k| b.keyword(k))
+                    .collect(),
+                regex: config::entries(&c.regex)
+                    .iter()
+                    .filter_map(|r| b.regex(r))
+                    .collect(),
                 mentions_me: c.mentions_me,
                 sources,
             };

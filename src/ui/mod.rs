@@ -392,13 +392,30 @@ pub fn help_lines(state: &AppState) -> Vec<Line<'static>> {
         })
         .collect();
     lines.push(Line::default());
+    // The first key of each, as bound now.
+    let keys = |c: Command| {
+        state
+            .keymap
+            .keys(c)
+            .first()
+            .map_or_else(|| "(unbound)".to_string(), |k| k.to_string())
+    };
     for text in [
-        "In the detail view: 1–9 open that link; j/k go to the next post.",
-        "In the search prompt: type to filter the column; enter keeps, esc clears.",
-        "In the palette: type to filter; ↑/↓ choose; enter goes; esc closes.",
-        "Mouse: the wheel scrolls the column under it; a click selects.",
-        "q and esc close an overlay; on the main screen q quits.",
-        "Keys are set in the [keys] table of the config (see the README).",
+        format!(
+            "In the detail view: 1–9 open that link; {}/{} go to the next post or back.",
+            keys(Command::NextPost),
+            keys(Command::PrevPost)
+        ),
+        "In the search prompt: type to filter the column; enter keeps, esc clears.".into(),
+        "In the palette: type to filter; ↑/↓ choose; enter goes; esc closes.".into(),
+        "Mouse: the wheel scrolls the column under it; a click selects.".into(),
+        format!(
+            "{} and {} close an overlay; on the main screen {} quits; ctrl-c always quits.",
+            keys(Command::Quit),
+            keys(Command::Close),
+            keys(Command::Quit)
+        ),
+        "Keys are set in the [keys] table of the config (see the README).".into(),
     ] {
         lines.push(Line::from(Span::styled(text, Style::new().fg(QUIET))));
     }

@@ -598,6 +598,34 @@ fn keys_from_the_config_replace_the_defaults() {
     assert_eq!(selected_id(&s).as_deref(), Some("bob-1"));
 }
 
+/// Rebinding quit keeps ctrl-c, which quits from anywhere (an overlay, the
+/// search prompt), and the help says the keys as they are bound now.
+#[test]
+fn ctrl_c_always_quits_and_the_help_reads_the_live_keymap() {
+    let config = format!("{CONFIG}\n[keys]\nquit = \"Q\"\n");
+    let mut s = state_with(&config, 160, 40);
+    let ctrl_c = |s: &mut AppState| update(s, Action::Key(KeyChord::ctrl('c')));
+    assert_eq!(ctrl_c(&mut s), [Effect::Quit]);
+    key(&mut s, '?');
+    assert_eq!(ctrl_c(&mut s), [Effect::Quit], "from the help");
+    named(&mut s, NamedKey::Esc);
+    key(&mut s, '/');
+    assert_eq!(ctrl_c(&mut s), [Effect::Quit], "from the search prompt");
+    let help: Vec<String> = circles::ui::help_lines(&s)
+        .iter()
+        .map(|l| l.spans.iter().map(|s| s.content.to_string()).collect())
+        .collect();
+    let footer = help
+        .iter()
+        .find(|l| l.contains("close an overlay"))
+        .unwrap();
+    assert!(footer.starts_with("Q and esc close"), "{footer}");
+    assert!(footer.contains("ctrl-c always quits"), "{footer}");
+    let bad = load(&format!("{CONFIG}\n[keys]\nhelp = \"ctrl-c\"\n"), t0());
+    let message = bad.unwrap_err().errors[0].message.clone();
+    assert!(message.contains("ctrl-c always quits"), "{message}");
+}
+
 fn carols(ids: &[&str]) -> Vec<Post> {
     ids.iter()
         .enumerate()

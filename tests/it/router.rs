@@ -979,3 +979,37 @@ fn a_post_boosted_by_several_accounts_is_routed_with_all_of_them() {
     );
     assert!(text.contains("booster @alice@hachyderm.io"), "{text}");
 }
+
+/// An include key that is there but empty matches nothing (`x` on a
+/// column's last account leaves `accounts = []`), and says so; only a
+/// column with no include key at all takes every post.
+#[test]
+fn an_empty_include_key_matches_nothing_and_is_warned_about() {
+    let config =
+        "[[column]]\nname = \"Sec\"\naccounts = []\n\n[[column]]\nname = \"Rest\"\nrest = true\n";
+    let compiled = load(config, now()).unwrap();
+    let p = post("1", "@x@x.social").at(eleven()).build();
+    assert_eq!(
+        names(&compiled.rules, &route(&compiled.rules, &p)),
+        ["Rest"],
+        "Sec takes nothing, so the rest column gets it"
+    );
+    let all = load("[[column]]\nname = \"All\"\n", now()).unwrap();
+    assert_eq!(
+        names(&all.rules, &route(&all.rules, &p)),
+        ["All"],
+        "no include key"
+    );
+    let warning = &compiled.warnings[0];
+    assert!(
+        warning
+            .message
+            .contains("column Sec has an empty accounts list and takes no posts"),
+        "{}",
+        warning.message
+    );
+    assert_eq!(warning.line_col(config).unwrap().0, 3);
+    // an empty key beside a rule that can match is no problem
+    let config = "[[column]]\nname = \"Sec\"\naccounts = []\nhashtags = [\"rust\"]\n";
+    assert!(load(config, now()).unwrap().warnings.is_empty());
+}
