@@ -102,7 +102,11 @@ fn start_logging() -> (
             );
         }
     };
-    let (writer, guard) = tracing_appender::non_blocking(file);
+    // A thousand lines waiting for the log thread is plenty; the default
+    // (128,000) allocates 4 MB of slots at start.
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(1024)
+        .finish(file);
     let filter = tracing_subscriber::EnvFilter::try_from_env("CIRCLES_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let installed = tracing_subscriber::fmt()
