@@ -15,7 +15,6 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-#[derive(Debug)]
 pub struct ConfigFile {
     /// Where edits go: the file in use, or for the built-in default the
     /// XDG path that the first edit creates.
@@ -29,6 +28,18 @@ pub struct ConfigFile {
     /// What our last write put in the file: undo is safe only while the
     /// file still holds exactly that.
     written: Option<String>,
+    /// Tests: another writer's change, made while an edit is being made.
+    #[cfg(test)]
+    meddle: Option<Box<dyn FnMut(&Path)>>,
+}
+
+impl std::fmt::Debug for ConfigFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConfigFile")
+            .field("path", &self.path)
+            .field("builtin", &self.builtin)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ConfigFile {
@@ -43,6 +54,8 @@ impl ConfigFile {
             text,
             undo: Vec::new(),
             written: None,
+            #[cfg(test)]
+            meddle: None,
         }
     }
 
@@ -61,49 +74,90 @@ impl ConfigFile {
 
     /// Applies an edit to the file as it is now and writes it. Returns the
     /// new text, and a note when this edit created the file.
+    ///
+    /// Another writer (an editor saving) may be at work on the file: the
+    /// file is read again just before the new text replaces it, and when it
+    /// changed in between the edit starts over on what is there now. A file
+    /// that has just lost every column or source it had (an editor that
+    /// truncates before it writes) is not edited. An edit that would change
+    /// nothing writes nothing and takes no undo slot.
     pub fn edit(
         &mut self,
         edit: &Edit,
         now: DateTime<Utc>,
     ) -> Result<(String, Option<String>), String> {
+        /// Tries before giving up on a file that keeps changing.
+        const TRIES: usize = 5;
         let path = self.path.clone().ok_or(
             "there is no home directory to keep a config in; start circles with --config FILE",
         )?;
-        let base = if self.builtin {
-            self.text.clone()
-        } else {
-            match fs::read_to_string(&path) {
-                Ok(text) => text,
-                Err(e) if e.kind() == io::ErrorKind::NotFound => self.text.clone(),
-                Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        for _ in 0..TRIES {
+            let base = self.current(&path)?;
+            if lost_its_tables(&self.text, &base) {
+                return Err(format!(
+                    "not written: {} has just lost its columns or sources (is an editor \
+                     writing it?); try again once it is saved",
+                    path.display()
+                ));
             }
-        };
-        let new = config::apply(&base, edit, now).map_err(|e| e.to_string())?;
-        if let Err(errors) = filter::load(&new, now) {
-            let first = errors
-                .errors
-                .first()
-                .map(|d| d.message.clone())
-                .unwrap_or_default();
-            return Err(format!(
-                "not written: the config has an error to fix first ({})",
-                first.lines().next().unwrap_or_default()
-            ));
+            let new = config::apply(&base, edit, now).map_err(|e| e.to_string())?;
+            if new == base {
+                return Err(edit.already());
+            }
+            if let Err(errors) = filter::load(&new, now) {
+                let first = errors
+                    .errors
+                    .first()
+                    .map(|d| d.message.clone())
+                    .unwrap_or_default();
+                return Err(format!(
+                    "not written: the config has an error to fix first ({})",
+                    first.lines().next().unwrap_or_default()
+                ));
+            }
+            if self.builtin
+                && let Some(dir) = path.parent()
+            {
+                fs::create_dir_all(dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            }
+            #[cfg(test)]
+            if let Some(meddle) = &mut self.meddle {
+                meddle(&path);
+            }
+            let unchanged = |file: &str| self.builtin || file == base;
+            match write_atomic_if(&path, &new, unchanged) {
+                Ok(true) => {}
+                // Changed while the edit was made: make it again on that.
+                Ok(false) => continue,
+                Err(e) => return Err(format!("cannot write {}: {e}", path.display())),
+            }
+            let created = self
+                .builtin
+                .then(|| format!("created {} from the default", path.display()));
+            self.builtin = false;
+            self.undo.push(base);
+            self.text = new.clone();
+            self.written = Some(new.clone());
+            return Ok((new, created));
         }
-        if self.builtin
-            && let Some(dir) = path.parent()
-        {
-            fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        Err(format!(
+            "not written: {} kept changing while circles edited it; try again",
+            path.display()
+        ))
+    }
+
+    /// The text an edit starts from: the file as it is now (the built-in
+    /// default before the first edit).
+    fn current(&self, path: &Path) -> Result<String, String> {
+        if self.builtin {
+            return Ok(self.text.clone());
         }
-        write_atomic(&path, &new).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        let created = self
-            .builtin
-            .then(|| format!("created {} from the default", path.display()));
-        self.builtin = false;
-        self.undo.push(base);
-        self.text = new.clone();
-        self.written = Some(new.clone());
-        Ok((new, created))
+        match fs::read_to_string(path) {
+            Ok(text) => Ok(text),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(self.text.clone()),
+            Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        }
     }
 
     /// Writes back the text from before the last edit, unless the file
@@ -143,9 +197,46 @@ impl ConfigFile {
     }
 }
 
+/// Whether `now` has no `[[column]]` or `[[source]]` left of those `before`
+/// had: the sign of a file caught half written.
+fn lost_its_tables(before: &str, now: &str) -> bool {
+    let count = |text: &str, table: &str| {
+        text.lines()
+            .filter(|l| l.trim_start().starts_with(&format!("[[{table}]]")))
+            .count()
+    };
+    ["column", "source"]
+        .iter()
+        .any(|t| count(before, t) > 0 && count(now, t) == 0)
+}
+
+/// [`write_atomic`], but only while `unchanged` says the file's text (read
+/// again right before it is replaced) is still what the new text was made
+/// from; `Ok(false)` when it is not, and nothing was written.
+fn write_atomic_if(path: &Path, text: &str, unchanged: impl Fn(&str) -> bool) -> io::Result<bool> {
+    write_atomic_checked(path, text, &|| {
+        let now = match fs::read_to_string(path) {
+            Ok(now) => now,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(e),
+        };
+        Ok(unchanged(&now))
+    })
+}
+
 /// Replaces a file's contents all at once: readers see the old text or the
 /// new, never half of either.
 pub fn write_atomic(path: &Path, text: &str) -> io::Result<()> {
+    write_atomic_checked(path, text, &|| Ok(true)).map(drop)
+}
+
+/// [`write_atomic`] that asks `still` right before the rename whether to go
+/// on; `Ok(false)` (and the temporary file removed) when not.
+fn write_atomic_checked(
+    path: &Path,
+    text: &str,
+    still: &dyn Fn() -> io::Result<bool>,
+) -> io::Result<bool> {
     // Through a symlink (dotfile managers use them) to the real file.
     let path = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -161,16 +252,21 @@ pub fn write_atomic(path: &Path, text: &str) -> io::Result<()> {
             file.set_permissions(permissions)?;
         }
         file.sync_all()?;
-        fs::rename(&tmp, &path)
+        if !still()? {
+            return Ok(false);
+        }
+        fs::rename(&tmp, &path).map(|()| true)
     })();
-    if written.is_err() {
+    if !matches!(written, Ok(true)) {
         let _ = fs::remove_file(&tmp);
     }
-    written?;
+    if !written? {
+        return Ok(false);
+    }
     if let Ok(dir) = fs::File::open(dir) {
         let _ = dir.sync_all();
     }
-    Ok(())
+    Ok(true)
 }
 
 #[cfg(test)]
@@ -251,6 +347,7 @@ mod tests {
             text: config::DEFAULT_CONFIG.to_string(),
             undo: Vec::new(),
             written: None,
+            meddle: None,
         };
         assert_eq!(file.display(), "built-in default");
         let (text, created) = file.edit(&amplify("@b@x.social"), now()).unwrap();
@@ -282,5 +379,101 @@ mod tests {
         let err = file.edit(&amplify("@b@x.social"), now()).unwrap_err();
         assert!(!err.is_empty());
         assert_eq!(fs::read_to_string(&path).unwrap(), "[[column]]\nname = \n");
+    }
+
+    /// An edit that changes nothing says so, writes nothing and takes no
+    /// undo slot.
+    #[test]
+    fn an_edit_that_changes_nothing_is_said_and_not_written() {
+        let (_dir, path, mut file) = file_with(TEXT);
+        let add = Edit::AddToColumn {
+            column: "Core".into(),
+            handle: "@A@x.social".into(),
+        };
+        let why = file.edit(&add, now()).unwrap_err();
+        assert_eq!(why, "@A@x.social is already in Core");
+        assert_eq!(fs::read_to_string(&path).unwrap(), TEXT);
+        assert_eq!(file.undo().unwrap_err(), "nothing to undo");
+        file.edit(&amplify("@b@x.social"), now()).unwrap();
+        let why = file.edit(&amplify("@b@x.social"), now()).unwrap_err();
+        assert_eq!(why, "@b@x.social is already amplified");
+        let mute = Edit::MuteAccount {
+            handle: "@m@x.social".into(),
+            until: None,
+        };
+        file.edit(&mute, now()).unwrap();
+        assert_eq!(
+            file.edit(&mute, now()).unwrap_err(),
+            "@m@x.social is already muted"
+        );
+        // two edits were made, so two undos work and a third has nothing
+        file.undo().unwrap();
+        file.undo().unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), TEXT);
+    }
+
+    /// Another writer at work while a keyboard edit is made: its change is
+    /// kept (the edit is made again on top of it), and a file caught
+    /// truncated is not edited at all. Every kind of change, many rounds.
+    #[test]
+    fn a_keyboard_edit_racing_another_writer_loses_nothing() {
+        let kinds = ["append", "rewrite by rename", "truncate", "edit in place"];
+        for round in 0..200 {
+            let kind = kinds[round % kinds.len()];
+            let (_dir, path, mut file) = file_with(TEXT);
+            let marker = format!("# outside change {round}");
+            let meddled = std::rc::Rc::new(std::cell::Cell::new(0));
+            let count = std::rc::Rc::clone(&meddled);
+            let change = marker.clone();
+            // the change lands once, while the first try of the edit runs
+            file.meddle = Some(Box::new(move |path: &Path| {
+                if count.get() > 0 {
+                    return;
+                }
+                count.set(1);
+                let now = fs::read_to_string(path).unwrap();
+                match kind {
+                    "append" => {
+                        let mut f = fs::OpenOptions::new().append(true).open(path).unwrap();
+                        writeln!(f, "{change}").unwrap();
+                    }
+                    "rewrite by rename" => {
+                        let tmp = path.with_extension("swp");
+                        fs::write(&tmp, format!("{change}\n{now}")).unwrap();
+                        fs::rename(&tmp, path).unwrap();
+                    }
+                    "truncate" => fs::write(path, "").unwrap(),
+                    _ => fs::write(path, now.replace("# my config", &change)).unwrap(),
+                }
+            }));
+            let result = file.edit(&amplify(&format!("@n{round}@x.social")), now());
+            let on_disk = fs::read_to_string(&path).unwrap();
+            assert_eq!(meddled.get(), 1, "{kind}");
+            if kind == "truncate" {
+                // the editor's truncation was seen: nothing written, and the
+                // editor's own write (which follows) is not clobbered
+                let why = result.unwrap_err();
+                assert!(why.contains("lost its columns"), "{why}");
+                assert_eq!(on_disk, "", "{kind}");
+                continue;
+            }
+            let (text, _) = result.unwrap_or_else(|e| panic!("{kind}: {e}"));
+            assert_eq!(on_disk, text, "{kind}");
+            assert!(
+                on_disk.contains(&marker),
+                "{kind}: the outside change is lost:\n{on_disk}"
+            );
+            assert!(
+                on_disk.contains(&format!("@n{round}@x.social")),
+                "{kind}: the edit is lost"
+            );
+            assert!(
+                on_disk.contains("[[column]]"),
+                "{kind}: the config is destroyed"
+            );
+            // and undo puts back exactly what the other writer left
+            let before = file.undo().unwrap();
+            assert!(before.contains(&marker), "{kind}");
+        }
     }
 }

@@ -61,6 +61,23 @@ pub enum Edit {
     },
 }
 
+impl Edit {
+    /// What to say when the edit would change nothing: the config says so
+    /// already.
+    pub fn already(&self) -> String {
+        match self {
+            Edit::MuteAccount { handle, .. } => format!("{handle} is already muted"),
+            Edit::MuteBoostsFrom { handle } => format!("boosts from {handle} are already muted"),
+            Edit::MuteKeyword { keyword } => format!("“{keyword}” is already muted"),
+            Edit::Amplify { handle } => format!("{handle} is already amplified"),
+            Edit::Unamplify { handle } => format!("{handle} is not amplified"),
+            Edit::AddToColumn { column, handle } => format!("{handle} is already in {column}"),
+            Edit::NewColumn { column, .. } => format!("there is already a column {column}"),
+            Edit::RemoveFromColumn { column, handle } => format!("{handle} is not in {column}"),
+        }
+    }
+}
+
 /// Why an edit could not be made; reads like advice.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
