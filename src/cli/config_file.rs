@@ -30,8 +30,12 @@ pub struct ConfigFile {
     written: Option<String>,
     /// Tests: another writer's change, made while an edit is being made.
     #[cfg(test)]
-    meddle: Option<Box<dyn FnMut(&Path)>>,
+    meddle: Option<Meddle>,
 }
+
+/// Tests: a change another writer makes to the file, mid-edit.
+#[cfg(test)]
+type Meddle = Box<dyn FnMut(&Path)>;
 
 impl std::fmt::Debug for ConfigFile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
