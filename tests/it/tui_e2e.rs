@@ -1623,3 +1623,69 @@ fn a_later_boost_by_a_core_account_brings_the_post_into_core() {
     );
     tui.quit();
 }
+
+/// CPU ticks (user + system) the process has used so far.
+fn cpu_ticks(pid: i32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+/// After one keyboard edit circles is idle again: its own reads of the
+/// config are no change to react to, so it neither reads nor draws over
+/// and over (it used to re-read every 3 s, forever).
+#[test]
+fn after_a_keyboard_edit_the_screen_goes_quiet() {
+    let mut tui = Tui::ready_with_config(120, 40, DEFAULT_CONFIG);
+    tui.send("a");
+    tui.wait_for_status("the edit", |s| s.contains("u to undo"));
+    // the reload that follows the edit settles
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let (bytes, ticks) = (tui.raw().len(), cpu_ticks(tui.pid()));
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    assert_eq!(tui.raw().len(), bytes, "nothing was drawn while idle");
+    assert!(cpu_ticks(tui.pid()) - ticks <= 1, "idle CPU after an edit");
+    // a `cat` of the file is no change either
+    let _ = std::fs::read_to_string(tui.config_path()).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    assert_eq!(tui.raw().len(), bytes, "a read is no change");
+    tui.quit();
+}
+
+/// A config that is a symlink into a dotfiles folder reloads when its
+/// target is edited — in place, or by writing a new file and renaming it
+/// over the target — not only when the link's own folder changes.
+#[test]
+fn a_symlinked_config_reloads_when_its_target_changes() {
+    let home = TempDir::new().unwrap();
+    let dotfiles = home.path().join("dotfiles");
+    std::fs::create_dir_all(&dotfiles).unwrap();
+    let target = dotfiles.join("circles.toml");
+    std::fs::write(&target, DEFAULT_CONFIG).unwrap();
+    let link_dir = home.path().join("config").join("circles");
+    std::fs::create_dir_all(&link_dir).unwrap();
+    std::os::unix::fs::symlink(&target, link_dir.join("config.toml")).unwrap();
+    let tui = Tui::launch_in(home, 200, 40, None, None);
+    tui.wait_for("the demo", |s| s.contains("demo live · "));
+    // in place
+    let mut out = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&target)
+        .unwrap();
+    out.write_all(b"\n[[column]]\nname = \"Linked\"\n").unwrap();
+    drop(out);
+    tui.wait_for("the new column", |s| s.contains("Linked"));
+    // a new file renamed over the target
+    let tmp = dotfiles.join(".circles.toml.swp");
+    let text = std::fs::read_to_string(&target)
+        .unwrap()
+        .replace("Linked", "Renamed");
+    std::fs::write(&tmp, text).unwrap();
+    std::fs::rename(&tmp, &target).unwrap();
+    tui.wait_for("the renamed column", |s| s.contains("Renamed"));
+}

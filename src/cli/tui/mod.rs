@@ -240,11 +240,17 @@ async fn event_loop(
 
     let mut batch = Vec::new();
     let outcome = 'run: loop {
-        let wait = tick_interval(&state);
+        let mut wait = tick_interval(&state);
+        if let Some(due) = runtime.config_due() {
+            wait = wait.min(due.saturating_duration_since(std::time::Instant::now()));
+        }
         tokio::select! {
             n = rx.recv_many(&mut batch, 512) => if n == 0 { break Ok(()) },
             _ = tokio::time::sleep(wait) => batch.push(Event::Tick),
         }
+        // Nothing to draw unless something happened: a key, a source, time
+        // passing, a config that changed.
+        let mut happened = false;
         effects.extend(update(&mut state, Action::Clock(Utc::now())));
         for event in batch.drain(..) {
             let action = match event {
@@ -253,17 +259,25 @@ async fn event_loop(
                     log_source_event(&event);
                     Some(Action::Source(event))
                 }
-                Event::ConfigFile => runtime.config_changed(),
-                Event::Tick => None,
+                Event::ConfigFile => {
+                    runtime.config_touched();
+                    None
+                }
+                Event::Tick => {
+                    happened = true;
+                    runtime.config_changed()
+                }
                 Event::Stop(why) => {
                     tracing::info!(signal = why, "stopping");
                     break 'run Ok(());
                 }
             };
             if let Some(action) = action {
+                happened = true;
                 effects.extend(update(&mut state, action));
             }
         }
+        happened |= !effects.is_empty();
         while let Some(effect) = effects.pop_front() {
             match runtime.carry_out(effect)? {
                 Outcome::Done => {}
@@ -272,7 +286,7 @@ async fn event_loop(
                 Outcome::Then(action) => effects.extend(update(&mut state, action)),
             }
         }
-        if let Err(e) = screen.draw(|f| ui::render(&state, f)) {
+        if happened && let Err(e) = screen.draw(|f| ui::render(&state, f)) {
             break Err(e);
         }
     };

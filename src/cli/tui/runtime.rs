@@ -15,8 +15,10 @@ use crate::source;
 use crate::store;
 use chrono::Utc;
 use std::collections::HashMap;
+use std::fs;
 use std::io::{self, Write};
-use std::time::Duration;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 /// Batches of posts saved between two prunes of the cache.
@@ -39,7 +41,10 @@ pub(super) enum Outcome {
 pub(super) struct Runtime {
     tx: mpsc::UnboundedSender<Event>,
     file: ConfigFile,
-    watcher: Option<notify_debouncer_mini::Debouncer<notify::RecommendedWatcher>>,
+    watcher: Option<Watcher>,
+    /// When to read the config file after a change was seen: a save is a
+    /// burst of events, and the file is read once it settles.
+    config_due: Option<Instant>,
     writer: Option<Writer>,
     saved_since_prune: usize,
     cursors: Cursors,
@@ -60,6 +65,7 @@ impl Runtime {
             tx,
             file,
             watcher: None,
+            config_due: None,
             writer,
             saved_since_prune: 0,
             cursors,
@@ -75,8 +81,29 @@ impl Runtime {
         self.writer.is_some()
     }
 
-    /// New text of the config file, if it changed on disk.
+    /// Something happened to the config file: it is read once things
+    /// settle (see [`Runtime::config_due`]).
+    pub(super) fn config_touched(&mut self) {
+        self.config_due = Some(Instant::now() + SETTLE);
+    }
+
+    /// When the config file is to be read, if a change is pending.
+    pub(super) fn config_due(&self) -> Option<Instant> {
+        self.config_due
+    }
+
+    /// New text of the config file, if it changed on disk and the change
+    /// has settled. The symlink, if the config is one, is resolved again
+    /// (a dotfile manager may point it elsewhere) and the watch follows.
     pub(super) fn config_changed(&mut self) -> Option<Action> {
+        if self.config_due.is_none_or(|due| due > Instant::now()) {
+            return None;
+        }
+        self.config_due = None;
+        let target = self.file.path().map(watched_dirs);
+        if self.watcher.as_ref().map(|w| &w.dirs) != target.as_ref() {
+            self.watch_config();
+        }
         let text = self.file.changed()?;
         tracing::info!("config changed on disk");
         Some(Action::Config(ConfigChange {
@@ -190,44 +217,95 @@ impl Runtime {
     }
 
     /// Watches the config file's directory (editors that save by writing a
-    /// new file and renaming it are caught too). Changes are compared with
-    /// what the app runs on, so our own writes are ignored.
+    /// new file and renaming it are caught too), and for a symlinked config
+    /// its target's directory as well. Only changes count: circles' own
+    /// reads of the file (opens, accesses) and metadata changes are no
+    /// news, or every read would set off the next.
     fn watch_config(&mut self) {
-        let Some(dir) = self
-            .file
-            .path()
-            .and_then(|p| p.parent())
-            .map(|d| d.to_path_buf())
-        else {
+        self.watcher = None;
+        let Some(path) = self.file.path().map(Path::to_path_buf) else {
             return;
         };
-        if !dir.is_dir() {
-            return;
-        }
+        let dirs = watched_dirs(&path);
+        let names: Vec<std::ffi::OsString> = [Some(path.clone()), fs::canonicalize(&path).ok()]
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p.file_name().map(|n| n.to_os_string()))
+            .collect();
         let tx = self.tx.clone();
-        let debouncer = notify_debouncer_mini::new_debouncer(
-            Duration::from_millis(150),
-            move |result: notify_debouncer_mini::DebounceEventResult| {
-                if result.is_ok() {
-                    let _ = tx.send(Event::ConfigFile);
-                }
-            },
-        );
-        let mut debouncer = match debouncer {
-            Ok(debouncer) => debouncer,
+        let watcher = notify::recommended_watcher(move |result: notify::Result<notify::Event>| {
+            let Ok(event) = result else {
+                return;
+            };
+            let about_the_config = event
+                .paths
+                .iter()
+                .any(|p| p.file_name().is_some_and(|n| names.iter().any(|c| c == n)));
+            if about_the_config && changes_content(&event.kind) {
+                let _ = tx.send(Event::ConfigFile);
+            }
+        });
+        let mut watcher = match watcher {
+            Ok(watcher) => watcher,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot watch the config");
                 return;
             }
         };
-        if let Err(e) = debouncer
-            .watcher()
-            .watch(&dir, notify::RecursiveMode::NonRecursive)
-        {
-            tracing::warn!(error = %e, dir = %dir.display(), "cannot watch");
-            return;
+        use notify::Watcher as _;
+        let mut watching = false;
+        for dir in &dirs {
+            match watcher.watch(dir, notify::RecursiveMode::NonRecursive) {
+                Ok(()) => watching = true,
+                Err(e) => tracing::warn!(error = %e, dir = %dir.display(), "cannot watch"),
+            }
         }
-        self.watcher = Some(debouncer);
+        if watching {
+            self.watcher = Some(Watcher {
+                _watcher: watcher,
+                dirs,
+            });
+        }
+    }
+}
+
+/// A save settles within this long.
+const SETTLE: Duration = Duration::from_millis(150);
+
+/// The watch on the config file.
+struct Watcher {
+    _watcher: notify::RecommendedWatcher,
+    /// The directories watched: the config's, and its target's.
+    dirs: Vec<PathBuf>,
+}
+
+/// The config file's directory and, when it is a symlink, its target's.
+fn watched_dirs(path: &Path) -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    for file in [Some(path.to_path_buf()), fs::canonicalize(path).ok()]
+        .into_iter()
+        .flatten()
+    {
+        if let Some(dir) = file.parent().filter(|d| d.is_dir())
+            && !dirs.iter().any(|d: &PathBuf| d == dir)
+        {
+            dirs.push(dir.to_path_buf());
+        }
+    }
+    dirs
+}
+
+/// Whether an event can mean new content: a write, a file made, moved or
+/// removed. Opening and reading (circles' own reads among them) and
+/// metadata changes cannot; closing a file that was written can.
+fn changes_content(kind: &notify::EventKind) -> bool {
+    use notify::EventKind;
+    use notify::event::{AccessKind, AccessMode, ModifyKind};
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) | EventKind::Modify(ModifyKind::Metadata(_)) => false,
+        EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_) | EventKind::Any => true,
+        EventKind::Other => false,
     }
 }
 
