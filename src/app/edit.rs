@@ -11,7 +11,6 @@
 use super::{AppState, Effect, Overlay, reroute};
 use crate::config::{Command, Edit, Key, KeyChord, NamedKey, SourceSpec};
 use crate::filter;
-use crate::model::SourceState;
 use chrono::TimeDelta;
 
 /// What a prompt's text is for.
@@ -230,13 +229,7 @@ fn restart_sources(state: &mut AppState, specs: Vec<SourceSpec>, effects: &mut V
             .iter()
             .find(|s| s.name == spec.name && kept)
             .cloned()
-            .unwrap_or_else(|| super::SourceStatus {
-                name: spec.name.clone(),
-                state: SourceState::Starting,
-                posts: 0,
-                skipped: 0,
-                last_problem: None,
-            });
+            .unwrap_or_else(|| super::SourceStatus::new(&spec.name, state.now));
         statuses.push(status);
     }
     state.sources = statuses;

@@ -96,10 +96,40 @@ pub enum Effect {
 pub struct SourceStatus {
     pub name: String,
     pub state: SourceState,
+    /// When the state arrived: a wait counts down from then.
+    pub since: DateTime<Utc>,
     pub posts: usize,
     pub skipped: usize,
     pub last_problem: Option<String>,
 }
+
+impl SourceStatus {
+    pub fn new(name: &str, now: DateTime<Utc>) -> Self {
+        SourceStatus {
+            name: name.to_string(),
+            state: SourceState::Starting,
+            since: now,
+            posts: 0,
+            skipped: 0,
+            last_problem: None,
+        }
+    }
+
+    /// Seconds left of a wait before the next try, counted down by the
+    /// clock (for the status bar).
+    pub fn retry_in(&self, now: DateTime<Utc>) -> Option<u64> {
+        match &self.state {
+            SourceState::Retrying { seconds, .. } => {
+                let passed = (now - self.since).num_seconds().max(0) as u64;
+                Some(seconds.saturating_sub(passed))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// How long a notice stays in the status bar.
+pub const NOTICE_FOR: chrono::TimeDelta = chrono::TimeDelta::seconds(6);
 
 /// Where the config came from and how it is.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -188,8 +218,11 @@ pub struct AppState {
     pub cw_open: HashSet<PostId>,
     pub sources: Vec<SourceStatus>,
     pub config: ConfigStatus,
-    /// A one-off message for the status bar, cleared by the next key.
+    /// A one-off message for the status bar, cleared by the next key or
+    /// after [`NOTICE_FOR`].
     pub message: Option<String>,
+    /// The message shown, and since when (for its expiry).
+    message_since: Option<(String, DateTime<Utc>)>,
     pub muted_today: usize,
     /// Muted posts are shown, dimmed, where they would have been.
     pub reveal: bool,
@@ -232,16 +265,11 @@ impl AppState {
             cw_open: HashSet::new(),
             sources: sources
                 .iter()
-                .map(|name| SourceStatus {
-                    name: name.clone(),
-                    state: SourceState::Starting,
-                    posts: 0,
-                    skipped: 0,
-                    last_problem: None,
-                })
+                .map(|name| SourceStatus::new(name, now))
                 .collect(),
             config,
             message: None,
+            message_since: None,
             muted_today: 0,
             reveal: false,
             source_specs: Vec::new(),
@@ -389,6 +417,21 @@ impl AppState {
             .map(|since| *since + SEEN_AFTER)
     }
 
+    /// When the status bar changes by itself: a notice goes, or a wait
+    /// counts down a second.
+    pub fn next_status_change(&self) -> Option<DateTime<Utc>> {
+        let notice = self
+            .message_since
+            .as_ref()
+            .map(|(_, since)| *since + NOTICE_FOR);
+        let countdown = self
+            .sources
+            .iter()
+            .any(|s| s.retry_in(self.now).is_some_and(|left| left > 0))
+            .then(|| self.now + chrono::TimeDelta::seconds(1));
+        notice.into_iter().chain(countdown).min()
+    }
+
     pub fn source_state(&self, name: &str) -> Option<&SourceState> {
         self.sources
             .iter()
@@ -426,10 +469,26 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
     }
     mark_visible_seen(state);
     note_the_top(state);
+    age_the_notice(state);
     if state.persisting {
         persist_reading(state, &mut effects);
     }
     effects
+}
+
+/// A notice shows for [`NOTICE_FOR`] and then goes, leaving the sources'
+/// states in view; a new one starts its own time.
+fn age_the_notice(state: &mut AppState) {
+    match (&state.message, &state.message_since) {
+        (None, _) => state.message_since = None,
+        (Some(text), Some((shown, since))) if text == shown => {
+            if state.now - *since >= NOTICE_FOR {
+                state.message = None;
+                state.message_since = None;
+            }
+        }
+        (Some(text), _) => state.message_since = Some((text.clone(), state.now)),
+    }
 }
 
 /// A column showing its newest post has nothing new above it: what
@@ -1037,8 +1096,10 @@ fn wheel(state: &mut AppState, x: u16, y: u16, down: bool) {
 fn source(state: &mut AppState, event: SourceEvent, effects: &mut Vec<Effect>) {
     match event {
         SourceEvent::State { source, state: new } => {
+            let now = state.now;
             if let Some(s) = state.sources.iter_mut().find(|s| s.name == source) {
                 s.state = new;
+                s.since = now;
             }
         }
         SourceEvent::Skipped { source, problem } => {

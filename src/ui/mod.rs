@@ -258,7 +258,8 @@ fn draw_status(state: &AppState, area: Rect, buf: &mut Buffer) {
         buf.set_line(area.x, area.y, &line, area.width);
         return;
     }
-    // A message gets the room the config's path would take.
+    // A message gets the room the config's path would take; the sources'
+    // states stay in view after it.
     let location = if state.message.is_some() {
         String::new()
     } else {
@@ -277,14 +278,19 @@ fn draw_status(state: &AppState, area: Rect, buf: &mut Buffer) {
             format!(" {} ", sanitize_line(message)),
             Style::new().fg(Color::Black).bg(ACCENT),
         ));
-    } else {
+    }
+    {
         for s in &state.sources {
             let (mark, color, word) = match &s.state {
                 SourceState::Starting => ("○", QUIET, "starting".to_string()),
                 SourceState::Loading => ("◌", Color::Yellow, "loading".to_string()),
                 SourceState::Connecting => ("◌", Color::Yellow, "connecting".to_string()),
-                SourceState::Retrying { seconds, why } => {
-                    ("↻", Color::Yellow, format!("retrying in {seconds}s: {why}"))
+                SourceState::Retrying { why, .. } => {
+                    let word = match s.retry_in(state.now).unwrap_or(0) {
+                        0 => format!("retrying now: {why}"),
+                        left => format!("retrying in {left}s: {why}"),
+                    };
+                    ("↻", Color::Yellow, word)
                 }
                 SourceState::Live => ("●", Color::Green, "live".to_string()),
                 SourceState::Done => ("●", QUIET, "read".to_string()),

@@ -1644,8 +1644,9 @@ fn after_a_keyboard_edit_the_screen_goes_quiet() {
     let mut tui = Tui::ready_with_config(120, 40, DEFAULT_CONFIG);
     tui.send("a");
     tui.wait_for_status("the edit", |s| s.contains("u to undo"));
-    // the reload that follows the edit settles
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // the notice goes after a few seconds, and then nothing more happens
+    tui.wait_for_status("the notice to go", |s| !s.contains("u to undo"));
+    std::thread::sleep(std::time::Duration::from_millis(500));
     let (bytes, ticks) = (tui.raw().len(), cpu_ticks(tui.pid()));
     std::thread::sleep(std::time::Duration::from_secs(4));
     assert_eq!(tui.raw().len(), bytes, "nothing was drawn while idle");

@@ -3,7 +3,7 @@
 //! pinned clock (so relative times are stable). Also: hostile post text
 //! never reaches the terminal as control sequences.
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use circles::app::{Action, AppState, ConfigStatus, update};
 use circles::config::{DEFAULT_CONFIG, KeyChord, NamedKey};
 use circles::decode::decode;
@@ -271,4 +271,47 @@ fn hostile_text_never_reaches_the_terminal_as_bytes() {
             rest = &seq[2 + end..];
         }
     }
+}
+
+/// A notice shows beside the sources' states, not instead of them, goes
+/// by itself after a few seconds, and a wait counts down with the clock.
+#[test]
+fn notices_expire_and_the_sources_stay_in_view() {
+    let mut s = demo(160, 30);
+    let status = |s: &AppState| screen(s).lines().last().unwrap_or_default().to_string();
+    update(&mut s, Action::Notice("config reloaded".into()));
+    let bar = status(&s);
+    assert!(
+        bar.contains("config reloaded") && bar.contains("demo live"),
+        "{bar}"
+    );
+    update(&mut s, Action::Clock(t0() + TimeDelta::seconds(3)));
+    assert!(
+        status(&s).contains("config reloaded"),
+        "still there after 3 s"
+    );
+    update(&mut s, Action::Clock(t0() + TimeDelta::seconds(7)));
+    assert!(!status(&s).contains("config reloaded"), "gone after 6 s");
+    // a retry counts down
+    update(
+        &mut s,
+        Action::Source(SourceEvent::State {
+            source: "demo".into(),
+            state: SourceState::Retrying {
+                seconds: 30,
+                why: "timed out".into(),
+            },
+        }),
+    );
+    assert!(
+        status(&s).contains("retrying in 30s: timed out"),
+        "{}",
+        status(&s)
+    );
+    assert!(s.next_status_change().is_some(), "the loop wakes to count");
+    update(&mut s, Action::Clock(t0() + TimeDelta::seconds(19)));
+    assert!(status(&s).contains("retrying in 18s"), "{}", status(&s));
+    update(&mut s, Action::Clock(t0() + TimeDelta::seconds(60)));
+    assert!(status(&s).contains("retrying now"), "{}", status(&s));
+    assert_eq!(s.next_status_change(), None, "nothing more to count");
 }

@@ -304,15 +304,20 @@ fn tick_interval(state: &AppState) -> Duration {
         Some(t) if (state.now - t).num_seconds() < 60 => Duration::from_secs(10),
         _ => Duration::from_secs(60),
     };
-    // Wake when a timed mute ends, and when posts on screen count as seen.
-    [state.next_expiry, state.next_seen_due()]
-        .into_iter()
-        .flatten()
-        .map(|t| match (t - state.now).to_std() {
-            Ok(until) => until + Duration::from_millis(50),
-            Err(_) => Duration::from_millis(50),
-        })
-        .fold(labels, Duration::min)
+    // Wake when a timed mute ends, when posts on screen count as seen, and
+    // when the status bar changes (a notice goes, a wait counts down).
+    [
+        state.next_expiry,
+        state.next_seen_due(),
+        state.next_status_change(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|t| match (t - state.now).to_std() {
+        Ok(until) => until + Duration::from_millis(50),
+        Err(_) => Duration::from_millis(50),
+    })
+    .fold(labels, Duration::min)
 }
 
 fn log_source_event(event: &SourceEvent) {
