@@ -211,9 +211,17 @@ async fn fetch(
             if how.newest.is_none() && key.uri.is_some() {
                 how.newest = Some(key.key.clone());
             }
+            if reached_end {
+                // Older than where the last run ended: the cache has them.
+                // Seen, so the next poll, which reads this page again,
+                // stops at them rather than sending them again.
+                seen.insert(key.key);
+                continue;
+            }
             if how.stop_at == Some(key.key.as_str()) {
                 reached_end = true;
-                break;
+                seen.insert(key.key);
+                continue;
             }
             if seen.contains(&key.key) {
                 reached_seen = true;

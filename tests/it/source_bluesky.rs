@@ -541,3 +541,33 @@ async fn a_kept_session_the_server_refuses_costs_one_login() {
     let text = std::fs::read_to_string(&kept).unwrap();
     assert!(text.contains(REFRESH_1), "the new session is kept: {text}");
 }
+
+/// After a restart the first read stops at where the last run ended, and
+/// the polls after it send nothing it has already had: the posts older
+/// than that point on the page count as seen (they used to be sent again,
+/// 47–71 of them per restart).
+#[tokio::test]
+async fn the_polls_after_a_restart_send_nothing_the_last_run_had() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(CREATE))
+        .respond_with(ok("create_session.json"))
+        .mount(&server)
+        .await;
+    first_page()
+        .respond_with(ok("timeline_polled.json"))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut sky = spec(&server.uri(), &dir);
+    *sky.kind.poll_mut().unwrap() = Duration::from_millis(150);
+    let page1 = uris("timeline_page1.json");
+    let mut rx = start_resuming(&sky, &[("newest", page1[0].clone())]);
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, live).await;
+    // three more polls of the same page
+    drain(&mut rx, &mut events, Duration::from_millis(600)).await;
+    assert!(timeline_reads(&server).await.len() >= 3, "it polled");
+    let fresh = uris("timeline_polled.json")[0].clone();
+    assert_eq!(post_ids(&events), [fresh], "only the new post, once");
+}
