@@ -1201,7 +1201,10 @@ fn add_posts(
     posts: Vec<crate::model::Post>,
     effects: &mut Vec<Effect>,
 ) {
-    let live = state.source_state(source) == Some(&SourceState::Live);
+    let live = matches!(
+        state.source_state(source),
+        Some(SourceState::Live | SourceState::Incomplete(_))
+    );
     let anchors = anchors(state);
     let mut bell = false;
     let mut added = 0;

@@ -14,6 +14,8 @@ pub enum SourceState {
     Loading,
     /// Up to date and waiting for more.
     Live,
+    /// Live, but what it read at the start stopped short; why, for the user.
+    Incomplete(String),
     /// Read everything; nothing more will come.
     Done,
     /// Failed for now; trying again after a wait.

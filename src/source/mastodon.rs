@@ -32,6 +32,9 @@ use std::time::{Duration, Instant};
 
 /// Posts read back on start.
 const BACKFILL: usize = 200;
+/// Tries of one page of the backfill before the rest is given up (the
+/// source then runs with what it has, and says the backfill is incomplete).
+const PAGE_TRIES: u32 = 4;
 /// Pages the catch-up after a disconnect reads forward before it gives up
 /// on the gap and starts again from the newest posts.
 const GAP_PAGES: usize = 25;
@@ -40,8 +43,6 @@ const MAX_BACKOFF: Duration = Duration::from_secs(5 * 60);
 /// The streaming server sends a heartbeat every few seconds; a stream that
 /// stays silent this long is a dead connection.
 const STREAM_IDLE: Duration = Duration::from_secs(90);
-/// A stream that stayed up this long was a success: backoff starts over.
-const STREAM_STABLE: Duration = Duration::from_secs(60);
 /// Failed attempts to open the stream (with REST still working) before
 /// the source polls instead, and for how long.
 const STREAM_FAILURES: u32 = 3;
@@ -97,6 +98,8 @@ struct Mastodon {
     backoff: Backoff,
     streaming: Streaming,
     stream_failures: u32,
+    /// Why the backfill stopped short, if it did.
+    incomplete: Option<String>,
     /// The state last sent (shared with the rate-limit hook, which sends
     /// its waits too).
     last_state: Arc<Mutex<Option<SourceState>>>,
@@ -145,6 +148,7 @@ impl Mastodon {
             backoff: Backoff::new(MAX_BACKOFF),
             streaming: Streaming::On,
             stream_failures: 0,
+            incomplete: None,
             last_state,
             spec,
         })
@@ -246,27 +250,24 @@ impl Mastodon {
                 }
                 continue;
             }
+            // A request went through: the next failure waits from the start.
+            self.backoff.reset();
             let Some(stream) = stream else {
-                if !self.set_state(SourceState::Live) {
+                if !self.set_state(self.live()) {
                     return;
                 }
-                self.backoff.reset();
                 if !self.sink.pause(self.spec.poll).await {
                     return;
                 }
                 continue;
             };
             self.stream_failures = 0;
-            if !self.set_state(SourceState::Live) {
+            if !self.set_state(self.live()) {
                 return;
             }
-            let started = Instant::now();
             let Some(why) = self.read_stream(stream).await else {
                 return;
             };
-            if started.elapsed() >= STREAM_STABLE {
-                self.backoff.reset();
-            }
             if !self.wait_and_retry(why, None).await {
                 return;
             }
@@ -367,16 +368,43 @@ impl Mastodon {
         Ok((delivered, items.next))
     }
 
-    /// Reads the newest posts, paging back until [`BACKFILL`] or the end.
+    /// Reads the newest posts, paging back until [`BACKFILL`] or the end. A
+    /// page after the first that fails is tried again (with the backoff,
+    /// shown as retrying) up to [`PAGE_TRIES`] times; then the backfill
+    /// stops there, and the source says it is incomplete.
     async fn backfill(&mut self) -> Result<(), Failure> {
         // A poll of a timeline that is still empty is no news.
-        if self.last_state() != Some(SourceState::Live) && !self.set_state(SourceState::Loading) {
+        if !matches!(
+            self.last_state(),
+            Some(SourceState::Live | SourceState::Incomplete(_))
+        ) && !self.set_state(SourceState::Loading)
+        {
             return Err(Failure::Closed);
         }
         let mut page = Page::Newest;
         let mut got = 0;
+        let mut tries = 0;
         loop {
-            let (delivered, next) = self.page(page).await?;
+            let (delivered, next) = match self.page(page.clone()).await {
+                Ok(answer) => answer,
+                // The first page failing is the server failing: the run
+                // loop retries it all.
+                Err(Failure::Retry { why, wait }) if got > 0 => {
+                    tries += 1;
+                    if tries >= PAGE_TRIES {
+                        tracing::warn!(source = %self.sink.source, "backfill given up: {why}");
+                        self.incomplete = Some(why);
+                        return Ok(());
+                    }
+                    if !self.wait_and_retry(why, wait).await {
+                        return Err(Failure::Closed);
+                    }
+                    continue;
+                }
+                Err(other) => return Err(other),
+            };
+            tries = 0;
+            self.backoff.reset();
             got += delivered.count;
             if got >= BACKFILL || delivered.count == 0 {
                 return Ok(());
@@ -387,6 +415,14 @@ impl Mastodon {
                 (None, Some(oldest)) if delivered.count >= PAGE => Page::Before(oldest),
                 _ => return Ok(()),
             };
+        }
+    }
+
+    /// Live, or live with the backfill cut short.
+    fn live(&self) -> SourceState {
+        match &self.incomplete {
+            Some(why) => SourceState::Incomplete(format!("backfill incomplete: {why}")),
+            None => SourceState::Live,
         }
     }
 

@@ -293,6 +293,7 @@ fn draw_status(state: &AppState, area: Rect, buf: &mut Buffer) {
                     ("↻", Color::Yellow, word)
                 }
                 SourceState::Live => ("●", Color::Green, "live".to_string()),
+                SourceState::Incomplete(why) => ("●", Color::Yellow, format!("live; {why}")),
                 SourceState::Done => ("●", QUIET, "read".to_string()),
                 SourceState::Failed(why) => ("✗", Color::Red, format!("failed: {why}")),
             };

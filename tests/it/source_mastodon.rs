@@ -7,8 +7,8 @@
 //! (`event: update` / `data: {status}` / blank line).
 
 use crate::common::{
-    assert_cursor_after_posts, cursors, failed, is_live, post_ids, query, requests_to, retrying,
-    secret_file, skipped, source_spec, start, start_resuming, states,
+    assert_cursor_after_posts, collect_within, cursors, failed, is_live, post_ids, query,
+    requests_to, retrying, secret_file, skipped, source_spec, start, start_resuming, states,
 };
 use circles::config::SourceSpec;
 use circles::model::{SourceEvent, SourceState};
@@ -799,4 +799,122 @@ async fn a_resumed_gap_too_large_to_fill_starts_again_from_the_newest() {
     assert_eq!(ids.len(), 1002);
     assert_eq!(ids[0], "1040");
     assert_eq!(since_ids(&events).last().map(String::as_str), Some("90000"));
+}
+
+/// A page of the backfill that fails is tried again (one 500 no longer
+/// costs every older post), and one that keeps failing ends the backfill
+/// with what it has, saying so, instead of a silent "live".
+#[tokio::test]
+async fn a_failed_backfill_page_is_tried_again_and_then_said_to_be_missing() {
+    for always in [false, true] {
+        let server = MockServer::start().await;
+        let base = server.uri();
+        let next = format!("<{base}/api/v1/timelines/public?limit=40&max_id=201>; rel=\"next\"");
+        get("/api/v1/timelines/public")
+            .and(query_param_is_missing("max_id"))
+            .and(query_param_is_missing("min_id"))
+            .respond_with(list(&[status(203, "three")]).insert_header("link", next.as_str()))
+            .mount(&server)
+            .await;
+        let failing = get("/api/v1/timelines/public")
+            .and(query_param("max_id", "201"))
+            .respond_with(ResponseTemplate::new(500));
+        if always {
+            failing.mount(&server).await;
+        } else {
+            failing
+                .up_to_n_times(1)
+                .with_priority(1)
+                .mount(&server)
+                .await;
+            get("/api/v1/timelines/public")
+                .and(query_param("max_id", "201"))
+                .respond_with(list(&[status(201, "one"), status(200, "zero")]))
+                .mount(&server)
+                .await;
+        }
+        let mut rx = start(&spec(&base, "public", ""));
+        let mut events = Vec::new();
+        let settled = |e: &[SourceEvent]| {
+            states(e)
+                .iter()
+                .any(|s| matches!(s, SourceState::Live | SourceState::Incomplete(_)))
+        };
+        collect_within(&mut rx, &mut events, Duration::from_secs(30), settled).await;
+        if always {
+            assert_eq!(post_ids(&events), ["203"]);
+            let last = states(&events).pop().unwrap();
+            assert!(
+                matches!(&last, SourceState::Incomplete(why) if why.contains("backfill incomplete") && why.contains("500")),
+                "{last:?}"
+            );
+            let tries = requests_to(&server, "/api/v1/timelines/public").await.len();
+            assert_eq!(
+                tries,
+                1 + 4,
+                "the first page, and the failing one four times"
+            );
+        } else {
+            assert_eq!(post_ids(&events), ["203", "201", "200"]);
+            assert_eq!(states(&events).pop(), Some(SourceState::Live));
+        }
+    }
+}
+
+/// The backoff starts over at the first request that goes through: after
+/// an outage, a stream that drops on a healthy server is tried again after
+/// a second, not after the wait the outage had grown (it used to start
+/// over only once a stream had stayed up a minute).
+#[tokio::test]
+async fn the_backoff_starts_over_once_a_request_goes_through() {
+    let stream = StreamServer::start(vec![Conn::Cut(vec![":)\n".into()])]).await;
+    let server = MockServer::start().await;
+    mount_instance(&server, &stream.url).await;
+    let page = || get("/api/v1/timelines/public");
+    page()
+        .respond_with(ResponseTemplate::new(500))
+        .up_to_n_times(3)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    page()
+        .respond_with(list(&[status(5, "back")]))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let mut rx = start(&spec(&server.uri(), "public", ""));
+    let mut events = Vec::new();
+    let retried_after_live = |e: &[SourceEvent]| {
+        let s = states(e);
+        let live = s.iter().position(|s| *s == SourceState::Live);
+        live.is_some_and(|at| {
+            s[at..]
+                .iter()
+                .any(|s| matches!(s, SourceState::Retrying { .. }))
+        })
+    };
+    collect_within(
+        &mut rx,
+        &mut events,
+        Duration::from_secs(30),
+        retried_after_live,
+    )
+    .await;
+    let s = states(&events);
+    let at = s.iter().position(|s| *s == SourceState::Live).unwrap();
+    let waits = |states: &[SourceState]| -> Vec<u64> {
+        states
+            .iter()
+            .filter_map(|s| match s {
+                SourceState::Retrying { seconds, .. } => Some(*seconds),
+                _ => None,
+            })
+            .collect()
+    };
+    let before = waits(&s[..at]);
+    assert!(
+        before.last().is_some_and(|&w| w >= 2),
+        "the outage grew the wait: {before:?}"
+    );
+    assert_eq!(waits(&s[at..]).first(), Some(&1), "{s:?}");
 }
