@@ -363,8 +363,15 @@ pub fn detail(
             "Links (press the number to open)",
         )]);
         for (i, link) in post.links.iter().enumerate() {
-            lines.extend(numbered(i + 1, link, Tone::Link, width));
+            let shown = match crate::model::openable(link) {
+                Ok(()) => link.clone(),
+                Err(_) => format!("{link} (shown, not opened)"),
+            };
+            lines.extend(numbered(i + 1, &shown, Tone::Link, width));
         }
+    }
+    if let Some(url) = super::first_link(post).filter(|u| crate::model::openable(u).is_ok()) {
+        lines.extend(wrap_plain(&format!("o opens {url}"), width, Tone::Marker));
     }
     if !post.media.is_empty() {
         lines.push(Vec::new());

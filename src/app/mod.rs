@@ -817,12 +817,20 @@ fn open_link(state: &mut AppState, n: usize, effects: &mut Vec<Effect>) {
         }
     };
     match url {
-        Some(url) => {
-            state.message = Some(format!("opening {url}"));
-            effects.push(Effect::OpenUrl(url));
-        }
+        Some(url) => match crate::model::openable(&url) {
+            Ok(()) => {
+                state.message = Some(format!("opening {url}"));
+                effects.push(Effect::OpenUrl(url));
+            }
+            Err(why) => state.message = Some(why),
+        },
         None => state.message = Some("this post has no link to open".into()),
     }
+}
+
+/// The URL `o` opens for a post: its first link, else the post itself.
+pub fn first_link(post: &crate::model::Post) -> Option<&str> {
+    post.links.first().or(post.url.as_ref()).map(String::as_str)
 }
 
 fn post_url(state: &AppState, id: PostId) -> Option<String> {

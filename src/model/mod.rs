@@ -91,6 +91,21 @@ pub fn display_handle(raw: &str) -> String {
     }
 }
 
+/// Whether a URL from a post may be handed to the system's opener: web
+/// pages and mail only. A stranger's `file:`, `javascript:`, `smb:` or
+/// custom-handler URL could run or fetch something; it is shown, never
+/// opened. The error says why, for the status bar.
+pub fn openable(url: &str) -> Result<(), String> {
+    match url::Url::parse(url.trim()) {
+        Ok(parsed) if matches!(parsed.scheme(), "http" | "https" | "mailto") => Ok(()),
+        Ok(parsed) => Err(format!(
+            "not opened: a {}: link (circles opens only http, https and mailto links)",
+            parsed.scheme()
+        )),
+        Err(_) => Err("not opened: not a link circles can read".to_string()),
+    }
+}
+
 /// The host of an http(s) URL as a handle names it (`alice@host`): lower
 /// case, with a port other than the scheme's own (development instances
 /// name their accounts `admin@localhost:3000`).

@@ -1463,3 +1463,38 @@ fn a_later_boost_by_a_core_account_routes_the_merged_post_into_core() {
         "{text}"
     );
 }
+
+/// `o` and the link numbers open web pages and mail only: a stranger's
+/// `file:`, `javascript:` or `smb:` link is shown and refused, with why.
+#[test]
+fn only_web_and_mail_links_are_opened() {
+    for (link, opens) in [
+        ("https://example.org/a", true),
+        ("http://example.org/b", true),
+        ("mailto:jane@example.org", true),
+        ("javascript:alert(1)", false),
+        ("file:///etc/passwd", false),
+        ("smb://evil.example/share", false),
+        ("x-custom-handler://run", false),
+    ] {
+        let mut s = state();
+        deliver(
+            &mut s,
+            vec![post("l", "@bob@x.social").minutes_ago(1).link(link).build()],
+        );
+        focus_rest(&mut s);
+        let effects = key(&mut s, 'o');
+        let opened = effects.contains(&Effect::OpenUrl(link.to_string()));
+        assert_eq!(opened, opens, "{link}: {effects:?}");
+        if !opens {
+            let said = s.message.clone().unwrap_or_default();
+            assert!(
+                said.contains("not opened") && said.contains("http, https and mailto"),
+                "{said}"
+            );
+            named(&mut s, NamedKey::Enter);
+            let effects = key(&mut s, '1');
+            assert!(effects.is_empty(), "{link} by number: {effects:?}");
+        }
+    }
+}
