@@ -104,14 +104,18 @@ pub fn card(post: &Post, look: CardLook) -> Vec<Line> {
         }
         None => false,
     };
-    if !hidden {
-        let mut text = wrap_rich(&post.text, width);
-        if text.len() > MAX_TEXT_LINES {
-            text.truncate(MAX_TEXT_LINES);
-            text.push(vec![piece(Tone::Marker, "… [enter] read it all")]);
-        }
-        lines.extend(text);
+    if hidden {
+        // Everything under the warning waits for `z`: the text, and the
+        // markers too, since an image description or a link's domain can
+        // say as much as the text.
+        return lines;
     }
+    let mut text = wrap_rich(&post.text, width);
+    if text.len() > MAX_TEXT_LINES {
+        text.truncate(MAX_TEXT_LINES);
+        text.push(vec![piece(Tone::Marker, "… [enter] read it all")]);
+    }
+    lines.extend(text);
     if let Some(markers) = markers(post, width) {
         lines.push(markers);
     }
@@ -504,5 +508,39 @@ mod tests {
             12,
         );
         assert_eq!(text_of(&narrow), "Alice Li… 5m");
+    }
+
+    #[test]
+    fn a_closed_content_warning_hides_alt_text_and_links_too() {
+        let post = crate::testkit::post("1", "@a@x.social")
+            .cw("spoilers")
+            .text("the butler did it")
+            .image("the butler, holding the knife")
+            .link("https://butler-did-it.example/")
+            .build();
+        let look = |cw_open| CardLook {
+            width: 80,
+            style: Style::Normal,
+            amplified: false,
+            cw_open,
+            muted: None,
+            now: post.created_at,
+        };
+        let shown = |lines: Vec<Line>| lines.iter().map(text_of).collect::<Vec<_>>().join("\n");
+        let closed = shown(card(&post, look(false)));
+        assert!(closed.contains("⚠ spoilers") && closed.contains("[z] show the text"));
+        for secret in ["butler", "knife", "butler-did-it.example", "▣", "↗"] {
+            assert!(
+                !closed.contains(secret),
+                "{secret:?} shows under the warning:\n{closed}"
+            );
+        }
+        let open = shown(card(&post, look(true)));
+        assert!(open.contains("the butler did it"), "{open}");
+        assert!(
+            open.contains("▣ image: the butler, holding the knife"),
+            "{open}"
+        );
+        assert!(open.contains("↗ butler-did-it.example"), "{open}");
     }
 }
