@@ -12,6 +12,9 @@ pub enum SourceState {
     Connecting,
     /// Reading what is already there.
     Loading,
+    /// Waiting for something outside to appear (a followed file not yet
+    /// created); what, for the user.
+    Waiting(String),
     /// Up to date and waiting for more.
     Live,
     /// Live, but what it read at the start stopped short; why, for the user.

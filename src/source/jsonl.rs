@@ -1,5 +1,6 @@
 //! The jsonl source: JSON-lines posts from stdin or a file, optionally
-//! followed as it grows (like `tail -F`: truncation and rotation too).
+//! followed as it grows (like `tail -F`: waiting for a file not there yet,
+//! truncation, rotation and rewrites too).
 //!
 //! Reading is blocking file I/O, so it runs on tokio's blocking pool and
 //! sends batches: one when enough posts have gathered, and one whenever the
@@ -167,11 +168,87 @@ impl Reporter {
     }
 }
 
+/// How much of a followed file's start, and of the bytes just before where
+/// reading is up to, is kept to tell a file that grew from one rewritten.
+const FINGERPRINT: usize = 1024;
+
+/// The bytes of a followed file that were read at its start and just before
+/// the current offset. A file truncated and written again longer than
+/// before within one poll looks grown by its size alone; these bytes tell.
+#[derive(Default)]
+struct Fingerprint {
+    head: Vec<u8>,
+    tail: Vec<u8>,
+}
+
+impl Fingerprint {
+    /// Taken from the file itself, for an offset resumed from a cursor.
+    fn of(file: &File, offset: u64) -> io::Result<Self> {
+        let len = offset.min(FINGERPRINT as u64);
+        let mut head = vec![0; len as usize];
+        file.read_exact_at(&mut head, 0)?;
+        let mut tail = vec![0; len as usize];
+        file.read_exact_at(&mut tail, offset - len)?;
+        Ok(Self { head, tail })
+    }
+
+    /// `bytes` were read next, contiguously.
+    fn read(&mut self, bytes: &[u8]) {
+        let room = FINGERPRINT.saturating_sub(self.head.len());
+        self.head.extend_from_slice(&bytes[..room.min(bytes.len())]);
+        if bytes.len() >= FINGERPRINT {
+            self.tail.clear();
+            self.tail
+                .extend_from_slice(&bytes[bytes.len() - FINGERPRINT..]);
+        } else {
+            self.tail.extend_from_slice(bytes);
+            let extra = self.tail.len().saturating_sub(FINGERPRINT);
+            self.tail.drain(..extra);
+        }
+    }
+
+    /// Whether `file` still holds the bytes read, up to `offset`.
+    fn matches(&self, file: &File, offset: u64) -> bool {
+        let same = |bytes: &[u8], at: u64| {
+            let mut now = vec![0; bytes.len()];
+            file.read_exact_at(&mut now, at).is_ok() && now == bytes
+        };
+        same(&self.head, 0) && same(&self.tail, offset - self.tail.len() as u64)
+    }
+}
+
+/// Opens a file to follow; one that is not there yet is waited for, as
+/// `tail -F` does. `None` when the app stopped listening meanwhile.
+fn open_when_there(batch: &Batcher<'_>, path: &str) -> io::Result<Option<File>> {
+    let mut said = false;
+    loop {
+        match File::open(path) {
+            Ok(file) => return Ok(Some(file)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                if !said {
+                    said = true;
+                    batch
+                        .sink
+                        .state(SourceState::Waiting("waiting for the file".into()));
+                }
+                if batch.sink.is_closed() {
+                    return Ok(None);
+                }
+                std::thread::sleep(FOLLOW_POLL);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// Reads a file to its end, then keeps reading what is appended. A file
-/// that shrinks (truncated) or is replaced (rotated) is read again from
-/// its start. A last line without its newline waits for the rest.
+/// that shrinks (truncated), is replaced (rotated) or no longer holds the
+/// bytes read (rewritten) is read again from its start. A last line
+/// without its newline waits for the rest.
 fn follow_file(batch: &mut Batcher<'_>, path: &str, cursors: &Cursors) -> io::Result<()> {
-    let mut file = File::open(path)?;
+    let Some(mut file) = open_when_there(batch, path)? else {
+        return Ok(());
+    };
     let meta = file.metadata()?;
     let mut inode = meta.ino();
     let resumed = resume_at(&file, &meta, cursors);
@@ -181,8 +258,10 @@ fn follow_file(batch: &mut Batcher<'_>, path: &str, cursors: &Cursors) -> io::Re
     };
     // Bytes read, and the end of the last whole line among them.
     let (mut offset, mut number) = resumed.map_or((0, 0), |p| (p.offset, p.line));
+    let mut seen = Fingerprint::default();
     if offset > 0 {
         file.seek(SeekFrom::Start(offset))?;
+        seen = Fingerprint::of(&file, offset)?;
     }
     let mut done = offset;
     let mut partial: Vec<u8> = Vec::new();
@@ -191,6 +270,7 @@ fn follow_file(batch: &mut Batcher<'_>, path: &str, cursors: &Cursors) -> io::Re
     while batch.open {
         let n = file.read(&mut chunk)?;
         if n > 0 {
+            seen.read(&chunk[..n]);
             let start = offset;
             offset += n as u64;
             let mut at = 0;
@@ -240,20 +320,21 @@ fn follow_file(batch: &mut Batcher<'_>, path: &str, cursors: &Cursors) -> io::Re
             break;
         }
         std::thread::sleep(FOLLOW_POLL);
-        match std::fs::metadata(path) {
+        let again = match std::fs::metadata(path) {
             Ok(meta) if meta.ino() != inode => {
                 file = File::open(path)?;
                 inode = meta.ino();
-                (offset, done, number) = (0, 0, 0);
-                partial.clear();
+                true
             }
-            Ok(meta) if meta.len() < offset => {
-                file.seek(SeekFrom::Start(0))?;
-                (offset, done, number) = (0, 0, 0);
-                partial.clear();
-            }
+            Ok(meta) => meta.len() < offset || !seen.matches(&file, offset),
             // Gone for a moment while being rotated: wait for the new one.
-            _ => {}
+            Err(_) => false,
+        };
+        if again {
+            file.seek(SeekFrom::Start(0))?;
+            (offset, done, number) = (0, 0, 0);
+            partial.clear();
+            seen = Fingerprint::default();
         }
     }
     Ok(())

@@ -285,6 +285,7 @@ fn draw_status(state: &AppState, area: Rect, buf: &mut Buffer) {
                 SourceState::Starting => ("○", QUIET, "starting".to_string()),
                 SourceState::Loading => ("◌", Color::Yellow, "loading".to_string()),
                 SourceState::Connecting => ("◌", Color::Yellow, "connecting".to_string()),
+                SourceState::Waiting(what) => ("◌", Color::Yellow, what.clone()),
                 SourceState::Retrying { why, .. } => {
                     let word = match s.retry_in(state.now).unwrap_or(0) {
                         0 => format!("retrying now: {why}"),

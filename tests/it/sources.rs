@@ -132,6 +132,58 @@ async fn a_followed_file_delivers_appended_lines_and_survives_truncation_and_rot
     assert_eq!(&post_ids(&events)[4..], ["5", "6"]);
 }
 
+/// Truncated and written again within one poll, longer than before: the
+/// size alone says "grown", but the bytes read no longer match, so the file
+/// is read again from its start (tail -F would lose the first lines and
+/// read the rest from the middle of one).
+#[tokio::test]
+async fn a_followed_file_rewritten_longer_than_before_is_read_again_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("live.jsonl");
+    std::fs::write(&path, format!("{}\n{}\n", native(1), native(2))).unwrap();
+    let mut rx = start(&follow_spec(&path, true));
+    let mut events = until_state(&mut rx, SourceState::Live).await;
+    assert_eq!(post_ids(&events), ["1", "2"]);
+
+    // Other first line; the old end falls inside the second line.
+    let rewritten = format!("{}\n{}\n{}\n", native(10), native(11), native(12));
+    std::fs::write(&path, rewritten).unwrap();
+    collect(&mut rx, &mut events, |e| post_ids(e).len() >= 5).await;
+    assert_eq!(&post_ids(&events)[2..], ["10", "11", "12"]);
+
+    // The same first line, then other ones: still seen as rewritten.
+    let rewritten = format!(
+        "{}\n{}\n{}\n{}\n",
+        native(10),
+        native(20),
+        native(21),
+        native(22)
+    );
+    std::fs::write(&path, rewritten).unwrap();
+    collect(&mut rx, &mut events, |e| post_ids(e).len() >= 9).await;
+    assert_eq!(&post_ids(&events)[5..], ["10", "20", "21", "22"]);
+    assert!(skipped(&events).is_empty(), "{:?}", skipped(&events));
+
+    // A plain append is still an append.
+    writeln!(append(&path), "{}", native(23)).unwrap();
+    collect(&mut rx, &mut events, |e| post_ids(e).len() >= 10).await;
+    assert_eq!(post_ids(&events)[9], "23");
+}
+
+/// Like tail -F: a followed file that is not there yet is waited for.
+#[tokio::test]
+async fn a_followed_file_missing_at_start_is_waited_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("later.jsonl");
+    let mut rx = start(&follow_spec(&path, true));
+    let waiting = SourceState::Waiting("waiting for the file".into());
+    let mut events = until_state(&mut rx, waiting).await;
+    std::fs::write(&path, format!("{}\n", native(1))).unwrap();
+    collect(&mut rx, &mut events, |e| has_state(e, &SourceState::Live)).await;
+    assert_eq!(post_ids(&events), ["1"]);
+    assert!(failed(&events).is_none(), "{events:#?}");
+}
+
 // ---- a followed file resumed from its cursors ----
 
 /// The cursors reported, the last of each key.

@@ -1690,3 +1690,33 @@ fn a_symlinked_config_reloads_when_its_target_changes() {
     std::fs::rename(&tmp, &target).unwrap();
     tui.wait_for("the renamed column", |s| s.contains("Renamed"));
 }
+
+/// A followed file that does not exist yet is waited for (the bar says so),
+/// and one truncated and written again longer than before shows every new
+/// line, not only those past the old end.
+#[test]
+fn a_followed_file_is_waited_for_and_read_again_when_rewritten() {
+    let home = TempDir::new().unwrap();
+    let file = home.path().join("later.jsonl");
+    let config = format!(
+        "[[source]]\nname = \"pipe\"\nkind = \"jsonl\"\npath = {:?}\nfollow = true\n\n[[column]]\nname = \"All\"\n",
+        file.display().to_string()
+    );
+    let mut tui = Tui::launch_in(home, 120, 30, Some(&config), None);
+    tui.wait_for_status("waiting for the file", |s| {
+        s.contains("pipe waiting for the file")
+    });
+    std::fs::write(&file, native_line("1", 30, "before the rewrite")).unwrap();
+    tui.wait_for_status("live", |s| s.contains("pipe live"));
+    tui.wait_for("the first post", |s| s.contains("before the rewrite"));
+
+    let rewritten: String = (0..3)
+        .map(|i| native_line(&format!("re{i}"), 10 - i, &format!("rewritten line {i}")))
+        .collect();
+    std::fs::write(&file, rewritten).unwrap();
+    let screen = tui.wait_for("all three rewritten lines", |s| {
+        (0..3).all(|i| s.contains(&format!("rewritten line {i}")))
+    });
+    assert!(!screen.contains("skipped"), "{screen}");
+    tui.quit();
+}
