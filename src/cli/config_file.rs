@@ -152,10 +152,14 @@ impl ConfigFile {
     }
 
     /// The text an edit starts from: the file as it is now (the built-in
-    /// default before the first edit).
+    /// default before the first edit). A symlink whose target is gone is
+    /// not edited until it resolves again.
     fn current(&self, path: &Path) -> Result<String, String> {
         if self.builtin {
             return Ok(self.text.clone());
+        }
+        if let Some(why) = broken_link(path) {
+            return Err(format!("not written: {why}; edits wait until it resolves"));
         }
         match fs::read_to_string(path) {
             Ok(text) => Ok(text),
@@ -228,8 +232,29 @@ fn write_atomic_if(path: &Path, text: &str, unchanged: impl Fn(&str) -> bool) ->
     })
 }
 
+/// What is wrong with `path` when it is a symlink that leads nowhere (its
+/// target missing, or a loop of links); `None` for anything else.
+pub fn broken_link(path: &Path) -> Option<String> {
+    let link = fs::symlink_metadata(path).ok()?;
+    if !link.file_type().is_symlink() {
+        return None;
+    }
+    let err = fs::metadata(path).err()?;
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into(),
+    );
+    let target = fs::read_link(path).map_or_else(|_| "?".into(), |t| t.display().to_string());
+    Some(if err.kind() == io::ErrorKind::NotFound {
+        format!("{name} is a symlink to a missing file ({target})")
+    } else {
+        format!("{name} is a symlink that cannot be followed ({target}: {err})")
+    })
+}
+
 /// Replaces a file's contents all at once: readers see the old text or the
-/// new, never half of either.
+/// new, never half of either. A symlink is written through to its target,
+/// and one that leads nowhere is an error: the link is never replaced.
 pub fn write_atomic(path: &Path, text: &str) -> io::Result<()> {
     write_atomic_checked(path, text, &|| Ok(true)).map(drop)
 }
@@ -241,6 +266,9 @@ fn write_atomic_checked(
     text: &str,
     still: &dyn Fn() -> io::Result<bool>,
 ) -> io::Result<bool> {
+    if let Some(why) = broken_link(path) {
+        return Err(io::Error::other(format!("{why}; not replacing the link")));
+    }
     // Through a symlink (dotfile managers use them) to the real file.
     let path = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -374,6 +402,53 @@ mod tests {
                 .is_symlink()
         );
         assert!(fs::read_to_string(&real).unwrap().contains("[amplify]"));
+    }
+
+    /// A link whose target is gone (or that loops) is said so, refused, and
+    /// never swapped for a regular file; once it resolves, edits go on.
+    #[test]
+    fn a_symlink_that_leads_nowhere_is_never_replaced() {
+        let (dir, real, _) = file_with(TEXT);
+        let link = dir.path().join("link.toml");
+        let gone = dir.path().join("gone.toml");
+        std::os::unix::fs::symlink(&gone, &link).unwrap();
+        let mut file = ConfigFile::new(&ConfigLocation::File(link.clone()), TEXT.to_string());
+        let why = file.edit(&amplify("@b@x.social"), now()).unwrap_err();
+        assert!(
+            why.contains("link.toml is a symlink to a missing file") && why.contains("gone.toml"),
+            "{why}"
+        );
+        let err = write_atomic(&link, TEXT).unwrap_err().to_string();
+        assert!(err.contains("not replacing the link"), "{err}");
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert!(!gone.exists(), "nothing created behind the user's back");
+
+        // A loop.
+        let other = dir.path().join("other.toml");
+        std::os::unix::fs::symlink(&link, &other).unwrap();
+        fs::remove_file(&link).unwrap();
+        std::os::unix::fs::symlink(&other, &link).unwrap();
+        let why = broken_link(&link).unwrap();
+        assert!(why.contains("cannot be followed"), "{why}");
+        assert!(write_atomic(&link, TEXT).is_err());
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+
+        // Resolved again: the edit goes through to the target.
+        fs::remove_file(&link).unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        file.edit(&amplify("@b@x.social"), now()).unwrap();
+        assert!(fs::read_to_string(&real).unwrap().contains("[amplify]"));
+        assert!(broken_link(&real).is_none() && broken_link(&link).is_none());
     }
 
     #[test]

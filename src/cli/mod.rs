@@ -100,7 +100,8 @@ pub fn xdg_config_path() -> Option<PathBuf> {
 }
 
 /// Resolves the config: `--config`, then `$CIRCLES_CONFIG`, then the XDG
-/// path if a file is there, then the built-in default.
+/// path if a file is there (a symlink counts, even a broken one: it is
+/// said so, never passed over), then the built-in default.
 pub fn locate_config(flag: Option<&Path>) -> ConfigLocation {
     if let Some(path) = flag {
         return ConfigLocation::File(path.to_path_buf());
@@ -109,7 +110,7 @@ pub fn locate_config(flag: Option<&Path>) -> ConfigLocation {
         return ConfigLocation::File(PathBuf::from(path));
     }
     match xdg_config_path() {
-        Some(path) if path.exists() => ConfigLocation::File(path),
+        Some(path) if std::fs::symlink_metadata(&path).is_ok() => ConfigLocation::File(path),
         _ => ConfigLocation::BuiltIn,
     }
 }
@@ -120,8 +121,12 @@ pub fn locate_config(flag: Option<&Path>) -> ConfigLocation {
 fn load_config(flag: Option<&Path>) -> anyhow::Result<(ConfigLocation, Compiled, String)> {
     let location = locate_config(flag);
     let text = match &location {
-        ConfigLocation::File(path) => std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the config {}", path.display()))?,
+        ConfigLocation::File(path) => std::fs::read_to_string(path).with_context(|| {
+            let why = config_file::broken_link(path)
+                .map(|why| format!(" ({why}; fix or remove the link)"))
+                .unwrap_or_default();
+            format!("cannot read the config {}{why}", path.display())
+        })?,
         ConfigLocation::BuiltIn => DEFAULT_CONFIG.to_string(),
     };
     let shown = location.display();
@@ -230,7 +235,10 @@ fn init(flag: Option<&Path>) -> anyhow::Result<()> {
         .map(Path::to_path_buf)
         .or_else(xdg_config_path)
         .context("cannot find a home directory for the config; pass --config FILE")?;
-    if path.exists() {
+    if let Some(why) = config_file::broken_link(&path) {
+        anyhow::bail!("{why}; not replacing the link (fix or remove it first)");
+    }
+    if std::fs::symlink_metadata(&path).is_ok() {
         anyhow::bail!(
             "{} already exists; not overwriting it (edit it, or move it away first)",
             path.display()

@@ -1027,6 +1027,30 @@ fn the_xdg_config_beats_the_builtin_default() {
     assert_eq!(columns_seen(cmd), json!(["FromXdg"]));
 }
 
+/// A symlink at the default path whose target is missing is said so (not
+/// passed over for the built-in default), and `init` does not replace it.
+#[test]
+fn a_broken_symlink_at_the_default_path_is_said_and_kept() {
+    let env = Env::new();
+    std::fs::create_dir_all(env.xdg_config().parent().unwrap()).unwrap();
+    let target = env.work().join("dotfiles/circles.toml");
+    std::os::unix::fs::symlink(&target, env.xdg_config()).unwrap();
+    for args in [&["check"][..], &["init"]] {
+        let out = run(env.cmd().args(args));
+        assert_ne!(out.code, 0, "{args:?}: {}", out.stdout);
+        assert!(
+            out.stderr
+                .contains("config.toml is a symlink to a missing file")
+                && out.stderr.contains("dotfiles/circles.toml"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+    let meta = std::fs::symlink_metadata(env.xdg_config()).unwrap();
+    assert!(meta.file_type().is_symlink(), "the link is still a link");
+    assert!(!target.exists());
+}
+
 #[test]
 fn circles_config_env_beats_the_xdg_config() {
     let env = Env::new();
