@@ -149,6 +149,7 @@ pub(super) fn status_of(item: Item<'_>) -> Result<Status<'_>, DecodeError> {
         in_reply_to_account_id: item.in_reply_to_account_id,
         mentions: item
             .mentions
+            .unwrap_or_default()
             .into_iter()
             .map(|m| match m {
                 MentionEntry::Mastodon(m) => Ok(m),

@@ -15,6 +15,7 @@
 //! May touch: `model`. No I/O beyond reading from a `BufRead` in [`lines`].
 
 mod bluesky;
+mod entities;
 mod html;
 mod lines;
 mod mastodon;

@@ -2,9 +2,11 @@
 //!
 //! Required: `id`, `author`, `text`, `created_at`. Optional: `url`, `source`,
 //! `boosted_by`, `cw`, `reply_to`, `hashtags`, `mentions`, `links`, `media`,
-//! `language`, `visibility`. The README documents the schema; unknown keys
-//! are ignored so producers can carry extra data.
+//! `language`, `visibility`. Without `hashtags`, `mentions` or `links`,
+//! those are found in the text. The README documents the schema; unknown
+//! keys are ignored so producers can carry extra data.
 
+use super::entities::{Entities, extract};
 use super::wire::native::{Person, ReplyRef};
 use super::wire::{Item, MentionEntry};
 use super::{DecodeError, body_text, line_text, parse_time};
@@ -51,16 +53,45 @@ pub(super) fn decode(item: Item<'_>, source: &str) -> Result<Post, DecodeError> 
     )?;
     let mentions = item
         .mentions
-        .into_iter()
-        .map(|m| match m {
-            MentionEntry::Handle(h) => Ok(h),
-            MentionEntry::Mastodon(_) => Err(DecodeError::invalid(
-                FORMAT,
-                "`mentions` holds handle strings",
-            )),
+        .map(|list| {
+            list.into_iter()
+                .map(|m| match m {
+                    MentionEntry::Handle(h) => Ok(h),
+                    MentionEntry::Mastodon(_) => Err(DecodeError::invalid(
+                        FORMAT,
+                        "`mentions` holds handle strings",
+                    )),
+                })
+                .collect::<Result<Vec<_>, _>>()
         })
-        .collect::<Result<Vec<_>, _>>()?;
-    let (hashtags, links, media, reply_to) = (item.hashtags, item.links, item.media, item.reply_to);
+        .transpose()?;
+    let text = body_text(&item.text.unwrap_or_default());
+    // What the producer left out is found in the text.
+    let found = if mentions.is_none() || item.hashtags.is_none() || item.links.is_none() {
+        extract(&text)
+    } else {
+        Entities::default()
+    };
+    let mentions: Vec<Mention> = match mentions {
+        Some(list) => list.iter().map(|m| Mention::new(m, None)).collect(),
+        None => found
+            .mentions
+            .iter()
+            .map(|m| Mention::new(m, None))
+            .collect(),
+    };
+    let hashtags: Vec<String> = match item.hashtags {
+        Some(list) => list
+            .iter()
+            .map(|t| line_text(t.strip_prefix('#').unwrap_or(t)))
+            .collect(),
+        None => found.hashtags,
+    };
+    let links: Vec<String> = match item.links {
+        Some(list) => list.iter().map(|l| line_text(l)).collect(),
+        None => found.links,
+    };
+    let (media, reply_to) = (item.media, item.reply_to);
 
     Ok(Post {
         source: item
@@ -74,18 +105,15 @@ pub(super) fn decode(item: Item<'_>, source: &str) -> Result<Post, DecodeError> 
         boosted_by: boosted_by.map(Into::into),
         also_boosted_by: Vec::new(),
         created_at,
-        text: body_text(&item.text.unwrap_or_default()),
+        text,
         content_warning: item
             .cw
             .as_deref()
             .map(body_text)
             .filter(|cw| !cw.is_empty()),
-        mentions: mentions.iter().map(|m| Mention::new(m, None)).collect(),
-        hashtags: hashtags
-            .iter()
-            .map(|t| line_text(t.strip_prefix('#').unwrap_or(t)))
-            .collect(),
-        links: links.iter().map(|l| line_text(l)).collect(),
+        mentions,
+        hashtags,
+        links,
         media: media
             .iter()
             .map(|m| Media {

@@ -340,6 +340,24 @@ fn route_prints_one_exact_verdict_per_post() {
     assert!(!out.stderr.contains("bad line"), "{}", out.stderr);
 }
 
+/// The README's native example: its `#rust` puts it in the Rust column
+/// though it has no `hashtags` array.
+#[test]
+fn route_reads_hashtags_from_the_text_of_a_native_post() {
+    let env = Env::new();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let example = readme
+        .lines()
+        .find(|l| l.starts_with(r#"{"id": "42""#) && l.contains("hello #rust"))
+        .expect("the README's native example");
+    let input = env.write("posts.jsonl", format!("{example}\n"));
+    let out = run(env.with_config(CONFIG).arg("route").arg(&input));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let verdict: serde_json::Value = serde_json::from_str(out.stdout.trim()).unwrap();
+    assert_eq!(verdict["columns"], json!(["Rust"]), "{verdict}");
+}
+
 #[test]
 fn route_column_passes_original_lines_through_in_input_order() {
     let env = Env::new();

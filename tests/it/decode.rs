@@ -208,6 +208,23 @@ fn native_posts_minimal_and_full() {
     assert_eq!(post.language.as_deref(), Some("de"));
 }
 
+/// Without the arrays, a native post's hashtags, mentions and links are
+/// found in its text; an array given (even empty) is taken as it is.
+#[test]
+fn native_posts_without_the_arrays_take_them_from_the_text() {
+    let line = r#"{"id":"1","author":"@zoe@example.social","text":"hello #rust and #日本語 with @jane@mastodon.social, see https://x.org/a#frag","created_at":"2026-11-21T10:00:00Z"}"#;
+    let post = decode(line, "pipe").unwrap();
+    assert_eq!(post.hashtags, ["rust", "日本語"]);
+    assert_eq!(post.mentions.len(), 1);
+    assert_eq!(post.mentions[0].key, "jane@mastodon.social");
+    assert_eq!(post.links, ["https://x.org/a#frag"]);
+
+    let given = r#"{"id":"1","author":"@zoe@example.social","text":"hello #rust @jane https://x.org","hashtags":[],"mentions":[],"links":["https://other.example"],"created_at":"2026-11-21T10:00:00Z"}"#;
+    let post = decode(given, "pipe").unwrap();
+    assert!(post.hashtags.is_empty() && post.mentions.is_empty());
+    assert_eq!(post.links, ["https://other.example"]);
+}
+
 #[test]
 fn native_posts_with_missing_or_bad_fields_say_which() {
     let no_time = r#"{"id":"1","author":"@a@b.social","text":"x"}"#;

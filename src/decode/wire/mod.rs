@@ -25,8 +25,10 @@ pub struct Item<'a> {
     pub language: Option<Cow<'a, str>>,
     #[serde(borrow)]
     pub visibility: Option<Cow<'a, str>>,
+    /// Absent and empty differ for native lines: without the array, the
+    /// mentions are found in the text.
     #[serde(borrow, default)]
-    pub mentions: Vec<MentionEntry<'a>>,
+    pub mentions: Option<Vec<MentionEntry<'a>>>,
     #[serde(borrow, default)]
     pub tags: Vec<mastodon::Tag<'a>>,
 
@@ -75,10 +77,11 @@ pub struct Item<'a> {
     pub cw: Option<Cow<'a, str>>,
     #[serde(borrow)]
     pub reply_to: Option<native::ReplyRef<'a>>,
+    /// Like `mentions`: absent, they are found in the text.
     #[serde(borrow, default)]
-    pub hashtags: Vec<Cow<'a, str>>,
+    pub hashtags: Option<Vec<Cow<'a, str>>>,
     #[serde(borrow, default)]
-    pub links: Vec<Cow<'a, str>>,
+    pub links: Option<Vec<Cow<'a, str>>>,
     #[serde(borrow, default)]
     pub media: Vec<native::NativeMedia<'a>>,
 }
