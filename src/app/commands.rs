@@ -7,7 +7,7 @@
 //! here. The config layer may not know the app, so the two halves of a
 //! command live in the two layers, each in one place.
 
-use super::edit::{UNDO_HINT, author, selected_post};
+use super::edit::{UNDO_HINT, author, selected_post, who};
 use super::{
     AppState, Effect, Overlay, Palette, focus, keep_selection_visible, open_link, page, post_url,
     refresh, select, set_query,
@@ -77,8 +77,7 @@ pub fn run(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) {
             }
         }
         Command::MuteBoosts => {
-            let booster =
-                selected_post(state).map(|p| p.boosted_by.as_ref().map(|b| b.handle.clone()));
+            let booster = selected_post(state).map(|p| p.boosted_by.as_deref().map(who));
             match booster {
                 Some(Some(handle)) => effects.push(Effect::Edit {
                     done: format!("muted boosts from {handle}{UNDO_HINT}"),
@@ -104,7 +103,7 @@ pub fn run(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) {
         },
         Command::Amplify => match selected_post(state) {
             Some(post) => {
-                let handle = post.author.handle.clone();
+                let handle = who(&post.author);
                 let amplified = post.author.keys().any(|k| state.rules.amplifies(k));
                 effects.push(if amplified {
                     Effect::Edit {

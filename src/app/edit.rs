@@ -9,15 +9,16 @@
 //! good rules running and shows the error until it is fixed.
 
 use super::{AppState, Effect, Overlay, reroute};
-use crate::config::{Command, Edit, Key, KeyChord, NamedKey, SourceSpec};
+use crate::config::{Command, Edit, Key, KeyChord, NamedKey, SourceSpec, Who};
 use crate::filter;
+use crate::model::{Account, Network};
 use chrono::TimeDelta;
 
 /// What a prompt's text is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Purpose {
     MuteKeyword,
-    NewColumn { handle: String },
+    NewColumn { handle: Who },
 }
 
 /// How long a mute from the menu lasts.
@@ -67,8 +68,26 @@ pub(super) fn selected_post(state: &AppState) -> Option<&crate::model::Post> {
         .map(|e| &*e.post)
 }
 
-pub(super) fn author(state: &mut AppState) -> Option<String> {
-    let handle = selected_post(state).map(|p| p.author.handle.clone());
+/// An account as keyboard edits write it into the config: a Bluesky
+/// account by its DID, with its handle beside it, since handles change;
+/// handles in the form the README uses (`@user@host`, `alice.bsky.social`).
+pub(super) fn who(account: &Account) -> Who {
+    let bare = || {
+        let handle = account.handle.trim();
+        handle.strip_prefix('@').unwrap_or(handle).to_string()
+    };
+    match (&account.did, account.network) {
+        (Some(did), _) => Who {
+            entry: did.clone(),
+            handle: Some(bare()).filter(|h| !h.is_empty() && !h.starts_with("did:")),
+        },
+        (None, Network::Bluesky) => Who::from(bare()),
+        (None, _) => Who::from(account.handle.clone()),
+    }
+}
+
+pub(super) fn author(state: &mut AppState) -> Option<Who> {
+    let handle = selected_post(state).map(|p| who(&p.author));
     if handle.is_none() {
         state.message = Some("no post selected".into());
     }

@@ -175,7 +175,7 @@ pub enum Overlay {
     Palette(Palette),
     /// How long to mute an author for.
     MuteMenu {
-        handle: String,
+        handle: crate::config::Who,
     },
     /// A line of text to type: a keyword to mute, a new column's name.
     Prompt {

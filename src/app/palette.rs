@@ -18,11 +18,11 @@ pub enum Target {
     /// Add the account (a handle) to this column.
     AddToColumn {
         column: usize,
-        handle: String,
+        handle: crate::config::Who,
     },
     /// Ask for a name, then make a column with the account.
     NewColumn {
-        handle: String,
+        handle: crate::config::Who,
     },
 }
 
@@ -107,7 +107,7 @@ impl Palette {
     }
 
     /// The column picker of `c`: every column, then "new column…".
-    pub fn columns_for(state: &AppState, handle: String) -> Palette {
+    pub fn columns_for(state: &AppState, handle: crate::config::Who) -> Palette {
         let mut items: Vec<PaletteItem> = state
             .rules
             .columns

@@ -15,7 +15,7 @@ mod keys;
 mod sources;
 
 pub use diagnostic::{ConfigErrors, Diagnostic, Severity};
-pub use edit::{Edit, EditError, apply};
+pub use edit::{Edit, EditError, Who, apply};
 pub use keys::{Command, Key, KeyChord, Keymap, NamedKey, RawKeys, Scope};
 pub use sources::{
     BlueskySpec, FeedSpec, JsonlSpec, MastodonSpec, SecretRef, SourceConfig, SourceSpec, Timeline,

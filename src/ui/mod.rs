@@ -59,7 +59,7 @@ pub fn draw(state: &AppState, area: Rect, buf: &mut Buffer) {
         Overlay::Help { scroll } => draw_help(state, area, *scroll, buf),
         Overlay::Detail { scroll } => draw_detail(state, area, *scroll, buf),
         Overlay::Palette(palette) => draw_palette(palette, area, buf),
-        Overlay::MuteMenu { handle } => draw_mute_menu(handle, area, buf),
+        Overlay::MuteMenu { handle } => draw_mute_menu(&handle.to_string(), area, buf),
         Overlay::Prompt { purpose, text } => draw_prompt(purpose, text, area, buf),
         Overlay::Explain { scroll, text } => draw_explain(text, area, *scroll, buf),
     }
@@ -535,7 +535,10 @@ fn draw_prompt(purpose: &Purpose, text: &str, area: Rect, buf: &mut Buffer) {
     let title = match purpose {
         Purpose::MuteKeyword => "Mute a keyword, phrase or #hashtag".to_string(),
         Purpose::NewColumn { handle } => {
-            format!("Name the new column for {}", sanitize_line(handle))
+            format!(
+                "Name the new column for {}",
+                sanitize_line(&handle.to_string())
+            )
         }
     };
     let inner = overlay_box(area, 64, 4, &title, buf);

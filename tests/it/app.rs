@@ -1050,6 +1050,59 @@ fn a_amplifies_or_unamplifies_the_author() {
     assert!(done.starts_with("amplified @bob@x.social"));
 }
 
+/// Keys write a Bluesky account by its DID, with its handle for the
+/// comment beside it (handles change; the DID stays), and handles in the
+/// form the README uses: `@user@host`, `alice.bsky.social` without an `@`.
+#[test]
+fn edits_name_bluesky_accounts_by_did_and_handles_as_the_readme_does() {
+    use circles::config::Who;
+    use circles::model::Network;
+    let mut s = state();
+    deliver(
+        &mut s,
+        vec![
+            post("1", "dave.test")
+                .network(Network::Bluesky)
+                .did("did:plc:dave4x7q2kz")
+                .minutes_ago(1)
+                .build(),
+            post("2", "erin.test")
+                .network(Network::Bluesky)
+                .minutes_ago(2)
+                .build(),
+            post("3", "@bob@x.social").minutes_ago(3).build(),
+        ],
+    );
+    focus_rest(&mut s);
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        let (edit, done) = one_edit(key(&mut s, 'a'));
+        let Edit::Amplify { handle } = edit else {
+            panic!("{edit:?}")
+        };
+        seen.push((handle, done));
+        key(&mut s, 'j');
+    }
+    assert_eq!(
+        seen[0].0,
+        Who {
+            entry: "did:plc:dave4x7q2kz".into(),
+            handle: Some("dave.test".into())
+        }
+    );
+    assert!(
+        seen[0].1.starts_with("amplified @dave.test"),
+        "{}",
+        seen[0].1
+    );
+    assert_eq!(
+        seen[1].0,
+        Who::from("erin.test"),
+        "no @ before a Bluesky handle"
+    );
+    assert_eq!(seen[2].0, Who::from("@bob@x.social"));
+}
+
 #[test]
 fn c_adds_the_author_to_a_chosen_column_or_a_new_one() {
     let mut s = with_bob_selected();
@@ -1076,7 +1129,7 @@ fn c_adds_the_author_to_a_chosen_column_or_a_new_one() {
     typed(&mut s, "new");
     assert!(edits(&named(&mut s, NamedKey::Enter)).is_empty());
     assert!(
-        matches!(&s.overlay, Overlay::Prompt { purpose: Purpose::NewColumn { handle }, .. } if handle == "@bob@x.social")
+        matches!(&s.overlay, Overlay::Prompt { purpose: Purpose::NewColumn { handle }, .. } if handle.entry == "@bob@x.social")
     );
     typed(&mut s, "Friends");
     let (edit, done) = one_edit(named(&mut s, NamedKey::Enter));

@@ -930,6 +930,40 @@ fn author_of(detail: &[String]) -> (String, String) {
 
 /// The default config as a user keeps it: with a comment of their own on
 /// top and one at the end of the `[amplify]` line that `a` edits.
+/// How keyboard edits write a demo account into the config: a Bluesky
+/// account by its DID (looked up in the demo feed) with its bare handle
+/// as the note beside it; any other by its handle.
+fn written(handle: &str) -> (String, Option<String>) {
+    let bare = handle.trim_start_matches('@');
+    let needle = format!("\",\"handle\":\"{bare}\"");
+    let did = circles::source::DEMO_FEED.lines().find_map(|line| {
+        let at = line.find(&needle)?;
+        let start = line[..at].rfind("\"did\":\"")? + "\"did\":\"".len();
+        Some(line[start..at].to_string())
+    });
+    match did {
+        Some(did) => (did, Some(bare.to_string())),
+        None => (handle.to_string(), None),
+    }
+}
+
+/// The `[amplify]` line after `handle` was amplified, given the comment
+/// the line had (without its `#`).
+fn amplified_line(handle: &str, comment: Option<&str>) -> String {
+    let (entry, note) = written(handle);
+    let notes: Vec<String> = comment
+        .map(str::to_string)
+        .into_iter()
+        .chain(note.map(|n| format!("{entry} is {n}")))
+        .collect();
+    let tail = if notes.is_empty() {
+        String::new()
+    } else {
+        format!("  # {}", notes.join("; "))
+    };
+    format!("accounts = [\"@alice@hachyderm.io\", \"{entry}\"]{tail}\n")
+}
+
 fn user_config() -> String {
     let text = format!("# my circles, tuned by hand: keep these notes\n{DEFAULT_CONFIG}");
     replace_once(&text, AMPLIFY_LINE, &format!("{AMPLIFY_LINE}  # the few"))
@@ -1036,10 +1070,8 @@ fn amplify_changes_one_line_of_the_users_config_and_undo_restores_every_byte() {
     );
     assert_eq!(
         added,
-        [format!(
-            "accounts = [\"@alice@hachyderm.io\", \"{handle}\"]  # the few\n"
-        )],
-        "the handle joins the list, the comment stays:\n{edited}"
+        [amplified_line(&handle, Some("the few"))],
+        "the account joins the list, the comment stays:\n{edited}"
     );
     assert!(
         edited.contains(&format!("[amplify]\n{}", added[0])),
@@ -1103,8 +1135,13 @@ fn muting_for_a_day_writes_a_timed_mute_hides_the_posts_and_undo_restores_the_fi
         .collect();
     assert_eq!(added.len(), 2, "a table and one entry: {added:?}");
     assert_eq!(added[0], "[mute.until]", "{edited}");
-    let until = added[1]
-        .strip_prefix(&format!("\"{handle}\" = "))
+    let (entry, note) = written(&handle);
+    let line = match &note {
+        Some(note) => added[1].strip_suffix(&format!("  # {note}")),
+        None => Some(added[1]),
+    };
+    let until = line
+        .and_then(|l| l.strip_prefix(&format!("\"{entry}\" = ")))
         .unwrap_or_else(|| panic!("not an entry for {handle}: {}", added[1]));
     let until = DateTime::parse_from_rfc3339(until)
         .unwrap_or_else(|e| panic!("not an RFC 3339 time: {until}: {e}"))
@@ -1169,13 +1206,7 @@ fn the_first_edit_on_the_builtin_default_creates_the_config_file() {
     let created = tui.read_config();
     let (removed, added) = changed_lines(DEFAULT_CONFIG, &created);
     assert_eq!(removed, [format!("{AMPLIFY_LINE}\n")], "{created}");
-    assert_eq!(
-        added,
-        [format!(
-            "accounts = [\"@alice@hachyderm.io\", \"{handle}\"]\n"
-        )],
-        "{created}"
-    );
+    assert_eq!(added, [amplified_line(&handle, None)], "{created}");
 
     // Undo puts the default's text back in the file.
     tui.send("u");
@@ -1222,13 +1253,7 @@ fn an_edit_made_on_disk_while_running_is_kept_by_a_keyboard_edit() {
         [format!("{AMPLIFY_LINE}  # the few\n")],
         "the edit went into the text on disk:\n{edited}"
     );
-    assert_eq!(
-        added,
-        [format!(
-            "accounts = [\"@alice@hachyderm.io\", \"{handle}\"]  # the few\n"
-        )],
-        "{edited}"
-    );
+    assert_eq!(added, [amplified_line(&handle, Some("the few"))], "{edited}");
     assert!(
         edited.ends_with("\n# added in another editor while circles ran\n"),
         "{edited}"

@@ -453,6 +453,38 @@ pub(super) fn push_line(list: &mut Array, value: Value) {
     list.set_trailing(close);
 }
 
+/// Writes `# note` after the last element of `list` (just pushed): at the
+/// end of its line when elements have lines of their own, else at the end
+/// of the list's line, naming `entry` there since others share the line.
+pub(super) fn note_last(list: &mut Array, entry: &str, note: &str) {
+    let close = closing(list);
+    let own_line = !list.is_empty() && prefix(list, list.len() - 1).contains('\n');
+    if own_line {
+        if let Some(last) = list.len().checked_sub(1) {
+            list.get_mut(last)
+                .expect("in bounds")
+                .decor_mut()
+                .set_suffix("");
+        }
+        // The comma before the comment, and `]` kept off the comment's line.
+        list.set_trailing_comma(true);
+        let close = if close.contains('\n') {
+            close
+        } else {
+            format!("\n{close}")
+        };
+        list.set_trailing(format!("  # {note}{close}"));
+    } else {
+        let suffix = decor_text(list.decor().suffix()).unwrap_or("").to_string();
+        let suffix = if suffix.contains('#') {
+            format!("{suffix}; {entry} is {note}")
+        } else {
+            format!("{suffix}  # {entry} is {note}")
+        };
+        list.decor_mut().set_suffix(suffix);
+    }
+}
+
 /// Removes an element and its line: what was written after it on its line
 /// goes with it, comment lines above it stay, and the other lines are left
 /// as they were.

@@ -12,13 +12,52 @@
 mod layout;
 
 use layout::{
-    Editor, TableMut, array_in, as_array, not_editable, push_line, remove_entry,
+    Editor, TableMut, array_in, as_array, not_editable, note_last, push_line, remove_entry,
     remove_inline_entry, remove_line, sub_table,
 };
 
-use crate::model::parse_handle;
+use crate::model::{display_handle, parse_handle};
 use chrono::{DateTime, SecondsFormat, Utc};
 use toml_edit::{Array, ArrayOfTables, Datetime, DocumentMut, Item, Table, Value};
+
+/// An account an edit is about, as the config is to hold it: `entry` is
+/// what goes in the list (`@user@host` for Mastodon, `alice.bsky.social`
+/// for Bluesky, or a Bluesky DID, which stays when the handle changes), and
+/// `handle` is written beside a DID as a comment so the file still reads
+/// as people (`"did:plc:…",  # dave.test`). Either name finds the account
+/// again when it is removed or checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Who {
+    pub entry: String,
+    pub handle: Option<String>,
+}
+
+impl From<&str> for Who {
+    fn from(entry: &str) -> Self {
+        Who {
+            entry: entry.to_string(),
+            handle: None,
+        }
+    }
+}
+
+impl From<String> for Who {
+    fn from(entry: String) -> Self {
+        Who {
+            entry,
+            handle: None,
+        }
+    }
+}
+
+/// As the screen names the account: its handle, in display form.
+impl std::fmt::Display for Who {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&display_handle(
+            self.handle.as_deref().unwrap_or(&self.entry),
+        ))
+    }
+}
 
 /// One change the keyboard makes to the config.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,12 +65,12 @@ pub enum Edit {
     /// Mute an author: forever (`until: None` → `[mute].accounts`) or until a
     /// time (`[mute.until]`).
     MuteAccount {
-        handle: String,
+        handle: Who,
         until: Option<DateTime<Utc>>,
     },
     /// `[mute].boosts_from`
     MuteBoostsFrom {
-        handle: String,
+        handle: Who,
     },
     /// `[mute].keywords` (a word, phrase, or "#tag")
     MuteKeyword {
@@ -39,25 +78,25 @@ pub enum Edit {
     },
     /// `[amplify].accounts`
     Amplify {
-        handle: String,
+        handle: Who,
     },
     Unamplify {
-        handle: String,
+        handle: Who,
     },
     /// Add to the `accounts` of the `[[column]]` with that name (any case).
     AddToColumn {
         column: String,
-        handle: String,
+        handle: Who,
     },
     /// Append a new `[[column]]` with `name` and `accounts = [handle]`.
     NewColumn {
         column: String,
-        handle: String,
+        handle: Who,
     },
     /// Remove from that column's `accounts`.
     RemoveFromColumn {
         column: String,
-        handle: String,
+        handle: Who,
     },
 }
 
@@ -126,21 +165,21 @@ pub fn apply(text: &str, edit: &Edit, now: DateTime<Utc>) -> Result<String, Edit
             editor.remove_from_mute("accounts", &handle)?;
             editor.remove_timed_mute(&handle)?;
             let amplify = editor.section("amplify")?;
-            add_once(array_in(amplify, "accounts", "amplify.accounts")?, &handle);
+            add_account(amplify, "accounts", "amplify.accounts", &handle)?;
         }
         Edit::Unamplify { handle } => {
             let handle = Handle::new(handle)?;
             if !editor.remove_from_amplify(&handle)? {
                 return Err(EditError(format!(
                     "{} is not in [amplify].accounts, so there is nothing to undo",
-                    handle.written
+                    handle.shown()
                 )));
             }
         }
         Edit::AddToColumn { column, handle } => {
             let handle = Handle::new(handle)?;
             let (table, _) = editor.column(column)?;
-            add_once(array_in(table, "accounts", "column.accounts")?, &handle);
+            add_account(table, "accounts", "column.accounts", &handle)?;
         }
         Edit::NewColumn { column, handle } => {
             let handle = Handle::new(handle)?;
@@ -150,13 +189,13 @@ pub fn apply(text: &str, edit: &Edit, now: DateTime<Utc>) -> Result<String, Edit
             let handle = Handle::new(handle)?;
             let (table, name) = editor.column(column)?;
             let removed = match table.into_item("accounts") {
-                Some(item) => remove_all(as_array(item, "column.accounts")?, &handle.key),
+                Some(item) => remove_all(as_array(item, "column.accounts")?, &handle),
                 None => false,
             };
             if !removed {
                 return Err(EditError(format!(
                     "{} is not in {name}'s accounts",
-                    handle.written
+                    handle.shown()
                 )));
             }
         }
@@ -164,20 +203,39 @@ pub fn apply(text: &str, edit: &Edit, now: DateTime<Utc>) -> Result<String, Edit
     Ok(editor.finish(text))
 }
 
-/// A handle from an edit: as the user gave it, and the key it matches by.
+/// An account from an edit: the entry to write, the comment beside it, and
+/// the keys it matches by (the entry's, and the handle's beside a DID).
 struct Handle {
     written: String,
-    key: String,
+    note: Option<String>,
+    keys: Vec<String>,
 }
 
 impl Handle {
-    fn new(handle: &str) -> Result<Handle, EditError> {
-        let written = handle.trim();
+    fn new(who: &Who) -> Result<Handle, EditError> {
+        let written = who.entry.trim();
         let key = parse_handle(written).map_err(|e| EditError(e.to_string()))?;
+        let note = who
+            .handle
+            .as_deref()
+            .map(str::trim)
+            .filter(|h| !h.is_empty() && *h != written);
+        let mut keys = vec![key.0];
+        keys.extend(note.and_then(|h| parse_handle(h).ok()).map(|k| k.0));
         Ok(Handle {
             written: written.to_string(),
-            key: key.0,
+            note: note.map(str::to_string),
+            keys,
         })
+    }
+
+    fn matches(&self, key: &str) -> bool {
+        self.keys.iter().any(|k| k == key)
+    }
+
+    /// The handle for messages: the one beside a DID, else the entry.
+    fn shown(&self) -> String {
+        display_handle(self.note.as_deref().unwrap_or(&self.written))
     }
 }
 
@@ -208,8 +266,7 @@ impl Editor {
 
     fn add_to_mute(&mut self, key: &str, handle: &Handle) -> Result<(), EditError> {
         let mute = self.section("mute")?;
-        add_once(array_in(mute, key, &format!("mute.{key}"))?, handle);
-        Ok(())
+        add_account(mute, key, &format!("mute.{key}"), handle)
     }
 
     fn remove_from_mute(&mut self, key: &str, handle: &Handle) -> Result<bool, EditError> {
@@ -218,7 +275,7 @@ impl Editor {
             .existing_section("mute")?
             .and_then(|mute| mute.into_item(key))
         {
-            Some(item) => Ok(remove_all(as_array(item, &what)?, &handle.key)),
+            Some(item) => Ok(remove_all(as_array(item, &what)?, handle)),
             None => Ok(false),
         }
     }
@@ -228,7 +285,7 @@ impl Editor {
             .existing_section("amplify")?
             .and_then(|amplify| amplify.into_item("accounts"))
         {
-            Some(item) => Ok(remove_all(as_array(item, "amplify.accounts")?, &handle.key)),
+            Some(item) => Ok(remove_all(as_array(item, "amplify.accounts")?, handle)),
             None => Ok(false),
         }
     }
@@ -283,7 +340,7 @@ impl Editor {
     }
 
     fn remove_timed_mute(&mut self, handle: &Handle) -> Result<(), EditError> {
-        let keys = self.timed_keys(|key, _| key_of(key) == handle.key)?;
+        let keys = self.timed_keys(|key, _| handle.matches(&key_of(key)))?;
         self.remove_timed_entries(&keys)
     }
 
@@ -325,7 +382,7 @@ impl Editor {
         let existing: Vec<String> = timed
             .read()
             .iter()
-            .filter(|(key, _)| key_of(key) == handle.key)
+            .filter(|(key, _)| handle.matches(&key_of(key)))
             .map(|(key, _)| key.to_string())
             .collect();
         match existing.split_first() {
@@ -338,7 +395,13 @@ impl Editor {
                 *item = Item::Value(value);
                 self.remove_timed_entries(duplicates)?;
             }
-            None => timed.insert(&handle.written, toml_edit::value(end)),
+            None => {
+                let mut value = Value::from(end);
+                if let (Some(note), TableMut::Std(_)) = (&handle.note, &timed) {
+                    value.decor_mut().set_suffix(format!("  # {note}"));
+                }
+                timed.insert(&handle.written, Item::Value(value));
+            }
         }
         Ok(())
     }
@@ -372,6 +435,12 @@ impl Editor {
         table.insert("name", toml_edit::value(name));
         let mut accounts = Array::new();
         accounts.push(handle.written.as_str());
+        let inline_list = matches!(self.doc.get("column"), Some(Item::Value(_)));
+        if let Some(note) = handle.note.as_deref().filter(|_| !inline_list) {
+            accounts
+                .decor_mut()
+                .set_suffix(format!("  # {} is {note}", handle.written));
+        }
         table.insert("accounts", toml_edit::value(accounts));
         match self.doc.get_mut("column") {
             Some(Item::ArrayOfTables(list)) => {
@@ -425,23 +494,36 @@ fn column_name(table: &TableMut<'_>) -> Option<String> {
     Some(table.read().get("name")?.as_str()?.to_string())
 }
 
-/// The index of the first string in `list` that is the account `key`.
-fn index_of(list: &Array, key: &str) -> Option<usize> {
+/// The index of the first string in `list` that is the account.
+fn index_of(list: &Array, handle: &Handle) -> Option<usize> {
     list.iter()
-        .position(|v| v.as_str().is_some_and(|s| key_of(s) == key))
+        .position(|v| v.as_str().is_some_and(|s| handle.matches(&key_of(s))))
 }
 
-/// Adds the account to `list` unless it is there in any spelling.
-fn add_once(list: &mut Array, handle: &Handle) {
-    if index_of(list, &handle.key).is_none() {
+/// Adds the account to the list `key` of `table` unless it is there under
+/// any of its names, with its handle as a comment beside a DID (not in an
+/// inline table, where TOML has no room for comments).
+fn add_account(
+    table: TableMut<'_>,
+    key: &str,
+    what: &str,
+    handle: &Handle,
+) -> Result<(), EditError> {
+    let inline = matches!(table, TableMut::Inline(_));
+    let list = array_in(table, key, what)?;
+    if index_of(list, handle).is_none() {
         push_line(list, Value::from(handle.written.as_str()));
+        if let Some(note) = handle.note.as_deref().filter(|_| !inline) {
+            note_last(list, &handle.written, note);
+        }
     }
+    Ok(())
 }
 
-/// Removes every string in `list` that is the account `key`.
-fn remove_all(list: &mut Array, key: &str) -> bool {
+/// Removes every string in `list` that is the account.
+fn remove_all(list: &mut Array, handle: &Handle) -> bool {
     let mut removed = false;
-    while let Some(index) = index_of(list, key) {
+    while let Some(index) = index_of(list, handle) {
         remove_line(list, index);
         removed = true;
     }

@@ -696,7 +696,7 @@ proptest::proptest! {
         proptest::prop_assume!(handle != "@alice@hachyderm.io" && handle != "@megaphone@mastodon.social");
         let amplified = apply(DEFAULT_CONFIG, &amplify(&handle), now()).unwrap();
         proptest::prop_assert_ne!(&amplified, DEFAULT_CONFIG);
-        let back = apply(&amplified, &Edit::Unamplify { handle: handle.clone() }, now()).unwrap();
+        let back = apply(&amplified, &Edit::Unamplify { handle: handle.clone().into() }, now()).unwrap();
         proptest::prop_assert_eq!(&back, DEFAULT_CONFIG);
 
         proptest::prop_assume!(!["@bob.bsky.social", "@chen@fosstodon.org"].contains(&handle.as_str()));
@@ -704,4 +704,134 @@ proptest::proptest! {
         let back = apply(&added, &remove("Core", &handle), now()).unwrap();
         proptest::prop_assert_eq!(&back, DEFAULT_CONFIG);
     }
+}
+
+// ---- Bluesky accounts by DID, with the handle beside it ----
+
+const DAVE_DID: &str = "did:plc:dave4x7q2kz";
+
+fn dave() -> Who {
+    Who {
+        entry: DAVE_DID.into(),
+        handle: Some("dave.test".into()),
+    }
+}
+
+/// Dave's post, after he changed his handle: only the DID still matches.
+fn renamed_dave() -> Post {
+    post("1", "dave-new.test")
+        .network(crate::model::Network::Bluesky)
+        .did(DAVE_DID)
+        .build()
+}
+
+#[test]
+fn a_did_goes_in_with_the_handle_as_a_comment_in_every_list_shape() {
+    // One element per line: the comment ends the new element's line.
+    let text = "[[column]]\nname = \"Core\"\naccounts = [\n  \"@a@x.social\",\n]\n";
+    let out = edited(
+        text,
+        Edit::AddToColumn {
+            column: "Core".into(),
+            handle: dave(),
+        },
+    );
+    assert_eq!(
+        out,
+        "[[column]]\nname = \"Core\"\naccounts = [\n  \"@a@x.social\",\n  \"did:plc:dave4x7q2kz\",  # dave.test\n]\n"
+    );
+    // Without a trailing comma, one is added so the comment follows it.
+    let text = "[[column]]\nname = \"Core\"\naccounts = [\n  \"@a@x.social\"\n]\n";
+    let out = edited(
+        text,
+        Edit::AddToColumn {
+            column: "Core".into(),
+            handle: dave(),
+        },
+    );
+    assert_eq!(
+        out,
+        "[[column]]\nname = \"Core\"\naccounts = [\n  \"@a@x.social\",\n  \"did:plc:dave4x7q2kz\",  # dave.test\n]\n"
+    );
+    // A one-line list: the comment goes at the end of its line, naming it.
+    let out = edited(DEFAULT_CONFIG, Edit::Amplify { handle: dave() });
+    assert!(
+        out.contains(r#"accounts = ["@alice@hachyderm.io", "did:plc:dave4x7q2kz"]  # did:plc:dave4x7q2kz is dave.test"#),
+        "{out}"
+    );
+    assert!(
+        verdict(&out, &renamed_dave()).amplified,
+        "the DID still matches"
+    );
+    // A timed mute and a new column.
+    let until = tomorrow();
+    let out = edited(
+        DEFAULT_CONFIG,
+        Edit::MuteAccount {
+            handle: dave(),
+            until: Some(until),
+        },
+    );
+    assert!(
+        out.contains("\"did:plc:dave4x7q2kz\" = 2026-11-23T10:00:00Z  # dave.test"),
+        "{out}"
+    );
+    assert_eq!(
+        verdict(&out, &renamed_dave()).muted,
+        Some(MuteReason::Account)
+    );
+    let out = edited(
+        DEFAULT_CONFIG,
+        Edit::NewColumn {
+            column: "Dave".into(),
+            handle: dave(),
+        },
+    );
+    assert!(
+        out.contains("accounts = [\"did:plc:dave4x7q2kz\"]  # did:plc:dave4x7q2kz is dave.test"),
+        "{out}"
+    );
+    let rules = filter::load(&out, now()).unwrap().rules;
+    let column = rules.columns.iter().position(|c| c.name == "Dave").unwrap();
+    let landed = verdict(&out, &renamed_dave()).columns;
+    assert!(
+        landed.iter().any(|&c| usize::from(c) == column),
+        "{landed:?}"
+    );
+}
+
+/// An account written by its handle (by hand, or before DIDs were written)
+/// is found by the edit that names it by DID, and the other way round.
+#[test]
+fn a_did_edit_finds_the_account_under_its_handle_too() {
+    let text = "[[column]]\nname = \"Core\"\naccounts = [\"dave.test\"]\n[amplify]\naccounts = [\"did:plc:dave4x7q2kz\"]\n";
+    let add = Edit::AddToColumn {
+        column: "Core".into(),
+        handle: dave(),
+    };
+    assert_eq!(apply(text, &add, now()).unwrap(), text, "nothing to add");
+    assert_eq!(add.already(), "@dave.test is already in Core");
+    let out = edited(
+        text,
+        Edit::RemoveFromColumn {
+            column: "Core".into(),
+            handle: dave(),
+        },
+    );
+    assert!(out.contains("accounts = []"), "{out}");
+    let out = edited(text, Edit::Unamplify { handle: dave() });
+    assert!(!out.contains("did:plc"), "{out}");
+    // Removing the DID's line takes its comment with it.
+    let text = "[[column]]\nname = \"Core\"\naccounts = [\n  \"did:plc:dave4x7q2kz\",  # dave.test\n  \"@a@x.social\",\n]\n";
+    let out = edited(
+        text,
+        Edit::RemoveFromColumn {
+            column: "Core".into(),
+            handle: dave(),
+        },
+    );
+    assert_eq!(
+        out,
+        "[[column]]\nname = \"Core\"\naccounts = [\n  \"@a@x.social\",\n]\n"
+    );
 }
