@@ -68,6 +68,12 @@ pub fn explain(rules: &Rules, post: &Post) -> (Verdict, String) {
                 format!("  muted: [mute] keyword \"{}\" matched", rules.keyword(id))
             }
             Fired::MutedRegex(id) => format!("  muted: [mute] regex '{}' matched", rules.regex(id)),
+            Fired::Took {
+                column: c,
+                because: Because::Everything,
+            } if rules.columns[usize::from(c)].rest => {
+                format!("  {}: rest: no other column took it", column(c))
+            }
             Fired::Took { column: c, because } => {
                 let why = match because {
                     Because::Account(who) => {
