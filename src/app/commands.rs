@@ -57,11 +57,16 @@ pub fn run(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) {
             None => state.message = Some("this post has no URL to copy".into()),
         },
         Command::Search => {
-            let query = state
-                .views
-                .get(column)
-                .map(|v| v.query.clone())
-                .unwrap_or_default();
+            let selected = state.selected();
+            let query = match state.views.get_mut(column) {
+                Some(view) => {
+                    if view.query.is_empty() {
+                        view.before_search = selected.map(|id| (id, view.offset));
+                    }
+                    view.query.clone()
+                }
+                None => String::new(),
+            };
             state.search = Some(query);
         }
         Command::Palette => state.overlay = Overlay::Palette(Palette::open(state)),

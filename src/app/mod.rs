@@ -154,6 +154,9 @@ pub struct ColumnView {
     pub touched: bool,
     /// The search typed with `/`; empty for none.
     pub query: String,
+    /// Where the reader was when the search began (the selected post and
+    /// the first on screen): `esc` in the search prompt goes back there.
+    pub before_search: Option<(PostId, usize)>,
     /// What the column shows when it is not simply its posts: with muted
     /// posts revealed, or filtered by `query`; newest first.
     pub shown: Option<Vec<PostId>>,
@@ -856,7 +859,16 @@ fn search_key(state: &mut AppState, chord: KeyChord) {
             return;
         }
         (Key::Named(NamedKey::Esc), _) => {
+            let before = state.views[column].before_search.take();
             set_query(state, column, String::new());
+            if let Some((id, offset)) = before
+                && let Some(at) = state.list(column).iter().position(|x| *x == id)
+            {
+                let view = &mut state.views[column];
+                view.selected = at;
+                view.offset = offset.min(at);
+                keep_selection_visible(state, column);
+            }
             return;
         }
         (Key::Named(NamedKey::Backspace), _) => {
@@ -876,6 +888,9 @@ fn search_key(state: &mut AppState, chord: KeyChord) {
 
 /// Sets a column's search; an empty query shows all.
 fn set_query(state: &mut AppState, column: usize, query: String) {
+    if query.is_empty() {
+        state.views[column].before_search = None;
+    }
     state.views[column].query = query;
     refresh(state, column);
 }

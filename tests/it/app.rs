@@ -407,6 +407,32 @@ fn slash_filters_the_column_as_you_type_enter_keeps_esc_clears() {
     assert_eq!((s.search.as_deref(), s.views[3].query.as_str()), (None, ""));
 }
 
+/// Esc in the search prompt puts the selection back where it was before
+/// the search began, not on the last match.
+#[test]
+fn esc_out_of_a_search_goes_back_to_where_the_reader_was() {
+    let mut s = state();
+    deliver(&mut s, bobs(12));
+    focus_rest(&mut s);
+    for _ in 0..4 {
+        key(&mut s, 'j');
+    }
+    let before = (selected_id(&s), s.views[3].offset);
+    key(&mut s, '/');
+    typed(&mut s, "number 1");
+    key(&mut s, '1');
+    assert_eq!(selected_id(&s).as_deref(), Some("bob-11"), "on the match");
+    named(&mut s, NamedKey::Esc);
+    assert_eq!((selected_id(&s), s.views[3].offset), before);
+    // Also after the search was kept with enter and the prompt opened again.
+    key(&mut s, '/');
+    typed(&mut s, "number 10");
+    named(&mut s, NamedKey::Enter);
+    key(&mut s, '/');
+    named(&mut s, NamedKey::Esc);
+    assert_eq!((selected_id(&s), s.views[3].offset), before);
+}
+
 #[test]
 fn search_matches_handles_names_tags_and_warnings_in_any_case() {
     let mut s = state();

@@ -787,7 +787,10 @@ fn explain_names_the_rules_that_fired_mutes_and_rest_skips() {
     assert!(!p1.contains("muted"), "{p1}");
 
     let p2 = block(&out.stdout, "p2");
-    assert!(p2.contains("Everyone else: rest: no other column took it"), "{p2}");
+    assert!(
+        p2.contains("Everyone else: rest: no other column took it"),
+        "{p2}"
+    );
     assert!(p2.contains("=> columns: Everyone else"), "{p2}");
 
     let p3 = block(&out.stdout, "p3");

@@ -1253,7 +1253,11 @@ fn an_edit_made_on_disk_while_running_is_kept_by_a_keyboard_edit() {
         [format!("{AMPLIFY_LINE}  # the few\n")],
         "the edit went into the text on disk:\n{edited}"
     );
-    assert_eq!(added, [amplified_line(&handle, Some("the few"))], "{edited}");
+    assert_eq!(
+        added,
+        [amplified_line(&handle, Some("the few"))],
+        "{edited}"
+    );
     assert!(
         edited.ends_with("\n# added in another editor while circles ran\n"),
         "{edited}"
