@@ -146,6 +146,20 @@ pub(super) fn prompt_key(state: &mut AppState, chord: KeyChord, effects: &mut Ve
         (Key::Named(NamedKey::Enter), _) => {
             let typed = text.trim().to_string();
             let purpose = purpose.clone();
+            if matches!(purpose, Purpose::NewColumn { .. })
+                && let Some(taken) = state
+                    .rules
+                    .columns
+                    .iter()
+                    .find(|c| c.name.trim().to_lowercase() == typed.to_lowercase())
+            {
+                // The prompt stays open with the name, to be changed.
+                state.message = Some(format!(
+                    "there is already a column {}; type another name, or esc",
+                    taken.name
+                ));
+                return;
+            }
             state.overlay = Overlay::None;
             if typed.is_empty() {
                 return;

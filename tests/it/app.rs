@@ -1157,6 +1157,17 @@ fn c_adds_the_author_to_a_chosen_column_or_a_new_one() {
     assert!(
         matches!(&s.overlay, Overlay::Prompt { purpose: Purpose::NewColumn { handle }, .. } if handle.entry == "@bob@x.social")
     );
+    // A name that is taken (any case) keeps the prompt open and says so.
+    typed(&mut s, "core");
+    assert!(named(&mut s, NamedKey::Enter).is_empty());
+    assert!(matches!(&s.overlay, Overlay::Prompt { text, .. } if text == "core"));
+    assert_eq!(
+        s.message.as_deref(),
+        Some("there is already a column Core; type another name, or esc")
+    );
+    for _ in 0..4 {
+        named(&mut s, NamedKey::Backspace);
+    }
     typed(&mut s, "Friends");
     let (edit, done) = one_edit(named(&mut s, NamedKey::Enter));
     assert_eq!(
