@@ -295,7 +295,7 @@ fn draw_status(state: &AppState, area: Rect, buf: &mut Buffer) {
                 }
                 SourceState::Live => ("●", Color::Green, "live".to_string()),
                 SourceState::Incomplete(why) => ("●", Color::Yellow, format!("live; {why}")),
-                SourceState::Done => ("●", QUIET, "read".to_string()),
+                SourceState::Done => ("●", QUIET, "done".to_string()),
                 SourceState::Failed(why) => ("✗", Color::Red, format!("failed: {why}")),
             };
             left.push(Span::styled(format!(" {mark} "), Style::new().fg(color)));

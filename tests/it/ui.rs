@@ -315,3 +315,25 @@ fn notices_expire_and_the_sources_stay_in_view() {
     assert!(status(&s).contains("retrying now"), "{}", status(&s));
     assert_eq!(s.next_status_change(), None, "nothing more to count");
 }
+
+/// A source that read everything (a jsonl file, not followed) stays in the
+/// status bar, marked done, with its count.
+#[test]
+fn a_finished_source_stays_in_the_bar_marked_done() {
+    let mut s = demo(160, 30);
+    let status = |s: &AppState| screen(s).lines().last().unwrap_or_default().to_string();
+    update(
+        &mut s,
+        Action::Source(SourceEvent::State {
+            source: "demo".into(),
+            state: SourceState::Done,
+        }),
+    );
+    let bar = status(&s);
+    let count = s.sources[0].posts;
+    assert!(count > 0);
+    assert!(bar.contains(&format!("● demo done · {count}")), "{bar}");
+    update(&mut s, Action::Notice("config reloaded".into()));
+    update(&mut s, Action::Clock(t0() + TimeDelta::seconds(60)));
+    assert!(status(&s).contains("demo done"), "{}", status(&s));
+}
