@@ -12,6 +12,7 @@
 mod diagnostic;
 mod edit;
 mod keys;
+mod read;
 mod sources;
 
 pub use diagnostic::{ConfigErrors, Diagnostic, Severity};
@@ -155,8 +156,8 @@ pub fn parse_collecting(text: &str) -> Result<(Parsed, Vec<Diagnostic>), ConfigE
     };
     let mut root = toml::de::DeTable::parse(text).map_err(fatal)?;
     let source_tables = root.get_mut().remove("source");
-    let raw = RawConfig::deserialize(toml::de::Deserializer::from(root)).map_err(fatal)?;
     let mut errors = Vec::new();
+    let raw = read_root(root.into_inner(), &mut errors);
     let sources = sources::read(source_tables, &mut errors);
     let keymap = keys::check(&raw.keys, &mut errors);
     let parsed = Parsed {
@@ -165,6 +166,120 @@ pub fn parse_collecting(text: &str) -> Result<(Parsed, Vec<Diagnostic>), ConfigE
         keymap,
     };
     Ok((parsed, errors))
+}
+
+/// The config's tables, each read apart so that every one's problems are
+/// reported in the same run (see `read`); a table with errors is left out.
+fn read_root(root: toml::de::DeTable<'_>, errors: &mut Vec<Diagnostic>) -> RawConfig {
+    use toml::de::DeValue;
+    let mut raw = RawConfig::default();
+    for (key, value) in root {
+        let span = value.span();
+        let name = key.get_ref().as_ref();
+        let table = |value, errors: &mut Vec<Diagnostic>| as_table(value, name, &span, errors);
+        let missing = |field: &str| format!("missing field `{field}`");
+        match name {
+            "me" => {
+                if let Some(t) = table(value.into_inner(), errors)
+                    && let Some(me) = read::table(t, span, &unknown_field, &missing, errors)
+                {
+                    raw.me = me;
+                }
+            }
+            "mute" => {
+                if let Some(t) = table(value.into_inner(), errors)
+                    && let Some(mute) = read::table(t, span, &unknown_field, &missing, errors)
+                {
+                    raw.mute = mute;
+                }
+            }
+            "amplify" => {
+                if let Some(t) = table(value.into_inner(), errors)
+                    && let Some(amplify) = read::table(t, span, &unknown_field, &missing, errors)
+                {
+                    raw.amplify = amplify;
+                }
+            }
+            "keys" => {
+                let Some(t) = table(value.into_inner(), errors) else {
+                    continue;
+                };
+                for (command, keys) in t {
+                    let command = Spanned::new(command.span(), command.into_inner().into_owned());
+                    match Spanned::<RawKeys>::deserialize(toml::de::ValueDeserializer::from(keys)) {
+                        Ok(keys) => {
+                            raw.keys.insert(command, keys);
+                        }
+                        Err(e) => errors.push(located(e.span(), toml_message(&e))),
+                    }
+                }
+            }
+            "column" => {
+                let DeValue::Array(columns) = value.into_inner() else {
+                    errors.push(Diagnostic::error(
+                        Some(span),
+                        "`column` must be an array of tables: write each as [[column]]",
+                    ));
+                    continue;
+                };
+                for column in columns {
+                    let span = column.span();
+                    let DeValue::Table(t) = column.into_inner() else {
+                        errors.push(Diagnostic::error(Some(span), "a column must be a table"));
+                        continue;
+                    };
+                    let missing = |field: &str| format!("a column needs `{field}`");
+                    if let Some(column) =
+                        read::table::<RawColumn>(t, span.clone(), &unknown_field, &missing, errors)
+                    {
+                        raw.columns.push(Spanned::new(span, column));
+                    }
+                }
+            }
+            _ => errors.push(Diagnostic::error(
+                Some(key.span()),
+                unknown_field(name, TOP_LEVEL),
+            )),
+        }
+    }
+    raw
+}
+
+fn as_table<'i>(
+    value: toml::de::DeValue<'i>,
+    name: &str,
+    span: &std::ops::Range<usize>,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<toml::de::DeTable<'i>> {
+    match value {
+        toml::de::DeValue::Table(table) => Some(table),
+        _ => {
+            errors.push(Diagnostic::error(
+                Some(span.clone()),
+                format!("`{name}` must be a table: write it as [{name}]"),
+            ));
+            None
+        }
+    }
+}
+
+/// The tables a config has (`source` is read apart).
+const TOP_LEVEL: &[&str] = &["me", "column", "mute", "amplify", "keys", "source"];
+
+/// A key a table has no field for, as serde words it, with a hint.
+fn unknown_field(key: &str, takes: &[&str]) -> String {
+    let expected = match takes {
+        [] => "there are no fields".to_string(),
+        [one] => format!("expected `{one}`"),
+        many => format!(
+            "expected one of {}",
+            many.iter()
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    format!("unknown field `{key}`, {expected}\ncheck the spelling; the README lists every key")
 }
 
 /// An error at a place the toml crate named.
@@ -259,6 +374,61 @@ mod tests {
         let (line, col, message) = error_at("[keys]\nhelp = \"x\"\nquit = \"x\"\n");
         assert_eq!((line, col), (3, 8));
         assert!(message.contains("already bound to `help`"), "{message}");
+    }
+
+    /// Every unknown key, wrong type and bad variant comes back from one
+    /// run, each at its line, across tables and within one.
+    #[test]
+    fn every_problem_is_reported_in_one_run() {
+        let text = "\
+[me]
+handle = [\"@a@x.social\"]
+[[column]]
+name = \"One\"
+acounts = [\"@a@x.social\"]
+style = \"loud\"
+boosts = \"no\"
+[[column]]
+name = 7
+[[column]]
+name = \"Three\"
+replies = 1
+[mute]
+keywords = \"spam\"
+[amplify]
+accounts = [\"@b@x.social\"]
+[keys]
+quit = 5
+colour = \"red\"
+";
+        let err = parse(text).unwrap_err();
+        let found: Vec<(usize, String)> = err
+            .errors
+            .iter()
+            .map(|d| {
+                let (line, _) = d.line_col(text).unwrap();
+                (
+                    line,
+                    d.message.lines().next().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        let at = |line: usize, part: &str| {
+            assert!(
+                found.iter().any(|(l, m)| *l == line && m.contains(part)),
+                "no error with {part:?} on line {line}: {found:#?}"
+            );
+        };
+        at(2, "unknown field `handle`");
+        at(5, "unknown field `acounts`");
+        at(6, "loud");
+        at(7, "expected a boolean");
+        at(9, "expected a string");
+        at(12, "expected a boolean");
+        at(14, "expected a sequence");
+        at(18, "");
+        at(19, "colour");
+        assert_eq!(found.len(), 9, "one each, nothing twice: {found:#?}");
     }
 
     #[test]

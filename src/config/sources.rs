@@ -3,19 +3,19 @@
 //!
 //! Each kind's keys are written once, as the fields of its `Raw…` struct
 //! (serde, `deny_unknown_fields`); the keys a kind takes, for the messages,
-//! are read off that struct ([`fields_of`]). A table is read in two steps:
+//! are read off that struct (`read::fields_of`). A table is read in two steps:
 //! `name` and `kind` first, then the rest into the kind's struct, so every
 //! key that does not belong is reported at once, each at its place, along
 //! with the first missing or mistyped one. Adding a kind means one
 //! `Raw…` struct with its `check`, one [`SourceConfig`] variant and one
 //! line in [`read`] (ARCHITECTURE.md, "Adding a source kind").
 
-use super::{Diagnostic, located};
+use super::Diagnostic;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use std::time::Duration;
 use toml::Spanned;
-use toml::de::{DeTable, DeValue, ValueDeserializer};
+use toml::de::{DeTable, DeValue};
 
 /// A checked source: its name and what it reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -312,96 +312,25 @@ fn head<'i>(
     Some((name?, kind?, table))
 }
 
-/// The rest of a source table read into its kind's struct. Every key the
-/// struct has no field for is reported first, at its place, and left out,
-/// so that the reading after reports what else is wrong.
+/// The rest of a source table read into its kind's struct: every key the
+/// struct has no field for is reported at its place, and so is every value
+/// of the wrong type (see `read`).
 fn body<T: DeserializeOwned>(
-    mut table: DeTable<'_>,
+    table: DeTable<'_>,
     span: std::ops::Range<usize>,
     kind: &str,
     errors: &mut Vec<Diagnostic>,
 ) -> Option<T> {
-    let takes = fields_of::<T>();
-    let unknown: Vec<_> = table
-        .keys()
-        .filter(|key| !takes.contains(&key.get_ref().as_ref()))
-        .cloned()
-        .collect();
-    for key in &unknown {
+    let unknown = |key: &str, takes: &[&str]| {
         let also = if takes.is_empty() {
             "no other keys".to_string()
         } else {
             takes.join(", ")
         };
-        errors.push(Diagnostic::error(
-            Some(key.span()),
-            format!(
-                "`{}` does not apply to a {kind} source (it takes: {also})",
-                key.get_ref()
-            ),
-        ));
-        table.remove(key);
-    }
-    let value = Spanned::new(span, DeValue::Table(table));
-    match T::deserialize(ValueDeserializer::from(value)) {
-        Ok(raw) => Some(raw),
-        Err(e) => {
-            let message = e.message().trim_end();
-            let message = match message
-                .strip_prefix("missing field `")
-                .and_then(|m| m.strip_suffix('`'))
-            {
-                Some(field) => format!("a {kind} source needs `{field}`"),
-                None => message.to_string(),
-            };
-            errors.push(located(e.span(), message));
-            None
-        }
-    }
-}
-
-/// The field names of a struct that derives `Deserialize`: serde hands
-/// them to the deserializer, and this one keeps them and stops there.
-/// (serde has no other way to ask, and writing the lists again by hand is
-/// what this module avoids.)
-fn fields_of<T: DeserializeOwned>() -> &'static [&'static str] {
-    #[derive(Debug)]
-    struct Found(&'static [&'static str]);
-    impl std::fmt::Display for Found {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("fields found")
-        }
-    }
-    impl std::error::Error for Found {}
-    impl serde::de::Error for Found {
-        fn custom<M: std::fmt::Display>(_: M) -> Self {
-            Found(&[])
-        }
-    }
-    struct Ask;
-    impl<'de> serde::Deserializer<'de> for Ask {
-        type Error = Found;
-        fn deserialize_struct<V: serde::de::Visitor<'de>>(
-            self,
-            _: &'static str,
-            fields: &'static [&'static str],
-            _: V,
-        ) -> Result<V::Value, Found> {
-            Err(Found(fields))
-        }
-        fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Found> {
-            Err(Found(&[]))
-        }
-        serde::forward_to_deserialize_any! {
-            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-            bytes byte_buf option unit unit_struct newtype_struct seq tuple
-            tuple_struct map enum identifier ignored_any
-        }
-    }
-    match T::deserialize(Ask) {
-        Err(Found(fields)) => fields,
-        Ok(_) => &[],
-    }
+        format!("`{key}` does not apply to a {kind} source (it takes: {also})")
+    };
+    let missing = |field: &str| format!("a {kind} source needs `{field}`");
+    super::read::table(table, span, &unknown, &missing, errors)
 }
 
 impl RawMastodon {
@@ -567,6 +496,7 @@ fn is_http_url(text: &str) -> bool {
 mod tests {
     use super::*;
     use crate::config::parse;
+    use crate::config::read::fields_of;
 
     fn messages(text: &str) -> Vec<(usize, String)> {
         parse(text)
