@@ -64,9 +64,12 @@ pub fn decode_line(line: &[u8], source: &str) -> Result<Post, DecodeError> {
 }
 
 /// Decodes one JSON document into a post: serde reads it into the wire
-/// types ([`wire`]), and the format's decoder turns those into a post.
+/// types ([`wire`]), and the format's decoder turns those into a post,
+/// kept within the model's limits (a huge text is cut, with a marker).
+/// `circles route` reads lines whole instead: its verdicts are about the
+/// line as given.
 pub fn decode(json: &str, source: &str) -> Result<Post, DecodeError> {
-    decode_general(json, source)
+    decode_general(json, source).map(Post::within_limits)
 }
 
 pub(super) fn utf8(line: &[u8]) -> Result<&str, DecodeError> {

@@ -5,11 +5,13 @@
 
 mod event;
 mod identity;
+mod limits;
 mod sanitize;
 pub(crate) mod scan;
 
 pub use event::{SourceEvent, SourceState};
 pub use identity::{HandleError, HandleKey, parse_handle};
+pub use limits::{MAX_ALT_BYTES, MAX_ENTRIES, MAX_SHORT_BYTES, MAX_TEXT_BYTES, MAX_URL_BYTES};
 pub use sanitize::{escape_controls, sanitize, sanitize_line};
 
 use chrono::{DateTime, Utc};

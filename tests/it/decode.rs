@@ -453,3 +453,25 @@ fn a_post_refilled_line_after_line_is_the_post_decoded_afresh() {
         }
     }
 }
+
+/// A status far bigger than any real one is cut at decode time, with a
+/// marker, so it cannot slow every key or fill the cache (issue: a 50 MB
+/// status took seconds per key).
+#[test]
+fn a_huge_status_is_cut_when_decoded_with_a_marker() {
+    let path = format!(
+        "{}/tests/fixtures/mastodon_status.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut status: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    status["content"] = format!("<p>{}</p>", "word ".repeat(400_000)).into();
+    let post = decode(&status.to_string(), "home").unwrap();
+    assert!(
+        post.text.len() <= circles::model::MAX_TEXT_BYTES + 40,
+        "{}",
+        post.text.len()
+    );
+    assert!(post.text.starts_with("word word"));
+    assert!(post.text.ends_with("KB more]") || post.text.ends_with("MB more]"));
+}
