@@ -24,13 +24,15 @@ fn person(person: Person<'_>, field: &str) -> Result<Account, DecodeError> {
             did,
         } => (handle, name, url, did),
     };
-    if handle.trim().is_empty() {
+    let mut account = Account::new(&handle, name.as_deref().unwrap_or(""), Network::Native);
+    // Checked once cleaned: a handle of control or invisible characters
+    // only is as empty as "".
+    if account.handle.trim_start_matches('@').is_empty() {
         return Err(DecodeError::invalid(
             FORMAT,
             format!("`{field}` has an empty handle"),
         ));
     }
-    let mut account = Account::new(&handle, name.as_deref().unwrap_or(""), Network::Native);
     account.url = url.as_deref().map(line_text);
     Ok(match did {
         Some(did) => account.with_did(&did),

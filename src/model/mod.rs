@@ -12,7 +12,7 @@ pub(crate) mod scan;
 pub use event::{SourceEvent, SourceState};
 pub use identity::{HandleError, HandleKey, parse_handle};
 pub use limits::{MAX_ALT_BYTES, MAX_ENTRIES, MAX_SHORT_BYTES, MAX_TEXT_BYTES, MAX_URL_BYTES};
-pub use sanitize::{escape_controls, sanitize, sanitize_line};
+pub use sanitize::{escape_controls, sanitize, sanitize_line, show_invisible, strip_invisible};
 
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -52,7 +52,7 @@ impl Account {
             key: HandleKey::from_display(&handle).0,
             handle,
             did: None,
-            display_name: sanitize_line(display_name).into_owned(),
+            display_name: show_invisible(&sanitize_line(display_name)).into_owned(),
             url: None,
             network,
         }
@@ -81,6 +81,7 @@ impl Account {
 /// kept as they are).
 pub fn display_handle(raw: &str) -> String {
     let clean = sanitize_line(raw);
+    let clean = strip_invisible(&clean);
     let handle = clean.trim();
     let bare = handle.is_empty()
         || handle.starts_with('@')

@@ -6,7 +6,8 @@
 //! or flip the reading direction. So every string the decoders produce passes
 //! through here: C0 and C1 controls are dropped together with the whole escape
 //! sequence they start (CSI, OSC, DCS, …), bidi overrides and isolates are
-//! dropped, tabs become spaces and CR LF becomes LF.
+//! dropped, tabs become spaces, CR LF becomes LF, and U+2028/U+2029 (line
+//! and paragraph separators) become line breaks, or spaces on one line.
 //!
 //! Hand-written because the job is small, runs on every post on the hot path,
 //! and must also cover the 8-bit C1 introducers; the fast path returns the
@@ -57,10 +58,72 @@ fn clean(text: &str, keep_newlines: bool) -> Cow<'_, str> {
             },
             '\u{9b}' => skip_csi(&mut chars),
             '\u{90}' | '\u{98}' | '\u{9d}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
+            // Unicode's line and paragraph separators break lines too.
+            '\u{2028}' | '\u{2029}' if keep_newlines => out.push('\n'),
+            '\u{2028}' | '\u{2029}' => out.push(' '),
             '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {}
             c if c.is_control() => {}
             c => out.push(c),
         }
+    }
+    Cow::Owned(out)
+}
+
+/// Characters that take no room and show nothing (zero-width space and
+/// joiners, direction marks, word joiners, soft hyphen, tag characters…):
+/// in a handle they make look-alikes of another account.
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00ad}'
+            | '\u{034f}'
+            | '\u{061c}'
+            | '\u{115f}'
+            | '\u{1160}'
+            | '\u{17b4}'
+            | '\u{17b5}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{2060}'..='\u{206f}'
+            | '\u{3164}'
+            | '\u{fe00}'..='\u{fe0f}'
+            | '\u{feff}'
+            | '\u{ffa0}'
+            | '\u{e0000}'..='\u{e0fff}'
+    )
+}
+
+/// A handle without invisible characters: what is shown is all there is.
+pub fn strip_invisible(text: &str) -> Cow<'_, str> {
+    if text.is_ascii() || !text.chars().any(invisible) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.chars().filter(|&c| !invisible(c)).collect())
+}
+
+/// A display name with its invisible characters shown (`<U+200B>`), so a
+/// name cannot pass for another one; the joiners emoji sequences are made
+/// of (ZWJ, variation selectors, the tags of a flag) stay where they join
+/// something.
+pub fn show_invisible(text: &str) -> Cow<'_, str> {
+    if text.is_ascii() || !text.chars().any(invisible) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut previous: Option<char> = None;
+    for c in text.chars() {
+        let joins = match c {
+            '\u{200d}' | '\u{fe00}'..='\u{fe0f}' | '\u{e0020}'..='\u{e007f}' => {
+                previous.is_some_and(|p| !p.is_whitespace() && !p.is_ascii())
+            }
+            _ => false,
+        };
+        if invisible(c) && !joins {
+            out.push_str(&format!("<U+{:04X}>", c as u32));
+        } else {
+            out.push(c);
+        }
+        previous = Some(c);
     }
     Cow::Owned(out)
 }
@@ -105,7 +168,7 @@ fn needs_cleaning(bytes: &[u8], keep_newlines: bool) -> bool {
             0xc2 => bytes.get(at + 1).is_some_and(|n| (0x80..0xa0).contains(n)),
             _ => matches!(
                 (bytes.get(at + 1), bytes.get(at + 2)),
-                (Some(0x80), Some(0xaa..=0xae)) | (Some(0x81), Some(0xa6..=0xa9))
+                (Some(0x80), Some(0xa8..=0xae)) | (Some(0x81), Some(0xa6..=0xa9))
             ),
         };
         if changes {

@@ -475,3 +475,32 @@ fn a_huge_status_is_cut_when_decoded_with_a_marker() {
     assert!(post.text.starts_with("word word"));
     assert!(post.text.ends_with("KB more]") || post.text.ends_with("MB more]"));
 }
+
+/// A handle made only of what sanitizing removes is empty, and refused;
+/// invisible characters are taken out of handles (no look-alikes) and
+/// shown in names; Unicode line separators do not break a name's line.
+#[test]
+fn invisible_and_control_only_handles_are_caught() {
+    let line = |author: &str, name: &str| {
+        serde_json::json!({"id": "1", "author": {"handle": author, "name": name},
+            "text": "a\u{2028}b", "created_at": "2026-11-21T10:00:00Z"})
+        .to_string()
+    };
+    for empty in ["\u{1b}[2J", "\u{200b}\u{200e}", "@\u{feff}", "\u{7}"] {
+        let err = decode(&line(empty, "x"), "p").unwrap_err().to_string();
+        assert!(err.contains("empty handle"), "{empty:?}: {err}");
+    }
+    let post = decode(
+        &line("@ali\u{200b}ce@x.social", "Ali\u{200b}ce\u{2028}B"),
+        "p",
+    )
+    .unwrap();
+    assert_eq!(post.author.handle, "@alice@x.social");
+    assert_eq!(post.author.key, "alice@x.social", "matches the real alice");
+    assert_eq!(post.author.display_name, "Ali<U+200B>ce B");
+    assert_eq!(post.text, "a\nb");
+    // Emoji sequences keep their joiners.
+    let family = "👩\u{200d}👩\u{200d}👧 fan";
+    let post = decode(&line("@f@x.social", family), "p").unwrap();
+    assert_eq!(post.author.display_name, family);
+}

@@ -407,6 +407,7 @@ fn copy_mention(to: &mut ModelMention, from: &ModelMention) {
 /// [`crate::model::display_handle`] written into `out`.
 fn display_handle_into(raw: &str, out: &mut String) {
     let clean = crate::model::sanitize_line(raw);
+    let clean = crate::model::strip_invisible(&clean);
     let handle = clean.trim();
     out.clear();
     if !(handle.is_empty()
