@@ -13,6 +13,7 @@ use crate::config::{Command, Edit, Key, KeyChord, NamedKey, SourceSpec, Who};
 use crate::filter;
 use crate::model::{Account, Network};
 use chrono::TimeDelta;
+use std::sync::Arc;
 
 /// What a prompt's text is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +49,38 @@ pub struct ConfigChange {
     /// Where it lives, as the status bar names it.
     pub location: String,
     pub why: ConfigWhy,
+    /// The text already compiled, off the event loop (a config with many
+    /// large regexes takes a while); `None` and the reducer compiles it.
+    pub compiled: Option<Precompiled>,
+}
+
+/// The outcome of compiling a config's text, made elsewhere and handed to
+/// the reducer. Equal only to itself: it stands for the text it came from.
+#[derive(Clone)]
+pub struct Precompiled(pub Arc<Result<filter::Compiled, crate::config::ConfigErrors>>);
+
+impl Precompiled {
+    pub fn new(result: Result<filter::Compiled, crate::config::ConfigErrors>) -> Self {
+        Precompiled(Arc::new(result))
+    }
+}
+
+impl PartialEq for Precompiled {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Precompiled {}
+
+impl std::fmt::Debug for Precompiled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_ok() {
+            "Precompiled(ok)"
+        } else {
+            "Precompiled(errors)"
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -203,10 +236,14 @@ pub(super) fn explain_key(state: &mut AppState, chord: KeyChord) {
 /// config stays and the error shows until the file is fixed.
 pub(super) fn config_changed(
     state: &mut AppState,
-    change: super::ConfigChange,
+    mut change: super::ConfigChange,
     effects: &mut Vec<Effect>,
 ) {
-    let compiled = match filter::load(&change.text, state.now) {
+    let result = match change.compiled.take() {
+        Some(Precompiled(done)) => Arc::try_unwrap(done).unwrap_or_else(|shared| (*shared).clone()),
+        None => filter::load(&change.text, state.now),
+    };
+    let compiled = match result {
         Ok(compiled) => compiled,
         Err(errors) => {
             let first = errors

@@ -17,7 +17,7 @@ mod palette;
 pub mod view;
 
 pub use commands::run;
-pub use edit::{ConfigChange, ConfigWhy, MuteFor, Purpose};
+pub use edit::{ConfigChange, ConfigWhy, MuteFor, Precompiled, Purpose};
 pub use palette::{Palette, PaletteItem, Target};
 
 use crate::config::{Command, Edit, Key, KeyChord, Keymap, NamedKey, SourceSpec, Style};

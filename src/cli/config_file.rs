@@ -77,7 +77,9 @@ impl ConfigFile {
     }
 
     /// Applies an edit to the file as it is now and writes it. Returns the
-    /// new text, and a note when this edit created the file.
+    /// new text, a note when this edit created the file, and the text
+    /// compiled (it is checked before it is written, so it need not be
+    /// compiled again).
     ///
     /// Another writer (an editor saving) may be at work on the file: the
     /// file is read again just before the new text replaces it, and when it
@@ -89,7 +91,7 @@ impl ConfigFile {
         &mut self,
         edit: &Edit,
         now: DateTime<Utc>,
-    ) -> Result<(String, Option<String>), String> {
+    ) -> Result<(String, Option<String>, filter::Compiled), String> {
         /// Tries before giving up on a file that keeps changing.
         const TRIES: usize = 5;
         let path = self.path.clone().ok_or(
@@ -108,17 +110,20 @@ impl ConfigFile {
             if new == base {
                 return Err(edit.already());
             }
-            if let Err(errors) = filter::load(&new, now) {
-                let first = errors
-                    .errors
-                    .first()
-                    .map(|d| d.message.clone())
-                    .unwrap_or_default();
-                return Err(format!(
-                    "not written: the config has an error to fix first ({})",
-                    first.lines().next().unwrap_or_default()
-                ));
-            }
+            let compiled = match filter::load(&new, now) {
+                Ok(compiled) => compiled,
+                Err(errors) => {
+                    let first = errors
+                        .errors
+                        .first()
+                        .map(|d| d.message.clone())
+                        .unwrap_or_default();
+                    return Err(format!(
+                        "not written: the config has an error to fix first ({})",
+                        first.lines().next().unwrap_or_default()
+                    ));
+                }
+            };
             if self.builtin
                 && let Some(dir) = path.parent()
             {
@@ -143,7 +148,7 @@ impl ConfigFile {
             self.undo.push(base);
             self.text = new.clone();
             self.written = Some(new.clone());
-            return Ok((new, created));
+            return Ok((new, created, compiled));
         }
         Err(format!(
             "not written: {} kept changing while circles edited it; try again",
@@ -331,7 +336,7 @@ mod tests {
     fn an_edit_is_written_and_undo_restores_the_exact_bytes() {
         let (_dir, path, mut file) = file_with(TEXT);
         fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
-        let (text, created) = file.edit(&amplify("@b@x.social"), now()).unwrap();
+        let (text, created, _) = file.edit(&amplify("@b@x.social"), now()).unwrap();
         assert_eq!(created, None);
         assert_eq!(fs::read_to_string(&path).unwrap(), text);
         assert!(text.starts_with(TEXT), "the old text is untouched:\n{text}");
@@ -351,7 +356,7 @@ mod tests {
         let (_dir, path, mut file) = file_with(TEXT);
         let external = format!("{TEXT}\n# added in vim\n[mute]\nkeywords = [\"NFT\"]\n");
         fs::write(&path, &external).unwrap();
-        let (text, _) = file.edit(&amplify("@b@x.social"), now()).unwrap();
+        let (text, _, _) = file.edit(&amplify("@b@x.social"), now()).unwrap();
         assert!(text.starts_with(&external), "{text}");
         assert!(text.contains("[amplify]"));
         // Undo goes back to the text the edit was applied to.
@@ -382,7 +387,7 @@ mod tests {
             meddle: None,
         };
         assert_eq!(file.display(), "built-in default");
-        let (text, created) = file.edit(&amplify("@b@x.social"), now()).unwrap();
+        let (text, created, _) = file.edit(&amplify("@b@x.social"), now()).unwrap();
         assert!(created.unwrap().contains(&path.display().to_string()));
         assert_eq!(fs::read_to_string(&path).unwrap(), text);
         assert_eq!(file.display(), path.display().to_string());
@@ -536,7 +541,7 @@ mod tests {
                 assert_eq!(on_disk, "", "{kind}");
                 continue;
             }
-            let (text, _) = result.unwrap_or_else(|e| panic!("{kind}: {e}"));
+            let (text, _, _) = result.unwrap_or_else(|e| panic!("{kind}: {e}"));
             assert_eq!(on_disk, text, "{kind}");
             assert!(
                 on_disk.contains(&marker),

@@ -1282,7 +1282,44 @@ fn change(text: &str, why: ConfigWhy) -> Action {
         text: text.into(),
         location: "/home/j/.config/circles/config.toml".into(),
         why,
+        compiled: None,
     })
+}
+
+/// Text compiled off the event loop is taken as it comes: the reducer does
+/// not compile it again (here the compiled rules name a column the text
+/// does not, so a second compile would show).
+#[test]
+fn a_config_compiled_elsewhere_is_used_as_it_is() {
+    use circles::app::Precompiled;
+    let mut s = state();
+    let elsewhere =
+        "[[column]]\nname = \"Compiled\"\n[[source]]\nname = \"demo\"\nkind = \"demo\"\n";
+    let compiled = circles::filter::load(elsewhere, s.now).unwrap();
+    update(
+        &mut s,
+        Action::Config(ConfigChange {
+            text: circles::config::DEFAULT_CONFIG.into(),
+            location: "x.toml".into(),
+            why: ConfigWhy::Reloaded,
+            compiled: Some(Precompiled::new(Ok(compiled))),
+        }),
+    );
+    let names: Vec<&str> = s.rules.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["Compiled"]);
+    // Errors found elsewhere keep the running config and show.
+    let errors = circles::filter::load("[[column]]\nname = 1\n", s.now).unwrap_err();
+    update(
+        &mut s,
+        Action::Config(ConfigChange {
+            text: circles::config::DEFAULT_CONFIG.into(),
+            location: "x.toml".into(),
+            why: ConfigWhy::Reloaded,
+            compiled: Some(Precompiled::new(Err(errors))),
+        }),
+    );
+    assert_eq!(s.rules.columns.len(), 1);
+    assert!(s.config.error.is_some());
 }
 
 #[test]

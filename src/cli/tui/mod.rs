@@ -45,6 +45,11 @@ enum Event {
     ConfigFile,
     /// SIGTERM or SIGHUP: leave cleanly.
     Stop(&'static str),
+    /// A reloaded config, compiled off the loop (see `Runtime::compiled`).
+    Compiled {
+        generation: u64,
+        action: Action,
+    },
 }
 
 type Screen = Terminal<CrosstermBackend<Stdout>>;
@@ -267,6 +272,7 @@ async fn event_loop(
                     happened = true;
                     runtime.config_changed()
                 }
+                Event::Compiled { generation, action } => runtime.compiled(generation, action),
                 Event::Stop(why) => {
                     tracing::info!(signal = why, "stopping");
                     break 'run Ok(());

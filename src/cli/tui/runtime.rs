@@ -6,7 +6,7 @@
 //! should learn arrives through `update`.
 
 use super::Event;
-use crate::app::{Action, ConfigChange, ConfigWhy, Effect};
+use crate::app::{Action, ConfigChange, ConfigWhy, Effect, Precompiled};
 use crate::cache::{DEFAULT_PER_SOURCE, Writer};
 use crate::cli::config_file::ConfigFile;
 use crate::config::SourceSpec;
@@ -51,6 +51,38 @@ pub(super) struct Runtime {
     options: source::Options,
     /// Running sources by name: the task and the task forwarding its events.
     running: HashMap<String, [tokio::task::JoinHandle<()>; 2]>,
+    /// Config text read on a change, to be compiled off the event loop.
+    compiler: std::sync::mpsc::Sender<(u64, ConfigChange)>,
+    /// Counts the config texts the app was given or is to be given; a
+    /// compiled reload is taken only if nothing came after it was read.
+    generation: u64,
+}
+
+/// Compiles reloaded config text on a thread of its own, in the order it
+/// was read, and sends each result back into the loop: a config with many
+/// large regexes can take seconds, and the screen must go on meanwhile.
+fn spawn_compiler(
+    tx: mpsc::UnboundedSender<Event>,
+) -> std::sync::mpsc::Sender<(u64, ConfigChange)> {
+    let (jobs, queue) = std::sync::mpsc::channel::<(u64, ConfigChange)>();
+    let spawned = std::thread::Builder::new()
+        .name("config-compiler".into())
+        .spawn(move || {
+            while let Ok((generation, mut change)) = queue.recv() {
+                let result = crate::filter::load(&change.text, Utc::now());
+                change.compiled = Some(Precompiled::new(result));
+                let action = Action::Config(change);
+                if tx.send(Event::Compiled { generation, action }).is_err() {
+                    break;
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        // Without the thread, reloads are compiled by the reducer (the job
+        // is dropped and `config_changed` falls back).
+        tracing::warn!(%e, "no config compiler thread");
+    }
+    jobs
 }
 
 impl Runtime {
@@ -61,8 +93,11 @@ impl Runtime {
         cursors: Cursors,
         options: source::Options,
     ) -> Runtime {
+        let compiler = spawn_compiler(tx.clone());
         let mut runtime = Runtime {
             tx,
+            compiler,
+            generation: 0,
             file,
             watcher: None,
             config_due: None,
@@ -106,11 +141,30 @@ impl Runtime {
         }
         let text = self.file.changed()?;
         tracing::info!("config changed on disk");
-        Some(Action::Config(ConfigChange {
+        let change = ConfigChange {
             text,
             location: self.file.display(),
             why: ConfigWhy::Reloaded,
-        }))
+            compiled: None,
+        };
+        self.generation += 1;
+        match self.compiler.send((self.generation, change)) {
+            // Back as `Event::Compiled`, for `compiled`.
+            Ok(()) => None,
+            Err(std::sync::mpsc::SendError((_, change))) => Some(Action::Config(change)),
+        }
+    }
+
+    /// Undoes the last edit; a reload still being compiled is stale after.
+    fn undo(&mut self) -> Result<String, String> {
+        self.generation += 1;
+        self.file.undo()
+    }
+
+    /// A reload compiled off the loop: the action to take, unless another
+    /// config (an edit, an undo, a later reload) was given since.
+    pub(super) fn compiled(&self, generation: u64, action: Action) -> Option<Action> {
+        (generation == self.generation).then_some(action)
     }
 
     /// Carries out one effect.
@@ -137,14 +191,17 @@ impl Runtime {
             }
             Effect::Edit { edit, done } => {
                 tracing::info!(?edit, "config edit");
+                self.generation += 1;
                 let reply = match self.file.edit(&edit, Utc::now()) {
-                    Ok((text, created)) => Action::Config(ConfigChange {
+                    Ok((text, created, compiled)) => Action::Config(ConfigChange {
                         text,
                         location: self.file.display(),
                         why: ConfigWhy::Edited(match created {
                             Some(note) => format!("{done} ({note})"),
                             None => done,
                         }),
+                        // Checked before it was written: no second compile.
+                        compiled: Some(Precompiled::new(Ok(compiled))),
                     }),
                     Err(problem) => Action::ConfigProblem(problem),
                 };
@@ -154,11 +211,12 @@ impl Runtime {
                 }
                 Outcome::Then(reply)
             }
-            Effect::Undo => Outcome::Then(match self.file.undo() {
+            Effect::Undo => Outcome::Then(match self.undo() {
                 Ok(text) => Action::Config(ConfigChange {
                     text,
                     location: self.file.display(),
                     why: ConfigWhy::Undone,
+                    compiled: None,
                 }),
                 Err(problem) => Action::ConfigProblem(problem),
             }),
