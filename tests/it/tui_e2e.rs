@@ -1749,3 +1749,56 @@ fn a_followed_file_is_waited_for_and_read_again_when_rewritten() {
     assert!(!screen.contains("skipped"), "{screen}");
     tui.quit();
 }
+
+/// A keyboard edit that races another writer keeps that writer's change.
+/// A column of large regexes makes the check before each write take a
+/// while (over a second in a debug build), and a line is appended to the
+/// file while it runs; the edit must see that and make itself again on
+/// the new text instead of renaming over it. Three rounds.
+#[test]
+fn a_keyboard_edit_racing_another_writer_keeps_its_change() {
+    let words: Vec<String> = (0..300).map(|i| format!("zq{i}x{}", i * 7)).collect();
+    let alternation = words.join("|");
+    let regexes: String = (0..60)
+        .map(|i| format!("  '(?i)\\b({alternation})\\b{i}',\n"))
+        .collect();
+    let config = format!(
+        "{}\n[[column]]\nname = \"Slow\"\nregex = [\n{regexes}]\n",
+        user_config()
+    );
+    let mut tui = Tui::ready_with_config(160, 40, &config);
+    let (_, handle) = tui.selected_author();
+    let path = tui.config_path();
+    let expected = [
+        format!("amplified {handle} — u to undo"),
+        format!("{handle} is no longer amplified — u to undo"),
+        format!("amplified {handle} — u to undo"),
+    ];
+    for (round, done) in expected.iter().enumerate() {
+        tui.send("a");
+        std::thread::sleep(Duration::from_millis(300));
+        let marker = format!("# appended by another program, round {round}");
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        writeln!(file, "{marker}").unwrap();
+        drop(file);
+        tui.wait_for_status(done, |s| s.contains(done.as_str()));
+        let text = tui.read_config();
+        for earlier in 0..=round {
+            assert!(
+                text.contains(&format!("# appended by another program, round {earlier}")),
+                "round {round}: the line appended in round {earlier} is lost:\n{text}"
+            );
+        }
+        assert!(text.contains("name = \"Slow\""), "round {round}:\n{text}");
+        let (entry, _) = written(&handle);
+        assert_eq!(
+            text.contains(&format!("\"{entry}\"")),
+            round != 1,
+            "round {round}: the edit itself:\n{text}"
+        );
+    }
+    tui.quit();
+}
