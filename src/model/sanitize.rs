@@ -96,8 +96,10 @@ fn invisible(c: char) -> bool {
 /// Whether `text` has a byte an [`invisible`] character can start with:
 /// most names (emoji start with F0) are passed without decoding a char.
 fn may_hold_invisible(text: &str) -> bool {
-    text.bytes()
-        .any(|b| matches!(b, 0xc2 | 0xcd | 0xd8 | 0xe1 | 0xe2 | 0xe3 | 0xef | 0xf3))
+    !text.is_ascii()
+        && text
+            .bytes()
+            .any(|b| matches!(b, 0xc2 | 0xcd | 0xd8 | 0xe1 | 0xe2 | 0xe3 | 0xef | 0xf3))
 }
 
 /// A handle without invisible characters: what is shown is all there is.
