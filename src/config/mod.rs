@@ -177,29 +177,10 @@ fn read_root(root: toml::de::DeTable<'_>, errors: &mut Vec<Diagnostic>) -> RawCo
         let span = value.span();
         let name = key.get_ref().as_ref();
         let table = |value, errors: &mut Vec<Diagnostic>| as_table(value, name, &span, errors);
-        let missing = |field: &str| format!("missing field `{field}`");
         match name {
-            "me" => {
-                if let Some(t) = table(value.into_inner(), errors)
-                    && let Some(me) = read::table(t, span, &unknown_field, &missing, errors)
-                {
-                    raw.me = me;
-                }
-            }
-            "mute" => {
-                if let Some(t) = table(value.into_inner(), errors)
-                    && let Some(mute) = read::table(t, span, &unknown_field, &missing, errors)
-                {
-                    raw.mute = mute;
-                }
-            }
-            "amplify" => {
-                if let Some(t) = table(value.into_inner(), errors)
-                    && let Some(amplify) = read::table(t, span, &unknown_field, &missing, errors)
-                {
-                    raw.amplify = amplify;
-                }
-            }
+            "me" => section(value, name, &mut raw.me, errors),
+            "mute" => section(value, name, &mut raw.mute, errors),
+            "amplify" => section(value, name, &mut raw.amplify, errors),
             "keys" => {
                 let Some(t) = table(value.into_inner(), errors) else {
                     continue;
@@ -243,6 +224,23 @@ fn read_root(root: toml::de::DeTable<'_>, errors: &mut Vec<Diagnostic>) -> RawCo
         }
     }
     raw
+}
+
+/// A plain table (`[me]`, `[mute]`, `[amplify]`) read into its struct;
+/// left at its default when it has errors.
+fn section<T: serde::de::DeserializeOwned>(
+    value: Spanned<toml::de::DeValue<'_>>,
+    name: &str,
+    into: &mut T,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let span = value.span();
+    let missing = |field: &str| format!("missing field `{field}`");
+    if let Some(table) = as_table(value.into_inner(), name, &span, errors)
+        && let Some(read) = read::table(table, span, &unknown_field, &missing, errors)
+    {
+        *into = read;
+    }
 }
 
 fn as_table<'i>(
