@@ -48,6 +48,13 @@ fi
 
 export MASTODON_MOCK="$mock"
 
+# The man page test renders `circles man` with groff.
+if ! command -v groff >/dev/null 2>&1; then
+    echo "scripts/test.sh: groff is needed to check the man page;" \
+         "install it (Debian/Ubuntu: apt-get install groff-base)" >&2
+    exit 1
+fi
+
 # All targets, unless the arguments pick some (cargo adds the picks up, so
 # `--all-targets --test x` would still run everything).
 all_targets=--all-targets

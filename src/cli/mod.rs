@@ -48,7 +48,10 @@ pub fn report(message: &str) {
 #[command(
     name = "circles",
     version,
-    about = "Sort social timelines into circles: columns for the few who matter, a muted tail for everyone else."
+    about = "Sort social timelines into circles: columns for the few who matter, a muted tail for everyone else.",
+    after_help = "With no command, circles opens the screen (on the bundled demo feed when there is no config).\n\
+The config is read from --config FILE, else $CIRCLES_CONFIG, else \
+$XDG_CONFIG_HOME/circles/config.toml (~/.config/circles/config.toml), else the built-in default."
 )]
 pub struct Cli {
     /// The filter config to use (else $CIRCLES_CONFIG, else the XDG config
@@ -75,6 +78,14 @@ enum Command {
     /// credential in an owner-only file and print the [[source]] to add.
     #[command(subcommand)]
     Login(login::Login),
+    /// Print a shell completion script (bash, zsh, fish, elvish,
+    /// powershell) to stdout.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to stdout.
+    Man,
 }
 
 /// Where the config comes from.
@@ -182,6 +193,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Check) => check(cli.config.as_deref()),
         Some(Command::Init) => init(cli.config.as_deref()),
         Some(Command::Login(login)) => login::run(login).context("login"),
+        Some(Command::Completions { shell }) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "circles", &mut std::io::stdout());
+            Ok(())
+        }
+        Some(Command::Man) => {
+            let command = <Cli as clap::CommandFactory>::command();
+            let mut page = Vec::new();
+            clap_mangen::Man::new(command)
+                .render(&mut page)
+                .context("cannot render the manual page")?;
+            use std::io::Write as _;
+            std::io::stdout()
+                .write_all(&page)
+                .context("cannot write the manual page")
+        }
     }
 }
 

@@ -1559,3 +1559,65 @@ fn stderr_never_carries_what_acts_on_a_terminal() {
         assert!(out.stderr.contains("\\u{1b}]52;c;"), "{}", out.stderr);
     }
 }
+
+/// Completion scripts for every shell clap_complete knows; bash's parses.
+#[test]
+fn completions_are_printed_for_every_shell_and_bash_parses_its_script() {
+    let env = Env::new();
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = run(env.cmd().args(["completions", shell]));
+        assert_eq!(out.code, 0, "{shell}: {}", out.stderr);
+        for word in ["route", "explain", "check", "login", "config"] {
+            assert!(out.stdout.contains(word), "{shell} lacks {word}");
+        }
+    }
+    let script = run(env.cmd().args(["completions", "bash"])).stdout;
+    let file = env.write("circles.bash", &script);
+    let check = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&file)
+        .output()
+        .expect("bash");
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let bad = run(env.cmd().args(["completions", "tcsh"]));
+    assert_eq!(bad.code, 2, "an unknown shell is a usage error");
+}
+
+/// The manual page is roff with every command in it, and groff renders it
+/// without a warning (groff is installed by .ci/run).
+#[test]
+fn the_man_page_is_roff_that_renders_cleanly() {
+    let env = Env::new();
+    let out = run(env.cmd().arg("man"));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains(".TH circles 1"), "{}", out.stdout);
+    for word in ["route", "explain", "check", "init", "login", "completions"] {
+        assert!(out.stdout.contains(word), "the page lacks {word}");
+    }
+    let page = env.write("circles.1", &out.stdout);
+    let render = std::process::Command::new("groff")
+        .args(["-man", "-Tutf8", "-ww", "-z"])
+        .arg(&page)
+        .output()
+        .expect("groff (installed by .ci/run: groff-base)");
+    let warnings = String::from_utf8_lossy(&render.stderr);
+    assert!(render.status.success() && warnings.is_empty(), "{warnings}");
+}
+
+/// `--help` says what no command does and where the config comes from.
+#[test]
+fn help_says_no_command_opens_the_screen_and_where_the_config_is() {
+    let out = run(Env::new().cmd().arg("--help"));
+    assert_eq!(out.code, 0);
+    assert!(
+        out.stdout
+            .contains("With no command, circles opens the screen"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("$CIRCLES_CONFIG"), "{}", out.stdout);
+}
