@@ -214,8 +214,10 @@ fn link_host(url: &str) -> &str {
     rest.split(['/', '?', '#']).next().unwrap_or(rest)
 }
 
-/// "now", "42s", "5m", "3h", "2d", then the date.
+/// "now", "42s", "5m", "3h", "2d", then the date, with the year when it
+/// is not this year's ("Jan 1 2025").
 pub fn relative_time(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
+    use chrono::Datelike;
     let secs = (now - then).num_seconds();
     match secs {
         ..10 => "now".to_string(),
@@ -223,6 +225,7 @@ pub fn relative_time(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
         60..3600 => format!("{}m", secs / 60),
         3600..86_400 => format!("{}h", secs / 3600),
         86_400..604_800 => format!("{}d", secs / 86_400),
+        _ if then.year() != now.year() => then.format("%b %-d %Y").to_string(),
         _ => then.format("%b %-d").to_string(),
     }
 }
@@ -456,6 +459,9 @@ mod tests {
         assert_eq!(ago(3 * 3600), "3h");
         assert_eq!(ago(2 * 86_400), "2d");
         assert_eq!(ago(30 * 86_400), "Oct 23");
+        assert_eq!(ago(325 * 86_400), "Jan 1", "this year");
+        assert_eq!(ago(330 * 86_400), "Dec 27 2025");
+        assert_eq!(ago(400 * 86_400), "Oct 18 2025", "an earlier year says so");
     }
 
     #[test]
