@@ -174,7 +174,10 @@ impl Runtime {
             Effect::Suspend => Outcome::Suspend,
             Effect::OpenUrl(url) => match open::that_detached(&url) {
                 Ok(()) => Outcome::Done,
-                Err(e) => Outcome::Then(Action::Notice(format!("cannot open {url}: {e}"))),
+                Err(e) => Outcome::Then(Action::Notice(format!(
+                    "cannot open {url}: {}",
+                    opener_failure(&e)
+                ))),
             },
             Effect::Copy(text) => {
                 crossterm::execute!(
@@ -373,5 +376,70 @@ impl Drop for Runtime {
         // pending.
         self.watcher = None;
         self.writer = None;
+    }
+}
+
+/// Why the system opener failed, in words: the `open` crate reports a
+/// launcher's exit as `Launcher "xdg-open" "…" failed with
+/// ExitStatus(unix_wait_status(512))`. xdg-open's exit codes are read out.
+fn opener_failure(e: &io::Error) -> String {
+    if e.kind() == io::ErrorKind::NotFound {
+        return "no program to open links is installed (on Linux circles asks xdg-open; \
+                install xdg-utils)"
+            .to_string();
+    }
+    let text = e.to_string();
+    let launcher = text
+        .strip_prefix("Launcher \"")
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or("the opener");
+    let status = text
+        .split("unix_wait_status(")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .and_then(|n| n.parse::<i32>().ok());
+    match status {
+        Some(status) => {
+            let code = status >> 8;
+            let why = match code {
+                1 => "it did not understand the link".to_string(),
+                2 => "it found nothing to open".to_string(),
+                3 => "no browser is set up for links (set one with `xdg-settings set \
+                      default-web-browser …` or $BROWSER)"
+                    .to_string(),
+                4 => "the browser could not be started".to_string(),
+                _ => format!("it exited with code {code}"),
+            };
+            format!("{launcher} failed: {why}")
+        }
+        None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_opener_failure_is_said_in_words() {
+        let exited = io::Error::other(
+            "Launcher \"xdg-open\" \"https://x.org\" failed with ExitStatus(unix_wait_status(768))",
+        );
+        assert_eq!(
+            opener_failure(&exited),
+            "xdg-open failed: no browser is set up for links (set one with `xdg-settings set \
+             default-web-browser …` or $BROWSER)"
+        );
+        let code_2 = io::Error::other(
+            "Launcher \"xdg-open\" \"x\" failed with ExitStatus(unix_wait_status(512))",
+        );
+        assert_eq!(
+            opener_failure(&code_2),
+            "xdg-open failed: it found nothing to open"
+        );
+        let missing = io::Error::from(io::ErrorKind::NotFound);
+        assert!(opener_failure(&missing).contains("install xdg-utils"));
+        let other = io::Error::other("permission denied");
+        assert_eq!(opener_failure(&other), "permission denied");
     }
 }
