@@ -435,6 +435,27 @@ fn draw_help(state: &AppState, area: Rect, scroll: u16, buf: &mut Buffer) {
     let inner = overlay_box(area, 84, lines.len() as u16 + 2, "Keys — esc closes", buf);
     let scroll = scroll.min((lines.len() as u16).saturating_sub(inner.height));
     draw_lines(&lines, inner, scroll, buf);
+    scroll_hints(inner, scroll, lines.len(), buf);
+}
+
+/// On an overlay's bottom border, says there is more to scroll to: `↓ more`
+/// below, `↑ more` above (both when in the middle).
+fn scroll_hints(inner: Rect, scroll: u16, total: usize, buf: &mut Buffer) {
+    let shown = usize::from(inner.height);
+    let above = scroll > 0;
+    let below = usize::from(scroll) + shown < total;
+    let hint = match (above, below) {
+        (false, false) => return,
+        (false, true) => " ↓ more ",
+        (true, false) => " ↑ more ",
+        (true, true) => " ↑↓ more ",
+    };
+    let width = card::width(hint) as u16;
+    if inner.width <= width + 2 {
+        return;
+    }
+    let x = inner.right() - width - 1;
+    buf.set_string(x, inner.bottom(), hint, Style::new().fg(ACCENT));
 }
 
 fn draw_detail(state: &AppState, area: Rect, scroll: u16, buf: &mut Buffer) {
@@ -470,6 +491,7 @@ fn draw_scrolled(lines: &[Line<'_>], inner: Rect, scroll: u16, buf: &mut Buffer)
     };
     let scroll = scroll.min((lines.len() as u16).saturating_sub(body.height));
     draw_lines(lines, body, scroll, buf);
+    scroll_hints(inner, scroll, lines.len(), buf);
 }
 
 fn draw_palette(palette: &crate::app::Palette, area: Rect, buf: &mut Buffer) {

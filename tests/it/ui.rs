@@ -337,3 +337,27 @@ fn a_finished_source_stays_in_the_bar_marked_done() {
     update(&mut s, Action::Clock(t0() + TimeDelta::seconds(60)));
     assert!(status(&s).contains("demo done"), "{}", status(&s));
 }
+
+/// An overlay longer than the screen says it scrolls, and which way.
+#[test]
+fn the_help_says_when_it_scrolls() {
+    let mut s = demo(80, 24);
+    keys(&mut s, &[KeyChord::char('?')]);
+    let top = screen(&s);
+    assert!(top.contains(" ↓ more ") && !top.contains("↑ more"), "{top}");
+    keys(&mut s, &[KeyChord::char('j')]);
+    assert!(screen(&s).contains("↑↓ more"), "{}", screen(&s));
+    for _ in 0..100 {
+        keys(&mut s, &[KeyChord::char('j')]);
+    }
+    let bottom = screen(&s);
+    assert!(
+        bottom.contains(" ↑ more ") && !bottom.contains("↓ more"),
+        "{bottom}"
+    );
+    // Where it all fits, nothing is said.
+    let mut s = demo(160, 60);
+    keys(&mut s, &[KeyChord::char('?')]);
+    let all = screen(&s);
+    assert!(!all.contains("↓ more") && !all.contains("↑ more"), "{all}");
+}
