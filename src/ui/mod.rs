@@ -258,84 +258,111 @@ fn draw_status(state: &AppState, area: Rect, buf: &mut Buffer) {
         buf.set_line(area.x, area.y, &line, area.width);
         return;
     }
-    // A message gets the room the config's path would take; the sources'
-    // states stay in view after it.
-    let location = if state.message.is_some() {
-        String::new()
-    } else {
-        format!("config: {} ", sanitize_line(&state.config.location))
-    };
-    let right = Line::from(vec![
-        Span::styled(location, Style::new().fg(QUIET)),
-        Span::styled(
-            format!("{} help ", state.keymap.keys_text(Command::Help)),
-            Style::new().fg(ACCENT),
-        ),
-    ]);
-    let mut left: Vec<Span> = Vec::new();
+    // Left: a message, then the sources' states (cut first when the bar is
+    // narrow), then the counts, which always show. Right: the config's
+    // path, shortened to the room left (gone under a message), and the
+    // help key, which always shows.
+    let mut head: Vec<Span> = Vec::new();
     if let Some(message) = &state.message {
-        left.push(Span::styled(
+        head.push(Span::styled(
             format!(" {} ", sanitize_line(message)),
             Style::new().fg(Color::Black).bg(ACCENT),
         ));
     }
-    {
-        for s in &state.sources {
-            let (mark, color, word) = match &s.state {
-                SourceState::Starting => ("○", QUIET, "starting".to_string()),
-                SourceState::Loading => ("◌", Color::Yellow, "loading".to_string()),
-                SourceState::Connecting => ("◌", Color::Yellow, "connecting".to_string()),
-                SourceState::Waiting(what) => ("◌", Color::Yellow, what.clone()),
-                SourceState::Retrying { why, .. } => {
-                    let word = match s.retry_in(state.now).unwrap_or(0) {
-                        0 => format!("retrying now: {why}"),
-                        left => format!("retrying in {left}s: {why}"),
-                    };
-                    ("↻", Color::Yellow, word)
-                }
-                SourceState::Live => ("●", Color::Green, "live".to_string()),
-                SourceState::Incomplete(why) => ("●", Color::Yellow, format!("live; {why}")),
-                SourceState::Done => ("●", QUIET, "done".to_string()),
-                SourceState::Failed(why) => ("✗", Color::Red, format!("failed: {why}")),
-            };
-            left.push(Span::styled(format!(" {mark} "), Style::new().fg(color)));
-            left.push(Span::raw(sanitize_line(&s.name).into_owned()));
-            left.push(Span::styled(
-                format!(" {word} · {}", s.posts),
-                Style::new().fg(QUIET),
-            ));
-            if s.skipped > 0 {
-                left.push(Span::styled(
-                    format!(" · {} skipped", s.skipped),
-                    Style::new().fg(Color::Yellow),
-                ));
+    for s in &state.sources {
+        let (mark, color, word) = match &s.state {
+            SourceState::Starting => ("○", QUIET, "starting".to_string()),
+            SourceState::Loading => ("◌", Color::Yellow, "loading".to_string()),
+            SourceState::Connecting => ("◌", Color::Yellow, "connecting".to_string()),
+            SourceState::Waiting(what) => ("◌", Color::Yellow, what.clone()),
+            SourceState::Retrying { why, .. } => {
+                let word = match s.retry_in(state.now).unwrap_or(0) {
+                    0 => format!("retrying now: {why}"),
+                    left => format!("retrying in {left}s: {why}"),
+                };
+                ("↻", Color::Yellow, word)
             }
-        }
-        left.push(Span::styled(
-            format!("  muted today: {}", state.muted_today),
+            SourceState::Live => ("●", Color::Green, "live".to_string()),
+            SourceState::Incomplete(why) => ("●", Color::Yellow, format!("live; {why}")),
+            SourceState::Done => ("●", QUIET, "done".to_string()),
+            SourceState::Failed(why) => ("✗", Color::Red, format!("failed: {why}")),
+        };
+        head.push(Span::styled(format!(" {mark} "), Style::new().fg(color)));
+        head.push(Span::raw(sanitize_line(&s.name).into_owned()));
+        head.push(Span::styled(
+            format!(" {word} · {}", s.posts),
             Style::new().fg(QUIET),
         ));
-        if state.reveal {
-            left.push(Span::styled(" (shown)", Style::new().fg(Color::Yellow)));
-        }
-        if !state.config.warnings.is_empty() {
-            left.push(Span::styled(
-                format!("  {} config warning(s)", state.config.warnings.len()),
+        if s.skipped > 0 {
+            head.push(Span::styled(
+                format!(" · {} skipped", s.skipped),
                 Style::new().fg(Color::Yellow),
             ));
         }
     }
-    let right_w = right.width() as u16;
-    let left_room = area.width.saturating_sub(right_w + 1);
-    buf.set_line(
-        area.x,
-        area.y,
-        &Line::from(left),
-        left_room.max(area.width.min(20)),
+    let mut tail: Vec<Span> = vec![Span::styled(
+        format!("  muted today: {}", state.muted_today),
+        Style::new().fg(QUIET),
+    )];
+    if state.reveal {
+        tail.push(Span::styled(" (shown)", Style::new().fg(Color::Yellow)));
+    }
+    if !state.config.warnings.is_empty() {
+        tail.push(Span::styled(
+            format!("  {} config warning(s)", state.config.warnings.len()),
+            Style::new().fg(Color::Yellow),
+        ));
+    }
+    let help = Span::styled(
+        format!("{} help ", state.keymap.keys_text(Command::Help)),
+        Style::new().fg(ACCENT),
     );
-    if area.width > right_w + 20 {
+    let (head, tail) = (Line::from(head), Line::from(tail));
+    let fixed = tail.width() + help.width() + 1;
+    let room = usize::from(area.width).saturating_sub(head.width() + fixed);
+    let location = match state.message {
+        Some(_) => String::new(),
+        None => shortened_location(&sanitize_line(&state.config.location), room),
+    };
+    let right = Line::from(vec![Span::styled(location, Style::new().fg(QUIET)), help]);
+    let right_w = right.width() as u16;
+    let tail_w = tail.width() as u16;
+    let head_w = area
+        .width
+        .saturating_sub(right_w + tail_w + 1)
+        .min(head.width() as u16);
+    buf.set_line(area.x, area.y, &head, head_w);
+    let tail_x = area.x + head_w;
+    let tail_room = area.width.saturating_sub(head_w + right_w);
+    buf.set_line(tail_x, area.y, &tail, tail_room);
+    if area.width >= right_w {
         buf.set_line(area.right() - right_w, area.y, &right, right_w);
     }
+}
+
+/// `config: <path> ` in at most `room` cells: the whole path, else with
+/// the home directory as `~` and the middle left out (`~/…/config.toml`),
+/// else the file name alone, else nothing.
+fn shortened_location(path: &str, room: usize) -> String {
+    let home = directories::BaseDirs::new().map(|d| d.home_dir().display().to_string());
+    let tilde = match home.as_deref().and_then(|h| path.strip_prefix(h)) {
+        Some(rest) if !home.as_deref().unwrap_or("").is_empty() => format!("~{rest}"),
+        _ => path.to_string(),
+    };
+    let name = path.rsplit('/').next().unwrap_or(path);
+    // The first directory stays (`~`, `/srv`), the rest but the name goes.
+    let skip = usize::from(tilde.starts_with('/'));
+    let elided = match tilde[skip..].split_once('/') {
+        Some((first, rest)) if rest.contains('/') => {
+            format!("{}{first}/…/{name}", &tilde[..skip])
+        }
+        _ => tilde.clone(),
+    };
+    [path.to_string(), tilde, elided, name.to_string()]
+        .into_iter()
+        .map(|p| format!("config: {p} "))
+        .find(|text| card::width(text) <= room)
+        .unwrap_or_default()
 }
 
 fn overlay_box(area: Rect, width: u16, height: u16, title: &str, buf: &mut Buffer) -> Rect {

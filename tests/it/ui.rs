@@ -361,3 +361,27 @@ fn the_help_says_when_it_scrolls() {
     let all = screen(&s);
     assert!(!all.contains("↓ more") && !all.contains("↑ more"), "{all}");
 }
+
+/// At 80 columns a long config path gives way first: the bar keeps the
+/// help key and the muted count, and shortens the path (`~/…/config.toml`
+/// or the file name) instead of dropping the right side.
+#[test]
+fn a_narrow_status_bar_shortens_the_config_path_first() {
+    let mut s = demo(80, 24);
+    s.config.location = "/srv/people/jane/dotfiles/circles/work/config.toml".into();
+    let status = |s: &AppState| screen(s).lines().last().unwrap_or_default().to_string();
+    let bar = status(&s);
+    assert!(bar.contains("? help"), "{bar}");
+    assert!(bar.contains("muted today: 24"), "{bar}");
+    assert!(
+        bar.contains("config: /srv/…/config.toml") || bar.contains("config: config.toml"),
+        "{bar}"
+    );
+    let mut wide = demo(160, 24);
+    wide.config.location = s.config.location.clone();
+    let bar = status(&wide);
+    assert!(
+        bar.contains("config: /srv/people/jane/dotfiles/circles/work/config.toml ? help"),
+        "{bar}"
+    );
+}
