@@ -318,7 +318,29 @@ impl AppState {
 
     pub fn geometry(&self) -> Geometry {
         let area = Rect::new(0, 0, self.size.0, self.size.1);
-        view::geometry(area, self.views.len(), self.first_column, self.focus)
+        let rows = self.status_rows(self.size.0);
+        view::geometry(area, self.views.len(), self.first_column, self.focus, rows)
+    }
+
+    /// The config error as the status bar shows it (after a message, if
+    /// one is up), if there is one. Sanitized.
+    pub fn config_error_text(&self) -> Option<String> {
+        use crate::model::sanitize_line;
+        let error = sanitize_line(self.config.error.as_deref()?);
+        let error = format!(" config error (last good config in use): {error}");
+        Some(match &self.message {
+            Some(message) => format!(" {} ·{error}", sanitize_line(message)),
+            None => error,
+        })
+    }
+
+    /// Rows the status bar needs at `width`: two when a config error does
+    /// not fit on one, so where it is never gets cut.
+    pub fn status_rows(&self, width: u16) -> u16 {
+        match self.config_error_text() {
+            Some(text) if card::width(&text) > usize::from(width) => 2,
+            _ => 1,
+        }
     }
 
     /// The box of a column if it is on screen.

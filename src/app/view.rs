@@ -40,14 +40,23 @@ pub fn scroll_to(first: usize, focus: usize, width: u16, columns: usize) -> usiz
     first.min(columns.saturating_sub(n))
 }
 
-pub fn geometry(area: Rect, columns: usize, first: usize, focus: usize) -> Geometry {
+/// The screen's parts; the status bar takes `status_rows` rows at the
+/// bottom (two for a long config error, so its place is never cut).
+pub fn geometry(
+    area: Rect,
+    columns: usize,
+    first: usize,
+    focus: usize,
+    status_rows: u16,
+) -> Geometry {
+    let rows = status_rows.max(1).min(area.height);
     let status = Rect {
-        y: area.bottom().saturating_sub(1),
-        height: area.height.min(1),
+        y: area.bottom().saturating_sub(rows),
+        height: rows,
         ..area
     };
     let mut body = Rect {
-        height: area.height.saturating_sub(1),
+        height: area.height.saturating_sub(rows),
         ..area
     };
     let mut geometry = Geometry {
@@ -120,7 +129,7 @@ mod tests {
         assert_eq!(fitting(120, 5), 3);
         assert_eq!(fitting(80, 5), 2);
         assert_eq!(fitting(63, 5), 1);
-        let g = geometry(Rect::new(0, 0, 50, 20), 5, 0, 3);
+        let g = geometry(Rect::new(0, 0, 50, 20), 5, 0, 3, 1);
         assert_eq!(g.tabs, Some(Rect::new(0, 0, 50, 1)));
         assert_eq!(g.columns, vec![(3, Rect::new(0, 1, 50, 18))]);
         assert_eq!(g.status, Rect::new(0, 19, 50, 1));
@@ -128,7 +137,7 @@ mod tests {
 
     #[test]
     fn columns_share_the_width_exactly() {
-        let g = geometry(Rect::new(0, 0, 100, 30), 5, 1, 1);
+        let g = geometry(Rect::new(0, 0, 100, 30), 5, 1, 1, 1);
         let widths: Vec<u16> = g.columns.iter().map(|(_, r)| r.width).collect();
         assert_eq!(widths, [34, 33, 33]);
         assert_eq!(g.columns[0].0, 1);

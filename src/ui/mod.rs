@@ -32,7 +32,13 @@ pub fn render(state: &AppState, frame: &mut Frame) {
 /// Draws the whole screen into a buffer (what [`render`] does, for tests
 /// and benchmarks that hold a buffer rather than a frame).
 pub fn draw(state: &AppState, area: Rect, buf: &mut Buffer) {
-    let geometry = view::geometry(area, state.views.len(), state.first_column, state.focus);
+    let geometry = view::geometry(
+        area,
+        state.views.len(),
+        state.first_column,
+        state.focus,
+        state.status_rows(area.width),
+    );
     if let Some(tabs) = geometry.tabs {
         draw_tabs(state, tabs, buf);
     }
@@ -242,20 +248,22 @@ fn draw_status(state: &AppState, area: Rect, buf: &mut Buffer) {
         buf.set_line(area.x, area.y, &line, area.width);
         return;
     }
-    if let Some(error) = &state.config.error {
-        let mut spans = Vec::new();
-        if let Some(message) = &state.message {
-            spans.push(Span::styled(
-                format!(" {} ", sanitize_line(message)),
-                Style::new().fg(Color::Black).bg(ACCENT),
-            ));
+    if let Some(error) = state.config_error_text() {
+        // A long error wraps onto the second row the layout gave it; the
+        // place (`file:line:col`) comes first and is never cut.
+        let red = Style::new().fg(Color::White).bg(Color::Red);
+        let width = usize::from(area.width).max(1);
+        let rows: Vec<_> = textwrap::wrap(&error, width);
+        for (i, row) in rows.iter().take(usize::from(area.height)).enumerate() {
+            let last = i + 1 == usize::from(area.height) && rows.len() > i + 1;
+            let shown = if last {
+                card::truncate(&format!("{row} …"), width)
+            } else {
+                row.to_string()
+            };
+            let line = Line::from(Span::styled(format!("{shown:width$}"), red));
+            buf.set_line(area.x, area.y + i as u16, &line, area.width);
         }
-        spans.push(Span::styled(
-            format!(" config error (last good config in use): {error}"),
-            Style::new().fg(Color::White).bg(Color::Red),
-        ));
-        let line = Line::from(spans);
-        buf.set_line(area.x, area.y, &line, area.width);
         return;
     }
     // Left: a message, then the sources' states (cut first when the bar is

@@ -385,3 +385,34 @@ fn a_narrow_status_bar_shortens_the_config_path_first() {
         "{bar}"
     );
 }
+
+/// A config error too long for one row takes two; its place is never cut.
+#[test]
+fn a_long_config_error_wraps_onto_two_rows_and_keeps_its_place() {
+    let mut s = demo(80, 24);
+    s.config.error = Some(
+        "/home/jane/.config/circles/config.toml:12:5: unknown field `acounts`, expected one of \
+         `name`, `accounts`, `keywords`, `regex`, `hashtags`, `mentions_me`, `sources`"
+            .into(),
+    );
+    let shown = screen(&s);
+    let rows: Vec<&str> = shown.lines().collect();
+    let (second_last, last) = (rows[rows.len() - 2], rows[rows.len() - 1]);
+    assert!(
+        second_last.contains("config error (last good config in use)"),
+        "{shown}"
+    );
+    assert!(
+        second_last.contains("config.toml:12:5") || last.contains("config.toml:12:5"),
+        "{shown}"
+    );
+    assert!(
+        last.contains("mentions_me") || last.contains("…"),
+        "{shown}"
+    );
+    assert_eq!(s.status_rows(80), 2);
+    assert_eq!(s.geometry().status.height, 2);
+    // A short one stays on one row.
+    s.config.error = Some("config.toml:1:1: bad".into());
+    assert_eq!(s.status_rows(80), 1);
+}
