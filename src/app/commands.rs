@@ -159,6 +159,7 @@ pub fn run(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) {
             None => state.message = Some("no post selected".into()),
         },
         Command::Help => state.overlay = Overlay::Help { scroll: 0 },
+        Command::Sources => state.overlay = Overlay::Sources { scroll: 0 },
         Command::Close => {
             if state.overlay != Overlay::None {
                 state.overlay = Overlay::None;

@@ -215,18 +215,22 @@ pub(super) fn prompt_key(state: &mut AppState, chord: KeyChord, effects: &mut Ve
     }
 }
 
-/// Scrolling and closing the explain overlay.
+/// Scrolling and closing the explain and sources overlays.
 pub(super) fn explain_key(state: &mut AppState, chord: KeyChord) {
     let command = state.keymap.command(&chord);
-    let Overlay::Explain { scroll, .. } = &mut state.overlay else {
+    let (Overlay::Explain { scroll, .. } | Overlay::Sources { scroll }) = &mut state.overlay else {
         return;
     };
     match command {
         Some(Command::NextPost | Command::PageDown) => *scroll = scroll.saturating_add(1),
         Some(Command::PrevPost | Command::PageUp) => *scroll = scroll.saturating_sub(1),
-        Some(Command::Close | Command::Quit | Command::Explain | Command::OpenDetail) => {
-            state.overlay = Overlay::None
-        }
+        Some(
+            Command::Close
+            | Command::Quit
+            | Command::Explain
+            | Command::Sources
+            | Command::OpenDetail,
+        ) => state.overlay = Overlay::None,
         _ => {}
     }
 }

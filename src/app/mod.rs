@@ -14,6 +14,7 @@ pub mod card;
 mod commands;
 mod edit;
 mod palette;
+pub mod sources;
 pub mod view;
 
 pub use commands::run;
@@ -186,6 +187,11 @@ pub enum Overlay {
         text: String,
     },
     /// The rule trace of a post.
+    /// The sources, their problems and what to do (drawn from the live
+    /// state, so it follows the sources as they change).
+    Sources {
+        scroll: u16,
+    },
     Explain {
         scroll: u16,
         text: String,
@@ -698,7 +704,9 @@ fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
         Overlay::Palette(_) => return palette_key(state, chord, effects),
         Overlay::MuteMenu { .. } => return edit::menu_key(state, chord, effects),
         Overlay::Prompt { .. } => return edit::prompt_key(state, chord, effects),
-        Overlay::Explain { .. } => return edit::explain_key(state, chord),
+        Overlay::Explain { .. } | Overlay::Sources { .. } => {
+            return edit::explain_key(state, chord);
+        }
         _ => {}
     }
     let command = state.keymap.command(&chord);
@@ -743,7 +751,8 @@ fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
             Overlay::Palette(_)
             | Overlay::MuteMenu { .. }
             | Overlay::Prompt { .. }
-            | Overlay::Explain { .. },
+            | Overlay::Explain { .. }
+            | Overlay::Sources { .. },
             _,
         ) => {}
     }

@@ -92,6 +92,7 @@ commands! {
     RevealMuted = "reveal_muted", ["v"], Main, "show or hide muted posts (dimmed, with the reason)";
     Explain = "explain", ["e"], Post, "explain: the rules that put the post where it is";
     Help = "help", ["?"], Post, "show this help";
+    Sources = "sources", ["S"], Main, "the sources: each one's state and last problem, in full";
     Close = "close", ["esc"], Main, "close the overlay or clear the search";
     Suspend = "suspend", ["ctrl-z"], Post, "suspend to the shell (fg resumes)";
     Quit = "quit", ["q", "ctrl-c"], Main, "quit";

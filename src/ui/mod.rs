@@ -10,10 +10,13 @@
 
 use crate::app::card::{self, Line as CardLine, Tone};
 use crate::app::view;
-use crate::app::{AppState, NEW_MARKER_SCAN, Overlay, Purpose, first_tab, tab_labels};
+use crate::app::{
+    AppState, NEW_MARKER_SCAN, Overlay, Purpose, SourceStatus, first_tab, tab_labels,
+};
 use crate::config::{Command, Style as ColumnStyle};
 use crate::model::SourceState;
 use crate::model::sanitize_line;
+use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -68,6 +71,7 @@ pub fn draw(state: &AppState, area: Rect, buf: &mut Buffer) {
         Overlay::MuteMenu { handle } => draw_mute_menu(&handle.to_string(), area, buf),
         Overlay::Prompt { purpose, text } => draw_prompt(purpose, text, area, buf),
         Overlay::Explain { scroll, text } => draw_explain(text, area, *scroll, buf),
+        Overlay::Sources { scroll } => draw_sources(state, area, *scroll, buf),
     }
 }
 
@@ -278,23 +282,7 @@ fn draw_status(state: &AppState, area: Rect, buf: &mut Buffer) {
         ));
     }
     for s in &state.sources {
-        let (mark, color, word) = match &s.state {
-            SourceState::Starting => ("○", QUIET, "starting".to_string()),
-            SourceState::Loading => ("◌", Color::Yellow, "loading".to_string()),
-            SourceState::Connecting => ("◌", Color::Yellow, "connecting".to_string()),
-            SourceState::Waiting(what) => ("◌", Color::Yellow, what.clone()),
-            SourceState::Retrying { why, .. } => {
-                let word = match s.retry_in(state.now).unwrap_or(0) {
-                    0 => format!("retrying now: {why}"),
-                    left => format!("retrying in {left}s: {why}"),
-                };
-                ("↻", Color::Yellow, word)
-            }
-            SourceState::Live => ("●", Color::Green, "live".to_string()),
-            SourceState::Incomplete(why) => ("●", Color::Yellow, format!("live; {why}")),
-            SourceState::Done => ("●", QUIET, "done".to_string()),
-            SourceState::Failed(why) => ("✗", Color::Red, format!("failed: {why}")),
-        };
+        let (mark, color, word) = source_mark(s, state.now);
         head.push(Span::styled(format!(" {mark} "), Style::new().fg(color)));
         head.push(Span::raw(sanitize_line(&s.name).into_owned()));
         head.push(Span::styled(
@@ -346,6 +334,95 @@ fn draw_status(state: &AppState, area: Rect, buf: &mut Buffer) {
     if area.width >= right_w {
         buf.set_line(area.right() - right_w, area.y, &right, right_w);
     }
+}
+
+/// A source's mark, its colour and its state in words.
+fn source_mark(s: &SourceStatus, now: DateTime<Utc>) -> (&'static str, Color, String) {
+    match &s.state {
+        SourceState::Starting => ("○", QUIET, "starting".to_string()),
+        SourceState::Loading => ("◌", Color::Yellow, "loading".to_string()),
+        SourceState::Connecting => ("◌", Color::Yellow, "connecting".to_string()),
+        SourceState::Waiting(what) => ("◌", Color::Yellow, what.clone()),
+        SourceState::Retrying { why, .. } => {
+            let word = match s.retry_in(now).unwrap_or(0) {
+                0 => format!("retrying now: {why}"),
+                left => format!("retrying in {left}s: {why}"),
+            };
+            ("↻", Color::Yellow, word)
+        }
+        SourceState::Live => ("●", Color::Green, "live".to_string()),
+        SourceState::Incomplete(why) => ("●", Color::Yellow, format!("live; {why}")),
+        SourceState::Done => ("●", QUIET, "done".to_string()),
+        SourceState::Failed(why) => ("✗", Color::Red, format!("failed: {why}")),
+    }
+}
+
+/// The sources overlay: each source's state, its last problems in full,
+/// and what to do, wrapped to the box.
+fn draw_sources(state: &AppState, area: Rect, scroll: u16, buf: &mut Buffer) {
+    let box_width = 100.min(area.width.saturating_sub(2));
+    let width = usize::from(box_width.saturating_sub(4)).max(1);
+    let mut lines: Vec<Line> = Vec::new();
+    let wrapped = |lines: &mut Vec<Line>, label: &str, text: &str, style: Style| {
+        let text = format!("{label}{}", sanitize_line(text));
+        let options = textwrap::Options::new(width).subsequent_indent("    ");
+        for row in textwrap::wrap(&text, options) {
+            lines.push(Line::styled(row.into_owned(), style));
+        }
+    };
+    for s in &state.sources {
+        let spec = state.source_specs.iter().find(|spec| spec.name == s.name);
+        let (mark, color, word) = source_mark(s, state.now);
+        let kind = spec.map_or(String::new(), |spec| {
+            format!(" ({})", spec.kind.kind_name())
+        });
+        let word = word.split(": ").next().unwrap_or_default().to_string();
+        lines.push(Line::from(vec![
+            Span::styled(format!("{mark} "), Style::new().fg(color)),
+            Span::styled(
+                sanitize_line(&s.name).into_owned(),
+                Style::new().add_modifier(Modifier::BOLD),
+            ),
+            Span::styled(
+                format!("{kind} {word} · {} posts · {} skipped", s.posts, s.skipped),
+                Style::new().fg(QUIET),
+            ),
+        ]));
+        if let Some(why) = crate::app::sources::reason(&s.state) {
+            wrapped(&mut lines, "  why: ", why, Style::new());
+        }
+        if let Some(problem) = &s.last_problem {
+            wrapped(
+                &mut lines,
+                "  last line skipped: ",
+                problem,
+                Style::new().fg(QUIET),
+            );
+        }
+        if let Some(advice) = crate::app::sources::advice(s, spec) {
+            wrapped(
+                &mut lines,
+                "  what to do: ",
+                &advice,
+                Style::new().fg(ACCENT),
+            );
+        }
+        lines.push(Line::default());
+    }
+    lines.pop();
+    if lines.is_empty() {
+        lines.push(Line::raw(
+            "No sources: add a [[source]] table to the config.",
+        ));
+    }
+    let inner = overlay_box(
+        area,
+        box_width,
+        lines.len() as u16 + 2,
+        "Sources — esc closes",
+        buf,
+    );
+    draw_scrolled(&lines, inner, scroll, buf);
 }
 
 /// `config: <path> ` in at most `room` cells: the whole path, else with

@@ -416,3 +416,38 @@ fn a_long_config_error_wraps_onto_two_rows_and_keeps_its_place() {
     s.config.error = Some("config.toml:1:1: bad".into());
     assert_eq!(s.status_rows(80), 1);
 }
+
+/// `S` lists the sources: the whole reason behind a state the bar can only
+/// start, the last line skipped, and what to do.
+#[test]
+fn the_sources_overlay_says_why_in_full_and_what_to_do() {
+    for (w, h) in [(120, 40), (80, 24)] {
+        let mut s = demo(w, h);
+        update(
+            &mut s,
+            Action::Source(SourceEvent::Skipped {
+                source: "demo".into(),
+                problem: "demo.jsonl:7: invalid JSON: expected `:` at line 1 column 18".into(),
+            }),
+        );
+        update(
+            &mut s,
+            Action::Source(SourceEvent::State {
+                source: "demo".into(),
+                state: SourceState::Retrying {
+                    seconds: 30,
+                    why: "GET https://demo.example/api/v1/timelines/home: connection refused \
+                          (is the instance up? the address is in the [[source]] table)"
+                        .into(),
+                },
+            }),
+        );
+        keys(&mut s, &[KeyChord::char('S')]);
+        let shown = screen(&s);
+        assert!(shown.contains("Sources — esc closes"), "{shown}");
+        assert!(shown.contains("what to do"), "{shown}");
+        insta::assert_snapshot!(format!("sources_at_{w}x{h}"), shown);
+        keys(&mut s, &[KeyChord::named(NamedKey::Esc)]);
+        assert!(!screen(&s).contains("Sources — esc closes"));
+    }
+}

@@ -289,7 +289,13 @@ async fn event_loop(
                 Outcome::Done => {}
                 Outcome::Quit => break 'run Ok(()),
                 Outcome::Suspend => terminal::suspend(&mut screen)?,
-                Outcome::Then(action) => effects.extend(update(&mut state, action)),
+                Outcome::Then(action) => {
+                    // An effect can take a while (a keyboard edit compiles
+                    // the config): its answer is news as of now, so a
+                    // notice it brings shows for its whole time.
+                    effects.extend(update(&mut state, Action::Clock(Utc::now())));
+                    effects.extend(update(&mut state, action));
+                }
             }
         }
         if happened && let Err(e) = screen.draw(|f| ui::render(&state, f)) {
