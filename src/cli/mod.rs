@@ -1,4 +1,5 @@
-//! The command line: the TUI, `route`, `check`, `explain`, `init`, `login`.
+//! The command line: the TUI, `route`, `check`, `explain`, `init`, `login`,
+//! `completions`, `man`, `schema`.
 //!
 //! The outermost layer: it reads files and stdin, writes stdout and stderr,
 //! and maps outcomes to exit codes (0 ok, 1 runtime or config error,
@@ -86,6 +87,13 @@ enum Command {
     },
     /// Print the manual page (roff) to stdout.
     Man,
+    /// Print the config's JSON Schema, for editors that complete and check
+    /// TOML (taplo); with --write, refresh the copy beside the config.
+    Schema {
+        /// Write config.schema.json beside the config instead of printing.
+        #[arg(long)]
+        write: bool,
+    },
 }
 
 /// Where the config comes from.
@@ -198,6 +206,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             clap_complete::generate(shell, &mut command, "circles", &mut std::io::stdout());
             Ok(())
         }
+        Some(Command::Schema { write: false }) => {
+            use std::io::Write as _;
+            std::io::stdout()
+                .write_all(crate::config::schema_json().as_bytes())
+                .context("cannot write the schema")
+        }
+        Some(Command::Schema { write: true }) => write_schema(cli.config.as_deref()),
         Some(Command::Man) => {
             let command = <Cli as clap::CommandFactory>::command();
             let mut page = Vec::new();
@@ -257,6 +272,54 @@ fn check(flag: Option<&Path>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The first line `circles init` writes: taplo reads the schema it names,
+/// relative to the config.
+fn schema_directive() -> String {
+    format!("#:schema ./{}\n", crate::config::SCHEMA_FILE)
+}
+
+/// Where the schema's copy goes: beside the config file (the one in use,
+/// else the one `circles init` would write).
+fn schema_path(flag: Option<&Path>) -> anyhow::Result<PathBuf> {
+    let config = match locate_config(flag) {
+        ConfigLocation::File(path) => path,
+        ConfigLocation::BuiltIn => xdg_config_path()
+            .context("cannot find a home directory for the config; pass --config FILE")?,
+    };
+    Ok(config.with_file_name(crate::config::SCHEMA_FILE))
+}
+
+/// `circles schema --write`: the copy beside the config, refreshed (after
+/// an upgrade added keys); says if the config does not point at it yet.
+fn write_schema(flag: Option<&Path>) -> anyhow::Result<()> {
+    let path = schema_path(flag)?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let new = crate::config::schema_json();
+    let same = std::fs::read_to_string(&path).is_ok_and(|old| old == new);
+    if !same {
+        config_file::write_atomic(&path, &new)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    println!(
+        "circles: {} {}",
+        if same { "already up to date:" } else { "wrote" },
+        path.display()
+    );
+    if let ConfigLocation::File(config) = locate_config(flag)
+        && let Ok(text) = std::fs::read_to_string(&config)
+        && !text.lines().any(|l| l.trim() == schema_directive().trim())
+    {
+        println!(
+            "circles: for your editor to use it, make this the first line of {}:\n{}",
+            config.display(),
+            schema_directive().trim_end()
+        );
+    }
+    Ok(())
+}
+
 fn init(flag: Option<&Path>) -> anyhow::Result<()> {
     let path = flag
         .map(Path::to_path_buf)
@@ -280,8 +343,23 @@ fn init(flag: Option<&Path>) -> anyhow::Result<()> {
         .write(true)
         .create_new(true)
         .open(&path)
-        .and_then(|mut f| std::io::Write::write_all(&mut f, DEFAULT_CONFIG.as_bytes()))
+        .and_then(|mut f| {
+            let text = schema_directive() + DEFAULT_CONFIG;
+            std::io::Write::write_all(&mut f, text.as_bytes())
+        })
         .with_context(|| format!("cannot write {}", path.display()))?;
     println!("circles: wrote the default config to {}", path.display());
+    // The copy the directive names; a config without it still works.
+    let schema = path.with_file_name(crate::config::SCHEMA_FILE);
+    match config_file::write_atomic(&schema, &crate::config::schema_json()) {
+        Ok(()) => println!(
+            "circles: wrote its schema, for editors, to {}",
+            schema.display()
+        ),
+        Err(e) => report(&format!(
+            "circles: could not write the schema {} ({e}); `circles schema --write` tries again",
+            schema.display()
+        )),
+    }
     Ok(())
 }

@@ -303,6 +303,30 @@ impl<'de> Deserialize<'de> for RawKeys {
     }
 }
 
+/// The `[keys]` table's schema: each command by name, with what it does
+/// and its default keys, and a key or a list of keys as its value.
+pub(super) fn schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let value = |command: Command| {
+        let keys = command.default_keys().join(" ");
+        serde_json::json!({
+            "description": format!("{} (default: {keys})", command.help()),
+            "anyOf": [
+                {"type": "string", "description": "a key, like \"j\", \"ctrl-n\" or \"pagedown\""},
+                {"type": "array", "items": {"type": "string"}, "description": "keys, like [\"j\", \"down\"]"},
+            ],
+        })
+    };
+    let properties: serde_json::Map<String, serde_json::Value> = Command::ALL
+        .iter()
+        .map(|&command| (command.name().to_string(), value(command)))
+        .collect();
+    schemars::json_schema!({
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": false,
+    })
+}
+
 /// The compiled keymap: chord → command, and each command's keys in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keymap {

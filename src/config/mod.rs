@@ -13,15 +13,18 @@ mod diagnostic;
 mod edit;
 mod keys;
 mod read;
+mod schema;
 mod sources;
 
 pub use diagnostic::{ConfigErrors, Diagnostic, Severity};
 pub use edit::{Edit, EditError, Who, apply};
 pub use keys::{Command, Key, KeyChord, Keymap, NamedKey, RawKeys, Scope};
+pub use schema::{SCHEMA_FILE, schema, schema_json};
 pub use sources::{
     BlueskySpec, FeedSpec, JsonlSpec, MastodonSpec, SecretRef, SourceConfig, SourceSpec, Timeline,
 };
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use toml::Spanned;
@@ -31,36 +34,55 @@ pub const DEFAULT_CONFIG: &str = include_str!("../../config/default.toml");
 
 /// The config as written, before rules are compiled. (`[[source]]` tables
 /// are read apart, one struct per kind: see `sources`.)
-#[derive(Debug, Clone, Default, Deserialize)]
+///
+/// The types here also give the config's JSON Schema (`circles schema`,
+/// see `schema`): their doc comments are what an editor shows on hover.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(
+    title = "circles config",
+    description = "The circles filter file (see the README, \"The config\")."
+)]
 pub struct RawConfig {
+    /// Who you are: posts that mention one of these handles match `mentions_me`.
     #[serde(default)]
     pub me: RawMe,
+    /// The columns, left to right. A post goes to every column whose include rules it matches.
     #[serde(default, rename = "column")]
+    #[schemars(with = "Vec<RawColumn>")]
     pub columns: Vec<Spanned<RawColumn>>,
+    /// Hidden, never lost: posts these rules take go to the muted tail (`v` shows them).
     #[serde(default)]
     pub mute: RawMute,
+    /// Accounts whose posts are highlighted and sorted first, wherever they land.
     #[serde(default)]
     pub amplify: RawAmplify,
-    /// `[keys]`: command name → key or keys.
+    /// Keys for commands: a command's name and a key or a list of keys; yours replace its defaults.
     #[serde(default)]
+    #[schemars(schema_with = "keys::schema")]
     pub keys: BTreeMap<Spanned<String>, Spanned<RawKeys>>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// `[me]`: who you are.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawMe {
+    /// Your handles, e.g. "@me@example.social" or "me.bsky.social".
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub handles: Vec<Spanned<String>>,
 }
 
 /// How a column's posts are drawn.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Style {
+    /// Full cards.
     #[default]
     Normal,
+    /// Full cards, dimmed: a tail you glance at.
     Dim,
+    /// One line a post.
     Compact,
 }
 
@@ -70,33 +92,56 @@ pub fn entries(key: &Option<Spanned<Vec<Spanned<String>>>>) -> &[Spanned<String>
 }
 
 /// One `[[column]]` table.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawColumn {
+    /// The column's title; unique (any case).
+    #[schemars(with = "String")]
     pub name: Spanned<String>,
     // Include keys: absent, a column with none takes every post; present
     // but empty, the key matches nothing.
+    /// Include: the author or a booster is one of these handles.
+    #[schemars(with = "Option<Vec<String>>")]
     pub accounts: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Include: a whole word or phrase, any case, in the text, content warning or image descriptions.
+    #[schemars(with = "Option<Vec<String>>")]
     pub keywords: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Include: regular expressions (regex crate syntax) on the same text as keywords.
+    #[schemars(with = "Option<Vec<String>>")]
     pub regex: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Include: tag names, with or without #, any case.
+    #[schemars(with = "Option<Vec<String>>")]
     pub hashtags: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Include: the post mentions a [me] handle, or replies to you.
     #[serde(default)]
     pub mentions_me: bool,
+    /// Include: the post came from one of these [[source]] names.
+    #[schemars(with = "Option<Vec<String>>")]
     pub sources: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Narrow: a keyword match keeps the post out.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub exclude_keywords: Vec<Spanned<String>>,
+    /// Narrow: false keeps boosts out.
     #[serde(default = "yes")]
     pub boosts: bool,
+    /// Narrow: false keeps replies out.
     #[serde(default = "yes")]
     pub replies: bool,
+    /// Narrow: only these languages ("pt" also admits pt-BR; posts with no language pass).
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub languages: Vec<Spanned<String>>,
+    /// Narrow: only posts with media.
     #[serde(default)]
     pub media_only: bool,
+    /// Take the non-muted posts no other column took.
     #[serde(default)]
     pub rest: bool,
+    /// How the column's posts are drawn.
     #[serde(default)]
     pub style: Style,
+    /// Ring the bell for new posts here.
     #[serde(default)]
     pub notify: bool,
 }
@@ -105,26 +150,39 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// `[mute]`: what goes to the muted tail (README, "Mute and amplify, in this order").
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawMute {
+    /// Muted accounts: their posts and their boosts.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub accounts: Vec<Spanned<String>>,
+    /// Posts with these words or phrases are muted (unless amplified).
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub keywords: Vec<Spanned<String>>,
+    /// Posts matching these regular expressions are muted (unless amplified).
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub regex: Vec<Spanned<String>>,
+    /// Boosts by these accounts are muted; their own posts still show.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub boosts_from: Vec<Spanned<String>>,
     /// Timed mutes: handle → when the mute ends.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, schema::Datetime>")]
     pub until: BTreeMap<Spanned<String>, Spanned<toml::value::Datetime>>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// `[amplify]`: whose posts stand out.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawAmplify {
+    /// Amplified accounts: highlighted, and keyword mutes skip them.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub accounts: Vec<Spanned<String>>,
 }
 

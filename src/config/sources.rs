@@ -11,6 +11,7 @@
 //! line in [`read`] (ARCHITECTURE.md, "Adding a source kind").
 
 use super::Diagnostic;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use std::time::Duration;
@@ -156,45 +157,118 @@ pub struct JsonlSpec {
 }
 
 // ---- the tables as written ----
+// Their doc comments are the schema's descriptions (`circles schema`).
 
-#[derive(Deserialize)]
+/// A Mastodon timeline.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawMastodon {
+    /// The instance's URL, like https://mastodon.social.
+    #[schemars(with = "String")]
     instance: Spanned<String>,
+    /// home (default), local, public, notifications, list:<id> or tag:<name>.
+    #[schemars(with = "Option<String>")]
+    #[schemars(regex(pattern = r"^(home|local|public|notifications|list:.+|tag:.+)$"))]
     timeline: Option<Spanned<String>>,
+    /// The environment variable holding the access token (needed for home, notifications and lists).
+    #[schemars(with = "Option<String>")]
     token_env: Option<Spanned<String>>,
+    /// An owner-only file holding the access token (`circles login mastodon` writes one).
+    #[schemars(with = "Option<String>")]
     token_file: Option<Spanned<String>>,
+    /// How often to ask for news where streaming is not offered, like "90s" or "5m" (at least 5s; default 60s).
+    #[schemars(with = "Option<String>")]
     poll: Option<Spanned<String>>,
 }
 
-#[derive(Deserialize)]
+/// A Bluesky account's home timeline.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawBluesky {
+    /// The account's handle, like jane.bsky.social.
+    #[schemars(with = "String")]
     handle: Spanned<String>,
+    /// The entryway or PDS (default https://bsky.social).
+    #[schemars(with = "Option<String>")]
     service: Option<Spanned<String>>,
+    /// The environment variable holding an app password.
+    #[schemars(with = "Option<String>")]
     app_password_env: Option<Spanned<String>>,
+    /// An owner-only file holding an app password (`circles login bluesky` writes one).
+    #[schemars(with = "Option<String>")]
     app_password_file: Option<Spanned<String>>,
+    /// How often to poll, like "90s" or "5m" (at least 5s; default 60s).
+    #[schemars(with = "Option<String>")]
     poll: Option<Spanned<String>>,
 }
 
-#[derive(Deserialize)]
+/// RSS, Atom or JSON Feed documents.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawFeed {
+    /// RSS, Atom or JSON Feed documents: http(s) URLs or file paths.
+    #[schemars(with = "Vec<String>")]
     urls: Spanned<Vec<Spanned<String>>>,
+    /// How often to fetch, like "30m" (at least 5s; default 30m).
+    #[schemars(with = "Option<String>")]
     poll: Option<Spanned<String>>,
 }
 
-#[derive(Deserialize)]
+/// JSON lines from a file or stdin.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawJsonl {
+    /// The file of JSON lines; "-" is stdin.
+    #[schemars(with = "String")]
     path: Spanned<String>,
+    /// Keep reading as the file grows, like tail -F.
     #[serde(default)]
     follow: bool,
 }
 
-#[derive(Deserialize)]
+/// The bundled demo feed.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawDemo {}
+
+/// Each kind's table as a schema: its struct's, with the `name` and
+/// `kind` every source has (they are read apart, see `head`).
+pub(super) fn schemas(generator: &mut SchemaGenerator) -> Vec<Schema> {
+    let kinds = [
+        ("mastodon", generator.root_schema_for::<RawMastodon>()),
+        ("bluesky", generator.root_schema_for::<RawBluesky>()),
+        ("feed", generator.root_schema_for::<RawFeed>()),
+        ("jsonl", generator.root_schema_for::<RawJsonl>()),
+        ("demo", generator.root_schema_for::<RawDemo>()),
+    ];
+    kinds
+        .into_iter()
+        .map(|(kind, mut schema)| {
+            schema.remove("$schema");
+            schema.insert("title".into(), kind.into());
+            let properties = schema
+                .ensure_object()
+                .entry("properties")
+                .or_insert_with(|| serde_json::json!({}));
+            if let Some(properties) = properties.as_object_mut() {
+                properties.insert(
+                    "name".into(),
+                    serde_json::json!({"type": "string", "description": "The source's name, unique; columns' `sources` name it."}),
+                );
+                properties.insert("kind".into(), serde_json::json!({"const": kind}));
+            }
+            let required = schema
+                .ensure_object()
+                .entry("required")
+                .or_insert_with(|| serde_json::json!([]));
+            if let Some(required) = required.as_array_mut() {
+                required.insert(0, "kind".into());
+                required.insert(0, "name".into());
+            }
+            schema
+        })
+        .collect()
+}
 
 /// The default Bluesky entryway.
 const BSKY_SOCIAL: &str = "https://bsky.social";

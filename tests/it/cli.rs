@@ -1136,7 +1136,12 @@ fn init_writes_the_default_config_to_the_xdg_path_and_never_overwrites() {
         "{}",
         out.stdout
     );
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), DEFAULT_CONFIG);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), initial_config());
+    assert_eq!(
+        std::fs::read_to_string(path.with_file_name("config.schema.json")).unwrap(),
+        circles::config::schema_json(),
+        "the schema the directive names is written beside the config"
+    );
 
     // The written file is now the config in use.
     let out = run(env.cmd().arg("check"));
@@ -1163,7 +1168,8 @@ fn init_with_config_flag_writes_there() {
     let out = run(env.cmd().arg("init").arg("--config").arg(&target));
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.contains("circles.toml"), "{}", out.stdout);
-    assert_eq!(std::fs::read_to_string(&target).unwrap(), DEFAULT_CONFIG);
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), initial_config());
+    assert!(target.with_file_name("config.schema.json").exists());
     assert!(
         !env.xdg_config().exists(),
         "nothing written at the XDG path"
@@ -1171,7 +1177,64 @@ fn init_with_config_flag_writes_there() {
 
     let out = run(env.cmd().arg("init").arg("--config").arg(&target));
     assert_eq!(out.code, 1);
-    assert_eq!(std::fs::read_to_string(&target).unwrap(), DEFAULT_CONFIG);
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), initial_config());
+}
+
+/// What `circles init` writes: the default config after a `#:schema`
+/// directive naming the copy beside it.
+fn initial_config() -> String {
+    format!("#:schema ./config.schema.json\n{DEFAULT_CONFIG}")
+}
+
+// ---------------------------------------------------------------- schema
+
+#[test]
+fn schema_prints_the_json_schema_and_write_refreshes_the_copy() {
+    let env = Env::new();
+    let out = run(env.cmd().arg("schema"));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let schema: Value = serde_json::from_str(&out.stdout).expect("JSON on stdout");
+    assert_eq!(schema["$schema"], "http://json-schema.org/draft-07/schema#");
+    assert_eq!(out.stdout, circles::config::schema_json());
+
+    // After an upgrade: a stale copy beside the config is replaced, and a
+    // config that does not name it is told how to.
+    let config = env.write("config.toml", "[[column]]\nname = \"All\"\n");
+    let copy = config.with_file_name("config.schema.json");
+    std::fs::write(&copy, "{\"old\": true}\n").unwrap();
+    let out = run(env
+        .cmd()
+        .args(["schema", "--write", "--config"])
+        .arg(&config));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        std::fs::read_to_string(&copy).unwrap(),
+        circles::config::schema_json()
+    );
+    assert!(out.stdout.contains("wrote"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("#:schema ./config.schema.json"),
+        "{}",
+        out.stdout
+    );
+
+    // Run again on a config that names it: nothing to write, nothing to say.
+    std::fs::write(
+        &config,
+        "#:schema ./config.schema.json\n[[column]]\nname = \"All\"\n",
+    )
+    .unwrap();
+    let out = run(env
+        .cmd()
+        .args(["schema", "--write", "--config"])
+        .arg(&config));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("already up to date"), "{}", out.stdout);
+    assert!(!out.stdout.contains("first line"), "{}", out.stdout);
+
+    // The directive is a comment: the config still checks.
+    let out = run(env.cmd().args(["check", "--config"]).arg(&config));
+    assert_eq!(out.code, 0, "{}", out.stderr);
 }
 
 // ---------------------------------------------------------------- usage

@@ -18,6 +18,7 @@ mod docs;
 mod login;
 mod mastodon_mock;
 mod router;
+mod schema;
 mod source_bluesky;
 mod source_feed;
 mod source_mastodon;
