@@ -274,6 +274,7 @@ pub(super) fn config_changed(
     let mut rules = compiled.rules;
     rules.now = state.now;
     state.keymap = compiled.config.keymap;
+    state.theme = compiled.config.theme;
     restart_sources(state, compiled.config.sources, effects);
     reroute(state, Some(rules));
     state.message = Some(match change.why {

@@ -212,6 +212,10 @@ pub struct Placed {
 pub struct AppState {
     pub rules: Rules,
     pub keymap: Keymap,
+    /// The config's colours.
+    pub theme: crate::config::Theme,
+    /// Draw without colours (`NO_COLOR`): marks and styles only.
+    pub no_color: bool,
     pub timeline: Timeline,
     pub views: Vec<ColumnView>,
     pub focus: usize,
@@ -262,6 +266,8 @@ impl AppState {
         AppState {
             rules,
             keymap,
+            theme: crate::config::Theme::default(),
+            no_color: false,
             timeline: Timeline::new(columns, DEFAULT_CAPACITY),
             views: vec![ColumnView::default(); columns],
             focus: 0,
@@ -293,6 +299,13 @@ impl AppState {
     /// The checked sources, so a config reload can start and stop them.
     pub fn with_source_specs(mut self, specs: Vec<SourceSpec>) -> Self {
         self.source_specs = specs;
+        self
+    }
+
+    /// The config's colours, and whether to draw without any.
+    pub fn with_theme(mut self, theme: crate::config::Theme, no_color: bool) -> Self {
+        self.theme = theme;
+        self.no_color = no_color;
         self
     }
 

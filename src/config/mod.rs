@@ -15,6 +15,7 @@ mod keys;
 mod read;
 mod schema;
 mod sources;
+mod theme;
 
 pub use diagnostic::{ConfigErrors, Diagnostic, Severity};
 pub use edit::{Edit, EditError, Who, apply};
@@ -23,6 +24,7 @@ pub use schema::{SCHEMA_FILE, schema, schema_json};
 pub use sources::{
     BlueskySpec, FeedSpec, JsonlSpec, MastodonSpec, SecretRef, SourceConfig, SourceSpec, Timeline,
 };
+pub use theme::{Colour, Theme};
 
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -192,6 +194,7 @@ pub struct Parsed {
     pub raw: RawConfig,
     pub sources: Vec<SourceSpec>,
     pub keymap: Keymap,
+    pub theme: Theme,
 }
 
 /// Parses config text. Syntax errors and unknown keys stop here with their
@@ -214,14 +217,17 @@ pub fn parse_collecting(text: &str) -> Result<(Parsed, Vec<Diagnostic>), ConfigE
     };
     let mut root = toml::de::DeTable::parse(text).map_err(fatal)?;
     let source_tables = root.get_mut().remove("source");
+    let theme_value = root.get_mut().remove("theme");
     let mut errors = Vec::new();
     let raw = read_root(root.into_inner(), &mut errors);
     let sources = sources::read(source_tables, &mut errors);
     let keymap = keys::check(&raw.keys, &mut errors);
+    let theme = theme_value.map_or_else(Theme::default, |v| theme::read(v, &mut errors));
     let parsed = Parsed {
         raw,
         sources,
         keymap,
+        theme,
     };
     Ok((parsed, errors))
 }
@@ -320,7 +326,19 @@ fn as_table<'i>(
 }
 
 /// The tables a config has (`source` is read apart).
-const TOP_LEVEL: &[&str] = &["me", "column", "mute", "amplify", "keys", "source"];
+const TOP_LEVEL: &[&str] = &["me", "column", "mute", "amplify", "keys", "source", "theme"];
+
+/// Tests: each error of a config that does not parse, as its line and
+/// message.
+#[cfg(test)]
+fn error_lines(text: &str) -> Vec<(usize, String)> {
+    parse(text)
+        .unwrap_err()
+        .errors
+        .iter()
+        .map(|d| (d.line_col(text).unwrap().0, d.message.clone()))
+        .collect()
+}
 
 /// A key a table has no field for, as serde words it, with a hint.
 fn unknown_field(key: &str, takes: &[&str]) -> String {

@@ -22,25 +22,13 @@ pub(super) fn table<T: DeserializeOwned>(
     missing: &dyn Fn(&str) -> String,
     errors: &mut Vec<Diagnostic>,
 ) -> Option<T> {
-    let takes = fields_of::<T>();
-    let strays: Vec<_> = table
-        .keys()
-        .filter(|key| !takes.contains(&key.get_ref().as_ref()))
-        .cloned()
-        .collect();
-    for key in &strays {
-        errors.push(Diagnostic::error(
-            Some(key.span()),
-            unknown(key.get_ref(), takes),
-        ));
-        table.remove(key);
-    }
+    let strays = remove_strays::<T>(&mut table, unknown, errors);
     let mut left_out: Vec<String> = Vec::new();
     // Each round either reads the table or leaves out one more key.
     loop {
         let value = Spanned::new(span.clone(), DeValue::Table(table.clone()));
         let e = match T::deserialize(ValueDeserializer::from(value)) {
-            Ok(read) => return (strays.is_empty() && left_out.is_empty()).then_some(read),
+            Ok(read) => return (!strays && left_out.is_empty()).then_some(read),
             Err(e) => e,
         };
         let message = e.message().trim_end();
@@ -69,6 +57,29 @@ pub(super) fn table<T: DeserializeOwned>(
             None => return None,
         }
     }
+}
+
+/// Takes out of `table` every key `T` has no field for, reporting each at
+/// its place; says whether there was one.
+pub(super) fn remove_strays<T: DeserializeOwned>(
+    table: &mut DeTable<'_>,
+    unknown: &dyn Fn(&str, &[&str]) -> String,
+    errors: &mut Vec<Diagnostic>,
+) -> bool {
+    let takes = fields_of::<T>();
+    let strays: Vec<_> = table
+        .keys()
+        .filter(|key| !takes.contains(&key.get_ref().as_ref()))
+        .cloned()
+        .collect();
+    for key in &strays {
+        errors.push(Diagnostic::error(
+            Some(key.span()),
+            unknown(key.get_ref(), takes),
+        ));
+        table.remove(key);
+    }
+    !strays.is_empty()
 }
 
 /// The field names of a struct that derives `Deserialize`: serde hands

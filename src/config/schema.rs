@@ -5,7 +5,7 @@
 //! the user types; `circles init` points the config at a copy of it with
 //! a `#:schema` directive (README, "Editor support").
 
-use super::{RawConfig, sources};
+use super::{RawConfig, sources, theme};
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use std::borrow::Cow;
@@ -36,7 +36,13 @@ pub fn schema() -> Schema {
         .with_transform(no_null)
         .into_generator();
     let kinds = sources::schemas(&mut generator);
+    let preset = generator.subschema_for::<theme::Preset>();
+    let table = generator.subschema_for::<theme::RawTheme>();
     let mut root = generator.into_root_schema_for::<RawConfig>();
+    let theme = serde_json::json!({
+        "description": "The screen's colours: a preset's name (theme = \"light\"), or a [theme] table of a preset and the roles to change.",
+        "anyOf": [preset, table],
+    });
     let source = serde_json::json!({
         "description": "Where posts come from; `kind` says what the table reads.",
         "type": "array",
@@ -48,6 +54,7 @@ pub fn schema() -> Schema {
         .and_then(|p| p.as_object_mut())
     {
         properties.insert("source".into(), source);
+        properties.insert("theme".into(), theme);
     }
     root
 }

@@ -572,14 +572,7 @@ mod tests {
     use crate::config::parse;
     use crate::config::read::fields_of;
 
-    fn messages(text: &str) -> Vec<(usize, String)> {
-        parse(text)
-            .unwrap_err()
-            .errors
-            .iter()
-            .map(|d| (d.line_col(text).unwrap().0, d.message.clone()))
-            .collect()
-    }
+    use crate::config::error_lines as messages;
 
     #[test]
     fn each_kind_checks_its_keys() {

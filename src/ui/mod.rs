@@ -13,7 +13,7 @@ use crate::app::view;
 use crate::app::{
     AppState, NEW_MARKER_SCAN, Overlay, Purpose, SourceStatus, first_tab, tab_labels,
 };
-use crate::config::{Command, Style as ColumnStyle};
+use crate::config::{Colour, Command, Style as ColumnStyle, Theme};
 use crate::model::SourceState;
 use crate::model::sanitize_line;
 use chrono::{DateTime, Utc};
@@ -24,8 +24,84 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Widget};
 
-const ACCENT: Color = Color::Cyan;
-const QUIET: Color = Color::DarkGray;
+/// The theme's colours as the terminal's, or none at all (`NO_COLOR`),
+/// where reversed video and heavier borders keep focus and selection seen.
+#[derive(Clone, Copy)]
+struct Paint<'a> {
+    theme: &'a Theme,
+    plain: bool,
+}
+
+impl<'a> Paint<'a> {
+    fn of(state: &'a AppState) -> Self {
+        Paint {
+            theme: &state.theme,
+            plain: state.no_color,
+        }
+    }
+
+    fn color(self, colour: Colour) -> Color {
+        if self.plain {
+            return Color::Reset;
+        }
+        match colour {
+            Colour::Default => Color::Reset,
+            Colour::Black => Color::Black,
+            Colour::Red => Color::Red,
+            Colour::Green => Color::Green,
+            Colour::Yellow => Color::Yellow,
+            Colour::Blue => Color::Blue,
+            Colour::Magenta => Color::Magenta,
+            Colour::Cyan => Color::Cyan,
+            Colour::Gray => Color::Gray,
+            Colour::DarkGray => Color::DarkGray,
+            Colour::LightRed => Color::LightRed,
+            Colour::LightGreen => Color::LightGreen,
+            Colour::LightYellow => Color::LightYellow,
+            Colour::LightBlue => Color::LightBlue,
+            Colour::LightMagenta => Color::LightMagenta,
+            Colour::LightCyan => Color::LightCyan,
+            Colour::White => Color::White,
+            Colour::Rgb(r, g, b) => Color::Rgb(r, g, b),
+            Colour::Indexed(i) => Color::Indexed(i),
+        }
+    }
+
+    fn fg(self, colour: Colour) -> Style {
+        Style::new().fg(self.color(colour))
+    }
+
+    fn focus(self) -> Style {
+        self.fg(self.theme.focus)
+    }
+
+    fn quiet(self) -> Style {
+        self.fg(self.theme.quiet)
+    }
+
+    /// Text on a ground of `colour` (a notice, the new-posts marker, the
+    /// focused tab), in the status bar's colour; reversed without colours.
+    fn badge(self, colour: Colour) -> Style {
+        if self.plain {
+            Style::new().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::new()
+                .fg(self.color(self.theme.bar))
+                .bg(self.color(colour))
+        }
+    }
+
+    /// The config-error bar.
+    fn alarm(self) -> Style {
+        if self.plain {
+            Style::new().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::new()
+                .fg(Color::White)
+                .bg(self.color(self.theme.errors))
+        }
+    }
+}
 
 /// Draws the whole screen.
 pub fn render(state: &AppState, frame: &mut Frame) {
@@ -35,6 +111,7 @@ pub fn render(state: &AppState, frame: &mut Frame) {
 /// Draws the whole screen into a buffer (what [`render`] does, for tests
 /// and benchmarks that hold a buffer rather than a frame).
 pub fn draw(state: &AppState, area: Rect, buf: &mut Buffer) {
+    let p = Paint::of(state);
     let geometry = view::geometry(
         area,
         state.views.len(),
@@ -47,7 +124,7 @@ pub fn draw(state: &AppState, area: Rect, buf: &mut Buffer) {
     }
     if geometry.columns.is_empty() && area.height > 1 {
         Paragraph::new("No columns: add a [[column]] table to the config (see the README).")
-            .style(Style::new().fg(QUIET))
+            .style(p.quiet())
             .render(
                 Rect {
                     height: area.height - 1,
@@ -67,41 +144,44 @@ pub fn draw(state: &AppState, area: Rect, buf: &mut Buffer) {
         Overlay::None => {}
         Overlay::Help { scroll } => draw_help(state, area, *scroll, buf),
         Overlay::Detail { scroll } => draw_detail(state, area, *scroll, buf),
-        Overlay::Palette(palette) => draw_palette(palette, area, buf),
-        Overlay::MuteMenu { handle } => draw_mute_menu(&handle.to_string(), area, buf),
-        Overlay::Prompt { purpose, text } => draw_prompt(purpose, text, area, buf),
-        Overlay::Explain { scroll, text } => draw_explain(text, area, *scroll, buf),
+        Overlay::Palette(palette) => draw_palette(p, palette, area, buf),
+        Overlay::MuteMenu { handle } => draw_mute_menu(p, &handle.to_string(), area, buf),
+        Overlay::Prompt { purpose, text } => draw_prompt(p, purpose, text, area, buf),
+        Overlay::Explain { scroll, text } => draw_explain(p, text, area, *scroll, buf),
         Overlay::Sources { scroll } => draw_sources(state, area, *scroll, buf),
     }
 }
 
-fn tone_style(tone: Tone) -> Style {
+fn tone_style(p: Paint, tone: Tone) -> Style {
+    let t = p.theme;
     match tone {
-        Tone::Name => Style::new().add_modifier(Modifier::BOLD),
-        Tone::Amplified => Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
-        Tone::Handle | Tone::Time | Tone::Marker => Style::new().fg(QUIET),
-        Tone::Context => Style::new().fg(Color::Green),
-        Tone::Warning => Style::new().fg(Color::Yellow),
+        Tone::Name => p.fg(t.names).add_modifier(Modifier::BOLD),
+        Tone::Amplified => p.fg(t.amplified).add_modifier(Modifier::BOLD),
+        Tone::Handle => p.fg(t.handles),
+        Tone::Time | Tone::Marker => p.quiet(),
+        Tone::Context => p.fg(t.boosts),
+        Tone::Warning => p.fg(t.warnings),
         Tone::Text => Style::new(),
-        Tone::Hashtag => Style::new().fg(Color::Cyan),
-        Tone::Mention => Style::new().fg(Color::Magenta),
-        Tone::Link => Style::new()
-            .fg(Color::Blue)
-            .add_modifier(Modifier::UNDERLINED),
+        Tone::Hashtag => p.fg(t.hashtags),
+        Tone::Mention => p.fg(t.mentions),
+        Tone::Link => p.fg(t.links).add_modifier(Modifier::UNDERLINED),
         Tone::Heading => Style::new().add_modifier(Modifier::BOLD),
     }
 }
 
-fn to_line(line: &CardLine, dim: bool) -> Line<'_> {
+/// A card's line in its tones, or all in `fade` (a dim column, a muted
+/// post) when given.
+fn to_line<'l>(p: Paint, line: &'l CardLine, fade: Option<Colour>) -> Line<'l> {
     Line::from(
         line.iter()
-            .map(|p| {
-                let style = if dim {
-                    tone_style(p.tone).fg(QUIET).add_modifier(Modifier::DIM)
-                } else {
-                    tone_style(p.tone)
+            .map(|part| {
+                let style = match fade {
+                    Some(colour) => tone_style(p, part.tone)
+                        .patch(p.fg(colour))
+                        .add_modifier(Modifier::DIM),
+                    None => tone_style(p, part.tone),
                 };
-                Span::styled(p.text.as_str(), style)
+                Span::styled(part.text.as_str(), style)
             })
             .collect::<Vec<_>>(),
     )
@@ -114,6 +194,7 @@ fn draw_column(
     (more_left, more_right): (bool, bool),
     buf: &mut Buffer,
 ) {
+    let p = Paint::of(state);
     let focused = column == state.focus;
     let config = &state.rules.columns[column];
     let view = &state.views[column];
@@ -121,30 +202,35 @@ fn draw_column(
     let mut title = vec![Span::raw(if more_left { "◀ " } else { " " })];
     title.push(Span::styled(
         name.into_owned(),
-        if focused {
-            Style::new().fg(ACCENT).add_modifier(Modifier::BOLD)
-        } else {
-            Style::new().add_modifier(Modifier::BOLD)
+        match (focused, p.plain) {
+            (true, false) => p.focus().add_modifier(Modifier::BOLD),
+            (true, true) => Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED),
+            (false, _) => Style::new().add_modifier(Modifier::BOLD),
         },
     ));
     let unread = state.timeline.unread(column);
     if unread > 0 {
-        title.push(Span::styled(
-            format!(" ({unread})"),
-            Style::new().fg(ACCENT),
-        ));
+        title.push(Span::styled(format!(" ({unread})"), p.focus()));
     }
     if !view.query.is_empty() {
         title.push(Span::styled(
             format!(" /{}", sanitize_line(&view.query)),
-            Style::new().fg(Color::Yellow),
+            p.fg(p.theme.warnings),
         ));
     }
     title.push(Span::raw(if more_right { " ▶" } else { " " }));
     let mut block = Block::new()
         .borders(Borders::ALL)
-        .border_type(BorderType::Rounded)
-        .border_style(Style::new().fg(if focused { ACCENT } else { QUIET }))
+        .border_type(if focused && p.plain {
+            BorderType::Thick
+        } else {
+            BorderType::Rounded
+        })
+        .border_style(p.fg(if focused {
+            p.theme.focus
+        } else {
+            p.theme.borders
+        }))
         .title(Line::from(title));
     let new = state.new_above(column);
     if new > 0 {
@@ -156,7 +242,7 @@ fn draw_column(
         block = block.title(
             Line::from(Span::styled(
                 format!(" ▲ {new}{more} new "),
-                Style::new().fg(Color::Black).bg(Color::Yellow),
+                p.badge(p.theme.warnings),
             ))
             .right_aligned(),
         );
@@ -177,11 +263,11 @@ fn draw_column(
             inner.y,
             text,
             usize::from(inner.width - 1),
-            Style::new().fg(QUIET),
+            p.quiet(),
         );
         return;
     }
-    let dim = config.style == ColumnStyle::Dim;
+    let dim = (config.style == ColumnStyle::Dim).then_some(p.theme.dim);
     let width = inner.width - 1;
     for placed in state.place(column, width, inner.height) {
         let selected = placed.index == view.selected;
@@ -189,7 +275,7 @@ fn draw_column(
             .timeline
             .get(placed.id)
             .is_some_and(|e| e.verdict.muted.is_some());
-        let dim = dim || muted;
+        let fade = if muted { Some(p.theme.muted) } else { dim };
         let rows = placed.lines.len() as u16;
         for (i, line) in placed.lines.iter().enumerate() {
             let y = inner.y + placed.top + i as u16;
@@ -197,10 +283,14 @@ fn draw_column(
                 break;
             }
             if selected {
-                let bar = if focused { ACCENT } else { QUIET };
-                buf.set_string(inner.x, y, "▌", Style::new().fg(bar));
+                let bar = if focused {
+                    p.theme.focus
+                } else {
+                    p.theme.borders
+                };
+                buf.set_string(inner.x, y, "▌", p.fg(bar));
             }
-            let mut line = to_line(line, dim && !selected);
+            let mut line = to_line(p, line, fade.filter(|_| !selected));
             if selected && focused && i == 0 {
                 line = line.patch_style(Style::new().add_modifier(Modifier::REVERSED));
             }
@@ -212,24 +302,22 @@ fn draw_column(
                 inner.x,
                 rule_y,
                 "─".repeat(usize::from(inner.width)),
-                Style::new().fg(QUIET).add_modifier(Modifier::DIM),
+                p.fg(p.theme.borders).add_modifier(Modifier::DIM),
             );
         }
     }
 }
 
 fn draw_tabs(state: &AppState, area: Rect, buf: &mut Buffer) {
+    let p = Paint::of(state);
     let labels = tab_labels(state);
     let first = first_tab(&labels, state.focus, area.width);
     let mut spans = Vec::new();
     for (i, label) in labels.iter().enumerate().skip(first) {
         let style = if i == state.focus {
-            Style::new()
-                .fg(Color::Black)
-                .bg(ACCENT)
-                .add_modifier(Modifier::BOLD)
+            p.badge(p.theme.focus).add_modifier(Modifier::BOLD)
         } else {
-            Style::new().fg(QUIET)
+            p.quiet()
         };
         spans.push(Span::styled(sanitize_line(label).into_owned(), style));
         spans.push(Span::raw("│"));
@@ -241,13 +329,14 @@ fn draw_status(state: &AppState, area: Rect, buf: &mut Buffer) {
     if area.height == 0 {
         return;
     }
-    buf.set_style(area, Style::new().bg(Color::Black));
+    let p = Paint::of(state);
+    buf.set_style(area, Style::new().bg(p.color(p.theme.bar)));
     if let Some(text) = &state.search {
         let line = Line::from(vec![
-            Span::styled("/", Style::new().fg(ACCENT)),
+            Span::styled("/", p.focus()),
             Span::raw(sanitize_line(text).into_owned()),
-            Span::styled("█", Style::new().fg(ACCENT)),
-            Span::styled("  enter keeps · esc clears", Style::new().fg(QUIET)),
+            Span::styled("█", p.focus()),
+            Span::styled("  enter keeps · esc clears", p.quiet()),
         ]);
         buf.set_line(area.x, area.y, &line, area.width);
         return;
@@ -255,7 +344,7 @@ fn draw_status(state: &AppState, area: Rect, buf: &mut Buffer) {
     if let Some(error) = state.config_error_text() {
         // A long error wraps onto the second row the layout gave it; the
         // place (`file:line:col`) comes first and is never cut.
-        let red = Style::new().fg(Color::White).bg(Color::Red);
+        let red = p.alarm();
         let width = usize::from(area.width).max(1);
         let rows: Vec<_> = textwrap::wrap(&error, width);
         for (i, row) in rows.iter().take(usize::from(area.height)).enumerate() {
@@ -278,40 +367,37 @@ fn draw_status(state: &AppState, area: Rect, buf: &mut Buffer) {
     if let Some(message) = &state.message {
         head.push(Span::styled(
             format!(" {} ", sanitize_line(message)),
-            Style::new().fg(Color::Black).bg(ACCENT),
+            p.badge(p.theme.focus),
         ));
     }
     for s in &state.sources {
-        let (mark, color, word) = source_mark(s, state.now);
-        head.push(Span::styled(format!(" {mark} "), Style::new().fg(color)));
+        let (mark, color, word) = source_mark(s, state.now, p.theme);
+        head.push(Span::styled(format!(" {mark} "), p.fg(color)));
         head.push(Span::raw(sanitize_line(&s.name).into_owned()));
-        head.push(Span::styled(
-            format!(" {word} · {}", s.posts),
-            Style::new().fg(QUIET),
-        ));
+        head.push(Span::styled(format!(" {word} · {}", s.posts), p.quiet()));
         if s.skipped > 0 {
             head.push(Span::styled(
                 format!(" · {} skipped", s.skipped),
-                Style::new().fg(Color::Yellow),
+                p.fg(p.theme.warnings),
             ));
         }
     }
     let mut tail: Vec<Span> = vec![Span::styled(
         format!("  muted today: {}", state.muted_today),
-        Style::new().fg(QUIET),
+        p.quiet(),
     )];
     if state.reveal {
-        tail.push(Span::styled(" (shown)", Style::new().fg(Color::Yellow)));
+        tail.push(Span::styled(" (shown)", p.fg(p.theme.warnings)));
     }
     if !state.config.warnings.is_empty() {
         tail.push(Span::styled(
             format!("  {} config warning(s)", state.config.warnings.len()),
-            Style::new().fg(Color::Yellow),
+            p.fg(p.theme.warnings),
         ));
     }
     let help = Span::styled(
         format!("{} help ", state.keymap.keys_text(Command::Help)),
-        Style::new().fg(ACCENT),
+        p.focus(),
     );
     let (head, tail) = (Line::from(head), Line::from(tail));
     let fixed = tail.width() + help.width() + 1;
@@ -320,7 +406,7 @@ fn draw_status(state: &AppState, area: Rect, buf: &mut Buffer) {
         Some(_) => String::new(),
         None => shortened_location(&sanitize_line(&state.config.location), room),
     };
-    let right = Line::from(vec![Span::styled(location, Style::new().fg(QUIET)), help]);
+    let right = Line::from(vec![Span::styled(location, p.quiet()), help]);
     let right_w = right.width() as u16;
     let tail_w = tail.width() as u16;
     let head_w = area
@@ -337,29 +423,34 @@ fn draw_status(state: &AppState, area: Rect, buf: &mut Buffer) {
 }
 
 /// A source's mark, its colour and its state in words.
-fn source_mark(s: &SourceStatus, now: DateTime<Utc>) -> (&'static str, Color, String) {
+fn source_mark(
+    s: &SourceStatus,
+    now: DateTime<Utc>,
+    theme: &Theme,
+) -> (&'static str, Colour, String) {
     match &s.state {
-        SourceState::Starting => ("○", QUIET, "starting".to_string()),
-        SourceState::Loading => ("◌", Color::Yellow, "loading".to_string()),
-        SourceState::Connecting => ("◌", Color::Yellow, "connecting".to_string()),
-        SourceState::Waiting(what) => ("◌", Color::Yellow, what.clone()),
+        SourceState::Starting => ("○", theme.quiet, "starting".to_string()),
+        SourceState::Loading => ("◌", theme.warnings, "loading".to_string()),
+        SourceState::Connecting => ("◌", theme.warnings, "connecting".to_string()),
+        SourceState::Waiting(what) => ("◌", theme.warnings, what.clone()),
         SourceState::Retrying { why, .. } => {
             let word = match s.retry_in(now).unwrap_or(0) {
                 0 => format!("retrying now: {why}"),
                 left => format!("retrying in {left}s: {why}"),
             };
-            ("↻", Color::Yellow, word)
+            ("↻", theme.warnings, word)
         }
-        SourceState::Live => ("●", Color::Green, "live".to_string()),
-        SourceState::Incomplete(why) => ("●", Color::Yellow, format!("live; {why}")),
-        SourceState::Done => ("●", QUIET, "done".to_string()),
-        SourceState::Failed(why) => ("✗", Color::Red, format!("failed: {why}")),
+        SourceState::Live => ("●", theme.ok, "live".to_string()),
+        SourceState::Incomplete(why) => ("●", theme.warnings, format!("live; {why}")),
+        SourceState::Done => ("●", theme.quiet, "done".to_string()),
+        SourceState::Failed(why) => ("✗", theme.errors, format!("failed: {why}")),
     }
 }
 
 /// The sources overlay: each source's state, its last problems in full,
 /// and what to do, wrapped to the box.
 fn draw_sources(state: &AppState, area: Rect, scroll: u16, buf: &mut Buffer) {
+    let p = Paint::of(state);
     let box_width = 100.min(area.width.saturating_sub(2));
     let width = usize::from(box_width.saturating_sub(4)).max(1);
     let mut lines: Vec<Line> = Vec::new();
@@ -372,40 +463,30 @@ fn draw_sources(state: &AppState, area: Rect, scroll: u16, buf: &mut Buffer) {
     };
     for s in &state.sources {
         let spec = state.source_specs.iter().find(|spec| spec.name == s.name);
-        let (mark, color, word) = source_mark(s, state.now);
+        let (mark, color, word) = source_mark(s, state.now, p.theme);
         let kind = spec.map_or(String::new(), |spec| {
             format!(" ({})", spec.kind.kind_name())
         });
         let word = word.split(": ").next().unwrap_or_default().to_string();
         lines.push(Line::from(vec![
-            Span::styled(format!("{mark} "), Style::new().fg(color)),
+            Span::styled(format!("{mark} "), p.fg(color)),
             Span::styled(
                 sanitize_line(&s.name).into_owned(),
                 Style::new().add_modifier(Modifier::BOLD),
             ),
             Span::styled(
                 format!("{kind} {word} · {} posts · {} skipped", s.posts, s.skipped),
-                Style::new().fg(QUIET),
+                p.quiet(),
             ),
         ]));
         if let Some(why) = crate::app::sources::reason(&s.state) {
             wrapped(&mut lines, "  why: ", why, Style::new());
         }
         if let Some(problem) = &s.last_problem {
-            wrapped(
-                &mut lines,
-                "  last line skipped: ",
-                problem,
-                Style::new().fg(QUIET),
-            );
+            wrapped(&mut lines, "  last line skipped: ", problem, p.quiet());
         }
         if let Some(advice) = crate::app::sources::advice(s, spec) {
-            wrapped(
-                &mut lines,
-                "  what to do: ",
-                &advice,
-                Style::new().fg(ACCENT),
-            );
+            wrapped(&mut lines, "  what to do: ", &advice, p.focus());
         }
         lines.push(Line::default());
     }
@@ -416,13 +497,14 @@ fn draw_sources(state: &AppState, area: Rect, scroll: u16, buf: &mut Buffer) {
         ));
     }
     let inner = overlay_box(
+        p,
         area,
         box_width,
         lines.len() as u16 + 2,
         "Sources — esc closes",
         buf,
     );
-    draw_scrolled(&lines, inner, scroll, buf);
+    draw_scrolled(p, &lines, inner, scroll, buf);
 }
 
 /// `config: <path> ` in at most `room` cells: the whole path, else with
@@ -450,7 +532,14 @@ fn shortened_location(path: &str, room: usize) -> String {
         .unwrap_or_default()
 }
 
-fn overlay_box(area: Rect, width: u16, height: u16, title: &str, buf: &mut Buffer) -> Rect {
+fn overlay_box(
+    p: Paint,
+    area: Rect,
+    width: u16,
+    height: u16,
+    title: &str,
+    buf: &mut Buffer,
+) -> Rect {
     let rect = view::centered(
         Rect {
             height: area.height.saturating_sub(1),
@@ -472,7 +561,7 @@ fn overlay_box(area: Rect, width: u16, height: u16, title: &str, buf: &mut Buffe
     let block = Block::new()
         .borders(Borders::ALL)
         .border_type(BorderType::Rounded)
-        .border_style(Style::new().fg(ACCENT))
+        .border_style(p.focus())
         .title(Line::from(Span::styled(
             format!(" {title} "),
             Style::new().add_modifier(Modifier::BOLD),
@@ -494,6 +583,7 @@ fn draw_lines(lines: &[Line<'_>], area: Rect, scroll: u16, buf: &mut Buffer) {
 
 /// The help's lines: every command with its keys, then the rest.
 pub fn help_lines(state: &AppState) -> Vec<Line<'static>> {
+    let p = Paint::of(state);
     let keys_width = Command::ALL
         .iter()
         .map(|c| card::width(&state.keymap.keys_text(*c)))
@@ -505,7 +595,7 @@ pub fn help_lines(state: &AppState) -> Vec<Line<'static>> {
             let keys = state.keymap.keys_text(c);
             let pad = " ".repeat(keys_width - card::width(&keys) + 2);
             Line::from(vec![
-                Span::styled(keys, Style::new().fg(ACCENT)),
+                Span::styled(keys, p.focus()),
                 Span::raw(pad),
                 Span::raw(c.help()),
             ])
@@ -537,22 +627,30 @@ pub fn help_lines(state: &AppState) -> Vec<Line<'static>> {
         ),
         "Keys are set in the [keys] table of the config (see the README).".into(),
     ] {
-        lines.push(Line::from(Span::styled(text, Style::new().fg(QUIET))));
+        lines.push(Line::from(Span::styled(text, p.quiet())));
     }
     lines
 }
 
 fn draw_help(state: &AppState, area: Rect, scroll: u16, buf: &mut Buffer) {
+    let p = Paint::of(state);
     let lines = help_lines(state);
-    let inner = overlay_box(area, 84, lines.len() as u16 + 2, "Keys — esc closes", buf);
+    let inner = overlay_box(
+        p,
+        area,
+        84,
+        lines.len() as u16 + 2,
+        "Keys — esc closes",
+        buf,
+    );
     let scroll = scroll.min((lines.len() as u16).saturating_sub(inner.height));
     draw_lines(&lines, inner, scroll, buf);
-    scroll_hints(inner, scroll, lines.len(), buf);
+    scroll_hints(p, inner, scroll, lines.len(), buf);
 }
 
 /// On an overlay's bottom border, says there is more to scroll to: `↓ more`
 /// below, `↑ more` above (both when in the middle).
-fn scroll_hints(inner: Rect, scroll: u16, total: usize, buf: &mut Buffer) {
+fn scroll_hints(p: Paint, inner: Rect, scroll: u16, total: usize, buf: &mut Buffer) {
     let shown = usize::from(inner.height);
     let above = scroll > 0;
     let below = usize::from(scroll) + shown < total;
@@ -567,14 +665,16 @@ fn scroll_hints(inner: Rect, scroll: u16, total: usize, buf: &mut Buffer) {
         return;
     }
     let x = inner.right() - width - 1;
-    buf.set_string(x, inner.bottom(), hint, Style::new().fg(ACCENT));
+    buf.set_string(x, inner.bottom(), hint, p.focus());
 }
 
 fn draw_detail(state: &AppState, area: Rect, scroll: u16, buf: &mut Buffer) {
     let Some(entry) = state.selected().and_then(|id| state.timeline.get(id)) else {
         return;
     };
+    let p = Paint::of(state);
     let inner = overlay_box(
+        p,
         area,
         100,
         area.height.saturating_sub(2),
@@ -589,13 +689,13 @@ fn draw_detail(state: &AppState, area: Rect, scroll: u16, buf: &mut Buffer) {
         width,
         state.now,
     );
-    let lines: Vec<Line> = lines.iter().map(|l| to_line(l, false)).collect();
-    draw_scrolled(&lines, inner, scroll, buf);
+    let lines: Vec<Line> = lines.iter().map(|l| to_line(p, l, None)).collect();
+    draw_scrolled(p, &lines, inner, scroll, buf);
 }
 
 /// Lines inside an overlay with a cell of margin each side, scrolled no
 /// further than the last line.
-fn draw_scrolled(lines: &[Line<'_>], inner: Rect, scroll: u16, buf: &mut Buffer) {
+fn draw_scrolled(p: Paint, lines: &[Line<'_>], inner: Rect, scroll: u16, buf: &mut Buffer) {
     let body = Rect {
         x: inner.x + 1,
         width: inner.width.saturating_sub(2),
@@ -603,11 +703,12 @@ fn draw_scrolled(lines: &[Line<'_>], inner: Rect, scroll: u16, buf: &mut Buffer)
     };
     let scroll = scroll.min((lines.len() as u16).saturating_sub(body.height));
     draw_lines(lines, body, scroll, buf);
-    scroll_hints(inner, scroll, lines.len(), buf);
+    scroll_hints(p, inner, scroll, lines.len(), buf);
 }
 
-fn draw_palette(palette: &crate::app::Palette, area: Rect, buf: &mut Buffer) {
+fn draw_palette(p: Paint, palette: &crate::app::Palette, area: Rect, buf: &mut Buffer) {
     let inner = overlay_box(
+        p,
         area,
         80,
         (palette.matches.len() as u16 + 3).min(22),
@@ -618,12 +719,12 @@ fn draw_palette(palette: &crate::app::Palette, area: Rect, buf: &mut Buffer) {
         return;
     }
     let prompt = Line::from(vec![
-        Span::styled("> ", Style::new().fg(ACCENT)),
+        Span::styled("> ", p.focus()),
         Span::raw(sanitize_line(&palette.query).into_owned()),
-        Span::styled("█", Style::new().fg(ACCENT)),
+        Span::styled("█", p.focus()),
         Span::styled(
             format!("  {}/{}", palette.matches.len(), palette.items.len()),
-            Style::new().fg(QUIET),
+            p.quiet(),
         ),
     ]);
     buf.set_line(inner.x, inner.y, &prompt, inner.width);
@@ -633,9 +734,9 @@ fn draw_palette(palette: &crate::app::Palette, area: Rect, buf: &mut Buffer) {
         let item = &palette.items[i];
         let selected = start + row == palette.selected;
         let mut line = Line::from(vec![
-            Span::styled(format!("{:<8}", item.kind), Style::new().fg(QUIET)),
+            Span::styled(format!("{:<8}", item.kind), p.quiet()),
             Span::raw(sanitize_line(&item.label).into_owned()),
-            Span::styled(format!("  {}", item.hint), Style::new().fg(QUIET)),
+            Span::styled(format!("  {}", item.hint), p.quiet()),
         ]);
         if selected {
             line = line.patch_style(Style::new().add_modifier(Modifier::REVERSED));
@@ -644,9 +745,9 @@ fn draw_palette(palette: &crate::app::Palette, area: Rect, buf: &mut Buffer) {
     }
 }
 
-fn draw_mute_menu(handle: &str, area: Rect, buf: &mut Buffer) {
+fn draw_mute_menu(p: Paint, handle: &str, area: Rect, buf: &mut Buffer) {
     let title = format!("Mute {}", sanitize_line(handle));
-    let inner = overlay_box(area, 44, 7, &title, buf);
+    let inner = overlay_box(p, area, 44, 7, &title, buf);
     let lines: Vec<Line> = [
         ("1", "for 1 hour"),
         ("2", "for 1 day"),
@@ -657,7 +758,7 @@ fn draw_mute_menu(handle: &str, area: Rect, buf: &mut Buffer) {
     .into_iter()
     .map(|(k, what)| {
         Line::from(vec![
-            Span::styled(format!(" {k:<8}"), Style::new().fg(ACCENT)),
+            Span::styled(format!(" {k:<8}"), p.focus()),
             Span::raw(what),
         ])
     })
@@ -665,7 +766,7 @@ fn draw_mute_menu(handle: &str, area: Rect, buf: &mut Buffer) {
     draw_lines(&lines, inner, 0, buf);
 }
 
-fn draw_prompt(purpose: &Purpose, text: &str, area: Rect, buf: &mut Buffer) {
+fn draw_prompt(p: Paint, purpose: &Purpose, text: &str, area: Rect, buf: &mut Buffer) {
     let title = match purpose {
         Purpose::MuteKeyword => "Mute a keyword, phrase or #hashtag".to_string(),
         Purpose::NewColumn { handle } => {
@@ -675,22 +776,19 @@ fn draw_prompt(purpose: &Purpose, text: &str, area: Rect, buf: &mut Buffer) {
             )
         }
     };
-    let inner = overlay_box(area, 64, 4, &title, buf);
+    let inner = overlay_box(p, area, 64, 4, &title, buf);
     let lines = [
         Line::from(vec![
-            Span::styled("> ", Style::new().fg(ACCENT)),
+            Span::styled("> ", p.focus()),
             Span::raw(sanitize_line(text).into_owned()),
-            Span::styled("█", Style::new().fg(ACCENT)),
+            Span::styled("█", p.focus()),
         ]),
-        Line::from(Span::styled(
-            "enter to confirm · esc to cancel",
-            Style::new().fg(QUIET),
-        )),
+        Line::from(Span::styled("enter to confirm · esc to cancel", p.quiet())),
     ];
     draw_lines(&lines, inner, 0, buf);
 }
 
-fn draw_explain(text: &str, area: Rect, scroll: u16, buf: &mut Buffer) {
+fn draw_explain(p: Paint, text: &str, area: Rect, scroll: u16, buf: &mut Buffer) {
     // Wrap first (to the widest the box can be), so the box is as tall as
     // the wrapped text and its last line is not cut off.
     let box_width = 100.min(area.width.saturating_sub(2));
@@ -710,11 +808,12 @@ fn draw_explain(text: &str, area: Rect, scroll: u16, buf: &mut Buffer) {
         })
         .collect();
     let inner = overlay_box(
+        p,
         area,
         box_width,
         lines.len() as u16 + 2,
         "Why this post is here — esc closes",
         buf,
     );
-    draw_scrolled(&lines, inner, scroll, buf);
+    draw_scrolled(p, &lines, inner, scroll, buf);
 }

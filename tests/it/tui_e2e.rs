@@ -92,6 +92,18 @@ impl Tui {
         config: Option<&str>,
         stdin: Option<&std::path::Path>,
     ) -> Tui {
+        Tui::launch_with_env(home, cols, rows, config, stdin, &[])
+    }
+
+    /// [`Tui::launch_in`] with more environment variables.
+    fn launch_with_env(
+        home: TempDir,
+        cols: u16,
+        rows: u16,
+        config: Option<&str>,
+        stdin: Option<&std::path::Path>,
+        envs: &[(&str, &str)],
+    ) -> Tui {
         let config_home = home.path().join("config");
         let data_home = home.path().join("data");
         std::fs::create_dir_all(&config_home).unwrap();
@@ -130,6 +142,10 @@ impl Tui {
         cmd.env("CIRCLES_DEMO_INTERVAL", "0");
         cmd.env_remove("CIRCLES_CONFIG");
         cmd.env_remove("CIRCLES_LOG");
+        cmd.env_remove("NO_COLOR");
+        for (key, value) in envs {
+            cmd.env(key, value);
+        }
         let child = pair.slave.spawn_command(cmd).expect("spawn circles");
         // Only the child holds the slave now, so the reader sees the end of
         // the output when the child exits.
@@ -1818,5 +1834,47 @@ fn a_keyboard_edit_racing_another_writer_keeps_its_change() {
             "round {round}: the edit itself:\n{text}"
         );
     }
+    tui.quit();
+}
+
+/// Colours as the terminal gets them: 256-colour and RGB foregrounds and
+/// backgrounds (crossterm writes every colour in one of these forms).
+fn colour_codes(raw: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(raw);
+    ["38;5;", "38;2;", "48;5;", "48;2;"]
+        .iter()
+        .map(|code| text.matches(code).count())
+        .sum()
+}
+
+/// With `NO_COLOR` set, not one colour reaches the terminal, and the
+/// focused column is still told apart (a heavy border); a theme's colour
+/// does reach it.
+#[test]
+fn no_color_writes_no_colour_and_a_theme_writes_its_own() {
+    let mut tui = Tui::launch_with_env(
+        TempDir::new().unwrap(),
+        120,
+        30,
+        None,
+        None,
+        &[("NO_COLOR", "1")],
+    );
+    tui.wait_for("the demo feed to be live", |s| s.contains("demo live · "));
+    let raw = tui.raw();
+    assert_eq!(colour_codes(&raw), 0, "{}", String::from_utf8_lossy(&raw));
+    assert!(tui.text().contains('┏'), "{}", tui.text());
+    tui.quit();
+
+    let config = format!(
+        "{}\n[theme]\nfocus = 130\nlinks = \"#123456\"\n",
+        circles::config::DEFAULT_CONFIG
+    );
+    let mut tui = Tui::ready_with_config(120, 30, &config);
+    let raw = String::from_utf8_lossy(&tui.raw()).into_owned();
+    // (crossterm writes a foreground and a background in one sequence.)
+    assert!(raw.contains("\x1b[38;5;130;"), "the focus colour");
+    assert!(raw.contains("\x1b[38;2;18;52;86;"), "the links colour");
+    assert!(!tui.text().contains('┏'), "colours tell the focus here");
     tui.quit();
 }

@@ -30,7 +30,8 @@ fn state(config: &str, width: u16, height: u16, posts: Vec<Post>) -> AppState {
             ..ConfigStatus::default()
         },
         t0(),
-    );
+    )
+    .with_theme(compiled.config.theme, false);
     update(&mut state, Action::Resize { width, height });
     update(
         &mut state,
@@ -449,5 +450,149 @@ fn the_sources_overlay_says_why_in_full_and_what_to_do() {
         insta::assert_snapshot!(format!("sources_at_{w}x{h}"), shown);
         keys(&mut s, &[KeyChord::named(NamedKey::Esc)]);
         assert!(!screen(&s).contains("Sources — esc closes"));
+    }
+}
+
+/// The screen's styles as a grid, one letter per distinct style (its
+/// foreground, background and modifiers), with the legend under it.
+fn style_map(state: &AppState) -> String {
+    let (width, height) = state.size;
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| circles::ui::render(state, f)).unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    let mut legend: Vec<String> = Vec::new();
+    let mut grid = String::new();
+    for y in 0..height {
+        for x in 0..width {
+            let cell = &buffer[(x, y)];
+            let style = format!("{:?} on {:?} {:?}", cell.fg, cell.bg, cell.modifier);
+            let i = legend.iter().position(|s| *s == style).unwrap_or_else(|| {
+                legend.push(style);
+                legend.len() - 1
+            });
+            let letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+            grid.push(letters.chars().nth(i).unwrap_or('?'));
+        }
+        grid.push('\n');
+    }
+    for (i, style) in legend.iter().enumerate() {
+        grid.push_str(&format!("{i:>2}: {style}\n"));
+    }
+    grid
+}
+
+/// Every colour the screen uses, as ratatui's.
+fn colours_used(state: &AppState) -> std::collections::BTreeSet<String> {
+    let (width, height) = state.size;
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| circles::ui::render(state, f)).unwrap();
+    terminal
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .flat_map(|c| [format!("{:?}", c.fg), format!("{:?}", c.bg)])
+        .collect()
+}
+
+/// A theme with a colour of its own for every role the demo shows.
+const THEME: &str = r##"
+[theme]
+preset = "light"
+borders = "#010101"
+focus = "#020202"
+names = "#030303"
+handles = "#040404"
+quiet = "#050505"
+hashtags = "#060606"
+mentions = "#070707"
+links = "#080808"
+amplified = "#090909"
+boosts = "#0a0a0a"
+warnings = "#0b0b0b"
+dim = "#0c0c0c"
+muted = "#0d0d0d"
+ok = "#0e0e0e"
+bar = 236
+"##;
+
+#[test]
+fn a_custom_theme_colours_each_role() {
+    let config = format!("{DEFAULT_CONFIG}{THEME}");
+    // The newest posts are by a muted account, so v shows them on top
+    // (the first one selected, the second in the muted colour).
+    let mut posts = demo_posts("demo", t0());
+    for (id, seconds) in [("loud-1", 0), ("loud-2", 1)] {
+        posts.push(
+            circles::testkit::post(id, "@megaphone@mastodon.social")
+                .source("demo")
+                .text("BUY NOW")
+                .at(t0() - TimeDelta::seconds(seconds))
+                .build(),
+        );
+    }
+    let mut s = state(&config, 200, 50, posts);
+    update(
+        &mut s,
+        Action::Command(circles::config::Command::RevealMuted),
+    );
+    let used = colours_used(&s);
+    for (role, n) in [
+        ("borders", 1),
+        ("focus", 2),
+        ("names", 3),
+        ("handles", 4),
+        ("quiet", 5),
+        ("hashtags", 6),
+        ("mentions", 7),
+        ("links", 8),
+        ("amplified", 9),
+        ("boosts", 10),
+        ("warnings", 11),
+        ("dim", 12),
+        ("muted", 13),
+        ("ok", 14),
+    ] {
+        assert!(
+            used.contains(&format!("Rgb({n}, {n}, {n})")),
+            "{role} is drawn in its colour: {used:?}"
+        );
+    }
+    assert!(used.contains("Indexed(236)"), "the bar: {used:?}");
+    for (width, height) in [(80, 24), (120, 40)] {
+        let s = state(&config, width, height, demo_posts("demo", t0()));
+        insta::assert_snapshot!(format!("theme_at_{width}x{height}"), style_map(&s));
+    }
+}
+
+#[test]
+fn the_error_colour_is_the_config_error_bars() {
+    let config = format!("{DEFAULT_CONFIG}\n[theme]\nerrors = \"#0f0f0f\"\n");
+    let mut s = state(&config, 100, 30, demo_posts("demo", t0()));
+    s.config.error = Some("config.toml:3:1: unknown field `acounts`".into());
+    assert!(colours_used(&s).contains("Rgb(15, 15, 15)"));
+}
+
+/// Without colours (NO_COLOR) nothing has one, and the focus and the
+/// selection are still seen: a heavy border and a reversed title on the
+/// focused column, the selection bar and its reversed first line.
+#[test]
+fn no_color_keeps_focus_and_selection_seen() {
+    for (width, height) in [(80, 24), (120, 40)] {
+        let mut s = demo(width, height);
+        s.no_color = true;
+        let used = colours_used(&s);
+        assert_eq!(
+            used,
+            ["Reset".to_string()].into_iter().collect(),
+            "no colour at {width}x{height}"
+        );
+        let text = screen(&s);
+        assert!(text.contains('┏') && text.contains('▌'), "{text}");
+        insta::assert_snapshot!(format!("no_color_at_{width}x{height}"), text);
+        insta::assert_snapshot!(
+            format!("no_color_styles_at_{width}x{height}"),
+            style_map(&s)
+        );
     }
 }

@@ -182,6 +182,11 @@ fn open_cache() -> (Option<Writer>, Opened) {
     (Some(writer), Opened { snapshot, note })
 }
 
+/// `NO_COLOR` set and not empty (no-color.org): draw without colours.
+fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
 async fn event_loop(
     compiled: Compiled,
     config: ConfigStatus,
@@ -199,6 +204,7 @@ async fn event_loop(
         config,
         Utc::now(),
     )
+    .with_theme(compiled.config.theme, no_color())
     .with_source_specs(specs.clone())
     .with_utc_offset(offset);
 
