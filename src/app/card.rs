@@ -43,6 +43,11 @@ pub enum Tone {
 pub struct Piece {
     pub tone: Tone,
     pub text: String,
+    /// Where the text links to, for the terminal to make it clickable
+    /// (OSC 8): an http, https or mailto URL, checked and normalized by
+    /// `model::link_target`. The same for every piece of a URL wrapped
+    /// over several lines.
+    pub link: Option<String>,
 }
 
 pub type Line = Vec<Piece>;
@@ -51,6 +56,16 @@ fn piece(tone: Tone, text: impl Into<String>) -> Piece {
     Piece {
         tone,
         text: text.into(),
+        link: None,
+    }
+}
+
+/// A piece of text that links to `url`, if it is a URL the terminal may
+/// be given.
+fn linked(tone: Tone, text: impl Into<String>, url: &str) -> Piece {
+    Piece {
+        link: crate::model::link_target(url),
+        ..piece(tone, text)
     }
 }
 
@@ -110,7 +125,7 @@ pub fn card(post: &Post, look: CardLook) -> Vec<Line> {
         // say as much as the text.
         return lines;
     }
-    let mut text = wrap_rich(&post.text, width);
+    let mut text = wrap_rich(&post.text, &post.links, width);
     if text.len() > MAX_TEXT_LINES {
         text.truncate(MAX_TEXT_LINES);
         text.push(vec![piece(Tone::Marker, "… [enter] read it all")]);
@@ -176,12 +191,17 @@ fn context(post: &Post, width: usize) -> Vec<Line> {
 }
 
 fn markers(post: &Post, width: usize) -> Option<Line> {
-    let mut parts = Vec::new();
+    let mut line = Vec::new();
     match post.links.len() {
         0 => {}
-        1 => parts.push(format!("↗ {}", link_host(&post.links[0]))),
-        n => parts.push(format!("↗ {n} links")),
+        1 => line.push(linked(
+            Tone::Marker,
+            format!("↗ {}", link_host(&post.links[0])),
+            &post.links[0],
+        )),
+        n => line.push(piece(Tone::Marker, format!("↗ {n} links"))),
     }
+    let mut parts = Vec::new();
     if let Some(first) = post.media.first() {
         let kind = media_word(first.kind);
         let mut text = if post.media.len() == 1 {
@@ -197,7 +217,11 @@ fn markers(post: &Post, width: usize) -> Option<Line> {
         }
         parts.push(text);
     }
-    (!parts.is_empty()).then(|| truncate_line(vec![piece(Tone::Marker, parts.join("  "))], width))
+    if !parts.is_empty() {
+        let lead = if line.is_empty() { "" } else { "  " };
+        line.push(piece(Tone::Marker, format!("{lead}{}", parts.join("  "))));
+    }
+    (!line.is_empty()).then(|| truncate_line(line, width))
 }
 
 fn media_word(kind: MediaKind) -> &'static str {
@@ -272,7 +296,10 @@ pub fn truncate_line(line: Line, max: usize) -> Line {
             left -= w;
             out.push(p);
         } else {
-            out.push(piece(p.tone, truncate(&p.text, left)));
+            out.push(Piece {
+                text: truncate(&p.text, left),
+                ..p
+            });
             break;
         }
     }
@@ -299,35 +326,76 @@ fn wrap_plain(text: &str, width: usize, tone: Tone) -> Vec<Line> {
         .collect()
 }
 
-/// Wraps post text and tones its hashtags, mentions and links.
-fn wrap_rich(text: &str, width: usize) -> Vec<Line> {
+/// Wraps post text and tones its hashtags, mentions and links. A URL is
+/// found in the whole text first, so the part of it wrapped onto the next
+/// line is a link too, to the same place.
+fn wrap_rich(text: &str, links: &[String], width: usize) -> Vec<Line> {
+    let urls = url_spans(text, links);
+    let mut from = 0;
     textwrap::wrap(text, width)
         .into_iter()
-        .map(|l| tone_words(&l))
+        .map(|line| {
+            // Each line is a piece of the text, in order (textwrap only
+            // drops the whitespace it breaks at).
+            let start = text[from..].find(&*line).map_or(from, |at| from + at);
+            from = start + line.len();
+            tone_words(&line, start, &urls)
+        })
         .collect()
 }
 
-fn tone_words(line: &str) -> Line {
+/// The URLs in `text`: each word starting with http:// or https://, by its
+/// byte range, with where it links to (the post's own link it begins with,
+/// else the word without the punctuation that ends a sentence).
+fn url_spans(text: &str, links: &[String]) -> Vec<(std::ops::Range<usize>, String)> {
+    let mut spans = Vec::new();
+    let mut at = 0;
+    for word in text.split_inclusive(char::is_whitespace) {
+        let bare = word.trim_end_matches(char::is_whitespace);
+        if bare.starts_with("http://") || bare.starts_with("https://") {
+            let target = links
+                .iter()
+                .filter(|l| bare.starts_with(l.as_str()))
+                .max_by_key(|l| l.len())
+                .map_or_else(
+                    || bare.trim_end_matches(['.', ',', ';', ':', '!', '?', ')']),
+                    String::as_str,
+                );
+            spans.push((at..at + bare.len(), target.to_string()));
+        }
+        at += word.len();
+    }
+    spans
+}
+
+/// One wrapped line (starting at byte `start` of the text) in tones.
+fn tone_words(line: &str, start: usize, urls: &[(std::ops::Range<usize>, String)]) -> Line {
     let mut out: Line = Vec::new();
-    let mut push = |tone: Tone, text: &str| match out.last_mut() {
-        Some(last) if last.tone == tone => last.text.push_str(text),
-        _ => out.push(piece(tone, text)),
+    let mut push = |tone: Tone, text: &str, link: Option<&String>| match out.last_mut() {
+        Some(last) if last.tone == tone && last.link.as_ref() == link => last.text.push_str(text),
+        _ => out.push(match link {
+            Some(url) => linked(tone, text, url),
+            None => piece(tone, text),
+        }),
     };
+    let mut at = start;
     for word in line.split_inclusive(' ') {
         let bare = word.trim_end_matches(' ');
-        let tone = if bare.len() > 1 && bare.starts_with('#') {
+        let url = urls.iter().find(|(range, _)| range.contains(&at));
+        let tone = if url.is_some() {
+            Tone::Link
+        } else if bare.len() > 1 && bare.starts_with('#') {
             Tone::Hashtag
         } else if bare.len() > 1 && bare.starts_with('@') {
             Tone::Mention
-        } else if bare.starts_with("http://") || bare.starts_with("https://") {
-            Tone::Link
         } else {
             Tone::Text
         };
-        push(tone, bare);
+        push(tone, bare, url.map(|(_, target)| target));
         if bare.len() < word.len() {
-            push(Tone::Text, &word[bare.len()..]);
+            push(Tone::Text, &word[bare.len()..], None);
         }
+        at += word.len();
     }
     out
 }
@@ -362,7 +430,7 @@ pub fn detail(
         lines.extend(wrap_plain(&format!("⚠ {cw}"), width, Tone::Warning));
     }
     lines.push(Vec::new());
-    lines.extend(wrap_rich(&post.text, width));
+    lines.extend(wrap_rich(&post.text, &post.links, width));
     if !post.links.is_empty() {
         lines.push(Vec::new());
         lines.push(vec![piece(
@@ -374,7 +442,7 @@ pub fn detail(
                 Ok(()) => link.clone(),
                 Err(_) => format!("{link} (shown, not opened)"),
             };
-            lines.extend(numbered(i + 1, &shown, Tone::Link, width));
+            lines.extend(numbered(i + 1, &shown, link, width));
         }
     }
     if let Some(url) = super::first_link(post).filter(|u| crate::model::openable(u).is_ok()) {
@@ -421,7 +489,9 @@ pub fn detail(
     lines
 }
 
-fn numbered(n: usize, text: &str, tone: Tone, width: usize) -> Vec<Line> {
+/// A numbered link of the detail page, wrapped, each of its lines linking
+/// to `url`.
+fn numbered(n: usize, text: &str, url: &str, width: usize) -> Vec<Line> {
     let label = format!("[{n}] ");
     let inner = width.saturating_sub(label.len()).max(1);
     textwrap::wrap(text, inner)
@@ -433,7 +503,10 @@ fn numbered(n: usize, text: &str, tone: Tone, width: usize) -> Vec<Line> {
             } else {
                 " ".repeat(label.len())
             };
-            vec![piece(Tone::Marker, lead), piece(tone, l.into_owned())]
+            vec![
+                piece(Tone::Marker, lead),
+                linked(Tone::Link, l.into_owned(), url),
+            ]
         })
         .collect()
 }
@@ -479,7 +552,8 @@ mod tests {
 
     #[test]
     fn words_get_their_tones() {
-        let line = tone_words("hi @bob see #rust at https://x.org/a ok");
+        let text = "hi @bob see #rust at https://x.org/a ok";
+        let line = tone_words(text, 0, &url_spans(text, &[]));
         let tones: Vec<(Tone, &str)> = line.iter().map(|p| (p.tone, p.text.as_str())).collect();
         assert_eq!(
             tones,
@@ -548,5 +622,31 @@ mod tests {
             "{open}"
         );
         assert!(open.contains("↗ butler-did-it.example"), "{open}");
+    }
+
+    #[test]
+    fn a_wrapped_url_links_to_one_place_on_every_line() {
+        let url = "https://example.org/articles/2026/a-rather-long-path";
+        let text = format!("see {url}. thanks");
+        let lines = wrap_rich(&text, &[url.to_string()], 20);
+        let linked: Vec<&Piece> = lines
+            .iter()
+            .flatten()
+            .filter(|p| p.tone == Tone::Link)
+            .collect();
+        assert!(linked.len() >= 2, "wrapped: {lines:?}");
+        for p in &linked {
+            assert_eq!(p.link.as_deref(), Some(url), "{p:?}");
+        }
+        let shown: String = linked.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(shown, format!("{url}."), "the whole word is the link");
+        // Without the post's own link, the sentence's full stop is left out.
+        let lines = wrap_rich(&text, &[], 20);
+        let first = lines
+            .iter()
+            .flatten()
+            .find(|p| p.tone == Tone::Link)
+            .unwrap();
+        assert_eq!(first.link.as_deref(), Some(url));
     }
 }

@@ -275,6 +275,7 @@ pub(super) fn config_changed(
     rules.now = state.now;
     state.keymap = compiled.config.keymap;
     state.theme = compiled.config.theme;
+    state.ui = compiled.config.raw.ui.clone();
     restart_sources(state, compiled.config.sources, effects);
     reroute(state, Some(rules));
     state.message = Some(match change.why {

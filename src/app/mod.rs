@@ -216,6 +216,11 @@ pub struct AppState {
     pub theme: crate::config::Theme,
     /// Draw without colours (`NO_COLOR`): marks and styles only.
     pub no_color: bool,
+    /// The config's `[ui]`.
+    pub ui: crate::config::RawUi,
+    /// The terminal is known to make OSC 8 links clickable: links are
+    /// unless `[ui] hyperlinks` says otherwise.
+    pub terminal_links: bool,
     pub timeline: Timeline,
     pub views: Vec<ColumnView>,
     pub focus: usize,
@@ -268,6 +273,8 @@ impl AppState {
             keymap,
             theme: crate::config::Theme::default(),
             no_color: false,
+            ui: crate::config::RawUi::default(),
+            terminal_links: false,
             timeline: Timeline::new(columns, DEFAULT_CAPACITY),
             views: vec![ColumnView::default(); columns],
             focus: 0,
@@ -307,6 +314,18 @@ impl AppState {
         self.theme = theme;
         self.no_color = no_color;
         self
+    }
+
+    /// The config's `[ui]`, and whether the terminal makes links clickable.
+    pub fn with_ui(mut self, ui: crate::config::RawUi, terminal_links: bool) -> Self {
+        self.ui = ui;
+        self.terminal_links = terminal_links;
+        self
+    }
+
+    /// Links are drawn as OSC 8 hyperlinks.
+    pub fn hyperlinks(&self) -> bool {
+        self.ui.hyperlinks.unwrap_or(self.terminal_links)
     }
 
     /// Sets the local offset used to tell when a day starts.

@@ -59,10 +59,21 @@ pub struct RawConfig {
     /// Accounts whose posts are highlighted and sorted first, wherever they land.
     #[serde(default)]
     pub amplify: RawAmplify,
+    /// How the screen draws: clickable links, …
+    #[serde(default)]
+    pub ui: RawUi,
     /// Keys for commands: a command's name and a key or a list of keys; yours replace its defaults.
     #[serde(default)]
     #[schemars(schema_with = "keys::schema")]
     pub keys: BTreeMap<Spanned<String>, Spanned<RawKeys>>,
+}
+
+/// `[ui]`: how the screen draws.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawUi {
+    /// Links in cards and the detail view are clickable (OSC 8). Default: on in terminals known to support it (kitty, WezTerm, iTerm2, foot, Ghostty, VTE, Windows Terminal).
+    pub hyperlinks: Option<bool>,
 }
 
 /// `[me]`: who you are.
@@ -245,6 +256,7 @@ fn read_root(root: toml::de::DeTable<'_>, errors: &mut Vec<Diagnostic>) -> RawCo
             "me" => section(value, name, &mut raw.me, errors),
             "mute" => section(value, name, &mut raw.mute, errors),
             "amplify" => section(value, name, &mut raw.amplify, errors),
+            "ui" => section(value, name, &mut raw.ui, errors),
             "keys" => {
                 let Some(t) = table(value.into_inner(), errors) else {
                     continue;
@@ -326,7 +338,9 @@ fn as_table<'i>(
 }
 
 /// The tables a config has (`source` is read apart).
-const TOP_LEVEL: &[&str] = &["me", "column", "mute", "amplify", "keys", "source", "theme"];
+const TOP_LEVEL: &[&str] = &[
+    "me", "column", "mute", "amplify", "ui", "keys", "source", "theme",
+];
 
 /// Tests: each error of a config that does not parse, as its line and
 /// message.

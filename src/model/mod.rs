@@ -109,6 +109,17 @@ pub fn openable(url: &str) -> Result<(), String> {
     }
 }
 
+/// What a link may point the terminal at (an OSC 8 hyperlink): an http,
+/// https or mailto URL, normalized by the url crate (percent-encoded
+/// ASCII, so no byte of it can end or add an escape sequence); `None` for
+/// any other scheme or for text that is no URL.
+pub fn link_target(url: &str) -> Option<String> {
+    openable(url).ok()?;
+    let parsed = url::Url::parse(url.trim()).ok()?;
+    let text = parsed.as_str();
+    (text.bytes().all(|b| b.is_ascii_graphic())).then(|| text.to_string())
+}
+
 /// The host of an http(s) URL as a handle names it (`alice@host`): lower
 /// case, with a port other than the scheme's own (development instances
 /// name their accounts `admin@localhost:3000`).
@@ -277,5 +288,37 @@ impl Post {
 
     pub fn is_reply(&self) -> bool {
         self.reply_to.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_http_https_and_mailto_become_link_targets() {
+        for (url, target) in [
+            ("https://example.org/a?b=c#d", "https://example.org/a?b=c#d"),
+            ("http://example.org", "http://example.org/"),
+            ("mailto:jane@example.org", "mailto:jane@example.org"),
+            // Non-ASCII is percent-encoded: nothing but printable ASCII
+            // goes into the escape sequence.
+            (
+                "https://例え.jp/パス",
+                "https://xn--r8jz45g.jp/%E3%83%91%E3%82%B9",
+            ),
+        ] {
+            assert_eq!(link_target(url).as_deref(), Some(target), "{url}");
+        }
+        for url in [
+            "javascript:alert(1)",
+            "file:///etc/passwd",
+            "smb://host/share",
+            "x-custom:thing",
+            "not a url",
+            "",
+        ] {
+            assert_eq!(link_target(url), None, "{url}");
+        }
     }
 }

@@ -18,7 +18,7 @@ use crate::model::SourceState;
 use crate::model::sanitize_line;
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
-use ratatui::buffer::Buffer;
+use ratatui::buffer::{Buffer, CellDiffOption};
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -295,6 +295,9 @@ fn draw_column(
                 line = line.patch_style(Style::new().add_modifier(Modifier::REVERSED));
             }
             buf.set_line(inner.x + 1, y, &line, width);
+            if state.hyperlinks() {
+                link_cells(&placed.lines[i], inner.x + 1, y, width, buf);
+            }
         }
         let rule_y = inner.y + placed.top + rows;
         if rule_y < inner.bottom() {
@@ -689,13 +692,71 @@ fn draw_detail(state: &AppState, area: Rect, scroll: u16, buf: &mut Buffer) {
         width,
         state.now,
     );
-    let lines: Vec<Line> = lines.iter().map(|l| to_line(p, l, None)).collect();
-    draw_scrolled(p, &lines, inner, scroll, buf);
+    let drawn: Vec<Line> = lines.iter().map(|l| to_line(p, l, None)).collect();
+    let (body, scroll) = draw_scrolled(p, &drawn, inner, scroll, buf);
+    if state.hyperlinks() {
+        let shown = lines.iter().skip(usize::from(scroll));
+        for (line, y) in shown.zip(body.top()..body.bottom()) {
+            link_cells(line, body.x, y, body.width, buf);
+        }
+    }
+}
+
+/// Makes the cells of each linked piece of `line` (drawn at `x`, `y`, in
+/// at most `width` cells) OSC 8 hyperlinks. ratatui would count the escape
+/// as width, so each cell's symbol carries its own: opened before the
+/// character, closed after it, with the cell's real width forced for the
+/// diff. A cell is always written whole, so a link can never leak past
+/// its text, and every cell of a URL (on one line or wrapped over
+/// several) has the same id and target, which the terminal shows as one
+/// link.
+fn link_cells(line: &CardLine, x: u16, y: u16, width: u16, buf: &mut Buffer) {
+    let end = x.saturating_add(width).min(buf.area.right());
+    let mut at = x;
+    for piece in line {
+        let cells = card::width(&piece.text) as u16;
+        let (from, to) = (at, at.saturating_add(cells).min(end));
+        at = at.saturating_add(cells);
+        let Some(url) = &piece.link else {
+            continue;
+        };
+        let id = link_id(url);
+        let mut cx = from;
+        while cx < to {
+            let cell = &mut buf[(cx, y)];
+            let symbol = cell.symbol().to_string();
+            let cell_width = card::width(&symbol).max(1) as u16;
+            if let Some(forced) = std::num::NonZeroU16::new(cell_width) {
+                cell.set_symbol(&format!("\x1b]8;id={id};{url}\x1b\\{symbol}\x1b]8;;\x1b\\"));
+                cell.set_diff_option(CellDiffOption::ForcedWidth(forced));
+            }
+            cx = cx.saturating_add(cell_width);
+        }
+        if at >= end {
+            break;
+        }
+    }
+}
+
+/// A link's id for the terminal, the same for the same URL (FNV-1a), so
+/// the pieces of a wrapped URL are one link.
+fn link_id(url: &str) -> String {
+    let hash = url.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("c{hash:x}")
 }
 
 /// Lines inside an overlay with a cell of margin each side, scrolled no
 /// further than the last line.
-fn draw_scrolled(p: Paint, lines: &[Line<'_>], inner: Rect, scroll: u16, buf: &mut Buffer) {
+/// Returns where the lines went and how far they were scrolled.
+fn draw_scrolled(
+    p: Paint,
+    lines: &[Line<'_>],
+    inner: Rect,
+    scroll: u16,
+    buf: &mut Buffer,
+) -> (Rect, u16) {
     let body = Rect {
         x: inner.x + 1,
         width: inner.width.saturating_sub(2),
@@ -704,6 +765,7 @@ fn draw_scrolled(p: Paint, lines: &[Line<'_>], inner: Rect, scroll: u16, buf: &m
     let scroll = scroll.min((lines.len() as u16).saturating_sub(body.height));
     draw_lines(lines, body, scroll, buf);
     scroll_hints(p, inner, scroll, lines.len(), buf);
+    (body, scroll)
 }
 
 fn draw_palette(p: Paint, palette: &crate::app::Palette, area: Rect, buf: &mut Buffer) {

@@ -1878,3 +1878,49 @@ fn no_color_writes_no_colour_and_a_theme_writes_its_own() {
     assert!(!tui.text().contains('┏'), "colours tell the focus here");
     tui.quit();
 }
+
+/// In a terminal known for clickable links (here WezTerm, by its
+/// environment) the demo's links reach the pty as OSC 8 hyperlinks, and
+/// the screen reads as it does without them; `[ui] hyperlinks = false`
+/// turns them off.
+#[test]
+fn links_are_clickable_where_the_terminal_makes_them_so() {
+    let mut tui = Tui::launch_with_env(
+        TempDir::new().unwrap(),
+        160,
+        40,
+        None,
+        None,
+        &[("TERM_PROGRAM", "WezTerm")],
+    );
+    tui.wait_for("the demo feed to be live", |s| s.contains("demo live · "));
+    let raw = String::from_utf8_lossy(&tui.raw()).into_owned();
+    assert!(raw.contains("\x1b]8;id="), "an OSC 8 link");
+    assert!(raw.contains(";https://"), "to an https URL");
+    let linked = tui.text();
+    tui.quit();
+
+    let config = format!(
+        "{}\n[ui]\nhyperlinks = false\n",
+        circles::config::DEFAULT_CONFIG
+    );
+    let mut tui = Tui::launch_with_env(
+        TempDir::new().unwrap(),
+        160,
+        40,
+        Some(&config),
+        None,
+        &[("TERM_PROGRAM", "WezTerm")],
+    );
+    tui.wait_for("the demo feed to be live", |s| s.contains("demo live · "));
+    assert!(!String::from_utf8_lossy(&tui.raw()).contains("\x1b]8;"));
+    let plain = tui.text();
+    tui.quit();
+    let columns = |text: &str| {
+        text.lines()
+            .take(30)
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(columns(&linked), columns(&plain), "the same screen");
+}

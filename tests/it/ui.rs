@@ -31,6 +31,7 @@ fn state(config: &str, width: u16, height: u16, posts: Vec<Post>) -> AppState {
         },
         t0(),
     )
+    .with_ui(compiled.config.raw.ui.clone(), false)
     .with_theme(compiled.config.theme, false);
     update(&mut state, Action::Resize { width, height });
     update(
@@ -595,4 +596,106 @@ fn no_color_keeps_focus_and_selection_seen() {
             style_map(&s)
         );
     }
+}
+
+/// Posts with links for the hyperlink tests: a long URL that wraps in a
+/// 40-column column, and links of schemes that must never be clickable.
+fn linked_posts() -> Vec<Post> {
+    let long = "https://example.org/articles/2026/a-rather-long-path-that-wraps?ref=circles";
+    vec![
+        circles::testkit::post("l1", "@ann@example.social")
+            .source("demo")
+            .text(&format!("read this: {long} today"))
+            .link(long)
+            .at(t0())
+            .build(),
+        circles::testkit::post("l2", "@bea@example.social")
+            .source("demo")
+            .text("bad ones")
+            .link("javascript:alert(1)")
+            .link("file:///etc/passwd")
+            .at(t0() - TimeDelta::minutes(1))
+            .build(),
+    ]
+}
+
+/// The bytes a frame sends the terminal.
+fn frame_bytes(state: &AppState) -> String {
+    let (width, height) = state.size;
+    let bytes = Shared::default();
+    let mut terminal = Terminal::with_options(
+        CrosstermBackend::new(bytes.clone()),
+        TerminalOptions {
+            viewport: Viewport::Fixed(Rect::new(0, 0, width, height)),
+        },
+    )
+    .unwrap();
+    terminal.draw(|f| circles::ui::render(state, f)).unwrap();
+    drop(terminal);
+    String::from_utf8(bytes.0.lock().unwrap().clone()).expect("UTF-8 out")
+}
+
+/// A screen's text with the OSC 8 sequences taken out of the cells.
+fn without_links(text: &str) -> String {
+    let osc = regex::Regex::new("\x1b]8;[^\x1b]*\x1b\\\\").unwrap();
+    osc.replace_all(text, "").into_owned()
+}
+
+#[test]
+fn links_are_osc8_hyperlinks_one_per_url_even_when_wrapped() {
+    let config = "[ui]\nhyperlinks = true\n[[column]]\nname = \"All\"\n";
+    let long = "https://example.org/articles/2026/a-rather-long-path-that-wraps?ref=circles";
+    let mut s = state(config, 40, 20, linked_posts());
+    assert!(s.hyperlinks());
+    let bytes = frame_bytes(&s);
+    let opener = format!(";{long}\x1b\\");
+    assert!(bytes.contains("\x1b]8;id="), "{bytes:?}");
+    assert!(bytes.contains(&opener), "{bytes:?}");
+    assert!(bytes.contains("\x1b]8;;\x1b\\"), "every link is closed");
+
+    // The URL wraps over rows, and every cell of it on each row links to
+    // the same place with the same id; the screen reads as without links.
+    let text = screen(&s);
+    let rows_with_link: Vec<&str> = text.lines().filter(|l| l.contains(&opener)).collect();
+    assert!(rows_with_link.len() >= 2, "wrapped over rows:\n{text}");
+    let ids: std::collections::BTreeSet<&str> = text
+        .match_indices("\x1b]8;id=")
+        .map(|(at, _)| &text[at + 7..at + 7 + text[at + 7..].find(';').unwrap()])
+        .collect();
+    assert_eq!(ids.len(), 1, "one link: {ids:?}");
+    s.ui.hyperlinks = Some(false);
+    assert_eq!(without_links(&text), screen(&s), "the layout is the same");
+
+    // The detail view of the other post: its javascript: and file: links
+    // are shown, never made clickable.
+    s.ui.hyperlinks = Some(true);
+    keys(&mut s, &[KeyChord::named(NamedKey::Down)]);
+    keys(&mut s, &[KeyChord::named(NamedKey::Enter)]);
+    s.size = (100, 30);
+    update(
+        &mut s,
+        Action::Resize {
+            width: 100,
+            height: 30,
+        },
+    );
+    let bytes = frame_bytes(&s);
+    assert!(screen(&s).contains("javascript:alert(1) (shown, not opened)"));
+    for scheme in ["javascript:", "file:"] {
+        assert!(
+            !bytes.contains(&format!(";{scheme}")),
+            "no link to {scheme}: {bytes:?}"
+        );
+    }
+}
+
+#[test]
+fn hyperlinks_are_off_unless_the_terminal_or_the_config_says() {
+    let mut s = state(ALL_IN_ONE, 40, 20, linked_posts());
+    assert!(!s.hyperlinks());
+    assert!(!frame_bytes(&s).contains("\x1b]8;"));
+    s.terminal_links = true;
+    assert!(frame_bytes(&s).contains("\x1b]8;"));
+    s.ui.hyperlinks = Some(false);
+    assert!(!frame_bytes(&s).contains("\x1b]8;"), "the config wins");
 }

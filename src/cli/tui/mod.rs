@@ -187,6 +187,25 @@ fn no_color() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
 
+/// Whether the terminal is one known to make OSC 8 links clickable
+/// (kitty, WezTerm, iTerm2, foot, Ghostty, VTE-based ones, Windows
+/// Terminal), told from its environment as `var` gives it. Not inside tmux
+/// or screen, which pass the links on only when set up to.
+fn terminal_links(var: &dyn Fn(&str) -> Option<String>) -> bool {
+    let get = |key: &str| var(key).unwrap_or_default();
+    let (term, program) = (get("TERM"), get("TERM_PROGRAM"));
+    if !get("TMUX").is_empty() || term.starts_with("screen") || term.starts_with("tmux") {
+        return false;
+    }
+    term.contains("kitty")
+        || !get("KITTY_WINDOW_ID").is_empty()
+        || term.starts_with("foot")
+        || term.contains("ghostty")
+        || matches!(program.as_str(), "WezTerm" | "iTerm.app" | "ghostty")
+        || !get("VTE_VERSION").is_empty()
+        || !get("WT_SESSION").is_empty()
+}
+
 async fn event_loop(
     compiled: Compiled,
     config: ConfigStatus,
@@ -203,6 +222,10 @@ async fn event_loop(
         &names,
         config,
         Utc::now(),
+    )
+    .with_ui(
+        compiled.config.raw.ui.clone(),
+        terminal_links(&|key| std::env::var(key).ok()),
     )
     .with_theme(compiled.config.theme, no_color())
     .with_source_specs(specs.clone())
@@ -349,6 +372,47 @@ fn log_source_event(event: &SourceEvent) {
         SourceEvent::Deleted { source, id } => tracing::debug!(source, id, "deleted"),
         SourceEvent::Cursor { source, key, value } => {
             tracing::debug!(source, key, value, "cursor")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::terminal_links;
+
+    fn with(vars: &[(&str, &str)]) -> bool {
+        terminal_links(&|key| {
+            vars.iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| (*v).to_string())
+        })
+    }
+
+    #[test]
+    fn links_are_clickable_in_the_terminals_known_for_it() {
+        for vars in [
+            &[("TERM", "xterm-kitty")][..],
+            &[("TERM", "xterm-256color"), ("TERM_PROGRAM", "WezTerm")],
+            &[("TERM_PROGRAM", "iTerm.app")],
+            &[("TERM", "foot")],
+            &[("TERM", "xterm-ghostty")],
+            &[("TERM", "xterm-256color"), ("VTE_VERSION", "7600")],
+            &[("WT_SESSION", "1b2c")],
+        ] {
+            assert!(with(vars), "{vars:?}");
+        }
+        for vars in [
+            &[("TERM", "xterm-256color")][..],
+            &[("TERM", "linux")],
+            &[],
+            // tmux passes them on only when set up to.
+            &[
+                ("TERM", "tmux-256color"),
+                ("TMUX", "/tmp/tmux-0/default,1,0"),
+            ],
+            &[("TERM", "screen-256color"), ("VTE_VERSION", "7600")],
+        ] {
+            assert!(!with(vars), "{vars:?}");
         }
     }
 }
