@@ -129,8 +129,13 @@ pub(super) fn decode_feed_item(
         reply_to,
         language: post.record.langs.first().map(|l| line_text(l)),
         visibility: None,
+        sensitive: post.labels.iter().any(|l| MEDIA_LABELS.contains(&&*l.val)),
     })
 }
+
+/// The labels that hide a post's media until the reader opens them: the
+/// adult and graphic-media values Bluesky's moderation defines.
+const MEDIA_LABELS: &[&str] = &["porn", "sexual", "nudity", "graphic-media", "gore"];
 
 fn collect_embed(embed: &EmbedView<'_>, media: &mut Vec<Media>, links: &mut Vec<String>) {
     let kind = embed.kind.rsplit('.').next().unwrap_or_default();

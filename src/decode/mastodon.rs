@@ -127,6 +127,7 @@ pub(super) fn decode_status(status: Status<'_>, source: &str) -> Result<Post, De
         reply_to,
         language: status.language.as_deref().map(line_text),
         visibility: status.visibility.as_deref().map(line_text),
+        sensitive: status.sensitive,
     })
 }
 
@@ -162,6 +163,7 @@ pub(super) fn status_of(item: Item<'_>) -> Result<Status<'_>, DecodeError> {
         tags: item.tags,
         media_attachments: item.media_attachments,
         card: item.card,
+        sensitive: item.sensitive.unwrap_or_default(),
     })
 }
 

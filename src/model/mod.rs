@@ -240,6 +240,11 @@ pub struct Post {
     pub reply_to: Option<ReplyTo>,
     pub language: Option<String>,
     pub visibility: Option<String>,
+    /// Its media are sensitive (Mastodon's `sensitive`, a Bluesky adult or
+    /// graphic-media label): images stay hidden until the reader opens
+    /// them (`z`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sensitive: bool,
 }
 
 impl Post {
@@ -270,6 +275,7 @@ impl Post {
             reply_to: None,
             language: None,
             visibility: None,
+            sensitive: false,
         }
     }
 

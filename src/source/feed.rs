@@ -629,6 +629,7 @@ fn entry_post(entry: &feed_rs::model::Entry, info: &FeedInfo<'_>) -> Post {
             .map(|l| clean(l, true))
             .filter(|l| !l.is_empty()),
         visibility: None,
+        sensitive: false,
     }
 }
 

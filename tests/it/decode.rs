@@ -504,3 +504,47 @@ fn invisible_and_control_only_handles_are_caught() {
     let post = decode(&line("@f@x.social", family), "p").unwrap();
     assert_eq!(post.author.display_name, family);
 }
+
+/// A fixture with one JSON key changed (at `path`, a list of object keys).
+fn fixture_with(name: &str, path: &[&str], value: serde_json::Value) -> Post {
+    let file = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let (last, parents) = path.split_last().unwrap();
+    let mut at = &mut json;
+    for key in parents {
+        at = &mut at[*key];
+    }
+    at[*last] = value;
+    let line = serde_json::to_string(&json).unwrap();
+    // Both decoding paths read it: the screen's and the route fast path's
+    // (held to each other by the decode::stream tests).
+    decode(&line, "home").unwrap()
+}
+
+#[test]
+fn sensitive_media_are_marked_on_both_networks() {
+    use serde_json::json;
+    assert!(!fixture("mastodon_status.json").sensitive);
+    assert!(fixture_with("mastodon_status.json", &["sensitive"], json!(true)).sensitive);
+    // A boost is as sensitive as the status it boosts (the fixture's is).
+    assert!(fixture("mastodon_boost.json").sensitive);
+    assert!(
+        !fixture_with(
+            "mastodon_boost.json",
+            &["reblog", "sensitive"],
+            json!(false)
+        )
+        .sensitive
+    );
+
+    assert!(!fixture("bluesky_post.json").sensitive);
+    for (label, sensitive) in [("porn", true), ("graphic-media", true), ("spam", false)] {
+        let post = fixture_with(
+            "bluesky_post.json",
+            &["post", "labels"],
+            json!([{"src": "did:plc:labeler", "uri": "at://x", "val": label, "cts": "2026-11-22T10:00:00Z"}]),
+        );
+        assert_eq!(post.sensitive, sensitive, "{label}");
+    }
+}

@@ -277,6 +277,7 @@ pub(super) fn decode_status_into(
         },
     );
     set_optional(&mut post.language, status.language.as_deref(), set_line);
+    post.sensitive = status.sensitive;
     set_optional(
         &mut post.visibility,
         status.visibility.as_deref().filter(|_| all),

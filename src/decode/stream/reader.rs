@@ -48,6 +48,7 @@ pub(super) struct Status<'a> {
     pub tags: Vec<Tag<'a>>,
     pub media_attachments: Vec<Attachment<'a>>,
     pub card: Option<Card<'a>>,
+    pub sensitive: bool,
 }
 
 impl Status<'_> {
@@ -158,6 +159,7 @@ enum StatusKey {
     Tags,
     MediaAttachments,
     Card,
+    Sensitive,
     /// A key that makes the line something else (a notification, a Bluesky
     /// item, a native post) or that serde would type check: on the line
     /// itself, the serde path decides.
@@ -185,6 +187,7 @@ impl StatusKey {
             b"tags" => StatusKey::Tags,
             b"media_attachments" => StatusKey::MediaAttachments,
             b"card" => StatusKey::Card,
+            b"sensitive" => StatusKey::Sensitive,
             b"type" | b"status" | b"post" | b"reply" | b"reason" | b"author" | b"text"
             | b"source" | b"boosted_by" | b"cw" | b"reply_to" | b"hashtags" | b"links"
             | b"media" => StatusKey::Foreign,
@@ -476,6 +479,15 @@ impl<'a> Scan<'a, '_> {
         }
     }
 
+    /// `true` or `false` (serde's `bool`: anything else is not a status).
+    fn boolean(&mut self) -> Option<bool> {
+        if self.peek()? == b't' {
+            self.literal(b"true").map(|()| true)
+        } else {
+            self.literal(b"false").map(|()| false)
+        }
+    }
+
     /// Whether the value at the cursor is `null` (consumed if so).
     fn null(&mut self) -> Option<bool> {
         if self.peek()? != b'n' {
@@ -686,6 +698,7 @@ impl<'a> Scan<'a, '_> {
         let mut tags = Vec::new();
         let mut media_attachments = Vec::new();
         let mut card = None;
+        let mut sensitive = false;
         // Fields serde requires in a nested status (and whose `null` it
         // rejects there) are optional on the line itself.
         let required = |scan: &mut Self| -> Option<Option<Cow<'a, str>>> {
@@ -760,6 +773,9 @@ impl<'a> Scan<'a, '_> {
                         Some(scan.card()?)
                     };
                 }
+                StatusKey::Sensitive => {
+                    sensitive = scan.boolean()?;
+                }
                 StatusKey::Foreign if top => return None,
                 StatusKey::Foreign | StatusKey::Other => scan.skip()?,
             }
@@ -787,6 +803,7 @@ impl<'a> Scan<'a, '_> {
             tags,
             media_attachments,
             card,
+            sensitive,
         })
     }
 

@@ -16,6 +16,15 @@ pub struct PostView<'a> {
     pub embed: Option<EmbedView<'a>>,
     #[serde(borrow, rename = "indexedAt")]
     pub indexed_at: Option<Cow<'a, str>>,
+    /// Moderation labels (`com.atproto.label.defs#label`).
+    #[serde(borrow, default)]
+    pub labels: Vec<Label<'a>>,
+}
+
+#[derive(Deserialize)]
+pub struct Label<'a> {
+    #[serde(borrow)]
+    pub val: Cow<'a, str>,
 }
 
 #[derive(Deserialize)]

@@ -39,6 +39,8 @@ pub struct Status<'a> {
     pub media_attachments: Vec<Attachment<'a>>,
     #[serde(borrow)]
     pub card: Option<Card<'a>>,
+    #[serde(default)]
+    pub sensitive: bool,
 }
 
 #[derive(Deserialize)]

@@ -51,6 +51,7 @@ pub struct Item<'a> {
     pub media_attachments: Vec<mastodon::Attachment<'a>>,
     #[serde(borrow)]
     pub card: Option<mastodon::Card<'a>>,
+    pub sensitive: Option<bool>,
     #[serde(borrow, rename = "type")]
     pub kind: Option<Cow<'a, str>>,
     #[serde(borrow)]
