@@ -24,6 +24,7 @@ pub mod cli;
 pub mod config;
 pub mod decode;
 pub mod filter;
+pub mod media;
 pub mod model;
 pub mod net;
 pub mod source;

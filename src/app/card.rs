@@ -37,6 +37,9 @@ pub enum Tone {
     Marker,
     /// Headings of the detail page.
     Heading,
+    /// A row kept for an image: the ui draws the image (the piece's `link`)
+    /// over the run of such rows, or says it is loading.
+    Image,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,6 +87,39 @@ pub struct CardLook {
     /// A muted post on show: why it is muted.
     pub muted: Option<&'static str>,
     pub now: DateTime<Utc>,
+    /// A thumbnail of the first image goes under the card (`[ui] images =
+    /// "cards"`).
+    pub images: bool,
+}
+
+/// Rows a thumbnail takes on a card, and an image in the detail view.
+pub const CARD_IMAGE_ROWS: usize = 6;
+pub const DETAIL_IMAGE_ROWS: usize = 14;
+
+/// The rows kept for `media`'s image, when it is one circles can fetch:
+/// `rows` image rows, or for a sensitive post not opened yet a line that
+/// says how to see it.
+fn image_rows(post: &Post, media: &crate::model::Media, opened: bool, rows: usize) -> Vec<Line> {
+    let Some(url) = media
+        .url
+        .as_deref()
+        .filter(|_| media.kind == MediaKind::Image)
+        .and_then(crate::model::link_target)
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+    else {
+        return Vec::new();
+    };
+    if post.sensitive && !opened {
+        return vec![vec![piece(
+            Tone::Marker,
+            "▣ sensitive image hidden: z shows it",
+        )]];
+    }
+    let row = Piece {
+        link: Some(url),
+        ..piece(Tone::Image, "")
+    };
+    vec![vec![row]; rows]
 }
 
 /// A post as a card in a column: header, context, text, markers.
@@ -133,6 +169,12 @@ pub fn card(post: &Post, look: CardLook) -> Vec<Line> {
     lines.extend(text);
     if let Some(markers) = markers(post, width) {
         lines.push(markers);
+    }
+    if look.images
+        && look.style != Style::Compact
+        && let Some(first) = post.media.first()
+    {
+        lines.extend(image_rows(post, first, look.cw_open, CARD_IMAGE_ROWS));
     }
     lines
 }
@@ -403,12 +445,15 @@ fn tone_words(line: &str, start: usize, urls: &[(std::ops::Range<usize>, String)
 /// The whole post for the detail page: every line of text, numbered
 /// links, media with their descriptions, reply context and where the post
 /// landed.
+/// `images`: each image is drawn under its description; `opened`: the
+/// reader has pressed `z` (a sensitive post's images show).
 pub fn detail(
     post: &Post,
     verdict: &Verdict,
     columns: &[String],
     width: usize,
     now: DateTime<Utc>,
+    (images, opened): (bool, bool),
 ) -> Vec<Line> {
     let width = width.max(1);
     let mut lines = vec![header(
@@ -458,6 +503,9 @@ pub fn detail(
                 width,
                 Tone::Text,
             ));
+            if images {
+                lines.extend(image_rows(post, m, opened, DETAIL_IMAGE_ROWS));
+            }
         }
     }
     lines.push(Vec::new());
@@ -605,6 +653,7 @@ mod tests {
             cw_open,
             muted: None,
             now: post.created_at,
+            images: false,
         };
         let shown = |lines: Vec<Line>| lines.iter().map(text_of).collect::<Vec<_>>().join("\n");
         let closed = shown(card(&post, look(false)));

@@ -49,6 +49,31 @@ pub fn run(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) {
             }
         }
         Command::OpenLink => open_link(state, 1, effects),
+        Command::OpenImage => {
+            let id = state.selected();
+            let opened = id.is_some_and(|id| state.cw_open.contains(&id));
+            let post = id.and_then(|id| state.timeline.get(id)).map(|e| &e.post);
+            let image = post.and_then(|p| {
+                let url = p
+                    .media
+                    .iter()
+                    .filter(|m| m.kind == crate::model::MediaKind::Image)
+                    .find_map(|m| m.url.as_deref())
+                    .and_then(crate::model::link_target)
+                    .filter(|u| u.starts_with("http"))?;
+                Some((url, p.sensitive && !opened))
+            });
+            match image {
+                Some((_, true)) => {
+                    state.message = Some("the image is sensitive: z shows it first".into());
+                }
+                Some((url, false)) => {
+                    state.message = Some(format!("opening the image {url}"));
+                    effects.push(Effect::OpenImage(url));
+                }
+                None => state.message = Some("this post has no image".into()),
+            }
+        }
         Command::CopyUrl => match state.selected().and_then(|id| post_url(state, id)) {
             Some(url) => {
                 state.message = Some(format!("copied {url}"));

@@ -76,6 +76,9 @@ pub enum Effect {
     Quit,
     Suspend,
     OpenUrl(String),
+    /// Show an image in the system's viewer: the cached file, or else its
+    /// URL in the browser.
+    OpenImage(String),
     Copy(String),
     /// A post arrived in a `notify = true` column.
     Bell,
@@ -404,6 +407,7 @@ impl AppState {
             cw_open: self.cw_open.contains(&id),
             muted: entry.and_then(|e| e.verdict.muted).map(|m| m.as_str()),
             now: self.now,
+            images: self.ui.images == crate::config::Images::Cards,
         }
     }
 

@@ -76,9 +76,10 @@ commands! {
     PageDown = "page_down", ["pagedown", "ctrl-f"], Main, "scroll down a page";
     PageUp = "page_up", ["pageup", "ctrl-b"], Main, "scroll up a page";
     OpenDetail = "open_detail", ["enter"], Main, "show the whole post: text, links, media, reply";
-    ToggleCw = "toggle_cw", ["z"], Post, "show or hide the text behind a content warning";
+    ToggleCw = "toggle_cw", ["z"], Post, "show or hide a content warning's text, or sensitive images";
     OpenLink = "open_link", ["o"], Post, "open the post's first link (or the post) in the browser";
     CopyUrl = "copy_url", ["y"], Post, "copy the post's URL to the clipboard";
+    OpenImage = "open_image", ["i"], Post, "open the post's first image in the system's image viewer";
     Search = "search", ["/"], Main, "search in the focused column";
     Palette = "palette", ["ctrl-p"], Main, "fuzzy palette: columns, accounts, commands";
     MarkRead = "mark_read", ["r"], Main, "mark every post in the column read";

@@ -74,6 +74,24 @@ pub struct RawConfig {
 pub struct RawUi {
     /// Links in cards and the detail view are clickable (OSC 8). Default: on in terminals known to support it (kitty, WezTerm, iTerm2, foot, Ghostty, VTE, Windows Terminal).
     pub hyperlinks: Option<bool>,
+    /// Where posts' images are shown: "off", "detail" (the default: in the detail view) or "cards" (also a thumbnail on each card).
+    #[serde(default)]
+    pub images: Images,
+    /// The most the image cache ($XDG_CACHE_HOME/circles/media) may hold, in MB (default 200); the oldest go first.
+    pub media_cache_mb: Option<u64>,
+}
+
+/// Where posts' images are shown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Images {
+    /// Nowhere: the image descriptions only.
+    Off,
+    /// In the detail view, under each description.
+    #[default]
+    Detail,
+    /// In the detail view, and a thumbnail of the first on each card.
+    Cards,
 }
 
 /// `[me]`: who you are.

@@ -18,6 +18,7 @@ mod error;
 pub mod feed;
 pub mod http;
 pub mod mastodon;
+pub mod media;
 pub mod pace;
 pub mod secret;
 

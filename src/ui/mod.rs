@@ -103,14 +103,131 @@ impl<'a> Paint<'a> {
     }
 }
 
-/// Draws the whole screen.
+/// Draws the whole screen (with no images: see [`render_with`]).
 pub fn render(state: &AppState, frame: &mut Frame) {
     draw(state, frame.area(), frame.buffer_mut());
+}
+
+/// Draws the whole screen with the images that are ready; the ones it
+/// wanted and did not have are left in `images` to be fetched.
+pub fn render_with(state: &AppState, images: &Images, frame: &mut Frame) {
+    draw_with(state, images, frame.area(), frame.buffer_mut());
 }
 
 /// Draws the whole screen into a buffer (what [`render`] does, for tests
 /// and benchmarks that hold a buffer rather than a frame).
 pub fn draw(state: &AppState, area: Rect, buf: &mut Buffer) {
+    draw_with(state, &Images::default(), area, buf);
+}
+
+/// Posts' images as the screen draws them: encoded for the terminal at a
+/// size in cells, by URL. The ui only reads them; what a frame wanted and
+/// did not find is noted (`wanted`) for the event loop to fetch, decode and
+/// encode off the loop (`cli/tui/images.rs`).
+#[derive(Default)]
+pub struct Images {
+    ready: std::collections::HashMap<ImageKey, ratatui_image::protocol::Protocol>,
+    /// Ready ones, oldest first, so the memory they take is bounded.
+    order: std::collections::VecDeque<ImageKey>,
+    failed: std::collections::HashMap<String, String>,
+    wanted: std::cell::RefCell<Vec<ImageKey>>,
+}
+
+/// An image's URL and the cells it is drawn in.
+pub type ImageKey = (String, u16, u16);
+
+/// How many encoded images are kept.
+const KEEP_IMAGES: usize = 48;
+
+impl Images {
+    pub fn insert(&mut self, key: ImageKey, image: ratatui_image::protocol::Protocol) {
+        if self.ready.insert(key.clone(), image).is_none() {
+            self.order.push_back(key);
+        }
+        while self.order.len() > KEEP_IMAGES {
+            if let Some(old) = self.order.pop_front() {
+                self.ready.remove(&old);
+            }
+        }
+    }
+
+    /// The image at `url` cannot be shown, and why.
+    pub fn fail(&mut self, url: String, why: String) {
+        self.failed.insert(url, why);
+    }
+
+    /// What the frames drawn since the last call wanted and did not have.
+    pub fn take_wanted(&self) -> Vec<ImageKey> {
+        let mut wanted = std::mem::take(&mut *self.wanted.borrow_mut());
+        wanted.sort();
+        wanted.dedup();
+        wanted
+    }
+
+    /// Draws the image at `url` over `rect`, or says why not yet.
+    fn draw(&self, p: Paint, url: &str, rect: Rect, buf: &mut Buffer) {
+        use ratatui::widgets::Widget as _;
+        let key = (url.to_string(), rect.width, rect.height);
+        if let Some(image) = self.ready.get(&key) {
+            ratatui_image::Image::new(image).render(rect, buf);
+            return;
+        }
+        let text = match self.failed.get(url) {
+            Some(why) => format!("▣ image not shown: {}", sanitize_line(why)),
+            None => {
+                self.wanted.borrow_mut().push(key);
+                "◌ loading the image…".to_string()
+            }
+        };
+        buf.set_stringn(rect.x, rect.y, text, usize::from(rect.width), p.quiet());
+    }
+}
+
+/// Draws the images of `lines` (drawn from row `top`, the first `skip`
+/// lines scrolled away, in `area`): each run of image rows whose whole
+/// run is in view.
+fn draw_images(
+    p: Paint,
+    images: &Images,
+    lines: &[CardLine],
+    (top, skip): (i32, usize),
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let mut i = 0;
+    while i < lines.len() {
+        let url = match lines[i].first() {
+            Some(piece) if piece.tone == Tone::Image => piece.link.clone(),
+            _ => None,
+        };
+        let Some(url) = url else {
+            i += 1;
+            continue;
+        };
+        let start = i;
+        while i < lines.len()
+            && lines[i]
+                .first()
+                .is_some_and(|q| q.tone == Tone::Image && q.link.as_deref() == Some(url.as_str()))
+        {
+            i += 1;
+        }
+        let y = top + start as i32 - skip as i32;
+        let rows = (i - start) as i32;
+        if start >= skip && y >= i32::from(area.y) && y + rows <= i32::from(area.bottom()) {
+            let rect = Rect {
+                x: area.x,
+                y: y as u16,
+                width: area.width,
+                height: rows as u16,
+            };
+            images.draw(p, &url, rect, buf);
+        }
+    }
+}
+
+/// Draws the whole screen with `images` into a buffer.
+pub fn draw_with(state: &AppState, images: &Images, area: Rect, buf: &mut Buffer) {
     let p = Paint::of(state);
     let geometry = view::geometry(
         area,
@@ -137,13 +254,13 @@ pub fn draw(state: &AppState, area: Rect, buf: &mut Buffer) {
     for (i, &(column, rect)) in geometry.columns.iter().enumerate() {
         let more_left = i == 0 && column > 0;
         let more_right = i == last && column + 1 < state.views.len();
-        draw_column(state, column, rect, (more_left, more_right), buf);
+        draw_column(state, images, column, rect, (more_left, more_right), buf);
     }
     draw_status(state, geometry.status, buf);
     match &state.overlay {
         Overlay::None => {}
         Overlay::Help { scroll } => draw_help(state, area, *scroll, buf),
-        Overlay::Detail { scroll } => draw_detail(state, area, *scroll, buf),
+        Overlay::Detail { scroll } => draw_detail(state, images, area, *scroll, buf),
         Overlay::Palette(palette) => draw_palette(p, palette, area, buf),
         Overlay::MuteMenu { handle } => draw_mute_menu(p, &handle.to_string(), area, buf),
         Overlay::Prompt { purpose, text } => draw_prompt(p, purpose, text, area, buf),
@@ -166,6 +283,7 @@ fn tone_style(p: Paint, tone: Tone) -> Style {
         Tone::Mention => p.fg(t.mentions),
         Tone::Link => p.fg(t.links).add_modifier(Modifier::UNDERLINED),
         Tone::Heading => Style::new().add_modifier(Modifier::BOLD),
+        Tone::Image => Style::new(),
     }
 }
 
@@ -189,6 +307,7 @@ fn to_line<'l>(p: Paint, line: &'l CardLine, fade: Option<Colour>) -> Line<'l> {
 
 fn draw_column(
     state: &AppState,
+    images: &Images,
     column: usize,
     rect: Rect,
     (more_left, more_right): (bool, bool),
@@ -299,6 +418,13 @@ fn draw_column(
                 link_cells(&placed.lines[i], inner.x + 1, y, width, buf);
             }
         }
+        let text_area = Rect {
+            x: inner.x + 1,
+            width,
+            ..inner
+        };
+        let top = i32::from(inner.y + placed.top);
+        draw_images(p, images, &placed.lines, (top, 0), text_area, buf);
         let rule_y = inner.y + placed.top + rows;
         if rule_y < inner.bottom() {
             buf.set_string(
@@ -671,7 +797,7 @@ fn scroll_hints(p: Paint, inner: Rect, scroll: u16, total: usize, buf: &mut Buff
     buf.set_string(x, inner.bottom(), hint, p.focus());
 }
 
-fn draw_detail(state: &AppState, area: Rect, scroll: u16, buf: &mut Buffer) {
+fn draw_detail(state: &AppState, images: &Images, area: Rect, scroll: u16, buf: &mut Buffer) {
     let Some(entry) = state.selected().and_then(|id| state.timeline.get(id)) else {
         return;
     };
@@ -691,9 +817,17 @@ fn draw_detail(state: &AppState, area: Rect, scroll: u16, buf: &mut Buffer) {
         &state.column_names(),
         width,
         state.now,
+        (
+            state.ui.images != crate::config::Images::Off,
+            state
+                .selected()
+                .is_some_and(|id| state.cw_open.contains(&id)),
+        ),
     );
     let drawn: Vec<Line> = lines.iter().map(|l| to_line(p, l, None)).collect();
     let (body, scroll) = draw_scrolled(p, &drawn, inner, scroll, buf);
+    let top = i32::from(body.y);
+    draw_images(p, images, &lines, (top, usize::from(scroll)), body, buf);
     if state.hyperlinks() {
         let shown = lines.iter().skip(usize::from(scroll));
         for (line, y) in shown.zip(body.top()..body.bottom()) {

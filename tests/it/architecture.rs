@@ -73,6 +73,11 @@ const LAYERS: &[Layer] = &[
         forbidden: &["tokio", "ratatui", "crossterm", "reqwest"],
     },
     Layer {
+        name: "media",
+        uses: &["model"],
+        forbidden: &["tokio", "ratatui", "crossterm", "reqwest", "rusqlite"],
+    },
+    Layer {
         name: "net",
         uses: &["model", "decode", "config"],
         forbidden: &["ratatui", "crossterm", "rusqlite"],

@@ -15,6 +15,7 @@ mod cli;
 mod common;
 mod decode;
 mod docs;
+mod images;
 mod login;
 mod mastodon_mock;
 mod router;

@@ -1924,3 +1924,145 @@ fn links_are_clickable_where_the_terminal_makes_them_so() {
     };
     assert_eq!(columns(&linked), columns(&plain), "the same screen");
 }
+
+/// A web server on 127.0.0.1 that answers each path with its bytes (and
+/// 404 for the rest), on a thread, for as long as the test runs. Returns
+/// its base URL and how many requests it has had.
+fn serve_files(
+    files: Vec<(&'static str, &'static str, Vec<u8>)>,
+) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{BufRead, BufReader};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let hits = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = Arc::clone(&hits);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request = String::new();
+            let _ = reader.read_line(&mut request);
+            let mut header = String::new();
+            while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+                header.clear();
+            }
+            let at = request.split_whitespace().nth(1).unwrap_or("/").to_string();
+            let found = files.iter().find(|(p, _, _)| *p == at);
+            let (status, kind, body) = match found {
+                Some((_, kind, body)) => ("200 OK", *kind, body.as_slice()),
+                None => ("404 Not Found", "text/plain", &b"no"[..]),
+            };
+            let head = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(body);
+        }
+    });
+    (base, hits)
+}
+
+/// Waits until the bytes written to the pty hold `sign`.
+fn wait_for_bytes(tui: &Tui, sign: &str) {
+    let deadline = Instant::now() + WAIT;
+    while !String::from_utf8_lossy(&tui.raw()).contains(sign) {
+        assert!(
+            Instant::now() < deadline,
+            "no {sign:?} drawn:\n{}",
+            tui.text()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A config reading `posts.jsonl` (in `home`) into one column.
+fn images_config(home: &TempDir, posts: &[String], extra: &str) -> String {
+    let file = home.path().join("posts.jsonl");
+    std::fs::write(&file, posts.concat()).unwrap();
+    format!(
+        "{extra}\n[[source]]\nname = \"pics\"\nkind = \"jsonl\"\npath = \"{}\"\n\n[[column]]\nname = \"Pics\"\n",
+        file.display()
+    )
+}
+
+fn picture_post(id: &str, url: &str, sensitive: bool) -> String {
+    format!(
+        "{{\"id\": \"{id}\", \"author\": \"@pix@x.social\", \"text\": \"look at post {id}\", \
+         \"created_at\": \"2026-11-22T10:00:00Z\", \"sensitive\": {sensitive}, \
+         \"media\": [{{\"kind\": \"image\", \"alt\": \"a red square {id}\", \"url\": \"{url}\"}}]}}\n"
+    )
+}
+
+/// The detail view draws a post's image in a pseudo-terminal, with the
+/// protocol forced: half blocks (coloured ▀ cells) and kitty's graphics
+/// (its APC sequence); the description shows first, the file is kept in
+/// the media cache, and a sensitive image waits for z.
+#[test]
+fn the_detail_view_draws_images_in_each_protocol() {
+    let png = super::images::picture(image::ImageFormat::Png);
+    let (base, _) = serve_files(vec![("/red.png", "image/png", png)]);
+    let url = format!("{base}/red.png");
+    for (protocol, sign) in [("halfblocks", "▀"), ("kitty", "\x1b_G")] {
+        let home = TempDir::new().unwrap();
+        let config = images_config(&home, &[picture_post("1", &url, false)], "");
+        let mut tui = Tui::launch_with_env(
+            home,
+            100,
+            40,
+            Some(&config),
+            None,
+            &[("CIRCLES_IMAGE_PROTOCOL", protocol)],
+        );
+        tui.wait_for("the post", |s| s.contains("look at post 1"));
+        tui.send("\r");
+        tui.wait_for("the description", |s| s.contains("▣ image: a red square 1"));
+        wait_for_bytes(&tui, sign);
+        let text = tui.text();
+        assert!(!text.contains("loading the image"), "{protocol}:\n{text}");
+        let media = tui.home.path().join(".cache/circles/media");
+        let kept = std::fs::read_dir(&media).map_or(0, |d| d.count());
+        assert_eq!(
+            kept,
+            1,
+            "{protocol}: the file is cached in {}",
+            media.display()
+        );
+        tui.close_overlay(DETAIL_TITLE);
+        tui.quit();
+    }
+
+    // Sensitive: hidden, and fetched only once z opens it.
+    let (base, hits) = serve_files(vec![(
+        "/red.png",
+        "image/png",
+        super::images::picture(image::ImageFormat::Png),
+    )]);
+    let home = TempDir::new().unwrap();
+    let url = format!("{base}/red.png");
+    let config = images_config(&home, &[picture_post("2", &url, true)], "");
+    let mut tui = Tui::launch_with_env(
+        home,
+        100,
+        40,
+        Some(&config),
+        None,
+        &[("CIRCLES_IMAGE_PROTOCOL", "halfblocks")],
+    );
+    tui.wait_for("the post", |s| s.contains("look at post 2"));
+    tui.send("\r");
+    tui.wait_for("the hidden image", |s| {
+        s.contains("sensitive image hidden: z shows it")
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        hits.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "not fetched"
+    );
+    tui.send("z");
+    wait_for_bytes(&tui, "▀");
+    tui.close_overlay(DETAIL_TITLE);
+    tui.quit();
+}

@@ -699,3 +699,88 @@ fn hyperlinks_are_off_unless_the_terminal_or_the_config_says() {
     s.ui.hyperlinks = Some(false);
     assert!(!frame_bytes(&s).contains("\x1b]8;"), "the config wins");
 }
+
+/// A post with one image at a loopback URL (never fetched here).
+fn image_post(id: &str, sensitive: bool) -> Post {
+    let mut post = circles::testkit::post(id, "@pix@x.social")
+        .source("demo")
+        .text(&format!("look at post {id}"))
+        .at(t0())
+        .build();
+    post.media.push(circles::model::Media {
+        kind: circles::model::MediaKind::Image,
+        alt: Some(format!("a red square {id}")),
+        url: Some(format!("http://127.0.0.1:9/{id}.png")),
+    });
+    post.sensitive = sensitive;
+    post
+}
+
+/// The screen with no image ready, and the images it asked for.
+fn wanted(state: &AppState) -> (String, Vec<circles::ui::ImageKey>) {
+    let images = circles::ui::Images::default();
+    let (width, height) = state.size;
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|f| circles::ui::render_with(state, &images, f))
+        .unwrap();
+    (terminal.backend().to_string(), images.take_wanted())
+}
+
+#[test]
+fn images_take_their_rows_and_are_asked_for_only_where_shown() {
+    let config = |mode: &str| format!("[ui]\nimages = \"{mode}\"\n[[column]]\nname = \"All\"\n");
+    // The detail view: the description, then the image's place.
+    let mut s = state(&config("detail"), 100, 40, vec![image_post("1", false)]);
+    let (main, asked) = wanted(&s);
+    assert!(asked.is_empty(), "no image on cards: {asked:?}");
+    assert!(!main.contains("loading the image"));
+    keys(&mut s, &[KeyChord::named(NamedKey::Enter)]);
+    let (detail, asked) = wanted(&s);
+    let description = detail
+        .find("▣ image: a red square 1")
+        .expect("the description");
+    let loading = detail.find("◌ loading the image…").expect("its place");
+    assert!(
+        description < loading,
+        "the description comes first:\n{detail}"
+    );
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    let (url, _, rows) = &asked[0];
+    assert_eq!(url, "http://127.0.0.1:9/1.png");
+    assert_eq!(usize::from(*rows), circles::app::card::DETAIL_IMAGE_ROWS);
+
+    // Sensitive: hidden, not asked for, until z.
+    let mut s = state(&config("detail"), 100, 40, vec![image_post("2", true)]);
+    keys(&mut s, &[KeyChord::named(NamedKey::Enter)]);
+    let (detail, asked) = wanted(&s);
+    assert!(
+        detail.contains("sensitive image hidden: z shows it"),
+        "{detail}"
+    );
+    assert!(asked.is_empty());
+    keys(&mut s, &[KeyChord::char('z')]);
+    assert_eq!(wanted(&s).1.len(), 1, "z shows it");
+
+    // Cards: a thumbnail under the card, of the rows it says.
+    let s = state(&config("cards"), 100, 40, vec![image_post("3", false)]);
+    let (main, asked) = wanted(&s);
+    assert!(main.contains("loading the image"), "{main}");
+    assert_eq!(
+        asked.iter().map(|k| usize::from(k.2)).collect::<Vec<_>>(),
+        [circles::app::card::CARD_IMAGE_ROWS]
+    );
+
+    // Off: none anywhere.
+    let mut s = state(&config("off"), 100, 40, vec![image_post("4", false)]);
+    keys(&mut s, &[KeyChord::named(NamedKey::Enter)]);
+    let (detail, asked) = wanted(&s);
+    assert!(
+        asked.is_empty() && !detail.contains("loading the image"),
+        "{detail}"
+    );
+    assert!(
+        detail.contains("▣ image: a red square 4"),
+        "the description stays"
+    );
+}

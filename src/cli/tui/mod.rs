@@ -10,6 +10,7 @@
 //! `AppState`. The terminal is restored on quit, on a panic, on SIGTERM
 //! and SIGHUP, and around Ctrl-Z ([`terminal`]).
 
+mod images;
 mod runtime;
 mod terminal;
 
@@ -49,6 +50,11 @@ enum Event {
     Compiled {
         generation: u64,
         action: Action,
+    },
+    /// An image a frame wanted, made off the loop (see `images`).
+    Image {
+        key: ui::ImageKey,
+        made: images::Made,
     },
 }
 
@@ -242,6 +248,22 @@ async fn event_loop(
         cursors.entry(source).or_default().insert(key, value);
     }
     let mut runtime = Runtime::new(tx.clone(), file, writer, cursors, source_options());
+    // Images: none are made when they are off, so nothing is fetched.
+    let mut images = ui::Images::default();
+    let mut worker = (state.ui.images != crate::config::Images::Off)
+        .then(crate::media::MediaCache::default_dir)
+        .flatten()
+        .map(|dir| {
+            let limit = state
+                .ui
+                .media_cache_mb
+                .map_or(crate::media::DEFAULT_CACHE_BYTES, |mb| mb << 20);
+            images::ImageWorker::new(tx.clone(), crate::media::MediaCache::new(dir, limit))
+        });
+    if let Some(worker) = &worker {
+        tracing::info!(protocol = ?worker.protocol(), "images");
+        runtime.set_image_files(worker.cache());
+    }
     for spec in &specs {
         runtime.start_source(spec);
     }
@@ -269,7 +291,10 @@ async fn event_loop(
     for action in start.into_iter().flatten() {
         effects.extend(update(&mut state, action));
     }
-    screen.draw(|f| ui::render(&state, f))?;
+    screen.draw(|f| ui::render_with(&state, &images, f))?;
+    if let Some(worker) = &mut worker {
+        worker.request(images.take_wanted());
+    }
     tracing::info!(sources = names.len(), "screen open");
 
     let mut batch = Vec::new();
@@ -302,6 +327,17 @@ async fn event_loop(
                     runtime.config_changed()
                 }
                 Event::Compiled { generation, action } => runtime.compiled(generation, action),
+                Event::Image { key, made } => {
+                    if let Some(worker) = &mut worker {
+                        worker.done(&key);
+                    }
+                    match made {
+                        Ok(image) => images.insert(key, image),
+                        Err(why) => images.fail(key.0, why),
+                    }
+                    happened = true;
+                    None
+                }
                 Event::Stop(why) => {
                     tracing::info!(signal = why, "stopping");
                     break 'run Ok(());
@@ -327,8 +363,11 @@ async fn event_loop(
                 }
             }
         }
-        if happened && let Err(e) = screen.draw(|f| ui::render(&state, f)) {
+        if happened && let Err(e) = screen.draw(|f| ui::render_with(&state, &images, f)) {
             break Err(e);
+        }
+        if let Some(worker) = &mut worker {
+            worker.request(images.take_wanted());
         }
     };
     terminal::leave_screen();

@@ -56,6 +56,8 @@ pub(super) struct Runtime {
     /// Counts the config texts the app was given or is to be given; a
     /// compiled reload is taken only if nothing came after it was read.
     generation: u64,
+    /// Where fetched images are kept, for `open_image`.
+    image_files: Option<crate::media::MediaCache>,
 }
 
 /// Compiles reloaded config text on a thread of its own, in the order it
@@ -106,9 +108,15 @@ impl Runtime {
             cursors,
             options,
             running: HashMap::new(),
+            image_files: None,
         };
         runtime.watch_config();
         runtime
+    }
+
+    /// Where fetched images are kept (none when images are off).
+    pub(super) fn set_image_files(&mut self, cache: crate::media::MediaCache) {
+        self.image_files = Some(cache);
     }
 
     /// Whether posts and reading positions are kept across restarts.
@@ -172,6 +180,19 @@ impl Runtime {
         Ok(match effect {
             Effect::Quit => Outcome::Quit,
             Effect::Suspend => Outcome::Suspend,
+            Effect::OpenImage(url) => {
+                // The file as fetched, for the system's image viewer; an
+                // image not fetched yet opens in the browser.
+                let file = self.image_files.as_ref().and_then(|c| c.file_of(&url));
+                let target = file.map_or_else(|| url.clone(), |f| f.display().to_string());
+                match open::that_detached(&target) {
+                    Ok(()) => Outcome::Done,
+                    Err(e) => Outcome::Then(Action::Notice(format!(
+                        "cannot open the image: {}",
+                        opener_failure(&e)
+                    ))),
+                }
+            }
             Effect::OpenUrl(url) => match open::that_detached(&url) {
                 Ok(()) => Outcome::Done,
                 Err(e) => Outcome::Then(Action::Notice(format!(

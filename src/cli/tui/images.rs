@@ -1,0 +1,193 @@
+//! Posts' images for the screen, made off the event loop (README,
+//! "Images"): a frame notes the images it wants (`ui::Images`), and for
+//! each the worker reads the media cache or fetches the file (with a size
+//! cap), decodes it with limits (`media::decode`), and encodes it for the
+//! terminal at the size of its place, each step in a task of its own;
+//! the result comes back as an event, and the frame after it draws the
+//! image. Nothing here runs on the loop but starting the tasks, so a frame
+//! never waits for an image.
+//!
+//! The terminal's graphics protocol (kitty, sixel, iTerm2, or half-block
+//! characters anywhere) is told from its environment, never by asking it:
+//! a query would hold the first frame for up to two seconds in a terminal
+//! that does not answer. `CIRCLES_IMAGE_PROTOCOL` forces one.
+
+use super::Event;
+use crate::media::{self, MediaCache};
+use crate::ui::ImageKey;
+use ratatui::layout::Size;
+use ratatui_image::picker::{Picker, ProtocolType};
+use ratatui_image::{FontSize, Resize};
+use std::collections::HashSet;
+use std::sync::Arc;
+use tokio::sync::{Semaphore, mpsc};
+
+/// How many images are fetched and encoded at once.
+const AT_ONCE: usize = 4;
+
+/// What the worker sends back: an image ready for its place, or why not.
+pub(super) type Made = Result<ratatui_image::protocol::Protocol, String>;
+
+pub(super) struct ImageWorker {
+    picker: Picker,
+    cache: MediaCache,
+    client: reqwest::Client,
+    tx: mpsc::UnboundedSender<Event>,
+    pending: HashSet<ImageKey>,
+    at_once: Arc<Semaphore>,
+}
+
+impl ImageWorker {
+    pub(super) fn new(tx: mpsc::UnboundedSender<Event>, cache: MediaCache) -> Self {
+        ImageWorker {
+            picker: picker(&|key| std::env::var(key).ok()),
+            cache,
+            client: crate::net::http::client(),
+            tx,
+            pending: HashSet::new(),
+            at_once: Arc::new(Semaphore::new(AT_ONCE)),
+        }
+    }
+
+    /// The protocol images are drawn with.
+    pub(super) fn protocol(&self) -> ProtocolType {
+        self.picker.protocol_type()
+    }
+
+    /// The media cache, where the system's viewer finds an image's file.
+    pub(super) fn cache(&self) -> MediaCache {
+        self.cache.clone()
+    }
+
+    /// Starts making each image not already on its way.
+    pub(super) fn request(&mut self, wanted: Vec<ImageKey>) {
+        for key in wanted {
+            if !self.pending.insert(key.clone()) {
+                continue;
+            }
+            let (picker, cache, client) =
+                (self.picker.clone(), self.cache.clone(), self.client.clone());
+            let (tx, at_once) = (self.tx.clone(), Arc::clone(&self.at_once));
+            tokio::spawn(async move {
+                let _turn = at_once.acquire_owned().await;
+                let made = make(&picker, &cache, &client, &key).await;
+                if let Err(why) = &made {
+                    tracing::info!(url = %key.0, why, "image not shown");
+                }
+                let _ = tx.send(Event::Image { key, made });
+            });
+        }
+    }
+
+    /// An image came back: it may be asked for again (at another size).
+    pub(super) fn done(&mut self, key: &ImageKey) {
+        self.pending.remove(key);
+    }
+}
+
+/// One image, from the cache or the network, decoded and encoded.
+async fn make(
+    picker: &Picker,
+    cache: &MediaCache,
+    client: &reqwest::Client,
+    key: &ImageKey,
+) -> Made {
+    let (url, width, height) = key.clone();
+    let cached = {
+        let (cache, url) = (cache.clone(), url.clone());
+        tokio::task::spawn_blocking(move || cache.get(&url))
+            .await
+            .ok()
+            .flatten()
+    };
+    let fetched = cached.is_none();
+    let bytes = match cached {
+        Some(bytes) => bytes,
+        None => crate::net::media::fetch(client, &url, media::MAX_IMAGE_BYTES)
+            .await
+            .map_err(|e| e.to_string())?,
+    };
+    let (picker, cache) = (picker.clone(), cache.clone());
+    tokio::task::spawn_blocking(move || {
+        let image = media::decode(&bytes)?;
+        // Only what decodes is kept: junk is refused and never cached.
+        if fetched && let Err(e) = cache.put(&url, &bytes) {
+            tracing::warn!(error = %e, "the media cache cannot keep an image");
+        }
+        picker
+            .new_protocol(image, Size::new(width, height), Resize::Fit(None))
+            .map_err(|e| format!("cannot draw the image: {e}"))
+    })
+    .await
+    .map_err(|e| format!("cannot draw the image: {e}"))?
+}
+
+/// The picker for this terminal: the protocol forced by
+/// `CIRCLES_IMAGE_PROTOCOL`, else the one its environment names (kitty
+/// and Ghostty: kitty's; WezTerm, iTerm2: iTerm2's; foot: sixel), else
+/// half blocks; the cell size in pixels from the terminal's window size.
+fn picker(var: &dyn Fn(&str) -> Option<String>) -> Picker {
+    let font = crossterm::terminal::window_size()
+        .ok()
+        .filter(|w| w.width > 0 && w.columns > 0 && w.rows > 0)
+        .map_or(FontSize::new(10, 20), |w| {
+            FontSize::new((w.width / w.columns).max(1), (w.height / w.rows).max(1))
+        });
+    // `from_fontsize` reads only the environment (tmux, iTerm2), where
+    // `from_query_stdio` would write to the terminal and wait for an answer.
+    #[allow(deprecated)]
+    let mut picker = Picker::from_fontsize(font);
+    let get = |key: &str| var(key).unwrap_or_default().to_ascii_lowercase();
+    let forced = match get("CIRCLES_IMAGE_PROTOCOL").as_str() {
+        "halfblocks" => Some(ProtocolType::Halfblocks),
+        "kitty" => Some(ProtocolType::Kitty),
+        "sixel" => Some(ProtocolType::Sixel),
+        "iterm2" => Some(ProtocolType::Iterm2),
+        _ => None,
+    };
+    let (term, program) = (get("TERM"), get("TERM_PROGRAM"));
+    let guessed = if term.contains("kitty") || term.contains("ghostty") || program == "ghostty" {
+        Some(ProtocolType::Kitty)
+    } else if program == "wezterm" || program == "iterm.app" {
+        Some(ProtocolType::Iterm2)
+    } else if term.starts_with("foot") {
+        Some(ProtocolType::Sixel)
+    } else {
+        None
+    };
+    if let Some(protocol) = forced.or(guessed) {
+        picker.set_protocol_type(protocol);
+    }
+    picker
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_protocol_is_forced_or_told_from_the_environment() {
+        let with = |vars: &'static [(&'static str, &'static str)]| {
+            picker(&move |key| {
+                vars.iter()
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, v)| (*v).to_string())
+            })
+            .protocol_type()
+        };
+        assert_eq!(
+            with(&[("CIRCLES_IMAGE_PROTOCOL", "kitty")]),
+            ProtocolType::Kitty
+        );
+        assert_eq!(
+            with(&[
+                ("TERM", "xterm-kitty"),
+                ("CIRCLES_IMAGE_PROTOCOL", "halfblocks")
+            ]),
+            ProtocolType::Halfblocks
+        );
+        assert_eq!(with(&[("TERM", "xterm-kitty")]), ProtocolType::Kitty);
+        assert_eq!(with(&[("TERM", "foot")]), ProtocolType::Sixel);
+        assert_eq!(with(&[("TERM_PROGRAM", "WezTerm")]), ProtocolType::Iterm2);
+    }
+}
