@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Benchmark the TUI binary in a pseudo-terminal: (a) startup to the first
 # frame on the bundled demo, (b) CPU used while the screen sits idle, on
-# the built-in config and on a config file after one keyboard edit (`a`).
+# the built-in config and on a config file after one keyboard edit (`a`),
+# (c) a detail view with 4 images (served from 127.0.0.1, drawn in half
+# blocks): the key to its first frame, to the images drawn, and idle CPU
+# with them on screen.
 #
 #   scripts/bench-tui.sh [IDLE_SECONDS]     # idle measurement, default 30
 #
@@ -16,7 +19,8 @@
 #                      emulator read it (a check of the measurement)
 #
 # Targets (release build): first frame <= 100 ms after spawn (median),
-# idle CPU <= 0.5% of one core.
+# idle CPU <= 0.5% of one core; the detail view with 4 images shows its
+# descriptions <= 16 ms after the key, while the images load.
 #
 # Every run gets empty XDG config/data dirs, so the built-in default config
 # (the demo source) is used and the log goes to a temp dir. The output is
@@ -75,7 +79,7 @@ trap 'rm -rf "$TMP"' EXIT
 
 python3 - "$BIN" "$RUNS" "$IDLE" "$SETTLE" "$SIZE" "$TMP" <<'PY'
 import errno, fcntl, os, re, select, signal, statistics, struct, subprocess
-import sys, termios, time, unicodedata
+import sys, termios, time, unicodedata, threading, zlib, http.server
 
 BIN, RUNS, IDLE, SETTLE, SIZE, TMP = sys.argv[1:7]
 ROOT_DIR = os.getcwd()
@@ -359,6 +363,94 @@ def measure_idle(name, edit):
         screen.stop()
 
 
+# --- (c) a detail view with 4 images ---------------------------------------------
+def png(width, height, rgb):
+    """A PNG shading from `rgb` down to black, row by row (stdlib only)."""
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff))
+    rows = b"".join(b"\x00" + bytes(c * (height - y) // height for c in rgb) * width
+                    for y in range(height))
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def measure_images():
+    """Enter on a post with 4 images: ms to the frame with their
+    descriptions, ms to the images drawn, and idle CPU after."""
+    global failed
+    pictures = {f"/{i}.png": png(640, 480, (60 * i, 200 - 40 * i, 90)) for i in range(4)}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = pictures.get(self.path)
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(body or b"")))
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    env = environment("images", "0")
+    env["CIRCLES_IMAGE_PROTOCOL"] = "halfblocks"
+    config = os.path.join(env["XDG_CONFIG_HOME"], "circles")
+    os.makedirs(config, exist_ok=True)
+    posts = os.path.join(TMP, "images.jsonl")
+    media = ", ".join(f'{{"kind": "image", "alt": "picture {i}", "url": "{base}/{i}.png"}}'
+                      for i in range(4))
+    with open(posts, "w") as f:
+        f.write(f'{{"id": "1", "author": "@pix@x.social", "text": "four pictures", '
+                f'"created_at": "2026-11-22T10:00:00Z", "media": [{media}]}}\n')
+    with open(os.path.join(config, "config.toml"), "w") as f:
+        f.write(f'[[source]]\nname = "pics"\nkind = "jsonl"\npath = "{posts}"\n\n'
+                f'[[column]]\nname = "Pics"\n')
+    screen = Screen(env)
+
+    def until(check, timeout=TIMEOUT):
+        deadline = time.perf_counter() + timeout
+        while not check(screen.screen.text()):
+            left = deadline - time.perf_counter()
+            if left <= 0 or screen.eof:
+                return None
+            screen.pump(min(left, 0.002))
+        return time.perf_counter()
+
+    try:
+        if screen.wait_for("done") is None:
+            say("  the post was not read; the screen was:")
+            show(screen)
+            failed = True
+            return None
+        screen.drain(0.5)
+        t0 = time.perf_counter()
+        os.write(screen.master, b"\r")
+        shown = until(lambda t: "picture 0" in t)
+        drawn = until(lambda t: "loading the image" not in t)
+        if shown is None or drawn is None:
+            say("  the detail view or its images did not show; the screen was:")
+            show(screen)
+            failed = True
+            return None
+        pid = screen.proc.pid
+        screen.drain(SETTLE)
+        ticks0, t1 = cpu_ticks(pid), time.perf_counter()
+        bytes0 = len(screen.raw)
+        screen.drain(IDLE)
+        ticks1, t2 = cpu_ticks(pid), time.perf_counter()
+        return dict(first=(shown - t0) * 1e3, drawn=(drawn - t0) * 1e3,
+                    pct=100 * (ticks1 - ticks0) / CLK_TCK / (t2 - t1), wall=t2 - t1,
+                    written=len(screen.raw) - bytes0)
+    finally:
+        screen.stop()
+        server.shutdown()
+
+
 idles = []
 if not failed:
     for name, edit, what in [("idle", False, "no new posts"),
@@ -367,6 +459,11 @@ if not failed:
         result = measure_idle(name, edit)
         if result:
             idles.append((what, result))
+
+images = None
+if not failed:
+    say(f"images: a detail view with 4 images (640x480 PNGs from 127.0.0.1, half blocks), then {IDLE:g} s idle")
+    images = measure_images()
 
 # --- report -------------------------------------------------------------------------
 print()
@@ -383,6 +480,13 @@ for what, idle in idles:
           f" at {CLK_TCK}/s; {idle['total']:.2f} s CPU since spawn)")
     print(f"  wake-ups: {idle['wakeups']:.1f} context switches/s over {idle['threads']} threads")
     print(f"  output:   {idle['written']} bytes written to the terminal")
+
+if images:
+    print("a detail view with 4 images:")
+    print(f"  key to the frame with their descriptions: {images['first']:.1f} ms")
+    print(f"  key to the images drawn:                  {images['drawn']:.1f} ms")
+    print(f"  idle CPU with them on screen: {images['pct']:.3f}% of a core over {images['wall']:.1f} s"
+          f" ({images['written']} bytes written)")
 
 missed = False
 print("targets:")
@@ -401,6 +505,11 @@ if first:
 for what, idle in idles:
     verdict(idle["pct"] <= TARGET_IDLE_PCT,
             f"idle CPU {what} <= {TARGET_IDLE_PCT}% of a core (got {idle['pct']:.3f}%)")
+if images:
+    verdict(images["first"] <= 16.0,
+            f"the detail view with 4 images shows <= 16 ms after the key (got {images['first']:.1f} ms)")
+    verdict(images["pct"] <= TARGET_IDLE_PCT,
+            f"idle CPU with images on screen <= {TARGET_IDLE_PCT}% of a core (got {images['pct']:.3f}%)")
 if failed:
     print("  FAIL  the measurement did not complete")
     sys.exit(1)

@@ -784,3 +784,16 @@ fn images_take_their_rows_and_are_asked_for_only_where_shown() {
         "the description stays"
     );
 }
+
+/// The demo's image files name real servers: the demo source drops their
+/// URLs, so no detail view of it ever fetches one (the descriptions stay).
+#[test]
+fn the_demo_never_asks_for_an_image_from_a_real_host() {
+    let posts = demo_posts("demo", t0());
+    let media: Vec<_> = posts.iter().flat_map(|p| &p.media).collect();
+    assert!(media.iter().any(|m| m.alt.is_some()), "the demo has images");
+    assert!(
+        media.iter().all(|m| m.url.is_none()),
+        "and no URL to fetch them"
+    );
+}
