@@ -421,8 +421,8 @@ fn tone_words(line: &str, start: usize, urls: &[(std::ops::Range<usize>, String)
         }),
     };
     let mut at = start;
-    for word in line.split_inclusive(' ') {
-        let bare = word.trim_end_matches(' ');
+    for word in line.split_inclusive(char::is_whitespace) {
+        let bare = word.trim_end_matches(char::is_whitespace);
         let url = urls.iter().find(|(range, _)| range.contains(&at));
         let tone = if url.is_some() {
             Tone::Link
@@ -689,6 +689,14 @@ mod tests {
         }
         let shown: String = linked.iter().map(|p| p.text.as_str()).collect();
         assert_eq!(shown, format!("{url}."), "the whole word is the link");
+        // A link ends at any whitespace, a no-break space too.
+        let lines = wrap_rich("https://a.org\u{a0}more", &[], 40);
+        let link: Vec<&str> = lines[0]
+            .iter()
+            .filter(|p| p.tone == Tone::Link)
+            .map(|p| p.text.as_str())
+            .collect();
+        assert_eq!(link, ["https://a.org"]);
         // Without the post's own link, the sentence's full stop is left out.
         let lines = wrap_rich(&text, &[], 20);
         let first = lines

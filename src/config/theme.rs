@@ -259,8 +259,9 @@ impl JsonSchema for Preset {
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
-            "description": "A preset: dark (the default) or light.",
-            "enum": ["dark", "light"],
+            "description": "A preset: dark (the default) or light (any case).",
+            "type": "string",
+            "examples": ["dark", "light"],
         })
     }
 }
@@ -274,12 +275,16 @@ impl JsonSchema for ColourSchema {
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        // Names are any case, with `-`, `_` or spaces between words, so
+        // the schema lists them for completion without being strict.
         let names: Vec<&str> = NAMES.iter().map(|(n, _)| *n).collect();
         schemars::json_schema!({
-            "description": "A colour name, \"#rrggbb\", or a 256-colour number.",
+            "description": format!(
+                "A colour: a name ({}), \"#rrggbb\", or a 256-colour number.",
+                names.join(", ")
+            ),
             "anyOf": [
-                {"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"},
-                {"type": "string", "enum": names},
+                {"type": "string", "examples": names},
                 {"type": "integer", "minimum": 0, "maximum": 255},
             ],
         })

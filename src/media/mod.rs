@@ -89,7 +89,11 @@ impl MediaCache {
             _ => "img",
         };
         let path = self.dir.join(format!("{}.{ext}", Self::stem_of(url)));
-        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+        // A name of its own for each write: two fetches of one image may
+        // finish together, and neither may read the other's half.
+        static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp = path.with_extension(format!("tmp{}-{n}", std::process::id()));
         fs::write(&tmp, bytes)?;
         fs::rename(&tmp, &path)?;
         self.evict()

@@ -114,6 +114,12 @@ pub fn openable(url: &str) -> Result<(), String> {
 /// ASCII, so no byte of it can end or add an escape sequence); `None` for
 /// any other scheme or for text that is no URL.
 pub fn link_target(url: &str) -> Option<String> {
+    // Every cell of a link carries its URL: a longer one is shown, not
+    // linked.
+    const MAX_LINK: usize = 2048;
+    if url.len() > MAX_LINK {
+        return None;
+    }
     openable(url).ok()?;
     let parsed = url::Url::parse(url.trim()).ok()?;
     let text = parsed.as_str();
@@ -326,5 +332,9 @@ mod tests {
         ] {
             assert_eq!(link_target(url), None, "{url}");
         }
+        // Every cell of a link repeats its URL: a very long one is shown,
+        // not linked.
+        let long = format!("https://example.org/{}", "a".repeat(3000));
+        assert_eq!(link_target(&long), None);
     }
 }

@@ -681,8 +681,11 @@ fn overlay_box(
     if rect.x > area.x {
         for y in rect.top()..rect.bottom() {
             let cell = &mut buf[(rect.x - 1, y)];
-            if card::width(cell.symbol()) > 1 {
+            // (A linked cell's symbol holds its escape; its width is the
+            // one forced for it.)
+            if ratatui::buffer::CellWidth::cell_width(&*cell) > 1 {
                 cell.set_symbol(" ");
+                cell.set_diff_option(CellDiffOption::None);
             }
         }
     }

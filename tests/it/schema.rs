@@ -106,6 +106,10 @@ fn the_schema_rejects_the_mistakes_the_parser_reports() {
         "[keys]\nnext_post = [\"j\", \"down\"]\nquit = \"Q\"\n",
         "[[source]]\nname = \"m\"\nkind = \"mastodon\"\ninstance = \"https://m.example\"\ntimeline = \"tag:rust\"\n",
         "[mute.until]\n\"@a@b.social\" = 2026-12-31T18:00:00Z\n\"@c@b.social\" = 2026-12-31\n",
+        // Colour names and presets in any case and spelling the parser takes.
+        "[theme]\npreset = \"Light\"\nlinks = \"Light-Blue\"\nborders = \"grey\"\nfocus = 130\n",
+        "theme = \"light\"\n",
+        "[ui]\nimages = \"cards\"\nhyperlinks = false\nmedia_cache_mb = 50\n",
     ] {
         assert!(parse(text).is_ok(), "{text}");
         assert_eq!(complaints(text), Vec::<String>::new(), "{text}");

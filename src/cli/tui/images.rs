@@ -31,7 +31,8 @@ pub(super) type Made = Result<ratatui_image::protocol::Protocol, String>;
 pub(super) struct ImageWorker {
     picker: Picker,
     cache: MediaCache,
-    client: reqwest::Client,
+    /// Made at the first image, not at start (it loads the TLS roots).
+    client: Option<reqwest::Client>,
     tx: mpsc::UnboundedSender<Event>,
     pending: HashSet<ImageKey>,
     at_once: Arc<Semaphore>,
@@ -42,7 +43,7 @@ impl ImageWorker {
         ImageWorker {
             picker: picker(&|key| std::env::var(key).ok()),
             cache,
-            client: crate::net::http::client(),
+            client: None,
             tx,
             pending: HashSet::new(),
             at_once: Arc::new(Semaphore::new(AT_ONCE)),
@@ -65,8 +66,11 @@ impl ImageWorker {
             if !self.pending.insert(key.clone()) {
                 continue;
             }
-            let (picker, cache, client) =
-                (self.picker.clone(), self.cache.clone(), self.client.clone());
+            let client = self
+                .client
+                .get_or_insert_with(crate::net::http::client)
+                .clone();
+            let (picker, cache) = (self.picker.clone(), self.cache.clone());
             let (tx, at_once) = (self.tx.clone(), Arc::clone(&self.at_once));
             tokio::spawn(async move {
                 let _turn = at_once.acquire_owned().await;
@@ -109,14 +113,19 @@ async fn make(
     };
     let (picker, cache) = (picker.clone(), cache.clone());
     tokio::task::spawn_blocking(move || {
-        let image = media::decode(&bytes)?;
-        // Only what decodes is kept: junk is refused and never cached.
-        if fetched && let Err(e) = cache.put(&url, &bytes) {
-            tracing::warn!(error = %e, "the media cache cannot keep an image");
-        }
-        picker
-            .new_protocol(image, Size::new(width, height), Resize::Fit(None))
-            .map_err(|e| format!("cannot draw the image: {e}"))
+        // A decoder that panics on a crafted file must not take the
+        // terminal down: the panic is caught and said as a failure.
+        super::terminal::contained(|| {
+            let image = media::decode(&bytes)?;
+            // Only what decodes is kept: junk is refused and never cached.
+            if fetched && let Err(e) = cache.put(&url, &bytes) {
+                tracing::warn!(error = %e, "the media cache cannot keep an image");
+            }
+            picker
+                .new_protocol(image, Size::new(width, height), Resize::Fit(None))
+                .map_err(|e| format!("cannot draw the image: {e}"))
+        })
+        .unwrap_or_else(|panic| Err(format!("cannot decode the image ({panic})")))
     })
     .await
     .map_err(|e| format!("cannot draw the image: {e}"))?

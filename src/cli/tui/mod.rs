@@ -248,18 +248,16 @@ async fn event_loop(
         cursors.entry(source).or_default().insert(key, value);
     }
     let mut runtime = Runtime::new(tx.clone(), file, writer, cursors, source_options());
-    // Images: none are made when they are off, so nothing is fetched.
+    // Images: a frame asks for them only where they are on (a reload can
+    // turn them on), so with them off nothing is ever fetched.
     let mut images = ui::Images::default();
-    let mut worker = (state.ui.images != crate::config::Images::Off)
-        .then(crate::media::MediaCache::default_dir)
-        .flatten()
-        .map(|dir| {
-            let limit = state
-                .ui
-                .media_cache_mb
-                .map_or(crate::media::DEFAULT_CACHE_BYTES, |mb| mb << 20);
-            images::ImageWorker::new(tx.clone(), crate::media::MediaCache::new(dir, limit))
-        });
+    let mut worker = crate::media::MediaCache::default_dir().map(|dir| {
+        let limit = state
+            .ui
+            .media_cache_mb
+            .map_or(crate::media::DEFAULT_CACHE_BYTES, |mb| mb << 20);
+        images::ImageWorker::new(tx.clone(), crate::media::MediaCache::new(dir, limit))
+    });
     if let Some(worker) = &worker {
         tracing::info!(protocol = ?worker.protocol(), "images");
         runtime.set_image_files(worker.cache());
@@ -292,8 +290,9 @@ async fn event_loop(
         effects.extend(update(&mut state, action));
     }
     screen.draw(|f| ui::render_with(&state, &images, f))?;
+    let wanted = images.take_wanted();
     if let Some(worker) = &mut worker {
-        worker.request(images.take_wanted());
+        worker.request(wanted);
     }
     tracing::info!(sources = names.len(), "screen open");
 
@@ -366,8 +365,9 @@ async fn event_loop(
         if happened && let Err(e) = screen.draw(|f| ui::render_with(&state, &images, f)) {
             break Err(e);
         }
+        let wanted = images.take_wanted();
         if let Some(worker) = &mut worker {
-            worker.request(images.take_wanted());
+            worker.request(wanted);
         }
     };
     terminal::leave_screen();
@@ -425,6 +425,17 @@ mod tests {
                 .find(|(k, _)| *k == key)
                 .map(|(_, v)| (*v).to_string())
         })
+    }
+
+    #[test]
+    fn a_contained_panic_comes_back_as_an_error() {
+        let caught = super::terminal::contained(|| -> u8 { panic!("a crafted image") });
+        assert_eq!(caught, Err("a crafted image".to_string()));
+        assert_eq!(
+            super::terminal::contained(|| 7),
+            Ok(7),
+            "and the next work runs"
+        );
     }
 
     #[test]

@@ -40,13 +40,39 @@ pub(super) fn leave_screen() {
     let _ = disable_raw_mode();
 }
 
-/// Restores the terminal before a panic message is printed.
+thread_local! {
+    /// This thread runs work whose panic is caught and dealt with (see
+    /// [`contained`]): the screen stays.
+    static CONTAINED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Restores the terminal before a panic message is printed, unless the
+/// panic is [`contained`]: then it is only logged, and the screen goes on.
 pub(super) fn restore_on_panic() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        if CONTAINED.with(std::cell::Cell::get) {
+            tracing::error!(panic = %info, "caught in contained work");
+            return;
+        }
         leave_screen();
         previous(info);
     }));
+}
+
+/// Runs `work` so that a panic in it (a decoder meeting a crafted image)
+/// comes back as an error instead of taking the terminal down with it.
+pub(super) fn contained<T>(work: impl FnOnce() -> T) -> Result<T, String> {
+    CONTAINED.with(|c| c.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+    CONTAINED.with(|c| c.set(false));
+    result.map_err(|panic| {
+        panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".to_string())
+    })
 }
 
 /// Ctrl-Z: give the terminal back, stop, and take it again on `fg`.
