@@ -156,6 +156,11 @@ impl Images {
         self.failed.insert(url, why);
     }
 
+    /// Ask for the image at `url` again when it is next in view.
+    pub fn forget_failure(&mut self, url: &str) {
+        self.failed.remove(url);
+    }
+
     /// What the frames drawn since the last call wanted and did not have.
     pub fn take_wanted(&self) -> Vec<ImageKey> {
         let mut wanted = std::mem::take(&mut *self.wanted.borrow_mut());
@@ -179,7 +184,11 @@ impl Images {
                 "◌ loading the image…".to_string()
             }
         };
-        buf.set_stringn(rect.x, rect.y, text, usize::from(rect.width), p.quiet());
+        // Wrapped in the image's place: why it is not shown is read whole.
+        let rows = textwrap::wrap(&text, usize::from(rect.width).max(1));
+        for (row, y) in rows.iter().zip(rect.top()..rect.bottom()) {
+            buf.set_stringn(rect.x, y, row, usize::from(rect.width), p.quiet());
+        }
     }
 }
 

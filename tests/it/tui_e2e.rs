@@ -2066,3 +2066,60 @@ fn the_detail_view_draws_images_in_each_protocol() {
     tui.close_overlay(DETAIL_TITLE);
     tui.quit();
 }
+
+/// An image whose server is busy at first (503) says so and is asked for
+/// again after the wait (`CIRCLES_IMAGE_RETRY`, two seconds here), then
+/// shows.
+#[test]
+fn an_image_that_failed_for_a_passing_reason_is_tried_again() {
+    use std::io::{BufRead, BufReader};
+    let png = super::images::picture(image::ImageFormat::Png);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/busy.png", listener.local_addr().unwrap());
+    let hits = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = Arc::clone(&hits);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let first = counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0;
+            let (status, body) = if first {
+                ("503 Service Unavailable", &b"busy"[..])
+            } else {
+                ("200 OK", png.as_slice())
+            };
+            let head = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: image/png\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(body);
+        }
+    });
+    let home = TempDir::new().unwrap();
+    let config = images_config(&home, &[picture_post("3", &url, false)], "");
+    let mut tui = Tui::launch_with_env(
+        home,
+        100,
+        40,
+        Some(&config),
+        None,
+        &[
+            ("CIRCLES_IMAGE_PROTOCOL", "halfblocks"),
+            ("CIRCLES_IMAGE_RETRY", "2"),
+        ],
+    );
+    tui.wait_for("the post", |s| s.contains("look at post 3"));
+    tui.send("\r");
+    tui.wait_for("the failure and when it is tried again", |s| {
+        s.contains("image not shown") && s.contains("503") && s.contains("trying")
+    });
+    wait_for_bytes(&tui, "▀");
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 2);
+    tui.close_overlay(DETAIL_TITLE);
+    tui.quit();
+}

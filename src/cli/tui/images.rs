@@ -18,15 +18,37 @@ use crate::ui::ImageKey;
 use ratatui::layout::Size;
 use ratatui_image::picker::{Picker, ProtocolType};
 use ratatui_image::{FontSize, Resize};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::{Semaphore, mpsc};
 
 /// How many images are fetched and encoded at once.
 const AT_ONCE: usize = 4;
 
 /// What the worker sends back: an image ready for its place, or why not.
-pub(super) type Made = Result<ratatui_image::protocol::Protocol, String>;
+pub(super) type Made = Result<ratatui_image::protocol::Protocol, Failed>;
+
+/// Why an image is not shown, and whether asking again later may work
+/// (the network was down, the server busy): then it is asked again after
+/// a wait that doubles each time, from `CIRCLES_IMAGE_RETRY` seconds (30)
+/// up to a quarter of an hour.
+#[derive(Debug)]
+pub(super) struct Failed {
+    pub why: String,
+    pub transient: bool,
+}
+
+impl Failed {
+    fn lasting(why: String) -> Self {
+        Failed {
+            why,
+            transient: false,
+        }
+    }
+}
+
+const LONGEST_WAIT: Duration = Duration::from_secs(15 * 60);
 
 pub(super) struct ImageWorker {
     picker: Picker,
@@ -36,6 +58,10 @@ pub(super) struct ImageWorker {
     tx: mpsc::UnboundedSender<Event>,
     pending: HashSet<ImageKey>,
     at_once: Arc<Semaphore>,
+    /// URLs that failed for a passing reason, by how many times in a row.
+    failures: HashMap<String, u32>,
+    /// The first wait before asking again.
+    retry: Duration,
 }
 
 impl ImageWorker {
@@ -47,6 +73,12 @@ impl ImageWorker {
             tx,
             pending: HashSet::new(),
             at_once: Arc::new(Semaphore::new(AT_ONCE)),
+            failures: HashMap::new(),
+            retry: std::env::var("CIRCLES_IMAGE_RETRY")
+                .ok()
+                .and_then(|s| s.parse::<f64>().ok())
+                .filter(|s| s.is_finite() && *s > 0.0)
+                .map_or(Duration::from_secs(30), Duration::from_secs_f64),
         }
     }
 
@@ -72,20 +104,53 @@ impl ImageWorker {
                 .clone();
             let (picker, cache) = (self.picker.clone(), self.cache.clone());
             let (tx, at_once) = (self.tx.clone(), Arc::clone(&self.at_once));
+            let wait = self.wait(&key.0);
             tokio::spawn(async move {
-                let _turn = at_once.acquire_owned().await;
+                let turn = at_once.acquire_owned().await;
                 let made = make(&picker, &cache, &client, &key).await;
-                if let Err(why) = &made {
-                    tracing::info!(url = %key.0, why, "image not shown");
+                drop(turn);
+                let again = matches!(&made, Err(f) if f.transient);
+                if let Err(f) = &made {
+                    tracing::info!(url = %key.0, why = f.why, again, "image not shown");
                 }
+                let url = key.0.clone();
                 let _ = tx.send(Event::Image { key, made });
+                // One timer, once: nothing wakes while it waits.
+                if again {
+                    tokio::time::sleep(wait).await;
+                    let _ = tx.send(Event::ImageRetry(url));
+                }
             });
         }
     }
 
+    /// How long to wait before asking again for `url` if it fails now.
+    fn wait(&self, url: &str) -> Duration {
+        let times = self.failures.get(url).copied().unwrap_or(0).min(16);
+        self.retry.saturating_mul(1 << times).min(LONGEST_WAIT)
+    }
+
     /// An image came back: it may be asked for again (at another size).
-    pub(super) fn done(&mut self, key: &ImageKey) {
+    /// Says what the screen shows for a failure (with when it is tried
+    /// again, for a passing one).
+    pub(super) fn done(&mut self, key: &ImageKey, made: &Made) -> Option<String> {
         self.pending.remove(key);
+        match made {
+            Ok(_) => {
+                self.failures.remove(&key.0);
+                None
+            }
+            Err(f) if f.transient => {
+                let wait = self.wait(&key.0);
+                *self.failures.entry(key.0.clone()).or_default() += 1;
+                Some(format!(
+                    "{}; trying again in {}s",
+                    f.why,
+                    wait.as_secs().max(1)
+                ))
+            }
+            Err(f) => Some(f.why.clone()),
+        }
     }
 }
 
@@ -109,7 +174,17 @@ async fn make(
         Some(bytes) => bytes,
         None => crate::net::media::fetch(client, &url, media::MAX_IMAGE_BYTES)
             .await
-            .map_err(|e| e.to_string())?,
+            .map_err(|e| Failed {
+                transient: matches!(
+                    e,
+                    crate::net::Error::Network { .. }
+                        | crate::net::Error::Status {
+                            transient: true,
+                            ..
+                        }
+                ),
+                why: e.to_string(),
+            })?,
     };
     let (picker, cache) = (picker.clone(), cache.clone());
     tokio::task::spawn_blocking(move || {
@@ -126,9 +201,10 @@ async fn make(
                 .map_err(|e| format!("cannot draw the image: {e}"))
         })
         .unwrap_or_else(|panic| Err(format!("cannot decode the image ({panic})")))
+        .map_err(Failed::lasting)
     })
     .await
-    .map_err(|e| format!("cannot draw the image: {e}"))?
+    .map_err(|e| Failed::lasting(format!("cannot draw the image: {e}")))?
 }
 
 /// The picker for this terminal: the protocol forced by

@@ -56,6 +56,8 @@ enum Event {
         key: ui::ImageKey,
         made: images::Made,
     },
+    /// The wait after an image's passing failure is over: ask again.
+    ImageRetry(String),
 }
 
 type Screen = Terminal<CrosstermBackend<Stdout>>;
@@ -327,13 +329,16 @@ async fn event_loop(
                 }
                 Event::Compiled { generation, action } => runtime.compiled(generation, action),
                 Event::Image { key, made } => {
-                    if let Some(worker) = &mut worker {
-                        worker.done(&key);
-                    }
+                    let said = worker.as_mut().and_then(|w| w.done(&key, &made));
                     match made {
                         Ok(image) => images.insert(key, image),
-                        Err(why) => images.fail(key.0, why),
+                        Err(f) => images.fail(key.0, said.unwrap_or(f.why)),
                     }
+                    happened = true;
+                    None
+                }
+                Event::ImageRetry(url) => {
+                    images.forget_failure(&url);
                     happened = true;
                     None
                 }
