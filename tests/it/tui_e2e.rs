@@ -1925,11 +1925,14 @@ fn links_are_clickable_where_the_terminal_makes_them_so() {
     assert_eq!(columns(&linked), columns(&plain), "the same screen");
 }
 
-/// A web server on 127.0.0.1 that answers each path with its bytes (and
-/// 404 for the rest), on a thread, for as long as the test runs. Returns
-/// its base URL and how many requests it has had.
-fn serve_files(
-    files: Vec<(&'static str, &'static str, Vec<u8>)>,
+/// What a test server answers a request with: status, type, body.
+type Answer = (&'static str, &'static str, Vec<u8>);
+
+/// A web server on 127.0.0.1, on a thread for as long as the test runs,
+/// that answers each request by `respond(path, requests before it)`.
+/// Returns its base URL and how many requests it has had.
+fn serve(
+    respond: impl Fn(&str, usize) -> Answer + Send + 'static,
 ) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
     use std::io::{BufRead, BufReader};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -1939,7 +1942,7 @@ fn serve_files(
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
-            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let before = counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             let mut reader = BufReader::new(stream.try_clone().unwrap());
             let mut request = String::new();
             let _ = reader.read_line(&mut request);
@@ -1947,21 +1950,27 @@ fn serve_files(
             while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
                 header.clear();
             }
-            let at = request.split_whitespace().nth(1).unwrap_or("/").to_string();
-            let found = files.iter().find(|(p, _, _)| *p == at);
-            let (status, kind, body) = match found {
-                Some((_, kind, body)) => ("200 OK", *kind, body.as_slice()),
-                None => ("404 Not Found", "text/plain", &b"no"[..]),
-            };
+            let at = request.split_whitespace().nth(1).unwrap_or("/");
+            let (status, kind, body) = respond(at, before);
             let head = format!(
                 "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
                 body.len()
             );
             let _ = stream.write_all(head.as_bytes());
-            let _ = stream.write_all(body);
+            let _ = stream.write_all(&body);
         }
     });
     (base, hits)
+}
+
+/// [`serve`] with each path's bytes, and 404 for the rest.
+fn serve_files(
+    files: Vec<(&'static str, &'static str, Vec<u8>)>,
+) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    serve(move |at, _| match files.iter().find(|(p, _, _)| *p == at) {
+        Some((_, kind, body)) => ("200 OK", kind, body.clone()),
+        None => ("404 Not Found", "text/plain", b"no".to_vec()),
+    })
 }
 
 /// Waits until the bytes written to the pty hold `sign`.
@@ -2072,34 +2081,12 @@ fn the_detail_view_draws_images_in_each_protocol() {
 /// shows.
 #[test]
 fn an_image_that_failed_for_a_passing_reason_is_tried_again() {
-    use std::io::{BufRead, BufReader};
     let png = super::images::picture(image::ImageFormat::Png);
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/busy.png", listener.local_addr().unwrap());
-    let hits = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let counted = Arc::clone(&hits);
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-                line.clear();
-            }
-            let first = counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0;
-            let (status, body) = if first {
-                ("503 Service Unavailable", &b"busy"[..])
-            } else {
-                ("200 OK", png.as_slice())
-            };
-            let head = format!(
-                "HTTP/1.1 {status}\r\nContent-Type: image/png\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(head.as_bytes());
-            let _ = stream.write_all(body);
-        }
+    let (base, hits) = serve(move |_, before| match before {
+        0 => ("503 Service Unavailable", "text/plain", b"busy".to_vec()),
+        _ => ("200 OK", "image/png", png.clone()),
     });
+    let url = format!("{base}/busy.png");
     let home = TempDir::new().unwrap();
     let config = images_config(&home, &[picture_post("3", &url, false)], "");
     let mut tui = Tui::launch_with_env(
