@@ -343,24 +343,31 @@ def measure_idle(name, edit):
                 show(screen)
                 failed = True
                 return None
-        pid = screen.proc.pid
-        screen.drain(SETTLE)
-        bytes0, ticks0, sw0 = len(screen.raw), cpu_ticks(pid), switches(pid)
-        t0 = time.perf_counter()
-        screen.drain(IDLE)
-        if screen.proc.poll() is not None:
-            say(f"  the binary exited while idle (exit {screen.proc.returncode})")
-            failed = True
-            return None
-        ticks1, sw1, t1 = cpu_ticks(pid), switches(pid), time.perf_counter()
-        wall, cpu = t1 - t0, (ticks1 - ticks0) / CLK_TCK
-        return dict(
-            wall=wall, cpu=cpu, pct=100 * cpu / wall, ticks=ticks1 - ticks0,
-            wakeups=(sw1 - sw0) / wall, written=len(screen.raw) - bytes0,
-            threads=len(os.listdir(f"/proc/{pid}/task")), total=ticks1 / CLK_TCK,
-        )
+        return idle_cpu(screen)
     finally:
         screen.stop()
+
+
+def idle_cpu(screen):
+    """SETTLE s to settle, then the CPU the binary uses over IDLE s of
+    nothing happening; None (and a failure) if it exits meanwhile."""
+    global failed
+    pid = screen.proc.pid
+    screen.drain(SETTLE)
+    bytes0, ticks0, sw0 = len(screen.raw), cpu_ticks(pid), switches(pid)
+    t0 = time.perf_counter()
+    screen.drain(IDLE)
+    if screen.proc.poll() is not None:
+        say(f"  the binary exited while idle (exit {screen.proc.returncode})")
+        failed = True
+        return None
+    ticks1, sw1, t1 = cpu_ticks(pid), switches(pid), time.perf_counter()
+    wall, cpu = t1 - t0, (ticks1 - ticks0) / CLK_TCK
+    return dict(
+        wall=wall, cpu=cpu, pct=100 * cpu / wall, ticks=ticks1 - ticks0,
+        wakeups=(sw1 - sw0) / wall, written=len(screen.raw) - bytes0,
+        threads=len(os.listdir(f"/proc/{pid}/task")), total=ticks1 / CLK_TCK,
+    )
 
 
 # --- (c) a detail view with 4 images ---------------------------------------------
@@ -437,15 +444,10 @@ def measure_images():
             show(screen)
             failed = True
             return None
-        pid = screen.proc.pid
-        screen.drain(SETTLE)
-        ticks0, t1 = cpu_ticks(pid), time.perf_counter()
-        bytes0 = len(screen.raw)
-        screen.drain(IDLE)
-        ticks1, t2 = cpu_ticks(pid), time.perf_counter()
-        return dict(first=(shown - t0) * 1e3, drawn=(drawn - t0) * 1e3,
-                    pct=100 * (ticks1 - ticks0) / CLK_TCK / (t2 - t1), wall=t2 - t1,
-                    written=len(screen.raw) - bytes0)
+        idle = idle_cpu(screen)
+        if idle is None:
+            return None
+        return dict(idle, first=(shown - t0) * 1e3, drawn=(drawn - t0) * 1e3)
     finally:
         screen.stop()
         server.shutdown()

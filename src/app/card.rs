@@ -92,6 +92,17 @@ pub struct CardLook {
     pub images: bool,
 }
 
+/// Where an image attachment can be fetched from: its http(s) URL, as
+/// `model::link_target` normalizes it; none for other media.
+pub fn image_url(media: &crate::model::Media) -> Option<String> {
+    media
+        .url
+        .as_deref()
+        .filter(|_| media.kind == MediaKind::Image)
+        .and_then(crate::model::link_target)
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+}
+
 /// Rows a thumbnail takes on a card, and an image in the detail view.
 pub const CARD_IMAGE_ROWS: usize = 6;
 pub const DETAIL_IMAGE_ROWS: usize = 14;
@@ -100,13 +111,7 @@ pub const DETAIL_IMAGE_ROWS: usize = 14;
 /// `rows` image rows, or for a sensitive post not opened yet a line that
 /// says how to see it.
 fn image_rows(post: &Post, media: &crate::model::Media, opened: bool, rows: usize) -> Vec<Line> {
-    let Some(url) = media
-        .url
-        .as_deref()
-        .filter(|_| media.kind == MediaKind::Image)
-        .and_then(crate::model::link_target)
-        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
-    else {
+    let Some(url) = image_url(media) else {
         return Vec::new();
     };
     if post.sensitive && !opened {

@@ -54,13 +54,7 @@ pub fn run(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) {
             let opened = id.is_some_and(|id| state.cw_open.contains(&id));
             let post = id.and_then(|id| state.timeline.get(id)).map(|e| &e.post);
             let image = post.and_then(|p| {
-                let url = p
-                    .media
-                    .iter()
-                    .filter(|m| m.kind == crate::model::MediaKind::Image)
-                    .find_map(|m| m.url.as_deref())
-                    .and_then(crate::model::link_target)
-                    .filter(|u| u.starts_with("http"))?;
+                let url = p.media.iter().find_map(super::card::image_url)?;
                 Some((url, p.sensitive && !opened))
             });
             match image {

@@ -139,6 +139,8 @@ impl MediaCache {
 /// over [`MAX_PIXELS`] or whose decoding would take more memory than such
 /// an image needs, with why in words.
 pub fn decode(bytes: &[u8]) -> Result<DynamicImage, String> {
+    use image::ImageDecoder as _;
+    let unreadable = |e: image::ImageError| format!("cannot read the image: {e}");
     let mut reader = image::ImageReader::new(io::Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| format!("cannot read the image: {e}"))?;
@@ -148,24 +150,16 @@ pub fn decode(bytes: &[u8]) -> Result<DynamicImage, String> {
     let mut limits = image::Limits::default();
     limits.max_alloc = Some(MAX_PIXELS * 4);
     reader.limits(limits);
-    let (width, height) = reader
-        .into_dimensions()
-        .map_err(|e| format!("cannot read the image: {e}"))?;
+    // The header is read once: its size is checked before any pixel is.
+    let decoder = reader.into_decoder().map_err(unreadable)?;
+    let (width, height) = decoder.dimensions();
     if u64::from(width) * u64::from(height) > MAX_PIXELS {
         return Err(format!(
             "too large to show ({width} × {height} pixels; at most {} megapixels)",
             MAX_PIXELS / 1_000_000
         ));
     }
-    let mut reader = image::ImageReader::new(io::Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|e| format!("cannot read the image: {e}"))?;
-    let mut limits = image::Limits::default();
-    limits.max_alloc = Some(MAX_PIXELS * 4);
-    limits.max_image_width = Some(width);
-    limits.max_image_height = Some(height);
-    reader.limits(limits);
-    reader.decode().map_err(|e| match e {
+    DynamicImage::from_decoder(decoder).map_err(|e| match e {
         image::ImageError::Limits(_) => "too large to show".to_string(),
         e => format!("cannot decode the image: {e}"),
     })

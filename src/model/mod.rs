@@ -94,13 +94,16 @@ pub fn display_handle(raw: &str) -> String {
     }
 }
 
+/// The schemes circles opens and makes clickable.
+const OPENABLE: &[&str] = &["http", "https", "mailto"];
+
 /// Whether a URL from a post may be handed to the system's opener: web
 /// pages and mail only. A stranger's `file:`, `javascript:`, `smb:` or
 /// custom-handler URL could run or fetch something; it is shown, never
 /// opened. The error says why, for the status bar.
 pub fn openable(url: &str) -> Result<(), String> {
     match url::Url::parse(url.trim()) {
-        Ok(parsed) if matches!(parsed.scheme(), "http" | "https" | "mailto") => Ok(()),
+        Ok(parsed) if OPENABLE.contains(&parsed.scheme()) => Ok(()),
         Ok(parsed) => Err(format!(
             "not opened: a {}: link (circles opens only http, https and mailto links)",
             parsed.scheme()
@@ -120,8 +123,9 @@ pub fn link_target(url: &str) -> Option<String> {
     if url.len() > MAX_LINK {
         return None;
     }
-    openable(url).ok()?;
-    let parsed = url::Url::parse(url.trim()).ok()?;
+    let parsed = url::Url::parse(url.trim())
+        .ok()
+        .filter(|u| OPENABLE.contains(&u.scheme()))?;
     let text = parsed.as_str();
     (text.bytes().all(|b| b.is_ascii_graphic())).then(|| text.to_string())
 }

@@ -634,15 +634,29 @@ fn draw_sources(state: &AppState, area: Rect, scroll: u16, buf: &mut Buffer) {
             "No sources: add a [[source]] table to the config.",
         ));
     }
-    let inner = overlay_box(
+    draw_text_box(
         p,
         area,
         box_width,
-        lines.len() as u16 + 2,
+        &lines,
         "Sources — esc closes",
+        scroll,
         buf,
     );
-    draw_scrolled(p, &lines, inner, scroll, buf);
+}
+
+/// An overlay as tall as its (wrapped) lines, `box_width` wide, scrolled.
+fn draw_text_box(
+    p: Paint,
+    area: Rect,
+    box_width: u16,
+    lines: &[Line<'_>],
+    title: &str,
+    scroll: u16,
+    buf: &mut Buffer,
+) {
+    let inner = overlay_box(p, area, box_width, lines.len() as u16 + 2, title, buf);
+    draw_scrolled(p, lines, inner, scroll, buf);
 }
 
 /// `config: <path> ` in at most `room` cells: the whole path, else with
@@ -1015,13 +1029,13 @@ fn draw_explain(p: Paint, text: &str, area: Rect, scroll: u16, buf: &mut Buffer)
             .collect::<Vec<_>>()
         })
         .collect();
-    let inner = overlay_box(
+    draw_text_box(
         p,
         area,
         box_width,
-        lines.len() as u16 + 2,
+        &lines,
         "Why this post is here — esc closes",
+        scroll,
         buf,
     );
-    draw_scrolled(p, &lines, inner, scroll, buf);
 }

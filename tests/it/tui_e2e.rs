@@ -95,6 +95,23 @@ impl Tui {
         Tui::launch_with_env(home, cols, rows, config, stdin, &[])
     }
 
+    /// Starts the TUI in `home` on `config` with more environment variables.
+    fn with_env(
+        home: TempDir,
+        (cols, rows): (u16, u16),
+        config: Option<&str>,
+        envs: &[(&str, &str)],
+    ) -> Tui {
+        Tui::launch_with_env(home, cols, rows, config, None, envs)
+    }
+
+    /// [`Tui::with_env`] in a fresh home, once the demo feed is all in.
+    fn ready_with_env(size: (u16, u16), config: Option<&str>, envs: &[(&str, &str)]) -> Tui {
+        let tui = Tui::with_env(TempDir::new().expect("temp dir"), size, config, envs);
+        tui.wait_for("the demo feed to be live", |s| s.contains("demo live · "));
+        tui
+    }
+
     /// [`Tui::launch_in`] with more environment variables.
     fn launch_with_env(
         home: TempDir,
@@ -1852,15 +1869,7 @@ fn colour_codes(raw: &[u8]) -> usize {
 /// does reach it.
 #[test]
 fn no_color_writes_no_colour_and_a_theme_writes_its_own() {
-    let mut tui = Tui::launch_with_env(
-        TempDir::new().unwrap(),
-        120,
-        30,
-        None,
-        None,
-        &[("NO_COLOR", "1")],
-    );
-    tui.wait_for("the demo feed to be live", |s| s.contains("demo live · "));
+    let mut tui = Tui::ready_with_env((120, 30), None, &[("NO_COLOR", "1")]);
     let raw = tui.raw();
     assert_eq!(colour_codes(&raw), 0, "{}", String::from_utf8_lossy(&raw));
     assert!(tui.text().contains('┏'), "{}", tui.text());
@@ -1885,15 +1894,7 @@ fn no_color_writes_no_colour_and_a_theme_writes_its_own() {
 /// turns them off.
 #[test]
 fn links_are_clickable_where_the_terminal_makes_them_so() {
-    let mut tui = Tui::launch_with_env(
-        TempDir::new().unwrap(),
-        160,
-        40,
-        None,
-        None,
-        &[("TERM_PROGRAM", "WezTerm")],
-    );
-    tui.wait_for("the demo feed to be live", |s| s.contains("demo live · "));
+    let mut tui = Tui::ready_with_env((160, 40), None, &[("TERM_PROGRAM", "WezTerm")]);
     let raw = String::from_utf8_lossy(&tui.raw()).into_owned();
     assert!(raw.contains("\x1b]8;id="), "an OSC 8 link");
     assert!(raw.contains(";https://"), "to an https URL");
@@ -1904,15 +1905,7 @@ fn links_are_clickable_where_the_terminal_makes_them_so() {
         "{}\n[ui]\nhyperlinks = false\n",
         circles::config::DEFAULT_CONFIG
     );
-    let mut tui = Tui::launch_with_env(
-        TempDir::new().unwrap(),
-        160,
-        40,
-        Some(&config),
-        None,
-        &[("TERM_PROGRAM", "WezTerm")],
-    );
-    tui.wait_for("the demo feed to be live", |s| s.contains("demo live · "));
+    let mut tui = Tui::ready_with_env((160, 40), Some(&config), &[("TERM_PROGRAM", "WezTerm")]);
     assert!(!String::from_utf8_lossy(&tui.raw()).contains("\x1b]8;"));
     let plain = tui.text();
     tui.quit();
@@ -2016,12 +2009,10 @@ fn the_detail_view_draws_images_in_each_protocol() {
     for (protocol, sign) in [("halfblocks", "▀"), ("kitty", "\x1b_G")] {
         let home = TempDir::new().unwrap();
         let config = images_config(&home, &[picture_post("1", &url, false)], "");
-        let mut tui = Tui::launch_with_env(
+        let mut tui = Tui::with_env(
             home,
-            100,
-            40,
+            (100, 40),
             Some(&config),
-            None,
             &[("CIRCLES_IMAGE_PROTOCOL", protocol)],
         );
         tui.wait_for("the post", |s| s.contains("look at post 1"));
@@ -2051,12 +2042,10 @@ fn the_detail_view_draws_images_in_each_protocol() {
     let home = TempDir::new().unwrap();
     let url = format!("{base}/red.png");
     let config = images_config(&home, &[picture_post("2", &url, true)], "");
-    let mut tui = Tui::launch_with_env(
+    let mut tui = Tui::with_env(
         home,
-        100,
-        40,
+        (100, 40),
         Some(&config),
-        None,
         &[("CIRCLES_IMAGE_PROTOCOL", "halfblocks")],
     );
     tui.wait_for("the post", |s| s.contains("look at post 2"));
@@ -2089,12 +2078,10 @@ fn an_image_that_failed_for_a_passing_reason_is_tried_again() {
     let url = format!("{base}/busy.png");
     let home = TempDir::new().unwrap();
     let config = images_config(&home, &[picture_post("3", &url, false)], "");
-    let mut tui = Tui::launch_with_env(
+    let mut tui = Tui::with_env(
         home,
-        100,
-        40,
+        (100, 40),
         Some(&config),
-        None,
         &[
             ("CIRCLES_IMAGE_PROTOCOL", "halfblocks"),
             ("CIRCLES_IMAGE_RETRY", "2"),

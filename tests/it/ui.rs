@@ -56,10 +56,19 @@ fn demo(width: u16, height: u16) -> AppState {
 }
 
 fn screen(state: &AppState) -> String {
+    drawn(state).to_string()
+}
+
+/// The state drawn at its size, with no images.
+fn drawn(state: &AppState) -> TestBackend {
     let (width, height) = state.size;
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal.draw(|f| circles::ui::render(state, f)).unwrap();
-    terminal.backend().to_string()
+    terminal.backend().clone()
+}
+
+fn rendered(state: &AppState) -> ratatui::buffer::Buffer {
+    drawn(state).buffer().clone()
 }
 
 fn keys(state: &mut AppState, keys: &[KeyChord]) {
@@ -458,9 +467,7 @@ fn the_sources_overlay_says_why_in_full_and_what_to_do() {
 /// foreground, background and modifiers), with the legend under it.
 fn style_map(state: &AppState) -> String {
     let (width, height) = state.size;
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|f| circles::ui::render(state, f)).unwrap();
-    let buffer = terminal.backend().buffer().clone();
+    let buffer = rendered(state);
     let mut legend: Vec<String> = Vec::new();
     let mut grid = String::new();
     for y in 0..height {
@@ -484,12 +491,7 @@ fn style_map(state: &AppState) -> String {
 
 /// Every colour the screen uses, as ratatui's.
 fn colours_used(state: &AppState) -> std::collections::BTreeSet<String> {
-    let (width, height) = state.size;
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|f| circles::ui::render(state, f)).unwrap();
-    terminal
-        .backend()
-        .buffer()
+    rendered(state)
         .content()
         .iter()
         .flat_map(|c| [format!("{:?}", c.fg), format!("{:?}", c.bg)])
