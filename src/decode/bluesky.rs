@@ -8,7 +8,7 @@
 
 use super::wire::bluesky::{ByteSlice, EmbedView, PostView, Profile, Reason, ReplyContext};
 use super::{DecodeError, body_text, line_text, parse_time};
-use crate::model::{Account, Media, MediaKind, Mention, Network, Post, ReplyTo};
+use crate::model::{Account, Engagement, Media, MediaKind, Mention, Network, Post, ReplyTo};
 
 const FORMAT: &str = "Bluesky feed item";
 
@@ -107,6 +107,7 @@ pub(super) fn decode_feed_item(
         }
     });
 
+    let viewer = post.viewer.as_ref();
     let rkey = post.uri.rsplit('/').next().unwrap_or_default();
     let profile = usable_handle(&post.author).unwrap_or(&post.author.did);
     Ok(Post {
@@ -130,6 +131,17 @@ pub(super) fn decode_feed_item(
         language: post.record.langs.first().map(|l| line_text(l)),
         visibility: None,
         sensitive: post.labels.iter().any(|l| MEDIA_LABELS.contains(&&*l.val)),
+        cid: post.cid.as_deref().map(line_text),
+        engagement: Engagement {
+            favourited: viewer.is_some_and(|v| v.like.is_some()),
+            boosted: viewer.is_some_and(|v| v.repost.is_some()),
+            bookmarked: viewer.and_then(|v| v.bookmarked).unwrap_or_default(),
+            replies: post.reply_count,
+            boosts: post.repost_count,
+            favourites: post.like_count,
+            like_record: viewer.and_then(|v| v.like.as_deref()).map(line_text),
+            repost_record: viewer.and_then(|v| v.repost.as_deref()).map(line_text),
+        },
     })
 }
 

@@ -13,8 +13,8 @@ use super::wire::mastodon::{Account, Mention, Status};
 use super::wire::{Item, MentionEntry};
 use super::{DecodeError, body_text, line_text, parse_time};
 use crate::model::{
-    Account as ModelAccount, Media, MediaKind, Mention as ModelMention, Network, Post, ReplyTo,
-    sanitize, url_host,
+    Account as ModelAccount, Engagement, Media, MediaKind, Mention as ModelMention, Network, Post,
+    ReplyTo, sanitize, url_host,
 };
 
 const FORMAT: &str = "Mastodon status";
@@ -128,6 +128,17 @@ pub(super) fn decode_status(status: Status<'_>, source: &str) -> Result<Post, De
         language: status.language.as_deref().map(line_text),
         visibility: status.visibility.as_deref().map(line_text),
         sensitive: status.sensitive,
+        cid: None,
+        engagement: Engagement {
+            favourited: status.favourited.unwrap_or_default(),
+            boosted: status.reblogged.unwrap_or_default(),
+            bookmarked: status.bookmarked.unwrap_or_default(),
+            replies: status.replies_count,
+            boosts: status.reblogs_count,
+            favourites: status.favourites_count,
+            like_record: None,
+            repost_record: None,
+        },
     })
 }
 
@@ -164,6 +175,12 @@ pub(super) fn status_of(item: Item<'_>) -> Result<Status<'_>, DecodeError> {
         media_attachments: item.media_attachments,
         card: item.card,
         sensitive: item.sensitive.unwrap_or_default(),
+        favourited: item.favourited,
+        reblogged: item.reblogged,
+        bookmarked: item.bookmarked,
+        replies_count: item.replies_count,
+        reblogs_count: item.reblogs_count,
+        favourites_count: item.favourites_count,
     })
 }
 

@@ -136,6 +136,8 @@ pub(super) fn decode(item: Item<'_>, source: &str) -> Result<Post, DecodeError> 
         }),
         language: item.language.as_deref().map(line_text),
         sensitive: item.sensitive.unwrap_or_default(),
+        cid: None,
+        engagement: Default::default(),
         visibility: item.visibility.as_deref().map(line_text),
     })
 }

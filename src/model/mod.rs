@@ -255,6 +255,44 @@ pub struct Post {
     /// them (`z`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sensitive: bool,
+    /// Bluesky's content id of the record (`cid`): a like, repost, reply
+    /// or quote refers to a post by its URI and this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cid: Option<String>,
+    /// What the reader's account has done to the post, and its counts, as
+    /// the server last said (or as an action made them since).
+    #[serde(default, skip_serializing_if = "Engagement::is_empty")]
+    pub engagement: Engagement,
+}
+
+/// The reader's own marks on a post and how many others engaged with it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Engagement {
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub favourited: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub boosted: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub bookmarked: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replies: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub boosts: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub favourites: Option<u32>,
+    /// Bluesky: the reader's like record (`at://…/app.bsky.feed.like/…`),
+    /// which an unlike deletes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub like_record: Option<String>,
+    /// Bluesky: the reader's repost record, which an un-repost deletes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repost_record: Option<String>,
+}
+
+impl Engagement {
+    pub fn is_empty(&self) -> bool {
+        *self == Engagement::default()
+    }
 }
 
 impl Post {
@@ -286,6 +324,8 @@ impl Post {
             language: None,
             visibility: None,
             sensitive: false,
+            cid: None,
+            engagement: Engagement::default(),
         }
     }
 

@@ -630,6 +630,8 @@ fn entry_post(entry: &feed_rs::model::Entry, info: &FeedInfo<'_>) -> Post {
             .filter(|l| !l.is_empty()),
         visibility: None,
         sensitive: false,
+        cid: None,
+        engagement: Default::default(),
     }
 }
 

@@ -278,6 +278,13 @@ pub(super) fn decode_status_into(
     );
     set_optional(&mut post.language, status.language.as_deref(), set_line);
     post.sensitive = status.sensitive;
+    let engagement = &mut post.engagement;
+    engagement.favourited = status.favourited.unwrap_or_default();
+    engagement.boosted = status.reblogged.unwrap_or_default();
+    engagement.bookmarked = status.bookmarked.unwrap_or_default();
+    engagement.replies = status.replies_count;
+    engagement.boosts = status.reblogs_count;
+    engagement.favourites = status.favourites_count;
     set_optional(
         &mut post.visibility,
         status.visibility.as_deref().filter(|_| all),

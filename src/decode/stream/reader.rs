@@ -49,6 +49,12 @@ pub(super) struct Status<'a> {
     pub media_attachments: Vec<Attachment<'a>>,
     pub card: Option<Card<'a>>,
     pub sensitive: bool,
+    pub favourited: Option<bool>,
+    pub reblogged: Option<bool>,
+    pub bookmarked: Option<bool>,
+    pub replies_count: Option<u32>,
+    pub reblogs_count: Option<u32>,
+    pub favourites_count: Option<u32>,
 }
 
 impl Status<'_> {
@@ -160,6 +166,12 @@ enum StatusKey {
     MediaAttachments,
     Card,
     Sensitive,
+    Favourited,
+    Reblogged,
+    Bookmarked,
+    RepliesCount,
+    ReblogsCount,
+    FavouritesCount,
     /// A key that makes the line something else (a notification, a Bluesky
     /// item, a native post) or that serde would type check: on the line
     /// itself, the serde path decides.
@@ -188,6 +200,12 @@ impl StatusKey {
             b"media_attachments" => StatusKey::MediaAttachments,
             b"card" => StatusKey::Card,
             b"sensitive" => StatusKey::Sensitive,
+            b"favourited" => StatusKey::Favourited,
+            b"reblogged" => StatusKey::Reblogged,
+            b"bookmarked" => StatusKey::Bookmarked,
+            b"replies_count" => StatusKey::RepliesCount,
+            b"reblogs_count" => StatusKey::ReblogsCount,
+            b"favourites_count" => StatusKey::FavouritesCount,
             b"type" | b"status" | b"post" | b"reply" | b"reason" | b"author" | b"text"
             | b"source" | b"boosted_by" | b"cw" | b"reply_to" | b"hashtags" | b"links"
             | b"media" => StatusKey::Foreign,
@@ -488,6 +506,36 @@ impl<'a> Scan<'a, '_> {
         }
     }
 
+    /// `true`, `false` or `null` (serde's `Option<bool>`).
+    fn optional_boolean(&mut self) -> Option<Option<bool>> {
+        if self.null()? {
+            Some(None)
+        } else {
+            self.boolean().map(Some)
+        }
+    }
+
+    /// A count: `null`, or a whole number of at most nine digits. Any
+    /// other number (negative, fractional, huge) is left to serde's
+    /// lenient `wire::count`.
+    fn count(&mut self) -> Option<Option<u32>> {
+        if self.null()? {
+            return Some(None);
+        }
+        let start = self.at;
+        self.digits();
+        let digits = self.bytes.get(start..self.at)?;
+        let plain = matches!(digits, [b'0'] | [b'1'..=b'9', ..]) && digits.len() <= 9;
+        let next = self.bytes.get(self.at).copied();
+        if !plain || matches!(next, Some(b'.' | b'e' | b'E')) {
+            return None;
+        }
+        digits
+            .iter()
+            .try_fold(0u32, |n, d| Some(n * 10 + u32::from(d - b'0')))
+            .map(Some)
+    }
+
     /// Whether the value at the cursor is `null` (consumed if so).
     fn null(&mut self) -> Option<bool> {
         if self.peek()? != b'n' {
@@ -699,6 +747,8 @@ impl<'a> Scan<'a, '_> {
         let mut media_attachments = Vec::new();
         let mut card = None;
         let mut sensitive = false;
+        let mut marks = [None; 3];
+        let mut counts = [None; 3];
         // Fields serde requires in a nested status (and whose `null` it
         // rejects there) are optional on the line itself.
         let required = |scan: &mut Self| -> Option<Option<Cow<'a, str>>> {
@@ -776,6 +826,12 @@ impl<'a> Scan<'a, '_> {
                 StatusKey::Sensitive => {
                     sensitive = scan.boolean()?;
                 }
+                StatusKey::Favourited => marks[0] = scan.optional_boolean()?,
+                StatusKey::Reblogged => marks[1] = scan.optional_boolean()?,
+                StatusKey::Bookmarked => marks[2] = scan.optional_boolean()?,
+                StatusKey::RepliesCount => counts[0] = scan.count()?,
+                StatusKey::ReblogsCount => counts[1] = scan.count()?,
+                StatusKey::FavouritesCount => counts[2] = scan.count()?,
                 StatusKey::Foreign if top => return None,
                 StatusKey::Foreign | StatusKey::Other => scan.skip()?,
             }
@@ -804,6 +860,12 @@ impl<'a> Scan<'a, '_> {
             media_attachments,
             card,
             sensitive,
+            favourited: marks[0],
+            reblogged: marks[1],
+            bookmarked: marks[2],
+            replies_count: counts[0],
+            reblogs_count: counts[1],
+            favourites_count: counts[2],
         })
     }
 

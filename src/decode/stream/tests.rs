@@ -137,6 +137,62 @@ fn shapes_it_leaves_to_serde() {
 }
 
 #[test]
+fn marks_and_counts_decode_as_serde_does() {
+    let base: serde_json::Value = serde_json::from_str(FIXTURES[0]).unwrap();
+    let with = |extra: &str| {
+        let extra: serde_json::Value = serde_json::from_str(&format!("{{{extra}}}")).unwrap();
+        let mut line = base.clone();
+        for (key, value) in extra.as_object().unwrap() {
+            line[key] = value.clone();
+        }
+        line.to_string()
+    };
+    // What the fast path reads itself, and what it leaves to serde's
+    // lenient count (a count that is not a plain whole number is no count).
+    let read = [
+        r#""favourited":true,"reblogged":false,"bookmarked":null"#,
+        r#""replies_count":0,"reblogs_count":7,"favourites_count":123456789"#,
+        r#""replies_count":null"#,
+    ];
+    let left = [
+        r#""replies_count":-1"#,
+        r#""reblogs_count":1.5"#,
+        r#""favourites_count":12345678901"#,
+        r#""favourites_count":"12""#,
+        r#""favourites_count":1e3"#,
+    ];
+    for extra in read {
+        let line = with(extra);
+        assert_eq!(agrees(&line), Ok(true), "{line}");
+    }
+    let post = decode(&with(read[0]), "t").unwrap();
+    assert!(post.engagement.favourited && !post.engagement.boosted);
+    let post = decode(&with(read[1]), "t").unwrap();
+    assert_eq!(post.engagement.favourites, Some(123_456_789));
+    for extra in left {
+        let line = with(extra);
+        assert_eq!(agrees(&line), Ok(false), "{line}");
+        let post = decode(&line, "t").expect("a strange count is no broken post");
+        let counts = &post.engagement;
+        let favourites = if extra.contains("12345678901") {
+            Some(u32::MAX)
+        } else if extra.contains("favourites_count") {
+            None
+        } else {
+            Some(17)
+        };
+        assert_eq!(counts.favourites, favourites, "{line}");
+        let fixture = (Some(2), Some(4));
+        let changed = ["replies_count", "reblogs_count"].map(|k| extra.contains(k));
+        let expected = (
+            if changed[0] { None } else { fixture.0 },
+            if changed[1] { None } else { fixture.1 },
+        );
+        assert_eq!((counts.replies, counts.boosts), expected, "{line}");
+    }
+}
+
+#[test]
 fn escapes_decode_as_serde_does() {
     let base = compact(FIXTURES[0]);
     let line = base.replacen(

@@ -19,6 +19,28 @@ pub struct PostView<'a> {
     /// Moderation labels (`com.atproto.label.defs#label`).
     #[serde(borrow, default)]
     pub labels: Vec<Label<'a>>,
+    #[serde(borrow)]
+    pub cid: Option<Cow<'a, str>>,
+    /// The reader's own like and repost records (`#viewerState`).
+    #[serde(borrow)]
+    pub viewer: Option<Viewer<'a>>,
+    #[serde(rename = "replyCount", default, deserialize_with = "super::count")]
+    pub reply_count: Option<u32>,
+    #[serde(rename = "repostCount", default, deserialize_with = "super::count")]
+    pub repost_count: Option<u32>,
+    #[serde(rename = "likeCount", default, deserialize_with = "super::count")]
+    pub like_count: Option<u32>,
+}
+
+/// `app.bsky.feed.defs#viewerState`.
+#[derive(Deserialize)]
+pub struct Viewer<'a> {
+    #[serde(borrow)]
+    pub like: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub repost: Option<Cow<'a, str>>,
+    #[serde(default)]
+    pub bookmarked: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -55,12 +77,16 @@ pub struct Record<'a> {
 pub struct RecordReply<'a> {
     #[serde(borrow)]
     pub parent: StrongRef<'a>,
+    #[serde(borrow)]
+    pub root: Option<StrongRef<'a>>,
 }
 
 #[derive(Deserialize)]
 pub struct StrongRef<'a> {
     #[serde(borrow)]
     pub uri: Cow<'a, str>,
+    #[serde(borrow)]
+    pub cid: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]

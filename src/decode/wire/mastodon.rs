@@ -41,6 +41,16 @@ pub struct Status<'a> {
     pub card: Option<Card<'a>>,
     #[serde(default)]
     pub sensitive: bool,
+    /// The reader's marks, present when the status was read with a token.
+    pub favourited: Option<bool>,
+    pub reblogged: Option<bool>,
+    pub bookmarked: Option<bool>,
+    #[serde(default, deserialize_with = "super::count")]
+    pub replies_count: Option<u32>,
+    #[serde(default, deserialize_with = "super::count")]
+    pub reblogs_count: Option<u32>,
+    #[serde(default, deserialize_with = "super::count")]
+    pub favourites_count: Option<u32>,
 }
 
 #[derive(Deserialize)]

@@ -52,6 +52,15 @@ pub struct Item<'a> {
     #[serde(borrow)]
     pub card: Option<mastodon::Card<'a>>,
     pub sensitive: Option<bool>,
+    pub favourited: Option<bool>,
+    pub reblogged: Option<bool>,
+    pub bookmarked: Option<bool>,
+    #[serde(default, deserialize_with = "count")]
+    pub replies_count: Option<u32>,
+    #[serde(default, deserialize_with = "count")]
+    pub reblogs_count: Option<u32>,
+    #[serde(default, deserialize_with = "count")]
+    pub favourites_count: Option<u32>,
     #[serde(borrow, rename = "type")]
     pub kind: Option<Cow<'a, str>>,
     #[serde(borrow)]
@@ -158,4 +167,61 @@ impl IdValue<'_> {
             IdValue::Number(n) => n.to_string(),
         }
     }
+}
+
+/// A count a server gives (`replies_count`, `likeCount`): a whole number,
+/// capped at `u32::MAX`. Anything else (negative, fractional, a string) is
+/// no count rather than a post that cannot be read: counts only decorate.
+pub fn count<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u32>, D::Error> {
+    struct Count;
+    impl<'v> serde::de::Visitor<'v> for Count {
+        type Value = Option<u32>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a count")
+        }
+        fn visit_u64<E>(self, n: u64) -> Result<Self::Value, E> {
+            Ok(Some(u32::try_from(n).unwrap_or(u32::MAX)))
+        }
+        fn visit_i64<E>(self, n: i64) -> Result<Self::Value, E> {
+            Ok(u64::try_from(n)
+                .ok()
+                .map(|n| u32::try_from(n).unwrap_or(u32::MAX)))
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: serde::Deserializer<'v>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(Count)
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'v>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+        fn visit_map<A: serde::de::MapAccess<'v>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            while map
+                .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                .is_some()
+            {}
+            Ok(None)
+        }
+    }
+    deserializer.deserialize_any(Count)
 }
