@@ -190,9 +190,27 @@ impl StateBuilder {
             &self.sources,
             ConfigStatus::default(),
             self.now,
-        );
+        )
+        .with_source_specs(compiled.config.sources.clone());
         let (width, height) = self.size;
         update(&mut state, Action::Resize { width, height });
         state
     }
+}
+
+/// The card of the `index`th post of the focused column as text, 80 cells
+/// wide: its lines, each piece's text joined.
+pub fn card_text(state: &AppState, index: usize) -> String {
+    let column = state.focus;
+    let Some(&id) = state.list(column).get(index) else {
+        return String::new();
+    };
+    let Some(entry) = state.timeline.get(id) else {
+        return String::new();
+    };
+    crate::app::card::card(&entry.post, state.look(column, id, 80))
+        .iter()
+        .map(|line| line.iter().map(|p| p.text.as_str()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -37,6 +37,8 @@ pub enum Tone {
     Marker,
     /// Headings of the detail page.
     Heading,
+    /// The reader's own marks on a post: favourited, boosted, bookmarked.
+    Mine,
     /// A row kept for an image: the ui draws the image (the piece's `link`)
     /// over the run of such rows, or says it is loading.
     Image,
@@ -141,7 +143,7 @@ pub fn card(post: &Post, look: CardLook) -> Vec<Line> {
         let name = post.author.shown_name().to_string();
         let mut line = vec![piece(name_tone(look.amplified), name)];
         line.push(piece(Tone::Text, format!(": {first}")));
-        return vec![fit_with_right(line, piece(Tone::Time, time), width)];
+        return vec![fit_with_right(line, vec![piece(Tone::Time, time)], width)];
     }
     let mut lines = Vec::new();
     if let Some(reason) = look.muted {
@@ -175,6 +177,9 @@ pub fn card(post: &Post, look: CardLook) -> Vec<Line> {
     if let Some(markers) = markers(post, width) {
         lines.push(markers);
     }
+    if let Some(counts) = counts(post) {
+        lines.push(truncate_line(vec![piece(Tone::Marker, counts)], width));
+    }
     if look.images
         && look.style != Style::Compact
         && let Some(first) = post.media.first()
@@ -195,7 +200,7 @@ fn name_tone(amplified: bool) -> Tone {
 fn header(post: &Post, amplified: bool, time: String, width: usize) -> Line {
     let mut left = Vec::new();
     if amplified {
-        left.push(piece(Tone::Amplified, "★ "));
+        left.push(piece(Tone::Amplified, "✦ "));
     }
     let name = post.author.display_name.trim();
     if !name.is_empty() {
@@ -203,7 +208,50 @@ fn header(post: &Post, amplified: bool, time: String, width: usize) -> Line {
         left.push(piece(Tone::Handle, " "));
     }
     left.push(piece(Tone::Handle, post.author.handle.clone()));
-    fit_with_right(left, piece(Tone::Time, time), width)
+    let mut right = Vec::new();
+    let marks = mine(post);
+    if !marks.is_empty() {
+        right.push(piece(Tone::Mine, marks));
+        right.push(piece(Tone::Time, " "));
+    }
+    right.push(piece(Tone::Time, time));
+    fit_with_right(left, right, width)
+}
+
+/// The reader's marks on a post, for the header: `★` favourited (liked),
+/// `↻` boosted (reposted), `🔖` bookmarked.
+fn mine(post: &Post) -> String {
+    let e = &post.engagement;
+    [(e.favourited, "★"), (e.boosted, "↻"), (e.bookmarked, "🔖")]
+        .into_iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, mark)| mark)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// How many replied, boosted and favourited, in the network's words:
+/// `2 replies · 5 boosts · 17 favourites` (Bluesky: reposts, likes). None
+/// when the server gave no counts or all are zero.
+pub fn counts(post: &Post) -> Option<String> {
+    let e = &post.engagement;
+    let (boost, favourite) = match post.author.network {
+        crate::model::Network::Bluesky => (("repost", "reposts"), ("like", "likes")),
+        _ => (("boost", "boosts"), ("favourite", "favourites")),
+    };
+    let parts: Vec<String> = [
+        (e.replies, ("reply", "replies")),
+        (e.boosts, boost),
+        (e.favourites, favourite),
+    ]
+    .into_iter()
+    .filter_map(|(n, (one, many))| match n? {
+        0 => None,
+        1 => Some(format!("1 {one}")),
+        n => Some(format!("{n} {many}")),
+    })
+    .collect();
+    (!parts.is_empty()).then(|| parts.join(" · "))
 }
 
 fn context(post: &Post, width: usize) -> Vec<Line> {
@@ -354,15 +402,15 @@ pub fn truncate_line(line: Line, max: usize) -> Line {
 }
 
 /// `left` cut to leave room for `right`, which is pushed to the right edge.
-fn fit_with_right(left: Line, right: Piece, width: usize) -> Line {
-    let right_w = self::width(&right.text);
+fn fit_with_right(left: Line, right: Line, width: usize) -> Line {
+    let right_w: usize = right.iter().map(|p| self::width(&p.text)).sum();
     if right_w + 1 >= width {
         return truncate_line(left, width);
     }
     let mut line = truncate_line(left, width - right_w - 1);
     let used: usize = line.iter().map(|p| self::width(&p.text)).sum();
     line.push(piece(Tone::Text, " ".repeat(width - right_w - used)));
-    line.push(right);
+    line.extend(right);
     line
 }
 
@@ -481,6 +529,10 @@ pub fn detail(
     }
     lines.push(Vec::new());
     lines.extend(wrap_rich(&post.text, &post.links, width));
+    if let Some(counts) = counts(post) {
+        lines.push(Vec::new());
+        lines.extend(wrap_plain(&counts, width, Tone::Marker));
+    }
     if !post.links.is_empty() {
         lines.push(Vec::new());
         lines.push(vec![piece(
@@ -629,7 +681,7 @@ mod tests {
                 piece(Tone::Name, "Alice"),
                 piece(Tone::Handle, " @a@x.social"),
             ],
-            piece(Tone::Time, "5m"),
+            vec![piece(Tone::Time, "5m")],
             30,
         );
         let text = text_of(&line);
@@ -637,7 +689,7 @@ mod tests {
         assert!(text.ends_with(" 5m") && text.starts_with("Alice @a@x.social"));
         let narrow = fit_with_right(
             vec![piece(Tone::Name, "Alice Liddell-Wonderland")],
-            piece(Tone::Time, "5m"),
+            vec![piece(Tone::Time, "5m")],
             12,
         );
         assert_eq!(text_of(&narrow), "Alice Li… 5m");

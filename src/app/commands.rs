@@ -7,6 +7,7 @@
 //! here. The config layer may not know the app, so the two halves of a
 //! command live in the two layers, each in one place.
 
+use super::act::act_on;
 use super::edit::{UNDO_HINT, author, selected_post, who};
 use super::{
     AppState, Effect, Overlay, Palette, focus, keep_selection_visible, open_link, page, post_url,
@@ -14,6 +15,7 @@ use super::{
 };
 use crate::config::{Command, Edit, Scope};
 use crate::filter;
+use crate::model::Act;
 
 /// Runs a command as its key would on the main screen.
 pub fn run(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) {
@@ -68,6 +70,9 @@ pub fn run(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) {
                 None => state.message = Some("this post has no image".into()),
             }
         }
+        Command::Favourite => act_on(state, |m| Act::Favourite { on: !m.favourited }, effects),
+        Command::Boost => act_on(state, |m| Act::Boost { on: !m.boosted }, effects),
+        Command::Bookmark => act_on(state, |m| Act::Bookmark { on: !m.bookmarked }, effects),
         Command::CopyUrl => match state.selected().and_then(|id| post_url(state, id)) {
             Some(url) => {
                 state.message = Some(format!("copied {url}"));

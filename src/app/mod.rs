@@ -10,6 +10,7 @@
 //! May touch: `model`, `config`, `filter`, `store`, `source` (its event
 //! types only). Never the terminal.
 
+mod act;
 pub mod card;
 mod commands;
 mod edit;
@@ -17,6 +18,7 @@ mod palette;
 pub mod sources;
 pub mod view;
 
+pub use act::Pending;
 pub use commands::run;
 pub use edit::{ConfigChange, ConfigWhy, MuteFor, Precompiled, Purpose};
 pub use palette::{Palette, PaletteItem, Target};
@@ -68,6 +70,11 @@ pub enum Action {
     /// Something the runtime has to say: an effect that failed, a cache
     /// or log that could not be opened.
     Notice(String),
+    /// How an act asked for by [`Effect::Act`] went.
+    Acted {
+        ticket: u64,
+        result: crate::model::ActResult,
+    },
 }
 
 /// Something the event loop does for the reducer.
@@ -93,6 +100,9 @@ pub enum Effect {
     StopSource(String),
     /// Keep this in the cache (only when [`AppState::persisting`]).
     Persist(Write),
+    /// Favourite, boost or bookmark a post through a source's account;
+    /// answered with [`Action::Acted`].
+    Act(crate::model::ActRequest),
 }
 
 /// A source as the status bar shows it.
@@ -258,6 +268,9 @@ pub struct AppState {
     /// The read position last sent to the cache, per column name.
     saved_positions: std::collections::HashMap<String, String>,
     today: NaiveDate,
+    /// Acts sent out and not yet answered.
+    pub acts: Vec<Pending>,
+    next_ticket: u64,
 }
 
 impl AppState {
@@ -303,6 +316,8 @@ impl AppState {
             on_screen: std::collections::HashMap::new(),
             saved_positions: std::collections::HashMap::new(),
             today: now.with_timezone(&utc_offset).date_naive(),
+            acts: Vec::new(),
+            next_ticket: 0,
         }
     }
 
@@ -533,6 +548,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::Restore(snapshot) => restore(state, snapshot),
         Action::Persisting(on) => state.persisting = on,
         Action::Notice(text) => state.message = Some(text),
+        Action::Acted { ticket, result } => act::acted(state, ticket, result, &mut effects),
     }
     mark_visible_seen(state);
     note_the_top(state);

@@ -74,7 +74,9 @@ async fn mastodon(instance: &str, timeline: &str) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot register circles with {instance}: {e}"))?;
     let authorize = client.authorize_url(&app);
-    println!("Open this page, log in and allow circles to read your timelines:\n\n  {authorize}\n");
+    println!(
+        "Open this page, log in and allow circles to read your timelines and act for you:\n\n  {authorize}\n"
+    );
     print!("Then paste the code it shows here: ");
     io::stdout().flush().ok();
     let mut code = String::new();

@@ -80,9 +80,12 @@ commands! {
     OpenLink = "open_link", ["o"], Post, "open the post's first link (or the post) in the browser";
     CopyUrl = "copy_url", ["y"], Post, "copy the post's URL to the clipboard";
     OpenImage = "open_image", ["i"], Post, "open the post's first image in the system's image viewer";
+    Favourite = "favourite", ["f"], Post, "favourite (Bluesky: like) the post, or take it back";
+    Boost = "boost", ["t"], Post, "boost (Bluesky: repost) the post, or undo the boost";
+    Bookmark = "bookmark", ["B"], Post, "bookmark the post, or remove the bookmark";
     Search = "search", ["/"], Main, "search in the focused column";
     Palette = "palette", ["ctrl-p"], Main, "fuzzy palette: columns, accounts, commands";
-    MarkRead = "mark_read", ["r"], Main, "mark every post in the column read";
+    MarkRead = "mark_read", ["R"], Main, "mark every post in the column read";
     MuteAuthor = "mute_author", ["m"], Post, "mute the author: 1 hour, 1 day, 7 days or forever";
     MuteBoosts = "mute_boosts", ["b"], Post, "mute boosts from the booster (keep their own posts)";
     MuteKeyword = "mute_keyword", ["K"], Post, "mute a keyword or hashtag from the post";

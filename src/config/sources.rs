@@ -36,6 +36,12 @@ pub enum SourceConfig {
 }
 
 impl SourceConfig {
+    /// Whether its posts can be acted on (favourited, boosted, answered)
+    /// through its account.
+    pub fn acts(&self) -> bool {
+        matches!(self, SourceConfig::Mastodon(_) | SourceConfig::Bluesky(_))
+    }
+
     /// The kind as the config writes it.
     pub fn kind_name(&self) -> &'static str {
         match self {

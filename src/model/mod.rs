@@ -3,12 +3,14 @@
 //! Everything here is owned data with no I/O. Every string in a [`Post`] has
 //! already been through [`sanitize`], so outer layers may print it as is.
 
+mod act;
 mod event;
 mod identity;
 mod limits;
 mod sanitize;
 pub(crate) mod scan;
 
+pub use act::{Act, ActRequest, ActResult, PostRef};
 pub use event::{SourceEvent, SourceState};
 pub use identity::{HandleError, HandleKey, parse_handle};
 pub use limits::{MAX_ALT_BYTES, MAX_ENTRIES, MAX_SHORT_BYTES, MAX_TEXT_BYTES, MAX_URL_BYTES};

@@ -54,6 +54,8 @@ pub struct Client {
 struct Session {
     access: Secret,
     refresh: Secret,
+    /// The account's DID: the repo its records are written to.
+    did: String,
 }
 
 #[derive(Deserialize)]
@@ -62,6 +64,15 @@ struct SessionOutput {
     access_jwt: Secret,
     #[serde(rename = "refreshJwt")]
     refresh_jwt: Secret,
+    #[serde(default)]
+    did: String,
+}
+
+/// An XRPC call: a query (GET with parameters) or a procedure (POST with
+/// a JSON body).
+enum Call<'a> {
+    Query(&'a [(&'a str, &'a str)]),
+    Procedure(&'a serde_json::Value),
 }
 
 /// What the session file holds: the refresh token, and whose it is, so a
@@ -235,6 +246,7 @@ impl Client {
         self.session = Some(Session {
             access: out.access_jwt,
             refresh: out.refresh_jwt,
+            did: out.did,
         });
         Ok(())
     }
@@ -271,28 +283,119 @@ impl Client {
         if let Some(cursor) = cursor {
             query.push(("cursor", cursor));
         }
-        self.get("app.bsky.feed.getTimeline", &query, "reading the timeline")
-            .await
+        self.call(
+            "app.bsky.feed.getTimeline",
+            Call::Query(&query),
+            "reading the timeline",
+        )
+        .await
     }
 
-    /// An authenticated XRPC query, logging in or refreshing the session as
-    /// needed; the answer's body.
-    async fn get(
+    // ---- acting as the account ----
+
+    /// Writes a record into the account's repo
+    /// (`com.atproto.repo.createRecord`); its `at://` URI and cid.
+    pub async fn create_record(
         &mut self,
-        method: &str,
-        query: &[(&str, &str)],
+        collection: &str,
+        record: serde_json::Value,
         what: &str,
-    ) -> Result<Vec<u8>, Error> {
+    ) -> Result<(String, String), Error> {
+        #[derive(Deserialize)]
+        struct Created {
+            uri: String,
+            #[serde(default)]
+            cid: String,
+        }
+        self.ensure_session().await?;
+        let repo = self.did();
+        let body = serde_json::json!({ "repo": repo, "collection": collection, "record": record });
+        let answer = self
+            .call(
+                "com.atproto.repo.createRecord",
+                Call::Procedure(&body),
+                what,
+            )
+            .await?;
+        let created: Created = serde_json::from_slice(&answer).map_err(|e| Error::Malformed {
+            what: what.to_string(),
+            why: format!(
+                "the answer is not a record's URI ({})",
+                http::short(&e.to_string())
+            ),
+        })?;
+        Ok((created.uri, created.cid))
+    }
+
+    /// Deletes one of the account's records by its `at://` URI
+    /// (`com.atproto.repo.deleteRecord`).
+    pub async fn delete_record(&mut self, uri: &str, what: &str) -> Result<(), Error> {
+        let mut parts = uri.strip_prefix("at://").unwrap_or(uri).split('/');
+        let (Some(repo), Some(collection), Some(rkey)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(Error::Refused(format!(
+                "{what}: {uri:?} is not the at:// URI of a record"
+            )));
+        };
+        let body = serde_json::json!({ "repo": repo, "collection": collection, "rkey": rkey });
+        self.call(
+            "com.atproto.repo.deleteRecord",
+            Call::Procedure(&body),
+            what,
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Bookmarks a post or takes the bookmark away
+    /// (`app.bsky.bookmark.createBookmark` / `deleteBookmark`). A server
+    /// without bookmarks says so in words.
+    pub async fn bookmark(&mut self, uri: &str, cid: &str, on: bool) -> Result<(), Error> {
+        let (method, body, what) = if on {
+            let body = serde_json::json!({ "uri": uri, "cid": cid });
+            ("app.bsky.bookmark.createBookmark", body, "bookmarking")
+        } else {
+            let body = serde_json::json!({ "uri": uri });
+            (
+                "app.bsky.bookmark.deleteBookmark",
+                body,
+                "removing the bookmark",
+            )
+        };
+        match self.call(method, Call::Procedure(&body), what).await {
+            Err(Error::Status {
+                status: 404 | 501, ..
+            }) => Err(Error::Refused(format!(
+                "{what}: {} has no bookmarks (it does not know {method}); bookmark the post \
+                 on bsky.app instead",
+                self.service
+            ))),
+            done => done.map(drop),
+        }
+    }
+
+    /// The DID of the account logged in (empty before a session).
+    fn did(&self) -> String {
+        self.session
+            .as_ref()
+            .map(|s| s.did.clone())
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| self.handle.clone())
+    }
+
+    /// An authenticated XRPC call, logging in or refreshing the session as
+    /// needed; the answer's body.
+    async fn call(&mut self, method: &str, call: Call<'_>, what: &str) -> Result<Vec<u8>, Error> {
         self.ensure_session().await?;
         for attempt in 0..2 {
             let Some(session) = &self.session else {
                 break;
             };
-            let request = self
-                .http
-                .get(self.url(method))
-                .query(query)
-                .bearer_auth(session.access.expose());
+            let request = match call {
+                Call::Query(query) => self.http.get(self.url(method)).query(query),
+                Call::Procedure(body) => self.http.post(self.url(method)).json(body),
+            };
+            let request = request.bearer_auth(session.access.expose());
             let answer = self.send(request, what).await?;
             if answer.status.is_success() {
                 self.server_errors = 0;

@@ -25,6 +25,10 @@ const MAX_BODY: usize = 16 << 20;
 /// Bytes one streaming event may hold; a bigger one is skipped.
 pub const MAX_EVENT_BYTES: usize = 4 << 20;
 
+/// What circles asks to do as the account: read the timelines, and act
+/// (favourite, boost, bookmark, post) and follow from the keyboard.
+pub const SCOPES: &str = "read write follow";
+
 /// The OAuth redirect for apps without a web page: the code is shown to
 /// the user to paste.
 const OOB: &str = "urn:ietf:wg:oauth:2.0:oob";
@@ -182,6 +186,47 @@ impl Client {
         }
     }
 
+    /// One authorised POST that acts as the account (`statuses/:id/favourite`
+    /// and the like), after waiting for the rate limit if it is spent; the
+    /// answer's body. `what` says what was asked, in words: "favourite".
+    pub async fn act(&mut self, segments: &[&str], what: &str) -> Result<String, Error> {
+        let instance = self.base.as_str().trim_end_matches('/').to_string();
+        let Some(token) = &self.token else {
+            return Err(Error::Refused(format!(
+                "{what}: circles acts for an account with its access token, and this source has \
+                 none; run `circles login mastodon {instance}` and add its token_file"
+            )));
+        };
+        let url = self.api_url(segments, &[]);
+        let request = self
+            .http
+            .post(url)
+            .timeout(REQUEST_TIMEOUT)
+            .bearer_auth(token.expose());
+        self.pacer.ready().await;
+        let answer = http::send(request, MAX_BODY, what).await?;
+        self.pacer.read(&answer.headers);
+        if answer.status.is_success() {
+            return Ok(answer.text());
+        }
+        let said = self.error_text(&answer.text());
+        let detail = said
+            .as_deref()
+            .map_or_else(String::new, |e| format!(": {e}"));
+        let status = answer.status.as_u16();
+        Err(match status {
+            401 | 403 => Error::Refused(format!(
+                "{what}: {status}{detail}; the token in {} lacks the `write` scope or was \
+                 revoked: run `circles login mastodon {instance}` again",
+                self.token_origin
+            )),
+            404 => Error::Refused(format!(
+                "{what}: 404{detail}; the post is gone, or this account cannot see it"
+            )),
+            _ => self.status_error(&answer, what),
+        })
+    }
+
     /// What an error answer means.
     fn status_error(&self, answer: &Answer, what: &str) -> Error {
         let said = self.error_text(&answer.text());
@@ -333,7 +378,7 @@ impl Client {
         let request = self.http.post(self.api_url(&["apps"], &[])).form(&[
             ("client_name", "circles"),
             ("redirect_uris", OOB),
-            ("scopes", "read"),
+            ("scopes", SCOPES),
             ("website", "https://github.com/circles-tui/circles"),
         ]);
         let answer = http::send(request, MAX_BODY, what).await?;
@@ -348,7 +393,7 @@ impl Client {
             .unwrap_or_else(|_| self.base.clone());
         url.query_pairs_mut().extend_pairs([
             ("client_id", app.client_id.as_str()),
-            ("scope", "read"),
+            ("scope", SCOPES),
             ("redirect_uri", OOB),
             ("response_type", "code"),
         ]);
@@ -373,7 +418,7 @@ impl Client {
             ("client_id", app.client_id.as_str()),
             ("client_secret", app.client_secret.expose()),
             ("redirect_uri", OOB),
-            ("scope", "read"),
+            ("scope", SCOPES),
         ]);
         let answer = http::send(request, MAX_BODY, what).await?;
         let token: Token = self.json(answer, what)?;

@@ -62,7 +62,7 @@ pub(super) async fn run(sink: Sink, spec: BlueskySpec, cursors: Cursors) {
         &spec.handle,
         password,
         password_from,
-        session_file(&spec),
+        session_file(&spec, ""),
     );
     if !sink.state(SourceState::Connecting) {
         return;
@@ -135,8 +135,9 @@ pub(super) async fn run(sink: Sink, spec: BlueskySpec, cursors: Cursors) {
 
 /// Where the session is kept across restarts: beside the app password
 /// file, else (a password from the environment) in circles' credentials
-/// folder; `bluesky-<handle>.session`, owner-only.
-fn session_file(spec: &BlueskySpec) -> Option<PathBuf> {
+/// folder; `bluesky-<handle><purpose>.session`, owner-only (the reading
+/// task's has no purpose; the one that acts, `-actions`).
+pub(super) fn session_file(spec: &BlueskySpec, purpose: &str) -> Option<PathBuf> {
     let dir = match &spec.password {
         SecretRef::File(file) => secret::expand_home(file).parent()?.to_path_buf(),
         SecretRef::Env(_) => directories::ProjectDirs::from("", "", "circles")?
@@ -154,7 +155,7 @@ fn session_file(spec: &BlueskySpec) -> Option<PathBuf> {
             }
         })
         .collect();
-    Some(dir.join(format!("bluesky-{name}.session")))
+    Some(dir.join(format!("bluesky-{name}{purpose}.session")))
 }
 
 /// `app.bsky.feed.getTimeline`'s output. The items stay JSON values until

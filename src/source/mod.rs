@@ -13,6 +13,7 @@
 //!
 //! May touch: `model`, `decode`, `config`, `net`; tokio. Never the terminal.
 
+pub mod act;
 mod bluesky;
 mod demo;
 mod feed;

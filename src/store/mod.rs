@@ -206,6 +206,18 @@ impl Timeline {
         Some(entry)
     }
 
+    /// Sets the reader's marks and the counts of post `id` (they change no
+    /// route); the post as it is now, for the cache.
+    pub fn set_engagement(
+        &mut self,
+        id: PostId,
+        engagement: crate::model::Engagement,
+    ) -> Option<Arc<Post>> {
+        let entry = self.entries.get_mut(&id)?;
+        Arc::make_mut(&mut entry.post).engagement = engagement;
+        Some(Arc::clone(&entry.post))
+    }
+
     /// Puts an edited version of a post in place of the old one: same id,
     /// same seen mark, in the columns its new verdict names.
     pub fn replace(&mut self, id: PostId, post: Post, verdict: Verdict) -> bool {

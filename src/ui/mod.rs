@@ -282,7 +282,7 @@ fn tone_style(p: Paint, tone: Tone) -> Style {
     let t = p.theme;
     match tone {
         Tone::Name => p.fg(t.names).add_modifier(Modifier::BOLD),
-        Tone::Amplified => p.fg(t.amplified).add_modifier(Modifier::BOLD),
+        Tone::Amplified | Tone::Mine => p.fg(t.amplified).add_modifier(Modifier::BOLD),
         Tone::Handle => p.fg(t.handles),
         Tone::Time | Tone::Marker => p.quiet(),
         Tone::Context => p.fg(t.boosts),

@@ -262,7 +262,7 @@ fn post_commands_work_in_the_detail_view() {
     assert!(matches!(s.overlay, Overlay::Explain { .. }));
     named(&mut s, NamedKey::Esc);
     named(&mut s, NamedKey::Enter);
-    let effects = key(&mut s, 'r');
+    let effects = key(&mut s, 'R');
     assert!(effects.is_empty());
     assert!(matches!(s.overlay, Overlay::Detail { .. }), "still open");
     let said = s.message.clone().unwrap_or_default();
@@ -538,7 +538,7 @@ fn ctrl_p_palette_goes_to_columns_accounts_and_commands() {
 }
 
 #[test]
-fn r_marks_the_column_read() {
+fn capital_r_marks_the_column_read() {
     let mut s = state_with(CONFIG, 160, 10);
     deliver(&mut s, bobs(20));
     assert_eq!(s.timeline.unread(3), 20);
@@ -547,6 +547,12 @@ fn r_marks_the_column_read() {
     let on_screen = 20 - s.timeline.unread(3);
     assert!(on_screen > 0 && on_screen < 20, "what is on screen is seen");
     key(&mut s, 'r');
+    assert_eq!(
+        s.timeline.unread(3),
+        20 - on_screen,
+        "r is reply now, not mark_read"
+    );
+    key(&mut s, 'R');
     assert_eq!(s.timeline.unread(3), 0);
 }
 
@@ -1624,4 +1630,248 @@ fn only_web_and_mail_links_are_opened() {
             assert!(effects.is_empty(), "{link} by number: {effects:?}");
         }
     }
+}
+
+// ------------------------------------------------------- acting on posts (issue 15)
+
+use circles::model::{Act, ActRequest, ActResult, Engagement, Network};
+
+const ACTING: &str = r#"
+[[source]]
+name = "home"
+kind = "mastodon"
+instance = "http://127.0.0.1:9"
+token_env = "CIRCLES_TEST_TOKEN"
+
+[[source]]
+name = "sky"
+kind = "bluesky"
+handle = "jane.example"
+service = "http://127.0.0.1:9"
+app_password_env = "CIRCLES_TEST_PASSWORD"
+
+[[source]]
+name = "feed"
+kind = "demo"
+
+[[column]]
+name = "All"
+rest = true
+"#;
+
+fn acting(posts: Vec<Post>) -> AppState {
+    let mut s = testkit::state(ACTING)
+        .sources(&["home", "sky", "feed"])
+        .build();
+    for post in posts {
+        update(
+            &mut s,
+            Action::Source(SourceEvent::Posts {
+                source: post.source.clone(),
+                posts: vec![post],
+            }),
+        );
+    }
+    s
+}
+
+fn toot(id: &str) -> Post {
+    let mut post = post(id, "@bob@x.social").source("home").build();
+    post.engagement = Engagement {
+        replies: Some(1),
+        boosts: Some(2),
+        favourites: Some(3),
+        ..Engagement::default()
+    };
+    post
+}
+
+fn acts(effects: &[Effect]) -> Vec<ActRequest> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Act(request) => Some(request.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn marks(s: &AppState) -> Engagement {
+    let id = s.selected().expect("a post is selected");
+    s.timeline.get(id).unwrap().post.engagement.clone()
+}
+
+#[test]
+fn f_t_and_capital_b_change_the_card_at_once_and_ask_the_source_account() {
+    let mut s = acting(vec![toot("109")]);
+    let effects = key(&mut s, 'f');
+    let sent = acts(&effects);
+    assert_eq!(sent.len(), 1, "{effects:?}");
+    assert_eq!(sent[0].source, "home");
+    assert_eq!(sent[0].act, Act::Favourite { on: true });
+    assert_eq!(sent[0].post.id, "109");
+    let now = marks(&s);
+    assert!(
+        now.favourited,
+        "the card shows it before the server answers"
+    );
+    assert_eq!(now.favourites, Some(4));
+    let card = testkit::card_text(&s, 0);
+    assert!(card.contains('★'), "{card}");
+    assert!(card.contains("1 reply · 2 boosts · 4 favourites"), "{card}");
+
+    let boost = acts(&key(&mut s, 't'));
+    assert_eq!(boost[0].act, Act::Boost { on: true });
+    let bookmark = acts(&key(&mut s, 'B'));
+    assert_eq!(bookmark[0].act, Act::Bookmark { on: true });
+    let now = marks(&s);
+    assert!(now.favourited && now.boosted && now.bookmarked);
+    assert_eq!(now.boosts, Some(3));
+    let card = testkit::card_text(&s, 0);
+    assert!(card.contains("★ ↻ 🔖"), "{card}");
+    // Each tells its own ticket; the server's counts win when it says them.
+    let server = Engagement {
+        favourited: true,
+        favourites: Some(10),
+        ..now.clone()
+    };
+    update(
+        &mut s,
+        Action::Acted {
+            ticket: sent[0].ticket,
+            result: ActResult::Done {
+                marks: Some(server),
+                record: None,
+            },
+        },
+    );
+    assert_eq!(marks(&s).favourites, Some(10));
+    assert!(s.acts.iter().all(|p| p.ticket != sent[0].ticket));
+    assert_eq!(s.acts.len(), 2, "the boost and the bookmark are still out");
+    // Pressed again once answered: the toggle goes back.
+    let undo = acts(&key(&mut s, 'f'));
+    assert_eq!(undo[0].act, Act::Favourite { on: false });
+    assert!(!marks(&s).favourited);
+    assert_eq!(marks(&s).favourites, Some(9));
+}
+
+#[test]
+fn a_failed_act_puts_the_card_back_and_says_what_the_server_answered() {
+    let mut s = acting(vec![toot("109")]);
+    let favourite = acts(&key(&mut s, 'f'));
+    let boost = acts(&key(&mut s, 't'));
+    // A second favourite before the first is answered waits for it.
+    let again = key(&mut s, 'f');
+    assert!(acts(&again).is_empty());
+    assert!(
+        s.message.as_deref().unwrap().contains("still waiting"),
+        "{:?}",
+        s.message
+    );
+    let why = "favourite: 401: The access token is invalid; the token in $T lacks the `write` \
+               scope or was revoked: run `circles login mastodon http://127.0.0.1:9` again";
+    update(
+        &mut s,
+        Action::Acted {
+            ticket: favourite[0].ticket,
+            result: ActResult::Failed(why.into()),
+        },
+    );
+    let now = marks(&s);
+    assert!(!now.favourited, "the favourite went back");
+    assert_eq!(now.favourites, Some(3));
+    assert!(now.boosted, "the boost still waiting is left as it is");
+    let message = s.message.clone().unwrap();
+    assert!(
+        message.contains("401") && message.contains("circles login mastodon"),
+        "{message}"
+    );
+    update(
+        &mut s,
+        Action::Acted {
+            ticket: boost[0].ticket,
+            result: ActResult::Failed("boost: the server answered 429 (rate limited)".into()),
+        },
+    );
+    assert_eq!(marks(&s), toot("109").engagement, "all as it was");
+    // An answer nobody waits for (a ticket already answered) changes nothing.
+    update(
+        &mut s,
+        Action::Acted {
+            ticket: boost[0].ticket,
+            result: ActResult::Done {
+                marks: None,
+                record: None,
+            },
+        },
+    );
+    assert_eq!(marks(&s), toot("109").engagement);
+}
+
+#[test]
+fn bluesky_likes_keep_the_record_their_undo_deletes() {
+    let mut like = post("at://did:plc:bob/app.bsky.feed.post/3k", "@bob.example")
+        .source("sky")
+        .network(Network::Bluesky)
+        .build();
+    like.cid = Some("bafyrei-post".into());
+    let mut s = acting(vec![like]);
+    let sent = acts(&key(&mut s, 'f'));
+    assert_eq!(sent[0].post.cid.as_deref(), Some("bafyrei-post"));
+    assert_eq!(sent[0].post.record, None);
+    let record = "at://did:plc:jane/app.bsky.feed.like/3l";
+    update(
+        &mut s,
+        Action::Acted {
+            ticket: sent[0].ticket,
+            result: ActResult::Done {
+                marks: None,
+                record: Some(record.into()),
+            },
+        },
+    );
+    assert!(marks(&s).favourited);
+    assert_eq!(marks(&s).like_record.as_deref(), Some(record));
+    let unlike = acts(&key(&mut s, 'f'));
+    assert_eq!(unlike[0].act, Act::Favourite { on: false });
+    assert_eq!(
+        unlike[0].post.record.as_deref(),
+        Some(record),
+        "the undo names it"
+    );
+    update(
+        &mut s,
+        Action::Acted {
+            ticket: unlike[0].ticket,
+            result: ActResult::Done {
+                marks: None,
+                record: None,
+            },
+        },
+    );
+    assert_eq!(marks(&s).like_record, None);
+    assert!(testkit::card_text(&s, 0).contains("likes") || marks(&s).favourites.is_none());
+}
+
+#[test]
+fn posts_of_feeds_and_the_demo_cannot_be_acted_on_and_say_why() {
+    let demo = post("d1", "@carol@x.social").source("feed").build();
+    let mut s = acting(vec![demo]);
+    for c in ['f', 't', 'B'] {
+        let effects = key(&mut s, c);
+        assert!(acts(&effects).is_empty(), "{effects:?}");
+        let message = s.message.clone().unwrap();
+        assert!(message.contains("feed is a demo source"), "{message}");
+        assert!(marks(&s).is_empty());
+    }
+}
+
+#[test]
+fn acts_work_from_the_detail_view() {
+    let mut s = acting(vec![toot("109")]);
+    named(&mut s, NamedKey::Enter);
+    let sent = acts(&key(&mut s, 'f'));
+    assert_eq!(sent.len(), 1);
+    assert!(matches!(s.overlay, Overlay::Detail { .. }));
+    assert!(marks(&s).favourited);
 }

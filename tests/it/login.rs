@@ -21,6 +21,8 @@ async fn mastodon_login_registers_trades_the_code_and_stores_the_token_owner_onl
     Mock::given(method("POST"))
         .and(path("/api/v1/apps"))
         .and(body_string_contains("redirect_uris=urn%3Aietf%3Awg%3Aoauth%3A2.0%3Aoob"))
+        // Reading, and acting from the keyboard (favourite, boost, post).
+        .and(body_string_contains("scopes=read+write+follow"))
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
             "id": "563419",
             "name": "circles",
@@ -37,6 +39,7 @@ async fn mastodon_login_registers_trades_the_code_and_stores_the_token_owner_onl
         .and(path("/oauth/token"))
         .and(body_string_contains("code=PASTED-CODE"))
         .and(body_string_contains("grant_type=authorization_code"))
+        .and(body_string_contains("scope=read+write+follow"))
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
             "access_token": "ZA-Yj3aBD8U8Cm7lKUp-lm9O9BmDgdhHzDeqsY8tlL0",
             "token_type": "Bearer",

@@ -58,6 +58,11 @@ enum Event {
     },
     /// The wait after an image's passing failure is over: ask again.
     ImageRetry(String),
+    /// An act on a post was answered (see `Runtime::carry_out`).
+    Acted {
+        ticket: u64,
+        result: crate::model::ActResult,
+    },
 }
 
 type Screen = Terminal<CrosstermBackend<Stdout>>;
@@ -328,6 +333,12 @@ async fn event_loop(
                     runtime.config_changed()
                 }
                 Event::Compiled { generation, action } => runtime.compiled(generation, action),
+                Event::Acted { ticket, result } => {
+                    if let crate::model::ActResult::Failed(why) = &result {
+                        tracing::warn!(ticket, "act failed: {why}");
+                    }
+                    Some(Action::Acted { ticket, result })
+                }
                 Event::Image { key, made } => {
                     let said = worker.as_mut().and_then(|w| w.done(&key, &made));
                     match made {

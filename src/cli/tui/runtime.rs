@@ -58,6 +58,9 @@ pub(super) struct Runtime {
     generation: u64,
     /// Where fetched images are kept, for `open_image`.
     image_files: Option<crate::media::MediaCache>,
+    /// The sources as last started, by name: acts go through their accounts.
+    specs: HashMap<String, SourceSpec>,
+    accounts: source::act::Accounts,
 }
 
 /// Compiles reloaded config text on a thread of its own, in the order it
@@ -109,6 +112,8 @@ impl Runtime {
             options,
             running: HashMap::new(),
             image_files: None,
+            specs: HashMap::new(),
+            accounts: source::act::Accounts::default(),
         };
         runtime.watch_config();
         runtime
@@ -257,6 +262,24 @@ impl Runtime {
                 Outcome::Done
             }
             Effect::Persist(write) => self.persist(write),
+            Effect::Act(request) => {
+                let ticket = request.ticket;
+                tracing::info!(ticket, source = request.source, act = ?request.act, "act");
+                let Some(spec) = self.specs.get(&request.source) else {
+                    let why = format!("the source {} is not running", request.source);
+                    return Ok(Outcome::Then(Action::Acted {
+                        ticket,
+                        result: crate::model::ActResult::Failed(why),
+                    }));
+                };
+                let call = self.accounts.act(spec, request);
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let result = call.await;
+                    let _ = tx.send(Event::Acted { ticket, result });
+                });
+                Outcome::Done
+            }
         })
     }
 
@@ -282,6 +305,7 @@ impl Runtime {
     /// Stopping it aborts both tasks; the source then finds its channel
     /// closed.
     pub(super) fn start_source(&mut self, spec: &SourceSpec) {
+        self.specs.insert(spec.name.clone(), spec.clone());
         let (source_tx, mut source_rx) = mpsc::unbounded_channel::<SourceEvent>();
         let resume = self.cursors.get(&spec.name).cloned().unwrap_or_default();
         let task = source::spawn_resuming(spec, source_tx, self.options, resume);

@@ -1,0 +1,143 @@
+//! Acting on the selected post — favourite, boost, bookmark — optimistic
+//! and honest (ARCHITECTURE.md, "Acting on posts").
+//!
+//! The card changes at once and the call goes out as [`Effect::Act`]; the
+//! runtime makes it off the event loop and its answer comes back as
+//! [`Action::Acted`](super::Action::Acted). Done, the card takes the
+//! server's marks and counts (and, on Bluesky, the record an undo will
+//! delete); failed, what the act changed goes back and the status bar says
+//! what the server answered. A second act of the same kind on a post waits
+//! until the first is answered: its undo may need the first one's record.
+
+use super::{AppState, Effect};
+use crate::model::{Act, ActRequest, ActResult, Engagement, PostRef};
+use crate::store::{PostId, Write};
+
+/// An act sent out and not yet answered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    pub ticket: u64,
+    pub post: PostId,
+    pub act: Act,
+    /// The marks before the act, to put back if it fails.
+    pub before: Engagement,
+}
+
+/// Carries out `choose(marks)` on the selected post through the account of
+/// the source that delivered it.
+pub(super) fn act_on(
+    state: &mut AppState,
+    choose: fn(&Engagement) -> Act,
+    effects: &mut Vec<Effect>,
+) {
+    let Some(id) = state.selected() else {
+        state.message = Some("no post selected".into());
+        return;
+    };
+    let Some(entry) = state.timeline.get(id) else {
+        return;
+    };
+    let post = &entry.post;
+    let act = choose(&post.engagement);
+    let spec = state.source_specs.iter().find(|s| s.name == post.source);
+    let source = match spec {
+        Some(spec) if spec.kind.acts() => spec.name.clone(),
+        Some(spec) => {
+            state.message = Some(format!(
+                "{} is a {} source: only posts from Mastodon and Bluesky sources can be \
+                 favourited, boosted or bookmarked",
+                spec.name,
+                spec.kind.kind_name()
+            ));
+            return;
+        }
+        None => {
+            state.message = Some(format!(
+                "cannot {}: the source {} is not in the config any more",
+                act.words(),
+                post.source
+            ));
+            return;
+        }
+    };
+    if state
+        .acts
+        .iter()
+        .any(|p| p.post == id && p.act.same_kind(act))
+    {
+        state.message = Some(format!(
+            "still waiting for the server to {} the last time",
+            act.words()
+        ));
+        return;
+    }
+    let record = match act {
+        Act::Favourite { on: false } => post.engagement.like_record.clone(),
+        Act::Boost { on: false } => post.engagement.repost_record.clone(),
+        _ => None,
+    };
+    let target = PostRef {
+        id: post.id.clone(),
+        uri: post.uri.clone(),
+        cid: post.cid.clone(),
+        record,
+    };
+    let before = post.engagement.clone();
+    let mut marks = before.clone();
+    act.apply(&mut marks);
+    state.next_ticket += 1;
+    let ticket = state.next_ticket;
+    state.acts.push(Pending {
+        ticket,
+        post: id,
+        act,
+        before,
+    });
+    set_marks(state, id, marks, effects);
+    effects.push(Effect::Act(ActRequest {
+        ticket,
+        source,
+        act,
+        post: target,
+    }));
+}
+
+/// The answer to an act: the card settles, or goes back and says why.
+pub(super) fn acted(
+    state: &mut AppState,
+    ticket: u64,
+    result: ActResult,
+    effects: &mut Vec<Effect>,
+) {
+    let Some(at) = state.acts.iter().position(|p| p.ticket == ticket) else {
+        return;
+    };
+    let pending = state.acts.remove(at);
+    // The post may have gone meanwhile (deleted, evicted): nothing to show.
+    let Some(shown) = state
+        .timeline
+        .get(pending.post)
+        .map(|e| e.post.engagement.clone())
+    else {
+        return;
+    };
+    match result.settled(&shown, pending.act) {
+        Some(settled) => set_marks(state, pending.post, settled, effects),
+        None => {
+            let mut back = shown;
+            pending.act.restore(&mut back, &pending.before);
+            set_marks(state, pending.post, back, effects);
+            if let ActResult::Failed(why) = result {
+                state.message = Some(format!("✗ {why} (the post is as it was)"));
+            }
+        }
+    }
+}
+
+fn set_marks(state: &mut AppState, id: PostId, marks: Engagement, effects: &mut Vec<Effect>) {
+    if let Some(post) = state.timeline.set_engagement(id, marks)
+        && state.persisting
+    {
+        effects.push(Effect::Persist(Write::Posts(vec![post])));
+    }
+}

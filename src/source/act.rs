@@ -1,0 +1,194 @@
+//! Acting as a source's account: favourite, boost and bookmark a post
+//! through the client of the source that delivered it
+//! (ARCHITECTURE.md, "Acting on posts").
+//!
+//! The runtime keeps one [`Accounts`] and asks it for each act; the call
+//! runs in a task of its own, off the event loop, and its [`ActResult`]
+//! goes back to the app. Each source has one client for its acts, kept
+//! between them (its session, its pacing by the rate-limit headers); a
+//! lock makes a source's acts go out one after another, in the order
+//! asked. The reading task has its own client, so a long stream never
+//! holds an act up.
+
+use crate::config::{SourceConfig, SourceSpec};
+use crate::model::{Act, ActRequest, ActResult};
+use crate::net::{self, bluesky, mastodon, secret};
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+use tokio::sync::Mutex;
+
+/// The clients that act, one per source, made on the first act.
+#[derive(Default)]
+pub struct Accounts {
+    by_source: HashMap<String, (SourceConfig, Arc<Mutex<Client>>)>,
+}
+
+enum Client {
+    Mastodon(mastodon::Client),
+    Bluesky(bluesky::Client),
+    /// A source that cannot act, or whose credential cannot be read: why.
+    Cannot(String),
+}
+
+impl Accounts {
+    /// The call that carries out `request` through `spec`'s account, to be
+    /// spawned. A source whose config changed gets a new client.
+    pub fn act(
+        &mut self,
+        spec: &SourceSpec,
+        request: ActRequest,
+    ) -> impl Future<Output = ActResult> + Send + 'static {
+        let fresh = match self.by_source.get(&spec.name) {
+            Some((kind, _)) => *kind != spec.kind,
+            None => true,
+        };
+        if fresh {
+            let client = Arc::new(Mutex::new(client_for(spec)));
+            self.by_source
+                .insert(spec.name.clone(), (spec.kind.clone(), client));
+        }
+        let client = Arc::clone(&self.by_source[&spec.name].1);
+        async move {
+            let mut client = client.lock().await;
+            let result = match &mut *client {
+                Client::Mastodon(c) => mastodon_act(c, &request).await,
+                Client::Bluesky(c) => bluesky_act(c, &request).await,
+                Client::Cannot(why) => Err(why.clone()),
+            };
+            result.unwrap_or_else(ActResult::Failed)
+        }
+    }
+}
+
+fn client_for(spec: &SourceSpec) -> Client {
+    match &spec.kind {
+        SourceConfig::Mastodon(m) => {
+            let token = match m
+                .token
+                .as_ref()
+                .map(|t| secret::load(t, "Mastodon access token"))
+            {
+                Some(Ok(token)) => Some(token),
+                Some(Err(e)) => return Client::Cannot(e.to_string()),
+                None => None,
+            };
+            let origin = m.token.as_ref().map(|t| t.origin()).unwrap_or_default();
+            match mastodon::Client::new(&m.instance, token, origin) {
+                Ok(client) => Client::Mastodon(client),
+                Err(e) => Client::Cannot(e.to_string()),
+            }
+        }
+        SourceConfig::Bluesky(b) => match secret::load(&b.password, "app password") {
+            Ok(password) => Client::Bluesky(bluesky::Client::new(
+                &b.service,
+                &b.handle,
+                password,
+                b.password.origin(),
+                super::bluesky::session_file(b, "-actions"),
+            )),
+            Err(e) => Client::Cannot(e.to_string()),
+        },
+        other => Client::Cannot(cannot_act(&spec.name, other)),
+    }
+}
+
+/// Why posts of a source cannot be acted on, for the status bar.
+pub fn cannot_act(name: &str, kind: &SourceConfig) -> String {
+    format!(
+        "{name} is a {} source: only posts from Mastodon and Bluesky sources can be \
+         favourited, boosted or bookmarked",
+        kind.kind_name()
+    )
+}
+
+/// The words of a failed call: what was asked and what the server said.
+fn failed(e: net::Error) -> String {
+    e.to_string()
+}
+
+async fn mastodon_act(
+    client: &mut mastodon::Client,
+    request: &ActRequest,
+) -> Result<ActResult, String> {
+    let verb = match request.act {
+        Act::Favourite { on: true } => "favourite",
+        Act::Favourite { on: false } => "unfavourite",
+        Act::Boost { on: true } => "reblog",
+        Act::Boost { on: false } => "unreblog",
+        Act::Bookmark { on: true } => "bookmark",
+        Act::Bookmark { on: false } => "unbookmark",
+    };
+    let id = request.post.id.as_str();
+    let body = client
+        .act(&["statuses", id, verb], request.act.words())
+        .await
+        .map_err(failed)?;
+    // The answer is the status as the server now has it (for a reblog,
+    // the boost, which holds it): its marks and counts.
+    let marks = crate::decode::decode(&body, &request.source)
+        .ok()
+        .map(|post| post.engagement);
+    Ok(ActResult::Done {
+        marks,
+        record: None,
+    })
+}
+
+async fn bluesky_act(
+    client: &mut bluesky::Client,
+    request: &ActRequest,
+) -> Result<ActResult, String> {
+    let post = &request.post;
+    let what = request.act.words();
+    let subject = || -> Result<serde_json::Value, String> {
+        let cid = post.cid.as_deref().ok_or_else(|| {
+            format!("{what}: circles does not have the post's cid; wait for it to be read again")
+        })?;
+        Ok(serde_json::json!({ "uri": post.id, "cid": cid }))
+    };
+    let record = |kind: &str| -> Result<serde_json::Value, String> {
+        Ok(serde_json::json!({
+            "$type": kind,
+            "subject": subject()?,
+            "createdAt": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        }))
+    };
+    match request.act {
+        Act::Favourite { on: true } | Act::Boost { on: true } => {
+            let kind = match request.act {
+                Act::Favourite { .. } => "app.bsky.feed.like",
+                _ => "app.bsky.feed.repost",
+            };
+            let (uri, _) = client
+                .create_record(kind, record(kind)?, what)
+                .await
+                .map_err(failed)?;
+            Ok(ActResult::Done {
+                marks: None,
+                record: Some(uri),
+            })
+        }
+        Act::Favourite { on: false } | Act::Boost { on: false } => {
+            let record = post.record.as_deref().ok_or_else(|| {
+                format!(
+                    "{what}: circles does not know the record to delete; wait for the post to \
+                     be read again"
+                )
+            })?;
+            client.delete_record(record, what).await.map_err(failed)?;
+            Ok(ActResult::Done {
+                marks: None,
+                record: None,
+            })
+        }
+        Act::Bookmark { on } => {
+            let cid = post.cid.as_deref().unwrap_or_default();
+            client.bookmark(&post.id, cid, on).await.map_err(failed)?;
+            Ok(ActResult::Done {
+                marks: None,
+                record: None,
+            })
+        }
+    }
+}
