@@ -102,9 +102,13 @@ pub fn cannot_act(name: &str, kind: &SourceConfig) -> String {
     )
 }
 
-/// The words of a failed call: what was asked and what the server said.
+/// The words of a failed call: what was asked and what the server said,
+/// and when to try again if the server asked for a wait.
 fn failed(e: net::Error) -> String {
-    e.to_string()
+    match e.wait() {
+        Some(wait) => format!("{e}; try again in {} s", wait.as_secs().max(1)),
+        None => e.to_string(),
+    }
 }
 
 async fn mastodon_act(

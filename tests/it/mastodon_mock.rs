@@ -56,15 +56,15 @@ fn executable() -> PathBuf {
 
 /// A running `mastodon_mock serve --in-memory`, killed when dropped. Its
 /// output goes to a file, shown when the test fails.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    base: String,
+    pub(crate) base: String,
     log: PathBuf,
     _dir: tempfile::TempDir,
 }
 
 impl Server {
-    fn start() -> Server {
+    pub(crate) fn start() -> Server {
         let program = executable();
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("server.log");
@@ -92,12 +92,12 @@ impl Server {
         }
     }
 
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     /// Waits until the server answers.
-    async fn ready(&mut self, http: &reqwest::Client) {
+    pub(crate) async fn ready(&mut self, http: &reqwest::Client) {
         let deadline = Instant::now() + STARTUP;
         let url = format!("{}/api/v1/instance", self.base);
         loop {
@@ -118,7 +118,7 @@ impl Server {
     }
 
     /// Request lines in the access log for a path, e.g. `GET /api/v1/timelines/home`.
-    fn requests(&self, method_and_path: &str) -> usize {
+    pub(crate) fn requests(&self, method_and_path: &str) -> usize {
         let wanted = format!("\"{method_and_path}");
         self.log()
             .lines()
@@ -153,19 +153,73 @@ fn text<'a>(value: &'a Value, key: &str) -> &'a str {
 }
 
 /// An account made by self-service sign-up: its token and id.
-struct User {
-    token: String,
-    id: String,
+pub(crate) struct User {
+    pub(crate) token: String,
+    pub(crate) id: String,
 }
 
-struct Api {
-    http: reqwest::Client,
-    base: String,
+pub(crate) struct Api {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base: String,
 }
 
 impl Api {
+    /// A started server, ready, and a client of its API.
+    pub(crate) async fn start() -> (Server, Api) {
+        let mut server = Server::start();
+        let http = reqwest::Client::new();
+        server.ready(&http).await;
+        let api = Api {
+            http,
+            base: server.base.clone(),
+        };
+        (server, api)
+    }
+
+    /// Alice and bob signed up, alice following bob.
+    pub(crate) async fn alice_and_bob(&self) -> (User, User) {
+        let app_token = self.app_token().await;
+        let alice = self.sign_up(&app_token, "alice").await;
+        let bob = self.sign_up(&app_token, "bob").await;
+        self.follow(&alice, &bob).await;
+        (alice, bob)
+    }
+
+    /// A status as `who` sees it (with their marks on it).
+    pub(crate) async fn status(&self, who: &User, id: &str) -> Value {
+        json(
+            self.http
+                .get(format!("{}/api/v1/statuses/{id}", self.base))
+                .bearer_auth(&who.token)
+                .send()
+                .await
+                .unwrap(),
+            "GET /api/v1/statuses/:id",
+        )
+        .await
+    }
+
+    /// A fault rule (`/api/v1/_mock/faults`): `effect` for the next
+    /// `count` requests matching `method` and `path`.
+    pub(crate) async fn fault(&self, method: &str, path: &str, effect: Value, count: u32) {
+        json(
+            self.http
+                .post(format!("{}/api/v1/_mock/faults", self.base))
+                .json(&serde_json::json!({
+                    "match": { "methods": [method], "path": path },
+                    "effect": effect,
+                    "count": count,
+                }))
+                .send()
+                .await
+                .unwrap(),
+            "POST /api/v1/_mock/faults",
+        )
+        .await;
+    }
+
     /// Registers an app and gets an app token (client credentials grant).
-    async fn app_token(&self) -> String {
+    pub(crate) async fn app_token(&self) -> String {
         let app = json(
             self.http
                 .post(format!("{}/api/v1/apps", self.base))
@@ -200,7 +254,7 @@ impl Api {
     }
 
     /// Signs up `username` with the app token; returns its user token and id.
-    async fn sign_up(&self, app_token: &str, username: &str) -> User {
+    pub(crate) async fn sign_up(&self, app_token: &str, username: &str) -> User {
         let email = format!("{username}@example.test");
         let answer = json(
             self.http
@@ -237,7 +291,7 @@ impl Api {
         }
     }
 
-    async fn follow(&self, who: &User, whom: &User) {
+    pub(crate) async fn follow(&self, who: &User, whom: &User) {
         let relationship = json(
             self.http
                 .post(format!("{}/api/v1/accounts/{}/follow", self.base, whom.id))
@@ -256,7 +310,7 @@ impl Api {
     }
 
     /// Posts a public status; returns its id.
-    async fn post(&self, who: &User, status: &str) -> String {
+    pub(crate) async fn post(&self, who: &User, status: &str) -> String {
         let status = json(
             self.http
                 .post(format!("{}/api/v1/statuses", self.base))
@@ -378,4 +432,157 @@ async fn home_timeline_from_mastodon_mock_over_rest_then_the_stream() {
         "took {:?}",
         started.elapsed()
     );
+}
+
+// ---- acting as alice (issue 15) ----
+
+use circles::model::{Act, ActRequest, ActResult, PostRef};
+use circles::source::act::Accounts;
+
+fn act_on(id: &str, act: Act) -> ActRequest {
+    ActRequest {
+        ticket: 1,
+        source: "mock".into(),
+        act,
+        post: PostRef {
+            id: id.into(),
+            uri: None,
+            cid: None,
+            record: None,
+        },
+    }
+}
+
+#[tokio::test]
+async fn favourite_boost_and_bookmark_reach_the_server_and_their_undo_too() {
+    let (_server, api) = Api::start().await;
+    let (alice, bob) = api.alice_and_bob().await;
+    let id = api.post(&bob, "worth a star").await;
+    let dir = tempfile::tempdir().unwrap();
+    let spec = home_timeline(&api.base, &alice.token, &dir);
+    let mut accounts = Accounts::default();
+    let marks = ["favourited", "reblogged", "bookmarked"];
+    let acts = [
+        Act::Favourite { on: true },
+        Act::Boost { on: true },
+        Act::Bookmark { on: true },
+    ];
+    for (act, mark) in acts.into_iter().zip(marks) {
+        let done = accounts.act(&spec, act_on(&id, act)).await;
+        let ActResult::Done {
+            marks: Some(said), ..
+        } = &done
+        else {
+            panic!("{act:?}: {done:?}");
+        };
+        let seen = api.status(&alice, &id).await;
+        assert_eq!(seen[mark], Value::Bool(true), "{act:?}: {seen}");
+        // The answer is the post as the server has it now.
+        match act {
+            Act::Favourite { .. } => assert!(said.favourited && said.favourites == Some(1)),
+            Act::Boost { .. } => assert!(said.boosted && said.boosts == Some(1)),
+            Act::Bookmark { .. } => assert!(said.bookmarked),
+        }
+    }
+    let undo = [
+        Act::Favourite { on: false },
+        Act::Boost { on: false },
+        Act::Bookmark { on: false },
+    ];
+    for (act, mark) in undo.into_iter().zip(marks) {
+        let done = accounts.act(&spec, act_on(&id, act)).await;
+        assert!(matches!(done, ActResult::Done { .. }), "{act:?}: {done:?}");
+        let seen = api.status(&alice, &id).await;
+        assert_eq!(seen[mark], Value::Bool(false), "{act:?} undone: {seen}");
+    }
+    // Bob's post as bob sees it: nothing of alice's is left.
+    let seen = api.status(&bob, &id).await;
+    assert_eq!(
+        (
+            seen["favourites_count"].as_u64(),
+            seen["reblogs_count"].as_u64()
+        ),
+        (Some(0), Some(0))
+    );
+}
+
+#[tokio::test]
+async fn refused_acts_say_what_the_server_answered_and_what_to_do() {
+    let (server, api) = Api::start().await;
+    let (alice, bob) = api.alice_and_bob().await;
+    let id = api.post(&bob, "a post").await;
+    let dir = tempfile::tempdir().unwrap();
+    let spec = home_timeline(&api.base, &alice.token, &dir);
+    let mut accounts = Accounts::default();
+    let path = format!("/api/v1/statuses/{id}/favourite");
+    let failed = |result: ActResult| match result {
+        ActResult::Failed(why) => why,
+        done => panic!("expected a failure, got {done:?}"),
+    };
+
+    let scope = serde_json::json!({ "type": "status", "status": 403,
+        "body": { "error": "This action is outside the authorized scopes" } });
+    api.fault("POST", &path, scope, 1).await;
+    let why = failed(
+        accounts
+            .act(&spec, act_on(&id, Act::Favourite { on: true }))
+            .await,
+    );
+    assert!(
+        why.contains("403") && why.contains("outside the authorized scopes"),
+        "{why}"
+    );
+    assert!(
+        why.contains("`write` scope") && why.contains("circles login mastodon"),
+        "{why}"
+    );
+    assert!(!why.contains(&alice.token), "no token in messages: {why}");
+
+    let limited = serde_json::json!({ "type": "status", "status": 429,
+        "headers": { "Retry-After": "42" }, "body": { "error": "Too many requests" } });
+    api.fault("POST", &path, limited, 1).await;
+    let why = failed(
+        accounts
+            .act(&spec, act_on(&id, Act::Favourite { on: true }))
+            .await,
+    );
+    assert!(
+        why.contains("429") && why.contains("try again in 42 s"),
+        "{why}"
+    );
+
+    let invalid = serde_json::json!({ "type": "status", "status": 422,
+        "body": { "error": "Validation failed: Text character limit of 500 exceeded" } });
+    api.fault("POST", &path, invalid, 1).await;
+    let why = failed(
+        accounts
+            .act(&spec, act_on(&id, Act::Favourite { on: true }))
+            .await,
+    );
+    assert!(
+        why.contains("422") && why.contains("character limit of 500"),
+        "{why}"
+    );
+
+    let why = failed(
+        accounts
+            .act(&spec, act_on("999999", Act::Boost { on: true }))
+            .await,
+    );
+    assert!(why.contains("404") && why.contains("gone"), "{why}");
+
+    // The faults are spent: the same call works now.
+    let done = accounts
+        .act(&spec, act_on(&id, Act::Favourite { on: true }))
+        .await;
+    assert!(matches!(done, ActResult::Done { .. }), "{done:?}");
+
+    // The server goes away: the call fails with the network's words.
+    drop(server);
+    let why = failed(
+        accounts
+            .act(&spec, act_on(&id, Act::Boost { on: true }))
+            .await,
+    );
+    assert!(why.starts_with("boost:"), "{why}");
 }

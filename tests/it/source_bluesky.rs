@@ -571,3 +571,250 @@ async fn the_polls_after_a_restart_send_nothing_the_last_run_had() {
     let fresh = uris("timeline_polled.json")[0].clone();
     assert_eq!(post_ids(&events), [fresh], "only the new post, once");
 }
+
+// ---- acting as the account (issue 15) ----
+
+use circles::model::{Act, ActRequest, ActResult, PostRef};
+use circles::source::act::Accounts;
+
+const POST_URI: &str = "at://did:plc:cufqlivd2omwkncsfs4ktcpo/app.bsky.feed.post/3n2tce3jaasty";
+const POST_CID: &str = "bafyreiabs7egvmllbrweruc3omaqm3y2epzncsvjyiilhp5dwmwd5kciim";
+const JANE: &str = "did:plc:janejanejanejanejane7x";
+const CREATE_RECORD: &str = "/xrpc/com.atproto.repo.createRecord";
+const DELETE_RECORD: &str = "/xrpc/com.atproto.repo.deleteRecord";
+
+fn request(act: Act, record: Option<&str>) -> ActRequest {
+    ActRequest {
+        ticket: 1,
+        source: "sky".into(),
+        act,
+        post: PostRef {
+            id: POST_URI.into(),
+            uri: Some(POST_URI.into()),
+            cid: Some(POST_CID.into()),
+            record: record.map(str::to_string),
+        },
+    }
+}
+
+/// The bodies of the requests made to `path`, as JSON.
+async fn bodies(server: &MockServer, path: &str) -> Vec<Value> {
+    server
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.url.path() == path)
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_timeline_gives_each_post_its_cid_counts_and_the_readers_marks() {
+    let item = &fixture("timeline_page1.json")["feed"][0];
+    let mut liked = item.clone();
+    liked["post"]["viewer"]["like"] = Value::from(format!("at://{JANE}/app.bsky.feed.like/3l"));
+    let post = circles::decode::decode(&liked.to_string(), "sky").unwrap();
+    assert_eq!(post.cid.as_deref(), Some(POST_CID));
+    assert_eq!(post.engagement.favourites, Some(7));
+    assert_eq!(post.engagement.replies, Some(0));
+    assert!(post.engagement.favourited && !post.engagement.boosted);
+    assert_eq!(
+        post.engagement.like_record,
+        Some(format!("at://{JANE}/app.bsky.feed.like/3l"))
+    );
+}
+
+#[tokio::test]
+async fn like_repost_and_their_undo_write_and_delete_records_in_the_lexicon_shapes() {
+    let server = MockServer::start().await;
+    mount_login(&server).await;
+    let like = format!("at://{JANE}/app.bsky.feed.like/3lkb7mnoq2c2x");
+    let repost = format!("at://{JANE}/app.bsky.feed.repost/3lkb7mp3ta22y");
+    for (collection, uri) in [
+        ("app.bsky.feed.like", &like),
+        ("app.bsky.feed.repost", &repost),
+    ] {
+        Mock::given(method("POST"))
+            .and(path(CREATE_RECORD))
+            .and(bearer_token(ACCESS_1))
+            .and(wiremock::matchers::body_partial_json(
+                serde_json::json!({ "collection": collection }),
+            ))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "uri": uri,
+                "cid": "bafyreihrecord",
+                "commit": { "cid": "bafyreicommit", "rev": "3lkb7mnoqaz2x" },
+                "validationStatus": "valid"
+            })))
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("POST"))
+        .and(path(DELETE_RECORD))
+        .and(bearer_token(ACCESS_1))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "commit": { "cid": "bafyreicommit2", "rev": "3lkb7mnoqb22x" }
+        })))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let spec = spec(&server.uri(), &dir);
+    let mut accounts = Accounts::default();
+
+    let liked = accounts
+        .act(&spec, request(Act::Favourite { on: true }, None))
+        .await;
+    assert_eq!(
+        liked,
+        ActResult::Done {
+            marks: None,
+            record: Some(like.clone())
+        }
+    );
+    let reposted = accounts
+        .act(&spec, request(Act::Boost { on: true }, None))
+        .await;
+    assert!(matches!(&reposted, ActResult::Done { record: Some(r), .. } if *r == repost));
+    let created = bodies(&server, CREATE_RECORD).await;
+    assert_eq!(created.len(), 2);
+    for (body, kind) in created
+        .iter()
+        .zip(["app.bsky.feed.like", "app.bsky.feed.repost"])
+    {
+        assert_eq!(
+            body["repo"], JANE,
+            "written to the account's own repo: {body}"
+        );
+        assert_eq!(body["collection"], kind);
+        let record = &body["record"];
+        assert_eq!(record["$type"], kind);
+        assert_eq!(
+            record["subject"],
+            serde_json::json!({ "uri": POST_URI, "cid": POST_CID }),
+            "a strong ref to the post"
+        );
+        let at = record["createdAt"].as_str().unwrap();
+        assert!(chrono::DateTime::parse_from_rfc3339(at).is_ok(), "{at}");
+    }
+
+    for (act, record) in [
+        (Act::Favourite { on: false }, &like),
+        (Act::Boost { on: false }, &repost),
+    ] {
+        let undone = accounts.act(&spec, request(act, Some(record))).await;
+        assert_eq!(
+            undone,
+            ActResult::Done {
+                marks: None,
+                record: None
+            }
+        );
+    }
+    let deleted = bodies(&server, DELETE_RECORD).await;
+    assert_eq!(
+        deleted,
+        [
+            serde_json::json!({ "repo": JANE, "collection": "app.bsky.feed.like", "rkey": "3lkb7mnoq2c2x" }),
+            serde_json::json!({ "repo": JANE, "collection": "app.bsky.feed.repost", "rkey": "3lkb7mp3ta22y" }),
+        ]
+    );
+    // One login for all four: the session is kept between acts.
+    assert_eq!(requests_to(&server, CREATE).await.len(), 1);
+}
+
+#[tokio::test]
+async fn bookmarks_where_the_server_has_them_and_a_clear_message_where_it_does_not() {
+    let server = MockServer::start().await;
+    mount_login(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/xrpc/app.bsky.bookmark.createBookmark"))
+        .and(body_json(
+            serde_json::json!({ "uri": POST_URI, "cid": POST_CID }),
+        ))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/xrpc/app.bsky.bookmark.deleteBookmark"))
+        .respond_with(ResponseTemplate::new(501).set_body_json(serde_json::json!({
+            "error": "MethodNotImplemented", "message": "Method Not Implemented"
+        })))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let spec = spec(&server.uri(), &dir);
+    let mut accounts = Accounts::default();
+    let done = accounts
+        .act(&spec, request(Act::Bookmark { on: true }, None))
+        .await;
+    assert!(matches!(done, ActResult::Done { .. }), "{done:?}");
+    let ActResult::Failed(why) = accounts
+        .act(&spec, request(Act::Bookmark { on: false }, None))
+        .await
+    else {
+        panic!("a server without bookmarks fails");
+    };
+    assert!(
+        why.contains("has no bookmarks") && why.contains("bsky.app"),
+        "{why}"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_or_rate_limited_act_fails_with_the_servers_words() {
+    let server = MockServer::start().await;
+    mount_login(&server).await;
+    Mock::given(method("POST"))
+        .and(path(CREATE_RECORD))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "30")
+                .set_body_json(serde_json::json!({
+                    "error": "RateLimitExceeded", "message": "Rate Limit Exceeded"
+                })),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(DELETE_RECORD))
+        .respond_with(ResponseTemplate::new(400).set_body_json(serde_json::json!({
+            "error": "InvalidRequest", "message": "Could not find record"
+        })))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let spec = spec(&server.uri(), &dir);
+    let mut accounts = Accounts::default();
+    let ActResult::Failed(why) = accounts
+        .act(&spec, request(Act::Favourite { on: true }, None))
+        .await
+    else {
+        panic!("429 is a failure");
+    };
+    assert!(why.contains("429") && why.contains("rate limited"), "{why}");
+    let ActResult::Failed(why) = accounts
+        .act(
+            &spec,
+            request(
+                Act::Boost { on: false },
+                Some(&format!("at://{JANE}/app.bsky.feed.repost/x")),
+            ),
+        )
+        .await
+    else {
+        panic!("400 is a failure");
+    };
+    assert!(why.contains("Could not find record"), "{why}");
+    assert!(!why.contains(PASSWORD) && !why.contains(ACCESS_1));
+    // An undo without the record to delete says so, and asks nothing.
+    let ActResult::Failed(why) = accounts
+        .act(&spec, request(Act::Favourite { on: false }, None))
+        .await
+    else {
+        panic!("no record, no undo");
+    };
+    assert!(why.contains("record"), "{why}");
+    assert_eq!(bodies(&server, DELETE_RECORD).await.len(), 1);
+}
