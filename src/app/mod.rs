@@ -391,11 +391,29 @@ impl AppState {
     }
 
     /// Rows the status bar needs at `width`: two when a config error does
-    /// not fit on one, so where it is never gets cut.
+    /// not fit on one, so where it is never gets cut; and a message too long
+    /// to share the bar (a server's refusal with what to do) gets rows of
+    /// its own above it, up to three.
     pub fn status_rows(&self, width: u16) -> u16 {
+        let width = usize::from(width).max(1);
         match self.config_error_text() {
-            Some(text) if card::width(&text) > usize::from(width) => 2,
-            _ => 1,
+            Some(text) if card::width(&text) > width => 2,
+            Some(_) => 1,
+            None => 1 + self.message_rows(width),
+        }
+    }
+
+    /// Rows a long message takes above the status bar at `width` (none
+    /// when it fits in the bar beside the sources' marks).
+    pub fn message_rows(&self, width: usize) -> u16 {
+        /// What the bar keeps beside a message: counts and the help key.
+        const BESIDE: usize = 36;
+        match &self.message {
+            Some(m) if self.search.is_none() && card::width(m) + BESIDE > width => {
+                let rows = textwrap::wrap(&format!(" {m}"), width.max(1)).len();
+                rows.clamp(1, 3) as u16
+            }
+            _ => 0,
         }
     }
 

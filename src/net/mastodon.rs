@@ -216,9 +216,8 @@ impl Client {
         let status = answer.status.as_u16();
         Err(match status {
             401 | 403 => Error::Refused(format!(
-                "{what}: {status}{detail}; the token in {} lacks the `write` scope or was \
-                 revoked: run `circles login mastodon {instance}` again",
-                self.token_origin
+                "{what}: {status}{detail}; the token lacks the `write` scope or was revoked: \
+                 run `circles login mastodon {instance}` again"
             )),
             404 => Error::Refused(format!(
                 "{what}: 404{detail}; the post is gone, or this account cannot see it"

@@ -497,12 +497,43 @@ fn draw_status(state: &AppState, area: Rect, buf: &mut Buffer) {
         }
         return;
     }
+    // A message too long for the bar takes the rows above it, wrapped.
+    let above = state
+        .message_rows(usize::from(area.width))
+        .min(area.height.saturating_sub(1));
+    let message = match (&state.message, above) {
+        (Some(message), 1..) => {
+            let width = usize::from(area.width).max(1);
+            let text = format!(" {}", sanitize_line(message));
+            let rows = textwrap::wrap(&text, width);
+            for (i, row) in rows.iter().take(usize::from(above)).enumerate() {
+                let last = i + 1 == usize::from(above) && rows.len() > i + 1;
+                let shown = if last {
+                    card::truncate(&format!("{row} …"), width)
+                } else {
+                    row.to_string()
+                };
+                let line = Line::from(Span::styled(
+                    format!("{shown:width$}"),
+                    p.badge(p.theme.focus),
+                ));
+                buf.set_line(area.x, area.y + i as u16, &line, area.width);
+            }
+            None
+        }
+        (message, _) => message.as_ref(),
+    };
+    let area = Rect {
+        y: area.y + above,
+        height: area.height - above,
+        ..area
+    };
     // Left: a message, then the sources' states (cut first when the bar is
     // narrow), then the counts, which always show. Right: the config's
     // path, shortened to the room left (gone under a message), and the
     // help key, which always shows.
     let mut head: Vec<Span> = Vec::new();
-    if let Some(message) = &state.message {
+    if let Some(message) = message {
         head.push(Span::styled(
             format!(" {} ", sanitize_line(message)),
             p.badge(p.theme.focus),
@@ -540,7 +571,7 @@ fn draw_status(state: &AppState, area: Rect, buf: &mut Buffer) {
     let (head, tail) = (Line::from(head), Line::from(tail));
     let fixed = tail.width() + help.width() + 1;
     let room = usize::from(area.width).saturating_sub(head.width() + fixed);
-    let location = match state.message {
+    let location = match message {
         Some(_) => String::new(),
         None => shortened_location(&sanitize_line(&state.config.location), room),
     };

@@ -243,16 +243,17 @@ impl Tui {
         std::fs::rename(&tmp, &path).unwrap();
     }
 
-    /// The status bar: the screen's last row.
+    /// The status bar: the screen's last row, with the rows a long
+    /// message takes above it (every row under the columns' boxes), joined.
     fn status(&self) -> String {
-        self.rows().pop().unwrap_or_default()
+        status_area(&self.rows())
     }
 
     /// Waits until the status bar satisfies `pred`; returns it.
     fn wait_for_status(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
         self.wait_for_screen(what, |s| {
             let (_, cols) = s.size();
-            s.rows(0, cols).last().is_some_and(|row| pred(&row))
+            pred(&status_area(&s.rows(0, cols).collect::<Vec<_>>()))
         });
         self.status()
     }
@@ -452,6 +453,20 @@ impl Drop for Tui {
             let _ = self.child.wait();
         }
     }
+}
+
+/// The rows under the last bottom edge of a column's box, joined: the
+/// status bar and a long message above it.
+fn status_area(rows: &[String]) -> String {
+    let under = rows
+        .iter()
+        .rposition(|r| r.starts_with('╰') || r.starts_with('┗'))
+        .map_or(rows.len().saturating_sub(1), |i| i + 1);
+    rows[under.min(rows.len())..]
+        .iter()
+        .map(|r| r.trim_end())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -964,7 +979,7 @@ fn author_of(detail: &[String]) -> (String, String) {
         .map(|l| l.trim())
         .find(|l| !l.is_empty())
         .unwrap_or_else(|| panic!("an empty detail:\n{}", detail.join("\n")));
-    let words: Vec<&str> = header.split_whitespace().filter(|w| *w != "★").collect();
+    let words: Vec<&str> = header.split_whitespace().filter(|w| *w != "✦").collect();
     let at = words
         .iter()
         .position(|w| w.starts_with('@'))
@@ -1096,7 +1111,7 @@ fn amplify_changes_one_line_of_the_users_config_and_undo_restores_every_byte() {
     );
     let (name, handle) = tui.selected_author();
     assert_eq!(handle, "@bob.bsky.social", "Core's newest post in the demo");
-    let star = format!("★ {name}");
+    let star = format!("✦ {name}");
     let screen = tui.text();
     assert!(!screen.contains(&star), "{handle} starts plain:\n{screen}");
 
@@ -2097,3 +2112,5 @@ fn an_image_that_failed_for_a_passing_reason_is_tried_again() {
     tui.close_overlay(DETAIL_TITLE);
     tui.quit();
 }
+
+mod act;

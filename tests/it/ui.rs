@@ -428,6 +428,32 @@ fn a_long_config_error_wraps_onto_two_rows_and_keeps_its_place() {
     assert_eq!(s.status_rows(80), 1);
 }
 
+#[test]
+fn a_long_refusal_takes_the_rows_above_the_bar_and_the_sources_stay() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut s = demo(w, h);
+        s.message = Some(
+            "✗ favourite: 403: This action is outside the authorized scopes; the token lacks \
+             the `write` scope or was revoked: run `circles login mastodon \
+             https://mastodon.social` again (the post is as it was)"
+                .into(),
+        );
+        let shown = screen(&s);
+        insta::assert_snapshot!(format!("refusal_at_{w}x{h}"), shown);
+        let rows: Vec<&str> = shown.lines().collect();
+        let last = rows[rows.len() - 1];
+        assert!(last.contains("demo") && last.contains("help"), "{shown}");
+        let above: String = rows
+            [rows.len() - 1 - usize::from(s.message_rows(usize::from(w)))..rows.len() - 1]
+            .join(" ");
+        assert!(above.contains("✗ favourite: 403"), "{shown}");
+        assert!(above.contains("mastodon.social"), "{shown}");
+        // A short message shares the bar.
+        s.message = Some("favourited".into());
+        assert_eq!(s.status_rows(w), 1);
+    }
+}
+
 /// `S` lists the sources: the whole reason behind a state the bar can only
 /// start, the last line skipped, and what to do.
 #[test]

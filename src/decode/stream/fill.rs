@@ -278,7 +278,12 @@ pub(super) fn decode_status_into(
     );
     set_optional(&mut post.language, status.language.as_deref(), set_line);
     post.sensitive = status.sensitive;
+    // Mastodon has no cid or records: a post refilled after a Bluesky one
+    // must not keep its.
+    post.cid = None;
     let engagement = &mut post.engagement;
+    engagement.like_record = None;
+    engagement.repost_record = None;
     engagement.favourited = status.favourited.unwrap_or_default();
     engagement.boosted = status.reblogged.unwrap_or_default();
     engagement.bookmarked = status.bookmarked.unwrap_or_default();
