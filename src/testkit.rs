@@ -100,6 +100,7 @@ impl PostBuilder {
         self.0.reply_to = Some(ReplyTo {
             id: id.to_string(),
             to: to.map(|h| Mention::new(h, None)),
+            root: None,
         });
         self
     }

@@ -73,6 +73,9 @@ pub fn run(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) {
         Command::Favourite => act_on(state, |m| Act::Favourite { on: !m.favourited }, effects),
         Command::Boost => act_on(state, |m| Act::Boost { on: !m.boosted }, effects),
         Command::Bookmark => act_on(state, |m| Act::Bookmark { on: !m.bookmarked }, effects),
+        Command::Reply => super::compose::open(state, super::compose::Purpose::Reply, effects),
+        Command::Quote => super::compose::open(state, super::compose::Purpose::Quote, effects),
+        Command::Compose => super::compose::open(state, super::compose::Purpose::New, effects),
         Command::CopyUrl => match state.selected().and_then(|id| post_url(state, id)) {
             Some(url) => {
                 state.message = Some(format!("copied {url}"));

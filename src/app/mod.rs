@@ -13,6 +13,7 @@
 mod act;
 pub mod card;
 mod commands;
+mod compose;
 mod edit;
 mod palette;
 pub mod sources;
@@ -20,6 +21,7 @@ pub mod view;
 
 pub use act::Pending;
 pub use commands::run;
+pub use compose::{Compose, Field as ComposeField};
 pub use edit::{ConfigChange, ConfigWhy, MuteFor, Precompiled, Purpose};
 pub use palette::{Palette, PaletteItem, Target};
 
@@ -75,6 +77,19 @@ pub enum Action {
         ticket: u64,
         result: crate::model::ActResult,
     },
+    /// How a send asked for by [`Effect::Post`] went.
+    Posted {
+        ticket: u64,
+        result: crate::model::PostResult,
+    },
+    /// What a source's server allows in a post (after [`Effect::Limits`]).
+    Limits {
+        source: String,
+        limits: crate::model::Limits,
+    },
+    /// The draft's text as the external editor left it (after
+    /// [`Effect::EditDraft`]), or why the editor did not run.
+    DraftEdited(Result<String, String>),
 }
 
 /// Something the event loop does for the reducer.
@@ -103,6 +118,18 @@ pub enum Effect {
     /// Favourite, boost or bookmark a post through a source's account;
     /// answered with [`Action::Acted`].
     Act(crate::model::ActRequest),
+    /// Send a draft through its source's account; answered with
+    /// [`Action::Posted`].
+    Post {
+        request: Box<crate::model::PostRequest>,
+        limits: crate::model::Limits,
+    },
+    /// Ask a source's server what it allows in a post; answered with
+    /// [`Action::Limits`].
+    Limits(String),
+    /// Open `$VISUAL`/`$EDITOR` on the draft's text (the terminal given
+    /// back and taken again); answered with [`Action::DraftEdited`].
+    EditDraft(String),
 }
 
 /// A source as the status bar shows it.
@@ -209,6 +236,8 @@ pub enum Overlay {
         scroll: u16,
         text: String,
     },
+    /// A post being written.
+    Compose(Box<Compose>),
 }
 
 /// A card placed in a column: which post, where, and its lines.
@@ -271,6 +300,10 @@ pub struct AppState {
     /// Acts sent out and not yet answered.
     pub acts: Vec<Pending>,
     next_ticket: u64,
+    /// A draft kept from the last run, which `n` (or `r`, `Q`) opens.
+    pub saved_draft: Option<crate::model::Draft>,
+    /// What each source's server allows in a post, once it said.
+    pub limits: std::collections::HashMap<String, crate::model::Limits>,
 }
 
 impl AppState {
@@ -318,6 +351,8 @@ impl AppState {
             today: now.with_timezone(&utc_offset).date_naive(),
             acts: Vec::new(),
             next_ticket: 0,
+            saved_draft: None,
+            limits: std::collections::HashMap::new(),
         }
     }
 
@@ -567,6 +602,16 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::Persisting(on) => state.persisting = on,
         Action::Notice(text) => state.message = Some(text),
         Action::Acted { ticket, result } => act::acted(state, ticket, result, &mut effects),
+        Action::Posted { ticket, result } => compose::posted(state, ticket, result, &mut effects),
+        Action::Limits { source, limits } => {
+            if let Overlay::Compose(compose) = &mut state.overlay
+                && compose.draft.source == source
+            {
+                compose.limits = limits;
+            }
+            state.limits.insert(source, limits);
+        }
+        Action::DraftEdited(text) => compose::edited(state, text, &mut effects),
     }
     mark_visible_seen(state);
     note_the_top(state);
@@ -663,6 +708,13 @@ fn restore(state: &mut AppState, snapshot: Snapshot) {
             "{} cached post(s) could not be read back and were left out",
             snapshot.skipped
         ));
+    }
+    if let Some(draft) = snapshot.draft.filter(|d| !d.is_blank()) {
+        let keys = state.keymap.keys_text(Command::Compose);
+        state.message = Some(format!(
+            "your unsent post from last time is kept: {keys} opens it"
+        ));
+        state.saved_draft = Some(*draft);
     }
 }
 
@@ -772,6 +824,7 @@ fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
     }
     match state.overlay {
         Overlay::Palette(_) => return palette_key(state, chord, effects),
+        Overlay::Compose(_) => return compose::key(state, chord, effects),
         Overlay::MuteMenu { .. } => return edit::menu_key(state, chord, effects),
         Overlay::Prompt { .. } => return edit::prompt_key(state, chord, effects),
         Overlay::Explain { .. } | Overlay::Sources { .. } => {
@@ -819,6 +872,7 @@ fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
         }
         (
             Overlay::Palette(_)
+            | Overlay::Compose(_)
             | Overlay::MuteMenu { .. }
             | Overlay::Prompt { .. }
             | Overlay::Explain { .. }

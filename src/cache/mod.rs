@@ -307,6 +307,19 @@ impl Db {
             let (k, v) = row?;
             snap.cursors.insert(k, v);
         }
+        let draft: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'draft'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        snap.draft = draft.and_then(|json| match serde_json::from_str(&json) {
+            Ok(draft) => Some(draft),
+            Err(e) => {
+                tracing::warn!("the kept draft could not be read back: {e}");
+                None
+            }
+        });
         if snap.skipped > 0 {
             tracing::warn!(
                 "cache {}: {} stored posts could not be read back",
@@ -329,6 +342,11 @@ impl Db {
     /// Marks posts (by [`post_key`]) as seen.
     pub fn mark_seen(&mut self, keys: &[String]) -> Result<(), CacheError> {
         self.in_tx(|tx| mark_seen(tx, keys))
+    }
+
+    /// Keeps the post being written (`None`: it was sent or thrown away).
+    pub fn set_draft(&mut self, draft: Option<Box<crate::model::Draft>>) -> Result<(), CacheError> {
+        self.write(&[Write::Draft(draft)])
     }
 
     pub fn delete_post(&mut self, key: &str) -> Result<(), CacheError> {
@@ -411,6 +429,18 @@ impl Db {
                 Write::Cursor { source, key, value } => {
                     tx.prepare_cached(SET_CURSOR)?
                         .execute([source, key, value])?;
+                }
+                Write::Draft(Some(draft)) => {
+                    let json = serde_json::to_string(draft).unwrap_or_default();
+                    tx.prepare_cached(
+                        "INSERT INTO meta(key, value) VALUES ('draft', ?1)
+                         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    )?
+                    .execute([json])?;
+                }
+                Write::Draft(None) => {
+                    tx.prepare_cached("DELETE FROM meta WHERE key = 'draft'")?
+                        .execute([])?;
                 }
                 // Pruning runs after the batch commits (see `Writer`).
                 Write::Prune(_) => {}
@@ -599,6 +629,7 @@ mod tests {
         p.reply_to = id.is_multiple_of(2).then(|| ReplyTo {
             id: "1".into(),
             to: Some(Mention::new("dave.bsky.social", Some("did:plc:dave"))),
+            root: None,
         });
         p
     }

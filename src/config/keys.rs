@@ -83,6 +83,9 @@ commands! {
     Favourite = "favourite", ["f"], Post, "favourite (Bluesky: like) the post, or take it back";
     Boost = "boost", ["t"], Post, "boost (Bluesky: repost) the post, or undo the boost";
     Bookmark = "bookmark", ["B"], Post, "bookmark the post, or remove the bookmark";
+    Reply = "reply", ["r"], Post, "reply to the post (ctrl-s sends)";
+    Quote = "quote", ["Q"], Post, "quote the post in a new one";
+    Compose = "compose", ["n"], Main, "write a new post (or finish the one kept from before)";
     Search = "search", ["/"], Main, "search in the focused column";
     Palette = "palette", ["ctrl-p"], Main, "fuzzy palette: columns, accounts, commands";
     MarkRead = "mark_read", ["R"], Main, "mark every post in the column read";

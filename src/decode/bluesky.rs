@@ -8,7 +8,9 @@
 
 use super::wire::bluesky::{ByteSlice, EmbedView, PostView, Profile, Reason, ReplyContext};
 use super::{DecodeError, body_text, line_text, parse_time};
-use crate::model::{Account, Engagement, Media, MediaKind, Mention, Network, Post, ReplyTo};
+use crate::model::{
+    Account, Engagement, Media, MediaKind, Mention, Network, Post, RecordRef, ReplyTo,
+};
 
 const FORMAT: &str = "Bluesky feed item";
 
@@ -104,6 +106,12 @@ pub(super) fn decode_feed_item(
         ReplyTo {
             id: line_text(&r.parent.uri),
             to: Some(to).filter(|m| m.keys().next().is_some()),
+            root: r.root.as_ref().and_then(|root| {
+                Some(RecordRef {
+                    uri: line_text(&root.uri),
+                    cid: line_text(root.cid.as_deref()?),
+                })
+            }),
         }
     });
 

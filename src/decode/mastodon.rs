@@ -97,6 +97,7 @@ pub(super) fn decode_status(status: Status<'_>, source: &str) -> Result<Post, De
         ReplyTo {
             id: line_text(id),
             to,
+            root: None,
         }
     });
 

@@ -128,10 +128,12 @@ pub(super) fn decode(item: Item<'_>, source: &str) -> Result<Post, DecodeError> 
             ReplyRef::Id(id) => ReplyTo {
                 id: line_text(&id),
                 to: None,
+                root: None,
             },
             ReplyRef::Full { id, author } => ReplyTo {
                 id: line_text(&id),
                 to: author.map(|a| Mention::new(&a, None)),
+                root: None,
             },
         }),
         language: item.language.as_deref().map(line_text),

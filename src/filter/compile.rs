@@ -389,6 +389,11 @@ impl Rules {
             })
     }
 
+    /// Whether `[me]` names this account (by routing key or DID).
+    pub fn is_me(&self, key: &str) -> bool {
+        self.me.contains(key)
+    }
+
     /// Whether the config amplifies this account (by routing key or DID).
     pub fn amplifies(&self, key: &str) -> bool {
         self.accounts.get(key).is_some_and(|r| r.amplified)

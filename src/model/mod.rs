@@ -4,6 +4,7 @@
 //! already been through [`sanitize`], so outer layers may print it as is.
 
 mod act;
+mod compose;
 mod event;
 mod identity;
 mod limits;
@@ -11,6 +12,10 @@ mod sanitize;
 pub(crate) mod scan;
 
 pub use act::{Act, ActRequest, ActResult, PostRef};
+pub use compose::{
+    BLUESKY_LIMITS, Draft, FacetKind, FacetSpan, Limits, MASTODON_LIMITS, PostRequest, PostResult,
+    RecordRef, Target, Visibility, facet_spans, length,
+};
 pub use event::{SourceEvent, SourceState};
 pub use identity::{HandleError, HandleKey, parse_handle};
 pub use limits::{MAX_ALT_BYTES, MAX_ENTRIES, MAX_SHORT_BYTES, MAX_TEXT_BYTES, MAX_URL_BYTES};
@@ -217,6 +222,10 @@ pub struct ReplyTo {
     pub id: String,
     /// The account replied to, when the source says who it is.
     pub to: Option<Mention>,
+    /// Bluesky: the thread's first post, which a reply to this post names
+    /// as its root.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root: Option<RecordRef>,
 }
 
 /// One post, whatever network it came from.

@@ -374,6 +374,53 @@ impl Client {
         }
     }
 
+    /// The DID a handle names (`com.atproto.identity.resolveHandle`).
+    pub async fn resolve_handle(&mut self, handle: &str) -> Result<String, Error> {
+        #[derive(Deserialize)]
+        struct Resolved {
+            did: String,
+        }
+        let what = format!("looking up @{handle}");
+        let body = self
+            .call(
+                "com.atproto.identity.resolveHandle",
+                Call::Query(&[("handle", handle)]),
+                &what,
+            )
+            .await?;
+        let resolved: Resolved = serde_json::from_slice(&body).map_err(|e| Error::Malformed {
+            what: what.clone(),
+            why: format!("the answer is not a DID ({})", http::short(&e.to_string())),
+        })?;
+        Ok(resolved.did)
+    }
+
+    /// The views of posts by URI (`app.bsky.feed.getPosts`), each as a feed
+    /// item (`{"post": …}`) the decoder reads.
+    pub async fn posts(&mut self, uris: &[&str]) -> Result<Vec<String>, Error> {
+        #[derive(Deserialize)]
+        struct Posts {
+            posts: Vec<serde_json::Value>,
+        }
+        let what = "reading the post back";
+        let query: Vec<(&str, &str)> = uris.iter().map(|u| ("uris", *u)).collect();
+        let body = self
+            .call("app.bsky.feed.getPosts", Call::Query(&query), what)
+            .await?;
+        let posts: Posts = serde_json::from_slice(&body).map_err(|e| Error::Malformed {
+            what: what.to_string(),
+            why: format!(
+                "the answer is not a list of posts ({})",
+                http::short(&e.to_string())
+            ),
+        })?;
+        Ok(posts
+            .posts
+            .iter()
+            .map(|view| serde_json::json!({ "post": view }).to_string())
+            .collect())
+    }
+
     /// The DID of the account logged in (empty before a session).
     fn did(&self) -> String {
         self.session

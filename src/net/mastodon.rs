@@ -190,6 +190,73 @@ impl Client {
     /// and the like), after waiting for the rate limit if it is spent; the
     /// answer's body. `what` says what was asked, in words: "favourite".
     pub async fn act(&mut self, segments: &[&str], what: &str) -> Result<String, Error> {
+        self.post_form(segments, &[], None, what).await
+    }
+
+    /// Posts a status (`POST /api/v1/statuses`) with these form fields;
+    /// `idempotency` makes a send tried twice post once. The answer's body:
+    /// the status as posted.
+    pub async fn post_status(
+        &mut self,
+        form: &[(&str, &str)],
+        idempotency: &str,
+        what: &str,
+    ) -> Result<String, Error> {
+        self.post_form(&["statuses"], form, Some(idempotency), what)
+            .await
+    }
+
+    /// What the instance allows in a post: `configuration.statuses
+    /// .max_characters` of `/api/v2/instance`, and quote posts from
+    /// Mastodon 4.5 on. The defaults when it does not say.
+    pub async fn limits(&mut self) -> crate::model::Limits {
+        #[derive(Deserialize)]
+        struct Instance {
+            #[serde(default)]
+            version: String,
+            configuration: Option<Configuration>,
+        }
+        #[derive(Deserialize)]
+        struct Configuration {
+            statuses: Option<Statuses>,
+        }
+        #[derive(Deserialize)]
+        struct Statuses {
+            max_characters: Option<usize>,
+        }
+        let defaults = crate::model::MASTODON_LIMITS;
+        let mut url = self.base.clone();
+        url.set_query(None);
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(["api", "v2", "instance"]);
+        }
+        let Ok((body, _)) = self.get(&url).await else {
+            return defaults;
+        };
+        let Ok(instance) = serde_json::from_str::<Instance>(&body) else {
+            return defaults;
+        };
+        let max = instance
+            .configuration
+            .and_then(|c| c.statuses)
+            .and_then(|s| s.max_characters)
+            .filter(|m| *m > 0)
+            .unwrap_or(defaults.max);
+        crate::model::Limits {
+            max,
+            quotes: quotes_from(&instance.version),
+        }
+    }
+
+    /// An authorised form POST as the account, after waiting for the rate
+    /// limit if it is spent; the answer's body, or what the refusal means.
+    async fn post_form(
+        &mut self,
+        segments: &[&str],
+        form: &[(&str, &str)],
+        idempotency: Option<&str>,
+        what: &str,
+    ) -> Result<String, Error> {
         let instance = self.base.as_str().trim_end_matches('/').to_string();
         let Some(token) = &self.token else {
             return Err(Error::Refused(format!(
@@ -198,11 +265,15 @@ impl Client {
             )));
         };
         let url = self.api_url(segments, &[]);
-        let request = self
+        let mut request = self
             .http
             .post(url)
             .timeout(REQUEST_TIMEOUT)
-            .bearer_auth(token.expose());
+            .bearer_auth(token.expose())
+            .form(form);
+        if let Some(key) = idempotency {
+            request = request.header("Idempotency-Key", key);
+        }
         self.pacer.ready().await;
         let answer = http::send(request, MAX_BODY, what).await?;
         self.pacer.read(&answer.headers);
@@ -436,6 +507,15 @@ impl Client {
     }
 }
 
+/// Whether a Mastodon version (`4.5.0`, `4.6.0-beta.1+glitch`) has quote
+/// posts (4.5 and later).
+fn quotes_from(version: &str) -> bool {
+    let mut parts = version.split(|c: char| !c.is_ascii_digit());
+    let major: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    let minor: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    (major, minor) >= (4, 5)
+}
+
 /// An app registered on an instance, for the OAuth login.
 #[derive(Deserialize)]
 pub struct App {
@@ -628,6 +708,20 @@ impl Sse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quote_posts_come_with_mastodon_4_5() {
+        for (version, quotes) in [
+            ("4.5.0", true),
+            ("4.6.0-beta.1+glitch", true),
+            ("5.0.0", true),
+            ("4.4.3", false),
+            ("3.5.19", false),
+            ("", false),
+        ] {
+            assert_eq!(quotes_from(version), quotes, "{version}");
+        }
+    }
     use reqwest::header::HeaderValue;
 
     fn events(chunks: &[&[u8]]) -> Vec<Event> {

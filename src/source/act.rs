@@ -11,7 +11,10 @@
 //! holds an act up.
 
 use crate::config::{SourceConfig, SourceSpec};
-use crate::model::{Act, ActRequest, ActResult};
+use crate::model::{
+    Act, ActRequest, ActResult, BLUESKY_LIMITS, Draft, FacetKind, Limits, MASTODON_LIMITS,
+    PostRequest, PostResult, facet_spans,
+};
 use crate::net::{self, bluesky, mastodon, secret};
 use std::collections::HashMap;
 use std::future::Future;
@@ -32,13 +35,9 @@ enum Client {
 }
 
 impl Accounts {
-    /// The call that carries out `request` through `spec`'s account, to be
-    /// spawned. A source whose config changed gets a new client.
-    pub fn act(
-        &mut self,
-        spec: &SourceSpec,
-        request: ActRequest,
-    ) -> impl Future<Output = ActResult> + Send + 'static {
+    /// The client acting for `spec`; a source whose config changed gets a
+    /// new one.
+    fn client(&mut self, spec: &SourceSpec) -> Arc<Mutex<Client>> {
         let fresh = match self.by_source.get(&spec.name) {
             Some((kind, _)) => *kind != spec.kind,
             None => true,
@@ -48,7 +47,49 @@ impl Accounts {
             self.by_source
                 .insert(spec.name.clone(), (spec.kind.clone(), client));
         }
-        let client = Arc::clone(&self.by_source[&spec.name].1);
+        Arc::clone(&self.by_source[&spec.name].1)
+    }
+
+    /// The call that posts `request`'s draft through `spec`'s account, to
+    /// be spawned.
+    pub fn post(
+        &mut self,
+        spec: &SourceSpec,
+        request: PostRequest,
+        limits: Limits,
+    ) -> impl Future<Output = PostResult> + Send + 'static {
+        let client = self.client(spec);
+        async move {
+            let mut client = client.lock().await;
+            let result = match &mut *client {
+                Client::Mastodon(c) => mastodon_post(c, &request.draft, limits).await,
+                Client::Bluesky(c) => bluesky_post(c, &request.draft).await,
+                Client::Cannot(why) => Err(why.clone()),
+            };
+            result.unwrap_or_else(PostResult::Failed)
+        }
+    }
+
+    /// What the server of `spec` allows in a post, to be spawned.
+    pub fn limits(&mut self, spec: &SourceSpec) -> impl Future<Output = Limits> + Send + 'static {
+        let client = self.client(spec);
+        async move {
+            match &mut *client.lock().await {
+                Client::Mastodon(c) => c.limits().await,
+                Client::Bluesky(_) => BLUESKY_LIMITS,
+                Client::Cannot(_) => MASTODON_LIMITS,
+            }
+        }
+    }
+
+    /// The call that carries out `request` through `spec`'s account, to be
+    /// spawned.
+    pub fn act(
+        &mut self,
+        spec: &SourceSpec,
+        request: ActRequest,
+    ) -> impl Future<Output = ActResult> + Send + 'static {
+        let client = self.client(spec);
         async move {
             let mut client = client.lock().await;
             let result = match &mut *client {
@@ -195,4 +236,137 @@ async fn bluesky_act(
             })
         }
     }
+}
+
+/// Posts a draft on Mastodon: its text, content warning, visibility and
+/// language, as a reply (`in_reply_to_id`) or a quote (`quoted_status_id`
+/// where the instance has quote posts, else the quoted post's link at the
+/// end). The server's answer is the post, shown at once.
+async fn mastodon_post(
+    client: &mut mastodon::Client,
+    draft: &Draft,
+    limits: Limits,
+) -> Result<PostResult, String> {
+    let mut text = draft.text.clone();
+    let mut form: Vec<(&str, &str)> = vec![("visibility", draft.visibility.as_str())];
+    let warning = draft.warning.trim();
+    if !warning.is_empty() {
+        form.push(("spoiler_text", warning));
+    }
+    let language = draft.language.trim();
+    if !language.is_empty() {
+        form.push(("language", language));
+    }
+    if let Some(reply) = &draft.reply {
+        form.push(("in_reply_to_id", &reply.id));
+    }
+    if let Some(quote) = &draft.quote {
+        if limits.quotes {
+            form.push(("quoted_status_id", &quote.id));
+        } else if let Some(url) = &quote.url {
+            text = format!("{}\n\n{url}", text.trim_end());
+        }
+    }
+    form.push(("status", &text));
+    let what = if draft.reply.is_some() {
+        "reply"
+    } else {
+        "post"
+    };
+    let body = client
+        .post_status(&form, &draft.id, what)
+        .await
+        .map_err(failed)?;
+    Ok(match crate::decode::decode(&body, &draft.source) {
+        Ok(post) => PostResult::Posted(Box::new(post)),
+        Err(_) => PostResult::Sent,
+    })
+}
+
+/// Posts a draft on Bluesky: an `app.bsky.feed.post` record with its
+/// facets (mentions resolved to DIDs; one that does not resolve stays
+/// plain text), languages, a reply's root and parent, a quote's
+/// `app.bsky.embed.record`; then reads it back to show it at once.
+async fn bluesky_post(client: &mut bluesky::Client, draft: &Draft) -> Result<PostResult, String> {
+    let text = draft.text.trim_end();
+    let mut facets = Vec::new();
+    for span in facet_spans(text) {
+        let feature = match span.kind {
+            FacetKind::Mention(handle) => match client.resolve_handle(&handle).await {
+                Ok(did) => serde_json::json!({
+                    "$type": "app.bsky.richtext.facet#mention", "did": did }),
+                Err(e) => {
+                    tracing::info!("@{handle} stays plain text: {e}");
+                    continue;
+                }
+            },
+            FacetKind::Link(uri) => {
+                serde_json::json!({ "$type": "app.bsky.richtext.facet#link", "uri": uri })
+            }
+            FacetKind::Tag(tag) => {
+                serde_json::json!({ "$type": "app.bsky.richtext.facet#tag", "tag": tag })
+            }
+        };
+        facets.push(serde_json::json!({
+            "index": { "byteStart": span.start, "byteEnd": span.end },
+            "features": [feature],
+        }));
+    }
+    let mut record = serde_json::json!({
+        "$type": "app.bsky.feed.post",
+        "text": text,
+        "createdAt": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+    });
+    if !facets.is_empty() {
+        record["facets"] = facets.into();
+    }
+    let language = draft.language.trim();
+    if !language.is_empty() {
+        record["langs"] = serde_json::json!([language]);
+    }
+    let strong = |id: &str,
+                  cid: &Option<String>,
+                  what: &str|
+     -> Result<serde_json::Value, String> {
+        let cid = cid.as_deref().ok_or_else(|| {
+            format!("{what}: circles does not have the post's cid; wait for it to be read again")
+        })?;
+        Ok(serde_json::json!({ "uri": id, "cid": cid }))
+    };
+    if let Some(reply) = &draft.reply {
+        let parent = strong(&reply.id, &reply.cid, "reply")?;
+        let root = match &reply.root {
+            Some(root) => serde_json::json!({ "uri": root.uri, "cid": root.cid }),
+            None => parent.clone(),
+        };
+        record["reply"] = serde_json::json!({ "root": root, "parent": parent });
+    }
+    if let Some(quote) = &draft.quote {
+        record["embed"] = serde_json::json!({
+            "$type": "app.bsky.embed.record",
+            "record": strong(&quote.id, &quote.cid, "quote")?,
+        });
+    }
+    let what = if draft.reply.is_some() {
+        "reply"
+    } else {
+        "post"
+    };
+    let (uri, _) = client
+        .create_record("app.bsky.feed.post", record, what)
+        .await
+        .map_err(failed)?;
+    let shown = match client.posts(&[&uri]).await {
+        Ok(items) => items
+            .first()
+            .and_then(|item| crate::decode::decode(item, &draft.source).ok()),
+        Err(e) => {
+            tracing::info!("the post was sent but not read back: {e}");
+            None
+        }
+    };
+    Ok(match shown {
+        Some(post) => PostResult::Posted(Box::new(post)),
+        None => PostResult::Sent,
+    })
 }

@@ -25,6 +25,8 @@ pub struct Snapshot {
     /// Rows whose stored post could not be read back (e.g. written by an
     /// incompatible version); they are left out of `posts`.
     pub skipped: usize,
+    /// The post being written when the last run ended, unsent.
+    pub draft: Option<Box<crate::model::Draft>>,
 }
 
 /// One change for the cache to keep (see `crate::cache::Writer`).
@@ -48,4 +50,7 @@ pub enum Write {
     },
     /// Keep this many newest posts per source (after the pending batch).
     Prune(usize),
+    /// The post being written, as it is now; `None` once it is sent or
+    /// thrown away.
+    Draft(Option<Box<crate::model::Draft>>),
 }

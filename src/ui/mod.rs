@@ -275,7 +275,162 @@ pub fn draw_with(state: &AppState, images: &Images, area: Rect, buf: &mut Buffer
         Overlay::Prompt { purpose, text } => draw_prompt(p, purpose, text, area, buf),
         Overlay::Explain { scroll, text } => draw_explain(p, text, area, *scroll, buf),
         Overlay::Sources { scroll } => draw_sources(state, area, *scroll, buf),
+        Overlay::Compose(compose) => draw_compose(p, compose, area, buf),
     }
+}
+
+/// The compose overlay: the account, the post answered or quoted, the
+/// content warning (Mastodon), the editor, who sees it, the language and
+/// the count against the server's limit, then the keys, the question
+/// before a discard, or why the last send failed.
+fn draw_compose(p: Paint, compose: &crate::app::Compose, area: Rect, buf: &mut Buffer) {
+    use crate::app::ComposeField as Field;
+    use crate::model::Network;
+    let what = match (&compose.draft.reply, &compose.draft.quote) {
+        (Some(_), _) => "Reply",
+        (_, Some(_)) => "Quote",
+        _ => "New post",
+    };
+    let title = format!("{what} from {}", sanitize_line(&compose.account));
+    let height = area.height.saturating_sub(2).min(20);
+    let inner = overlay_box(p, area, 84, height, &title, buf);
+    if inner.height < 4 || inner.width < 10 {
+        return;
+    }
+    let width = usize::from(inner.width);
+    let mut top: Vec<Line> = Vec::new();
+    let context = match (&compose.draft.reply, &compose.draft.quote) {
+        (Some(to), _) => Some(("↪ replying to", to)),
+        (_, Some(quoted)) => Some(("❝ quoting", quoted)),
+        _ => None,
+    };
+    if let Some((lead, target)) = context {
+        let text = format!(
+            "{lead} {}: {}",
+            sanitize_line(&target.author),
+            sanitize_line(&target.excerpt)
+        );
+        for row in textwrap::wrap(&text, width).into_iter().take(2) {
+            top.push(Line::from(Span::styled(
+                row.into_owned(),
+                p.fg(p.theme.boosts),
+            )));
+        }
+    }
+    let label = |field: Field, text: &str| {
+        let style = if compose.field == field {
+            p.focus().add_modifier(Modifier::BOLD)
+        } else {
+            p.quiet()
+        };
+        Span::styled(text.to_string(), style)
+    };
+    let mut y = inner.y;
+    draw_lines(&top, inner, 0, buf);
+    y += top.len() as u16;
+    if compose.network == Network::Mastodon {
+        let cw = Rect::new(inner.x, y, inner.width, 1);
+        buf.set_line(cw.x, cw.y, &Line::from(label(Field::Warning, "CW ")), 3);
+        Widget::render(
+            &compose.warning,
+            Rect {
+                x: cw.x + 3,
+                width: cw.width.saturating_sub(3),
+                ..cw
+            },
+            buf,
+        );
+        y += 1;
+    }
+    // A failed send's words wrap, up to three rows, under the editor.
+    let error_rows: Vec<String> = match &compose.error {
+        Some(error) if !compose.confirm_discard && compose.sending.is_none() => {
+            textwrap::wrap(&format!("✗ {}", sanitize_line(error)), width)
+                .into_iter()
+                .take(3)
+                .map(|r| r.into_owned())
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let footer_rows = 1 + (error_rows.len() as u16).max(1);
+    let text_rows = inner.bottom().saturating_sub(y + footer_rows);
+    let text_area = Rect::new(inner.x, y, inner.width, text_rows);
+    Block::new()
+        .borders(Borders::TOP | Borders::BOTTOM)
+        .border_style(if compose.field == Field::Text {
+            p.focus()
+        } else {
+            p.quiet()
+        })
+        .render(text_area, buf);
+    let editor = Rect {
+        y: text_area.y + 1,
+        height: text_area.height.saturating_sub(2),
+        ..text_area
+    };
+    Widget::render(&compose.text, editor, buf);
+    let (used, max) = (compose.length(), compose.limits.max);
+    let count_style = if used > max { p.alarm() } else { p.quiet() };
+    let language = if compose.draft.language.is_empty() {
+        "default".to_string()
+    } else {
+        sanitize_line(&compose.draft.language).into_owned()
+    };
+    let mut info = Vec::new();
+    if compose.network == Network::Mastodon {
+        info.push(Span::styled(
+            format!("{} · ", compose.draft.visibility.words()),
+            p.quiet(),
+        ));
+    }
+    info.push(label(Field::Language, "language "));
+    info.push(Span::styled(format!("{language} · "), p.quiet()));
+    info.push(Span::styled(format!("{used}/{max}"), count_style));
+    let footer = inner.bottom().saturating_sub(footer_rows);
+    buf.set_line(inner.x, footer, &Line::from(info), inner.width);
+    if matches!(compose.field, Field::Language) {
+        // The language is typed in place of the hint.
+        let row = Rect::new(inner.x, footer + 1, inner.width, 1);
+        buf.set_line(
+            row.x,
+            row.y,
+            &Line::from(label(Field::Language, "language: ")),
+            10,
+        );
+        Widget::render(
+            &compose.language,
+            Rect {
+                x: row.x + 10,
+                width: row.width.saturating_sub(10),
+                ..row
+            },
+            buf,
+        );
+        return;
+    }
+    let last = if compose.confirm_discard {
+        Line::from(Span::styled(
+            "throw the draft away? y discards, any other key goes back",
+            p.alarm(),
+        ))
+    } else if compose.sending.is_some() {
+        Line::from(Span::styled("sending…", p.focus()))
+    } else if !error_rows.is_empty() {
+        for (i, row) in error_rows.iter().enumerate() {
+            let line = Line::from(Span::styled(row.clone(), p.alarm()));
+            buf.set_line(inner.x, footer + 1 + i as u16, &line, inner.width);
+        }
+        return;
+    } else {
+        let mut keys = "ctrl-s send · tab next field".to_string();
+        if compose.network == Network::Mastodon {
+            keys.push_str(" · ctrl-o who sees it");
+        }
+        keys.push_str(" · ctrl-e editor · esc close");
+        Line::from(Span::styled(keys, p.quiet()))
+    };
+    buf.set_line(inner.x, footer + 1, &last, inner.width);
 }
 
 fn tone_style(p: Paint, tone: Tone) -> Style {

@@ -1468,6 +1468,7 @@ fn persist(db: &mut Db, effects: Vec<Effect>) {
                 Write::Prune(n) => {
                     db.prune(n).unwrap();
                 }
+                Write::Draft(draft) => db.set_draft(draft).unwrap(),
             }
         }
     }
@@ -1874,4 +1875,303 @@ fn acts_work_from_the_detail_view() {
     assert_eq!(sent.len(), 1);
     assert!(matches!(s.overlay, Overlay::Detail { .. }));
     assert!(marks(&s).favourited);
+}
+
+// ------------------------------------------------------- compose (issue 15)
+
+use circles::model::{Draft, Limits, PostResult, Visibility};
+use circles::store::Write as CacheWrite;
+
+fn compose_of(s: &AppState) -> &circles::app::Compose {
+    match &s.overlay {
+        Overlay::Compose(compose) => compose,
+        other => panic!("no compose overlay: {other:?}"),
+    }
+}
+
+fn ctrl(s: &mut AppState, c: char) -> Vec<Effect> {
+    update(s, Action::Key(KeyChord::ctrl(c)))
+}
+
+fn drafts_kept(effects: &[Effect]) -> Vec<Option<Draft>> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Persist(CacheWrite::Draft(d)) => Some(d.as_deref().cloned()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn sent(effects: &[Effect]) -> Option<circles::model::PostRequest> {
+    effects.iter().find_map(|e| match e {
+        Effect::Post { request, .. } => Some((**request).clone()),
+        _ => None,
+    })
+}
+
+fn mentioning(id: &str) -> Post {
+    let mut p = post(id, "@bob@x.social")
+        .source("home")
+        .mentions(&["@carol@y.social", "@jane@mastodon.social"])
+        .build();
+    p.visibility = Some("unlisted".into());
+    p
+}
+
+#[test]
+fn r_opens_a_reply_prefilled_with_the_mentions_and_ctrl_s_sends_it() {
+    let config = format!("[me]\nhandles = [\"@jane@mastodon.social\"]\n{ACTING}");
+    let mut s = testkit::state(&config)
+        .sources(&["home", "sky", "feed"])
+        .build();
+    update(&mut s, Action::Persisting(true));
+    update(
+        &mut s,
+        Action::Source(SourceEvent::Posts {
+            source: "home".into(),
+            posts: vec![mentioning("109")],
+        }),
+    );
+    let effects = key(&mut s, 'r');
+    assert!(
+        effects.contains(&Effect::Limits("home".into())),
+        "the server's limit is asked for: {effects:?}"
+    );
+    let compose = compose_of(&s);
+    assert_eq!(
+        compose.draft.text, "@bob@x.social @carol@y.social ",
+        "the author and the others, never me"
+    );
+    assert_eq!(
+        compose.draft.visibility,
+        Visibility::Unlisted,
+        "the parent's"
+    );
+    assert_eq!(compose.draft.reply.as_ref().unwrap().id, "109");
+    assert_eq!(compose.draft.source, "home");
+    // Typing is kept in the cache as it goes.
+    let mut kept = Vec::new();
+    for c in "thanks!".chars() {
+        kept.extend(drafts_kept(&key(&mut s, c)));
+    }
+    assert_eq!(kept.len(), 7, "every key keeps the draft");
+    let last = kept.last().unwrap().as_ref().unwrap();
+    assert_eq!(last.text, "@bob@x.social @carol@y.social thanks!");
+    // The server's limit arrives.
+    update(
+        &mut s,
+        Action::Limits {
+            source: "home".into(),
+            limits: Limits {
+                max: 1000,
+                quotes: true,
+            },
+        },
+    );
+    assert_eq!(compose_of(&s).limits.max, 1000);
+
+    let request = sent(&ctrl(&mut s, 's')).expect("ctrl-s sends");
+    assert_eq!(request.draft.text, "@bob@x.social @carol@y.social thanks!");
+    assert_eq!(compose_of(&s).sending, Some(request.ticket));
+    // Keys while sending change nothing.
+    key(&mut s, 'x');
+    assert_eq!(compose_of(&s).draft.text, request.draft.text);
+
+    let mut reply = post("110", "@jane@mastodon.social")
+        .source("home")
+        .text("thanks!")
+        .build();
+    reply.reply_to = mentioning("109").reply_to;
+    let effects = update(
+        &mut s,
+        Action::Posted {
+            ticket: request.ticket,
+            result: PostResult::Posted(Box::new(reply)),
+        },
+    );
+    assert_eq!(s.overlay, Overlay::None);
+    assert_eq!(drafts_kept(&effects), [None], "the draft is gone once sent");
+    assert!(
+        s.timeline.find("home", "110").is_some(),
+        "the reply shows at once, without waiting for the stream"
+    );
+    assert!(
+        s.message
+            .as_deref()
+            .unwrap()
+            .contains("replied to @bob@x.social")
+    );
+}
+
+#[test]
+fn a_failed_send_keeps_the_overlay_the_draft_and_the_servers_words() {
+    let mut s = acting(vec![toot("109")]);
+    key(&mut s, 'n');
+    typed(&mut s, "hello");
+    let request = sent(&ctrl(&mut s, 's')).unwrap();
+    let why =
+        "post: the server answered 422 (Validation failed: Text character limit of 500 exceeded)";
+    update(
+        &mut s,
+        Action::Posted {
+            ticket: request.ticket,
+            result: PostResult::Failed(why.into()),
+        },
+    );
+    let compose = compose_of(&s);
+    assert_eq!(compose.draft.text, "hello");
+    assert_eq!(compose.error.as_deref(), Some(why));
+    assert_eq!(compose.sending, None, "it can be sent again");
+    let again = sent(&ctrl(&mut s, 's')).unwrap();
+    assert_eq!(again.draft.id, request.draft.id, "the same idempotency key");
+}
+
+#[test]
+fn esc_asks_before_throwing_typed_text_away() {
+    let mut s = acting(vec![toot("109")]);
+    update(&mut s, Action::Persisting(true));
+    key(&mut s, 'n');
+    // Nothing typed: esc just closes.
+    named(&mut s, NamedKey::Esc);
+    assert_eq!(s.overlay, Overlay::None);
+    key(&mut s, 'n');
+    typed(&mut s, "half a thought");
+    named(&mut s, NamedKey::Esc);
+    assert!(compose_of(&s).confirm_discard);
+    key(&mut s, 'k');
+    assert_eq!(
+        compose_of(&s).draft.text,
+        "half a thought",
+        "any other key goes back"
+    );
+    assert!(!compose_of(&s).confirm_discard);
+    named(&mut s, NamedKey::Esc);
+    let effects = key(&mut s, 'y');
+    assert_eq!(s.overlay, Overlay::None);
+    assert_eq!(drafts_kept(&effects), [None]);
+}
+
+#[test]
+fn a_post_over_the_limit_is_not_sent_and_says_by_how_much() {
+    let mut s = acting(vec![toot("109")]);
+    key(&mut s, 'n');
+    typed(&mut s, &"a".repeat(505));
+    let effects = ctrl(&mut s, 's');
+    assert!(sent(&effects).is_none());
+    let error = compose_of(&s).error.clone().unwrap();
+    assert!(error.contains("5 over the limit of 500"), "{error}");
+    assert!(sent(&ctrl(&mut s, 's')).is_none(), "still too long");
+}
+
+#[test]
+fn a_draft_from_the_last_run_is_offered_back_and_n_opens_it() {
+    let mut s = acting(Vec::new());
+    let draft = Draft {
+        id: "circles-1".into(),
+        source: "home".into(),
+        text: "written before the crash".into(),
+        ..Draft::default()
+    };
+    update(
+        &mut s,
+        Action::Restore(circles::store::Snapshot {
+            draft: Some(Box::new(draft.clone())),
+            ..Default::default()
+        }),
+    );
+    let said = s.message.clone().unwrap();
+    assert!(said.contains("unsent post") && said.contains('n'), "{said}");
+    key(&mut s, 'n');
+    assert_eq!(compose_of(&s).draft, draft);
+}
+
+#[test]
+fn a_bluesky_reply_names_no_one_and_carries_its_root_and_parent() {
+    let mut parent = post("at://did:plc:bob/app.bsky.feed.post/2", "@bob.example")
+        .source("sky")
+        .network(Network::Bluesky)
+        .mentions(&["@carol.example"])
+        .build();
+    parent.cid = Some("bafy-parent".into());
+    parent.reply_to = Some(circles::model::ReplyTo {
+        id: "at://did:plc:carol/app.bsky.feed.post/1".into(),
+        to: None,
+        root: Some(circles::model::RecordRef {
+            uri: "at://did:plc:carol/app.bsky.feed.post/1".into(),
+            cid: "bafy-root".into(),
+        }),
+    });
+    let mut s = acting(vec![parent]);
+    key(&mut s, 'r');
+    let compose = compose_of(&s);
+    assert_eq!(
+        compose.draft.text, "",
+        "Bluesky threads say who is answered"
+    );
+    let reply = compose.draft.reply.clone().unwrap();
+    assert_eq!(reply.cid.as_deref(), Some("bafy-parent"));
+    assert_eq!(reply.root.unwrap().cid, "bafy-root");
+    assert_eq!(compose.limits.max, 300);
+    typed(&mut s, "🇯🇵🇯🇵");
+    assert_eq!(compose_of(&s).length(), 2, "graphemes, not code points");
+    // Quoting is a compose too.
+    named(&mut s, NamedKey::Esc);
+    key(&mut s, 'y');
+    key(&mut s, 'Q');
+    assert!(compose_of(&s).draft.quote.is_some());
+}
+
+#[test]
+fn tab_moves_between_the_fields_and_ctrl_o_cycles_who_sees_it() {
+    let mut s = acting(vec![toot("109")]);
+    key(&mut s, 'n');
+    typed(&mut s, "body");
+    named(&mut s, NamedKey::Tab);
+    typed(&mut s, "spoilers");
+    named(&mut s, NamedKey::Tab);
+    typed(&mut s, "de");
+    ctrl(&mut s, 'o');
+    let draft = &compose_of(&s).draft;
+    assert_eq!(draft.text, "body");
+    assert_eq!(draft.warning, "spoilers");
+    assert_eq!(draft.language, "de");
+    assert_eq!(draft.visibility, Visibility::Unlisted);
+    let request = sent(&ctrl(&mut s, 's')).unwrap();
+    assert_eq!(request.draft.warning, "spoilers");
+}
+
+#[test]
+fn a_draft_typed_before_a_crash_comes_back_from_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.db");
+    let (mut db, _) = Db::open(&path).unwrap();
+    let mut s = acting(vec![toot("109")]);
+    update(&mut s, Action::Persisting(true));
+    persist(&mut db, key(&mut s, 'r'));
+    for c in "nearly done".chars() {
+        persist(&mut db, key(&mut s, c));
+    }
+    drop(db);
+    // The next run: no send, no esc, the process simply gone.
+    let snapshot = Db::open(&path).unwrap().0.load().unwrap();
+    let kept = *snapshot.draft.clone().expect("the draft was kept");
+    assert!(kept.text.ends_with("nearly done"), "{kept:?}");
+    assert_eq!(kept.reply.as_ref().unwrap().id, "109");
+    let mut next = acting(Vec::new());
+    update(&mut next, Action::Restore(snapshot));
+    key(&mut next, 'n');
+    assert_eq!(compose_of(&next).draft, kept);
+    assert_eq!(
+        compose_of(&next).draft.reply.as_ref().unwrap().author,
+        "@bob@x.social"
+    );
+}
+
+#[test]
+fn compose_says_so_when_no_source_can_post() {
+    let mut s = state();
+    key(&mut s, 'n');
+    assert_eq!(s.overlay, Overlay::None);
+    assert!(s.message.as_deref().unwrap().contains("no source can post"));
 }

@@ -63,6 +63,9 @@ enum Event {
         ticket: u64,
         result: crate::model::ActResult,
     },
+    /// Something the runtime's tasks learned for the app: a send's answer,
+    /// a server's limits.
+    Learned(Action),
 }
 
 type Screen = Terminal<CrosstermBackend<Stdout>>;
@@ -277,7 +280,7 @@ async fn event_loop(
     terminal::restore_on_panic();
     terminal::enter_screen()?;
     let mut screen = Terminal::new(CrosstermBackend::new(io::stdout()))?;
-    terminal::spawn_terminal_events(tx.clone());
+    let mut keyboard = terminal::spawn_terminal_events(tx.clone());
     let size = screen.size()?;
     // What the last run left, laid out at the real size, before the
     // first frame and before any source answers.
@@ -333,6 +336,7 @@ async fn event_loop(
                     runtime.config_changed()
                 }
                 Event::Compiled { generation, action } => runtime.compiled(generation, action),
+                Event::Learned(action) => Some(action),
                 Event::Acted { ticket, result } => {
                     if let crate::model::ActResult::Failed(why) = &result {
                         tracing::warn!(ticket, "act failed: {why}");
@@ -369,6 +373,14 @@ async fn event_loop(
                 Outcome::Done => {}
                 Outcome::Quit => break 'run Ok(()),
                 Outcome::Suspend => terminal::suspend(&mut screen)?,
+                Outcome::EditDraft(text) => {
+                    // The editor reads the keys now, not the event stream.
+                    keyboard.abort();
+                    let _ = (&mut keyboard).await;
+                    let edited = terminal::edit_externally(&mut screen, &text);
+                    keyboard = terminal::spawn_terminal_events(tx.clone());
+                    effects.extend(update(&mut state, Action::DraftEdited(edited)));
+                }
                 Outcome::Then(action) => {
                     // An effect can take a while (a keyboard edit compiles
                     // the config): its answer is news as of now, so a

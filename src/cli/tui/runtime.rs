@@ -34,6 +34,9 @@ pub(super) enum Outcome {
     Quit,
     /// Ctrl-Z: the terminal must be given back and taken again.
     Suspend,
+    /// `ctrl-e` in the compose overlay: the terminal must be given to the
+    /// user's editor on this text, and taken again.
+    EditDraft(String),
     /// Something the state should learn (a written config, a failure).
     Then(Action),
 }
@@ -262,6 +265,39 @@ impl Runtime {
                 Outcome::Done
             }
             Effect::Persist(write) => self.persist(write),
+            Effect::Post { request, limits } => {
+                let ticket = request.ticket;
+                tracing::info!(ticket, source = request.draft.source, "post");
+                let Some(spec) = self.specs.get(&request.draft.source) else {
+                    let why = format!("the source {} is not running", request.draft.source);
+                    return Ok(Outcome::Then(Action::Posted {
+                        ticket,
+                        result: crate::model::PostResult::Failed(why),
+                    }));
+                };
+                let call = self.accounts.post(spec, *request, limits);
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let result = call.await;
+                    if let crate::model::PostResult::Failed(why) = &result {
+                        tracing::warn!(ticket, "post failed: {why}");
+                    }
+                    let _ = tx.send(Event::Learned(Action::Posted { ticket, result }));
+                });
+                Outcome::Done
+            }
+            Effect::Limits(source) => {
+                if let Some(spec) = self.specs.get(&source) {
+                    let call = self.accounts.limits(spec);
+                    let tx = self.tx.clone();
+                    tokio::spawn(async move {
+                        let limits = call.await;
+                        let _ = tx.send(Event::Learned(Action::Limits { source, limits }));
+                    });
+                }
+                Outcome::Done
+            }
+            Effect::EditDraft(text) => Outcome::EditDraft(text),
             Effect::Act(request) => {
                 let ticket = request.ticket;
                 tracing::info!(ticket, source = request.source, act = ?request.act, "act");

@@ -75,6 +75,48 @@ pub(super) fn contained<T>(work: impl FnOnce() -> T) -> Result<T, String> {
     })
 }
 
+/// `ctrl-e` in the compose overlay: gives the terminal to `$VISUAL` (else
+/// `$EDITOR`, else `vi`) on a private file holding `text`, waits for it,
+/// takes the terminal back and returns the file's text. The caller stops
+/// reading terminal events first, or they would take the editor's keys.
+pub(super) fn edit_externally(screen: &mut Screen, text: &str) -> Result<String, String> {
+    let editor = ["VISUAL", "EDITOR"]
+        .iter()
+        .find_map(|var| std::env::var(var).ok().filter(|v| !v.trim().is_empty()))
+        .unwrap_or_else(|| "vi".to_string());
+    let mut words = editor.split_whitespace();
+    let program = words.next().unwrap_or("vi").to_string();
+    let args: Vec<String> = words.map(str::to_string).collect();
+    let file = tempfile::Builder::new()
+        .prefix("circles-draft-")
+        .suffix(".txt")
+        .tempfile()
+        .map_err(|e| format!("cannot make the file to edit: {e}"))?;
+    std::fs::write(file.path(), text).map_err(|e| format!("cannot write the draft: {e}"))?;
+    leave_screen();
+    let ran = std::process::Command::new(&program)
+        .args(&args)
+        .arg(file.path())
+        .status();
+    let back = enter_screen().and_then(|()| {
+        execute!(
+            io::stdout(),
+            crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+        )?;
+        *screen = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+        Ok(())
+    });
+    if let Err(e) = back {
+        return Err(format!("cannot take the terminal back: {e}"));
+    }
+    match ran {
+        Ok(status) if status.success() => std::fs::read_to_string(file.path())
+            .map_err(|e| format!("cannot read the edited draft: {e}")),
+        Ok(status) => Err(format!("{program} exited with {status}")),
+        Err(e) => Err(format!("cannot run {program}: {e}")),
+    }
+}
+
 /// Ctrl-Z: give the terminal back, stop, and take it again on `fg`.
 pub(super) fn suspend(screen: &mut Screen) -> io::Result<()> {
     leave_screen();
@@ -110,7 +152,9 @@ pub(super) fn spawn_signals(tx: mpsc::UnboundedSender<Event>) -> io::Result<()> 
 
 /// Reads the terminal; mouse motion is dropped here, so moving the pointer
 /// never wakes the loop.
-pub(super) fn spawn_terminal_events(tx: mpsc::UnboundedSender<Event>) {
+pub(super) fn spawn_terminal_events(
+    tx: mpsc::UnboundedSender<Event>,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut events = EventStream::new();
         while let Some(event) = events.next().await {
@@ -134,7 +178,7 @@ pub(super) fn spawn_terminal_events(tx: mpsc::UnboundedSender<Event>) {
                 break;
             }
         }
-    });
+    })
 }
 
 pub(super) fn term_action(event: TermEvent) -> Option<Action> {

@@ -217,7 +217,9 @@ pub(super) fn decode_status_into(
             let reply = post.reply_to.get_or_insert_with(|| ReplyTo {
                 id: String::new(),
                 to: None,
+                root: None,
             });
+            reply.root = None;
             set_line(&mut reply.id, id);
             let to_account = status.in_reply_to_account_id.as_deref();
             if to_account.is_some() && to_account == status.account.id.as_deref() {
