@@ -586,3 +586,111 @@ async fn refused_acts_say_what_the_server_answered_and_what_to_do() {
     );
     assert!(why.starts_with("boost:"), "{why}");
 }
+
+// ---- posting as alice (issue 15) ----
+
+use circles::model::{Draft, PostRequest, PostResult, Target, Visibility};
+
+fn target(id: &str) -> Target {
+    Target {
+        id: id.into(),
+        cid: None,
+        root: None,
+        url: None,
+        author: "@bob".into(),
+        excerpt: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn a_reply_and_a_quote_reach_the_server_with_their_fields_and_come_back_as_posts() {
+    let (_server, api) = Api::start().await;
+    let (alice, bob) = api.alice_and_bob().await;
+    let bobs = api.post(&bob, "what do you think?").await;
+    let dir = tempfile::tempdir().unwrap();
+    let spec = home_timeline(&api.base, &alice.token, &dir);
+    let mut accounts = Accounts::default();
+    let limits = accounts.limits(&spec).await;
+    assert_eq!(limits.max, 500, "configuration.statuses.max_characters");
+    assert!(limits.quotes, "the mock says it is Mastodon 4.6");
+
+    let reply = Draft {
+        id: "circles-test-1".into(),
+        source: "mock".into(),
+        text: "@bob I think so".into(),
+        warning: "opinions".into(),
+        language: "en".into(),
+        visibility: Visibility::Unlisted,
+        reply: Some(target(&bobs)),
+        quote: None,
+    };
+    let request = PostRequest {
+        ticket: 1,
+        draft: reply.clone(),
+    };
+    let PostResult::Posted(post) = accounts.post(&spec, request.clone(), limits).await else {
+        panic!("the reply was not posted");
+    };
+    assert_eq!(post.reply_to.as_ref().unwrap().id, bobs);
+    assert_eq!(post.content_warning.as_deref(), Some("opinions"));
+    assert!(post.author.handle.starts_with("@alice"), "{post:?}");
+    let seen = api.status(&alice, &post.id).await;
+    assert_eq!(seen["in_reply_to_id"], Value::from(bobs.clone()), "{seen}");
+    assert_eq!(seen["visibility"], "unlisted");
+    assert_eq!(seen["language"], "en");
+    assert_eq!(seen["spoiler_text"], "opinions");
+    // The same draft sent again (a retry) posts once: the idempotency key.
+    let PostResult::Posted(again) = accounts.post(&spec, request, limits).await else {
+        panic!("the retry failed");
+    };
+    assert_eq!(again.id, post.id, "one post, not two");
+
+    let quote = Draft {
+        id: "circles-test-2".into(),
+        source: "mock".into(),
+        text: "this, by bob".into(),
+        quote: Some(target(&bobs)),
+        ..Draft::default()
+    };
+    let PostResult::Posted(quoted) = accounts
+        .post(
+            &spec,
+            PostRequest {
+                ticket: 2,
+                draft: quote,
+            },
+            limits,
+        )
+        .await
+    else {
+        panic!("the quote was not posted");
+    };
+    let seen = api.status(&alice, &quoted.id).await;
+    let inner = &seen["quote"];
+    let quoted_id = inner["quoted_status"]["id"]
+        .as_str()
+        .or(inner["quoted_status_id"].as_str());
+    assert_eq!(quoted_id, Some(bobs.as_str()), "{seen}");
+
+    // Too long: the server's words, and nothing posted.
+    let long = Draft {
+        id: "circles-test-3".into(),
+        source: "mock".into(),
+        text: "a".repeat(600),
+        ..Draft::default()
+    };
+    let PostResult::Failed(why) = accounts
+        .post(
+            &spec,
+            PostRequest {
+                ticket: 3,
+                draft: long,
+            },
+            limits,
+        )
+        .await
+    else {
+        panic!("600 characters went through");
+    };
+    assert!(why.contains("422"), "{why}");
+}

@@ -818,3 +818,207 @@ async fn a_refused_or_rate_limited_act_fails_with_the_servers_words() {
     assert!(why.contains("record"), "{why}");
     assert_eq!(bodies(&server, DELETE_RECORD).await.len(), 1);
 }
+
+// ---- posting (issue 15) ----
+
+use circles::model::{Draft, PostRequest, PostResult, RecordRef, Target};
+
+#[tokio::test]
+async fn a_reply_is_a_post_record_with_facets_as_byte_ranges_and_both_refs() {
+    let server = MockServer::start().await;
+    mount_login(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/xrpc/com.atproto.identity.resolveHandle"))
+        .and(query_param("handle", "bob.bsky.social"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({ "did": "did:plc:bob" })),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/xrpc/com.atproto.identity.resolveHandle"))
+        .and(query_param("handle", "nobody.example"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(serde_json::json!({
+            "error": "InvalidRequest", "message": "Unable to resolve handle"
+        })))
+        .mount(&server)
+        .await;
+    let mine = format!("at://{JANE}/app.bsky.feed.post/3lmine");
+    Mock::given(method("POST"))
+        .and(path(CREATE_RECORD))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "uri": mine, "cid": "bafyreimine"
+        })))
+        .mount(&server)
+        .await;
+    // The post read back, as getPosts shows it.
+    let mut view = fixture("timeline_page1.json")["feed"][0]["post"].clone();
+    view["uri"] = Value::from(mine.clone());
+    view["cid"] = Value::from("bafyreimine");
+    view["record"]["text"] = Value::from("read back");
+    Mock::given(method("GET"))
+        .and(path("/xrpc/app.bsky.feed.getPosts"))
+        .and(query_param("uris", mine.as_str()))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({ "posts": [view] })),
+        )
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let spec = spec(&server.uri(), &dir);
+    let mut accounts = Accounts::default();
+    let text = "日本語 🦀 @bob.bsky.social and @nobody.example: https://example.org/x #rust";
+    let draft = Draft {
+        id: "circles-1".into(),
+        source: "sky".into(),
+        text: text.into(),
+        language: "ja".into(),
+        reply: Some(Target {
+            id: POST_URI.into(),
+            cid: Some(POST_CID.into()),
+            root: Some(RecordRef {
+                uri: "at://did:plc:root/app.bsky.feed.post/1".into(),
+                cid: "bafyroot".into(),
+            }),
+            url: None,
+            author: "@bob.bsky.social".into(),
+            excerpt: String::new(),
+        }),
+        ..Draft::default()
+    };
+    let result = accounts
+        .post(
+            &spec,
+            PostRequest { ticket: 1, draft },
+            circles::model::BLUESKY_LIMITS,
+        )
+        .await;
+    let PostResult::Posted(post) = result else {
+        panic!("not posted: {result:?}");
+    };
+    assert_eq!(post.id, mine);
+    assert_eq!(post.text, "read back", "shown as the server has it");
+    let bodies = bodies(&server, CREATE_RECORD).await;
+    let body = &bodies[0];
+    assert_eq!(body["repo"], JANE);
+    assert_eq!(body["collection"], "app.bsky.feed.post");
+    let record = &body["record"];
+    assert_eq!(record["$type"], "app.bsky.feed.post");
+    assert_eq!(record["text"], text);
+    assert_eq!(record["langs"], serde_json::json!(["ja"]));
+    assert_eq!(
+        record["reply"],
+        serde_json::json!({
+            "root": { "uri": "at://did:plc:root/app.bsky.feed.post/1", "cid": "bafyroot" },
+            "parent": { "uri": POST_URI, "cid": POST_CID },
+        })
+    );
+    let facets = record["facets"].as_array().unwrap();
+    assert_eq!(
+        facets.len(),
+        3,
+        "the unresolvable handle stays plain text: {facets:?}"
+    );
+    let covered = |i: usize| {
+        let index = &facets[i]["index"];
+        let (start, end) = (
+            index["byteStart"].as_u64().unwrap() as usize,
+            index["byteEnd"].as_u64().unwrap() as usize,
+        );
+        &text.as_bytes()[start..end]
+    };
+    assert_eq!(covered(0), b"@bob.bsky.social");
+    // 日本語 is 9 bytes and 🦀 4: byte 15, the 7th character.
+    assert_eq!(facets[0]["index"]["byteStart"], 15, "bytes, not characters");
+    assert_eq!(
+        facets[0]["features"][0],
+        serde_json::json!({ "$type": "app.bsky.richtext.facet#mention", "did": "did:plc:bob" })
+    );
+    assert_eq!(covered(1), b"https://example.org/x");
+    assert_eq!(
+        facets[1]["features"][0]["$type"],
+        "app.bsky.richtext.facet#link"
+    );
+    assert_eq!(covered(2), b"#rust");
+    assert_eq!(
+        facets[2]["features"][0],
+        serde_json::json!({ "$type": "app.bsky.richtext.facet#tag", "tag": "rust" })
+    );
+}
+
+#[tokio::test]
+async fn a_quote_embeds_the_record_and_a_failed_send_says_why() {
+    let server = MockServer::start().await;
+    mount_login(&server).await;
+    Mock::given(method("POST"))
+        .and(path(CREATE_RECORD))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "uri": format!("at://{JANE}/app.bsky.feed.post/3lq"), "cid": "bafyq"
+        })))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(CREATE_RECORD))
+        .respond_with(ResponseTemplate::new(400).set_body_json(serde_json::json!({
+            "error": "InvalidRequest", "message": "Record/text must not be longer than 300 graphemes"
+        })))
+        .mount(&server)
+        .await;
+    // getPosts is not mounted: the post went out and says so.
+    let dir = tempfile::tempdir().unwrap();
+    let spec = spec(&server.uri(), &dir);
+    let mut accounts = Accounts::default();
+    let quote = Draft {
+        id: "circles-2".into(),
+        source: "sky".into(),
+        text: "look".into(),
+        quote: Some(Target {
+            id: POST_URI.into(),
+            cid: Some(POST_CID.into()),
+            root: None,
+            url: None,
+            author: "@x".into(),
+            excerpt: String::new(),
+        }),
+        ..Draft::default()
+    };
+    let limits = circles::model::BLUESKY_LIMITS;
+    let result = accounts
+        .post(
+            &spec,
+            PostRequest {
+                ticket: 1,
+                draft: quote.clone(),
+            },
+            limits,
+        )
+        .await;
+    assert_eq!(result, PostResult::Sent);
+    let body = &bodies(&server, CREATE_RECORD).await[0];
+    assert_eq!(
+        body["record"]["embed"],
+        serde_json::json!({
+            "$type": "app.bsky.embed.record",
+            "record": { "uri": POST_URI, "cid": POST_CID },
+        })
+    );
+    assert!(body["record"].get("facets").is_none(), "no facets, no key");
+    let result = accounts
+        .post(
+            &spec,
+            PostRequest {
+                ticket: 2,
+                draft: quote,
+            },
+            limits,
+        )
+        .await;
+    let PostResult::Failed(why) = result else {
+        panic!("{result:?}");
+    };
+    assert!(
+        why.contains("400") && why.contains("300 graphemes"),
+        "{why}"
+    );
+}
