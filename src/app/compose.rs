@@ -498,8 +498,8 @@ pub(super) fn posted(
     let source = compose.draft.source.clone();
     match result {
         PostResult::Failed(why) => {
-            compose.error = Some(why.clone());
-            state.message = Some(format!("✗ {why} (the draft is kept)"));
+            compose.error = Some(why);
+            state.message = Some("✗ not sent; the draft is kept".into());
         }
         PostResult::Posted(post) => {
             state.overlay = Overlay::None;

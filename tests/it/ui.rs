@@ -4,7 +4,7 @@
 //! never reaches the terminal as control sequences.
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use circles::app::{Action, AppState, ConfigStatus, update};
+use circles::app::{Action, AppState, ConfigStatus, Overlay, update};
 use circles::config::{DEFAULT_CONFIG, KeyChord, NamedKey};
 use circles::decode::decode;
 use circles::filter::load;
@@ -824,4 +824,119 @@ fn the_demo_never_asks_for_an_image_from_a_real_host() {
         media.iter().all(|m| m.url.is_none()),
         "and no URL to fetch them"
     );
+}
+
+const POSTING: &str = r#"
+[me]
+handles = ["@jane@mastodon.social"]
+
+[[source]]
+name = "home"
+kind = "mastodon"
+instance = "https://mastodon.social"
+token_env = "CIRCLES_TEST_TOKEN"
+
+[[source]]
+name = "sky"
+kind = "bluesky"
+handle = "jane.bsky.social"
+service = "http://127.0.0.1:9"
+app_password_env = "CIRCLES_TEST_PASSWORD"
+
+[[column]]
+name = "Home"
+rest = true
+"#;
+
+/// A reply to bob being written at `width`×`height`, CW and all.
+fn replying(width: u16, height: u16) -> AppState {
+    let mut bob = circles::testkit::post("109", "@bob@x.social")
+        .name("Bob")
+        .source("home")
+        .text(
+            "Anyone tried writing a TUI with ratatui-textarea? Looking for tips on compose boxes.",
+        )
+        .mentions(&["@carol@y.social"])
+        .build();
+    bob.created_at = t0() - chrono::TimeDelta::minutes(5);
+    let compiled = load(POSTING, t0()).unwrap();
+    let mut s = AppState::new(
+        compiled.rules,
+        compiled.config.keymap,
+        &["home".to_string(), "sky".to_string()],
+        ConfigStatus::default(),
+        t0(),
+    )
+    .with_source_specs(compiled.config.sources.clone());
+    update(&mut s, Action::Resize { width, height });
+    update(
+        &mut s,
+        Action::Source(SourceEvent::Posts {
+            source: "home".into(),
+            posts: vec![bob],
+        }),
+    );
+    update(&mut s, Action::Key(KeyChord::char('r')));
+    for c in "yes! it wraps words and keeps undo.".chars() {
+        update(&mut s, Action::Key(KeyChord::char(c)));
+    }
+    update(&mut s, Action::Key(KeyChord::named(NamedKey::Tab)));
+    for c in "tui talk".chars() {
+        update(&mut s, Action::Key(KeyChord::char(c)));
+    }
+    update(&mut s, Action::Key(KeyChord::named(NamedKey::BackTab)));
+    s
+}
+
+#[test]
+fn the_compose_overlay_at_120x40_and_80x24() {
+    for (w, h) in [(120, 40), (80, 24)] {
+        let s = replying(w, h);
+        let shown = screen(&s);
+        insta::assert_snapshot!(format!("compose_at_{w}x{h}"), shown);
+        assert!(
+            shown.contains("Reply from home · mastodon.social"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("↪ replying to @bob@x.social: Anyone tried"),
+            "{shown}"
+        );
+        assert!(shown.contains("CW tui talk"), "{shown}");
+        assert!(
+            shown.contains("@bob@x.social @carol@y.social yes! it wraps"),
+            "the mentions, then the text: {shown}"
+        );
+        let count = "@bob@x.social @carol@y.social yes! it wraps words and keeps undo.";
+        let used = circles::model::length(circles::model::Network::Mastodon, count) + 8;
+        assert!(shown.contains(&format!("{used}/500")), "{shown}");
+        assert!(shown.contains("public · language default"), "{shown}");
+        assert!(shown.contains("ctrl-s send"), "{shown}");
+    }
+}
+
+#[test]
+fn a_failed_send_shows_under_the_editor_and_the_text_stays() {
+    let mut s = replying(80, 24);
+    update(&mut s, Action::Key(KeyChord::ctrl('s')));
+    let ticket = match &s.overlay {
+        Overlay::Compose(c) => c.sending.unwrap(),
+        other => panic!("{other:?}"),
+    };
+    assert!(screen(&s).contains("sending…"));
+    update(
+        &mut s,
+        Action::Posted {
+            ticket,
+            result: circles::model::PostResult::Failed(
+                "reply: 401: The access token is invalid; the token lacks the `write` scope or \
+                 was revoked: run `circles login mastodon https://mastodon.social` again"
+                    .into(),
+            ),
+        },
+    );
+    let shown = screen(&s);
+    insta::assert_snapshot!("compose_failed_at_80x24", shown);
+    assert!(shown.contains("✗ reply: 401"), "{shown}");
+    assert!(shown.contains("yes! it wraps"), "{shown}");
 }

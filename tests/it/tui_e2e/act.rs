@@ -136,3 +136,109 @@ fn a_refused_favourite_puts_the_card_back_and_says_why() {
     assert_eq!(seen["favourited"], false, "{seen}");
     tui.quit();
 }
+
+/// The statuses of `who`, newest first, as the server has them.
+fn statuses_of(rt: &tokio::runtime::Runtime, api: &Api, who: &User) -> Vec<Value> {
+    let url = format!("{}/api/v1/accounts/{}/statuses", api.base, who.id);
+    let answer = rt.block_on(async {
+        api.http
+            .get(url)
+            .bearer_auth(&who.token)
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap()
+    });
+    answer.as_array().cloned().unwrap_or_default()
+}
+
+#[test]
+fn r_text_and_ctrl_s_reply_to_bob_and_n_posts_a_new_one_that_shows_at_once() {
+    let rt = runtime();
+    let (server, api) = rt.block_on(Api::start());
+    let (alice, bob) = rt.block_on(api.alice_and_bob());
+    let id = rt.block_on(api.post(&bob, "anyone up for a walk?"));
+    let home = TempDir::new().unwrap();
+    let config = alice_config(&home, &server.base, &alice);
+    let mut tui = Tui::with_env(home, (100, 30), Some(&config), &[]);
+    tui.wait_for("bob's post", |s| {
+        s.contains("up for a walk") && s.contains("mock live")
+    });
+
+    tui.send("r");
+    tui.wait_for("the compose overlay", |s| s.contains("Reply from mock"));
+    tui.send("count me in");
+    tui.wait_for("the text typed", |s| s.contains("count me in"));
+    tui.send("\x13"); // ctrl-s
+    tui.wait_for("the confirmation", |s| s.contains("replied to @bob"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let reply = loop {
+        let found = statuses_of(&rt, &api, &alice).into_iter().find(|s| {
+            s["content"]
+                .as_str()
+                .is_some_and(|c| c.contains("count me in"))
+        });
+        if let Some(found) = found {
+            break found;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the reply never reached the server"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(reply["in_reply_to_id"], Value::from(id), "{reply}");
+    let content = reply["content"].as_str().unwrap();
+    assert!(
+        content.contains("@bob"),
+        "the author is mentioned: {content}"
+    );
+
+    tui.send("n");
+    tui.wait_for("a new post", |s| s.contains("New post from mock"));
+    tui.send("a brand new thought");
+    tui.send("\x13");
+    tui.wait_for("the new post in the column", |s| {
+        !s.contains("New post from mock") && s.contains("a brand new thought")
+    });
+    let posted = statuses_of(&rt, &api, &alice);
+    assert!(
+        posted.iter().any(|s| s["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("brand new"))),
+        "{posted:?}"
+    );
+    tui.quit();
+}
+
+#[test]
+fn a_draft_survives_a_quit_and_comes_back_at_the_next_start() {
+    let rt = runtime();
+    let (server, api) = rt.block_on(Api::start());
+    let (alice, _bob) = rt.block_on(api.alice_and_bob());
+    let home = TempDir::new().unwrap();
+    let config = alice_config(&home, &server.base, &alice);
+    let mut tui = Tui::with_env(home, (100, 30), Some(&config), &[]);
+    tui.wait_for("the source", |s| s.contains("mock live"));
+    tui.send("n");
+    tui.wait_for("a new post", |s| s.contains("New post from mock"));
+    tui.send("half written, not sent");
+    tui.wait_for("the text typed", |s| s.contains("half written"));
+    // ctrl-c quits from anywhere, the overlay open.
+    tui.send("\x03");
+    assert!(tui.wait_exit().success());
+    let home = std::mem::replace(&mut tui.home, TempDir::new().unwrap());
+    drop(tui);
+    let mut tui = Tui::with_env(home, (100, 30), None, &[]);
+    tui.wait_for_status("the offer", |s| s.contains("unsent post from last time"));
+    tui.send("n");
+    tui.wait_for("the draft back", |s| s.contains("half written, not sent"));
+    // esc asks first; y throws it away.
+    tui.send("\x1b");
+    tui.wait_for("the question", |s| s.contains("throw the draft away?"));
+    tui.send("y");
+    tui.wait_for("the overlay gone", |s| !s.contains("New post from"));
+    tui.quit();
+}
