@@ -9,15 +9,18 @@
 //! what the server answered. A second act of the same kind on a post waits
 //! until the first is answered: its undo may need the first one's record.
 
-use super::{AppState, Effect};
+use super::{AppState, Effect, Overlay};
 use crate::model::{Act, ActRequest, ActResult, Engagement, PostRef};
-use crate::store::{PostId, Write};
+use crate::store::Write;
 
 /// An act sent out and not yet answered.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pending {
     pub ticket: u64,
-    pub post: PostId,
+    /// The post, by its source and its id there: it may be in the
+    /// timeline, in the thread view, or both.
+    pub source: String,
+    pub id: String,
     pub act: Act,
     /// The marks before the act, to put back if it fails.
     pub before: Engagement,
@@ -30,14 +33,10 @@ pub(super) fn act_on(
     choose: fn(&Engagement) -> Act,
     effects: &mut Vec<Effect>,
 ) {
-    let Some(id) = state.selected() else {
+    let Some(post) = super::edit::selected_post(state) else {
         state.message = Some("no post selected".into());
         return;
     };
-    let Some(entry) = state.timeline.get(id) else {
-        return;
-    };
-    let post = &entry.post;
     let act = choose(&post.engagement);
     let spec = state.source_specs.iter().find(|s| s.name == post.source);
     let source = match spec {
@@ -63,7 +62,7 @@ pub(super) fn act_on(
     if state
         .acts
         .iter()
-        .any(|p| p.post == id && p.act.same_kind(act))
+        .any(|p| p.source == post.source && p.id == post.id && p.act.same_kind(act))
     {
         state.message = Some(format!(
             "still waiting for the server to {} the last time",
@@ -83,17 +82,19 @@ pub(super) fn act_on(
         record,
     };
     let before = post.engagement.clone();
+    let id = post.id.clone();
     let mut marks = before.clone();
     act.apply(&mut marks);
     state.next_ticket += 1;
     let ticket = state.next_ticket;
     state.acts.push(Pending {
         ticket,
-        post: id,
+        source: source.clone(),
+        id: id.clone(),
         act,
         before,
     });
-    set_marks(state, id, marks, effects);
+    set_marks(state, &source, &id, marks, effects);
     effects.push(Effect::Act(ActRequest {
         ticket,
         source,
@@ -113,20 +114,18 @@ pub(super) fn acted(
         return;
     };
     let pending = state.acts.remove(at);
-    // The post may have gone meanwhile (deleted, evicted): nothing to show.
-    let Some(shown) = state
-        .timeline
-        .get(pending.post)
-        .map(|e| e.post.engagement.clone())
-    else {
+    let (source, id) = (pending.source.as_str(), pending.id.as_str());
+    // The post may have gone meanwhile (deleted, evicted, the thread
+    // closed): nothing to show.
+    let Some(shown) = marks_of(state, source, id) else {
         return;
     };
     match result.settled(&shown, pending.act) {
-        Some(settled) => set_marks(state, pending.post, settled, effects),
+        Some(settled) => set_marks(state, source, id, settled, effects),
         None => {
             let mut back = shown;
             pending.act.restore(&mut back, &pending.before);
-            set_marks(state, pending.post, back, effects);
+            set_marks(state, source, id, back, effects);
             if let ActResult::Failed(why) = result {
                 state.message = Some(format!("✗ {why} (the post is as it was)"));
             }
@@ -134,8 +133,38 @@ pub(super) fn acted(
     }
 }
 
-fn set_marks(state: &mut AppState, id: PostId, marks: Engagement, effects: &mut Vec<Effect>) {
-    if let Some(post) = state.timeline.set_engagement(id, marks)
+/// The marks of a post as shown: in the thread view, else in the timeline.
+fn marks_of(state: &AppState, source: &str, id: &str) -> Option<Engagement> {
+    if let Overlay::Thread(thread) = &state.overlay
+        && let Some(p) = thread
+            .posts
+            .iter()
+            .find(|p| p.post.source == source && p.post.id == id)
+    {
+        return Some(p.post.engagement.clone());
+    }
+    let found = state.timeline.find(source, id)?;
+    Some(state.timeline.get(found)?.post.engagement.clone())
+}
+
+/// Shows `marks` on the post wherever it is: the thread view and the
+/// timeline (kept in the cache).
+fn set_marks(
+    state: &mut AppState,
+    source: &str,
+    id: &str,
+    marks: Engagement,
+    effects: &mut Vec<Effect>,
+) {
+    if let Overlay::Thread(thread) = &mut state.overlay {
+        for p in &mut thread.posts {
+            if p.post.source == source && p.post.id == id {
+                p.post.engagement = marks.clone();
+            }
+        }
+    }
+    if let Some(found) = state.timeline.find(source, id)
+        && let Some(post) = state.timeline.set_engagement(found, marks)
         && state.persisting
     {
         effects.push(Effect::Persist(Write::Posts(vec![post])));

@@ -76,6 +76,7 @@ pub fn run(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) {
         Command::Reply => super::compose::open(state, super::compose::Purpose::Reply, effects),
         Command::Quote => super::compose::open(state, super::compose::Purpose::Quote, effects),
         Command::Compose => super::compose::open(state, super::compose::Purpose::New, effects),
+        Command::Thread => super::thread::open(state, effects),
         Command::CopyUrl => match state.selected().and_then(|id| post_url(state, id)) {
             Some(url) => {
                 state.message = Some(format!("copied {url}"));

@@ -95,6 +95,9 @@ pub enum ConfigWhy {
 pub(super) const UNDO_HINT: &str = " — u to undo";
 
 pub(super) fn selected_post(state: &AppState) -> Option<&crate::model::Post> {
+    if let super::Overlay::Thread(thread) = &state.overlay {
+        return thread.posts.get(thread.selected).map(|p| &p.post);
+    }
     state
         .selected()
         .and_then(|id| state.timeline.get(id))

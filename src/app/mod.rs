@@ -17,6 +17,7 @@ mod compose;
 mod edit;
 mod palette;
 pub mod sources;
+mod thread;
 pub mod view;
 
 pub use act::Pending;
@@ -24,6 +25,7 @@ pub use commands::run;
 pub use compose::{Compose, Field as ComposeField};
 pub use edit::{ConfigChange, ConfigWhy, MuteFor, Precompiled, Purpose};
 pub use palette::{Palette, PaletteItem, Target};
+pub use thread::{Thread, ThreadPost};
 
 use crate::config::{Command, Edit, Key, KeyChord, Keymap, NamedKey, SourceSpec, Style};
 use crate::filter::{Rules, route};
@@ -90,6 +92,12 @@ pub enum Action {
     /// The draft's text as the external editor left it (after
     /// [`Effect::EditDraft`]), or why the editor did not run.
     DraftEdited(Result<String, String>),
+    /// The conversation around a post (after [`Effect::Thread`]).
+    Thread {
+        source: String,
+        id: String,
+        result: crate::model::ThreadResult,
+    },
 }
 
 /// Something the event loop does for the reducer.
@@ -130,6 +138,12 @@ pub enum Effect {
     /// Open `$VISUAL`/`$EDITOR` on the draft's text (the terminal given
     /// back and taken again); answered with [`Action::DraftEdited`].
     EditDraft(String),
+    /// Fetch the conversation around post `id` of `source`; answered with
+    /// [`Action::Thread`].
+    Thread {
+        source: String,
+        id: String,
+    },
 }
 
 /// A source as the status bar shows it.
@@ -238,6 +252,8 @@ pub enum Overlay {
     },
     /// A post being written.
     Compose(Box<Compose>),
+    /// The conversation around a post.
+    Thread(Box<Thread>),
 }
 
 /// A card placed in a column: which post, where, and its lines.
@@ -612,6 +628,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             state.limits.insert(source, limits);
         }
         Action::DraftEdited(text) => compose::edited(state, text, &mut effects),
+        Action::Thread { source, id, result } => thread::fetched(state, &source, &id, result),
     }
     mark_visible_seen(state);
     note_the_top(state);
@@ -825,6 +842,12 @@ fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
     match state.overlay {
         Overlay::Palette(_) => return palette_key(state, chord, effects),
         Overlay::Compose(_) => return compose::key(state, chord, effects),
+        Overlay::Thread(_) => {
+            if let Some(command) = state.keymap.command(&chord) {
+                thread::command(state, command, effects);
+            }
+            return;
+        }
         Overlay::MuteMenu { .. } => return edit::menu_key(state, chord, effects),
         Overlay::Prompt { .. } => return edit::prompt_key(state, chord, effects),
         Overlay::Explain { .. } | Overlay::Sources { .. } => {
@@ -873,6 +896,7 @@ fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
         (
             Overlay::Palette(_)
             | Overlay::Compose(_)
+            | Overlay::Thread(_)
             | Overlay::MuteMenu { .. }
             | Overlay::Prompt { .. }
             | Overlay::Explain { .. }

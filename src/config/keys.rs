@@ -86,6 +86,7 @@ commands! {
     Reply = "reply", ["r"], Post, "reply to the post (ctrl-s sends)";
     Quote = "quote", ["Q"], Post, "quote the post in a new one";
     Compose = "compose", ["n"], Main, "write a new post (or finish the one kept from before)";
+    Thread = "thread", ["T"], Post, "the conversation: the posts above and the replies below";
     Search = "search", ["/"], Main, "search in the focused column";
     Palette = "palette", ["ctrl-p"], Main, "fuzzy palette: columns, accounts, commands";
     MarkRead = "mark_read", ["R"], Main, "mark every post in the column read";

@@ -130,3 +130,17 @@ impl ActResult {
         Some(settled)
     }
 }
+
+/// The conversation around a post, fetched for the thread view.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ThreadResult {
+    Found {
+        /// The posts above it, oldest first.
+        ancestors: Vec<super::Post>,
+        /// The replies below it, depth first, each with its depth (1 for a
+        /// direct reply).
+        replies: Vec<(super::Post, u16)>,
+    },
+    /// What the server answered, for the overlay.
+    Failed(String),
+}

@@ -374,6 +374,18 @@ impl Client {
         }
     }
 
+    /// The thread around a post (`app.bsky.feed.getPostThread`): its
+    /// parents up to 50 high and its replies 10 deep, as the server sent it.
+    pub async fn thread(&mut self, uri: &str) -> Result<Vec<u8>, Error> {
+        let query = [("uri", uri), ("depth", "10"), ("parentHeight", "50")];
+        self.call(
+            "app.bsky.feed.getPostThread",
+            Call::Query(&query),
+            "reading the thread",
+        )
+        .await
+    }
+
     /// The DID a handle names (`com.atproto.identity.resolveHandle`).
     pub async fn resolve_handle(&mut self, handle: &str) -> Result<String, Error> {
         #[derive(Deserialize)]

@@ -13,7 +13,7 @@
 use crate::config::{SourceConfig, SourceSpec};
 use crate::model::{
     Act, ActRequest, ActResult, BLUESKY_LIMITS, Draft, FacetKind, Limits, MASTODON_LIMITS,
-    PostRequest, PostResult, facet_spans,
+    PostRequest, PostResult, ThreadResult, facet_spans,
 };
 use crate::net::{self, bluesky, mastodon, secret};
 use std::collections::HashMap;
@@ -67,6 +67,24 @@ impl Accounts {
                 Client::Cannot(why) => Err(why.clone()),
             };
             result.unwrap_or_else(PostResult::Failed)
+        }
+    }
+
+    /// The conversation around post `id` of `spec`'s source, to be spawned.
+    pub fn thread(
+        &mut self,
+        spec: &SourceSpec,
+        id: String,
+    ) -> impl Future<Output = ThreadResult> + Send + 'static {
+        let client = self.client(spec);
+        let source = spec.name.clone();
+        async move {
+            let result = match &mut *client.lock().await {
+                Client::Mastodon(c) => mastodon_thread(c, &source, &id).await,
+                Client::Bluesky(c) => bluesky_thread(c, &source, &id).await,
+                Client::Cannot(why) => Err(why.clone()),
+            };
+            result.unwrap_or_else(ThreadResult::Failed)
         }
     }
 
@@ -369,4 +387,77 @@ async fn bluesky_post(client: &mut bluesky::Client, draft: &Draft) -> Result<Pos
         Some(post) => PostResult::Posted(Box::new(post)),
         None => PostResult::Sent,
     })
+}
+
+/// `GET /api/v1/statuses/:id/context`: the ancestors, oldest first, and
+/// the descendants in the server's depth-first order, each one's depth
+/// found from the post it answers.
+async fn mastodon_thread(
+    client: &mut mastodon::Client,
+    source: &str,
+    id: &str,
+) -> Result<ThreadResult, String> {
+    #[derive(serde::Deserialize)]
+    struct Context {
+        ancestors: Vec<serde_json::Value>,
+        descendants: Vec<serde_json::Value>,
+    }
+    let url = client.api_url(&["statuses", id, "context"], &[]);
+    let (body, _) = client.get(&url).await.map_err(failed)?;
+    let context: Context = serde_json::from_str(&body)
+        .map_err(|e| format!("reading the thread: the answer is not a context ({e})"))?;
+    let decode = |value: &serde_json::Value| crate::decode::decode(&value.to_string(), source).ok();
+    let ancestors = context.ancestors.iter().filter_map(decode).collect();
+    let mut depths: HashMap<String, u16> = HashMap::from([(id.to_string(), 0)]);
+    let mut replies = Vec::new();
+    for post in context.descendants.iter().filter_map(decode) {
+        let parent = post.reply_to.as_ref().map(|r| r.id.as_str());
+        let depth = parent.and_then(|p| depths.get(p)).map_or(1, |d| d + 1);
+        depths.insert(post.id.clone(), depth);
+        replies.push((post, depth));
+    }
+    Ok(ThreadResult::Found { ancestors, replies })
+}
+
+/// `app.bsky.feed.getPostThread`: the parent chain, walked up and turned
+/// oldest first, and the replies depth first. Posts that are not found or
+/// blocked are left out.
+async fn bluesky_thread(
+    client: &mut bluesky::Client,
+    source: &str,
+    uri: &str,
+) -> Result<ThreadResult, String> {
+    let body = client.thread(uri).await.map_err(failed)?;
+    let answer: serde_json::Value = serde_json::from_slice(&body)
+        .map_err(|e| format!("reading the thread: the answer is not JSON ({e})"))?;
+    let view = |node: &serde_json::Value| -> Option<crate::model::Post> {
+        let kind = node["$type"].as_str().unwrap_or_default();
+        if !kind.ends_with("#threadViewPost") {
+            return None;
+        }
+        let item = serde_json::json!({ "post": node["post"] });
+        crate::decode::decode(&item.to_string(), source).ok()
+    };
+    let thread = &answer["thread"];
+    let mut ancestors = Vec::new();
+    let mut node = &thread["parent"];
+    while node.is_object() {
+        ancestors.extend(view(node));
+        node = &node["parent"];
+    }
+    ancestors.reverse();
+    let mut replies = Vec::new();
+    let mut stack: Vec<(&serde_json::Value, u16)> = thread["replies"]
+        .as_array()
+        .map(|r| r.iter().rev().map(|n| (n, 1)).collect())
+        .unwrap_or_default();
+    while let Some((node, depth)) = stack.pop() {
+        if let Some(post) = view(node) {
+            replies.push((post, depth));
+            if let Some(children) = node["replies"].as_array() {
+                stack.extend(children.iter().rev().map(|n| (n, depth + 1)));
+            }
+        }
+    }
+    Ok(ThreadResult::Found { ancestors, replies })
 }

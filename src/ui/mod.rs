@@ -276,7 +276,106 @@ pub fn draw_with(state: &AppState, images: &Images, area: Rect, buf: &mut Buffer
         Overlay::Explain { scroll, text } => draw_explain(p, text, area, *scroll, buf),
         Overlay::Sources { scroll } => draw_sources(state, area, *scroll, buf),
         Overlay::Compose(compose) => draw_compose(p, compose, area, buf),
+        Overlay::Thread(thread) => draw_thread(state, thread, area, buf),
     }
+}
+
+/// The thread view: each post a card indented by its depth, the post `T`
+/// was pressed on marked `▶` in the gutter, the selected one with the bar.
+/// The selection sits a third of the way down, with what came before it
+/// above.
+fn draw_thread(state: &AppState, thread: &crate::app::Thread, area: Rect, buf: &mut Buffer) {
+    /// Cells of indent per level, and the deepest level indented.
+    const STEP: usize = 2;
+    const DEEPEST: usize = 8;
+    let p = Paint::of(state);
+    let title = if thread.loading {
+        "Thread · loading… — esc closes".to_string()
+    } else {
+        format!(
+            "Thread · {} post(s) — esc closes · j/k move · f t B r act on the selected",
+            thread.posts.len()
+        )
+    };
+    let inner = overlay_box(p, area, 110, area.height.saturating_sub(2), &title, buf);
+    if inner.height == 0 || inner.width < 8 {
+        return;
+    }
+    let mut rows: Vec<Line<'static>> = Vec::new();
+    if let Some(error) = &thread.error {
+        rows.push(Line::from(Span::styled(
+            format!("✗ {}", sanitize_line(error)),
+            p.alarm(),
+        )));
+    }
+    let anchor = thread.anchor_index();
+    let look = |post: &crate::model::Post, width: usize| card::CardLook {
+        width,
+        style: crate::config::Style::Normal,
+        amplified: post.author.keys().any(|k| state.rules.amplifies(k)),
+        cw_open: false,
+        muted: None,
+        now: state.now,
+        images: false,
+    };
+    // Cards from the selection up, until a third of the box is full: the
+    // first card shown.
+    let card_of = |i: usize| {
+        let tp = &thread.posts[i];
+        let indent = usize::from(tp.depth).min(DEEPEST) * STEP;
+        let width = usize::from(inner.width).saturating_sub(indent + 2).max(8);
+        (indent, card::card(&tp.post, look(&tp.post, width)))
+    };
+    let mut first = thread.selected;
+    let mut above = 0usize;
+    while first > 0 {
+        let rows_of = card_of(first - 1).1.len() + 1;
+        if above + rows_of > usize::from(inner.height) / 3 {
+            break;
+        }
+        above += rows_of;
+        first -= 1;
+    }
+    for i in first..thread.posts.len() {
+        if rows.len() >= usize::from(inner.height) {
+            break;
+        }
+        let (indent, lines) = card_of(i);
+        let gutter = if i == thread.selected {
+            Span::styled("▌", p.focus())
+        } else if i == anchor {
+            Span::styled("▶", p.fg(p.theme.amplified))
+        } else {
+            Span::raw(" ")
+        };
+        for (n, line) in lines.iter().enumerate() {
+            let mut spans = vec![
+                Span::raw(" ".repeat(indent)),
+                if n == 0 || i == thread.selected {
+                    gutter.clone()
+                } else {
+                    Span::raw(" ")
+                },
+                Span::raw(" "),
+            ];
+            spans.extend(
+                to_line(p, line, None)
+                    .spans
+                    .into_iter()
+                    .map(|span| Span::styled(span.content.into_owned(), span.style)),
+            );
+            rows.push(Line::from(spans));
+        }
+        rows.push(Line::from(Span::styled(
+            format!(
+                "{}{}",
+                " ".repeat(indent),
+                "╌".repeat(usize::from(inner.width).saturating_sub(indent))
+            ),
+            p.quiet(),
+        )));
+    }
+    draw_lines(&rows, inner, 0, buf);
 }
 
 /// The compose overlay: the account, the post answered or quoted, the

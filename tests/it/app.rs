@@ -2175,3 +2175,140 @@ fn compose_says_so_when_no_source_can_post() {
     assert_eq!(s.overlay, Overlay::None);
     assert!(s.message.as_deref().unwrap().contains("no source can post"));
 }
+
+// ------------------------------------------------------- thread view (issue 15)
+
+use circles::model::ThreadResult;
+
+fn thread_of(s: &AppState) -> &circles::app::Thread {
+    match &s.overlay {
+        Overlay::Thread(thread) => thread,
+        other => panic!("no thread overlay: {other:?}"),
+    }
+}
+
+#[test]
+fn capital_t_opens_the_thread_and_acts_work_on_the_post_selected_in_it() {
+    let mut s = acting(vec![toot("109")]);
+    let effects = key(&mut s, 'T');
+    assert!(
+        effects.contains(&Effect::Thread {
+            source: "home".into(),
+            id: "109".into()
+        }),
+        "{effects:?}"
+    );
+    assert!(thread_of(&s).loading);
+    assert_eq!(
+        thread_of(&s).posts.len(),
+        1,
+        "the post alone until the answer"
+    );
+    let parent = post("100", "@alice@x.social")
+        .source("home")
+        .text("the question")
+        .build();
+    let reply = post("110", "@carol@y.social").source("home").build();
+    let deeper = post("111", "@dan@z.social").source("home").build();
+    update(
+        &mut s,
+        Action::Thread {
+            source: "home".into(),
+            id: "109".into(),
+            result: ThreadResult::Found {
+                ancestors: vec![parent],
+                replies: vec![(reply, 1), (deeper, 2)],
+            },
+        },
+    );
+    let thread = thread_of(&s);
+    let order: Vec<(&str, u16)> = thread
+        .posts
+        .iter()
+        .map(|p| (p.post.id.as_str(), p.depth))
+        .collect();
+    assert_eq!(order, [("100", 0), ("109", 0), ("110", 1), ("111", 2)]);
+    assert_eq!(thread.selected, 1, "still on the post T was pressed on");
+    assert_eq!(thread.anchor_index(), 1);
+    key(&mut s, 'j');
+    assert_eq!(thread_of(&s).selected, 2);
+    let sent = acts(&key(&mut s, 'f'));
+    assert_eq!(
+        sent[0].post.id, "110",
+        "f acts on the reply selected in the thread"
+    );
+    assert!(
+        thread_of(&s).posts[2].post.engagement.favourited,
+        "shown at once"
+    );
+    let column_post = s
+        .timeline
+        .get(s.timeline.find("home", "109").unwrap())
+        .unwrap();
+    assert!(
+        !column_post.post.engagement.favourited,
+        "the one in the column is another post"
+    );
+    // A failure puts the thread's copy back.
+    update(
+        &mut s,
+        Action::Acted {
+            ticket: sent[0].ticket,
+            result: ActResult::Failed("favourite: no".into()),
+        },
+    );
+    assert!(!thread_of(&s).posts[2].post.engagement.favourited);
+    // r answers the selected reply.
+    key(&mut s, 'r');
+    let compose = compose_of(&s);
+    assert_eq!(compose.draft.reply.as_ref().unwrap().id, "110");
+    named(&mut s, NamedKey::Esc);
+    key(&mut s, 'y');
+    key(&mut s, 'T');
+    key(&mut s, 'v');
+    assert!(
+        s.message
+            .as_deref()
+            .unwrap()
+            .contains("works on the columns")
+    );
+    named(&mut s, NamedKey::Esc);
+    assert_eq!(s.overlay, Overlay::None);
+}
+
+#[test]
+fn a_thread_that_cannot_be_read_says_why_and_a_late_answer_is_dropped() {
+    let mut s = acting(vec![toot("109"), toot("108")]);
+    let first = selected_id(&s).unwrap();
+    key(&mut s, 'T');
+    update(
+        &mut s,
+        Action::Thread {
+            source: "home".into(),
+            id: first.clone(),
+            result: ThreadResult::Failed("reading the thread: 404".into()),
+        },
+    );
+    assert_eq!(
+        thread_of(&s).error.as_deref(),
+        Some("reading the thread: 404")
+    );
+    named(&mut s, NamedKey::Esc);
+    key(&mut s, 'j');
+    key(&mut s, 'T');
+    assert_ne!(thread_of(&s).anchor, first);
+    // The answer for the first thread, arriving late, is not this one's.
+    update(
+        &mut s,
+        Action::Thread {
+            source: "home".into(),
+            id: first,
+            result: ThreadResult::Found {
+                ancestors: vec![toot("1")],
+                replies: Vec::new(),
+            },
+        },
+    );
+    assert_eq!(thread_of(&s).posts.len(), 1);
+    assert!(thread_of(&s).loading);
+}

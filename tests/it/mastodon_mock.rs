@@ -694,3 +694,51 @@ async fn a_reply_and_a_quote_reach_the_server_with_their_fields_and_come_back_as
     };
     assert!(why.contains("422"), "{why}");
 }
+
+#[tokio::test]
+async fn the_thread_of_a_reply_has_its_parent_above_and_the_replies_below_by_depth() {
+    let (_server, api) = Api::start().await;
+    let (alice, bob) = api.alice_and_bob().await;
+    let reply_to = |who: &User, id: &str, text: &str| {
+        let (api, token, id, text) = (&api, who.token.clone(), id.to_string(), text.to_string());
+        async move {
+            let status = json(
+                api.http
+                    .post(format!("{}/api/v1/statuses", api.base))
+                    .bearer_auth(&token)
+                    .form(&[("status", text.as_str()), ("in_reply_to_id", id.as_str())])
+                    .send()
+                    .await
+                    .unwrap(),
+                "POST /api/v1/statuses (reply)",
+            )
+            .await;
+            text_of(&status)
+        }
+    };
+    fn text_of(status: &Value) -> String {
+        status["id"].as_str().unwrap().to_string()
+    }
+    let root = api.post(&bob, "the root").await;
+    let middle = reply_to(&alice, &root, "@bob the middle").await;
+    let below = reply_to(&bob, &middle, "@alice below").await;
+    let deepest = reply_to(&alice, &below, "@bob deepest").await;
+    let dir = tempfile::tempdir().unwrap();
+    let spec = home_timeline(&api.base, &alice.token, &dir);
+    let mut accounts = Accounts::default();
+    let circles::model::ThreadResult::Found { ancestors, replies } =
+        accounts.thread(&spec, middle.clone()).await
+    else {
+        panic!("no thread");
+    };
+    let above: Vec<&str> = ancestors.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(above, [root.as_str()]);
+    assert!(ancestors[0].text.contains("the root"));
+    let below_ids: Vec<(&str, u16)> = replies.iter().map(|(p, d)| (p.id.as_str(), *d)).collect();
+    assert_eq!(below_ids, [(below.as_str(), 1), (deepest.as_str(), 2)]);
+    let missing = accounts.thread(&spec, "99999999".into()).await;
+    assert!(
+        matches!(&missing, circles::model::ThreadResult::Failed(why) if why.contains("404")),
+        "{missing:?}"
+    );
+}

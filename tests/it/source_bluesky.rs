@@ -1022,3 +1022,55 @@ async fn a_quote_embeds_the_record_and_a_failed_send_says_why() {
         "{why}"
     );
 }
+
+#[tokio::test]
+async fn get_post_thread_is_flattened_parents_first_and_replies_depth_first() {
+    let server = MockServer::start().await;
+    mount_login(&server).await;
+    let base = fixture("timeline_page1.json")["feed"][0]["post"].clone();
+    let view = |rkey: &str, text: &str| {
+        let mut post = base.clone();
+        post["uri"] = Value::from(format!("at://did:plc:x/app.bsky.feed.post/{rkey}"));
+        post["record"]["text"] = Value::from(text);
+        post
+    };
+    let node = |rkey: &str, text: &str| serde_json::json!({ "$type": "app.bsky.feed.defs#threadViewPost", "post": view(rkey, text) });
+    let mut anchor = node("anchor", "the post");
+    let mut parent = node("parent", "its parent");
+    parent["parent"] = node("root", "the root");
+    anchor["parent"] = parent;
+    let mut first = node("r1", "first reply");
+    first["replies"] = serde_json::json!([node("r1a", "a reply to the first")]);
+    anchor["replies"] = serde_json::json!([
+        first,
+        { "$type": "app.bsky.feed.defs#notFoundPost", "uri": "at://gone", "notFound": true },
+        node("r2", "second reply"),
+    ]);
+    Mock::given(method("GET"))
+        .and(path("/xrpc/app.bsky.feed.getPostThread"))
+        .and(query_param("uri", POST_URI))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({ "thread": anchor })),
+        )
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let spec = spec(&server.uri(), &dir);
+    let mut accounts = Accounts::default();
+    let circles::model::ThreadResult::Found { ancestors, replies } =
+        accounts.thread(&spec, POST_URI.into()).await
+    else {
+        panic!("no thread");
+    };
+    let texts: Vec<&str> = ancestors.iter().map(|p| p.text.as_str()).collect();
+    assert_eq!(texts, ["the root", "its parent"]);
+    let below: Vec<(&str, u16)> = replies.iter().map(|(p, d)| (p.text.as_str(), *d)).collect();
+    assert_eq!(
+        below,
+        [
+            ("first reply", 1),
+            ("a reply to the first", 2),
+            ("second reply", 1)
+        ]
+    );
+}

@@ -940,3 +940,115 @@ fn a_failed_send_shows_under_the_editor_and_the_text_stays() {
     assert!(shown.contains("✗ reply: 401"), "{shown}");
     assert!(shown.contains("yes! it wraps"), "{shown}");
 }
+
+/// The thread of bob's question, alice's answer selected.
+fn threaded(width: u16, height: u16) -> AppState {
+    let at = |id: &str, who: &str, name: &str, text: &str, minutes: i64| {
+        let mut p = circles::testkit::post(id, who)
+            .name(name)
+            .source("home")
+            .text(text)
+            .build();
+        p.created_at = t0() - chrono::TimeDelta::minutes(minutes);
+        p
+    };
+    let question = at(
+        "1",
+        "@bob@x.social",
+        "Bob",
+        "Which terminal do you all use, and why?",
+        60,
+    );
+    let answer = at(
+        "2",
+        "@alice@y.social",
+        "Alice",
+        "@bob kitty, for the graphics protocol.",
+        50,
+    );
+    let follow = at(
+        "3",
+        "@bob@x.social",
+        "Bob",
+        "@alice does it work over ssh?",
+        40,
+    );
+    let again = at(
+        "4",
+        "@alice@y.social",
+        "Alice",
+        "@bob yes, with kitten ssh.",
+        30,
+    );
+    let other = at(
+        "5",
+        "@carol@z.social",
+        "Carol",
+        "@bob foot, it is tiny and fast.",
+        20,
+    );
+    let compiled = load(POSTING, t0()).unwrap();
+    let mut s = AppState::new(
+        compiled.rules,
+        compiled.config.keymap,
+        &["home".to_string()],
+        ConfigStatus::default(),
+        t0(),
+    )
+    .with_source_specs(compiled.config.sources.clone());
+    update(&mut s, Action::Resize { width, height });
+    update(
+        &mut s,
+        Action::Source(SourceEvent::Posts {
+            source: "home".into(),
+            posts: vec![answer.clone()],
+        }),
+    );
+    update(&mut s, Action::Key(KeyChord::char('T')));
+    update(
+        &mut s,
+        Action::Thread {
+            source: "home".into(),
+            id: "2".into(),
+            result: circles::model::ThreadResult::Found {
+                ancestors: vec![question],
+                replies: vec![(follow, 1), (again, 2), (other, 1)],
+            },
+        },
+    );
+    update(&mut s, Action::Key(KeyChord::char('j')));
+    s
+}
+
+#[test]
+fn the_thread_view_at_120x40_and_80x24() {
+    for (w, h) in [(120, 40), (80, 24)] {
+        let s = threaded(w, h);
+        let shown = screen(&s);
+        insta::assert_snapshot!(format!("thread_at_{w}x{h}"), shown);
+        assert!(shown.contains("Thread · 5 post(s)"), "{shown}");
+        let rows: Vec<&str> = shown.lines().collect();
+        let row_of = |text: &str| rows.iter().position(|r| r.contains(text)).unwrap();
+        assert!(
+            row_of("Which terminal") < row_of("kitty, for the"),
+            "{shown}"
+        );
+        assert!(row_of("kitty, for the") < row_of("over ssh"), "{shown}");
+        let indent = |text: &str| {
+            let row = rows[row_of(text)];
+            row[..row.find(text).unwrap()].chars().count()
+        };
+        assert!(
+            indent("@alice does") > indent("@bob kitty"),
+            "replies indent: {shown}"
+        );
+        assert!(
+            indent("@bob yes") > indent("@alice does"),
+            "deeper, further: {shown}"
+        );
+        assert!(
+            shown.contains('▶'),
+            "the post T was pressed on is marked: {shown}"
+        );
+    }
+}

@@ -298,6 +298,23 @@ impl Runtime {
                 Outcome::Done
             }
             Effect::EditDraft(text) => Outcome::EditDraft(text),
+            Effect::Thread { source, id } => {
+                let Some(spec) = self.specs.get(&source) else {
+                    let why = format!("the source {source} is not running");
+                    return Ok(Outcome::Then(Action::Thread {
+                        source,
+                        id,
+                        result: crate::model::ThreadResult::Failed(why),
+                    }));
+                };
+                let call = self.accounts.thread(spec, id.clone());
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let result = call.await;
+                    let _ = tx.send(Event::Learned(Action::Thread { source, id, result }));
+                });
+                Outcome::Done
+            }
             Effect::Act(request) => {
                 let ticket = request.ticket;
                 tracing::info!(ticket, source = request.source, act = ?request.act, "act");

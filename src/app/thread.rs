@@ -1,0 +1,149 @@
+//! The thread view (`T`): the conversation around a post, its ancestors
+//! above and its replies below, indented by depth. What acts on a post
+//! acts on the one selected in it (ARCHITECTURE.md, "Acting on posts").
+
+use super::{AppState, Effect, Overlay};
+use crate::config::Command;
+use crate::model::{Post, ThreadResult};
+
+/// One post of a thread and how deep it sits (0 for the post asked about
+/// and those above it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThreadPost {
+    pub post: Post,
+    pub depth: u16,
+}
+
+/// The thread overlay.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Thread {
+    pub source: String,
+    /// The id of the post `T` was pressed on.
+    pub anchor: String,
+    pub posts: Vec<ThreadPost>,
+    pub selected: usize,
+    /// The server has not answered yet.
+    pub loading: bool,
+    pub error: Option<String>,
+}
+
+impl Thread {
+    /// Where the post `T` was pressed on is.
+    pub fn anchor_index(&self) -> usize {
+        self.posts
+            .iter()
+            .position(|p| p.post.id == self.anchor)
+            .unwrap_or(0)
+    }
+}
+
+/// `T`: opens the thread of the selected post, with the post alone until
+/// the server answers.
+pub(super) fn open(state: &mut AppState, effects: &mut Vec<Effect>) {
+    let Some(post) = super::edit::selected_post(state).cloned() else {
+        state.message = Some("no post selected".into());
+        return;
+    };
+    let spec = state.source_specs.iter().find(|s| s.name == post.source);
+    match spec {
+        Some(spec) if spec.kind.acts() => {}
+        Some(spec) => {
+            state.message = Some(format!(
+                "{} is a {} source: threads come from Mastodon and Bluesky sources",
+                spec.name,
+                spec.kind.kind_name()
+            ));
+            return;
+        }
+        None => {
+            state.message = Some(format!(
+                "the source {} is not in the config any more",
+                post.source
+            ));
+            return;
+        }
+    }
+    effects.push(Effect::Thread {
+        source: post.source.clone(),
+        id: post.id.clone(),
+    });
+    state.overlay = Overlay::Thread(Box::new(Thread {
+        source: post.source.clone(),
+        anchor: post.id.clone(),
+        posts: vec![ThreadPost { post, depth: 0 }],
+        selected: 0,
+        loading: true,
+        error: None,
+    }));
+}
+
+/// The server's answer: ancestors, the post, replies; the selection stays
+/// on the post it was on.
+pub(super) fn fetched(state: &mut AppState, source: &str, id: &str, result: ThreadResult) {
+    let Overlay::Thread(thread) = &mut state.overlay else {
+        return;
+    };
+    if thread.source != source || thread.anchor != id {
+        return;
+    }
+    thread.loading = false;
+    match result {
+        ThreadResult::Failed(why) => thread.error = Some(why),
+        ThreadResult::Found { ancestors, replies } => {
+            let selected = thread.posts[thread.selected].post.id.clone();
+            let anchor = thread.posts[thread.anchor_index()].clone();
+            let mut posts: Vec<ThreadPost> = ancestors
+                .into_iter()
+                .map(|post| ThreadPost { post, depth: 0 })
+                .collect();
+            posts.push(anchor);
+            posts.extend(
+                replies
+                    .into_iter()
+                    .map(|(post, depth)| ThreadPost { post, depth }),
+            );
+            thread.selected = posts
+                .iter()
+                .position(|p| p.post.id == selected)
+                .unwrap_or(0);
+            thread.posts = posts;
+        }
+    }
+}
+
+/// A command in the thread view: moving, closing, or what acts on the
+/// selected post.
+pub(super) fn command(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) {
+    let Overlay::Thread(thread) = &mut state.overlay else {
+        return;
+    };
+    let last = thread.posts.len().saturating_sub(1);
+    match command {
+        Command::Close | Command::Quit | Command::Thread => state.overlay = Overlay::None,
+        Command::NextPost => thread.selected = (thread.selected + 1).min(last),
+        Command::PrevPost => thread.selected = thread.selected.saturating_sub(1),
+        Command::Top => thread.selected = 0,
+        Command::Bottom => thread.selected = last,
+        Command::PageDown => thread.selected = (thread.selected + 5).min(last),
+        Command::PageUp => thread.selected = thread.selected.saturating_sub(5),
+        Command::Favourite
+        | Command::Boost
+        | Command::Bookmark
+        | Command::Reply
+        | Command::Quote
+        | Command::OpenLink
+        | Command::CopyUrl
+        | Command::MuteAuthor
+        | Command::Amplify
+        | Command::AddToColumn
+        | Command::Explain
+        | Command::Suspend
+        | Command::Help => super::run(state, command, effects),
+        other => {
+            state.message = Some(format!(
+                "{} works on the columns; esc closes the thread first",
+                other.name()
+            ));
+        }
+    }
+}
