@@ -101,6 +101,7 @@ impl PostBuilder {
             id: id.to_string(),
             to: to.map(|h| Mention::new(h, None)),
             root: None,
+            text: None,
         });
         self
     }

@@ -349,6 +349,10 @@ pub fn relative_time(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
     }
 }
 
+fn text_of_line(line: &Line) -> String {
+    line.iter().map(|p| p.text.as_str()).collect()
+}
+
 /// Display width of text in terminal cells.
 pub fn width(text: &str) -> usize {
     UnicodeWidthStr::width(text)
@@ -500,6 +504,7 @@ fn tone_words(line: &str, start: usize, urls: &[(std::ops::Range<usize>, String)
 /// landed.
 /// `images`: each image is drawn under its description; `opened`: the
 /// reader has pressed `z` (a sensitive post's images show).
+/// `parent`: the text of the post it answers, when known.
 pub fn detail(
     post: &Post,
     verdict: &Verdict,
@@ -507,6 +512,7 @@ pub fn detail(
     width: usize,
     now: DateTime<Utc>,
     (images, opened): (bool, bool),
+    parent: Option<&str>,
 ) -> Vec<Line> {
     let width = width.max(1);
     let mut lines = vec![header(
@@ -524,6 +530,21 @@ pub fn detail(
         ),
     )]);
     lines.extend(context(post, width));
+    if let Some(parent) = parent.map(str::trim).filter(|t| !t.is_empty()) {
+        // What it answers, quoted under the `↪` line: up to four lines.
+        let quoted: String = parent.split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut rows = wrap_plain(&format!("  “{quoted}”"), width, Tone::Context);
+        if rows.len() > 4 {
+            rows.truncate(4);
+            if let Some(last) = rows.last_mut() {
+                *last = truncate_line(
+                    vec![piece(Tone::Context, format!("{} …", text_of_line(last)))],
+                    width,
+                );
+            }
+        }
+        lines.extend(rows);
+    }
     if let Some(cw) = &post.content_warning {
         lines.extend(wrap_plain(&format!("⚠ {cw}"), width, Tone::Warning));
     }

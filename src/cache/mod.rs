@@ -630,6 +630,7 @@ mod tests {
             id: "1".into(),
             to: Some(Mention::new("dave.bsky.social", Some("did:plc:dave"))),
             root: None,
+            text: None,
         });
         p
     }

@@ -106,6 +106,12 @@ pub(super) fn decode_feed_item(
         ReplyTo {
             id: line_text(&r.parent.uri),
             to: Some(to).filter(|m| m.keys().next().is_some()),
+            text: reply
+                .as_ref()
+                .and_then(|ctx| ctx.parent.as_ref())
+                .and_then(|p| p.record.as_ref())
+                .map(|record| body_text(&record.text))
+                .filter(|t| !t.is_empty()),
             root: r.root.as_ref().and_then(|root| {
                 Some(RecordRef {
                     uri: line_text(&root.uri),

@@ -98,6 +98,7 @@ pub(super) fn decode_status(status: Status<'_>, source: &str) -> Result<Post, De
             id: line_text(id),
             to,
             root: None,
+            text: None,
         }
     });
 

@@ -129,11 +129,13 @@ pub(super) fn decode(item: Item<'_>, source: &str) -> Result<Post, DecodeError> 
                 id: line_text(&id),
                 to: None,
                 root: None,
+                text: None,
             },
             ReplyRef::Full { id, author } => ReplyTo {
                 id: line_text(&id),
                 to: author.map(|a| Mention::new(&a, None)),
                 root: None,
+                text: None,
             },
         }),
         language: item.language.as_deref().map(line_text),

@@ -226,6 +226,10 @@ pub struct ReplyTo {
     /// as its root.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub root: Option<RecordRef>,
+    /// The text of the post answered, when the source sent it along
+    /// (a Bluesky feed item does), for the detail view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
 }
 
 /// One post, whatever network it came from.

@@ -1122,6 +1122,14 @@ fn draw_detail(state: &AppState, images: &Images, area: Rect, scroll: u16, buf: 
         buf,
     );
     let width = usize::from(inner.width.saturating_sub(2)).max(1);
+    // The post it answers: as the source sent it along, else the one in
+    // the timeline.
+    let parent = entry.post.reply_to.as_ref().and_then(|reply| {
+        reply.text.clone().or_else(|| {
+            let id = state.timeline.find(&entry.post.source, &reply.id)?;
+            Some(state.timeline.get(id)?.post.text.clone())
+        })
+    });
     let lines = card::detail(
         &entry.post,
         &entry.verdict,
@@ -1134,6 +1142,7 @@ fn draw_detail(state: &AppState, images: &Images, area: Rect, scroll: u16, buf: 
                 .selected()
                 .is_some_and(|id| state.cw_open.contains(&id)),
         ),
+        parent.as_deref(),
     );
     let drawn: Vec<Line> = lines.iter().map(|l| to_line(p, l, None)).collect();
     let (body, scroll) = draw_scrolled(p, &drawn, inner, scroll, buf);

@@ -2101,6 +2101,7 @@ fn a_bluesky_reply_names_no_one_and_carries_its_root_and_parent() {
             uri: "at://did:plc:carol/app.bsky.feed.post/1".into(),
             cid: "bafy-root".into(),
         }),
+        text: None,
     });
     let mut s = acting(vec![parent]);
     key(&mut s, 'r');

@@ -160,6 +160,19 @@ fn bluesky_reply_names_the_parent_author() {
         post.created_at.to_rfc3339(),
         "2026-11-21T14:21:37.015+00:00"
     );
+    // What a reply needs to answer it in turn, and what the detail view
+    // quotes.
+    let root = reply.root.as_ref().expect("the thread's root");
+    assert_eq!(
+        root.uri,
+        "at://did:plc:jabx2667nwwtr2hazsa4hcvv/app.bsky.feed.post/3n2tbbctw52zk"
+    );
+    assert_eq!(
+        root.cid,
+        "bafyreib5zjsuknm67pf7zd3j6fjxvlayijw45sle7fdnx5rzhczvecjhei"
+    );
+    let parent = reply.text.as_deref().expect("the parent's text");
+    assert!(parent.starts_with("a password manager."), "{parent}");
 }
 
 #[test]

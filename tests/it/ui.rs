@@ -1052,3 +1052,57 @@ fn the_thread_view_at_120x40_and_80x24() {
         );
     }
 }
+
+#[test]
+fn the_detail_of_a_reply_quotes_the_post_it_answers() {
+    let question = circles::testkit::post("1", "@bob@x.social")
+        .source("home")
+        .text("Which terminal do you all use, and why?")
+        .build();
+    let answer = circles::testkit::post("2", "@alice@y.social")
+        .source("home")
+        .text("kitty, for the graphics protocol.")
+        .reply_to("1", Some("@bob@x.social"))
+        .build();
+    let compiled = load(POSTING, t0()).unwrap();
+    let mut s = AppState::new(
+        compiled.rules,
+        compiled.config.keymap,
+        &["home".to_string()],
+        ConfigStatus::default(),
+        t0(),
+    );
+    update(
+        &mut s,
+        Action::Resize {
+            width: 100,
+            height: 30,
+        },
+    );
+    update(
+        &mut s,
+        Action::Source(SourceEvent::Posts {
+            source: "home".into(),
+            posts: vec![question, answer],
+        }),
+    );
+    let at = s
+        .list(0)
+        .iter()
+        .position(|id| s.timeline.get(*id).unwrap().post.id == "2")
+        .unwrap();
+    s.views[0].selected = at;
+    update(&mut s, Action::Key(KeyChord::named(NamedKey::Enter)));
+    let shown = screen(&s);
+    let rows: Vec<&str> = shown.lines().collect();
+    let row_of = |text: &str| rows.iter().position(|r| r.contains(text));
+    let quoted = row_of("“Which terminal do you all use, and why?”").expect(&shown);
+    assert!(
+        row_of("↪ reply to @bob@x.social").unwrap() < quoted,
+        "{shown}"
+    );
+    assert!(
+        quoted < row_of("kitty, for the graphics").unwrap(),
+        "{shown}"
+    );
+}

@@ -218,8 +218,10 @@ pub(super) fn decode_status_into(
                 id: String::new(),
                 to: None,
                 root: None,
+                text: None,
             });
             reply.root = None;
+            reply.text = None;
             set_line(&mut reply.id, id);
             let to_account = status.in_reply_to_account_id.as_deref();
             if to_account.is_some() && to_account == status.account.id.as_deref() {

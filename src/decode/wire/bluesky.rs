@@ -162,6 +162,15 @@ pub struct ReplyContext<'a> {
 pub struct ParentView<'a> {
     #[serde(borrow)]
     pub author: Option<Profile<'a>>,
+    #[serde(borrow)]
+    pub record: Option<ParentRecord<'a>>,
+}
+
+/// The part of a parent's record the detail view shows.
+#[derive(Deserialize)]
+pub struct ParentRecord<'a> {
+    #[serde(borrow, default)]
+    pub text: Cow<'a, str>,
 }
 
 #[derive(Deserialize)]
