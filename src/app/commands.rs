@@ -77,6 +77,7 @@ pub fn run(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) {
         Command::Quote => super::compose::open(state, super::compose::Purpose::Quote, effects),
         Command::Compose => super::compose::open(state, super::compose::Purpose::New, effects),
         Command::Thread => super::thread::open(state, effects),
+        Command::Profile => super::profile::open(state, effects),
         Command::CopyUrl => match state.selected().and_then(|id| post_url(state, id)) {
             Some(url) => {
                 state.message = Some(format!("copied {url}"));

@@ -98,6 +98,9 @@ pub(super) fn selected_post(state: &AppState) -> Option<&crate::model::Post> {
     if let super::Overlay::Thread(thread) = &state.overlay {
         return thread.posts.get(thread.selected).map(|p| &p.post);
     }
+    if let super::Overlay::Profile(view) = &state.overlay {
+        return Some(&view.from);
+    }
     state
         .selected()
         .and_then(|id| state.timeline.get(id))

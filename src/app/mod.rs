@@ -16,6 +16,7 @@ mod commands;
 mod compose;
 mod edit;
 mod palette;
+mod profile;
 pub mod sources;
 mod thread;
 pub mod view;
@@ -25,6 +26,7 @@ pub use commands::run;
 pub use compose::{Compose, Field as ComposeField};
 pub use edit::{ConfigChange, ConfigWhy, MuteFor, Precompiled, Purpose};
 pub use palette::{Palette, PaletteItem, Target};
+pub use profile::ProfileView;
 pub use thread::{Thread, ThreadPost};
 
 use crate::config::{Command, Edit, Key, KeyChord, Keymap, NamedKey, SourceSpec, Style};
@@ -92,6 +94,13 @@ pub enum Action {
     /// The draft's text as the external editor left it (after
     /// [`Effect::EditDraft`]), or why the editor did not run.
     DraftEdited(Result<String, String>),
+    /// An author's profile (after [`Effect::Profile`]), by the handle it
+    /// was asked for.
+    Profile {
+        source: String,
+        handle: String,
+        result: crate::model::ProfileResult,
+    },
     /// The conversation around a post (after [`Effect::Thread`]).
     Thread {
         source: String,
@@ -143,6 +152,12 @@ pub enum Effect {
     Thread {
         source: String,
         id: String,
+    },
+    /// Fetch the profile and recent posts of `account` as `source`'s
+    /// account sees it; answered with [`Action::Profile`].
+    Profile {
+        source: String,
+        account: Box<crate::model::Account>,
     },
 }
 
@@ -254,6 +269,8 @@ pub enum Overlay {
     Compose(Box<Compose>),
     /// The conversation around a post.
     Thread(Box<Thread>),
+    /// An author's profile.
+    Profile(Box<ProfileView>),
 }
 
 /// A card placed in a column: which post, where, and its lines.
@@ -629,6 +646,11 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::DraftEdited(text) => compose::edited(state, text, &mut effects),
         Action::Thread { source, id, result } => thread::fetched(state, &source, &id, result),
+        Action::Profile {
+            source,
+            handle,
+            result,
+        } => profile::fetched(state, &source, &handle, result),
     }
     mark_visible_seen(state);
     note_the_top(state);
@@ -848,6 +870,12 @@ fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
             }
             return;
         }
+        Overlay::Profile(_) => {
+            if let Some(command) = state.keymap.command(&chord) {
+                profile::command(state, command, effects);
+            }
+            return;
+        }
         Overlay::MuteMenu { .. } => return edit::menu_key(state, chord, effects),
         Overlay::Prompt { .. } => return edit::prompt_key(state, chord, effects),
         Overlay::Explain { .. } | Overlay::Sources { .. } => {
@@ -897,6 +925,7 @@ fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
             Overlay::Palette(_)
             | Overlay::Compose(_)
             | Overlay::Thread(_)
+            | Overlay::Profile(_)
             | Overlay::MuteMenu { .. }
             | Overlay::Prompt { .. }
             | Overlay::Explain { .. }

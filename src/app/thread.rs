@@ -137,6 +137,7 @@ pub(super) fn command(state: &mut AppState, command: Command, effects: &mut Vec<
         | Command::Amplify
         | Command::AddToColumn
         | Command::Explain
+        | Command::Profile
         | Command::Suspend
         | Command::Help => super::run(state, command, effects),
         other => {

@@ -87,6 +87,7 @@ commands! {
     Quote = "quote", ["Q"], Post, "quote the post in a new one";
     Compose = "compose", ["n"], Main, "write a new post (or finish the one kept from before)";
     Thread = "thread", ["T"], Post, "the conversation: the posts above and the replies below";
+    Profile = "profile", ["p"], Post, "the author: bio, counts, how you stand, recent posts";
     Search = "search", ["/"], Main, "search in the focused column";
     Palette = "palette", ["ctrl-p"], Main, "fuzzy palette: columns, accounts, commands";
     MarkRead = "mark_read", ["R"], Main, "mark every post in the column read";

@@ -389,6 +389,14 @@ impl Rules {
             })
     }
 
+    /// The columns whose `accounts` list this account (by routing key or
+    /// DID), and whether `[mute]` mutes it.
+    pub fn account_roles(&self, key: &str) -> (Vec<u16>, bool) {
+        self.accounts
+            .get(key)
+            .map_or((Vec::new(), false), |r| (r.columns.clone(), r.muted))
+    }
+
     /// Whether `[me]` names this account (by routing key or DID).
     pub fn is_me(&self, key: &str) -> bool {
         self.me.contains(key)

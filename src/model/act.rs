@@ -144,3 +144,31 @@ pub enum ThreadResult {
     /// What the server answered, for the overlay.
     Failed(String),
 }
+
+/// An account as its profile page shows it. Every string is sanitized
+/// (the bio from HTML to plain text).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Profile {
+    pub handle: String,
+    pub display_name: String,
+    pub bio: String,
+    /// Profile fields (Mastodon), name and value as plain text.
+    pub fields: Vec<(String, String)>,
+    pub followers: Option<u64>,
+    pub following: Option<u64>,
+    pub posts: Option<u64>,
+    /// From the reader's account: whether they follow it, and it them.
+    pub you_follow: Option<bool>,
+    pub follows_you: Option<bool>,
+    pub url: Option<String>,
+}
+
+/// An account's profile and recent posts, fetched for the profile view.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProfileResult {
+    Found {
+        profile: Box<Profile>,
+        posts: Vec<super::Post>,
+    },
+    Failed(String),
+}

@@ -11,7 +11,7 @@ mod limits;
 mod sanitize;
 pub(crate) mod scan;
 
-pub use act::{Act, ActRequest, ActResult, PostRef, ThreadResult};
+pub use act::{Act, ActRequest, ActResult, PostRef, Profile, ProfileResult, ThreadResult};
 pub use compose::{
     BLUESKY_LIMITS, Draft, FacetKind, FacetSpan, Limits, MASTODON_LIMITS, PostRequest, PostResult,
     RecordRef, Target, Visibility, facet_spans, length,

@@ -386,6 +386,26 @@ impl Client {
         .await
     }
 
+    /// An account's profile (`app.bsky.actor.getProfile`), as sent.
+    pub async fn profile(&mut self, actor: &str) -> Result<Vec<u8>, Error> {
+        self.call(
+            "app.bsky.actor.getProfile",
+            Call::Query(&[("actor", actor)]),
+            "reading the profile",
+        )
+        .await
+    }
+
+    /// An account's recent posts (`app.bsky.feed.getAuthorFeed`), as sent.
+    pub async fn author_feed(&mut self, actor: &str) -> Result<Vec<u8>, Error> {
+        self.call(
+            "app.bsky.feed.getAuthorFeed",
+            Call::Query(&[("actor", actor), ("limit", "20")]),
+            "reading their posts",
+        )
+        .await
+    }
+
     /// The DID a handle names (`com.atproto.identity.resolveHandle`).
     pub async fn resolve_handle(&mut self, handle: &str) -> Result<String, Error> {
         #[derive(Deserialize)]

@@ -13,7 +13,7 @@
 use crate::config::{SourceConfig, SourceSpec};
 use crate::model::{
     Act, ActRequest, ActResult, BLUESKY_LIMITS, Draft, FacetKind, Limits, MASTODON_LIMITS,
-    PostRequest, PostResult, ThreadResult, facet_spans,
+    PostRequest, PostResult, Profile, ProfileResult, ThreadResult, facet_spans,
 };
 use crate::net::{self, bluesky, mastodon, secret};
 use std::collections::HashMap;
@@ -85,6 +85,25 @@ impl Accounts {
                 Client::Cannot(why) => Err(why.clone()),
             };
             result.unwrap_or_else(ThreadResult::Failed)
+        }
+    }
+
+    /// The profile and recent posts of `account` as `spec`'s account sees
+    /// it, to be spawned.
+    pub fn profile(
+        &mut self,
+        spec: &SourceSpec,
+        account: crate::model::Account,
+    ) -> impl Future<Output = ProfileResult> + Send + 'static {
+        let client = self.client(spec);
+        let source = spec.name.clone();
+        async move {
+            let result = match &mut *client.lock().await {
+                Client::Mastodon(c) => mastodon_profile(c, &source, &account).await,
+                Client::Bluesky(c) => bluesky_profile(c, &source, &account).await,
+                Client::Cannot(why) => Err(why.clone()),
+            };
+            result.unwrap_or_else(ProfileResult::Failed)
         }
     }
 
@@ -460,4 +479,150 @@ async fn bluesky_thread(
         }
     }
     Ok(ThreadResult::Found { ancestors, replies })
+}
+
+/// Plain, sanitized text of a server's HTML (a bio, a field's value).
+fn plain(html: &str) -> String {
+    crate::model::sanitize(crate::decode::html_to_text(html).trim()).into_owned()
+}
+
+/// Mastodon: the account found by its handle (`accounts/lookup`, the
+/// handle without this instance's domain when it is local), the
+/// relationship (`accounts/relationships`) and its recent statuses.
+async fn mastodon_profile(
+    client: &mut mastodon::Client,
+    source: &str,
+    account: &crate::model::Account,
+) -> Result<ProfileResult, String> {
+    #[derive(serde::Deserialize)]
+    struct Field {
+        name: String,
+        value: String,
+    }
+    #[derive(serde::Deserialize)]
+    struct Found {
+        id: String,
+        acct: String,
+        #[serde(default)]
+        display_name: String,
+        #[serde(default)]
+        note: String,
+        #[serde(default)]
+        fields: Vec<Field>,
+        followers_count: Option<u64>,
+        following_count: Option<u64>,
+        statuses_count: Option<u64>,
+        url: Option<String>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Relationship {
+        following: Option<bool>,
+        followed_by: Option<bool>,
+    }
+    let acct = account.handle.trim_start_matches('@').to_string();
+    let local = crate::model::url_host(client.base().as_str())
+        .and_then(|host| acct.strip_suffix(&format!("@{host}")).map(str::to_string));
+    let mut found = None;
+    let mut last_error = None;
+    for acct in std::iter::once(acct.clone()).chain(local) {
+        let url = client.api_url(&["accounts", "lookup"], &[("acct", &acct)]);
+        match client.get(&url).await {
+            Ok((body, _)) => {
+                found = Some(serde_json::from_str::<Found>(&body).map_err(|e| {
+                    format!("reading the profile: the answer is not an account ({e})")
+                })?);
+                break;
+            }
+            Err(e) => last_error = Some(failed(e)),
+        }
+    }
+    let Some(found) = found else {
+        return Err(last_error.unwrap_or_else(|| "reading the profile: not found".into()));
+    };
+    let url = client.api_url(&["accounts", "relationships"], &[("id[]", &found.id)]);
+    let relationship = match client.get(&url).await {
+        Ok((body, _)) => serde_json::from_str::<Vec<Relationship>>(&body)
+            .ok()
+            .and_then(|mut r| r.pop()),
+        Err(_) => None,
+    };
+    let url = client.api_url(&["accounts", &found.id, "statuses"], &[("limit", "20")]);
+    let (body, _) = client.get(&url).await.map_err(failed)?;
+    let statuses: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap_or_default();
+    let posts = statuses
+        .iter()
+        .filter_map(|s| crate::decode::decode(&s.to_string(), source).ok())
+        .collect();
+    let profile = Profile {
+        handle: crate::model::display_handle(&format!("@{}", found.acct)),
+        display_name: crate::model::sanitize_line(&found.display_name).into_owned(),
+        bio: plain(&found.note),
+        fields: found
+            .fields
+            .iter()
+            .map(|f| {
+                (
+                    crate::model::sanitize_line(&f.name).into_owned(),
+                    plain(&f.value),
+                )
+            })
+            .collect(),
+        followers: found.followers_count,
+        following: found.following_count,
+        posts: found.statuses_count,
+        you_follow: relationship.as_ref().and_then(|r| r.following),
+        follows_you: relationship.as_ref().and_then(|r| r.followed_by),
+        url: found
+            .url
+            .map(|u| crate::model::sanitize_line(&u).into_owned()),
+    };
+    Ok(ProfileResult::Found {
+        profile: Box::new(profile),
+        posts,
+    })
+}
+
+/// Bluesky: `getProfile` (with the viewer's follow records) and
+/// `getAuthorFeed`.
+async fn bluesky_profile(
+    client: &mut bluesky::Client,
+    source: &str,
+    account: &crate::model::Account,
+) -> Result<ProfileResult, String> {
+    let actor = account
+        .did
+        .clone()
+        .unwrap_or_else(|| account.handle.trim_start_matches('@').to_string());
+    let body = client.profile(&actor).await.map_err(failed)?;
+    let view: serde_json::Value = serde_json::from_slice(&body)
+        .map_err(|e| format!("reading the profile: the answer is not JSON ({e})"))?;
+    let text = |key: &str| view[key].as_str().unwrap_or_default();
+    let feed = client.author_feed(&actor).await.map_err(failed)?;
+    let feed: serde_json::Value = serde_json::from_slice(&feed).unwrap_or_default();
+    let posts = feed["feed"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| crate::decode::decode(&item.to_string(), source).ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let viewer = &view["viewer"];
+    let profile = Profile {
+        handle: crate::model::display_handle(text("handle")),
+        display_name: crate::model::sanitize_line(text("displayName")).into_owned(),
+        bio: crate::model::sanitize(text("description").trim()).into_owned(),
+        fields: Vec::new(),
+        followers: view["followersCount"].as_u64(),
+        following: view["followsCount"].as_u64(),
+        posts: view["postsCount"].as_u64(),
+        you_follow: viewer.is_object().then(|| viewer["following"].is_string()),
+        follows_you: viewer.is_object().then(|| viewer["followedBy"].is_string()),
+        url: Some(format!("https://bsky.app/profile/{}", text("handle"))),
+    };
+    Ok(ProfileResult::Found {
+        profile: Box::new(profile),
+        posts,
+    })
 }

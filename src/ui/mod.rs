@@ -277,7 +277,159 @@ pub fn draw_with(state: &AppState, images: &Images, area: Rect, buf: &mut Buffer
         Overlay::Sources { scroll } => draw_sources(state, area, *scroll, buf),
         Overlay::Compose(compose) => draw_compose(p, compose, area, buf),
         Overlay::Thread(thread) => draw_thread(state, thread, area, buf),
+        Overlay::Profile(view) => draw_profile(state, view, area, buf),
     }
+}
+
+/// The profile view: name and handle, bio, fields, counts, how the
+/// account stands to the reader and to the config, then recent posts.
+fn draw_profile(state: &AppState, view: &crate::app::ProfileView, area: Rect, buf: &mut Buffer) {
+    let p = Paint::of(state);
+    let title = "Profile — esc closes · c add to a circle · m mute · a amplify · x remove";
+    let inner = overlay_box(p, area, 100, area.height.saturating_sub(2), title, buf);
+    if inner.height == 0 || inner.width < 8 {
+        return;
+    }
+    let width = usize::from(inner.width).max(1);
+    let wrap = |text: &str, style: Style| -> Vec<Line<'static>> {
+        textwrap::wrap(text, width)
+            .into_iter()
+            .map(|row| Line::from(Span::styled(row.into_owned(), style)))
+            .collect()
+    };
+    let author = &view.from.author;
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let (name, handle) = match &view.profile {
+        Some(profile) => (profile.display_name.clone(), profile.handle.clone()),
+        None => (author.display_name.clone(), author.handle.clone()),
+    };
+    lines.push(Line::from(vec![
+        Span::styled(
+            sanitize_line(&name).into_owned(),
+            p.fg(p.theme.names).add_modifier(Modifier::BOLD),
+        ),
+        Span::raw(" "),
+        Span::styled(sanitize_line(&handle).into_owned(), p.fg(p.theme.handles)),
+    ]));
+    // How the account stands in the config: circles, muted, amplified.
+    let keys: Vec<&str> = author.keys().collect();
+    let mut circles: Vec<u16> = Vec::new();
+    let mut muted = false;
+    for key in &keys {
+        let (columns, mute) = state.rules.account_roles(key);
+        circles.extend(columns);
+        muted |= mute;
+    }
+    circles.sort_unstable();
+    circles.dedup();
+    let amplified = keys.iter().any(|k| state.rules.amplifies(k));
+    let mut standing: Vec<String> = Vec::new();
+    if let Some(profile) = &view.profile {
+        lines.extend(std::iter::once(Line::default()));
+        if !profile.bio.is_empty() {
+            for paragraph in profile.bio.lines() {
+                lines.extend(wrap(&sanitize_line(paragraph), Style::new()));
+            }
+        }
+        for (name, value) in &profile.fields {
+            lines.extend(wrap(
+                &format!("{}: {}", sanitize_line(name), sanitize_line(value)),
+                p.quiet(),
+            ));
+        }
+        let count = |n: Option<u64>, one: &str, many: &str| match n {
+            Some(1) => Some(format!("1 {one}")),
+            Some(n) => Some(format!("{n} {many}")),
+            None => None,
+        };
+        let counts: Vec<String> = [
+            count(profile.followers, "follower", "followers"),
+            count(profile.following, "following", "following"),
+            count(profile.posts, "post", "posts"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if !counts.is_empty() {
+            lines.push(Line::default());
+            lines.push(Line::from(Span::styled(counts.join(" · "), p.quiet())));
+        }
+        standing.push(
+            match (profile.you_follow, profile.follows_you) {
+                (Some(true), Some(true)) => "you follow each other",
+                (Some(true), _) => "you follow them",
+                (_, Some(true)) => "they follow you",
+                (Some(false), Some(false)) => "neither of you follows the other",
+                _ => "",
+            }
+            .to_string(),
+        );
+    }
+    if muted {
+        standing.push("muted".into());
+    }
+    if amplified {
+        standing.push("amplified".into());
+    }
+    let names: Vec<String> = circles
+        .iter()
+        .filter_map(|c| {
+            state
+                .rules
+                .columns
+                .get(usize::from(*c))
+                .map(|col| col.name.clone())
+        })
+        .collect();
+    if !names.is_empty() {
+        standing.push(format!("in {}", names.join(", ")));
+    }
+    standing.retain(|s| !s.is_empty());
+    if !standing.is_empty() {
+        lines.push(Line::from(Span::styled(
+            standing.join(" · "),
+            p.fg(p.theme.amplified),
+        )));
+    }
+    if view.loading {
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled(
+            "◌ loading the profile…",
+            p.quiet(),
+        )));
+    }
+    if let Some(error) = &view.error {
+        lines.push(Line::default());
+        lines.extend(wrap(&format!("✗ {}", sanitize_line(error)), p.alarm()));
+    }
+    if !view.posts.is_empty() {
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled(
+            "Recent posts",
+            Style::new().add_modifier(Modifier::BOLD),
+        )));
+        for post in &view.posts {
+            let look = card::CardLook {
+                width: width.saturating_sub(1).max(8),
+                style: crate::config::Style::Normal,
+                amplified,
+                cw_open: false,
+                muted: None,
+                now: state.now,
+                images: false,
+            };
+            for line in card::card(post, look) {
+                let spans: Vec<Span<'static>> = to_line(p, &line, None)
+                    .spans
+                    .into_iter()
+                    .map(|span| Span::styled(span.content.into_owned(), span.style))
+                    .collect();
+                lines.push(Line::from(spans));
+            }
+            lines.push(Line::from(Span::styled("╌".repeat(width), p.quiet())));
+        }
+    }
+    draw_lines(&lines, inner, view.scroll, buf);
 }
 
 /// The thread view: each post a card indented by its depth, the post `T`

@@ -2313,3 +2313,60 @@ fn a_thread_that_cannot_be_read_says_why_and_a_late_answer_is_dropped() {
     assert_eq!(thread_of(&s).posts.len(), 1);
     assert!(thread_of(&s).loading);
 }
+
+// ------------------------------------------------------- profile view (issue 15)
+
+use circles::model::{Profile, ProfileResult};
+
+#[test]
+fn p_opens_the_authors_profile_and_c_m_a_act_on_the_account() {
+    let mut s = acting(vec![toot("109")]);
+    let effects = key(&mut s, 'p');
+    let asked = effects.iter().any(|e| {
+        matches!(e, Effect::Profile { source, account } if source == "home" && account.handle == "@bob@x.social")
+    });
+    assert!(asked, "{effects:?}");
+    let Overlay::Profile(view) = &s.overlay else {
+        panic!("{:?}", s.overlay);
+    };
+    assert!(view.loading);
+    update(
+        &mut s,
+        Action::Profile {
+            source: "home".into(),
+            handle: "@bob@x.social".into(),
+            result: ProfileResult::Found {
+                profile: Box::new(Profile {
+                    handle: "@bob@x.social".into(),
+                    bio: "writes parsers".into(),
+                    followers: Some(10),
+                    you_follow: Some(true),
+                    follows_you: Some(false),
+                    ..Profile::default()
+                }),
+                posts: vec![toot("100"), toot("101")],
+            },
+        },
+    );
+    let Overlay::Profile(view) = &s.overlay else {
+        panic!();
+    };
+    assert!(!view.loading);
+    assert_eq!(view.profile.as_ref().unwrap().bio, "writes parsers");
+    assert_eq!(view.posts.len(), 2);
+    // `a` amplifies the author from the profile.
+    let effects = key(&mut s, 'a');
+    assert!(
+        matches!(&effects[..], [Effect::Edit { done, .. }] if done.contains("amplified @bob@x.social")),
+        "{effects:?}"
+    );
+    key(&mut s, 'p');
+    key(&mut s, 'm');
+    assert!(matches!(s.overlay, Overlay::MuteMenu { .. }));
+    named(&mut s, NamedKey::Esc);
+    key(&mut s, 'p');
+    key(&mut s, 'f');
+    assert!(s.message.as_deref().unwrap().contains("works on posts"));
+    named(&mut s, NamedKey::Esc);
+    assert_eq!(s.overlay, Overlay::None);
+}

@@ -742,3 +742,42 @@ async fn the_thread_of_a_reply_has_its_parent_above_and_the_replies_below_by_dep
         "{missing:?}"
     );
 }
+
+#[tokio::test]
+async fn a_profile_has_the_bio_counts_relationship_and_recent_posts() {
+    let (_server, api) = Api::start().await;
+    let (alice, bob) = api.alice_and_bob().await;
+    api.post(&bob, "bob's first").await;
+    api.post(&bob, "bob's second").await;
+    let dir = tempfile::tempdir().unwrap();
+    let spec = home_timeline(&api.base, &alice.token, &dir);
+    let mut accounts = Accounts::default();
+    let host = circles::model::url_host(&api.base).unwrap();
+    let bob_account = circles::model::Account::new(
+        &format!("@bob@{host}"),
+        "bob",
+        circles::model::Network::Mastodon,
+    );
+    let circles::model::ProfileResult::Found { profile, posts } =
+        accounts.profile(&spec, bob_account).await
+    else {
+        panic!("no profile");
+    };
+    assert!(profile.handle.starts_with("@bob"), "{profile:?}");
+    assert_eq!(profile.you_follow, Some(true), "alice follows bob");
+    assert_eq!(profile.follows_you, Some(false));
+    assert_eq!(profile.posts, Some(2));
+    assert_eq!(profile.followers, Some(1));
+    let texts: Vec<&str> = posts.iter().map(|p| p.text.as_str()).collect();
+    assert_eq!(texts, ["bob's second", "bob's first"]);
+    let nobody = circles::model::Account::new(
+        "@nobody@nowhere.example",
+        "",
+        circles::model::Network::Mastodon,
+    );
+    let missing = accounts.profile(&spec, nobody).await;
+    assert!(
+        matches!(missing, circles::model::ProfileResult::Failed(_)),
+        "{missing:?}"
+    );
+}

@@ -1074,3 +1074,57 @@ async fn get_post_thread_is_flattened_parents_first_and_replies_depth_first() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_bluesky_profile_is_get_profile_and_the_author_feed() {
+    let server = MockServer::start().await;
+    mount_login(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/xrpc/app.bsky.actor.getProfile"))
+        .and(query_param("actor", "did:plc:bob"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "did": "did:plc:bob",
+            "handle": "bob.bsky.social",
+            "displayName": "Bob \u{1b}[31mLindqvist",
+            "description": "terminal fonts\nand box drawing",
+            "followersCount": 120,
+            "followsCount": 80,
+            "postsCount": 900,
+            "viewer": { "muted": false, "followedBy": "at://did:plc:bob/app.bsky.graph.follow/1" }
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/xrpc/app.bsky.feed.getAuthorFeed"))
+        .and(query_param("actor", "did:plc:bob"))
+        .respond_with(ok("timeline_page1.json"))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let spec = spec(&server.uri(), &dir);
+    let mut accounts = Accounts::default();
+    let bob =
+        circles::model::Account::new("bob.bsky.social", "Bob", circles::model::Network::Bluesky)
+            .with_did("did:plc:bob");
+    let circles::model::ProfileResult::Found { profile, posts } =
+        accounts.profile(&spec, bob).await
+    else {
+        panic!("no profile");
+    };
+    assert_eq!(profile.handle, "@bob.bsky.social");
+    assert!(
+        !profile.display_name.contains('\u{1b}'),
+        "sanitized: {:?}",
+        profile.display_name
+    );
+    assert_eq!(profile.bio, "terminal fonts\nand box drawing");
+    assert_eq!(
+        (profile.followers, profile.following, profile.posts),
+        (Some(120), Some(80), Some(900))
+    );
+    assert_eq!(
+        (profile.you_follow, profile.follows_you),
+        (Some(false), Some(true))
+    );
+    assert_eq!(posts.len(), uris("timeline_page1.json").len());
+}

@@ -1106,3 +1106,54 @@ fn the_detail_of_a_reply_quotes_the_post_it_answers() {
         "{shown}"
     );
 }
+
+#[test]
+fn the_profile_view_at_120x40_and_80x24() {
+    for (w, h) in [(120, 40), (80, 24)] {
+        let mut s = replying(w, h);
+        update(&mut s, Action::Key(KeyChord::named(NamedKey::Esc)));
+        update(&mut s, Action::Key(KeyChord::char('y')));
+        update(&mut s, Action::Key(KeyChord::char('p')));
+        let mut recent = circles::testkit::post("108", "@bob@x.social")
+            .name("Bob")
+            .source("home")
+            .text("Shipped the parser rewrite today.")
+            .build();
+        recent.created_at = t0() - chrono::TimeDelta::hours(2);
+        update(
+            &mut s,
+            Action::Profile {
+                source: "home".into(),
+                handle: "@bob@x.social".into(),
+                result: circles::model::ProfileResult::Found {
+                    profile: Box::new(circles::model::Profile {
+                        handle: "@bob@x.social".into(),
+                        display_name: "Bob".into(),
+                        bio: "Writes parsers. Likes terminals.".into(),
+                        fields: vec![("Pronouns".into(), "he/him".into())],
+                        followers: Some(1204),
+                        following: Some(310),
+                        posts: Some(5120),
+                        you_follow: Some(true),
+                        follows_you: Some(true),
+                        url: None,
+                    }),
+                    posts: vec![recent],
+                },
+            },
+        );
+        let shown = screen(&s);
+        insta::assert_snapshot!(format!("profile_at_{w}x{h}"), shown);
+        assert!(
+            shown.contains("Writes parsers. Likes terminals."),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("1204 followers · 310 following · 5120 posts"),
+            "{shown}"
+        );
+        assert!(shown.contains("you follow each other"), "{shown}");
+        assert!(shown.contains("Pronouns: he/him"), "{shown}");
+        assert!(shown.contains("Shipped the parser rewrite"), "{shown}");
+    }
+}

@@ -298,6 +298,29 @@ impl Runtime {
                 Outcome::Done
             }
             Effect::EditDraft(text) => Outcome::EditDraft(text),
+            Effect::Profile { source, account } => {
+                let handle = account.handle.clone();
+                let Some(spec) = self.specs.get(&source) else {
+                    let why = format!("the source {source} is not running");
+                    return Ok(Outcome::Then(Action::Profile {
+                        source,
+                        handle,
+                        result: crate::model::ProfileResult::Failed(why),
+                    }));
+                };
+                let call = self.accounts.profile(spec, *account);
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let result = call.await;
+                    let answer = Action::Profile {
+                        source,
+                        handle,
+                        result,
+                    };
+                    let _ = tx.send(Event::Learned(answer));
+                });
+                Outcome::Done
+            }
             Effect::Thread { source, id } => {
                 let Some(spec) = self.specs.get(&source) else {
                     let why = format!("the source {source} is not running");
