@@ -306,8 +306,37 @@ fn act_benches(c: &mut Criterion) {
             total
         })
     });
+    // The handling alone: the reducer's share of the key.
+    group.bench_function("key f, handling", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let start = Instant::now();
+                let effects = update(&mut state, Action::Key(KeyChord::char('f')));
+                total += start.elapsed();
+                for effect in effects {
+                    if let circles::app::Effect::Act(request) = effect {
+                        update(
+                            &mut state,
+                            Action::Acted {
+                                ticket: request.ticket,
+                                result: circles::model::ActResult::Done {
+                                    marks: None,
+                                    record: None,
+                                },
+                            },
+                        );
+                    }
+                }
+            }
+            total
+        })
+    });
     let mut writing = state.clone();
     update(&mut writing, Action::Key(KeyChord::char('n')));
+    group.bench_function("a letter typed in compose, handling", |b| {
+        b.iter(|| black_box(update(&mut writing, Action::Key(KeyChord::char('a')))))
+    });
     group.bench_function("a letter typed in compose, to the frame", |b| {
         b.iter(|| {
             black_box(update(&mut writing, Action::Key(KeyChord::char('a'))));
