@@ -736,7 +736,8 @@ fn search_filters_the_focused_column_and_esc_clears_it() {
 
 #[test]
 fn help_lists_the_commands_and_esc_closes_it() {
-    let mut tui = Tui::ready(120, 40);
+    // Tall enough for every command without scrolling.
+    let mut tui = Tui::ready(120, 60);
     tui.send("?");
     tui.wait_for("the help", |s| s.contains(HELP_TITLE));
     let help = tui.overlay(HELP_TITLE).expect("the help box").join("\n");
