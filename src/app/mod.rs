@@ -14,6 +14,7 @@ mod act;
 pub mod card;
 mod commands;
 mod compose;
+mod confirm;
 mod edit;
 mod palette;
 mod profile;
@@ -101,6 +102,20 @@ pub enum Action {
         handle: String,
         result: crate::model::ProfileResult,
     },
+    /// How a delete went (after [`Effect::Delete`]).
+    DeleteDone {
+        source: String,
+        id: String,
+        result: Result<(), String>,
+    },
+    /// Whether the account follows `account` now (after [`Effect::Follow`],
+    /// which `asked` repeats).
+    Following {
+        source: String,
+        account: Box<crate::model::Account>,
+        asked: Option<bool>,
+        result: Result<bool, String>,
+    },
     /// The conversation around a post (after [`Effect::Thread`]).
     Thread {
         source: String,
@@ -158,6 +173,19 @@ pub enum Effect {
     Profile {
         source: String,
         account: Box<crate::model::Account>,
+    },
+    /// Delete post `id` of `source`'s account; answered with
+    /// [`Action::DeleteDone`].
+    Delete {
+        source: String,
+        id: String,
+    },
+    /// Ask whether `source`'s account follows `account` (`want: None`), or
+    /// follow or unfollow it; answered with [`Action::Following`].
+    Follow {
+        source: String,
+        account: Box<crate::model::Account>,
+        want: Option<bool>,
     },
 }
 
@@ -271,6 +299,13 @@ pub enum Overlay {
     Thread(Box<Thread>),
     /// An author's profile.
     Profile(Box<ProfileView>),
+    /// A question before something that cannot be taken back: `y` carries
+    /// out `yes`, any other key goes back to `back`.
+    Confirm {
+        question: String,
+        yes: Box<Effect>,
+        back: Box<Overlay>,
+    },
 }
 
 /// A card placed in a column: which post, where, and its lines.
@@ -651,6 +686,15 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             handle,
             result,
         } => profile::fetched(state, &source, &handle, result),
+        Action::DeleteDone { source, id, result } => {
+            confirm::deleted(state, &source, &id, result, &mut effects)
+        }
+        Action::Following {
+            source,
+            account,
+            asked,
+            result,
+        } => confirm::following(state, &source, *account, asked, result),
     }
     mark_visible_seen(state);
     note_the_top(state);
@@ -876,6 +920,7 @@ fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
             }
             return;
         }
+        Overlay::Confirm { .. } => return confirm::key(state, chord, effects),
         Overlay::MuteMenu { .. } => return edit::menu_key(state, chord, effects),
         Overlay::Prompt { .. } => return edit::prompt_key(state, chord, effects),
         Overlay::Explain { .. } | Overlay::Sources { .. } => {
@@ -926,6 +971,7 @@ fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
             | Overlay::Compose(_)
             | Overlay::Thread(_)
             | Overlay::Profile(_)
+            | Overlay::Confirm { .. }
             | Overlay::MuteMenu { .. }
             | Overlay::Prompt { .. }
             | Overlay::Explain { .. }

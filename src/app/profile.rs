@@ -94,6 +94,7 @@ pub(super) fn command(state: &mut AppState, command: Command, effects: &mut Vec<
         | Command::MuteAuthor
         | Command::Amplify
         | Command::RemoveFromColumn
+        | Command::Follow
         | Command::Help
         | Command::Suspend => super::run(state, command, effects),
         other => {

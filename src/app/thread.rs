@@ -138,6 +138,8 @@ pub(super) fn command(state: &mut AppState, command: Command, effects: &mut Vec<
         | Command::AddToColumn
         | Command::Explain
         | Command::Profile
+        | Command::Follow
+        | Command::Delete
         | Command::Suspend
         | Command::Help => super::run(state, command, effects),
         other => {

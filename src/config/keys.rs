@@ -88,6 +88,8 @@ commands! {
     Compose = "compose", ["n"], Main, "write a new post (or finish the one kept from before)";
     Thread = "thread", ["T"], Post, "the conversation: the posts above and the replies below";
     Profile = "profile", ["p"], Post, "the author: bio, counts, how you stand, recent posts";
+    Follow = "follow", ["F"], Post, "follow or unfollow the author (asks first)";
+    Delete = "delete", ["D"], Post, "delete your own post (asks first)";
     Search = "search", ["/"], Main, "search in the focused column";
     Palette = "palette", ["ctrl-p"], Main, "fuzzy palette: columns, accounts, commands";
     MarkRead = "mark_read", ["R"], Main, "mark every post in the column read";

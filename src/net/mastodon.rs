@@ -193,6 +193,19 @@ impl Client {
         self.post_form(segments, &[], None, what).await
     }
 
+    /// Deletes one of the account's statuses (`DELETE /api/v1/statuses/:id`).
+    pub async fn delete_status(&mut self, id: &str) -> Result<(), Error> {
+        self.send_as(
+            reqwest::Method::DELETE,
+            &["statuses", id],
+            &[],
+            None,
+            "delete",
+        )
+        .await
+        .map(drop)
+    }
+
     /// Posts a status (`POST /api/v1/statuses`) with these form fields;
     /// `idempotency` makes a send tried twice post once. The answer's body:
     /// the status as posted.
@@ -257,6 +270,19 @@ impl Client {
         idempotency: Option<&str>,
         what: &str,
     ) -> Result<String, Error> {
+        self.send_as(reqwest::Method::POST, segments, form, idempotency, what)
+            .await
+    }
+
+    /// An authorised call as the account with a form body.
+    async fn send_as(
+        &mut self,
+        method: reqwest::Method,
+        segments: &[&str],
+        form: &[(&str, &str)],
+        idempotency: Option<&str>,
+        what: &str,
+    ) -> Result<String, Error> {
         let instance = self.base.as_str().trim_end_matches('/').to_string();
         let Some(token) = &self.token else {
             return Err(Error::Refused(format!(
@@ -267,7 +293,7 @@ impl Client {
         let url = self.api_url(segments, &[]);
         let mut request = self
             .http
-            .post(url)
+            .request(method, url)
             .timeout(REQUEST_TIMEOUT)
             .bearer_auth(token.expose())
             .form(form);

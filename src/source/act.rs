@@ -107,6 +107,40 @@ impl Accounts {
         }
     }
 
+    /// Deletes one of the account's posts, to be spawned.
+    pub fn delete(
+        &mut self,
+        spec: &SourceSpec,
+        id: String,
+    ) -> impl Future<Output = Result<(), String>> + Send + 'static {
+        let client = self.client(spec);
+        async move {
+            match &mut *client.lock().await {
+                Client::Mastodon(c) => c.delete_status(&id).await.map_err(failed),
+                Client::Bluesky(c) => c.delete_record(&id, "delete").await.map_err(failed),
+                Client::Cannot(why) => Err(why.clone()),
+            }
+        }
+    }
+
+    /// Whether `spec`'s account follows `account` (`want: None`), or makes
+    /// it follow or not (`Some(on)`); the state after, to be spawned.
+    pub fn follow(
+        &mut self,
+        spec: &SourceSpec,
+        account: crate::model::Account,
+        want: Option<bool>,
+    ) -> impl Future<Output = Result<bool, String>> + Send + 'static {
+        let client = self.client(spec);
+        async move {
+            match &mut *client.lock().await {
+                Client::Mastodon(c) => mastodon_follow(c, &account, want).await,
+                Client::Bluesky(c) => bluesky_follow(c, &account, want).await,
+                Client::Cannot(why) => Err(why.clone()),
+            }
+        }
+    }
+
     /// What the server of `spec` allows in a post, to be spawned.
     pub fn limits(&mut self, spec: &SourceSpec) -> impl Future<Output = Limits> + Send + 'static {
         let client = self.client(spec);
@@ -486,6 +520,72 @@ fn plain(html: &str) -> String {
     crate::model::sanitize(crate::decode::html_to_text(html).trim()).into_owned()
 }
 
+#[derive(serde::Deserialize)]
+struct Field {
+    name: String,
+    value: String,
+}
+
+/// A Mastodon account as `accounts/lookup` answers.
+#[derive(serde::Deserialize)]
+struct Found {
+    id: String,
+    acct: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    fields: Vec<Field>,
+    followers_count: Option<u64>,
+    following_count: Option<u64>,
+    statuses_count: Option<u64>,
+    url: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct Relationship {
+    following: Option<bool>,
+    followed_by: Option<bool>,
+}
+
+/// The account a handle names on this instance (`accounts/lookup`; a
+/// local account without this instance's domain).
+async fn mastodon_lookup(
+    client: &mut mastodon::Client,
+    account: &crate::model::Account,
+) -> Result<Found, String> {
+    let acct = account.handle.trim_start_matches('@').to_string();
+    let local = crate::model::url_host(client.base().as_str())
+        .and_then(|host| acct.strip_suffix(&format!("@{host}")).map(str::to_string));
+    let mut last_error = None;
+    for acct in std::iter::once(acct.clone()).chain(local) {
+        let url = client.api_url(&["accounts", "lookup"], &[("acct", &acct)]);
+        match client.get(&url).await {
+            Ok((body, _)) => {
+                return serde_json::from_str::<Found>(&body).map_err(|e| {
+                    format!("reading the profile: the answer is not an account ({e})")
+                });
+            }
+            Err(e) => last_error = Some(failed(e)),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| "reading the profile: not found".into()))
+}
+
+/// How the account stands to `id` (`accounts/relationships`).
+async fn mastodon_relationship(
+    client: &mut mastodon::Client,
+    id: &str,
+) -> Result<Relationship, String> {
+    let url = client.api_url(&["accounts", "relationships"], &[("id[]", id)]);
+    let (body, _) = client.get(&url).await.map_err(failed)?;
+    serde_json::from_str::<Vec<Relationship>>(&body)
+        .ok()
+        .and_then(|mut r| r.pop())
+        .ok_or_else(|| "reading the relationship: the answer is not one".to_string())
+}
+
 /// Mastodon: the account found by its handle (`accounts/lookup`, the
 /// handle without this instance's domain when it is local), the
 /// relationship (`accounts/relationships`) and its recent statuses.
@@ -494,58 +594,8 @@ async fn mastodon_profile(
     source: &str,
     account: &crate::model::Account,
 ) -> Result<ProfileResult, String> {
-    #[derive(serde::Deserialize)]
-    struct Field {
-        name: String,
-        value: String,
-    }
-    #[derive(serde::Deserialize)]
-    struct Found {
-        id: String,
-        acct: String,
-        #[serde(default)]
-        display_name: String,
-        #[serde(default)]
-        note: String,
-        #[serde(default)]
-        fields: Vec<Field>,
-        followers_count: Option<u64>,
-        following_count: Option<u64>,
-        statuses_count: Option<u64>,
-        url: Option<String>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Relationship {
-        following: Option<bool>,
-        followed_by: Option<bool>,
-    }
-    let acct = account.handle.trim_start_matches('@').to_string();
-    let local = crate::model::url_host(client.base().as_str())
-        .and_then(|host| acct.strip_suffix(&format!("@{host}")).map(str::to_string));
-    let mut found = None;
-    let mut last_error = None;
-    for acct in std::iter::once(acct.clone()).chain(local) {
-        let url = client.api_url(&["accounts", "lookup"], &[("acct", &acct)]);
-        match client.get(&url).await {
-            Ok((body, _)) => {
-                found = Some(serde_json::from_str::<Found>(&body).map_err(|e| {
-                    format!("reading the profile: the answer is not an account ({e})")
-                })?);
-                break;
-            }
-            Err(e) => last_error = Some(failed(e)),
-        }
-    }
-    let Some(found) = found else {
-        return Err(last_error.unwrap_or_else(|| "reading the profile: not found".into()));
-    };
-    let url = client.api_url(&["accounts", "relationships"], &[("id[]", &found.id)]);
-    let relationship = match client.get(&url).await {
-        Ok((body, _)) => serde_json::from_str::<Vec<Relationship>>(&body)
-            .ok()
-            .and_then(|mut r| r.pop()),
-        Err(_) => None,
-    };
+    let found = mastodon_lookup(client, account).await?;
+    let relationship = mastodon_relationship(client, &found.id).await.ok();
     let url = client.api_url(&["accounts", &found.id, "statuses"], &[("limit", "20")]);
     let (body, _) = client.get(&url).await.map_err(failed)?;
     let statuses: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap_or_default();
@@ -625,4 +675,70 @@ async fn bluesky_profile(
         profile: Box::new(profile),
         posts,
     })
+}
+
+/// Mastodon: the relationship, then `accounts/:id/follow` or `unfollow`.
+async fn mastodon_follow(
+    client: &mut mastodon::Client,
+    account: &crate::model::Account,
+    want: Option<bool>,
+) -> Result<bool, String> {
+    let found = mastodon_lookup(client, account).await?;
+    let Some(on) = want else {
+        let relationship = mastodon_relationship(client, &found.id).await?;
+        return Ok(relationship.following.unwrap_or(false));
+    };
+    let verb = if on { "follow" } else { "unfollow" };
+    let body = client
+        .act(&["accounts", &found.id, verb], verb)
+        .await
+        .map_err(failed)?;
+    // A locked account's follow is a request: `requested`, not `following`.
+    let relationship: Option<serde_json::Value> = serde_json::from_str(&body).ok();
+    let following = relationship
+        .as_ref()
+        .and_then(|r| r["following"].as_bool())
+        .unwrap_or(on);
+    Ok(following || (on && relationship.is_some_and(|r| r["requested"] == true)))
+}
+
+/// Bluesky: `getProfile`'s `viewer.following` record, then a new
+/// `app.bsky.graph.follow` record or that one deleted.
+async fn bluesky_follow(
+    client: &mut bluesky::Client,
+    account: &crate::model::Account,
+    want: Option<bool>,
+) -> Result<bool, String> {
+    let actor = account
+        .did
+        .clone()
+        .unwrap_or_else(|| account.handle.trim_start_matches('@').to_string());
+    let body = client.profile(&actor).await.map_err(failed)?;
+    let view: serde_json::Value = serde_json::from_slice(&body)
+        .map_err(|e| format!("reading the profile: the answer is not JSON ({e})"))?;
+    let record = view["viewer"]["following"].as_str().map(str::to_string);
+    match (want, record) {
+        (None, record) => Ok(record.is_some()),
+        (Some(true), Some(_)) | (Some(false), None) => Ok(want == Some(true)),
+        (Some(true), None) => {
+            let did = view["did"].as_str().unwrap_or(&actor).to_string();
+            let follow = serde_json::json!({
+                "$type": "app.bsky.graph.follow",
+                "subject": did,
+                "createdAt": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            });
+            client
+                .create_record("app.bsky.graph.follow", follow, "follow")
+                .await
+                .map_err(failed)?;
+            Ok(true)
+        }
+        (Some(false), Some(record)) => {
+            client
+                .delete_record(&record, "unfollow")
+                .await
+                .map_err(failed)?;
+            Ok(false)
+        }
+    }
 }

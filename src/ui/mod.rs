@@ -278,7 +278,26 @@ pub fn draw_with(state: &AppState, images: &Images, area: Rect, buf: &mut Buffer
         Overlay::Compose(compose) => draw_compose(p, compose, area, buf),
         Overlay::Thread(thread) => draw_thread(state, thread, area, buf),
         Overlay::Profile(view) => draw_profile(state, view, area, buf),
+        Overlay::Confirm { question, back, .. } => {
+            // What was open stays in view under the question.
+            match &**back {
+                Overlay::Profile(view) => draw_profile(state, view, area, buf),
+                Overlay::Thread(thread) => draw_thread(state, thread, area, buf),
+                _ => {}
+            }
+            draw_confirm(p, question, area, buf);
+        }
     }
+}
+
+fn draw_confirm(p: Paint, question: &str, area: Rect, buf: &mut Buffer) {
+    let width = (card::width(question) as u16 + 4).clamp(20, area.width.saturating_sub(2).max(20));
+    let inner = overlay_box(p, area, width, 3, "Are you sure?", buf);
+    let line = Line::from(Span::styled(
+        sanitize_line(question).into_owned(),
+        p.alarm(),
+    ));
+    buf.set_line(inner.x, inner.y, &line, inner.width);
 }
 
 /// The profile view: name and handle, bio, fields, counts, how the

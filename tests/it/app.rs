@@ -2370,3 +2370,146 @@ fn p_opens_the_authors_profile_and_c_m_a_act_on_the_account() {
     named(&mut s, NamedKey::Esc);
     assert_eq!(s.overlay, Overlay::None);
 }
+
+// ------------------------------------------------------- follow and delete (issue 15)
+
+#[test]
+fn capital_f_asks_the_server_then_asks_you_then_follows() {
+    let mut s = acting(vec![toot("109")]);
+    let effects = key(&mut s, 'F');
+    let Some(Effect::Follow {
+        source,
+        account,
+        want,
+    }) = effects.first().cloned()
+    else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(
+        (source.as_str(), account.handle.as_str(), want),
+        ("home", "@bob@x.social", None)
+    );
+    update(
+        &mut s,
+        Action::Following {
+            source: "home".into(),
+            account: account.clone(),
+            asked: None,
+            result: Ok(false),
+        },
+    );
+    let Overlay::Confirm { question, .. } = &s.overlay else {
+        panic!("{:?}", s.overlay);
+    };
+    assert!(question.starts_with("follow @bob@x.social?"), "{question}");
+    // Any key but y keeps things as they are.
+    assert!(key(&mut s, 'n').is_empty());
+    assert_eq!(s.overlay, Overlay::None);
+    update(
+        &mut s,
+        Action::Following {
+            source: "home".into(),
+            account: account.clone(),
+            asked: None,
+            result: Ok(true),
+        },
+    );
+    let effects = key(&mut s, 'y');
+    assert!(
+        matches!(
+            &effects[..],
+            [Effect::Follow {
+                want: Some(false),
+                ..
+            }]
+        ),
+        "following already: y unfollows: {effects:?}"
+    );
+    update(
+        &mut s,
+        Action::Following {
+            source: "home".into(),
+            account,
+            asked: Some(false),
+            result: Ok(false),
+        },
+    );
+    assert_eq!(
+        s.message.as_deref(),
+        Some("you no longer follow @bob@x.social")
+    );
+}
+
+#[test]
+fn capital_d_deletes_only_your_own_post_after_asking() {
+    let config = format!("[me]\nhandles = [\"@jane@mastodon.social\"]\n{ACTING}");
+    let mut s = testkit::state(&config)
+        .sources(&["home", "sky", "feed"])
+        .build();
+    let mine = post("200", "@jane@mastodon.social")
+        .source("home")
+        .text("a post I regret")
+        .build();
+    update(
+        &mut s,
+        Action::Source(SourceEvent::Posts {
+            source: "home".into(),
+            posts: vec![mine, toot("109")],
+        }),
+    );
+    // Bob's post is not mine.
+    let bobs = s
+        .list(0)
+        .iter()
+        .position(|id| s.timeline.get(*id).unwrap().post.id == "109");
+    s.views[0].selected = bobs.unwrap();
+    key(&mut s, 'D');
+    assert_eq!(s.overlay, Overlay::None);
+    assert!(
+        s.message
+            .as_deref()
+            .unwrap()
+            .contains("only your own posts")
+    );
+    let jane = s
+        .list(0)
+        .iter()
+        .position(|id| s.timeline.get(*id).unwrap().post.id == "200");
+    s.views[0].selected = jane.unwrap();
+    key(&mut s, 'D');
+    let Overlay::Confirm { question, .. } = &s.overlay else {
+        panic!("{:?}", s.overlay);
+    };
+    assert!(question.contains("a post I regret"), "{question}");
+    let effects = key(&mut s, 'y');
+    assert_eq!(
+        effects,
+        [Effect::Delete {
+            source: "home".into(),
+            id: "200".into()
+        }]
+    );
+    assert!(
+        s.timeline.find("home", "200").is_some(),
+        "gone only once the server says"
+    );
+    update(
+        &mut s,
+        Action::DeleteDone {
+            source: "home".into(),
+            id: "200".into(),
+            result: Err("delete: 403: not yours".into()),
+        },
+    );
+    assert!(s.timeline.find("home", "200").is_some());
+    assert!(s.message.as_deref().unwrap().contains("still there"));
+    update(
+        &mut s,
+        Action::DeleteDone {
+            source: "home".into(),
+            id: "200".into(),
+            result: Ok(()),
+        },
+    );
+    assert!(s.timeline.find("home", "200").is_none(), "deleted");
+}

@@ -781,3 +781,56 @@ async fn a_profile_has_the_bio_counts_relationship_and_recent_posts() {
         "{missing:?}"
     );
 }
+
+#[tokio::test]
+async fn follow_unfollow_and_delete_reach_the_server() {
+    let (_server, api) = Api::start().await;
+    let app_token = api.app_token().await;
+    let alice = api.sign_up(&app_token, "alice").await;
+    let carol = api.sign_up(&app_token, "carol").await;
+    let dir = tempfile::tempdir().unwrap();
+    let spec = home_timeline(&api.base, &alice.token, &dir);
+    let mut accounts = Accounts::default();
+    let host = circles::model::url_host(&api.base).unwrap();
+    let carol_account = circles::model::Account::new(
+        &format!("@carol@{host}"),
+        "carol",
+        circles::model::Network::Mastodon,
+    );
+    assert_eq!(
+        accounts.follow(&spec, carol_account.clone(), None).await,
+        Ok(false)
+    );
+    assert_eq!(
+        accounts
+            .follow(&spec, carol_account.clone(), Some(true))
+            .await,
+        Ok(true)
+    );
+    assert_eq!(
+        accounts.follow(&spec, carol_account.clone(), None).await,
+        Ok(true),
+        "the server agrees"
+    );
+    assert_eq!(
+        accounts
+            .follow(&spec, carol_account.clone(), Some(false))
+            .await,
+        Ok(false)
+    );
+    assert_eq!(accounts.follow(&spec, carol_account, None).await, Ok(false));
+
+    let mine = api.post(&alice, "to be deleted").await;
+    assert_eq!(accounts.delete(&spec, mine.clone()).await, Ok(()));
+    let gone = api
+        .http
+        .get(format!("{}/api/v1/statuses/{mine}", api.base))
+        .bearer_auth(&alice.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status().as_u16(), 404);
+    let carols = api.post(&carol, "not alice's").await;
+    let refused = accounts.delete(&spec, carols).await;
+    assert!(refused.is_err(), "{refused:?}");
+}

@@ -1128,3 +1128,58 @@ async fn a_bluesky_profile_is_get_profile_and_the_author_feed() {
     );
     assert_eq!(posts.len(), uris("timeline_page1.json").len());
 }
+
+#[tokio::test]
+async fn a_bluesky_follow_is_a_graph_follow_record_and_unfollow_deletes_it() {
+    let server = MockServer::start().await;
+    mount_login(&server).await;
+    let following = format!("at://{JANE}/app.bsky.graph.follow/3lf");
+    Mock::given(method("GET"))
+        .and(path("/xrpc/app.bsky.actor.getProfile"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "did": "did:plc:bob", "handle": "bob.bsky.social", "viewer": {}
+        })))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/xrpc/app.bsky.actor.getProfile"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "did": "did:plc:bob", "handle": "bob.bsky.social",
+            "viewer": { "following": following }
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(CREATE_RECORD))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "uri": following, "cid": "bafyf"
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(DELETE_RECORD))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({})))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let spec = spec(&server.uri(), &dir);
+    let mut accounts = Accounts::default();
+    let bob =
+        circles::model::Account::new("bob.bsky.social", "Bob", circles::model::Network::Bluesky)
+            .with_did("did:plc:bob");
+    assert_eq!(
+        accounts.follow(&spec, bob.clone(), Some(true)).await,
+        Ok(true)
+    );
+    let created = bodies(&server, CREATE_RECORD).await;
+    assert_eq!(created[0]["collection"], "app.bsky.graph.follow");
+    assert_eq!(created[0]["record"]["subject"], "did:plc:bob");
+    assert_eq!(created[0]["record"]["$type"], "app.bsky.graph.follow");
+    assert_eq!(accounts.follow(&spec, bob, Some(false)).await, Ok(false));
+    let deleted = bodies(&server, DELETE_RECORD).await;
+    assert_eq!(
+        deleted[0],
+        serde_json::json!({ "repo": JANE, "collection": "app.bsky.graph.follow", "rkey": "3lf" })
+    );
+}

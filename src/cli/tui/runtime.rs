@@ -321,6 +321,52 @@ impl Runtime {
                 });
                 Outcome::Done
             }
+            Effect::Delete { source, id } => {
+                let Some(spec) = self.specs.get(&source) else {
+                    let why = format!("the source {source} is not running");
+                    return Ok(Outcome::Then(Action::DeleteDone {
+                        source,
+                        id,
+                        result: Err(why),
+                    }));
+                };
+                tracing::info!(source, "delete");
+                let call = self.accounts.delete(spec, id.clone());
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let result = call.await;
+                    let _ = tx.send(Event::Learned(Action::DeleteDone { source, id, result }));
+                });
+                Outcome::Done
+            }
+            Effect::Follow {
+                source,
+                account,
+                want,
+            } => {
+                let Some(spec) = self.specs.get(&source) else {
+                    let why = format!("the source {source} is not running");
+                    return Ok(Outcome::Then(Action::Following {
+                        source,
+                        account,
+                        asked: want,
+                        result: Err(why),
+                    }));
+                };
+                let call = self.accounts.follow(spec, (*account).clone(), want);
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let result = call.await;
+                    let answer = Action::Following {
+                        source,
+                        account,
+                        asked: want,
+                        result,
+                    };
+                    let _ = tx.send(Event::Learned(answer));
+                });
+                Outcome::Done
+            }
             Effect::Thread { source, id } => {
                 let Some(spec) = self.specs.get(&source) else {
                     let why = format!("the source {source} is not running");
