@@ -242,3 +242,49 @@ fn a_draft_survives_a_quit_and_comes_back_at_the_next_start() {
     tui.wait_for("the overlay gone", |s| !s.contains("New post from"));
     tui.quit();
 }
+
+#[test]
+fn capital_t_shows_the_parent_above_the_reply() {
+    let rt = runtime();
+    let (server, api) = rt.block_on(Api::start());
+    let (alice, bob) = rt.block_on(api.alice_and_bob());
+    let root = rt.block_on(api.post(&alice, "what is everyone reading this week?"));
+    // Bob answers alice; alice's home timeline shows bob's answer.
+    let answer = rt.block_on(async {
+        api.http
+            .post(format!("{}/api/v1/statuses", api.base))
+            .bearer_auth(&bob.token)
+            .form(&[
+                ("status", "@alice a book on parsers"),
+                ("in_reply_to_id", root.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap()
+    });
+    assert!(answer["id"].is_string(), "{answer}");
+    let home = TempDir::new().unwrap();
+    let config = alice_config(&home, &server.base, &alice);
+    let mut tui = Tui::with_env(home, (100, 30), Some(&config), &[]);
+    tui.wait_for("bob's answer", |s| {
+        s.contains("a book on parsers") && s.contains("mock live")
+    });
+    // Select bob's answer (the newest) and open its thread.
+    tui.send("g");
+    tui.send("T");
+    let screen = tui.wait_for("the thread with the parent", |s| {
+        s.contains("Thread · 2 post(s)") && s.contains("what is everyone reading")
+    });
+    let rows: Vec<&str> = screen.lines().collect();
+    let row = |text: &str| rows.iter().position(|r| r.contains(text)).unwrap();
+    assert!(
+        row("what is everyone reading") < row("a book on parsers"),
+        "{screen}"
+    );
+    tui.send("\x1b");
+    tui.wait_for("the thread closed", |s| !s.contains("Thread ·"));
+    tui.quit();
+}
