@@ -133,9 +133,9 @@ fn image_rows(post: &Post, media: &crate::model::Media, opened: bool, rows: usiz
 pub fn card(post: &Post, look: CardLook) -> Vec<Line> {
     let width = look.width.max(1);
     let time = relative_time(look.now, post.created_at);
+    let warning = warning_of(post);
     if look.style == Style::Compact {
-        let first = post
-            .content_warning
+        let first = warning
             .as_deref()
             .filter(|_| !look.cw_open)
             .map(|cw| format!("⚠ {cw}"))
@@ -151,7 +151,7 @@ pub fn card(post: &Post, look: CardLook) -> Vec<Line> {
     }
     lines.push(header(post, look.amplified, time, width));
     lines.extend(context(post, width));
-    let hidden = match &post.content_warning {
+    let hidden = match &warning {
         Some(cw) => {
             let mut warning = wrap_plain(&format!("⚠ {cw}"), width, Tone::Warning);
             if !look.cw_open {
@@ -187,6 +187,15 @@ pub fn card(post: &Post, look: CardLook) -> Vec<Line> {
         lines.extend(image_rows(post, first, look.cw_open, CARD_IMAGE_ROWS));
     }
     lines
+}
+
+/// What a card hides its body behind: the post's content warning, else,
+/// for a post whose media are sensitive (Mastodon's `sensitive`, a Bluesky
+/// adult or graphic-media label), a warning saying so. `z` opens either.
+fn warning_of(post: &Post) -> Option<String> {
+    post.content_warning
+        .clone()
+        .or_else(|| post.sensitive.then(|| "sensitive media".to_string()))
 }
 
 fn name_tone(amplified: bool) -> Tone {
@@ -545,7 +554,7 @@ pub fn detail(
         }
         lines.extend(rows);
     }
-    if let Some(cw) = &post.content_warning {
+    if let Some(cw) = warning_of(post) {
         lines.extend(wrap_plain(&format!("⚠ {cw}"), width, Tone::Warning));
     }
     lines.push(Vec::new());

@@ -2064,7 +2064,10 @@ fn the_detail_view_draws_images_in_each_protocol() {
         Some(&config),
         &[("CIRCLES_IMAGE_PROTOCOL", "halfblocks")],
     );
-    tui.wait_for("the post", |s| s.contains("look at post 2"));
+    // The card is collapsed like a content warning; the detail view opens it.
+    tui.wait_for("the collapsed post", |s| {
+        s.contains("⚠ sensitive media") && !s.contains("look at post 2")
+    });
     tui.send("\r");
     tui.wait_for("the hidden image", |s| {
         s.contains("sensitive image hidden: z shows it")

@@ -1157,3 +1157,31 @@ fn the_profile_view_at_120x40_and_80x24() {
         assert!(shown.contains("Shipped the parser rewrite"), "{shown}");
     }
 }
+
+#[test]
+fn sensitive_media_collapse_the_card_like_a_content_warning_until_z() {
+    let mut sensitive = circles::testkit::post("1", "@bob@x.social")
+        .text("the text behind it")
+        .image("a photo")
+        .build();
+    sensitive.sensitive = true;
+    let mut s = state(DEFAULT_CONFIG, 80, 24, vec![sensitive]);
+    // The post lands in the rest column; focus it.
+    let column = (0..s.views.len())
+        .find(|c| !s.timeline.column(*c).is_empty())
+        .unwrap();
+    while s.focus < column {
+        update(&mut s, Action::Key(KeyChord::char('l')));
+    }
+    let shown = screen(&s);
+    assert!(shown.contains("⚠ sensitive media"), "{shown}");
+    assert!(shown.contains("[z] show the text"), "{shown}");
+    assert!(!shown.contains("the text behind it"), "{shown}");
+    assert!(
+        !shown.contains("a photo"),
+        "the description waits too: {shown}"
+    );
+    update(&mut s, Action::Key(KeyChord::char('z')));
+    let shown = screen(&s);
+    assert!(shown.contains("the text behind it"), "{shown}");
+}
