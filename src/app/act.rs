@@ -26,6 +26,28 @@ pub struct Pending {
     pub before: Engagement,
 }
 
+/// The selected post (in the thread or profile view, theirs), if the
+/// source that delivered it can act on it; else the status bar says why
+/// and nothing is done. `what` ends "only posts from Mastodon and Bluesky
+/// sources can …": "be favourited, boosted or bookmarked".
+pub(super) fn actionable(state: &mut AppState, what: &str) -> Option<crate::model::Post> {
+    let Some(post) = super::edit::selected_post(state).cloned() else {
+        state.message = Some("no post selected".into());
+        return None;
+    };
+    let spec = state.source_specs.iter().find(|s| s.name == post.source);
+    state.message = Some(match spec {
+        Some(spec) if spec.kind.acts() => return Some(post),
+        Some(spec) => format!(
+            "{} is a {} source: only posts from Mastodon and Bluesky sources can {what}",
+            spec.name,
+            spec.kind.kind_name()
+        ),
+        None => format!("the source {} is not in the config any more", post.source),
+    });
+    None
+}
+
 /// Carries out `choose(marks)` on the selected post through the account of
 /// the source that delivered it.
 pub(super) fn act_on(
@@ -33,32 +55,11 @@ pub(super) fn act_on(
     choose: fn(&Engagement) -> Act,
     effects: &mut Vec<Effect>,
 ) {
-    let Some(post) = super::edit::selected_post(state) else {
-        state.message = Some("no post selected".into());
+    let Some(post) = actionable(state, "be favourited, boosted or bookmarked") else {
         return;
     };
     let act = choose(&post.engagement);
-    let spec = state.source_specs.iter().find(|s| s.name == post.source);
-    let source = match spec {
-        Some(spec) if spec.kind.acts() => spec.name.clone(),
-        Some(spec) => {
-            state.message = Some(format!(
-                "{} is a {} source: only posts from Mastodon and Bluesky sources can be \
-                 favourited, boosted or bookmarked",
-                spec.name,
-                spec.kind.kind_name()
-            ));
-            return;
-        }
-        None => {
-            state.message = Some(format!(
-                "cannot {}: the source {} is not in the config any more",
-                act.words(),
-                post.source
-            ));
-            return;
-        }
-    };
+    let source = post.source.clone();
     if state
         .acts
         .iter()
@@ -77,7 +78,6 @@ pub(super) fn act_on(
     };
     let target = PostRef {
         id: post.id.clone(),
-        uri: post.uri.clone(),
         cid: post.cid.clone(),
         record,
     };

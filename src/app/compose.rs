@@ -103,18 +103,11 @@ impl Compose {
         }
     }
 
-    /// Takes the editors' text into the draft; whether it changed.
-    fn sync(&mut self) -> bool {
-        let text = self.text.lines().join("\n");
-        let warning = self.warning.lines().join(" ");
-        let language = self.language.lines().join("").trim().to_string();
-        let changed = text != self.draft.text
-            || warning != self.draft.warning
-            || language != self.draft.language;
-        self.draft.text = text;
-        self.draft.warning = warning;
-        self.draft.language = language;
-        changed
+    /// Takes the editors' text into the draft.
+    fn sync(&mut self) {
+        self.draft.text = self.text.lines().join("\n");
+        self.draft.warning = self.warning.lines().join(" ");
+        self.draft.language = self.language.lines().join("").trim().to_string();
     }
 }
 
@@ -266,31 +259,13 @@ pub(super) fn open(state: &mut AppState, purpose: Purpose, effects: &mut Vec<Eff
             }
         }
         Purpose::Reply | Purpose::Quote => {
-            let Some(post) = super::edit::selected_post(state).cloned() else {
-                state.message = Some("no post selected".into());
+            let Some(post) = super::act::actionable(state, "be answered or quoted") else {
                 return;
             };
-            let spec = state.source_specs.iter().find(|s| s.name == post.source);
-            let mastodon = matches!(spec.map(|s| &s.kind), Some(SourceConfig::Mastodon(_)));
-            match spec {
-                Some(spec) if spec.kind.acts() => {}
-                Some(spec) => {
-                    state.message = Some(format!(
-                        "{} is a {} source: only posts from Mastodon and Bluesky sources can be \
-                         answered or quoted",
-                        spec.name,
-                        spec.kind.kind_name()
-                    ));
-                    return;
-                }
-                None => {
-                    state.message = Some(format!(
-                        "the source {} is not in the config any more",
-                        post.source
-                    ));
-                    return;
-                }
-            }
+            let mastodon = state
+                .source_specs
+                .iter()
+                .any(|s| s.name == post.source && matches!(s.kind, SourceConfig::Mastodon(_)));
             let mut draft = Draft {
                 id: draft_id(state),
                 source: post.source.clone(),
@@ -339,13 +314,10 @@ fn mentions_for(state: &AppState, post: &Post) -> String {
 /// A key in the overlay.
 pub(super) fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
     let persisting = state.persisting;
-    let acting: Vec<String> = posting_sources(state)
-        .iter()
-        .map(|s| s.name.clone())
-        .collect();
     let Overlay::Compose(compose) = &mut state.overlay else {
         return;
     };
+    let before = compose.draft.clone();
     if compose.sending.is_some() {
         state.message = Some("sending… (ctrl-c quits; the draft is kept)".into());
         return;
@@ -401,14 +373,17 @@ pub(super) fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effec
     } else if chord == KeyChord::ctrl('t') {
         // Another account, for a new post only: a reply or quote goes
         // through the account that has the post.
-        if compose.draft.reply.is_some() || compose.draft.quote.is_some() || acting.len() < 2 {
+        let mut draft = compose.draft.clone();
+        let acting: Vec<String> = posting_sources(state)
+            .iter()
+            .map(|s| s.name.clone())
+            .collect();
+        if draft.reply.is_some() || draft.quote.is_some() || acting.len() < 2 {
             state.message = Some("this post can go out through one account only".into());
             return;
         }
-        let at = acting.iter().position(|s| *s == compose.draft.source);
-        let next = acting[at.map_or(0, |i| (i + 1) % acting.len())].clone();
-        let mut draft = compose.draft.clone();
-        draft.source = next;
+        let at = acting.iter().position(|s| *s == draft.source);
+        draft.source = acting[at.map_or(0, |i| (i + 1) % acting.len())].clone();
         if let Some(mut moved) = overlay_for(state, draft, effects) {
             if let Overlay::Compose(old) = &state.overlay {
                 moved.field = old.field;
@@ -427,16 +402,17 @@ pub(super) fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effec
             compose.editor().input(input);
         }
     }
-    keep(state, effects);
+    keep(state, &before, effects);
 }
 
-/// Takes the editors' text into the draft and, if it changed, keeps it.
-fn keep(state: &mut AppState, effects: &mut Vec<Effect>) {
+/// Takes the editors' text into the draft and, if the draft is not what it
+/// was `before` (text, fields, who sees it, the account), keeps it.
+fn keep(state: &mut AppState, before: &Draft, effects: &mut Vec<Effect>) {
     let persisting = state.persisting;
     if let Overlay::Compose(compose) = &mut state.overlay {
-        let changed = compose.sync();
+        compose.sync();
         compose.error = None;
-        if persisting && (changed || !compose.draft.is_blank()) {
+        if persisting && compose.draft != *before {
             effects.push(Effect::Persist(Write::Draft(Some(Box::new(
                 compose.draft.clone(),
             )))));
@@ -527,7 +503,11 @@ pub(super) fn edited(
 ) {
     match text {
         Ok(text) => {
-            if let Overlay::Compose(compose) = &mut state.overlay {
+            let Overlay::Compose(compose) = &mut state.overlay else {
+                return;
+            };
+            let before = compose.draft.clone();
+            {
                 // What the editor left may hold anything: it is shown, so
                 // it is cleaned as post text is.
                 let text = crate::model::sanitize(text.strip_suffix('\n').unwrap_or(&text));
@@ -535,7 +515,7 @@ pub(super) fn edited(
                 compose.field = Field::Text;
                 compose.show_cursor();
             }
-            keep(state, effects);
+            keep(state, &before, effects);
         }
         Err(why) => {
             state.message = Some(format!(

@@ -10,21 +10,9 @@ use crate::model::{Account, SourceEvent};
 /// profile shown). Where the profile said how things stand, it asks at
 /// once; else it asks the server first.
 pub(super) fn follow(state: &mut AppState, effects: &mut Vec<Effect>) {
-    let Some(post) = super::edit::selected_post(state).cloned() else {
-        state.message = Some("no post selected".into());
+    let Some(post) = super::act::actionable(state, "have their authors followed") else {
         return;
     };
-    if !state
-        .source_specs
-        .iter()
-        .any(|s| s.name == post.source && s.kind.acts())
-    {
-        state.message = Some(format!(
-            "only accounts seen through a Mastodon or Bluesky source can be followed ({} is not one)",
-            post.source
-        ));
-        return;
-    }
     let known = match &state.overlay {
         Overlay::Profile(view) => view.profile.as_ref().and_then(|p| p.you_follow),
         _ => None,
@@ -105,8 +93,7 @@ pub(super) fn following(
 /// `D`: delete the selected post, if it is yours (`[me]` names its
 /// author), after asking.
 pub(super) fn delete(state: &mut AppState) {
-    let Some(post) = super::edit::selected_post(state).cloned() else {
-        state.message = Some("no post selected".into());
+    let Some(post) = super::act::actionable(state, "be deleted") else {
         return;
     };
     let mine = post.author.keys().any(|k| state.rules.is_me(k));
@@ -116,14 +103,6 @@ pub(super) fn delete(state: &mut AppState) {
              to [me] handles)",
             post.author.handle
         ));
-        return;
-    }
-    if !state
-        .source_specs
-        .iter()
-        .any(|s| s.name == post.source && s.kind.acts())
-    {
-        state.message = Some(format!("{} cannot delete posts", post.source));
         return;
     }
     let excerpt = super::card::truncate(

@@ -24,29 +24,9 @@ pub struct ProfileView {
 
 /// `p`: opens the author's profile, asked of the source's server.
 pub(super) fn open(state: &mut AppState, effects: &mut Vec<Effect>) {
-    let Some(post) = super::edit::selected_post(state).cloned() else {
-        state.message = Some("no post selected".into());
+    let Some(post) = super::act::actionable(state, "show their authors' profiles") else {
         return;
     };
-    let spec = state.source_specs.iter().find(|s| s.name == post.source);
-    match spec {
-        Some(spec) if spec.kind.acts() => {}
-        Some(spec) => {
-            state.message = Some(format!(
-                "{} is a {} source: profiles come from Mastodon and Bluesky sources",
-                spec.name,
-                spec.kind.kind_name()
-            ));
-            return;
-        }
-        None => {
-            state.message = Some(format!(
-                "the source {} is not in the config any more",
-                post.source
-            ));
-            return;
-        }
-    }
     effects.push(Effect::Profile {
         source: post.source.clone(),
         account: Box::new((*post.author).clone()),

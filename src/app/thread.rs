@@ -40,29 +40,9 @@ impl Thread {
 /// `T`: opens the thread of the selected post, with the post alone until
 /// the server answers.
 pub(super) fn open(state: &mut AppState, effects: &mut Vec<Effect>) {
-    let Some(post) = super::edit::selected_post(state).cloned() else {
-        state.message = Some("no post selected".into());
+    let Some(post) = super::act::actionable(state, "have their threads read") else {
         return;
     };
-    let spec = state.source_specs.iter().find(|s| s.name == post.source);
-    match spec {
-        Some(spec) if spec.kind.acts() => {}
-        Some(spec) => {
-            state.message = Some(format!(
-                "{} is a {} source: threads come from Mastodon and Bluesky sources",
-                spec.name,
-                spec.kind.kind_name()
-            ));
-            return;
-        }
-        None => {
-            state.message = Some(format!(
-                "the source {} is not in the config any more",
-                post.source
-            ));
-            return;
-        }
-    }
     effects.push(Effect::Thread {
         source: post.source.clone(),
         id: post.id.clone(),

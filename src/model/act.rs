@@ -82,7 +82,6 @@ impl Act {
 pub struct PostRef {
     /// The status id (Mastodon) or `at://` URI (Bluesky).
     pub id: String,
-    pub uri: Option<String>,
     /// Bluesky's content id, for the strong ref of a like or repost.
     pub cid: Option<String>,
     /// Bluesky: the reader's like or repost record an undo deletes.

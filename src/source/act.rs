@@ -57,7 +57,7 @@ impl Accounts {
         spec: &SourceSpec,
         request: PostRequest,
         limits: Limits,
-    ) -> impl Future<Output = PostResult> + Send + 'static {
+    ) -> impl Future<Output = PostResult> + Send + use<> {
         let client = self.client(spec);
         async move {
             let mut client = client.lock().await;
@@ -75,7 +75,7 @@ impl Accounts {
         &mut self,
         spec: &SourceSpec,
         id: String,
-    ) -> impl Future<Output = ThreadResult> + Send + 'static {
+    ) -> impl Future<Output = ThreadResult> + Send + use<> {
         let client = self.client(spec);
         let source = spec.name.clone();
         async move {
@@ -94,7 +94,7 @@ impl Accounts {
         &mut self,
         spec: &SourceSpec,
         account: crate::model::Account,
-    ) -> impl Future<Output = ProfileResult> + Send + 'static {
+    ) -> impl Future<Output = ProfileResult> + Send + use<> {
         let client = self.client(spec);
         let source = spec.name.clone();
         async move {
@@ -112,7 +112,7 @@ impl Accounts {
         &mut self,
         spec: &SourceSpec,
         id: String,
-    ) -> impl Future<Output = Result<(), String>> + Send + 'static {
+    ) -> impl Future<Output = Result<(), String>> + Send + use<> {
         let client = self.client(spec);
         async move {
             match &mut *client.lock().await {
@@ -130,7 +130,7 @@ impl Accounts {
         spec: &SourceSpec,
         account: crate::model::Account,
         want: Option<bool>,
-    ) -> impl Future<Output = Result<bool, String>> + Send + 'static {
+    ) -> impl Future<Output = Result<bool, String>> + Send + use<> {
         let client = self.client(spec);
         async move {
             match &mut *client.lock().await {
@@ -142,7 +142,7 @@ impl Accounts {
     }
 
     /// What the server of `spec` allows in a post, to be spawned.
-    pub fn limits(&mut self, spec: &SourceSpec) -> impl Future<Output = Limits> + Send + 'static {
+    pub fn limits(&mut self, spec: &SourceSpec) -> impl Future<Output = Limits> + Send + use<> {
         let client = self.client(spec);
         async move {
             match &mut *client.lock().await {
@@ -159,7 +159,7 @@ impl Accounts {
         &mut self,
         spec: &SourceSpec,
         request: ActRequest,
-    ) -> impl Future<Output = ActResult> + Send + 'static {
+    ) -> impl Future<Output = ActResult> + Send + use<> {
         let client = self.client(spec);
         async move {
             let mut client = client.lock().await;

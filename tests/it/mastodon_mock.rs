@@ -446,7 +446,6 @@ fn act_on(id: &str, act: Act) -> ActRequest {
         act,
         post: PostRef {
             id: id.into(),
-            uri: None,
             cid: None,
             record: None,
         },

@@ -590,7 +590,6 @@ fn request(act: Act, record: Option<&str>) -> ActRequest {
         act,
         post: PostRef {
             id: POST_URI.into(),
-            uri: Some(POST_URI.into()),
             cid: Some(POST_CID.into()),
             record: record.map(str::to_string),
         },

@@ -859,16 +859,10 @@ fn replying(width: u16, height: u16) -> AppState {
         .mentions(&["@carol@y.social"])
         .build();
     bob.created_at = t0() - chrono::TimeDelta::minutes(5);
-    let compiled = load(POSTING, t0()).unwrap();
-    let mut s = AppState::new(
-        compiled.rules,
-        compiled.config.keymap,
-        &["home".to_string(), "sky".to_string()],
-        ConfigStatus::default(),
-        t0(),
-    )
-    .with_source_specs(compiled.config.sources.clone());
-    update(&mut s, Action::Resize { width, height });
+    let mut s = circles::testkit::state(POSTING)
+        .sources(&["home", "sky"])
+        .size(width, height)
+        .build();
     update(
         &mut s,
         Action::Source(SourceEvent::Posts {
@@ -987,16 +981,10 @@ fn threaded(width: u16, height: u16) -> AppState {
         "@bob foot, it is tiny and fast.",
         20,
     );
-    let compiled = load(POSTING, t0()).unwrap();
-    let mut s = AppState::new(
-        compiled.rules,
-        compiled.config.keymap,
-        &["home".to_string()],
-        ConfigStatus::default(),
-        t0(),
-    )
-    .with_source_specs(compiled.config.sources.clone());
-    update(&mut s, Action::Resize { width, height });
+    let mut s = circles::testkit::state(POSTING)
+        .sources(&["home"])
+        .size(width, height)
+        .build();
     update(
         &mut s,
         Action::Source(SourceEvent::Posts {
@@ -1064,21 +1052,10 @@ fn the_detail_of_a_reply_quotes_the_post_it_answers() {
         .text("kitty, for the graphics protocol.")
         .reply_to("1", Some("@bob@x.social"))
         .build();
-    let compiled = load(POSTING, t0()).unwrap();
-    let mut s = AppState::new(
-        compiled.rules,
-        compiled.config.keymap,
-        &["home".to_string()],
-        ConfigStatus::default(),
-        t0(),
-    );
-    update(
-        &mut s,
-        Action::Resize {
-            width: 100,
-            height: 30,
-        },
-    );
+    let mut s = circles::testkit::state(POSTING)
+        .sources(&["home"])
+        .size(100, 30)
+        .build();
     update(
         &mut s,
         Action::Source(SourceEvent::Posts {

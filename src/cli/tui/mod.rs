@@ -58,11 +58,6 @@ enum Event {
     },
     /// The wait after an image's passing failure is over: ask again.
     ImageRetry(String),
-    /// An act on a post was answered (see `Runtime::carry_out`).
-    Acted {
-        ticket: u64,
-        result: crate::model::ActResult,
-    },
     /// Something the runtime's tasks learned for the app: a send's answer,
     /// a server's limits.
     Learned(Action),
@@ -336,12 +331,20 @@ async fn event_loop(
                     runtime.config_changed()
                 }
                 Event::Compiled { generation, action } => runtime.compiled(generation, action),
-                Event::Learned(action) => Some(action),
-                Event::Acted { ticket, result } => {
-                    if let crate::model::ActResult::Failed(why) = &result {
-                        tracing::warn!(ticket, "act failed: {why}");
+                Event::Learned(action) => {
+                    use crate::model::{ActResult, PostResult};
+                    if let Action::Acted {
+                        result: ActResult::Failed(why),
+                        ..
                     }
-                    Some(Action::Acted { ticket, result })
+                    | Action::Posted {
+                        result: PostResult::Failed(why),
+                        ..
+                    } = &action
+                    {
+                        tracing::warn!("not done: {why}");
+                    }
+                    Some(action)
                 }
                 Event::Image { key, made } => {
                     let said = worker.as_mut().and_then(|w| w.done(&key, &made));

@@ -16,6 +16,7 @@ use crate::store;
 use chrono::Utc;
 use std::collections::HashMap;
 use std::fs;
+use std::future::Future;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -267,32 +268,29 @@ impl Runtime {
             Effect::Persist(write) => self.persist(write),
             Effect::Post { request, limits } => {
                 let ticket = request.ticket;
-                tracing::info!(ticket, source = request.draft.source, "post");
-                let Some(spec) = self.specs.get(&request.draft.source) else {
-                    let why = format!("the source {} is not running", request.draft.source);
-                    return Ok(Outcome::Then(Action::Posted {
+                let source = request.draft.source.clone();
+                tracing::info!(ticket, source, "post");
+                self.through_account(
+                    &source,
+                    |why| Action::Posted {
                         ticket,
                         result: crate::model::PostResult::Failed(why),
-                    }));
-                };
-                let call = self.accounts.post(spec, *request, limits);
-                let tx = self.tx.clone();
-                tokio::spawn(async move {
-                    let result = call.await;
-                    if let crate::model::PostResult::Failed(why) = &result {
-                        tracing::warn!(ticket, "post failed: {why}");
-                    }
-                    let _ = tx.send(Event::Learned(Action::Posted { ticket, result }));
-                });
-                Outcome::Done
+                    },
+                    |accounts, spec| {
+                        let call = accounts.post(spec, *request, limits);
+                        async move {
+                            let result = call.await;
+                            Action::Posted { ticket, result }
+                        }
+                    },
+                )
             }
             Effect::Limits(source) => {
                 if let Some(spec) = self.specs.get(&source) {
                     let call = self.accounts.limits(spec);
-                    let tx = self.tx.clone();
-                    tokio::spawn(async move {
+                    self.spawn_learned(async move {
                         let limits = call.await;
-                        let _ = tx.send(Event::Learned(Action::Limits { source, limits }));
+                        Action::Limits { source, limits }
                     });
                 }
                 Outcome::Done
@@ -300,109 +298,142 @@ impl Runtime {
             Effect::EditDraft(text) => Outcome::EditDraft(text),
             Effect::Profile { source, account } => {
                 let handle = account.handle.clone();
-                let Some(spec) = self.specs.get(&source) else {
-                    let why = format!("the source {source} is not running");
-                    return Ok(Outcome::Then(Action::Profile {
-                        source,
-                        handle,
+                let (name, asked) = (source.clone(), handle.clone());
+                self.through_account(
+                    &source.clone(),
+                    move |why| Action::Profile {
+                        source: name,
+                        handle: asked,
                         result: crate::model::ProfileResult::Failed(why),
-                    }));
-                };
-                let call = self.accounts.profile(spec, *account);
-                let tx = self.tx.clone();
-                tokio::spawn(async move {
-                    let result = call.await;
-                    let answer = Action::Profile {
-                        source,
-                        handle,
-                        result,
-                    };
-                    let _ = tx.send(Event::Learned(answer));
-                });
-                Outcome::Done
+                    },
+                    move |accounts, spec| {
+                        let call = accounts.profile(spec, *account);
+                        async move {
+                            let result = call.await;
+                            Action::Profile {
+                                source,
+                                handle,
+                                result,
+                            }
+                        }
+                    },
+                )
             }
             Effect::Delete { source, id } => {
-                let Some(spec) = self.specs.get(&source) else {
-                    let why = format!("the source {source} is not running");
-                    return Ok(Outcome::Then(Action::DeleteDone {
-                        source,
-                        id,
-                        result: Err(why),
-                    }));
-                };
                 tracing::info!(source, "delete");
-                let call = self.accounts.delete(spec, id.clone());
-                let tx = self.tx.clone();
-                tokio::spawn(async move {
-                    let result = call.await;
-                    let _ = tx.send(Event::Learned(Action::DeleteDone { source, id, result }));
-                });
-                Outcome::Done
+                let (name, post) = (source.clone(), id.clone());
+                self.through_account(
+                    &source.clone(),
+                    move |why| Action::DeleteDone {
+                        source: name,
+                        id: post,
+                        result: Err(why),
+                    },
+                    move |accounts, spec| {
+                        let call = accounts.delete(spec, id.clone());
+                        async move {
+                            let result = call.await;
+                            Action::DeleteDone { source, id, result }
+                        }
+                    },
+                )
             }
             Effect::Follow {
                 source,
                 account,
                 want,
             } => {
-                let Some(spec) = self.specs.get(&source) else {
-                    let why = format!("the source {source} is not running");
-                    return Ok(Outcome::Then(Action::Following {
-                        source,
-                        account,
+                let (name, whom) = (source.clone(), account.clone());
+                self.through_account(
+                    &source.clone(),
+                    move |why| Action::Following {
+                        source: name,
+                        account: whom,
                         asked: want,
                         result: Err(why),
-                    }));
-                };
-                let call = self.accounts.follow(spec, (*account).clone(), want);
-                let tx = self.tx.clone();
-                tokio::spawn(async move {
-                    let result = call.await;
-                    let answer = Action::Following {
-                        source,
-                        account,
-                        asked: want,
-                        result,
-                    };
-                    let _ = tx.send(Event::Learned(answer));
-                });
-                Outcome::Done
+                    },
+                    move |accounts, spec| {
+                        let call = accounts.follow(spec, (*account).clone(), want);
+                        async move {
+                            let result = call.await;
+                            Action::Following {
+                                source,
+                                account,
+                                asked: want,
+                                result,
+                            }
+                        }
+                    },
+                )
             }
             Effect::Thread { source, id } => {
-                let Some(spec) = self.specs.get(&source) else {
-                    let why = format!("the source {source} is not running");
-                    return Ok(Outcome::Then(Action::Thread {
-                        source,
-                        id,
+                let (name, post) = (source.clone(), id.clone());
+                self.through_account(
+                    &source.clone(),
+                    move |why| Action::Thread {
+                        source: name,
+                        id: post,
                         result: crate::model::ThreadResult::Failed(why),
-                    }));
-                };
-                let call = self.accounts.thread(spec, id.clone());
-                let tx = self.tx.clone();
-                tokio::spawn(async move {
-                    let result = call.await;
-                    let _ = tx.send(Event::Learned(Action::Thread { source, id, result }));
-                });
-                Outcome::Done
+                    },
+                    move |accounts, spec| {
+                        let call = accounts.thread(spec, id.clone());
+                        async move {
+                            let result = call.await;
+                            Action::Thread { source, id, result }
+                        }
+                    },
+                )
             }
             Effect::Act(request) => {
                 let ticket = request.ticket;
-                tracing::info!(ticket, source = request.source, act = ?request.act, "act");
-                let Some(spec) = self.specs.get(&request.source) else {
-                    let why = format!("the source {} is not running", request.source);
-                    return Ok(Outcome::Then(Action::Acted {
+                let source = request.source.clone();
+                tracing::info!(ticket, source, act = ?request.act, "act");
+                self.through_account(
+                    &source,
+                    |why| Action::Acted {
                         ticket,
                         result: crate::model::ActResult::Failed(why),
-                    }));
-                };
-                let call = self.accounts.act(spec, request);
-                let tx = self.tx.clone();
-                tokio::spawn(async move {
-                    let result = call.await;
-                    let _ = tx.send(Event::Acted { ticket, result });
-                });
-                Outcome::Done
+                    },
+                    |accounts, spec| {
+                        let call = accounts.act(spec, request);
+                        async move {
+                            let result = call.await;
+                            Action::Acted { ticket, result }
+                        }
+                    },
+                )
             }
         })
+    }
+
+    /// Runs `work` in a task of its own; the action it comes to goes back
+    /// into the loop (`Event::Learned`).
+    fn spawn_learned(&self, work: impl Future<Output = Action> + Send + 'static) {
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let _ = tx.send(Event::Learned(work.await));
+        });
+    }
+
+    /// Does something through the account of `source` (an act, a send, a
+    /// fetch) off the loop: `call` makes the work from the source's acting
+    /// client, and its action comes back as `Event::Learned`. A source not
+    /// running is answered at once with `missing(why)`.
+    fn through_account<W>(
+        &mut self,
+        source: &str,
+        missing: impl FnOnce(String) -> Action,
+        call: impl FnOnce(&mut source::act::Accounts, &SourceSpec) -> W,
+    ) -> Outcome
+    where
+        W: Future<Output = Action> + Send + 'static,
+    {
+        let Some(spec) = self.specs.get(source) else {
+            return Outcome::Then(missing(format!("the source {source} is not running")));
+        };
+        let work = call(&mut self.accounts, spec);
+        self.spawn_learned(work);
+        Outcome::Done
     }
 
     fn persist(&mut self, write: store::Write) -> Outcome {

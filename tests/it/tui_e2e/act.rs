@@ -46,18 +46,49 @@ fn wait_for_status(
     }
 }
 
-#[test]
-fn f_t_and_capital_b_favourite_boost_and_bookmark_on_the_server_and_undo_there_too() {
+/// Alice and bob on a fresh mastodon_mock, bob's post `text` shown in
+/// alice's circles (her home timeline, live) in a `size` pty.
+struct Scene {
+    rt: tokio::runtime::Runtime,
+    server: crate::mastodon_mock::Server,
+    api: Api,
+    alice: User,
+    /// Bob's post.
+    id: String,
+    tui: Tui,
+}
+
+fn alice_sees_bobs(text: &str, size: (u16, u16)) -> Scene {
     let rt = runtime();
     let (server, api) = rt.block_on(Api::start());
     let (alice, bob) = rt.block_on(api.alice_and_bob());
-    let id = rt.block_on(api.post(&bob, "bob's post, worth a star"));
+    let id = rt.block_on(api.post(&bob, text));
     let home = TempDir::new().unwrap();
     let config = alice_config(&home, &server.base, &alice);
-    let mut tui = Tui::with_env(home, (100, 24), Some(&config), &[]);
+    let tui = Tui::with_env(home, size, Some(&config), &[]);
     tui.wait_for("bob's post", |s| {
-        s.contains("worth a star") && s.contains("mock live")
+        s.contains(text) && s.contains("mock live")
     });
+    Scene {
+        rt,
+        server,
+        api,
+        alice,
+        id,
+        tui,
+    }
+}
+
+#[test]
+fn f_t_and_capital_b_favourite_boost_and_bookmark_on_the_server_and_undo_there_too() {
+    let Scene {
+        rt,
+        server,
+        api,
+        alice,
+        id,
+        mut tui,
+    } = alice_sees_bobs("bob's post, worth a star", (100, 24));
 
     tui.send("f");
     tui.wait_for("the star on the card", |s| s.contains('★'));
@@ -102,10 +133,15 @@ fn f_t_and_capital_b_favourite_boost_and_bookmark_on_the_server_and_undo_there_t
 
 #[test]
 fn a_refused_favourite_puts_the_card_back_and_says_why() {
-    let rt = runtime();
-    let (server, api) = rt.block_on(Api::start());
-    let (alice, bob) = rt.block_on(api.alice_and_bob());
-    let id = rt.block_on(api.post(&bob, "a post alice cannot star"));
+    let Scene {
+        rt,
+        api,
+        alice,
+        id,
+        mut tui,
+        // Kept: the server lives as long as the binding.
+        server: _server,
+    } = alice_sees_bobs("a post alice cannot star", (120, 24));
     let scope = serde_json::json!({ "type": "status", "status": 403,
         "body": { "error": "This action is outside the authorized scopes" } });
     rt.block_on(api.fault(
@@ -114,12 +150,6 @@ fn a_refused_favourite_puts_the_card_back_and_says_why() {
         scope,
         1,
     ));
-    let home = TempDir::new().unwrap();
-    let config = alice_config(&home, &server.base, &alice);
-    let mut tui = Tui::with_env(home, (120, 24), Some(&config), &[]);
-    tui.wait_for("bob's post", |s| {
-        s.contains("cannot star") && s.contains("mock live")
-    });
     tui.send("f");
     // Too long for the bar: it wraps onto the rows above it, whole.
     let screen = tui.wait_for("the refusal", |s| s.contains("403"));
@@ -156,16 +186,14 @@ fn statuses_of(rt: &tokio::runtime::Runtime, api: &Api, who: &User) -> Vec<Value
 
 #[test]
 fn r_text_and_ctrl_s_reply_to_bob_and_n_posts_a_new_one_that_shows_at_once() {
-    let rt = runtime();
-    let (server, api) = rt.block_on(Api::start());
-    let (alice, bob) = rt.block_on(api.alice_and_bob());
-    let id = rt.block_on(api.post(&bob, "anyone up for a walk?"));
-    let home = TempDir::new().unwrap();
-    let config = alice_config(&home, &server.base, &alice);
-    let mut tui = Tui::with_env(home, (100, 30), Some(&config), &[]);
-    tui.wait_for("bob's post", |s| {
-        s.contains("up for a walk") && s.contains("mock live")
-    });
+    let Scene {
+        rt,
+        server: _server,
+        api,
+        alice,
+        id,
+        mut tui,
+    } = alice_sees_bobs("anyone up for a walk?", (100, 30));
 
     tui.send("r");
     tui.wait_for("the compose overlay", |s| s.contains("Reply from mock"));
