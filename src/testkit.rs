@@ -136,6 +136,12 @@ impl PostBuilder {
         self
     }
 
+    /// Quotes `quoted` (shown in the card, read by routing).
+    pub fn quote(mut self, quoted: impl Into<Post>) -> Self {
+        self.0.quote = Some(Box::new(crate::model::Quote::Shown(quoted.into())));
+        self
+    }
+
     pub fn build(self) -> Post {
         self.0
     }

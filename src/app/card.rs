@@ -12,7 +12,7 @@
 
 use crate::config::Style;
 use crate::filter::Verdict;
-use crate::model::{MediaKind, Post};
+use crate::model::{MediaKind, Post, Quote};
 use chrono::{DateTime, Utc};
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
@@ -174,6 +174,13 @@ pub fn card(post: &Post, look: CardLook) -> Vec<Line> {
         text.push(vec![piece(Tone::Marker, "… [enter] read it all")]);
     }
     lines.extend(text);
+    lines.extend(quote_block(
+        post,
+        width,
+        look.now,
+        look.cw_open,
+        Some(QUOTE_LINES),
+    ));
     if let Some(markers) = markers(post, width) {
         lines.push(markers);
     }
@@ -187,6 +194,71 @@ pub fn card(post: &Post, look: CardLook) -> Vec<Line> {
         lines.extend(image_rows(post, first, look.cw_open, CARD_IMAGE_ROWS));
     }
     lines
+}
+
+/// The longest a quoted post's text gets in a card.
+const QUOTE_LINES: usize = 4;
+
+/// The post `post` quotes, under its text, behind a bar: who wrote it and
+/// when, its text (up to `max` lines) and its links and media; or why the
+/// server does not show it. Its content warning (or sensitive media) hides
+/// its text until `z` (`opened`), as on a card of its own.
+fn quote_block(
+    post: &Post,
+    width: usize,
+    now: DateTime<Utc>,
+    opened: bool,
+    max: Option<usize>,
+) -> Vec<Line> {
+    const BAR: &str = "┃ ";
+    let Some(quote) = post.quote.as_deref() else {
+        return Vec::new();
+    };
+    let inner = width.saturating_sub(self::width(BAR)).max(1);
+    let mut body = Vec::new();
+    match quote {
+        Quote::Hidden(why) => body.extend(wrap_plain(
+            &format!("❝ quoted post: {why}"),
+            inner,
+            Tone::Context,
+        )),
+        Quote::Shown(quoted) => {
+            let mut left = vec![piece(Tone::Context, "❝ ")];
+            let name = quoted.author.display_name.trim();
+            if !name.is_empty() {
+                left.push(piece(Tone::Name, name));
+                left.push(piece(Tone::Handle, " "));
+            }
+            left.push(piece(Tone::Handle, quoted.author.handle.clone()));
+            let time = vec![piece(Tone::Time, relative_time(now, quoted.created_at))];
+            body.push(fit_with_right(left, time, inner));
+            let hidden = match warning_of(quoted) {
+                Some(cw) => {
+                    body.extend(wrap_plain(&format!("⚠ {cw}"), inner, Tone::Warning));
+                    if !opened {
+                        body.push(vec![piece(Tone::Marker, "[z] show the text")]);
+                    }
+                    !opened
+                }
+                None => false,
+            };
+            if !hidden {
+                let mut text = wrap_rich(&quoted.text, &quoted.links, inner);
+                if let Some(max) = max.filter(|max| text.len() > *max) {
+                    text.truncate(max);
+                    text.push(vec![piece(Tone::Marker, "… [enter] read it all")]);
+                }
+                body.extend(text);
+                body.extend(markers(quoted, inner));
+            }
+        }
+    }
+    body.into_iter()
+        .map(|mut line| {
+            line.insert(0, piece(Tone::Context, BAR));
+            line
+        })
+        .collect()
 }
 
 /// What a card hides its body behind: the post's content warning, else,
@@ -559,6 +631,10 @@ pub fn detail(
     }
     lines.push(Vec::new());
     lines.extend(wrap_rich(&post.text, &post.links, width));
+    if post.quote.is_some() {
+        lines.push(Vec::new());
+        lines.extend(quote_block(post, width, now, true, None));
+    }
     if let Some(counts) = counts(post) {
         lines.push(Vec::new());
         lines.extend(wrap_plain(&counts, width, Tone::Marker));

@@ -1219,6 +1219,7 @@ fn post_matches(post: &crate::model::Post, needle: &str) -> bool {
         || post.content_warning.as_deref().is_some_and(has)
         || post.hashtags.iter().any(|t| has(t))
         || post.boosted_by.as_ref().is_some_and(|b| has(&b.handle))
+        || post.quoted().is_some_and(|q| post_matches(q, needle))
 }
 
 fn palette_key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {

@@ -6,10 +6,12 @@
 //! makes it a reply (the parent's author comes from the top-level `reply`
 //! view when present, else from the DID in the parent's `at://` URI).
 
-use super::wire::bluesky::{ByteSlice, EmbedView, PostView, Profile, Reason, ReplyContext};
+use super::wire::bluesky::{
+    ByteSlice, EmbedView, EmbeddedRecord, PostView, Profile, Reason, ReplyContext,
+};
 use super::{DecodeError, body_text, line_text, parse_time};
 use crate::model::{
-    Account, Engagement, Media, MediaKind, Mention, Network, Post, RecordRef, ReplyTo,
+    Account, Engagement, Media, MediaKind, Mention, Network, Post, Quote, RecordRef, ReplyTo,
 };
 
 const FORMAT: &str = "Bluesky feed item";
@@ -47,7 +49,7 @@ fn facet_text<'t>(text: &'t str, range: &ByteSlice) -> Option<&'t str> {
 }
 
 pub(super) fn decode_feed_item(
-    post: PostView<'_>,
+    mut post: PostView<'_>,
     reply: Option<ReplyContext<'_>>,
     reason: Option<Reason<'_>>,
     source: &str,
@@ -89,6 +91,12 @@ pub(super) fn decode_feed_item(
         }
     }
 
+    let quote = post
+        .embed
+        .as_mut()
+        .and_then(|embed| embed.record.take())
+        .and_then(|record| quote(*record, source))
+        .map(Box::new);
     let mut media = Vec::new();
     if let Some(embed) = &post.embed {
         collect_embed(embed, &mut media, &mut links);
@@ -156,6 +164,47 @@ pub(super) fn decode_feed_item(
             like_record: viewer.and_then(|v| v.like.as_deref()).map(line_text),
             repost_record: viewer.and_then(|v| v.repost.as_deref()).map(line_text),
         },
+        quote,
+    })
+}
+
+/// The post a record embed quotes, or why it is not shown; none for an
+/// embedded feed, list or starter pack, which are not posts.
+fn quote(record: EmbeddedRecord<'_>, source: &str) -> Option<Quote> {
+    // `recordWithMedia#view` wraps a `record#view` around the record.
+    if record.kind.ends_with("embed.record#view") {
+        return quote(*record.record?, source);
+    }
+    let hidden = |why: &str| Some(Quote::Hidden(why.to_string()));
+    match record.kind.rsplit('#').next().unwrap_or_default() {
+        "viewRecord" => {}
+        "viewNotFound" => return hidden("deleted or not found"),
+        "viewBlocked" => return hidden("from an account that blocks you or that you block"),
+        "viewDetached" => return hidden("detached by its author"),
+        _ => return None,
+    }
+    let (Some(uri), Some(author), Some(value)) = (record.uri, record.author, record.value) else {
+        return hidden("could not be read");
+    };
+    let view = PostView {
+        uri,
+        author,
+        record: value,
+        embed: record.embeds.into_iter().next(),
+        indexed_at: record.indexed_at,
+        labels: record.labels,
+        cid: record.cid,
+        viewer: None,
+        reply_count: None,
+        repost_count: None,
+        like_count: None,
+    };
+    Some(match decode_feed_item(view, None, None, source) {
+        Ok(mut post) => {
+            post.quote = None;
+            Quote::Shown(post)
+        }
+        Err(_) => Quote::Hidden("could not be read".to_string()),
     })
 }
 

@@ -98,6 +98,18 @@ fn convert(
             }
         };
         match (tag.kind, tag.closing) {
+            // Mastodon 4.5 writes `RE: <link>` into a quote post's content
+            // for clients that cannot show quotes; circles shows the quoted
+            // post itself, so the line goes.
+            (Kind::Block, false)
+                if tag.name.eq_ignore_ascii_case("p")
+                    && tag.attr("class").is_some_and(|c| {
+                        c.split_ascii_whitespace().any(|c| c == "quote-inline")
+                    }) =>
+            {
+                pending_break = Some("\n\n");
+                rest = after_closing_tag(rest, tag.name);
+            }
             (Kind::Block, _) => pending_break = Some("\n\n"),
             (Kind::Line, _) if pending_break.is_none() => pending_break = Some("\n"),
             (Kind::Hidden, false) if !tag.self_closing() => {
@@ -672,6 +684,16 @@ mod tests {
             got.links,
             vec!["https://example.org/a/very/long/path?x=1&y=2"]
         );
+    }
+
+    #[test]
+    fn the_quote_fallback_line_of_a_quote_post_is_dropped() {
+        let html = r#"<p>So true.</p><P CLASS="quote-inline">RE: <a href="https://x.example/@a/1"><span class="invisible">https://</span>x.example/@a/1</a></P><p>More</p>"#;
+        let got = html_to_text(html);
+        assert_eq!(got.text, "So true.\n\nMore");
+        assert!(got.links.is_empty(), "{:?}", got.links);
+        // Any other paragraph class is text as usual.
+        assert_eq!(html_to_text(r#"<p class="x">kept</p>"#).text, "kept");
     }
 
     #[test]

@@ -9,12 +9,12 @@
 //! none of it.
 
 use super::html::html_to_text_into;
-use super::wire::mastodon::{Account, Mention, Status};
+use super::wire::mastodon::{Account, Mention, Quote, Status};
 use super::wire::{Item, MentionEntry};
 use super::{DecodeError, body_text, line_text, parse_time};
 use crate::model::{
     Account as ModelAccount, Engagement, Media, MediaKind, Mention as ModelMention, Network, Post,
-    ReplyTo, sanitize, url_host,
+    Quote as ModelQuote, ReplyTo, sanitize, url_host,
 };
 
 const FORMAT: &str = "Mastodon status";
@@ -63,10 +63,11 @@ fn nonempty_body(text: Option<&str>) -> Option<String> {
 }
 
 pub(super) fn decode_status(status: Status<'_>, source: &str) -> Result<Post, DecodeError> {
-    let (boosted_by, status) = match status.reblog {
+    let (boosted_by, mut status) = match status.reblog {
         Some(inner) => (Some(account(&status.account)), *inner),
         None => (None, status),
     };
+    let quote = status.quote.take().map(|q| Box::new(quote(*q, source)));
     let author = account(&status.account);
     let created_at = parse_time(&status.created_at, FORMAT, "created_at")?;
 
@@ -141,7 +142,39 @@ pub(super) fn decode_status(status: Status<'_>, source: &str) -> Result<Post, De
             like_record: None,
             repost_record: None,
         },
+        quote,
     })
+}
+
+/// The quoted post of a Quote entity, or why it is not shown. A quoted
+/// status that cannot be read is said so, and the post that quotes it
+/// still shows.
+fn quote(quote: Quote<'_>, source: &str) -> ModelQuote {
+    let shown = quote.state.is_empty() || quote.state == "accepted";
+    match quote.quoted_status {
+        Some(status) if shown => match decode_status(*status, source) {
+            Ok(mut post) => {
+                post.quote = None;
+                ModelQuote::Shown(post)
+            }
+            Err(_) => ModelQuote::Hidden("could not be read".to_string()),
+        },
+        _ => ModelQuote::Hidden(quote_state(&quote.state).to_string()),
+    }
+}
+
+/// A Quote's `state`, in words.
+fn quote_state(state: &str) -> &'static str {
+    match state {
+        "accepted" | "" => "not available",
+        "pending" => "waiting for its author's approval",
+        "rejected" | "revoked" => "removed by its author",
+        "deleted" => "deleted",
+        "unauthorized" => "not visible to you",
+        "blocked_account" | "blocked_domain" => "from an account or server you block",
+        "muted_account" | "muted_domain" => "from an account or server you mute",
+        _ => "not available",
+    }
 }
 
 /// The status of a line read as the union of every format's keys (its
@@ -183,6 +216,7 @@ pub(super) fn status_of(item: Item<'_>) -> Result<Status<'_>, DecodeError> {
         replies_count: item.replies_count,
         reblogs_count: item.reblogs_count,
         favourites_count: item.favourites_count,
+        quote: item.quote,
     })
 }
 

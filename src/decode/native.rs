@@ -142,6 +142,7 @@ pub(super) fn decode(item: Item<'_>, source: &str) -> Result<Post, DecodeError> 
         sensitive: item.sensitive.unwrap_or_default(),
         cid: None,
         engagement: Default::default(),
+        quote: None,
         visibility: item.visibility.as_deref().map(line_text),
     })
 }

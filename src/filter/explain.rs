@@ -2,7 +2,8 @@
 //! the TUI).
 
 use super::compile::Rules;
-use super::route::{Because, Fired, Narrowing, Verdict, Who, route_traced};
+use super::keywords::fold;
+use super::route::{Because, Fired, Narrowing, Verdict, Who, match_text, route_traced};
 use crate::model::Post;
 use std::fmt::Write as _;
 
@@ -31,9 +32,63 @@ fn boosters(post: &Post) -> String {
         .join(", ")
 }
 
+/// Where a text rule matched: ` in the quoted post` when the post's own
+/// text does not match it (so the quoted text did), else nothing.
+struct Place<'p> {
+    /// The post's own text and its case-folded form, when it quotes a post.
+    own: Option<(String, String)>,
+    post: &'p Post,
+}
+
+impl Place<'_> {
+    fn new(post: &Post) -> Place<'_> {
+        let own = post.quoted().map(|_| {
+            let mut buffer = String::new();
+            let text = match_text(post, false, &mut buffer).to_string();
+            let folded = fold(&text).into_owned();
+            (text, folded)
+        });
+        Place { own, post }
+    }
+
+    fn words(own_matches: bool) -> &'static str {
+        if own_matches {
+            ""
+        } else {
+            " in the quoted post"
+        }
+    }
+
+    fn keyword(&self, rules: &Rules, id: usize) -> &'static str {
+        self.own.as_ref().map_or("", |(_, folded)| {
+            Self::words(rules.keywords.find_folded(folded).contains(id))
+        })
+    }
+
+    fn regex(&self, rules: &Rules, id: usize) -> &'static str {
+        self.own.as_ref().map_or("", |(text, _)| {
+            Self::words(rules.regexes.matches(text).matched(id))
+        })
+    }
+
+    fn hashtag(&self, i: usize) -> String {
+        let tag = self
+            .post
+            .routing_hashtags()
+            .nth(i)
+            .map_or("", String::as_str);
+        if i < self.post.hashtags.len() {
+            format!("hashtag #{tag}")
+        } else {
+            format!("hashtag #{tag} of the quoted post")
+        }
+    }
+}
+
 /// Routes `post` with a full trace and describes it, one rule per line.
 pub fn explain(rules: &Rules, post: &Post) -> (Verdict, String) {
     let verdict = route_traced(rules, post);
+    let place = Place::new(post);
     let mut out = String::new();
     let _ = write!(out, "post {} by {}", post.id, post.author.handle);
     if post.boosters().next().is_some() {
@@ -64,10 +119,16 @@ pub fn explain(rules: &Rules, post: &Post) -> (Verdict, String) {
                 role(who),
                 person(post, who)
             ),
-            Fired::MutedKeyword(id) => {
-                format!("  muted: [mute] keyword \"{}\" matched", rules.keyword(id))
-            }
-            Fired::MutedRegex(id) => format!("  muted: [mute] regex '{}' matched", rules.regex(id)),
+            Fired::MutedKeyword(id) => format!(
+                "  muted: [mute] keyword \"{}\" matched{}",
+                rules.keyword(id),
+                place.keyword(rules, id)
+            ),
+            Fired::MutedRegex(id) => format!(
+                "  muted: [mute] regex '{}' matched{}",
+                rules.regex(id),
+                place.regex(rules, id)
+            ),
             Fired::Took {
                 column: c,
                 because: Because::Everything,
@@ -79,9 +140,15 @@ pub fn explain(rules: &Rules, post: &Post) -> (Verdict, String) {
                     Because::Account(who) => {
                         format!("accounts lists the {} {}", role(who), person(post, who))
                     }
-                    Because::Keyword(id) => format!("keyword \"{}\"", rules.keyword(id)),
-                    Because::Regex(id) => format!("regex '{}'", rules.regex(id)),
-                    Because::Hashtag(i) => format!("hashtag #{}", post.hashtags[i]),
+                    Because::Keyword(id) => format!(
+                        "keyword \"{}\"{}",
+                        rules.keyword(id),
+                        place.keyword(rules, id)
+                    ),
+                    Because::Regex(id) => {
+                        format!("regex '{}'{}", rules.regex(id), place.regex(rules, id))
+                    }
+                    Because::Hashtag(i) => place.hashtag(i),
                     Because::MentionsMe => "mentions_me: the post mentions you".to_string(),
                     Because::Source => format!("sources includes `{}`", post.source),
                     Because::Everything => {
@@ -92,9 +159,11 @@ pub fn explain(rules: &Rules, post: &Post) -> (Verdict, String) {
             }
             Fired::Excluded { column: c, by } => {
                 let why = match by {
-                    Narrowing::ExcludeKeyword(id) => {
-                        format!("exclude_keywords \"{}\" matched", rules.keyword(id))
-                    }
+                    Narrowing::ExcludeKeyword(id) => format!(
+                        "exclude_keywords \"{}\" matched{}",
+                        rules.keyword(id),
+                        place.keyword(rules, id)
+                    ),
                     Narrowing::Boost => "boosts = false and this is a boost".to_string(),
                     Narrowing::Reply => "replies = false and this is a reply".to_string(),
                     Narrowing::Language => format!(

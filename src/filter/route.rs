@@ -41,7 +41,8 @@ pub enum Because {
     Keyword(usize),
     /// A regex pattern id (see [`Rules::regex`]).
     Regex(usize),
-    /// An index into the post's `hashtags`.
+    /// An index into the post's [`Post::routing_hashtags`]: its own, then
+    /// the quoted post's.
     Hashtag(usize),
     MentionsMe,
     Source,
@@ -148,22 +149,28 @@ struct Buffers {
 }
 
 /// The text keyword and regex rules read: content warning, text and media
-/// descriptions, one per line (put together in `buffer` when there is more
-/// than the text).
-fn match_text<'a>(post: &'a Post, buffer: &'a mut String) -> &'a str {
+/// descriptions, one per line, then the same of the quoted post when
+/// `quoted` (put together in `buffer` when there is more than the text).
+pub(super) fn match_text<'a>(post: &'a Post, quoted: bool, buffer: &'a mut String) -> &'a str {
+    let quote = post.quoted().filter(|_| quoted);
     let alts = post.media.iter().filter_map(|m| m.alt.as_deref());
-    if post.content_warning.is_none() && alts.clone().next().is_none() {
+    if post.content_warning.is_none() && alts.clone().next().is_none() && quote.is_none() {
         return &post.text;
     }
     buffer.clear();
-    if let Some(cw) = &post.content_warning {
-        buffer.push_str(cw);
-        buffer.push('\n');
-    }
-    buffer.push_str(&post.text);
-    for alt in alts {
-        buffer.push('\n');
-        buffer.push_str(alt);
+    for post in std::iter::once(post).chain(quote) {
+        if !buffer.is_empty() {
+            buffer.push('\n');
+        }
+        if let Some(cw) = &post.content_warning {
+            buffer.push_str(cw);
+            buffer.push('\n');
+        }
+        buffer.push_str(&post.text);
+        for alt in post.media.iter().filter_map(|m| m.alt.as_deref()) {
+            buffer.push('\n');
+            buffer.push_str(alt);
+        }
     }
     buffer
 }
@@ -286,7 +293,7 @@ fn route_with(
     }
 
     let needs_text = !rules.keywords.is_empty() || !rules.regex_sources.is_empty();
-    let text = needs_text.then(|| match_text(post, &mut buffers.text));
+    let text = needs_text.then(|| match_text(post, true, &mut buffers.text));
     let folded = text.map(|t| fold_into(t, &mut buffers.folded));
     let look = folded.map(|f| rules.prefilter.look(f));
     let matches = Matches {
@@ -308,7 +315,9 @@ fn route_with(
             &[]
         } else {
             let tags = &mut buffers.tags;
-            for (i, tag) in post.hashtags.iter().enumerate() {
+            let mut count = 0;
+            for (i, tag) in post.routing_hashtags().enumerate() {
+                count = i + 1;
                 if i == tags.len() {
                     tags.push(String::new());
                 }
@@ -319,7 +328,7 @@ fn route_with(
                     tags[i].push_str(tag);
                 }
             }
-            &tags[..post.hashtags.len()]
+            &tags[..count]
         },
         language: post.language.as_deref().map(fold),
     };

@@ -278,6 +278,22 @@ pub struct Post {
     /// the server last said (or as an action made them since).
     #[serde(default, skip_serializing_if = "Engagement::is_empty")]
     pub engagement: Engagement,
+    /// The post it quotes (Mastodon 4.5 `quote`, a Bluesky record embed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<Box<Quote>>,
+}
+
+/// A post quoted inside another.
+// Held boxed by `Post::quote`, so the size of `Shown` costs nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum Quote {
+    /// The quoted post as the server showed it. Its own quote, if any, is
+    /// not kept: a card shows one level.
+    Shown(Post),
+    /// The server names a quoted post it does not show; why, in words
+    /// ("deleted", "waiting for its author's approval").
+    Hidden(String),
 }
 
 /// The reader's own marks on a post and how many others engaged with it.
@@ -341,7 +357,23 @@ impl Post {
             sensitive: false,
             cid: None,
             engagement: Engagement::default(),
+            quote: None,
         }
+    }
+
+    /// The quoted post, when the server showed it.
+    pub fn quoted(&self) -> Option<&Post> {
+        match self.quote.as_deref() {
+            Some(Quote::Shown(post)) => Some(post),
+            _ => None,
+        }
+    }
+
+    /// The hashtags routing reads: the post's own, then the quoted post's.
+    pub fn routing_hashtags(&self) -> impl Iterator<Item = &String> {
+        self.hashtags
+            .iter()
+            .chain(self.quoted().into_iter().flat_map(|q| &q.hashtags))
     }
 
     /// Everyone who boosted the post: the booster of this copy, then the

@@ -632,6 +632,7 @@ fn entry_post(entry: &feed_rs::model::Entry, info: &FeedInfo<'_>) -> Post {
         sensitive: false,
         cid: None,
         engagement: Default::default(),
+        quote: None,
     }
 }
 

@@ -561,3 +561,139 @@ fn sensitive_media_are_marked_on_both_networks() {
         assert_eq!(post.sensitive, sensitive, "{label}");
     }
 }
+
+#[test]
+fn a_mastodon_quote_carries_the_quoted_post_without_the_re_line() {
+    use circles::model::Quote;
+    let post = fixture("mastodon_quote.json");
+    assert_eq!(
+        post.text, "This is the best take on terminal readers I have seen.",
+        "the RE: fallback line is not text"
+    );
+    assert!(post.links.is_empty(), "{:?}", post.links);
+    let quoted = post.quoted().expect("the quoted post is shown");
+    assert_eq!(quoted.author.handle, "@priya@mastodon.social");
+    assert_eq!(quoted.id, "117652210844581921");
+    assert!(quoted.text.starts_with("Pairing with @alice"));
+    assert_eq!(quoted.hashtags, vec!["rust"]);
+    assert_eq!(quoted.media.len(), 1);
+    assert_eq!(quoted.source, "home");
+    assert_eq!(
+        post.routing_hashtags().collect::<Vec<_>>(),
+        vec!["rust"],
+        "routing reads the quoted post's tags after the post's own (none)"
+    );
+
+    // A quote the server does not show says why, and the post still reads.
+    use serde_json::json;
+    for (state, why) in [
+        ("deleted", "deleted"),
+        ("pending", "waiting for its author's approval"),
+        ("revoked", "removed by its author"),
+        ("something_new", "not available"),
+    ] {
+        let post = fixture_with(
+            "mastodon_quote.json",
+            &["quote"],
+            json!({"state": state, "quoted_status": null}),
+        );
+        assert_eq!(
+            post.quote.as_deref(),
+            Some(&Quote::Hidden(why.into())),
+            "{state}"
+        );
+    }
+    // A quoted status that cannot be read costs the quote, not the post.
+    let post = fixture_with(
+        "mastodon_quote.json",
+        &["quote", "quoted_status", "created_at"],
+        json!("yesterday"),
+    );
+    assert_eq!(
+        post.quote.as_deref(),
+        Some(&Quote::Hidden("could not be read".into()))
+    );
+    // A boost of a quote is the quote, boosted.
+    let boost = fixture_with("mastodon_boost.json", &["reblog", "quote"], {
+        let file = format!(
+            "{}/tests/fixtures/mastodon_quote.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let quote: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        quote["quote"].clone()
+    });
+    assert!(boost.is_boost());
+    assert_eq!(
+        boost.quoted().map(|q| q.id.as_str()),
+        Some("117652210844581921")
+    );
+}
+
+#[test]
+fn a_bluesky_quote_with_media_keeps_both() {
+    use circles::model::Quote;
+    use serde_json::json;
+    let post = fixture("bluesky_quote.json");
+    assert_eq!(post.text, "Finally a reader for the few who matter");
+    assert_eq!(post.media.len(), 1, "the quoting post's own image");
+    assert_eq!(
+        post.media[0].alt.as_deref(),
+        Some("My own columns, Core on the left.")
+    );
+    let quoted = post.quoted().expect("the quoted post is shown");
+    assert_eq!(quoted.author.handle, "@kenji.bsky.social");
+    assert_eq!(
+        quoted.id,
+        "at://did:plc:kzot3intd4mypt5iuefccv6m/app.bsky.feed.post/3n2t2njuja2fp"
+    );
+    assert!(quoted.text.contains("Shipping day!"), "{}", quoted.text);
+    assert_eq!(quoted.hashtags, vec!["rustlang"]);
+    assert_eq!(quoted.media.len(), 1, "the quoted post's image");
+    assert_eq!(
+        quoted.cid.as_deref(),
+        Some("bafyreidouejdc23vu3cub2ev4me2tk2nc4cuafqwg4kb6fl4qm5dm5rzqm")
+    );
+
+    // A plain record embed (no media) quotes the same way.
+    let file = format!(
+        "{}/tests/fixtures/bluesky_quote.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let item: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    let record = item["post"]["embed"]["record"]["record"].clone();
+    let plain = fixture_with(
+        "bluesky_quote.json",
+        &["post", "embed"],
+        json!({"$type": "app.bsky.embed.record#view", "record": record}),
+    );
+    assert!(plain.media.is_empty());
+    assert_eq!(
+        plain.quoted().map(|q| q.author.handle.as_str()),
+        Some("@kenji.bsky.social")
+    );
+
+    // What the server will not show, in words; a feed is not a post.
+    for (view, quote) in [
+        (
+            json!({"$type": "app.bsky.embed.record#viewNotFound", "uri": "at://x/app.bsky.feed.post/1", "notFound": true}),
+            Some(Quote::Hidden("deleted or not found".into())),
+        ),
+        (
+            json!({"$type": "app.bsky.embed.record#viewDetached", "uri": "at://x/app.bsky.feed.post/1", "detached": true}),
+            Some(Quote::Hidden("detached by its author".into())),
+        ),
+        (
+            json!({"$type": "app.bsky.feed.defs#generatorView", "uri": "at://x/app.bsky.feed.generator/f", "cid": "c", "did": "did:web:f", "creator": {"did": "did:plc:c", "handle": "c.bsky.social"}, "displayName": "A feed", "indexedAt": "2026-11-21T13:20:01.000Z"}),
+            None,
+        ),
+    ] {
+        let post = fixture_with(
+            "bluesky_quote.json",
+            &["post", "embed"],
+            json!({"$type": "app.bsky.embed.record#view", "record": view}),
+        );
+        assert_eq!(post.quote.as_deref(), quote.as_ref());
+    }
+}

@@ -670,6 +670,13 @@ async fn a_reply_and_a_quote_reach_the_server_with_their_fields_and_come_back_as
         .as_str()
         .or(inner["quoted_status_id"].as_str());
     assert_eq!(quoted_id, Some(bobs.as_str()), "{seen}");
+    // The post made from the server's answer carries bob's post inside.
+    let inner = quoted
+        .quoted()
+        .expect("the quote comes back with the quoted post");
+    assert_eq!(inner.id, bobs);
+    assert_eq!(inner.text, "what do you think?");
+    assert!(inner.author.handle.starts_with("@bob"), "{inner:?}");
 
     // Too long: the server's words, and nothing posted.
     let long = Draft {

@@ -1013,3 +1013,76 @@ fn an_empty_include_key_matches_nothing_and_is_warned_about() {
     let config = "[[column]]\nname = \"Sec\"\naccounts = []\nhashtags = [\"rust\"]\n";
     assert!(load(config, now()).unwrap().warnings.is_empty());
 }
+
+#[test]
+fn a_quoted_posts_keywords_and_hashtags_route_and_explain_says_so() {
+    let r = rules();
+    let quoted = post("q", "@someone@x.social")
+        .at(eleven())
+        .text("AcmeCo ships circles-tui today")
+        .hashtags(&["RustLang"]);
+    let p = post("1", "@other@y.social")
+        .at(eleven())
+        .source("home")
+        .text("look at this")
+        .quote(quoted.clone())
+        .build();
+    assert_eq!(columns_of(&r, &p), vec!["Alerts", "Rust"]);
+    let (_, text) = explain(&r, &p);
+    for needle in [
+        "Alerts: matched keyword \"AcmeCo\" in the quoted post",
+        "Rust: matched hashtag #RustLang of the quoted post",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+    // A regex only the quoted text matches says so too.
+    let regex_only = post("2", "@other@y.social")
+        .at(eleven())
+        .source("home")
+        .text("hm")
+        .quote(
+            post("q", "@someone@x.social")
+                .at(eleven())
+                .text("circles-tui"),
+        )
+        .build();
+    let (_, text) = explain(&r, &regex_only);
+    assert!(
+        text.contains("Alerts: matched regex '(?i)\\bcircles?-tui\\b' in the quoted post"),
+        "{text}"
+    );
+    // Its own words say nothing of the quote.
+    let own = post("3", "@other@y.social")
+        .at(eleven())
+        .source("home")
+        .text("AcmeCo again")
+        .quote(quoted)
+        .build();
+    let (_, text) = explain(&r, &own);
+    assert!(
+        text.contains("Alerts: matched keyword \"AcmeCo\"\n"),
+        "{text}"
+    );
+
+    // Mute keywords read the quote, and exclude_keywords do.
+    let muted = post("4", "@other@y.social")
+        .at(eleven())
+        .source("home")
+        .text("wow")
+        .quote(post("q", "@someone@x.social").at(eleven()).text("NFT drop"))
+        .build();
+    assert_eq!(route(&r, &muted).muted, Some(MuteReason::Keyword));
+    let (_, text) = explain(&r, &muted);
+    assert!(
+        text.contains("muted: [mute] keyword \"NFT\" matched in the quoted post"),
+        "{text}"
+    );
+    let excluded = post("5", "@other@y.social")
+        .at(eleven())
+        .source("home")
+        .text("#rust")
+        .hashtags(&["rust"])
+        .quote(post("q", "@someone@x.social").at(eleven()).text("crypto"))
+        .build();
+    assert!(!columns_of(&r, &excluded).contains(&"Rust".to_string()));
+}

@@ -1162,3 +1162,81 @@ fn sensitive_media_collapse_the_card_like_a_content_warning_until_z() {
     let shown = screen(&s);
     assert!(shown.contains("the text behind it"), "{shown}");
 }
+
+/// A quote of bob's post, a quote of a deleted one, and one whose quoted
+/// post hides behind a content warning, in one column.
+fn quoting(width: u16, height: u16) -> AppState {
+    let bob = circles::testkit::post("1", "@bob@x.social")
+        .name("Bob")
+        .source("home")
+        .minutes_ago(90)
+        .text("Attention is not owed; it is given. #attention");
+    let quote = circles::testkit::post("2", "@alice@y.social")
+        .name("Alice")
+        .source("home")
+        .minutes_ago(5)
+        .text("This, every word.")
+        .quote(bob)
+        .build();
+    let mut gone = circles::testkit::post("3", "@carol@z.social")
+        .source("home")
+        .minutes_ago(20)
+        .text("Was a good thread.")
+        .build();
+    gone.quote = Some(Box::new(circles::model::Quote::Hidden("deleted".into())));
+    let warned = circles::testkit::post("4", "@dan@z.social")
+        .source("home")
+        .minutes_ago(30)
+        .text("Careful with this one")
+        .quote(
+            circles::testkit::post("5", "@erin@z.social")
+                .source("home")
+                .minutes_ago(60)
+                .cw("spoilers")
+                .text("the butler did it"),
+        )
+        .build();
+    let mut s = circles::testkit::state(POSTING)
+        .sources(&["home"])
+        .size(width, height)
+        .build();
+    update(
+        &mut s,
+        Action::Source(SourceEvent::Posts {
+            source: "home".into(),
+            posts: vec![quote, gone, warned],
+        }),
+    );
+    s
+}
+
+#[test]
+fn a_quote_shows_the_quoted_post_inside_the_card_at_120x40_and_80x24() {
+    for (width, height) in [(120, 40), (80, 24)] {
+        let s = quoting(width, height);
+        let shown = screen(&s);
+        assert!(shown.contains("┃ ❝ Bob @bob@x.social"), "{shown}");
+        assert!(shown.contains("┃ Attention is not owed"), "{shown}");
+        assert!(shown.contains("┃ ❝ quoted post: deleted"), "{shown}");
+        assert!(shown.contains("┃ ⚠ spoilers"), "{shown}");
+        assert!(
+            !shown.contains("the butler"),
+            "the quoted warning holds: {shown}"
+        );
+        insta::assert_snapshot!(format!("quote_cards_{width}x{height}"), shown);
+    }
+    // z on the warned quote opens it; the detail view shows it whole.
+    let mut s = quoting(120, 40);
+    let at = s
+        .list(0)
+        .iter()
+        .position(|id| s.timeline.get(*id).unwrap().post.id == "4")
+        .unwrap();
+    s.views[0].selected = at;
+    update(&mut s, Action::Key(KeyChord::char('z')));
+    assert!(screen(&s).contains("┃ the butler did it"));
+    update(&mut s, Action::Key(KeyChord::char('z')));
+    update(&mut s, Action::Key(KeyChord::named(NamedKey::Enter)));
+    let detail = screen(&s);
+    assert!(detail.contains("┃ the butler did it"), "{detail}");
+}

@@ -282,6 +282,8 @@ pub(super) fn decode_status_into(
     );
     set_optional(&mut post.language, status.language.as_deref(), set_line);
     post.sensitive = status.sensitive;
+    // A quoting status never reaches here: the reader leaves it to serde.
+    post.quote = None;
     // Mastodon has no cid or records: a post refilled after a Bluesky one
     // must not keep its.
     post.cid = None;

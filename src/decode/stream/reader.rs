@@ -172,6 +172,9 @@ enum StatusKey {
     RepliesCount,
     ReblogsCount,
     FavouritesCount,
+    /// A quote: `null` is stepped over; a quoted post leaves the line to
+    /// the serde path, which reads it.
+    Quote,
     /// A key that makes the line something else (a notification, a Bluesky
     /// item, a native post) or that serde would type check: on the line
     /// itself, the serde path decides.
@@ -206,6 +209,7 @@ impl StatusKey {
             b"replies_count" => StatusKey::RepliesCount,
             b"reblogs_count" => StatusKey::ReblogsCount,
             b"favourites_count" => StatusKey::FavouritesCount,
+            b"quote" => StatusKey::Quote,
             b"type" | b"status" | b"post" | b"reply" | b"reason" | b"author" | b"text"
             | b"source" | b"boosted_by" | b"cw" | b"reply_to" | b"hashtags" | b"links"
             | b"media" => StatusKey::Foreign,
@@ -832,6 +836,11 @@ impl<'a> Scan<'a, '_> {
                 StatusKey::RepliesCount => counts[0] = scan.count()?,
                 StatusKey::ReblogsCount => counts[1] = scan.count()?,
                 StatusKey::FavouritesCount => counts[2] = scan.count()?,
+                StatusKey::Quote => {
+                    if !scan.null()? {
+                        return None;
+                    }
+                }
                 StatusKey::Foreign if top => return None,
                 StatusKey::Foreign | StatusKey::Other => scan.skip()?,
             }

@@ -489,3 +489,18 @@ proptest! {
         );
     }
 }
+
+#[test]
+fn a_quote_is_left_to_serde_and_a_null_quote_stays_on_the_fast_path() {
+    let quote = compact(include_str!("../../../tests/fixtures/mastodon_quote.json"));
+    assert!(mastodon_status(&quote).is_none());
+    let post = super::Decoder::default()
+        .decode_line(quote.as_bytes(), "t")
+        .unwrap();
+    assert!(post.quoted().is_some());
+    let plain = compact(FIXTURES[0]).replacen('{', "{\"quote\":null,", 1);
+    assert!(
+        agrees(&plain).unwrap(),
+        "a null quote is read by the reader"
+    );
+}

@@ -129,11 +129,40 @@ pub struct EmbedView<'a> {
     /// `recordWithMedia#view` nests the media embed.
     #[serde(borrow)]
     pub media: Option<Box<EmbedView<'a>>>,
+    /// `record#view` (its record), `recordWithMedia#view` (a `record#view`).
+    #[serde(borrow)]
+    pub record: Option<Box<EmbeddedRecord<'a>>>,
     /// `video#view`.
     #[serde(borrow)]
     pub alt: Option<Cow<'a, str>>,
     #[serde(borrow)]
     pub playlist: Option<Cow<'a, str>>,
+}
+
+/// What a record embed shows: `app.bsky.embed.record#viewRecord` (a post,
+/// with its record as `value`), `#viewNotFound`, `#viewBlocked`,
+/// `#viewDetached`, a feed, list or starter pack view; or, inside
+/// `recordWithMedia#view`, a `record#view` around one of those.
+#[derive(Deserialize)]
+pub struct EmbeddedRecord<'a> {
+    #[serde(borrow, rename = "$type", default)]
+    pub kind: Cow<'a, str>,
+    #[serde(borrow)]
+    pub uri: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub cid: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub author: Option<Profile<'a>>,
+    #[serde(borrow)]
+    pub value: Option<Record<'a>>,
+    #[serde(borrow, rename = "indexedAt")]
+    pub indexed_at: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub labels: Vec<Label<'a>>,
+    #[serde(borrow, default)]
+    pub embeds: Vec<EmbedView<'a>>,
+    #[serde(borrow)]
+    pub record: Option<Box<EmbeddedRecord<'a>>>,
 }
 
 #[derive(Deserialize)]

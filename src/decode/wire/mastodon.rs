@@ -51,6 +51,19 @@ pub struct Status<'a> {
     pub reblogs_count: Option<u32>,
     #[serde(default, deserialize_with = "super::count")]
     pub favourites_count: Option<u32>,
+    /// Mastodon 4.5: the post this one quotes.
+    #[serde(borrow)]
+    pub quote: Option<Box<Quote<'a>>>,
+}
+
+/// A Quote (or, inside a quoted status, a ShallowQuote, which names the
+/// status by id only).
+#[derive(Deserialize)]
+pub struct Quote<'a> {
+    #[serde(borrow, default)]
+    pub state: Cow<'a, str>,
+    #[serde(borrow)]
+    pub quoted_status: Option<Box<Status<'a>>>,
 }
 
 #[derive(Deserialize)]

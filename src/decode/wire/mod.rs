@@ -61,6 +61,8 @@ pub struct Item<'a> {
     pub reblogs_count: Option<u32>,
     #[serde(default, deserialize_with = "count")]
     pub favourites_count: Option<u32>,
+    #[serde(borrow)]
+    pub quote: Option<Box<mastodon::Quote<'a>>>,
     #[serde(borrow, rename = "type")]
     pub kind: Option<Cow<'a, str>>,
     #[serde(borrow)]

@@ -242,6 +242,43 @@ fn r_text_and_ctrl_s_reply_to_bob_and_n_posts_a_new_one_that_shows_at_once() {
 }
 
 #[test]
+fn capital_q_quotes_bob_and_the_quote_shows_his_post_inside_the_card() {
+    let Scene {
+        rt,
+        server: _server,
+        api,
+        alice,
+        id,
+        mut tui,
+    } = alice_sees_bobs("attention is given, not owed", (100, 30));
+    tui.send("Q");
+    tui.wait_for("the compose overlay", |s| s.contains("Quote from mock"));
+    tui.send("so much this");
+    tui.wait_for("the text typed", |s| s.contains("so much this"));
+    tui.send("\x13"); // ctrl-s
+    tui.wait_for("the quote in the column, bob's post inside it", |s| {
+        !s.contains("Quote from mock")
+            && s.contains("so much this")
+            && s.contains("┃ attention is given, not owed")
+            && s.contains("┃ ❝")
+    });
+    let quote = statuses_of(&rt, &api, &alice)
+        .into_iter()
+        .find(|s| {
+            s["content"]
+                .as_str()
+                .is_some_and(|c| c.contains("so much this"))
+        })
+        .expect("the quote reached the server");
+    assert_eq!(
+        quote["quote"]["quoted_status"]["id"],
+        Value::from(id),
+        "{quote}"
+    );
+    tui.quit();
+}
+
+#[test]
 fn a_draft_survives_a_quit_and_comes_back_at_the_next_start() {
     let rt = runtime();
     let (server, api) = rt.block_on(Api::start());
