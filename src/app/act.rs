@@ -24,20 +24,94 @@ pub struct Pending {
     pub act: Act,
     /// The marks before the act, to put back if it fails.
     pub before: Engagement,
+    /// The account acting, when it is another than the one whose marks
+    /// the card shows (chosen in the palette): the card stays as it is.
+    pub acting: Option<String>,
 }
 
-/// The selected post (in the thread or profile view, theirs), if the
-/// source that delivered it can act on it; else the status bar says why
-/// and nothing is done. `what` ends "only posts from Mastodon and Bluesky
-/// sources can …": "be favourited, boosted or bookmarked".
-pub(super) fn actionable(state: &mut AppState, what: &str) -> Option<crate::model::Post> {
+/// The account that acts on a post, and how it finds the post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// The source whose account makes the call.
+    pub source: String,
+    /// The post's URI, when that account is on another server than the
+    /// source that delivered the post: it finds its own id for it first.
+    pub find_by: Option<String>,
+}
+
+/// Every source whose account can act on `post`, best first: the one that
+/// delivered it, when it can act, then the other Mastodon or Bluesky
+/// sources of the post's network, in config order (for a post read from
+/// a JSON-lines file too, which may hold a network's posts; not for the
+/// demo's or a feed's). A Mastodon account on
+/// another server than the delivering source finds the post by its URI;
+/// a Bluesky post's `at://` URI is the same for every account.
+pub fn actors(state: &AppState, post: &crate::model::Post) -> Vec<Actor> {
+    use crate::config::SourceConfig;
+    use crate::model::Network;
+    let delivered = state.source_specs.iter().find(|s| s.name == post.source);
+    let host = |kind: &SourceConfig| match kind {
+        SourceConfig::Mastodon(m) => crate::model::url_host(&m.instance),
+        _ => None,
+    };
+    let delivered_host = delivered.and_then(|s| host(&s.kind));
+    let mut actors = Vec::new();
+    let network = match delivered.map(|s| &s.kind) {
+        Some(kind) if kind.acts() => {
+            actors.push(Actor {
+                source: post.source.clone(),
+                find_by: None,
+            });
+            match kind {
+                SourceConfig::Bluesky(_) => Network::Bluesky,
+                _ => Network::Mastodon,
+            }
+        }
+        // A file's post is of the network its author is on.
+        Some(SourceConfig::Jsonl(_)) => post.author.network,
+        // The demo's posts are made up, and a feed's are no network's.
+        _ => return actors,
+    };
+    for spec in &state.source_specs {
+        if spec.name == post.source || !spec.kind.acts() {
+            continue;
+        }
+        let find_by = match (&spec.kind, network) {
+            (SourceConfig::Bluesky(_), Network::Bluesky) => None,
+            (SourceConfig::Mastodon(_), Network::Mastodon) => {
+                if delivered_host.is_some() && host(&spec.kind) == delivered_host {
+                    None
+                } else {
+                    let Some(uri) = post.uri.clone().or_else(|| post.url.clone()) else {
+                        continue;
+                    };
+                    Some(uri)
+                }
+            }
+            _ => continue,
+        };
+        actors.push(Actor {
+            source: spec.name.clone(),
+            find_by,
+        });
+    }
+    actors
+}
+
+/// The selected post (in the thread or profile view, theirs) and the
+/// first account that can act on it ([`actors`]); else the status bar says
+/// why and nothing is done. `what` ends "only posts from Mastodon and
+/// Bluesky sources can …": "be favourited, boosted or bookmarked".
+pub(super) fn actionable(state: &mut AppState, what: &str) -> Option<(crate::model::Post, Actor)> {
     let Some(post) = super::edit::selected_post(state).cloned() else {
         state.message = Some("no post selected".into());
         return None;
     };
+    if let Some(actor) = actors(state, &post).into_iter().next() {
+        return Some((post, actor));
+    }
     let spec = state.source_specs.iter().find(|s| s.name == post.source);
     state.message = Some(match spec {
-        Some(spec) if spec.kind.acts() => return Some(post),
         Some(spec) => format!(
             "{} is a {} source: only posts from Mastodon and Bluesky sources can {what}",
             spec.name,
@@ -48,18 +122,49 @@ pub(super) fn actionable(state: &mut AppState, what: &str) -> Option<crate::mode
     None
 }
 
-/// Carries out `choose(marks)` on the selected post through the account of
-/// the source that delivered it.
+/// Carries out `choose(marks)` on the selected post through the first
+/// account that can act on it.
 pub(super) fn act_on(
     state: &mut AppState,
     choose: fn(&Engagement) -> Act,
     effects: &mut Vec<Effect>,
 ) {
-    let Some(post) = actionable(state, "be favourited, boosted or bookmarked") else {
+    let Some((post, actor)) = actionable(state, "be favourited, boosted or bookmarked") else {
         return;
     };
     let act = choose(&post.engagement);
-    let source = post.source.clone();
+    send(state, &post, act, actor, true, effects);
+}
+
+/// Carries out `act` on the selected post through `source`'s account,
+/// chosen in the palette. The card's marks are those of the account that
+/// delivered the post, so they stay; the status bar says how it went.
+pub(super) fn act_as(state: &mut AppState, act: Act, source: &str, effects: &mut Vec<Effect>) {
+    let Some(post) = super::edit::selected_post(state).cloned() else {
+        state.message = Some("no post selected".into());
+        return;
+    };
+    let Some(actor) = actors(state, &post)
+        .into_iter()
+        .find(|a| a.source == source)
+    else {
+        state.message = Some(format!("{source} cannot act on this post"));
+        return;
+    };
+    send(state, &post, act, actor, false, effects);
+}
+
+/// Sends `act` on `post` through `actor`; `shown`: the card shows the act
+/// at once and takes the server's answer (the acting account delivered
+/// the post, or is the first that can act on it).
+fn send(
+    state: &mut AppState,
+    post: &crate::model::Post,
+    act: Act,
+    actor: Actor,
+    shown: bool,
+    effects: &mut Vec<Effect>,
+) {
     if state
         .acts
         .iter()
@@ -72,32 +177,39 @@ pub(super) fn act_on(
         return;
     }
     let record = match act {
-        Act::Favourite { on: false } => post.engagement.like_record.clone(),
-        Act::Boost { on: false } => post.engagement.repost_record.clone(),
+        Act::Favourite { on: false } if shown => post.engagement.like_record.clone(),
+        Act::Boost { on: false } if shown => post.engagement.repost_record.clone(),
         _ => None,
     };
     let target = PostRef {
         id: post.id.clone(),
         cid: post.cid.clone(),
         record,
+        find_by: actor.find_by,
     };
     let before = post.engagement.clone();
-    let id = post.id.clone();
-    let mut marks = before.clone();
-    act.apply(&mut marks);
     state.next_ticket += 1;
     let ticket = state.next_ticket;
+    let acting = (!shown).then(|| actor.source.clone());
     state.acts.push(Pending {
         ticket,
-        source: source.clone(),
-        id: id.clone(),
+        source: post.source.clone(),
+        id: post.id.clone(),
         act,
-        before,
+        before: before.clone(),
+        acting: acting.clone(),
     });
-    set_marks(state, &source, &id, marks, effects);
+    match &acting {
+        None => {
+            let mut marks = before;
+            act.apply(&mut marks);
+            set_marks(state, &post.source, &post.id, marks, effects);
+        }
+        Some(source) => state.message = Some(format!("{} as {source}…", act.doing())),
+    }
     effects.push(Effect::Act(ActRequest {
         ticket,
-        source,
+        source: actor.source,
         act,
         post: target,
     }));
@@ -114,6 +226,13 @@ pub(super) fn acted(
         return;
     };
     let pending = state.acts.remove(at);
+    if let Some(acting) = &pending.acting {
+        state.message = Some(match result {
+            ActResult::Done { .. } => format!("{} as {acting}", pending.act.done()),
+            ActResult::Failed(why) => format!("✗ {why}"),
+        });
+        return;
+    }
     let (source, id) = (pending.source.as_str(), pending.id.as_str());
     // The post may have gone meanwhile (deleted, evicted, the thread
     // closed): nothing to show.

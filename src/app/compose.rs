@@ -47,6 +47,10 @@ pub struct Compose {
     pub error: Option<String>,
     /// `esc` was pressed over typed text: `y` throws it away.
     pub confirm_discard: bool,
+    /// The accounts a reply or quote may go out through (`ctrl-t` steps
+    /// through them), best first; empty for a new post, which any
+    /// posting account may send, and for a draft kept from before.
+    pub actors: Vec<super::act::Actor>,
 }
 
 impl PartialEq for Compose {
@@ -168,6 +172,7 @@ fn overlay_for(state: &AppState, draft: Draft, effects: &mut Vec<Effect>) -> Opt
         sending: None,
         error: None,
         confirm_discard: false,
+        actors: Vec::new(),
     };
     compose.show_cursor();
     Some(compose)
@@ -204,6 +209,7 @@ fn target(post: &Post) -> Target {
         url: post.url.clone(),
         author: post.author.handle.clone(),
         excerpt: super::card::truncate(&excerpt, 200),
+        find_by: None,
     }
 }
 
@@ -218,28 +224,9 @@ pub enum Purpose {
 /// Opens the overlay: a draft kept from before if there is one (it is
 /// never replaced by a new one), else a new post from the first account
 /// that can post, or a reply to or quote of the selected post through the
-/// account of the source that delivered it.
+/// first account that can act on it.
 pub(super) fn open(state: &mut AppState, purpose: Purpose, effects: &mut Vec<Effect>) {
-    if let Some(kept) = state.saved_draft.take() {
-        let note = if purpose == Purpose::New {
-            "your unsent post from before"
-        } else {
-            "your unsent post from before: send or discard it (esc, y) first"
-        };
-        match overlay_for(state, kept.clone(), effects) {
-            Some(compose) => {
-                state.overlay = Overlay::Compose(Box::new(compose));
-                state.message = Some(note.into());
-            }
-            None => {
-                state.message = Some(format!(
-                    "the unsent post from before was for the source {}, which cannot post now; \
-                     it is kept",
-                    kept.source
-                ));
-                state.saved_draft = Some(kept);
-            }
-        }
+    if offer_kept(state, purpose, effects) {
         return;
     }
     let draft = match purpose {
@@ -259,35 +246,86 @@ pub(super) fn open(state: &mut AppState, purpose: Purpose, effects: &mut Vec<Eff
             }
         }
         Purpose::Reply | Purpose::Quote => {
-            let Some(post) = super::act::actionable(state, "be answered or quoted") else {
+            let Some((post, actor)) = super::act::actionable(state, "be answered or quoted") else {
                 return;
             };
-            let mastodon = state
-                .source_specs
-                .iter()
-                .any(|s| s.name == post.source && matches!(s.kind, SourceConfig::Mastodon(_)));
-            let mut draft = Draft {
-                id: draft_id(state),
-                source: post.source.clone(),
-                ..Draft::default()
-            };
-            if purpose == Purpose::Reply {
-                if mastodon {
-                    draft.text = mentions_for(state, &post);
-                }
-                draft.visibility = post
-                    .visibility
-                    .as_deref()
-                    .and_then(Visibility::parse)
-                    .unwrap_or_default();
-                draft.reply = Some(target(&post));
-            } else {
-                draft.quote = Some(target(&post));
-            }
-            draft
+            return answer(state, purpose, &post, actor, effects);
         }
     };
     if let Some(compose) = overlay_for(state, draft, effects) {
+        state.overlay = Overlay::Compose(Box::new(compose));
+    }
+}
+
+/// Opens the overlay on the draft kept from before, if there is one: it
+/// is never replaced by a new one. Whether it did.
+fn offer_kept(state: &mut AppState, purpose: Purpose, effects: &mut Vec<Effect>) -> bool {
+    let Some(kept) = state.saved_draft.take() else {
+        return false;
+    };
+    let note = if purpose == Purpose::New {
+        "your unsent post from before"
+    } else {
+        "your unsent post from before: send or discard it (esc, y) first"
+    };
+    match overlay_for(state, kept.clone(), effects) {
+        Some(compose) => {
+            state.overlay = Overlay::Compose(Box::new(compose));
+            state.message = Some(note.into());
+        }
+        None => {
+            state.message = Some(format!(
+                "the unsent post from before was for the source {}, which cannot post now; \
+                 it is kept",
+                kept.source
+            ));
+            state.saved_draft = Some(kept);
+        }
+    }
+    true
+}
+
+/// Opens the overlay on a reply to or quote of `post`, sent through
+/// `actor`'s account (the palette's "reply as …" chooses one).
+pub(super) fn answer(
+    state: &mut AppState,
+    purpose: Purpose,
+    post: &Post,
+    actor: super::act::Actor,
+    effects: &mut Vec<Effect>,
+) {
+    if offer_kept(state, purpose, effects) {
+        return;
+    }
+    let mastodon = state
+        .source_specs
+        .iter()
+        .any(|s| s.name == actor.source && matches!(s.kind, SourceConfig::Mastodon(_)));
+    let mut draft = Draft {
+        id: draft_id(state),
+        source: actor.source.clone(),
+        ..Draft::default()
+    };
+    let target = Target {
+        find_by: actor.find_by.clone(),
+        ..target(post)
+    };
+    if purpose == Purpose::Reply {
+        if mastodon {
+            draft.text = mentions_for(state, post);
+        }
+        draft.visibility = post
+            .visibility
+            .as_deref()
+            .and_then(Visibility::parse)
+            .unwrap_or_default();
+        draft.reply = Some(target);
+    } else {
+        draft.quote = Some(target);
+    }
+    let actors = super::act::actors(state, post);
+    if let Some(mut compose) = overlay_for(state, draft, effects) {
+        compose.actors = actors;
         state.overlay = Overlay::Compose(Box::new(compose));
     }
 }
@@ -371,22 +409,36 @@ pub(super) fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effec
     if chord == KeyChord::ctrl('o') && compose.network == Network::Mastodon {
         compose.draft.visibility = compose.draft.visibility.next();
     } else if chord == KeyChord::ctrl('t') {
-        // Another account, for a new post only: a reply or quote goes
-        // through the account that has the post.
+        // Another account: any that can post, for a new post; for a reply
+        // or quote, one that can reach the post (which it may have to find
+        // on its own server first).
         let mut draft = compose.draft.clone();
-        let acting: Vec<String> = posting_sources(state)
-            .iter()
-            .map(|s| s.name.clone())
-            .collect();
-        if draft.reply.is_some() || draft.quote.is_some() || acting.len() < 2 {
+        let answering = draft.reply.is_some() || draft.quote.is_some();
+        let actors: Vec<super::act::Actor> = if answering {
+            compose.actors.clone()
+        } else {
+            posting_sources(state)
+                .iter()
+                .map(|s| super::act::Actor {
+                    source: s.name.clone(),
+                    find_by: None,
+                })
+                .collect()
+        };
+        if actors.len() < 2 {
             state.message = Some("this post can go out through one account only".into());
             return;
         }
-        let at = acting.iter().position(|s| *s == draft.source);
-        draft.source = acting[at.map_or(0, |i| (i + 1) % acting.len())].clone();
+        let at = actors.iter().position(|a| a.source == draft.source);
+        let next = &actors[at.map_or(0, |i| (i + 1) % actors.len())];
+        draft.source = next.source.clone();
+        for target in [&mut draft.reply, &mut draft.quote].into_iter().flatten() {
+            target.find_by.clone_from(&next.find_by);
+        }
         if let Some(mut moved) = overlay_for(state, draft, effects) {
             if let Overlay::Compose(old) = &state.overlay {
                 moved.field = old.field;
+                moved.actors.clone_from(&old.actors);
             }
             moved.show_cursor();
             state.overlay = Overlay::Compose(Box::new(moved));

@@ -10,7 +10,7 @@ use crate::model::{Account, SourceEvent};
 /// profile shown). Where the profile said how things stand, it asks at
 /// once; else it asks the server first.
 pub(super) fn follow(state: &mut AppState, effects: &mut Vec<Effect>) {
-    let Some(post) = super::act::actionable(state, "have their authors followed") else {
+    let Some((post, actor)) = super::act::actionable(state, "have their authors followed") else {
         return;
     };
     let known = match &state.overlay {
@@ -19,11 +19,11 @@ pub(super) fn follow(state: &mut AppState, effects: &mut Vec<Effect>) {
     };
     let account = (*post.author).clone();
     match known {
-        Some(following) => ask_follow(state, &post.source, account, following),
+        Some(following) => ask_follow(state, &actor.source, account, following),
         None => {
             state.message = Some(format!("asking whether you follow {}…", account.handle));
             effects.push(Effect::Follow {
-                source: post.source.clone(),
+                source: actor.source,
                 account: Box::new(account),
                 want: None,
             });
@@ -93,9 +93,16 @@ pub(super) fn following(
 /// `D`: delete the selected post, if it is yours (`[me]` names its
 /// author), after asking.
 pub(super) fn delete(state: &mut AppState) {
-    let Some(post) = super::act::actionable(state, "be deleted") else {
+    let Some((post, actor)) = super::act::actionable(state, "be deleted") else {
         return;
     };
+    if actor.source != post.source {
+        state.message = Some(format!(
+            "circles deletes a post through the source that delivered it, and {} cannot act",
+            post.source
+        ));
+        return;
+    }
     let mine = post.author.keys().any(|k| state.rules.is_me(k));
     if !mine {
         state.message = Some(format!(

@@ -167,6 +167,8 @@ pub enum Effect {
     Thread {
         source: String,
         id: String,
+        /// The post's URI, when `source`'s account must find it first.
+        find_by: Option<String>,
     },
     /// Fetch the profile and recent posts of `account` as `source`'s
     /// account sees it; answered with [`Action::Profile`].

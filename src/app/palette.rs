@@ -24,7 +24,22 @@ pub enum Target {
     NewColumn {
         handle: crate::config::Who,
     },
+    /// Favourite, boost, bookmark, reply to or quote the selected post
+    /// through this source's account rather than the first that can.
+    ActAs {
+        command: Command,
+        source: String,
+    },
 }
+
+/// What the palette offers to do as another account.
+const AS_ANOTHER: [Command; 5] = [
+    Command::Favourite,
+    Command::Boost,
+    Command::Bookmark,
+    Command::Reply,
+    Command::Quote,
+];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaletteItem {
@@ -84,6 +99,21 @@ impl Palette {
                     target: Target::Account(key.to_string()),
                 }),
         );
+        // The selected post through each account but the first (which its
+        // key already uses).
+        if let Some(post) = super::edit::selected_post(state) {
+            for actor in super::act::actors(state, post).into_iter().skip(1) {
+                items.extend(AS_ANOTHER.iter().map(|&command| PaletteItem {
+                    kind: "as",
+                    label: format!("{} as {}", command.name(), actor.source),
+                    hint: format!("the selected post, through {}'s account", actor.source),
+                    target: Target::ActAs {
+                        command,
+                        source: actor.source.clone(),
+                    },
+                }));
+            }
+        }
         items.extend(
             Command::ALL
                 .iter()
@@ -170,7 +200,7 @@ impl Palette {
                     };
                     let kind = match item.target {
                         Target::Column(_) | Target::AddToColumn { .. } => 2,
-                        Target::Command(_) | Target::NewColumn { .. } => 1,
+                        Target::Command(_) | Target::NewColumn { .. } | Target::ActAs { .. } => 1,
                         Target::Account(_) => 0,
                     };
                     Some((score + exact + kind, i))
@@ -208,6 +238,7 @@ pub(super) fn go(state: &mut AppState, target: Target, effects: &mut Vec<Effect>
                 edit: crate::config::Edit::AddToColumn { column, handle },
             });
         }
+        Target::ActAs { command, source } => act_as(state, command, &source, effects),
         Target::NewColumn { handle } => {
             state.overlay = super::Overlay::Prompt {
                 purpose: super::Purpose::NewColumn { handle },
@@ -238,4 +269,36 @@ pub(super) fn go(state: &mut AppState, target: Target, effects: &mut Vec<Effect>
             }
         }
     }
+}
+
+/// A palette "… as <source>": the act, or the compose overlay, through
+/// that source's account.
+fn act_as(state: &mut AppState, command: Command, source: &str, effects: &mut Vec<Effect>) {
+    use crate::model::Act;
+    let act = match command {
+        Command::Favourite => Act::Favourite { on: true },
+        Command::Boost => Act::Boost { on: true },
+        Command::Bookmark => Act::Bookmark { on: true },
+        Command::Reply | Command::Quote => {
+            let Some(post) = super::edit::selected_post(state).cloned() else {
+                state.message = Some("no post selected".into());
+                return;
+            };
+            let Some(actor) = super::act::actors(state, &post)
+                .into_iter()
+                .find(|a| a.source == source)
+            else {
+                state.message = Some(format!("{source} cannot act on this post"));
+                return;
+            };
+            let purpose = if command == Command::Reply {
+                super::compose::Purpose::Reply
+            } else {
+                super::compose::Purpose::Quote
+            };
+            return super::compose::answer(state, purpose, &post, actor, effects);
+        }
+        _ => return,
+    };
+    super::act::act_as(state, act, source, effects);
 }

@@ -24,15 +24,15 @@ pub struct ProfileView {
 
 /// `p`: opens the author's profile, asked of the source's server.
 pub(super) fn open(state: &mut AppState, effects: &mut Vec<Effect>) {
-    let Some(post) = super::act::actionable(state, "show their authors' profiles") else {
+    let Some((post, actor)) = super::act::actionable(state, "show their authors' profiles") else {
         return;
     };
     effects.push(Effect::Profile {
-        source: post.source.clone(),
+        source: actor.source.clone(),
         account: Box::new((*post.author).clone()),
     });
     state.overlay = Overlay::Profile(Box::new(ProfileView {
-        source: post.source.clone(),
+        source: actor.source,
         from: post,
         profile: None,
         posts: Vec::new(),

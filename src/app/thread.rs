@@ -40,15 +40,18 @@ impl Thread {
 /// `T`: opens the thread of the selected post, with the post alone until
 /// the server answers.
 pub(super) fn open(state: &mut AppState, effects: &mut Vec<Effect>) {
-    let Some(post) = super::act::actionable(state, "have their threads read") else {
+    let Some((post, actor)) = super::act::actionable(state, "have their threads read") else {
         return;
     };
+    // The posts around it come from the acting account's server, as that
+    // source's posts.
     effects.push(Effect::Thread {
-        source: post.source.clone(),
+        source: actor.source.clone(),
         id: post.id.clone(),
+        find_by: actor.find_by,
     });
     state.overlay = Overlay::Thread(Box::new(Thread {
-        source: post.source.clone(),
+        source: actor.source,
         anchor: post.id.clone(),
         posts: vec![ThreadPost { post, depth: 0 }],
         selected: 0,

@@ -28,6 +28,30 @@ impl Act {
         }
     }
 
+    /// The act under way, for the status bar: "favouriting".
+    pub fn doing(self) -> &'static str {
+        match self {
+            Act::Favourite { on: true } => "favouriting",
+            Act::Favourite { on: false } => "taking back the favourite",
+            Act::Boost { on: true } => "boosting",
+            Act::Boost { on: false } => "undoing the boost",
+            Act::Bookmark { on: true } => "bookmarking",
+            Act::Bookmark { on: false } => "removing the bookmark",
+        }
+    }
+
+    /// The act done, for the status bar: "favourited".
+    pub fn done(self) -> &'static str {
+        match self {
+            Act::Favourite { on: true } => "favourited",
+            Act::Favourite { on: false } => "took back the favourite",
+            Act::Boost { on: true } => "boosted",
+            Act::Boost { on: false } => "undid the boost",
+            Act::Bookmark { on: true } => "bookmarked",
+            Act::Bookmark { on: false } => "removed the bookmark",
+        }
+    }
+
     /// The post's marks as they are once the act is done.
     pub fn apply(self, marks: &mut Engagement) {
         fn step(count: &mut Option<u32>, on: bool) {
@@ -86,6 +110,10 @@ pub struct PostRef {
     pub cid: Option<String>,
     /// Bluesky: the reader's like or repost record an undo deletes.
     pub record: Option<String>,
+    /// The post's URI when the acting account is on another server than
+    /// the source that delivered the post: it finds its own id for the post
+    /// by it first.
+    pub find_by: Option<String>,
 }
 
 /// An act for the runtime to carry out through `source`'s account.

@@ -85,6 +85,11 @@ pub struct Target {
     /// Its author's handle and the start of its text, for the overlay.
     pub author: String,
     pub excerpt: String,
+    /// The post's URI when the posting account is on another server than
+    /// the source that delivered the post: that account finds its own id
+    /// for the post by it first (Mastodon ids are each server's own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub find_by: Option<String>,
 }
 
 /// A post being written.

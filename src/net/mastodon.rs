@@ -193,6 +193,53 @@ impl Client {
         self.post_form(segments, &[], None, what).await
     }
 
+    /// This server's id for the post at `uri` (its ActivityPub id or web
+    /// page), fetched from its home server if this one has not seen it:
+    /// `GET /api/v2/search?q=…&type=statuses&resolve=true`. A server that
+    /// finds nothing (a private post, its server unreachable) says so.
+    pub async fn find_status(&mut self, uri: &str) -> Result<String, Error> {
+        #[derive(Deserialize)]
+        struct Found {
+            #[serde(default)]
+            statuses: Vec<Status>,
+        }
+        #[derive(Deserialize)]
+        struct Status {
+            id: String,
+        }
+        let mut url = api_url(
+            &self.base,
+            &["search"],
+            &[
+                ("q", uri),
+                ("type", "statuses"),
+                ("resolve", "true"),
+                ("limit", "1"),
+            ],
+        );
+        if let Ok(mut path) = url.path_segments_mut() {
+            // `api/v1/search` → `api/v2/search`.
+            path.pop().pop().extend(["v2", "search"]);
+        }
+        let (body, _) = self.get(&url).await?;
+        let what = format!("finding the post on {}", self.base.host_str().unwrap_or(""));
+        let found: Found = serde_json::from_str(&body).map_err(|e| Error::Malformed {
+            what: what.clone(),
+            why: format!("the answer is not a search result ({e})"),
+        })?;
+        found
+            .statuses
+            .into_iter()
+            .next()
+            .map(|s| crate::model::sanitize_line(&s.id).into_owned())
+            .ok_or_else(|| {
+                Error::Refused(format!(
+                    "{what}: the server does not find it (it may be private, or its own \
+                     server out of reach)"
+                ))
+            })
+    }
+
     /// Deletes one of the account's statuses (`DELETE /api/v1/statuses/:id`).
     pub async fn delete_status(&mut self, id: &str) -> Result<(), Error> {
         self.send_as(

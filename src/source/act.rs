@@ -13,7 +13,7 @@
 use crate::config::{SourceConfig, SourceSpec};
 use crate::model::{
     Act, ActRequest, ActResult, BLUESKY_LIMITS, Draft, FacetKind, Limits, MASTODON_LIMITS,
-    PostRequest, PostResult, Profile, ProfileResult, ThreadResult, facet_spans,
+    PostRequest, PostResult, Profile, ProfileResult, Target, ThreadResult, facet_spans,
 };
 use crate::net::{self, bluesky, mastodon, secret};
 use std::collections::HashMap;
@@ -70,17 +70,26 @@ impl Accounts {
         }
     }
 
-    /// The conversation around post `id` of `spec`'s source, to be spawned.
+    /// The conversation around post `id` of `spec`'s source (found by its
+    /// URI `find_by` first, when the post came from another server), to be
+    /// spawned.
     pub fn thread(
         &mut self,
         spec: &SourceSpec,
         id: String,
+        find_by: Option<String>,
     ) -> impl Future<Output = ThreadResult> + Send + use<> {
         let client = self.client(spec);
         let source = spec.name.clone();
         async move {
             let result = match &mut *client.lock().await {
-                Client::Mastodon(c) => mastodon_thread(c, &source, &id).await,
+                Client::Mastodon(c) => match find_by {
+                    Some(uri) => match c.find_status(&uri).await {
+                        Ok(id) => mastodon_thread(c, &source, &id).await,
+                        Err(e) => Err(failed(e)),
+                    },
+                    None => mastodon_thread(c, &source, &id).await,
+                },
                 Client::Bluesky(c) => bluesky_thread(c, &source, &id).await,
                 Client::Cannot(why) => Err(why.clone()),
             };
@@ -235,9 +244,12 @@ async fn mastodon_act(
         Act::Bookmark { on: true } => "bookmark",
         Act::Bookmark { on: false } => "unbookmark",
     };
-    let id = request.post.id.as_str();
+    let id = match &request.post.find_by {
+        Some(uri) => client.find_status(uri).await.map_err(failed)?,
+        None => request.post.id.clone(),
+    };
     let body = client
-        .act(&["statuses", id, verb], request.act.words())
+        .act(&["statuses", &id, verb], request.act.words())
         .await
         .map_err(failed)?;
     // The answer is the status as the server now has it (for a reblog,
@@ -328,12 +340,23 @@ async fn mastodon_post(
     if !language.is_empty() {
         form.push(("language", language));
     }
-    if let Some(reply) = &draft.reply {
-        form.push(("in_reply_to_id", &reply.id));
+    // This server's ids of the posts answered and quoted.
+    let mut ids = Vec::new();
+    for target in [&draft.reply, &draft.quote] {
+        ids.push(match target {
+            Some(Target {
+                find_by: Some(uri), ..
+            }) => client.find_status(uri).await.map_err(failed)?,
+            Some(target) => target.id.clone(),
+            None => String::new(),
+        });
+    }
+    if draft.reply.is_some() {
+        form.push(("in_reply_to_id", &ids[0]));
     }
     if let Some(quote) = &draft.quote {
         if limits.quotes {
-            form.push(("quoted_status_id", &quote.id));
+            form.push(("quoted_status_id", &ids[1]));
         } else if let Some(url) = &quote.url {
             text = format!("{}\n\n{url}", text.trim_end());
         }

@@ -2195,7 +2195,8 @@ fn capital_t_opens_the_thread_and_acts_work_on_the_post_selected_in_it() {
     assert!(
         effects.contains(&Effect::Thread {
             source: "home".into(),
-            id: "109".into()
+            id: "109".into(),
+            find_by: None,
         }),
         "{effects:?}"
     );
@@ -2512,4 +2513,205 @@ fn capital_d_deletes_only_your_own_post_after_asking() {
         },
     );
     assert!(s.timeline.find("home", "200").is_none(), "deleted");
+}
+
+// ------------------------------------------- acting as another account
+
+const MANY: &str = r#"
+[[source]]
+name = "home"
+kind = "mastodon"
+instance = "http://127.0.0.1:9"
+token_env = "CIRCLES_TEST_TOKEN"
+
+[[source]]
+name = "work"
+kind = "mastodon"
+instance = "http://127.0.0.2:9"
+token_env = "CIRCLES_TEST_TOKEN"
+
+[[source]]
+name = "alt"
+kind = "mastodon"
+instance = "http://127.0.0.1:9"
+token_env = "CIRCLES_TEST_TOKEN"
+
+[[source]]
+name = "sky"
+kind = "bluesky"
+handle = "jane.example"
+service = "http://127.0.0.1:9"
+app_password_env = "CIRCLES_TEST_PASSWORD"
+
+[[source]]
+name = "file"
+kind = "jsonl"
+path = "-"
+
+[[column]]
+name = "All"
+rest = true
+"#;
+
+const URI: &str = "https://x.social/users/bob/statuses/109";
+
+fn many(post: Post) -> AppState {
+    let mut s = testkit::state(MANY)
+        .sources(&["home", "work", "alt", "sky", "file"])
+        .build();
+    update(
+        &mut s,
+        Action::Source(SourceEvent::Posts {
+            source: post.source.clone(),
+            posts: vec![post],
+        }),
+    );
+    s
+}
+
+/// The palette's "… as …" items for the selected post.
+fn as_items(s: &mut AppState) -> Vec<String> {
+    update(s, Action::Key(KeyChord::ctrl('p')));
+    let Overlay::Palette(p) = &s.overlay else {
+        panic!("palette not open")
+    };
+    let items = p
+        .items
+        .iter()
+        .filter(|i| i.kind == "as")
+        .map(|i| i.label.clone())
+        .collect();
+    named(s, NamedKey::Esc);
+    items
+}
+
+/// Chooses the palette item named `label`.
+fn choose(s: &mut AppState, label: &str) -> Vec<Effect> {
+    update(s, Action::Key(KeyChord::ctrl('p')));
+    for c in label.chars() {
+        update(s, Action::Key(KeyChord::char(c)));
+    }
+    named(s, NamedKey::Enter)
+}
+
+#[test]
+fn the_palette_acts_as_another_account_which_finds_the_post_on_its_server() {
+    let toot = post("109", "@bob@x.social").source("home").uri(URI).build();
+    let mut s = many(toot);
+    let items = as_items(&mut s);
+    for want in [
+        "favourite as work",
+        "boost as alt",
+        "reply as work",
+        "quote as alt",
+    ] {
+        assert!(items.iter().any(|i| i == want), "{want}: {items:?}");
+    }
+    assert!(
+        !items
+            .iter()
+            .any(|i| i.ends_with(" as home") || i.ends_with(" as sky")),
+        "not the account that f uses, nor another network's: {items:?}"
+    );
+
+    // Another server: it finds the post by its URI; the card's marks are
+    // home's and stay.
+    let sent = acts(&choose(&mut s, "favourite as work"));
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].source, "work");
+    assert_eq!(sent[0].act, Act::Favourite { on: true });
+    assert_eq!(sent[0].post.find_by.as_deref(), Some(URI));
+    assert!(!marks(&s).favourited, "the card shows home's marks");
+    assert_eq!(s.message.as_deref(), Some("favouriting as work…"));
+    update(
+        &mut s,
+        Action::Acted {
+            ticket: sent[0].ticket,
+            result: ActResult::Done {
+                marks: Some(Engagement {
+                    favourited: true,
+                    ..Engagement::default()
+                }),
+                record: None,
+            },
+        },
+    );
+    assert_eq!(s.message.as_deref(), Some("favourited as work"));
+    assert!(!marks(&s).favourited);
+    // The same server: the id is the same, nothing to find.
+    let sent = acts(&choose(&mut s, "boost as alt"));
+    assert_eq!(
+        (sent[0].source.as_str(), sent[0].post.find_by.as_deref()),
+        ("alt", None)
+    );
+    update(
+        &mut s,
+        Action::Acted {
+            ticket: sent[0].ticket,
+            result: ActResult::Failed("GET /api/v2/search: the server answered 401".into()),
+        },
+    );
+    assert_eq!(
+        s.message.as_deref(),
+        Some("✗ GET /api/v2/search: the server answered 401")
+    );
+    assert!(!marks(&s).boosted);
+
+    // A reply as work finds the post too; ctrl-t steps through the
+    // accounts that can reach it.
+    choose(&mut s, "reply as work");
+    let compose = compose_of(&s);
+    assert_eq!(compose.draft.source, "work");
+    let reply = compose.draft.reply.as_ref().unwrap();
+    assert_eq!(
+        (reply.id.as_str(), reply.find_by.as_deref()),
+        ("109", Some(URI))
+    );
+    ctrl(&mut s, 't');
+    let compose = compose_of(&s);
+    assert_eq!(compose.draft.source, "alt");
+    assert_eq!(compose.draft.reply.as_ref().unwrap().find_by, None);
+    ctrl(&mut s, 't');
+    assert_eq!(compose_of(&s).draft.source, "home");
+}
+
+#[test]
+fn a_post_read_from_a_file_is_acted_on_by_the_first_account_of_its_network() {
+    let from_file = post("109", "@bob@x.social")
+        .network(circles::model::Network::Mastodon)
+        .source("file")
+        .uri(URI)
+        .build();
+    let mut s = many(from_file);
+    let sent = acts(&key(&mut s, 'f'));
+    assert_eq!(sent.len(), 1, "{:?}", s.message);
+    assert_eq!(sent[0].source, "home");
+    assert_eq!(sent[0].post.find_by.as_deref(), Some(URI));
+    assert!(
+        marks(&s).favourited,
+        "the card is the only view of it: it shows"
+    );
+    // Without a URI no other account can find it.
+    let bare = post("110", "@bob@x.social")
+        .network(circles::model::Network::Mastodon)
+        .source("file")
+        .build();
+    let mut s = many(bare);
+    assert!(acts(&key(&mut s, 'f')).is_empty());
+    assert!(
+        s.message
+            .as_deref()
+            .unwrap()
+            .contains("file is a jsonl source"),
+        "{:?}",
+        s.message
+    );
+    // A Bluesky post has no Mastodon account to go through, and sky is
+    // the only Bluesky one.
+    let skeet = post("at://did:plc:b/app.bsky.feed.post/1", "bob.bsky.social")
+        .network(circles::model::Network::Bluesky)
+        .source("sky")
+        .build();
+    let mut s = many(skeet);
+    assert!(as_items(&mut s).is_empty());
 }

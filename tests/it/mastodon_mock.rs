@@ -448,6 +448,7 @@ fn act_on(id: &str, act: Act) -> ActRequest {
             id: id.into(),
             cid: None,
             record: None,
+            find_by: None,
         },
     }
 }
@@ -598,6 +599,7 @@ fn target(id: &str) -> Target {
         url: None,
         author: "@bob".into(),
         excerpt: String::new(),
+        find_by: None,
     }
 }
 
@@ -733,7 +735,7 @@ async fn the_thread_of_a_reply_has_its_parent_above_and_the_replies_below_by_dep
     let spec = home_timeline(&api.base, &alice.token, &dir);
     let mut accounts = Accounts::default();
     let circles::model::ThreadResult::Found { ancestors, replies } =
-        accounts.thread(&spec, middle.clone()).await
+        accounts.thread(&spec, middle.clone(), None).await
     else {
         panic!("no thread");
     };
@@ -742,7 +744,7 @@ async fn the_thread_of_a_reply_has_its_parent_above_and_the_replies_below_by_dep
     assert!(ancestors[0].text.contains("the root"));
     let below_ids: Vec<(&str, u16)> = replies.iter().map(|(p, d)| (p.id.as_str(), *d)).collect();
     assert_eq!(below_ids, [(below.as_str(), 1), (deepest.as_str(), 2)]);
-    let missing = accounts.thread(&spec, "99999999".into()).await;
+    let missing = accounts.thread(&spec, "99999999".into(), None).await;
     assert!(
         matches!(&missing, circles::model::ThreadResult::Failed(why) if why.contains("404")),
         "{missing:?}"

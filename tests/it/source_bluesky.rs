@@ -592,6 +592,7 @@ fn request(act: Act, record: Option<&str>) -> ActRequest {
             id: POST_URI.into(),
             cid: Some(POST_CID.into()),
             record: record.map(str::to_string),
+            find_by: None,
         },
     }
 }
@@ -882,6 +883,7 @@ async fn a_reply_is_a_post_record_with_facets_as_byte_ranges_and_both_refs() {
             url: None,
             author: "@bob.bsky.social".into(),
             excerpt: String::new(),
+            find_by: None,
         }),
         ..Draft::default()
     };
@@ -979,6 +981,7 @@ async fn a_quote_embeds_the_record_and_a_failed_send_says_why() {
             url: None,
             author: "@x".into(),
             excerpt: String::new(),
+            find_by: None,
         }),
         ..Draft::default()
     };
@@ -1057,7 +1060,7 @@ async fn get_post_thread_is_flattened_parents_first_and_replies_depth_first() {
     let spec = spec(&server.uri(), &dir);
     let mut accounts = Accounts::default();
     let circles::model::ThreadResult::Found { ancestors, replies } =
-        accounts.thread(&spec, POST_URI.into()).await
+        accounts.thread(&spec, POST_URI.into(), None).await
     else {
         panic!("no thread");
     };

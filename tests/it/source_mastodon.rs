@@ -918,3 +918,115 @@ async fn the_backoff_starts_over_once_a_request_goes_through() {
     );
     assert_eq!(waits(&s[at..]).first(), Some(&1), "{s:?}");
 }
+
+// ---- acting as an account on another server ----
+
+/// A SearchV2 entity holding one status (as `/api/v2/search` answers).
+fn search_result(statuses: &[Value]) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({
+        "accounts": [],
+        "statuses": statuses,
+        "hashtags": [],
+    }))
+}
+
+#[tokio::test]
+async fn an_account_on_another_server_finds_the_post_by_its_uri_then_acts_and_answers() {
+    use circles::model::{Act, ActRequest, ActResult, Draft, PostRef, PostRequest, PostResult};
+    let server = MockServer::start().await;
+    let uri = "https://x.social/users/bob/statuses/109";
+    // This server's copy of the post has its own id.
+    let local = status(777, "bob's post, as this server has it");
+    Mock::given(method("GET"))
+        .and(path("/api/v2/search"))
+        .and(query_param("q", uri))
+        .and(query_param("type", "statuses"))
+        .and(query_param("resolve", "true"))
+        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
+        .respond_with(search_result(std::slice::from_ref(&local)))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/search"))
+        .and(query_param("q", "https://gone.example/1"))
+        .respond_with(search_result(&[]))
+        .mount(&server)
+        .await;
+    let mut favourited = local.clone();
+    favourited["favourited"] = json!(true);
+    Mock::given(method("POST"))
+        .and(path("/api/v1/statuses/777/favourite"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&favourited))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/statuses"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(status(778, "my answer")))
+        .mount(&server)
+        .await;
+
+    let setup = token_file(0o600);
+    let spec = spec(&server.uri(), "home", &with_token(&setup));
+    let mut accounts = circles::source::act::Accounts::default();
+    let request = |find_by: &str| ActRequest {
+        ticket: 1,
+        source: "masto".into(),
+        act: Act::Favourite { on: true },
+        post: PostRef {
+            id: "109".into(),
+            cid: None,
+            record: None,
+            find_by: Some(find_by.into()),
+        },
+    };
+    let done = accounts.act(&spec, request(uri)).await;
+    assert!(matches!(done, ActResult::Done { .. }), "{done:?}");
+
+    // A post the server cannot find: said so, and nothing acted on.
+    let ActResult::Failed(why) = accounts.act(&spec, request("https://gone.example/1")).await
+    else {
+        panic!("a post not found was acted on");
+    };
+    assert!(why.contains("does not find it"), "{why}");
+
+    // A reply goes to this server's id of the post.
+    let target = circles::model::Target {
+        id: "109".into(),
+        cid: None,
+        root: None,
+        url: None,
+        author: "@bob@x.social".into(),
+        excerpt: String::new(),
+        find_by: Some(uri.into()),
+    };
+    let draft = Draft {
+        id: "circles-as-1".into(),
+        source: "masto".into(),
+        text: "@bob@x.social agreed".into(),
+        reply: Some(target),
+        ..Draft::default()
+    };
+    let posted = accounts
+        .post(
+            &spec,
+            PostRequest { ticket: 2, draft },
+            circles::model::MASTODON_LIMITS,
+        )
+        .await;
+    assert!(matches!(posted, PostResult::Posted(_)), "{posted:?}");
+    let sent = server
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.method.as_str() == "POST" && r.url.path() == "/api/v1/statuses")
+        .expect("the reply was sent");
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(&sent.body)
+        .into_owned()
+        .collect();
+    assert!(
+        form.contains(&("in_reply_to_id".into(), "777".into())),
+        "{form:?}"
+    );
+}

@@ -366,7 +366,11 @@ impl Runtime {
                     },
                 )
             }
-            Effect::Thread { source, id } => {
+            Effect::Thread {
+                source,
+                id,
+                find_by,
+            } => {
                 let (name, post) = (source.clone(), id.clone());
                 self.through_account(
                     &source.clone(),
@@ -376,7 +380,7 @@ impl Runtime {
                         result: crate::model::ThreadResult::Failed(why),
                     },
                     move |accounts, spec| {
-                        let call = accounts.thread(spec, id.clone());
+                        let call = accounts.thread(spec, id.clone(), find_by.clone());
                         async move {
                             let result = call.await;
                             Action::Thread { source, id, result }

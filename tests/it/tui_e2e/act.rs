@@ -353,3 +353,39 @@ fn capital_t_shows_the_parent_above_the_reply() {
     tui.wait_for("the thread closed", |s| !s.contains("Thread ·"));
     tui.quit();
 }
+
+#[test]
+fn the_palette_favourites_as_a_second_account_and_the_card_keeps_alices_marks() {
+    let rt = runtime();
+    let (server, api) = rt.block_on(Api::start());
+    let (alice, bob) = rt.block_on(api.alice_and_bob());
+    let carol = rt.block_on(async { api.sign_up(&api.app_token().await, "carol").await });
+    let id = rt.block_on(api.post(&bob, "a post for two accounts"));
+    let home = TempDir::new().unwrap();
+    let token = crate::common::secret_file(home.path(), "carol.token", &carol.token, 0o600);
+    // Alice's home, and carol's account on the same server as a second
+    // source that reads her (empty) local timeline.
+    let config = format!(
+        "{}\n[[source]]\nname = \"work\"\nkind = \"mastodon\"\ninstance = {:?}\n\
+         timeline = \"local\"\ntoken_file = {:?}\n",
+        alice_config(&home, &server.base, &alice),
+        server.base,
+        token.display().to_string()
+    );
+    let mut tui = super::Tui::with_env(home, (120, 30), Some(&config), &[]);
+    tui.wait_for("bob's post", |s| {
+        s.contains("a post for two accounts") && s.contains("mock live")
+    });
+    tui.send("\x10"); // ctrl-p
+    tui.wait_for("the palette", |s| s.contains("favourite as work"));
+    tui.send("favourite as work");
+    tui.send("\r");
+    tui.wait_for("the confirmation", |s| s.contains("favourited as work"));
+    let as_carol = rt.block_on(api.status(&carol, &id));
+    assert_eq!(as_carol["favourited"], true, "{as_carol}");
+    let as_alice = rt.block_on(api.status(&alice, &id));
+    assert_eq!(as_alice["favourited"], false, "{as_alice}");
+    let screen = tui.text();
+    assert!(!screen.contains('★'), "alice's card has no star: {screen}");
+    tui.quit();
+}
