@@ -142,6 +142,19 @@ impl PostBuilder {
         self
     }
 
+    /// Came as a notification of `kind` (id `n<post id>`); for a pure
+    /// notice (a favourite, boost, follow…) `subject` is the reader's post
+    /// it is about.
+    pub fn notice(mut self, kind: crate::model::NoticeKind, subject: Option<Post>) -> Self {
+        self.0.notice = Some(Box::new(crate::model::Notice {
+            kind,
+            id: format!("n{}", self.0.id),
+            others: Vec::new(),
+            subject: subject.map(Box::new),
+        }));
+        self
+    }
+
     pub fn build(self) -> Post {
         self.0
     }

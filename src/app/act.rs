@@ -98,15 +98,50 @@ pub fn actors(state: &AppState, post: &crate::model::Post) -> Vec<Actor> {
     actors
 }
 
+/// What a command acts on, which decides what it does with a pure notice
+/// (a favourite, boost or follow, which is no post).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum On {
+    /// The post itself: refused on a notice.
+    Post,
+    /// The post's author: on a notice, who did it.
+    Author,
+    /// The post's thread: on a notice, the thread of the post of yours it
+    /// is about.
+    Thread,
+}
+
 /// The selected post (in the thread or profile view, theirs) and the
 /// first account that can act on it ([`actors`]); else the status bar says
 /// why and nothing is done. `what` ends "only posts from Mastodon and
 /// Bluesky sources can …": "be favourited, boosted or bookmarked".
-pub(super) fn actionable(state: &mut AppState, what: &str) -> Option<(crate::model::Post, Actor)> {
-    let Some(post) = super::edit::selected_post(state).cloned() else {
+pub(super) fn actionable(
+    state: &mut AppState,
+    what: &str,
+    on: On,
+) -> Option<(crate::model::Post, Actor)> {
+    let Some(mut post) = super::edit::selected_post(state).cloned() else {
         state.message = Some("no post selected".into());
         return None;
     };
+    if post.is_pure_notice() && on != On::Author {
+        let subject = post.notice.as_deref().and_then(|n| n.subject.as_deref());
+        match subject {
+            Some(subject) if on == On::Thread => post = subject.clone(),
+            _ => {
+                state.message = Some(format!(
+                    "a {} notification is not a post: p shows who did it, F follows them{}",
+                    post.notice_kind().map_or("", |k| k.name()),
+                    if subject.is_some() {
+                        ", T opens the thread of your post"
+                    } else {
+                        ""
+                    }
+                ));
+                return None;
+            }
+        }
+    }
     if let Some(actor) = actors(state, &post).into_iter().next() {
         return Some((post, actor));
     }
@@ -129,7 +164,8 @@ pub(super) fn act_on(
     choose: fn(&Engagement) -> Act,
     effects: &mut Vec<Effect>,
 ) {
-    let Some((post, actor)) = actionable(state, "be favourited, boosted or bookmarked") else {
+    let Some((post, actor)) = actionable(state, "be favourited, boosted or bookmarked", On::Post)
+    else {
         return;
     };
     let act = choose(&post.engagement);

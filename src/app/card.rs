@@ -134,6 +134,13 @@ pub fn card(post: &Post, look: CardLook) -> Vec<Line> {
     let width = look.width.max(1);
     let time = relative_time(look.now, post.created_at);
     let warning = warning_of(post);
+    if look.style == Style::Compact && post.is_pure_notice() {
+        return vec![fit_with_right(
+            notice_words(post),
+            vec![piece(Tone::Time, time)],
+            width,
+        )];
+    }
     if look.style == Style::Compact {
         let first = warning
             .as_deref()
@@ -148,6 +155,17 @@ pub fn card(post: &Post, look: CardLook) -> Vec<Line> {
     let mut lines = Vec::new();
     if let Some(reason) = look.muted {
         lines.push(vec![piece(Tone::Marker, format!("⊘ muted ({reason})"))]);
+    }
+    if post.is_pure_notice() {
+        lines.push(fit_with_right(
+            notice_words(post),
+            vec![piece(Tone::Time, time)],
+            width,
+        ));
+        if let Some(subject) = post.notice.as_deref().and_then(|n| n.subject.as_deref()) {
+            lines.extend(excerpt(&subject.text, width, 2));
+        }
+        return lines;
     }
     lines.push(header(post, look.amplified, time, width));
     lines.extend(context(post, width));
@@ -335,8 +353,74 @@ pub fn counts(post: &Post) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" · "))
 }
 
+/// Who did it, for a notice's card: "Bob", "Bob and Ann", "Bob and 3
+/// others".
+fn actors_words(post: &Post) -> String {
+    let name = post.author.shown_name();
+    let others = post.notice.as_deref().map_or(&[][..], |n| &n.others[..]);
+    match others {
+        [] => name.to_string(),
+        [one] => format!("{name} and {}", one.shown_name()),
+        many => format!("{name} and {} others", many.len()),
+    }
+}
+
+/// What a notice says, as the first line of its card: `★ Bob favourited
+/// your post`, `+ Carol followed you`, `↪ Dan replied` (in the network's
+/// words: Bluesky likes and reposts).
+fn notice_words(post: &Post) -> Line {
+    use crate::model::{Network, NoticeKind};
+    let Some(kind) = post.notice_kind() else {
+        return Vec::new();
+    };
+    let bluesky = post.author.network == Network::Bluesky;
+    let (mark, did) = match kind {
+        NoticeKind::Favourite if bluesky => ("★", "liked your post"),
+        NoticeKind::Favourite => ("★", "favourited your post"),
+        NoticeKind::Reblog if bluesky => ("↻", "reposted your post"),
+        NoticeKind::Reblog => ("↻", "boosted your post"),
+        NoticeKind::Follow => ("+", "followed you"),
+        NoticeKind::FollowRequest => ("+", "asked to follow you"),
+        NoticeKind::Poll => ("▤", "— a poll has ended"),
+        NoticeKind::Mention => ("@", "mentioned you"),
+        NoticeKind::Reply => ("↪", "replied"),
+        NoticeKind::Quote => ("❝", "quoted your post"),
+        NoticeKind::Status => ("•", "posted"),
+        NoticeKind::Update => ("✎", "edited a post"),
+        NoticeKind::Other => ("•", "sent a notification"),
+    };
+    vec![
+        piece(Tone::Mine, format!("{mark} ")),
+        piece(Tone::Name, actors_words(post)),
+        piece(Tone::Context, format!(" {did}")),
+    ]
+}
+
+/// Up to `max` lines of a post's text, quoted, for a notice about it.
+fn excerpt(text: &str, width: usize, max: usize) -> Vec<Line> {
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.is_empty() {
+        return Vec::new();
+    }
+    let mut rows = wrap_plain(&format!("“{flat}”"), width, Tone::Context);
+    if rows.len() > max {
+        rows.truncate(max);
+        if let Some(last) = rows.last_mut() {
+            *last = truncate_line(
+                vec![piece(Tone::Context, format!("{} …", text_of_line(last)))],
+                width,
+            );
+        }
+    }
+    rows
+}
+
 fn context(post: &Post, width: usize) -> Vec<Line> {
     let mut lines = Vec::new();
+    // A mention, reply or quote says so first.
+    if post.notice.is_some() {
+        lines.push(truncate_line(notice_words(post), width));
+    }
     let boosters: Vec<&str> = post.boosters().map(|b| b.shown_name()).collect();
     if !boosters.is_empty() {
         let who = boosters.join(", ");
@@ -345,7 +429,11 @@ fn context(post: &Post, width: usize) -> Vec<Line> {
             width,
         ));
     }
-    if let Some(reply) = &post.reply_to {
+    if let Some(reply) = post
+        .reply_to
+        .as_ref()
+        .filter(|_| post.notice_kind() != Some(crate::model::NoticeKind::Reply))
+    {
         let to = reply
             .to
             .as_ref()
@@ -596,6 +684,9 @@ pub fn detail(
     parent: Option<&str>,
 ) -> Vec<Line> {
     let width = width.max(1);
+    if post.is_pure_notice() {
+        return notice_detail(post, verdict, columns, width, now);
+    }
     let mut lines = vec![header(
         post,
         verdict.amplified,
@@ -672,18 +763,7 @@ pub fn detail(
         }
     }
     lines.push(Vec::new());
-    let landed = if let Some(reason) = verdict.muted {
-        format!("muted ({})", reason.as_str())
-    } else if verdict.columns.is_empty() {
-        "in no column".to_string()
-    } else {
-        let names: Vec<&str> = verdict
-            .columns
-            .iter()
-            .filter_map(|c| columns.get(usize::from(*c)).map(String::as_str))
-            .collect();
-        format!("in {}", names.join(", "))
-    };
+    let landed = landed(verdict, columns);
     let amplified = if verdict.amplified {
         " · amplified"
     } else {
@@ -698,6 +778,73 @@ pub fn detail(
         lines.extend(wrap_plain(&format!("[y] copy {url}"), width, Tone::Marker));
     }
     lines
+}
+
+/// The detail page of a favourite, boost, follow or poll: what happened,
+/// everyone who did it, and the whole post of yours it is about.
+fn notice_detail(
+    post: &Post,
+    verdict: &Verdict,
+    columns: &[String],
+    width: usize,
+    now: DateTime<Utc>,
+) -> Vec<Line> {
+    let mut lines = vec![fit_with_right(
+        notice_words(post),
+        vec![piece(Tone::Time, relative_time(now, post.created_at))],
+        width,
+    )];
+    lines.extend(wrap_plain(
+        &format!(
+            "{} · from {}",
+            post.created_at.format("%Y-%m-%d %H:%M UTC"),
+            post.source
+        ),
+        width,
+        Tone::Marker,
+    ));
+    let notice = post.notice.as_deref();
+    let others = notice.map_or(&[][..], |n| &n.others[..]);
+    lines.push(Vec::new());
+    lines.push(vec![piece(Tone::Heading, "Who")]);
+    for account in std::iter::once(&*post.author).chain(others) {
+        let mut line = Vec::new();
+        let name = account.display_name.trim();
+        if !name.is_empty() {
+            line.push(piece(Tone::Name, name));
+            line.push(piece(Tone::Handle, " "));
+        }
+        line.push(piece(Tone::Handle, account.handle.clone()));
+        lines.push(truncate_line(line, width));
+    }
+    if let Some(subject) = notice.and_then(|n| n.subject.as_deref()) {
+        lines.push(Vec::new());
+        lines.push(vec![piece(Tone::Heading, "Your post")]);
+        lines.extend(wrap_rich(&subject.text, &subject.links, width));
+        if let Some(url) = &subject.url {
+            lines.extend(wrap_plain(&format!("[y] copy {url}"), width, Tone::Marker));
+        }
+    }
+    lines.push(Vec::new());
+    lines.extend(wrap_plain(&landed(verdict, columns), width, Tone::Marker));
+    lines
+}
+
+/// Where a post landed, for the detail page: "in Core, Rust", "muted
+/// (keyword)", "in no column".
+fn landed(verdict: &Verdict, columns: &[String]) -> String {
+    match verdict.muted {
+        Some(reason) => format!("muted ({})", reason.as_str()),
+        None if verdict.columns.is_empty() => "in no column".to_string(),
+        None => {
+            let names: Vec<&str> = verdict
+                .columns
+                .iter()
+                .filter_map(|c| columns.get(usize::from(*c)).map(String::as_str))
+                .collect();
+            format!("in {}", names.join(", "))
+        }
+    }
 }
 
 /// A numbered link of the detail page, wrapped, each of its lines linking

@@ -246,7 +246,9 @@ pub(super) fn open(state: &mut AppState, purpose: Purpose, effects: &mut Vec<Eff
             }
         }
         Purpose::Reply | Purpose::Quote => {
-            let Some((post, actor)) = super::act::actionable(state, "be answered or quoted") else {
+            let Some((post, actor)) =
+                super::act::actionable(state, "be answered or quoted", super::act::On::Post)
+            else {
                 return;
             };
             return answer(state, purpose, &post, actor, effects);

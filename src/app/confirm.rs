@@ -10,7 +10,9 @@ use crate::model::{Account, SourceEvent};
 /// profile shown). Where the profile said how things stand, it asks at
 /// once; else it asks the server first.
 pub(super) fn follow(state: &mut AppState, effects: &mut Vec<Effect>) {
-    let Some((post, actor)) = super::act::actionable(state, "have their authors followed") else {
+    let Some((post, actor)) =
+        super::act::actionable(state, "have their authors followed", super::act::On::Author)
+    else {
         return;
     };
     let known = match &state.overlay {
@@ -93,7 +95,8 @@ pub(super) fn following(
 /// `D`: delete the selected post, if it is yours (`[me]` names its
 /// author), after asking.
 pub(super) fn delete(state: &mut AppState) {
-    let Some((post, actor)) = super::act::actionable(state, "be deleted") else {
+    let Some((post, actor)) = super::act::actionable(state, "be deleted", super::act::On::Post)
+    else {
         return;
     };
     if actor.source != post.source {

@@ -101,7 +101,7 @@ impl Palette {
         );
         // The selected post through each account but the first (which its
         // key already uses).
-        if let Some(post) = super::edit::selected_post(state) {
+        if let Some(post) = super::edit::selected_post(state).filter(|p| !p.is_pure_notice()) {
             for actor in super::act::actors(state, post).into_iter().skip(1) {
                 items.extend(AS_ANOTHER.iter().map(|&command| PaletteItem {
                     kind: "as",

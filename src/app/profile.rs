@@ -24,7 +24,11 @@ pub struct ProfileView {
 
 /// `p`: opens the author's profile, asked of the source's server.
 pub(super) fn open(state: &mut AppState, effects: &mut Vec<Effect>) {
-    let Some((post, actor)) = super::act::actionable(state, "show their authors' profiles") else {
+    let Some((post, actor)) = super::act::actionable(
+        state,
+        "show their authors' profiles",
+        super::act::On::Author,
+    ) else {
         return;
     };
     effects.push(Effect::Profile {

@@ -40,7 +40,9 @@ impl Thread {
 /// `T`: opens the thread of the selected post, with the post alone until
 /// the server answers.
 pub(super) fn open(state: &mut AppState, effects: &mut Vec<Effect>) {
-    let Some((post, actor)) = super::act::actionable(state, "have their threads read") else {
+    let Some((post, actor)) =
+        super::act::actionable(state, "have their threads read", super::act::On::Thread)
+    else {
         return;
     };
     // The posts around it come from the acting account's server, as that

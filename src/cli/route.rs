@@ -4,8 +4,8 @@
 //! number, skipped and counted.
 
 use super::{Reported, Usage, report};
+use crate::decode::Lines;
 use crate::decode::stream::{Decoder, is_plain_json_string};
-use crate::decode::{DecodeError, Lines};
 use crate::filter::{MuteReason, Router, Rules, Verdict, explain as explain_post};
 use crate::model::Post;
 use std::fs::File;
@@ -85,8 +85,6 @@ struct Tally {
     first_bad: Vec<String>,
     /// Input files that could not be opened or read to the end.
     unreadable: u64,
-    /// Mastodon notifications that carry no post (follows, favourites…).
-    ignored: u64,
     /// `--strict` stopped the run at a bad line.
     stopped: bool,
 }
@@ -111,12 +109,6 @@ impl Tally {
                 s.push(')');
             }
         }
-        if self.ignored > 0 {
-            s.push_str(&format!(
-                ", {} notification(s) without a post ignored",
-                self.ignored
-            ));
-        }
         if self.unreadable > 0 {
             s.push_str(&format!(", {} file(s) could not be read", self.unreadable));
         }
@@ -136,7 +128,8 @@ enum Output {
 }
 
 /// Writes verdict lines: `{"id":…,"source":…,"author":…,"columns":[…],
-/// "muted":…,"amplified":…}`. Written by hand rather than through a serde
+/// "muted":…,"amplified":…}`, and `"notification":"favourite"` for a
+/// notification. Written by hand rather than through a serde
 /// struct because it runs once per post on the hot path: column names are
 /// quoted once up front, and strings without a character JSON must escape
 /// (nearly all ids, sources and handles) are copied as they are.
@@ -186,10 +179,16 @@ impl VerdictWriter {
             Some(MuteReason::Keyword) => b"],\"muted\":\"keyword\"",
         })?;
         out.write_all(if verdict.amplified {
-            b",\"amplified\":true}\n"
+            b",\"amplified\":true"
         } else {
-            b",\"amplified\":false}\n"
-        })
+            b",\"amplified\":false"
+        })?;
+        if let Some(kind) = post.notice_kind() {
+            out.write_all(b",\"notification\":\"")?;
+            out.write_all(kind.name().as_bytes())?;
+            out.write_all(b"\"")?;
+        }
+        out.write_all(b"}\n")
     }
 }
 
@@ -279,19 +278,17 @@ fn for_each_post<W: Write>(
                 line.map_err(|too_long| too_long.to_string())
                     .and_then(
                         |raw| match decoder.decode_line_into(raw, &name, &mut post) {
-                            Ok(()) => Ok(Some(raw)),
-                            Err(DecodeError::NotAPost(_)) => Ok(None),
+                            Ok(()) => Ok(raw),
                             Err(e) => Err(e.to_string()),
                         },
                     );
             match decoded {
-                Ok(Some(raw)) => {
+                Ok(raw) => {
                     tally.posts += 1;
                     if let Err(e) = each(&post, raw, out, Fresh(drained)) {
                         return write_failed(e);
                     }
                 }
-                Ok(None) => tally.ignored += 1,
                 Err(reason) => {
                     report(&format!("{shown}: line {number}: {reason}"));
                     tally.bad += 1;

@@ -149,6 +149,11 @@ pub struct RawColumn {
     /// Include: the post came from one of these [[source]] names.
     #[schemars(with = "Option<Vec<String>>")]
     pub sources: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Include: notifications of these kinds, or of every kind (true). A
+    /// favourite, boost, follow, follow request or poll result shows only
+    /// in a column that takes its kind.
+    #[schemars(with = "Option<NoticeRule>")]
+    pub notifications: Option<Spanned<NoticeRule>>,
     /// Narrow: a keyword match keeps the post out.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
@@ -179,6 +184,17 @@ pub struct RawColumn {
 
 fn yes() -> bool {
     true
+}
+
+/// A column's `notifications`: `true` (every kind), `false` (none, as if
+/// absent) or a list of kinds.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum NoticeRule {
+    All(bool),
+    /// Kinds: mention, reply, quote, status, update, favourite (or like),
+    /// reblog (or repost), follow, follow_request, poll, other.
+    Kinds(Vec<String>),
 }
 
 /// `[mute]`: what goes to the muted tail (README, "Mute and amplify, in this order").

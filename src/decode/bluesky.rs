@@ -165,6 +165,7 @@ pub(super) fn decode_feed_item(
             repost_record: viewer.and_then(|v| v.repost.as_deref()).map(line_text),
         },
         quote,
+        notice: None,
     })
 }
 

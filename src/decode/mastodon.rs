@@ -13,8 +13,8 @@ use super::wire::mastodon::{Account, Mention, Quote, Status};
 use super::wire::{Item, MentionEntry};
 use super::{DecodeError, body_text, line_text, parse_time};
 use crate::model::{
-    Account as ModelAccount, Engagement, Media, MediaKind, Mention as ModelMention, Network, Post,
-    Quote as ModelQuote, ReplyTo, sanitize, url_host,
+    Account as ModelAccount, Engagement, Media, MediaKind, Mention as ModelMention, Network,
+    Notice, NoticeKind, Post, Quote as ModelQuote, ReplyTo, sanitize, url_host,
 };
 
 const FORMAT: &str = "Mastodon status";
@@ -143,6 +143,7 @@ pub(super) fn decode_status(status: Status<'_>, source: &str) -> Result<Post, De
             repost_record: None,
         },
         quote,
+        notice: None,
     })
 }
 
@@ -175,6 +176,58 @@ fn quote_state(state: &str) -> &'static str {
         "muted_account" | "muted_domain" => "from an account or server you mute",
         _ => "not available",
     }
+}
+
+const NOTIFICATION: &str = "Mastodon notification";
+
+/// A Notification entity: a mention, reply, quote, post or edit is the
+/// status it carries, marked with why it came; a favourite, boost, follow,
+/// follow request, poll or anything else is a pure notice by its account,
+/// about the reader's status it carries, if any (see [`crate::model::Notice`]).
+pub(super) fn decode_notification(item: Item<'_>, source: &str) -> Result<Post, DecodeError> {
+    let missing =
+        |field: &str| DecodeError::invalid(NOTIFICATION, format!("missing field `{field}`"));
+    let wire = item.kind.as_deref().unwrap_or_default().to_string();
+    let mut kind = NoticeKind::of_wire(&wire);
+    let id = line_text(&item.id.ok_or_else(|| missing("id"))?.into_string());
+    let status = item
+        .status
+        .map(|status| decode_status(*status, source))
+        .transpose()?;
+    if kind.is_post() {
+        let mut post = status.ok_or_else(|| {
+            DecodeError::invalid(
+                NOTIFICATION,
+                format!("a `{}` notification without its `status`", line_text(&wire)),
+            )
+        })?;
+        if kind == NoticeKind::Mention && post.is_reply() {
+            kind = NoticeKind::Reply;
+        }
+        post.notice = Some(Box::new(Notice {
+            kind,
+            id,
+            others: Vec::new(),
+            subject: None,
+        }));
+        return Ok(post);
+    }
+    let actor = account(item.account.as_ref().ok_or_else(|| missing("account"))?);
+    let created_at = parse_time(
+        &item.created_at.ok_or_else(|| missing("created_at"))?,
+        NOTIFICATION,
+        "created_at",
+    )?;
+    let mut post = Post::new(source, &format!("notification:{id}"), actor, created_at, "");
+    // `o` and `y` open and copy the post it is about.
+    post.url = status.as_ref().and_then(|s| s.url.clone());
+    post.notice = Some(Box::new(Notice {
+        kind,
+        id,
+        others: Vec::new(),
+        subject: status.map(Box::new),
+    }));
+    Ok(post)
 }
 
 /// The status of a line read as the union of every format's keys (its

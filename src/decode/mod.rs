@@ -43,10 +43,6 @@ pub enum DecodeError {
     UnknownShape(String),
     #[error("{format}: {why}")]
     Invalid { format: &'static str, why: String },
-    /// A valid item that is not a post for the timeline (a Mastodon follow,
-    /// favourite or reblog notification): skipped, not an error.
-    #[error("a Mastodon `{0}` notification is not a post for the timeline")]
-    NotAPost(String),
 }
 
 impl DecodeError {
@@ -94,15 +90,8 @@ pub(super) fn decode_general(json: &str, source: &str) -> Result<Post, DecodeErr
     if let Some(feed_item) = item.post {
         return bluesky::decode_feed_item(feed_item, item.reply, item.reason, source);
     }
-    if let Some(kind) = &item.kind
-        && item.account.is_some()
-    {
-        return match item.status {
-            Some(status) if matches!(kind.as_ref(), "mention" | "status" | "update") => {
-                mastodon::decode_status(*status, source)
-            }
-            _ => Err(DecodeError::NotAPost(kind.to_string())),
-        };
+    if item.kind.is_some() && item.account.is_some() {
+        return mastodon::decode_notification(item, source);
     }
     if item.account.is_some() && (item.content.is_some() || item.reblog.is_some()) {
         return mastodon::decode_status(mastodon::status_of(item)?, source);

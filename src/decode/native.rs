@@ -143,6 +143,7 @@ pub(super) fn decode(item: Item<'_>, source: &str) -> Result<Post, DecodeError> 
         cid: None,
         engagement: Default::default(),
         quote: None,
+        notice: None,
         visibility: item.visibility.as_deref().map(line_text),
     })
 }

@@ -32,6 +32,9 @@ pub(super) struct Include {
     pub regex: Vec<usize>,
     pub mentions_me: bool,
     pub sources: Vec<String>,
+    /// The notification kinds it takes (none when it has no
+    /// `notifications`).
+    pub notifications: Vec<crate::model::NoticeKind>,
 }
 
 /// Narrowing rules (AND-ed).
@@ -268,8 +271,15 @@ impl Rules {
                     ),
                 ));
             }
+            let notifications = notice_kinds(c.notifications.as_ref(), &mut b.errors);
             let include = Include {
-                any: keys.iter().any(|k| k.is_some()) || c.mentions_me,
+                // `notifications = []` is there and takes nothing, like
+                // an empty list of any include key; `false` is as if absent.
+                any: keys.iter().any(|k| k.is_some())
+                    || c.mentions_me
+                    || c.notifications.as_ref().is_some_and(|rule| {
+                        !matches!(rule.get_ref(), config::NoticeRule::All(false))
+                    }),
                 keywords: config::entries(&c.keywords)
                     .iter()
                     .filter_map(|k| b.keyword(k))
@@ -280,6 +290,7 @@ impl Rules {
                     .collect(),
                 mentions_me: c.mentions_me,
                 sources,
+                notifications,
             };
             if c.mentions_me && raw.me.handles.is_empty() {
                 b.warnings.push(Diagnostic::warning(
@@ -447,6 +458,39 @@ fn timed_mute_end(
                 format!("not a valid time: {e}"),
             ));
             None
+        }
+    }
+}
+
+/// The kinds a column's `notifications` names; an unknown one is an error
+/// at the key.
+fn notice_kinds(
+    rule: Option<&toml::Spanned<config::NoticeRule>>,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<crate::model::NoticeKind> {
+    use crate::model::NoticeKind;
+    let Some(rule) = rule else {
+        return Vec::new();
+    };
+    match rule.get_ref() {
+        config::NoticeRule::All(true) => NoticeKind::ALL.to_vec(),
+        config::NoticeRule::All(false) => Vec::new(),
+        config::NoticeRule::Kinds(names) => {
+            let mut kinds = Vec::new();
+            for name in names {
+                match NoticeKind::parse(name.trim()) {
+                    Some(kind) if !kinds.contains(&kind) => kinds.push(kind),
+                    Some(_) => {}
+                    None => errors.push(Diagnostic::error(
+                        Some(rule.span()),
+                        format!(
+                            "`{name}` is no kind of notification (kinds: {})",
+                            NoticeKind::ALL.map(NoticeKind::name).join(", ")
+                        ),
+                    )),
+                }
+            }
+            kinds
         }
     }
 }

@@ -85,6 +85,11 @@ impl Place<'_> {
     }
 }
 
+/// The kind of notification a post came as: "favourite".
+fn notice_name(post: &Post) -> &'static str {
+    post.notice_kind().map_or("", |k| k.name())
+}
+
 /// Routes `post` with a full trace and describes it, one rule per line.
 pub fn explain(rules: &Rules, post: &Post) -> (Verdict, String) {
     let verdict = route_traced(rules, post);
@@ -94,7 +99,11 @@ pub fn explain(rules: &Rules, post: &Post) -> (Verdict, String) {
     if post.boosters().next().is_some() {
         let _ = write!(out, " (boosted by {})", boosters(post));
     }
-    let _ = writeln!(out, " from {}", post.source);
+    let _ = write!(out, " from {}", post.source);
+    if post.notice.is_some() {
+        let _ = write!(out, " (a {} notification)", notice_name(post));
+    }
+    out.push('\n');
     let column = |i: u16| rules.columns[usize::from(i)].name.as_str();
     for fired in &verdict.fired {
         let line = match *fired {
@@ -151,6 +160,9 @@ pub fn explain(rules: &Rules, post: &Post) -> (Verdict, String) {
                     Because::Hashtag(i) => place.hashtag(i),
                     Because::MentionsMe => "mentions_me: the post mentions you".to_string(),
                     Because::Source => format!("sources includes `{}`", post.source),
+                    Because::Notification => {
+                        format!("notifications takes a {} notification", notice_name(post))
+                    }
                     Because::Everything => {
                         "the column has no include rule, so it takes every post".to_string()
                     }
@@ -173,6 +185,10 @@ pub fn explain(rules: &Rules, post: &Post) -> (Verdict, String) {
                     Narrowing::MediaOnly => {
                         "media_only = true and the post has no media".to_string()
                     }
+                    Narrowing::NotAPost => format!(
+                        "a {} notification shows only where notifications takes it",
+                        notice_name(post)
+                    ),
                 };
                 format!("  {}: excluded, {why}", column(c))
             }

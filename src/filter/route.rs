@@ -46,6 +46,8 @@ pub enum Because {
     Hashtag(usize),
     MentionsMe,
     Source,
+    /// Its `notifications` takes the post's kind of notification.
+    Notification,
     /// The column has no include rule.
     Everything,
 }
@@ -58,6 +60,9 @@ pub enum Narrowing {
     Reply,
     Language,
     MediaOnly,
+    /// A favourite, boost, follow, follow request or poll: only a column
+    /// whose `notifications` takes its kind shows it.
+    NotAPost,
 }
 
 /// One rule that fired for a post, in evaluation order.
@@ -150,15 +155,22 @@ struct Buffers {
 
 /// The text keyword and regex rules read: content warning, text and media
 /// descriptions, one per line, then the same of the quoted post when
-/// `quoted` (put together in `buffer` when there is more than the text).
+/// `quoted`, and of a notice's subject (put together in `buffer` when
+/// there is more than the text).
 pub(super) fn match_text<'a>(post: &'a Post, quoted: bool, buffer: &'a mut String) -> &'a str {
     let quote = post.quoted().filter(|_| quoted);
+    // A notice's own post has no text: rules read the post it is about.
+    let subject = post.notice.as_deref().and_then(|n| n.subject.as_deref());
     let alts = post.media.iter().filter_map(|m| m.alt.as_deref());
-    if post.content_warning.is_none() && alts.clone().next().is_none() && quote.is_none() {
+    if post.content_warning.is_none()
+        && alts.clone().next().is_none()
+        && quote.is_none()
+        && subject.is_none()
+    {
         return &post.text;
     }
     buffer.clear();
-    for post in std::iter::once(post).chain(quote) {
+    for post in std::iter::once(post).chain(quote).chain(subject) {
         if !buffer.is_empty() {
             buffer.push('\n');
         }
@@ -400,6 +412,17 @@ fn column_takes(
     fired: &mut Vec<Fired>,
 ) -> bool {
     let include = &column.include;
+    let notice = post.notice_kind();
+    let takes_notice = notice.is_some_and(|kind| include.notifications.contains(&kind));
+    if post.is_pure_notice() && !takes_notice {
+        if traced {
+            fired.push(Fired::Excluded {
+                column: index,
+                by: Narrowing::NotAPost,
+            });
+        }
+        return false;
+    }
     let mut taker = Taker {
         traced,
         took: false,
@@ -440,6 +463,9 @@ fn column_takes(
     }
     if taker.wants() && include.sources.contains(&post.source) {
         taker.take(Because::Source);
+    }
+    if taker.wants() && takes_notice {
+        taker.take(Because::Notification);
     }
     let fired = taker.fired;
     if !taker.took {

@@ -8,6 +8,7 @@ mod compose;
 mod event;
 mod identity;
 mod limits;
+mod notice;
 mod sanitize;
 pub(crate) mod scan;
 
@@ -19,6 +20,7 @@ pub use compose::{
 pub use event::{SourceEvent, SourceState};
 pub use identity::{HandleError, HandleKey, parse_handle};
 pub use limits::{MAX_ALT_BYTES, MAX_ENTRIES, MAX_SHORT_BYTES, MAX_TEXT_BYTES, MAX_URL_BYTES};
+pub use notice::{Notice, NoticeKind};
 pub use sanitize::{escape_controls, sanitize, sanitize_line, show_invisible, strip_invisible};
 
 use chrono::{DateTime, Utc};
@@ -281,6 +283,9 @@ pub struct Post {
     /// The post it quotes (Mastodon 4.5 `quote`, a Bluesky record embed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quote: Option<Box<Quote>>,
+    /// It came as a notification: which, and what it is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<Box<Notice>>,
 }
 
 /// A post quoted inside another.
@@ -358,6 +363,7 @@ impl Post {
             cid: None,
             engagement: Engagement::default(),
             quote: None,
+            notice: None,
         }
     }
 

@@ -134,8 +134,7 @@ impl Client {
         api_url(&self.base, segments, query)
     }
 
-    /// One page of a timeline (or of the notifications, which on this
-    /// timeline are mentions only).
+    /// One page of a timeline (or of the notifications, of every type).
     pub async fn timeline(&mut self, timeline: &Timeline, page: Page) -> Result<Items, Error> {
         let limit = PAGE.to_string();
         let url = match page {
@@ -160,7 +159,8 @@ impl Client {
             Timeline::Home => (vec!["timelines", "home"], vec![]),
             Timeline::Local => (vec!["timelines", "public"], vec![("local", "true")]),
             Timeline::Public => (vec!["timelines", "public"], vec![]),
-            Timeline::Notifications => (vec!["notifications"], vec![("types[]", "mention")]),
+            // Every type: favourites, boosts and follows are cards too.
+            Timeline::Notifications => (vec!["notifications"], vec![]),
             Timeline::List(id) => (vec!["timelines", "list", id], vec![]),
             Timeline::Tag(tag) => (vec!["timelines", "tag", tag], vec![]),
         };

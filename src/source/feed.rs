@@ -633,6 +633,7 @@ fn entry_post(entry: &feed_rs::model::Entry, info: &FeedInfo<'_>) -> Post {
         cid: None,
         engagement: Default::default(),
         quote: None,
+        notice: None,
     }
 }
 

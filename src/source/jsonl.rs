@@ -15,7 +15,7 @@
 
 use super::{Cursors, Sink, SourceState};
 use crate::config::JsonlSpec;
-use crate::decode::{DecodeError, Lines, decode_line};
+use crate::decode::{Lines, decode_line};
 use crate::model::Post;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
@@ -53,7 +53,6 @@ impl Batcher<'_> {
                     self.flush();
                 }
             }
-            Err(DecodeError::NotAPost(_)) => {}
             Err(e) => self.skip(number, &e.to_string()),
         }
     }

@@ -20,7 +20,7 @@
 
 use super::{Cursors, Failure, Sink, SourceState};
 use crate::config::{MastodonSpec, Timeline};
-use crate::decode::{DecodeError, decode};
+use crate::decode::decode;
 use crate::model::sanitize_line;
 use crate::net::http::Backoff;
 use crate::net::mastodon::{Client, Event, MAX_EVENT_BYTES, Opened, PAGE, Page, Stream};
@@ -486,7 +486,6 @@ impl Mastodon {
             }
             match decode(item, &self.sink.source) {
                 Ok(post) => posts.push(post),
-                Err(DecodeError::NotAPost(_)) => {}
                 Err(e) => {
                     if !self.skip(format!(
                         "{what}: item {} of {}: {e}",
@@ -546,11 +545,11 @@ impl Mastodon {
 
     /// Acts on one streaming event; false once the app is gone.
     fn on_event(&mut self, event: Event) -> bool {
-        let mentions = self.spec.timeline == Timeline::Notifications;
+        let notifications = self.spec.timeline == Timeline::Notifications;
         let kind = event.kind.as_str();
         let wanted = match kind {
-            "update" | "status.update" => !mentions,
-            "notification" => mentions,
+            "update" | "status.update" => !notifications,
+            "notification" => notifications,
             "delete" => true,
             _ => false,
         };
@@ -576,7 +575,6 @@ impl Mastodon {
         let open = match decode(data, &self.sink.source) {
             Ok(post) if kind == "status.update" => self.sink.updated(post),
             Ok(post) => self.sink.posts(vec![post]),
-            Err(DecodeError::NotAPost(_)) => true,
             Err(e) => self.skip(format!("streaming `{kind}` event: {e}")),
         };
         open && self.report_cursor()

@@ -146,12 +146,41 @@ impl Timeline {
     /// Takes what another copy of post `id` says about who boosted it into
     /// the stored post, merging them into one card: a new booster joins
     /// `also_boosted_by`, and the author's own copy makes it the author's
-    /// post (its first booster joins the others). True when the post
-    /// changed; route it again then ([`Timeline::replace`]).
+    /// post (its first booster joins the others). A notification copy
+    /// marks the post with its notice, and another favourite or boost of
+    /// the same post of yours joins the notice's `others` ("bob and 3
+    /// others"). True when the post changed; route it again then
+    /// ([`Timeline::replace`]).
     pub fn merge_boosters(&mut self, id: PostId, copy: &Post) -> bool {
         let Some(entry) = self.entries.get_mut(&id) else {
             return false;
         };
+        // Looked at first, so a copy that changes nothing costs no copy of
+        // a post shared with the cache.
+        let stored = &entry.post;
+        if let Some(notice) = &copy.notice {
+            let new_actor = |mine: &crate::model::Notice| {
+                stored.author.key != copy.author.key
+                    && !mine.others.iter().any(|o| o.key == copy.author.key)
+            };
+            let changed = match stored.notice.as_deref() {
+                None => true,
+                Some(mine) => copy.is_pure_notice() && mine.kind == notice.kind && new_actor(mine),
+            };
+            if copy.is_pure_notice() || changed {
+                if changed {
+                    let post = Arc::make_mut(&mut entry.post);
+                    match post.notice.as_deref_mut() {
+                        None => post.notice = Some(notice.clone()),
+                        Some(mine) => {
+                            mine.others.push((*copy.author).clone());
+                            post.created_at = post.created_at.max(copy.created_at);
+                        }
+                    }
+                }
+                return changed;
+            }
+        }
         let post = Arc::make_mut(&mut entry.post);
         match &copy.boosted_by {
             Some(booster) => {
@@ -497,6 +526,19 @@ impl Keys {
 }
 
 pub(crate) fn dedupe_key(post: &Post) -> String {
+    use crate::model::NoticeKind;
+    // Favourites and boosts of one post of yours are one card.
+    if let Some(notice) = post.notice.as_deref()
+        && matches!(notice.kind, NoticeKind::Favourite | NoticeKind::Reblog)
+        && let Some(subject) = &notice.subject
+    {
+        return format!(
+            "\u{1}{}\u{0}{}\u{0}{}",
+            post.source,
+            notice.kind.name(),
+            subject.id
+        );
+    }
     match &post.uri {
         Some(uri) => uri.clone(),
         None => format!("{}\u{0}{}", post.source, post.id),

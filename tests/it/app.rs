@@ -2715,3 +2715,115 @@ fn a_post_read_from_a_file_is_acted_on_by_the_first_account_of_its_network() {
     let mut s = many(skeet);
     assert!(as_items(&mut s).is_empty());
 }
+
+// ------------------------------------------------------- notifications
+
+const NOTIFIED: &str = r#"
+[[source]]
+name = "home"
+kind = "mastodon"
+instance = "http://127.0.0.1:9"
+token_env = "CIRCLES_TEST_TOKEN"
+
+[[source]]
+name = "bell"
+kind = "mastodon"
+instance = "http://127.0.0.1:9"
+timeline = "notifications"
+token_env = "CIRCLES_TEST_TOKEN"
+
+[[column]]
+name = "Home"
+sources = ["home"]
+
+[[column]]
+name = "Notifications"
+notifications = true
+
+[mute]
+accounts = ["@loud@x.social"]
+"#;
+
+#[test]
+fn a_mention_seen_in_home_first_joins_the_notifications_when_it_comes_as_one() {
+    use circles::model::NoticeKind;
+    let mut s = testkit::state(NOTIFIED).sources(&["home", "bell"]).build();
+    let seen = post("7", "@bob@x.social")
+        .source("home")
+        .uri("https://x.social/users/bob/statuses/7")
+        .text("@jane hi");
+    update(
+        &mut s,
+        Action::Source(SourceEvent::Posts {
+            source: "home".into(),
+            posts: vec![seen.clone().build()],
+        }),
+    );
+    assert_eq!(s.list(0).len(), 1);
+    assert!(s.list(1).is_empty());
+    update(
+        &mut s,
+        Action::Source(SourceEvent::Posts {
+            source: "bell".into(),
+            posts: vec![
+                seen.source("bell")
+                    .notice(NoticeKind::Mention, None)
+                    .build(),
+            ],
+        }),
+    );
+    assert_eq!(s.timeline.len(), 1, "one post, not two");
+    assert_eq!(s.list(1).len(), 1, "now in the notifications too");
+    let entry = s.timeline.get(s.list(1)[0]).unwrap();
+    assert_eq!(entry.post.notice_kind(), Some(NoticeKind::Mention));
+    assert_eq!(entry.post.source, "home", "still acted on through home");
+
+    // A muted account's follow is muted and counted, never lost; f on a
+    // follow says what works instead.
+    let before = s.muted_today;
+    let follow = post("notification:8", "@loud@x.social")
+        .source("bell")
+        .text("")
+        .notice(NoticeKind::Follow, None)
+        .build();
+    update(
+        &mut s,
+        Action::Source(SourceEvent::Posts {
+            source: "bell".into(),
+            posts: vec![follow],
+        }),
+    );
+    assert_eq!(s.muted_today, before + 1);
+    assert_eq!(s.timeline.muted().len(), 1);
+    let dan = post("notification:9", "@dan@x.social")
+        .source("bell")
+        .text("")
+        .notice(NoticeKind::Follow, None)
+        .build();
+    update(
+        &mut s,
+        Action::Source(SourceEvent::Posts {
+            source: "bell".into(),
+            posts: vec![dan],
+        }),
+    );
+    s.focus = 1;
+    s.views[1].selected = 0;
+    assert!(
+        s.selected()
+            .is_some_and(|id| s.timeline.get(id).unwrap().post.is_pure_notice())
+    );
+    let effects = key(&mut s, 'f');
+    assert!(acts(&effects).is_empty(), "{effects:?}");
+    assert_eq!(
+        s.message.as_deref(),
+        Some("a follow notification is not a post: p shows who did it, F follows them")
+    );
+    let effects = key(&mut s, 'p');
+    assert!(
+        effects.iter().any(
+            |e| matches!(e, Effect::Profile { account, .. } if account.handle == "@dan@x.social")
+        ),
+        "p shows the follower: {effects:?}"
+    );
+}

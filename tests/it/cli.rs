@@ -1521,7 +1521,7 @@ fn a_reader_that_goes_away_ends_default_output_quietly() {
 }
 
 #[test]
-fn notifications_without_a_post_are_ignored_not_bad() {
+fn notifications_are_routed_with_their_kind() {
     let env = Env::new();
     let account =
         json!({"id": "2", "acct": "x@y.social", "url": "https://y.social/@x", "display_name": "X"});
@@ -1538,13 +1538,18 @@ fn notifications_without_a_post_are_ignored_not_bad() {
         .args(["route", "--strict"])
         .write_stdin(input));
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(verdicts(&out.stdout).len(), 1);
+    let verdicts = verdicts(&out.stdout);
+    assert_eq!(verdicts.len(), 3, "{}", out.stdout);
+    assert_eq!(verdicts[0]["notification"], "follow", "{}", out.stdout);
+    assert_eq!(verdicts[0]["author"], "@x@y.social");
+    assert_eq!(verdicts[1]["notification"], "favourite");
     assert!(
-        out.stderr
-            .contains("2 notification(s) without a post ignored"),
-        "{}",
-        out.stderr
+        verdicts[2].get("notification").is_none(),
+        "a post is no notification: {}",
+        out.stdout
     );
+    // No column of this config takes notifications: a follow is in none.
+    assert_eq!(verdicts[0]["columns"], json!([]), "{}", out.stdout);
     assert!(!out.stderr.contains("bad line"), "{}", out.stderr);
 }
 

@@ -1,8 +1,8 @@
 //! Decoder tests on fixtures in the real API shapes (Mastodon entities,
 //! Bluesky `feedViewPost`) and on the native format.
 
-use circles::decode::{DecodeError, decode};
-use circles::model::{MediaKind, Network, Post};
+use circles::decode::decode;
+use circles::model::{MediaKind, Network, NoticeKind, Post};
 
 fn fixture(name: &str) -> Post {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -92,12 +92,70 @@ fn mastodon_mention_notification_yields_its_status() {
     assert_eq!(post.author.handle, "@sam@infosec.exchange");
     assert_eq!(post.mentions[0].key, "jane@mastodon.social");
     assert!(post.text.starts_with("@jane heads up"));
+    let notice = post.notice.as_deref().expect("it came as a notification");
+    assert_eq!(notice.kind, NoticeKind::Mention);
+    assert_eq!(notice.id, "394857120");
+    assert!(!post.is_pure_notice(), "a mention is a post to act on");
+    assert_eq!(post.id, "117652498102738944", "the status's own id");
 }
 
 #[test]
-fn mastodon_notifications_without_a_post_are_reported() {
-    let line = r#"{"id":"1","type":"follow","created_at":"2026-11-21T10:00:00Z","account":{"id":"2","acct":"x@y.social","url":"https://y.social/@x","display_name":"X"}}"#;
-    assert!(matches!(decode(line, "n"), Err(DecodeError::NotAPost(kind)) if kind == "follow"));
+fn every_kind_of_mastodon_notification_is_a_card() {
+    use serde_json::json;
+    let account =
+        json!({"id": "2", "acct": "x@y.social", "url": "https://y.social/@x", "display_name": "X"});
+    let follow = json!({"id": "1", "type": "follow", "created_at": "2026-11-21T10:00:00Z", "account": account});
+    let post = decode(&follow.to_string(), "n").unwrap();
+    assert!(post.is_pure_notice());
+    assert_eq!(post.notice_kind(), Some(NoticeKind::Follow));
+    assert_eq!(
+        post.author.handle, "@x@y.social",
+        "the account that followed"
+    );
+    assert_eq!(post.id, "notification:1");
+    assert!(post.text.is_empty());
+
+    // A favourite is about the reader's post, which it carries.
+    let favourite = fixture("mastodon_api/notification_favourite.json");
+    assert_eq!(favourite.notice_kind(), Some(NoticeKind::Favourite));
+    assert_eq!(favourite.author.handle, "@alice@hachyderm.io");
+    let subject = favourite
+        .notice
+        .as_deref()
+        .unwrap()
+        .subject
+        .as_deref()
+        .unwrap();
+    assert!(!subject.text.is_empty());
+    assert_eq!(favourite.url, subject.url, "o and y reach the post");
+
+    // A mention that answers a post is a reply; kinds circles does not
+    // know yet still arrive, as `other`.
+    let mut reply = serde_json::from_str::<serde_json::Value>(
+        &std::fs::read_to_string(format!(
+            "{}/tests/fixtures/mastodon_notification_mention.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    reply["status"]["in_reply_to_id"] = json!("117652498102730000");
+    let reply = decode(&reply.to_string(), "n").unwrap();
+    assert_eq!(reply.notice_kind(), Some(NoticeKind::Reply));
+    let mut odd = follow.clone();
+    odd["type"] = json!("severed_relationships");
+    assert_eq!(
+        decode(&odd.to_string(), "n").unwrap().notice_kind(),
+        Some(NoticeKind::Other)
+    );
+    // A mention without its status says so, located.
+    let mut bare = follow;
+    bare["type"] = json!("mention");
+    let err = decode(&bare.to_string(), "n").unwrap_err().to_string();
+    assert!(
+        err.contains("a `mention` notification without its `status`"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -309,6 +309,22 @@ impl Api {
         );
     }
 
+    /// `who` POSTs to `/api/v1/<path>` with `form` (favourite, reblog, a
+    /// reply): the answer.
+    pub(crate) async fn as_user(&self, who: &User, path: &str, form: &[(&str, &str)]) -> Value {
+        json(
+            self.http
+                .post(format!("{}/api/v1/{path}", self.base))
+                .bearer_auth(&who.token)
+                .form(form)
+                .send()
+                .await
+                .unwrap(),
+            path,
+        )
+        .await
+    }
+
     /// Posts a public status; returns its id.
     pub(crate) async fn post(&self, who: &User, status: &str) -> String {
         let status = json(

@@ -1086,3 +1086,134 @@ fn a_quoted_posts_keywords_and_hashtags_route_and_explain_says_so() {
         .build();
     assert!(!columns_of(&r, &excluded).contains(&"Rust".to_string()));
 }
+
+const NOTIFYING: &str = r##"
+[me]
+handles = ["@jane@mastodon.social"]
+
+[[column]]
+name = "Core"
+accounts = ["@bob@x.social"]
+
+[[column]]
+name = "Everything"
+notifications = true
+
+[[column]]
+name = "Faves"
+notifications = ["favourite", "repost"]
+
+[[column]]
+name = "Alerts"
+keywords = ["AcmeCo"]
+
+[[column]]
+name = "Rest"
+rest = true
+
+[mute]
+accounts = ["@loud@example.social"]
+keywords = ["NFT"]
+"##;
+
+#[test]
+fn notifications_go_where_a_column_takes_their_kind() {
+    use circles::model::NoticeKind;
+    let r = load(NOTIFYING, now()).unwrap().rules;
+    let mine = |text: &str| {
+        post("9", "@jane@mastodon.social")
+            .at(eleven())
+            .text(text)
+            .build()
+    };
+    let favourite = post("notification:1", "@bob@x.social")
+        .at(eleven())
+        .text("")
+        .notice(NoticeKind::Favourite, Some(mine("AcmeCo ships today")))
+        .build();
+    // Only columns whose `notifications` take it: not Core (bob's posts),
+    // not Alerts (whose keyword is in the post favourited), not Rest.
+    assert_eq!(columns_of(&r, &favourite), vec!["Everything", "Faves"]);
+    let (_, text) = explain(&r, &favourite);
+    for needle in [
+        "from feed (a favourite notification)",
+        "Core: excluded, a favourite notification shows only where notifications takes it",
+        "Everything: matched notifications takes a favourite notification",
+        "Rest (rest): skipped, another column took the post",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+
+    // A mention is a post: it goes where posts go, and to Everything.
+    let mention = post("m1", "@bob@x.social")
+        .at(eleven())
+        .text("@jane look")
+        .notice(NoticeKind::Mention, None)
+        .build();
+    assert_eq!(columns_of(&r, &mention), vec!["Core", "Everything"]);
+    let follow = post("notification:2", "@carol@y.social")
+        .at(eleven())
+        .text("")
+        .notice(NoticeKind::Follow, None)
+        .build();
+    assert_eq!(columns_of(&r, &follow), vec!["Everything"]);
+
+    // Mutes: a muted account's follow, a favourite of a post of yours that
+    // says a muted word; muted, not lost.
+    let muted = post("notification:3", "@loud@example.social")
+        .at(eleven())
+        .text("")
+        .notice(NoticeKind::Follow, None)
+        .build();
+    let verdict = route(&r, &muted);
+    assert_eq!(verdict.muted, Some(MuteReason::Account));
+    assert_eq!(names_of(&r, &verdict.hidden_in), vec!["Everything"]);
+    let worded = post("notification:4", "@bob@x.social")
+        .at(eleven())
+        .text("")
+        .notice(NoticeKind::Reblog, Some(mine("my NFT thoughts")))
+        .build();
+    let verdict = route(&r, &worded);
+    assert_eq!(verdict.muted, Some(MuteReason::Keyword));
+    assert_eq!(
+        names_of(&r, &verdict.hidden_in),
+        vec!["Everything", "Faves"]
+    );
+}
+
+fn names_of(rules: &Rules, columns: &[u16]) -> Vec<String> {
+    columns
+        .iter()
+        .map(|&c| rules.columns[usize::from(c)].name.clone())
+        .collect()
+}
+
+#[test]
+fn a_notifications_key_that_names_no_kind_is_an_error_at_the_key() {
+    let text = "[[column]]\nname = \"N\"\nnotifications = [\"mention\", \"favourit\"]\n";
+    let errors = load(text, now()).unwrap_err();
+    let first = &errors.errors[0];
+    assert!(
+        first
+            .message
+            .contains("`favourit` is no kind of notification (kinds: mention, reply"),
+        "{}",
+        first.message
+    );
+    assert_eq!(
+        first.line_col(text),
+        Some((3, 17)),
+        "located at the key's value"
+    );
+    // An empty list takes nothing, like any empty include list; false is
+    // as if the key were not there.
+    let r = load("[[column]]\nname = \"N\"\nnotifications = []\n", now())
+        .unwrap()
+        .rules;
+    let plain = post("1", "@x@x.social").at(eleven()).build();
+    assert!(columns_of(&r, &plain).is_empty());
+    let r = load("[[column]]\nname = \"N\"\nnotifications = false\n", now())
+        .unwrap()
+        .rules;
+    assert_eq!(columns_of(&r, &plain), vec!["N"]);
+}

@@ -554,7 +554,7 @@ async fn a_malformed_item_is_skipped_and_the_good_ones_arrive() {
 }
 
 #[tokio::test]
-async fn notifications_deliver_mentions_only() {
+async fn notifications_deliver_every_kind() {
     let stream = StreamServer::start(vec![Conn::Hold(vec![
         ":)\n".into(),
         sse("notification", &mention(600, 1600).to_string()),
@@ -566,17 +566,20 @@ async fn notifications_deliver_mentions_only() {
     mount_instance(&server, &stream.url).await;
     let favourite = fixture("mastodon_api/notification_favourite.json");
     get("/api/v1/notifications")
-        // A server that ignores `types[]` still yields mentions only.
         .respond_with(list(&[mention(500, 1500), favourite]))
         .mount(&server)
         .await;
     let setup = token_file(0o600);
     let mut rx = start(&spec(&server.uri(), "notifications", &with_token(&setup)));
     let events = until_post(&mut rx, "1600").await;
-    assert_eq!(post_ids(&events), ["1500", "1600"]);
+    // The favourite is a card too, by its notification id.
+    assert_eq!(
+        post_ids(&events),
+        ["1500", "notification:394857119", "1600"]
+    );
     assert!(skipped(&events).is_empty(), "{:?}", skipped(&events));
     let asked = requests_to(&server, "/api/v1/notifications").await;
-    assert_eq!(query(&asked[0], "types[]").as_deref(), Some("mention"));
+    assert_eq!(query(&asked[0], "types[]"), None, "every type is asked for");
     let heads = stream.heads();
     assert!(
         heads[0].starts_with("GET /api/v1/streaming/user/notification HTTP/1.1"),

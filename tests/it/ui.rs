@@ -1240,3 +1240,119 @@ fn a_quote_shows_the_quoted_post_inside_the_card_at_120x40_and_80x24() {
     let detail = screen(&s);
     assert!(detail.contains("┃ the butler did it"), "{detail}");
 }
+
+/// Alice's notifications column: two favourites of one post (one card), a
+/// boost, a follow, a reply and a quote.
+fn notified(width: u16, height: u16) -> AppState {
+    use circles::model::NoticeKind;
+    use circles::testkit::post;
+    let config = "[me]\nhandles = [\"@jane@mastodon.social\"]\n\n\
+                  [[source]]\nname = \"home\"\nkind = \"mastodon\"\n\
+                  instance = \"https://mastodon.social\"\ntimeline = \"notifications\"\n\
+                  token_env = \"CIRCLES_TEST_TOKEN\"\n\n\
+                  [[column]]\nname = \"Notifications\"\nnotifications = true\n";
+    let mine = post("9", "@jane@mastodon.social")
+        .source("home")
+        .minutes_ago(300)
+        .text("Attention is not owed; it is earned, in the eye of the giver.")
+        .build();
+    let fave = |id: &str, who: &str, name: &str, ago: i64| {
+        post(&format!("notification:{id}"), who)
+            .name(name)
+            .source("home")
+            .minutes_ago(ago)
+            .text("")
+            .notice(NoticeKind::Favourite, Some(mine.clone()))
+            .build()
+    };
+    let boost = post("notification:3", "@carol@z.social")
+        .name("Carol")
+        .source("home")
+        .minutes_ago(30)
+        .text("")
+        .notice(NoticeKind::Reblog, Some(mine.clone()))
+        .build();
+    let follow = post("notification:4", "@dan@z.social")
+        .source("home")
+        .minutes_ago(20)
+        .text("")
+        .notice(NoticeKind::Follow, None)
+        .build();
+    let reply = post("55", "@erin@z.social")
+        .name("Erin")
+        .source("home")
+        .minutes_ago(10)
+        .text("@jane agreed, and it goes both ways.")
+        .reply_to("9", Some("@jane@mastodon.social"))
+        .notice(NoticeKind::Reply, None)
+        .build();
+    let quote = post("56", "@fay@z.social")
+        .source("home")
+        .minutes_ago(5)
+        .text("Worth reading twice.")
+        .quote(mine.clone())
+        .notice(NoticeKind::Quote, None)
+        .build();
+    let mut s = circles::testkit::state(config)
+        .sources(&["home"])
+        .size(width, height)
+        .build();
+    update(
+        &mut s,
+        Action::Source(SourceEvent::Posts {
+            source: "home".into(),
+            posts: vec![
+                fave("1", "@bob@x.social", "Bob", 60),
+                fave("2", "@ann@y.social", "Ann", 40),
+                boost,
+                follow,
+                reply,
+                quote,
+            ],
+        }),
+    );
+    s
+}
+
+#[test]
+fn notification_cards_at_120x40_and_80x24() {
+    for (width, height) in [(120, 40), (80, 24)] {
+        let s = notified(width, height);
+        let shown = screen(&s);
+        for needle in [
+            "★ Bob and Ann favourited your post",
+            "↻ Carol boosted your post",
+            "+ @dan@z.social followed you",
+            "↪ Erin replied",
+            "❝ @fay@z.social quoted your post",
+            "“Attention is not owed",
+        ] {
+            assert!(shown.contains(needle), "{needle}: {shown}");
+        }
+        assert!(!shown.contains("↪ reply to"), "one reply line: {shown}");
+        insta::assert_snapshot!(format!("notification_cards_{width}x{height}"), shown);
+    }
+    // Enter on the merged favourites lists who, and the post in full.
+    let mut s = notified(120, 40);
+    let at = s
+        .list(0)
+        .iter()
+        .position(|id| {
+            s.timeline.get(*id).unwrap().post.is_pure_notice()
+                && s.timeline.get(*id).unwrap().post.notice_kind()
+                    == Some(circles::model::NoticeKind::Favourite)
+        })
+        .unwrap();
+    s.views[0].selected = at;
+    update(&mut s, Action::Key(KeyChord::named(NamedKey::Enter)));
+    let detail = screen(&s);
+    for needle in [
+        "Who",
+        "Bob @bob@x.social",
+        "Ann @ann@y.social",
+        "Your post",
+        "in the eye of the giver.",
+    ] {
+        assert!(detail.contains(needle), "{needle}: {detail}");
+    }
+}

@@ -303,8 +303,9 @@ fn a_column_without_accounts_gets_the_key() {
     let out = edited(DEFAULT_CONFIG, add("MENTIONS ", "@d@x.social"));
     let expected = with(
         DEFAULT_CONFIG,
-        "mentions_me = true\n",
-        "mentions_me = true\naccounts = [\"@d@x.social\"]\n",
+        "notifications = true   # every interaction a notifications source brings\n",
+        "notifications = true   # every interaction a notifications source brings\n\
+         accounts = [\"@d@x.social\"]\n",
     );
     assert_eq!(out, expected);
 }

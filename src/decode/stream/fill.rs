@@ -284,6 +284,7 @@ pub(super) fn decode_status_into(
     post.sensitive = status.sensitive;
     // A quoting status never reaches here: the reader leaves it to serde.
     post.quote = None;
+    post.notice = None;
     // Mastodon has no cid or records: a post refilled after a Bluesky one
     // must not keep its.
     post.cid = None;

@@ -364,10 +364,11 @@ fn the_palette_favourites_as_a_second_account_and_the_card_keeps_alices_marks() 
     let home = TempDir::new().unwrap();
     let token = crate::common::secret_file(home.path(), "carol.token", &carol.token, 0o600);
     // Alice's home, and carol's account on the same server as a second
-    // source that reads her (empty) local timeline.
+    // source that reads her notifications (none): bob's post comes from
+    // alice's home only.
     let config = format!(
         "{}\n[[source]]\nname = \"work\"\nkind = \"mastodon\"\ninstance = {:?}\n\
-         timeline = \"local\"\ntoken_file = {:?}\n",
+         timeline = \"notifications\"\ntoken_file = {:?}\n",
         alice_config(&home, &server.base, &alice),
         server.base,
         token.display().to_string()
@@ -387,5 +388,63 @@ fn the_palette_favourites_as_a_second_account_and_the_card_keeps_alices_marks() 
     assert_eq!(as_alice["favourited"], false, "{as_alice}");
     let screen = tui.text();
     assert!(!screen.contains('★'), "alice's card has no star: {screen}");
+    tui.quit();
+}
+
+#[test]
+fn bobs_favourite_boost_reply_and_follow_arrive_as_cards_in_alices_notifications() {
+    let rt = runtime();
+    let (server, api) = rt.block_on(Api::start());
+    let (alice, bob) = rt.block_on(api.alice_and_bob());
+    let mine = rt.block_on(api.post(&alice, "attention is given, not owed"));
+    let home = TempDir::new().unwrap();
+    let token = crate::common::secret_file(home.path(), "alice.token", &alice.token, 0o600);
+    let config = format!(
+        "[[source]]\nname = \"mock\"\nkind = \"mastodon\"\ninstance = {:?}\n\
+         timeline = \"notifications\"\ntoken_file = {:?}\npoll = \"1h\"\n\n\
+         [[column]]\nname = \"Notifications\"\nnotifications = true\n",
+        server.base,
+        token.display().to_string()
+    );
+    let mut tui = Tui::with_env(home, (100, 30), Some(&config), &[]);
+    tui.wait_for("the source live", |s| s.contains("mock live"));
+    // Over the stream, one after another.
+    rt.block_on(async {
+        api.as_user(&bob, &format!("statuses/{mine}/favourite"), &[])
+            .await;
+        api.as_user(&bob, &format!("statuses/{mine}/reblog"), &[])
+            .await;
+        api.as_user(
+            &bob,
+            "statuses",
+            &[
+                ("status", "@alice agreed, both ways"),
+                ("in_reply_to_id", &mine),
+            ],
+        )
+        .await;
+    });
+    let carol = rt.block_on(async { api.sign_up(&api.app_token().await, "carol").await });
+    rt.block_on(api.follow(&carol, &alice));
+    let screen = tui.wait_for("four cards", |s| {
+        s.contains("favourited your post")
+            && s.contains("boosted your post")
+            && s.contains("replied")
+            && s.contains("followed you")
+    });
+    assert!(
+        screen.contains("agreed, both ways"),
+        "the reply's text: {screen}"
+    );
+    assert!(
+        screen.contains("“attention is given, not owed”"),
+        "the post favourited: {screen}"
+    );
+    assert!(screen.contains("Notifications (4)"), "{screen}");
+    assert!(
+        server.requests("GET /api/v1/notifications") >= 1,
+        "{}",
+        server.log()
+    );
     tui.quit();
 }
