@@ -396,6 +396,11 @@ fn notice_words(post: &Post) -> Line {
     ]
 }
 
+/// What a notice says, as plain text: "★ Bob favourited your post".
+pub fn notice_text(post: &Post) -> String {
+    text_of_line(&notice_words(post))
+}
+
 /// Up to `max` lines of a post's text, quoted, for a notice about it.
 fn excerpt(text: &str, width: usize, max: usize) -> Vec<Line> {
     let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");

@@ -11,6 +11,7 @@
 //! types only). Never the terminal.
 
 mod act;
+pub mod alert;
 pub mod card;
 mod commands;
 mod compose;
@@ -134,8 +135,8 @@ pub enum Effect {
     /// URL in the browser.
     OpenImage(String),
     Copy(String),
-    /// A post arrived in a `notify = true` column.
-    Bell,
+    /// New posts alert: a column's `notify`, `[notify] amplified`.
+    Alert(alert::Alert),
     /// Change the config file; `done` confirms it in the status bar.
     Edit {
         edit: Edit,
@@ -342,6 +343,8 @@ pub struct AppState {
     pub now: DateTime<Utc>,
     /// The local offset, for "today".
     pub utc_offset: FixedOffset,
+    /// Alerts a burst holds back.
+    pub held_alerts: alert::Held,
     pub overlay: Overlay,
     /// The search being typed, if the prompt is open.
     pub search: Option<String>,
@@ -401,6 +404,7 @@ impl AppState {
             size: (0, 0),
             now,
             utc_offset,
+            held_alerts: alert::Held::default(),
             overlay: Overlay::None,
             search: None,
             cw_open: HashSet::new(),
@@ -701,6 +705,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
     mark_visible_seen(state);
     note_the_top(state);
     age_the_notice(state);
+    alert::flush(state, &mut effects);
     if state.persisting {
         persist_reading(state, &mut effects);
     }
@@ -1486,7 +1491,7 @@ fn add_posts(
         Some(SourceState::Live | SourceState::Incomplete(_))
     );
     let anchors = anchors(state);
-    let mut bell = false;
+    let mut alerting: Vec<(String, crate::config::NotifyMode, PostId)> = Vec::new();
     let mut added = 0;
     let mut kept = Vec::new();
     // With muted posts revealed, a muted arrival changes columns too.
@@ -1532,9 +1537,32 @@ fn add_posts(
         if muted {
             state.muted_today += 1;
         }
+        // A post alerts once: where it first landed in a notify column,
+        // in every way its columns (and `[notify] amplified`) ask.
+        let mut alert: Option<(String, crate::config::NotifyMode)> = None;
         for (column, _) in inserted.placed {
             touched_columns[column] = true;
-            bell |= live && state.rules.columns[column].notify;
+            let column = &state.rules.columns[column];
+            if let Some(mode) = column.notify.filter(|_| live) {
+                alert = Some(match alert {
+                    Some((place, was)) => (place, was.with(mode)),
+                    None => (column.name.clone(), mode),
+                });
+            }
+        }
+        if let Some(mode) = state.rules.notify.amplified.filter(|_| live && !muted)
+            && state
+                .timeline
+                .get(inserted.id)
+                .is_some_and(|e| e.verdict.amplified)
+        {
+            alert = Some(match alert {
+                Some((place, was)) => (place, was.with(mode)),
+                None => ("amplified".to_string(), mode),
+            });
+        }
+        if let Some((place, mode)) = alert {
+            alerting.push((place, mode, inserted.id));
         }
     }
     if let Some(s) = state.sources.iter_mut().find(|s| s.name == source) {
@@ -1557,9 +1585,16 @@ fn add_posts(
             }
         }
     }
-    if bell {
-        effects.push(Effect::Bell);
-    }
+    let posts: Vec<crate::model::Post> = alerting
+        .iter()
+        .filter_map(|(_, _, id)| state.timeline.get(*id).map(|e| (*e.post).clone()))
+        .collect();
+    let arrivals = alerting
+        .into_iter()
+        .zip(&posts)
+        .map(|((place, mode, _), post)| alert::Arrival { place, mode, post })
+        .collect();
+    alert::arrived(state, arrivals, effects);
     if !kept.is_empty() {
         effects.push(Effect::Persist(Write::Posts(kept)));
     }

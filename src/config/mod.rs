@@ -9,6 +9,7 @@
 //! Loaded from a `&str`: reading the file is the caller's business. May
 //! touch: `model`.
 
+mod alerts;
 mod diagnostic;
 mod edit;
 mod keys;
@@ -17,6 +18,7 @@ mod schema;
 mod sources;
 mod theme;
 
+pub use alerts::{Notify, NotifyMode, Protocol, Quiet, RawNotify, RawNotifyTable};
 pub use diagnostic::{ConfigErrors, Diagnostic, Severity};
 pub use edit::{Edit, EditError, Who, apply};
 pub use keys::{Command, Key, KeyChord, Keymap, NamedKey, RawKeys, Scope};
@@ -62,6 +64,9 @@ pub struct RawConfig {
     /// How the screen draws: clickable links, …
     #[serde(default)]
     pub ui: RawUi,
+    /// How alerts are given: the desktop protocol, a command, quiet hours, amplified accounts.
+    #[serde(default)]
+    pub notify: RawNotifyTable,
     /// Keys for commands: a command's name and a key or a list of keys; yours replace its defaults.
     #[serde(default)]
     #[schemars(schema_with = "keys::schema")]
@@ -177,9 +182,9 @@ pub struct RawColumn {
     /// How the column's posts are drawn.
     #[serde(default)]
     pub style: Style,
-    /// Ring the bell for new posts here.
+    /// Alert for new posts here: true (the bell), "bell", "desktop" or "both".
     #[serde(default)]
-    pub notify: bool,
+    pub notify: RawNotify,
 }
 
 fn yes() -> bool {
@@ -291,6 +296,7 @@ fn read_root(root: toml::de::DeTable<'_>, errors: &mut Vec<Diagnostic>) -> RawCo
             "mute" => section(value, name, &mut raw.mute, errors),
             "amplify" => section(value, name, &mut raw.amplify, errors),
             "ui" => section(value, name, &mut raw.ui, errors),
+            "notify" => section(value, name, &mut raw.notify, errors),
             "keys" => {
                 let Some(t) = table(value.into_inner(), errors) else {
                     continue;
@@ -373,7 +379,7 @@ fn as_table<'i>(
 
 /// The tables a config has (`source` is read apart).
 const TOP_LEVEL: &[&str] = &[
-    "me", "column", "mute", "amplify", "ui", "keys", "source", "theme",
+    "me", "column", "mute", "amplify", "ui", "keys", "source", "theme", "notify",
 ];
 
 /// Tests: each error of a config that does not parse, as its line and

@@ -17,7 +17,8 @@ use toml::Spanned;
 pub struct Column {
     pub name: String,
     pub style: Style,
-    pub notify: bool,
+    /// How a new post here alerts, if it does.
+    pub notify: Option<config::NotifyMode>,
     pub rest: bool,
     pub(super) include: Include,
     pub(super) narrow: Narrow,
@@ -74,6 +75,8 @@ pub struct Rules {
     /// The time timed mutes are compared with. Starts at the compile time;
     /// the app moves it forward and tests pin it.
     pub now: DateTime<Utc>,
+    /// `[notify]`: how alerts are given.
+    pub notify: config::Notify,
 }
 
 /// Rules plus the parsed config and warnings they came from.
@@ -312,7 +315,7 @@ impl Rules {
             columns.push(Column {
                 name,
                 style: c.style,
-                notify: c.notify,
+                notify: c.notify.mode(),
                 rest: c.rest,
                 include,
                 narrow,
@@ -359,6 +362,7 @@ impl Rules {
             ));
         }
 
+        let notify = config::Notify::compile(&raw.notify, &mut b.errors);
         if !b.errors.is_empty() {
             return Err(ConfigErrors { errors: b.errors });
         }
@@ -382,6 +386,7 @@ impl Rules {
             mute_keywords,
             mute_regex,
             now,
+            notify,
         };
         Ok((rules, b.warnings))
     }

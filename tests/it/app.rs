@@ -774,7 +774,17 @@ fn a_live_post_in_a_notify_column_rings_the_bell() {
                 .build(),
         ],
     );
-    assert_eq!(effects, [Effect::Bell]);
+    let [Effect::Alert(alert)] = &effects[..] else {
+        panic!("one alert: {effects:?}");
+    };
+    assert!(
+        alert.bell && alert.desktop.is_none(),
+        "notify = true rings: {alert:?}"
+    );
+    assert_eq!(alert.title, "circles · Core");
+    assert_eq!(alert.body, "@alice@x.social: live");
+    // Out of the burst's time, for the next one to alert at once.
+    update(&mut s, Action::Clock(t0() + circles::app::alert::BURST * 2));
     let effects = deliver(
         &mut s,
         vec![
@@ -2826,4 +2836,112 @@ fn a_mention_seen_in_home_first_joins_the_notifications_when_it_comes_as_one() {
         ),
         "p shows the follower: {effects:?}"
     );
+}
+
+// ------------------------------------------------------------- alerts
+
+const ALERTING: &str = r#"
+[[source]]
+name = "feed"
+kind = "demo"
+
+[[column]]
+name = "Core"
+accounts = ["@alice@x.social", "@ann@x.social"]
+notify = "desktop"
+
+[[column]]
+name = "Mentions"
+keywords = ["jane"]
+notify = "both"
+
+[[column]]
+name = "Rest"
+rest = true
+
+[notify]
+amplified = "bell"
+protocol = "osc9"
+quiet = "22:00-07:00"
+
+[amplify]
+accounts = ["@zed@x.social"]
+"#;
+
+fn alerts(effects: &[Effect]) -> Vec<circles::app::alert::Alert> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Alert(alert) => Some(alert.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_burst_alerts_once_then_says_how_many_came_after() {
+    use circles::app::alert::BURST;
+    let mut s = testkit::state(ALERTING).sources(&["feed"]).build();
+    // At noon: not quiet.
+    let noon = t0();
+    update(&mut s, Action::Clock(noon));
+    go_live(&mut s);
+    let first = alerts(&deliver(
+        &mut s,
+        vec![post("1", "@alice@x.social").text("one").build()],
+    ));
+    assert_eq!(first.len(), 1);
+    let desktop = first[0].desktop.as_ref().expect("notify = \"desktop\"");
+    assert_eq!(desktop.protocol, circles::config::Protocol::Osc9);
+    assert!(!first[0].bell);
+    // Within the burst: held, whatever the column.
+    for (i, (who, text)) in [
+        ("@ann@x.social", "two"),
+        ("@alice@x.social", "three"),
+        ("@x@x.social", "hi jane"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let effects = deliver(
+            &mut s,
+            vec![post(&format!("{}", i + 2), who).text(text).build()],
+        );
+        assert!(alerts(&effects).is_empty(), "{effects:?}");
+    }
+    assert_eq!(
+        s.held_alerts.due(),
+        Some(noon + BURST),
+        "the runtime wakes for it"
+    );
+    update(&mut s, Action::Clock(noon + BURST / 2));
+    let effects = update(&mut s, Action::Clock(noon + BURST));
+    let said = alerts(&effects);
+    assert_eq!(said.len(), 1, "{effects:?}");
+    assert_eq!(said[0].body, "2 new in Core, 1 in Mentions");
+    assert!(
+        said[0].bell && said[0].desktop.is_some(),
+        "both, as Mentions asks"
+    );
+    // Nothing more waits: no wake-up, no alert.
+    assert_eq!(s.held_alerts.due(), None);
+    assert!(alerts(&update(&mut s, Action::Clock(noon + BURST * 3))).is_empty());
+
+    // Amplified accounts alert wherever they land ([notify] amplified).
+    let zed = alerts(&deliver(
+        &mut s,
+        vec![post("9", "@zed@x.social").text("z").build()],
+    ));
+    assert_eq!(zed.len(), 1);
+    assert_eq!(zed[0].title, "circles · amplified");
+    assert!(zed[0].bell && zed[0].desktop.is_none());
+
+    // Quiet hours, local time: nothing, and nothing held for later.
+    update(&mut s, Action::Clock(noon + chrono::TimeDelta::hours(11)));
+    let night = deliver(
+        &mut s,
+        vec![post("10", "@alice@x.social").text("late").build()],
+    );
+    assert!(alerts(&night).is_empty(), "{night:?}");
+    assert_eq!(s.held_alerts.due(), None);
 }

@@ -160,6 +160,18 @@ impl Tui {
         cmd.env_remove("CIRCLES_CONFIG");
         cmd.env_remove("CIRCLES_LOG");
         cmd.env_remove("NO_COLOR");
+        // What the terminal circles runs in is what each test says.
+        for name in [
+            "TERM_PROGRAM",
+            "TMUX",
+            "KITTY_WINDOW_ID",
+            "WT_SESSION",
+            "VTE_VERSION",
+            "KONSOLE_VERSION",
+            "WEZTERM_PANE",
+        ] {
+            cmd.env_remove(name);
+        }
         for (key, value) in envs {
             cmd.env(key, value);
         }
@@ -2118,3 +2130,115 @@ fn an_image_that_failed_for_a_passing_reason_is_tried_again() {
 }
 
 mod act;
+
+/// A post arriving live in a `notify = "desktop"` column, in WezTerm:
+/// exactly one OSC 777 notification, its text cleaned of everything that
+/// could end the escape; inside tmux, wrapped in its passthrough.
+#[test]
+fn a_desktop_alert_is_one_osc_777_with_the_posts_text_made_safe() {
+    for tmux in [false, true] {
+        let home = TempDir::new().unwrap();
+        let file = home.path().join("posts.jsonl");
+        std::fs::write(&file, native_line("old", 30, "the older post")).unwrap();
+        let config = format!(
+            "[[source]]\nname = \"pipe\"\nkind = \"jsonl\"\npath = {:?}\nfollow = true\n\n\
+             [[column]]\nname = \"All\"\nnotify = \"desktop\"\n",
+            file.display().to_string()
+        );
+        let mut envs = vec![("TERM_PROGRAM", "WezTerm")];
+        if tmux {
+            envs.push(("TMUX", "/tmp/tmux-1000/default,4242,0"));
+        }
+        let mut tui = Tui::with_env(home, (100, 30), Some(&config), &envs);
+        tui.wait_for("the older post, live", |s| {
+            s.contains("the older post") && s.contains("pipe live")
+        });
+        let hostile = "ping\u{1b}]52;c;ZXZpbA==\u{7} me; now\u{1b}\\ or\u{9b}31m never";
+        let mut out = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&file)
+            .unwrap();
+        out.write_all(native_line("new", 0, hostile).as_bytes())
+            .unwrap();
+        drop(out);
+        tui.wait_for("the new post", |s| s.contains("never"));
+        let deadline = Instant::now() + WAIT;
+        let lead = if tmux {
+            "\u{1b}Ptmux;\u{1b}\u{1b}]777;notify;"
+        } else {
+            "\u{1b}]777;notify;"
+        };
+        let raw = loop {
+            let raw = String::from_utf8_lossy(&tui.raw()).into_owned();
+            if raw.contains(lead) || Instant::now() > deadline {
+                break raw;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert_eq!(raw.matches("]777;").count(), 1, "one notification: {raw:?}");
+        let start = raw.find(lead).expect("the notification") + lead.len();
+        let end = if tmux { "\u{1b}\u{1b}\\" } else { "\u{1b}\\" };
+        let inner = &raw[start..start + raw[start..].find(end).expect("its end")];
+        assert!(
+            inner.starts_with("circles · All;@ann@x.social: ping"),
+            "{inner:?}"
+        );
+        assert!(
+            inner.contains("never"),
+            "the whole text is inside: {inner:?}"
+        );
+        assert!(
+            !inner.contains(['\u{1b}', '\u{7}', '\u{9b}']),
+            "nothing ends or starts an escape: {inner:?}"
+        );
+        assert_eq!(
+            inner.matches(';').count(),
+            1,
+            "only the separator: {inner:?}"
+        );
+        tui.quit();
+    }
+}
+
+/// `[notify] command` runs the program with the title and body as
+/// arguments: what a post says is never read by a shell.
+#[test]
+fn the_notify_command_gets_the_text_as_arguments_never_as_shell() {
+    let home = TempDir::new().unwrap();
+    let file = home.path().join("posts.jsonl");
+    let said = home.path().join("said.txt");
+    let pwned = home.path().join("pwned");
+    std::fs::write(&file, native_line("old", 30, "the older post")).unwrap();
+    let config = format!(
+        "[[source]]\nname = \"pipe\"\nkind = \"jsonl\"\npath = {:?}\nfollow = true\n\n\
+         [[column]]\nname = \"All\"\nnotify = \"desktop\"\n\n\
+         [notify]\ncommand = [\"/bin/sh\", \"-c\", 'printf \"%s|%s\" \"$1\" \"$2\" > \"$0\"', {:?}, \"{{title}}\", \"{{body}}\"]\n",
+        file.display().to_string(),
+        said.display().to_string(),
+    );
+    let mut tui = Tui::with_env(home, (100, 30), Some(&config), &[]);
+    tui.wait_for("the older post, live", |s| {
+        s.contains("the older post") && s.contains("pipe live")
+    });
+    let text = format!(
+        "hi $(touch {}) `touch {}`",
+        pwned.display(),
+        pwned.display()
+    );
+    let mut out = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&file)
+        .unwrap();
+    out.write_all(native_line("new", 0, &text).as_bytes())
+        .unwrap();
+    drop(out);
+    let deadline = Instant::now() + WAIT;
+    while !said.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    let got = std::fs::read_to_string(&said).expect("the command ran");
+    assert_eq!(got, format!("circles · All|@ann@x.social: {text}"));
+    assert!(!pwned.exists(), "the post's text was not run");
+    tui.quit();
+}

@@ -10,6 +10,7 @@
 //! `AppState`. The terminal is restored on quit, on a panic, on SIGTERM
 //! and SIGHUP, and around Ctrl-Z ([`terminal`]).
 
+mod alert;
 mod images;
 mod runtime;
 mod terminal;
@@ -415,12 +416,14 @@ fn tick_interval(state: &AppState) -> Duration {
         Some(t) if (state.now - t).num_seconds() < 60 => Duration::from_secs(10),
         _ => Duration::from_secs(60),
     };
-    // Wake when a timed mute ends, when posts on screen count as seen, and
-    // when the status bar changes (a notice goes, a wait counts down).
+    // Wake when a timed mute ends, when posts on screen count as seen,
+    // when the status bar changes (a notice goes, a wait counts down), and
+    // when alerts a burst held back are due.
     [
         state.next_expiry,
         state.next_seen_due(),
         state.next_status_change(),
+        state.held_alerts.due(),
     ]
     .into_iter()
     .flatten()

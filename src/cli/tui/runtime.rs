@@ -17,7 +17,7 @@ use chrono::Utc;
 use std::collections::HashMap;
 use std::fs;
 use std::future::Future;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
@@ -65,6 +65,8 @@ pub(super) struct Runtime {
     /// The sources as last started, by name: acts go through their accounts.
     specs: HashMap<String, SourceSpec>,
     accounts: source::act::Accounts,
+    /// Where alerts go, as the environment said at start.
+    terminal: super::alert::Terminal,
 }
 
 /// Compiles reloaded config text on a thread of its own, in the order it
@@ -118,6 +120,7 @@ impl Runtime {
             image_files: None,
             specs: HashMap::new(),
             accounts: source::act::Accounts::default(),
+            terminal: super::alert::Terminal::from_env(|name| std::env::var(name).ok()),
         };
         runtime.watch_config();
         runtime
@@ -216,10 +219,8 @@ impl Runtime {
                 )?;
                 Outcome::Done
             }
-            Effect::Bell => {
-                let mut out = io::stdout();
-                out.write_all(b"\x07")?;
-                out.flush()?;
+            Effect::Alert(alert) => {
+                self.terminal.give(&alert, &mut io::stdout())?;
                 Outcome::Done
             }
             Effect::Edit { edit, done } => {
