@@ -24,7 +24,8 @@ pub use edit::{Edit, EditError, Who, apply};
 pub use keys::{Command, Key, KeyChord, Keymap, NamedKey, RawKeys, Scope};
 pub use schema::{SCHEMA_FILE, schema, schema_json};
 pub use sources::{
-    BlueskySpec, FeedSpec, JsonlSpec, MastodonSpec, SecretRef, SourceConfig, SourceSpec, Timeline,
+    BlueskyFeed, BlueskySpec, FeedSpec, JsonlSpec, MastodonSpec, SecretRef, SourceConfig,
+    SourceSpec, Timeline,
 };
 pub use theme::{Colour, Theme};
 

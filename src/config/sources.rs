@@ -145,6 +145,19 @@ pub struct BlueskySpec {
     pub service: String,
     pub password: SecretRef,
     pub poll: Duration,
+    /// What it reads.
+    pub feed: BlueskyFeed,
+}
+
+/// What a Bluesky source reads.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum BlueskyFeed {
+    /// The home timeline (`app.bsky.feed.getTimeline`).
+    #[default]
+    Timeline,
+    /// Every notification (`app.bsky.notification.listNotifications`), as cards.
+    Notifications,
 }
 
 /// RSS, Atom or JSON Feed documents, by URL or path.
@@ -206,6 +219,9 @@ struct RawBluesky {
     /// How often to poll, like "90s" or "5m" (at least 5s; default 60s).
     #[schemars(with = "Option<String>")]
     poll: Option<Spanned<String>>,
+    /// What to read: "timeline" (the default: the home timeline) or "notifications" (likes, reposts, follows, mentions, replies, quotes, as cards).
+    #[serde(default)]
+    feed: BlueskyFeed,
 }
 
 /// RSS, Atom or JSON Feed documents.
@@ -489,6 +505,7 @@ impl RawBluesky {
                 service,
                 password,
                 poll,
+                feed: self.feed,
             }),
             _ => None,
         }
@@ -651,7 +668,8 @@ mod tests {
                 "service",
                 "app_password_env",
                 "app_password_file",
-                "poll"
+                "poll",
+                "feed"
             ]
         );
         assert_eq!(fields_of::<RawJsonl>(), ["path", "follow"]);
@@ -702,6 +720,7 @@ app_password_file = "~/.sky"
                 service: BSKY_SOCIAL.into(),
                 password: SecretRef::File("~/.sky".into()),
                 poll: POLL,
+                feed: BlueskyFeed::Timeline,
             })
         );
     }

@@ -7,11 +7,12 @@
 //! view when present, else from the DID in the parent's `at://` URI).
 
 use super::wire::bluesky::{
-    ByteSlice, EmbedView, EmbeddedRecord, PostView, Profile, Reason, ReplyContext,
+    ByteSlice, EmbedView, EmbeddedRecord, Notification, PostView, Profile, Reason, ReplyContext,
 };
 use super::{DecodeError, body_text, line_text, parse_time};
 use crate::model::{
-    Account, Engagement, Media, MediaKind, Mention, Network, Post, Quote, RecordRef, ReplyTo,
+    Account, Engagement, Media, MediaKind, Mention, Network, Notice, NoticeKind, Post, Quote,
+    RecordRef, ReplyTo,
 };
 
 const FORMAT: &str = "Bluesky feed item";
@@ -242,4 +243,78 @@ fn collect_embed(embed: &EmbedView<'_>, media: &mut Vec<Media>, links: &mut Vec<
     if let Some(inner) = &embed.media {
         collect_embed(inner, media, links);
     }
+}
+
+const NOTIFICATION: &str = "Bluesky notification";
+
+/// See [`super::decode_bluesky_notification`].
+pub(super) fn decode_notification(
+    n: Notification<'_>,
+    posts: &std::collections::HashMap<String, String>,
+    source: &str,
+) -> Result<Post, DecodeError> {
+    let kind = NoticeKind::of_wire(&n.reason);
+    let id = line_text(&n.uri);
+    let fetched = |uri: &str| {
+        posts
+            .get(uri)
+            .and_then(|json| super::decode(json, source).ok())
+    };
+    if kind.is_post() {
+        let mut post = match fetched(&n.uri) {
+            Some(post) => post,
+            None => {
+                let record = n.record.ok_or_else(|| {
+                    DecodeError::invalid(
+                        NOTIFICATION,
+                        format!("a `{}` without its `record`", line_text(&n.reason)),
+                    )
+                })?;
+                let view = PostView {
+                    uri: n.uri,
+                    author: n.author,
+                    record,
+                    embed: None,
+                    indexed_at: n.indexed_at,
+                    labels: n.labels,
+                    cid: n.cid,
+                    viewer: None,
+                    reply_count: None,
+                    repost_count: None,
+                    like_count: None,
+                };
+                decode_feed_item(view, None, None, source)?
+            }
+        };
+        post.notice = Some(Box::new(Notice {
+            kind,
+            id,
+            others: Vec::new(),
+            subject: None,
+        }));
+        return Ok(post);
+    }
+    let time = n
+        .record
+        .as_ref()
+        .and_then(|r| r.created_at.as_deref())
+        .or(n.indexed_at.as_deref())
+        .ok_or_else(|| DecodeError::invalid(NOTIFICATION, "no `indexedAt`"))?;
+    let created_at = parse_time(time, NOTIFICATION, "indexedAt")?;
+    let subject = n.reason_subject.as_deref().and_then(fetched);
+    let mut post = Post::new(
+        source,
+        &format!("notification:{id}"),
+        account(&n.author),
+        created_at,
+        "",
+    );
+    post.url = subject.as_ref().and_then(|s| s.url.clone());
+    post.notice = Some(Box::new(Notice {
+        kind,
+        id,
+        others: Vec::new(),
+        subject: subject.map(Box::new),
+    }));
+    Ok(post)
 }

@@ -68,6 +68,21 @@ pub fn decode(json: &str, source: &str) -> Result<Post, DecodeError> {
     decode_general(json, source).map(Post::within_limits)
 }
 
+/// A Bluesky notification (an item of `listNotifications`), with the posts
+/// fetched for it: `posts` maps a post's `at://` URI to its feed item
+/// (`{"post": …}`, as `getPosts` gives them). A mention, reply or quote is
+/// that post (from its own record when it was not fetched); a like or
+/// repost is about the reader's post it names, when fetched.
+pub fn decode_bluesky_notification(
+    json: &str,
+    posts: &std::collections::HashMap<String, String>,
+    source: &str,
+) -> Result<Post, DecodeError> {
+    let notification: wire::bluesky::Notification<'_> =
+        serde_json::from_str(json).map_err(json_error)?;
+    bluesky::decode_notification(notification, posts, source).map(Post::within_limits)
+}
+
 pub(super) fn utf8(line: &[u8]) -> Result<&str, DecodeError> {
     // simdutf8 checks a whole line several times faster than `std`; its
     // `compat` flavour, run only on a bad line, says where the fault is.
@@ -88,7 +103,17 @@ pub(super) fn decode_general(json: &str, source: &str) -> Result<Post, DecodeErr
     }
     let item: Item<'_> = serde_json::from_str(json).map_err(json_error)?;
     if let Some(feed_item) = item.post {
-        return bluesky::decode_feed_item(feed_item, item.reply, item.reason, source);
+        let reason = match item.reason {
+            Some(wire::ReasonEntry::Feed(reason)) => Some(reason),
+            _ => None,
+        };
+        return bluesky::decode_feed_item(feed_item, item.reply, reason, source);
+    }
+    if let Some(wire::ReasonEntry::Notification(_)) = &item.reason
+        && item.uri.is_some()
+        && item.author.is_some()
+    {
+        return decode_bluesky_notification(json, &std::collections::HashMap::new(), source);
     }
     if item.kind.is_some() && item.account.is_some() {
         return mastodon::decode_notification(item, source);

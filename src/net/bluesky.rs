@@ -278,6 +278,21 @@ impl Client {
     }
 
     /// One page of `app.bsky.feed.getTimeline`, newest first.
+    /// One page of the account's notifications, every reason, newest
+    /// first (`app.bsky.notification.listNotifications`).
+    pub async fn notifications(&mut self, cursor: Option<&str>) -> Result<Vec<u8>, Error> {
+        let mut query = vec![("limit", PAGE)];
+        if let Some(cursor) = cursor {
+            query.push(("cursor", cursor));
+        }
+        self.call(
+            "app.bsky.notification.listNotifications",
+            Call::Query(&query),
+            "reading the notifications",
+        )
+        .await
+    }
+
     pub async fn timeline(&mut self, cursor: Option<&str>) -> Result<Vec<u8>, Error> {
         let mut query = vec![("limit", PAGE)];
         if let Some(cursor) = cursor {

@@ -1,7 +1,10 @@
-//! The bluesky source: reads the home timeline back a few pages, then polls
-//! it for new posts — a loop over [`net::bluesky::Client`], which logs in
+//! The bluesky source: reads the home timeline (or, with `feed =
+//! "notifications"`, the notifications) back a few pages, then polls it
+//! for new items — a loop over [`net::bluesky::Client`], which logs in
 //! with the app password (or refreshes the session it kept) and pages
-//! `app.bsky.feed.getTimeline` newest first with a cursor.
+//! `app.bsky.feed.getTimeline` (`app.bsky.notification.listNotifications`)
+//! newest first with a cursor. The posts notifications refer to are
+//! fetched with `getPosts` ([`posts_for`]).
 //!
 //! Each `feed[]` element is decoded on its own by [`crate::decode::decode`],
 //! so one malformed item is reported and skipped while the others arrive.
@@ -21,13 +24,13 @@
 //! a message that says what to fix.
 
 use super::{Cursors, Failure, Sink, SourceState};
-use crate::config::{BlueskySpec, SecretRef};
+use crate::config::{BlueskyFeed, BlueskySpec, SecretRef};
 use crate::net::bluesky::Client;
 use crate::net::http::{self, Backoff};
 use crate::net::secret;
 use serde::Deserialize;
 use serde_json::Value;
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -84,7 +87,7 @@ pub(super) async fn run(sink: Sink, spec: BlueskySpec, cursors: Cursors) {
             stop_at: stop_at.as_deref(),
             newest: None,
         };
-        let outcome = fetch(&mut client, &sink, &mut seen, &mut read).await;
+        let outcome = fetch(&mut client, &sink, &mut seen, &mut read, spec.feed).await;
         let newest = read.newest.take();
         let wait = match outcome {
             Ok(()) => {
@@ -168,6 +171,52 @@ struct TimelinePage {
     cursor: Option<String>,
     #[serde(default)]
     feed: Vec<Value>,
+    /// `listNotifications` names its items so.
+    #[serde(default)]
+    notifications: Vec<Value>,
+}
+
+/// How many posts one `app.bsky.feed.getPosts` call takes.
+const POSTS_PER_CALL: usize = 25;
+
+/// The posts a page of notifications needs, fetched with `getPosts` (25 a
+/// call): a mention, reply or quote's own post (with its counts and
+/// embeds), and the reader's post a like or repost is of. By URI, as feed
+/// items. A call that fails leaves those out: the notifications still
+/// come, from their records.
+async fn posts_for(client: &mut Client, items: &[&Value]) -> HashMap<String, String> {
+    let mut wanted: Vec<&str> = Vec::new();
+    for item in items {
+        let uri = match item.get("reason").and_then(Value::as_str) {
+            Some("mention" | "reply" | "quote") => item.get("uri"),
+            Some("like" | "repost") => item.get("reasonSubject"),
+            _ => None,
+        };
+        if let Some(uri) = uri
+            .and_then(Value::as_str)
+            .filter(|u| u.starts_with("at://"))
+            && !wanted.contains(&uri)
+        {
+            wanted.push(uri);
+        }
+    }
+    let mut posts = HashMap::new();
+    for chunk in wanted.chunks(POSTS_PER_CALL) {
+        match client.posts(chunk).await {
+            Ok(found) => {
+                for json in found {
+                    let uri = serde_json::from_str::<Value>(&json)
+                        .ok()
+                        .and_then(|v| v.pointer("/post/uri")?.as_str().map(str::to_string));
+                    if let Some(uri) = uri {
+                        posts.insert(uri, json);
+                    }
+                }
+            }
+            Err(e) => tracing::info!("the notifications' posts were not read: {e}"),
+        }
+    }
+    posts
 }
 
 /// How far one read of the timeline goes, and what it found.
@@ -192,21 +241,43 @@ async fn fetch(
     sink: &Sink,
     seen: &mut Seen,
     how: &mut Read<'_>,
+    feed: BlueskyFeed,
 ) -> Result<(), Failure> {
     let mut cursor: Option<String> = None;
     let mut read = 0usize;
+    let what = match feed {
+        BlueskyFeed::Timeline => "timeline",
+        BlueskyFeed::Notifications => "notifications",
+    };
     loop {
-        let body = client.timeline(cursor.as_deref()).await?;
+        let body = match feed {
+            BlueskyFeed::Timeline => client.timeline(cursor.as_deref()).await?,
+            BlueskyFeed::Notifications => client.notifications(cursor.as_deref()).await?,
+        };
         let page: TimelinePage = serde_json::from_slice(&body).map_err(|e| {
             Failure::retry(format!(
-                "reading the timeline: the answer is not a timeline ({})",
+                "reading the {what}: the answer is not a page of {what} ({})",
                 http::short(&e.to_string())
             ))
         })?;
-        let mut posts = Vec::with_capacity(page.feed.len());
+        let items = match feed {
+            BlueskyFeed::Timeline => &page.feed,
+            BlueskyFeed::Notifications => &page.notifications,
+        };
+        let fetched = match feed {
+            BlueskyFeed::Timeline => HashMap::new(),
+            BlueskyFeed::Notifications => {
+                let unseen: Vec<&Value> = items
+                    .iter()
+                    .filter(|raw| !seen.contains(&ItemKey::of(raw).key))
+                    .collect();
+                posts_for(client, &unseen).await
+            }
+        };
+        let mut posts = Vec::with_capacity(items.len());
         let mut reached_seen = false;
         let mut reached_end = false;
-        for raw in &page.feed {
+        for raw in items {
             read += 1;
             let key = ItemKey::of(raw);
             if how.newest.is_none() && key.uri.is_some() {
@@ -228,10 +299,18 @@ async fn fetch(
                 reached_seen = true;
                 continue;
             }
-            match crate::decode::decode(&raw.to_string(), &sink.source) {
+            let decoded = match feed {
+                BlueskyFeed::Timeline => crate::decode::decode(&raw.to_string(), &sink.source),
+                BlueskyFeed::Notifications => crate::decode::decode_bluesky_notification(
+                    &raw.to_string(),
+                    &fetched,
+                    &sink.source,
+                ),
+            };
+            match decoded {
                 Ok(post) => posts.push(post),
                 Err(e) => {
-                    let problem = format!("timeline item {}: {e}", key.label());
+                    let problem = format!("{what} item {}: {e}", key.label());
                     if !sink.skipped(problem) {
                         return Err(Failure::Closed);
                     }
@@ -242,10 +321,7 @@ async fn fetch(
         if !sink.posts(posts) {
             return Err(Failure::Closed);
         }
-        if page.feed.is_empty()
-            || reached_end
-            || read >= how.want
-            || (how.stop_at_seen && reached_seen)
+        if items.is_empty() || reached_end || read >= how.want || (how.stop_at_seen && reached_seen)
         {
             break;
         }
@@ -269,7 +345,9 @@ struct ItemKey {
 
 impl ItemKey {
     fn of(item: &Value) -> ItemKey {
-        match item.pointer("/post/uri").and_then(Value::as_str) {
+        // A feed item's post, or a notification's own URI (each is one).
+        let uri = item.pointer("/post/uri").or_else(|| item.get("uri"));
+        match uri.and_then(Value::as_str) {
             Some(uri) => ItemKey {
                 key: match item.pointer("/reason/by/did").and_then(Value::as_str) {
                     Some(by) => format!("{uri} {by}"),

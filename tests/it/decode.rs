@@ -755,3 +755,27 @@ fn a_bluesky_quote_with_media_keeps_both() {
         assert_eq!(post.quote.as_deref(), quote.as_ref());
     }
 }
+
+#[test]
+fn a_bluesky_notification_line_decodes_on_its_own() {
+    let file = format!(
+        "{}/tests/fixtures/bluesky_api/notifications.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let page: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    let items = page["notifications"].as_array().unwrap();
+    let like = decode(&items[5].to_string(), "sky").unwrap();
+    assert_eq!(like.notice_kind(), Some(NoticeKind::Favourite));
+    assert_eq!(like.author.handle, "@bob.bsky.social");
+    assert_eq!(like.author.network, Network::Bluesky);
+    assert_eq!(
+        like.created_at.to_rfc3339(),
+        "2026-11-21T09:00:00+00:00",
+        "the like's own time"
+    );
+    let reply = decode(&items[1].to_string(), "sky").unwrap();
+    assert_eq!(reply.notice_kind(), Some(NoticeKind::Reply));
+    assert_eq!(reply.text, "agreed, and it goes both ways");
+    assert!(reply.is_reply());
+}

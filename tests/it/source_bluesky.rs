@@ -1185,3 +1185,122 @@ async fn a_bluesky_follow_is_a_graph_follow_record_and_unfollow_deletes_it() {
         serde_json::json!({ "repo": JANE, "collection": "app.bsky.graph.follow", "rkey": "3lf" })
     );
 }
+
+// ---- notifications ----
+
+const NOTIFICATIONS: &str = "/xrpc/app.bsky.notification.listNotifications";
+const GET_POSTS: &str = "/xrpc/app.bsky.feed.getPosts";
+const MINE: &str = "at://did:plc:janejanejanejanejane7x/app.bsky.feed.post/3mine00000001";
+
+fn notifications_spec(service: &str, dir: &tempfile::TempDir) -> SourceSpec {
+    let file = secret_file(dir.path(), "app-password", PASSWORD, 0o600);
+    source_spec(&format!(
+        "[[source]]\nname = \"sky\"\nkind = \"bluesky\"\nhandle = \"jane.bsky.social\"\n\
+         service = \"{service}\"\napp_password_file = \"{}\"\nfeed = \"notifications\"\n",
+        file.display()
+    ))
+}
+
+async fn notifications_from(server: &MockServer) -> Vec<circles::model::Post> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rx = start(&notifications_spec(&server.uri(), &dir));
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, live).await;
+    crate::common::posts(&events)
+}
+
+#[tokio::test]
+async fn every_reason_of_list_notifications_becomes_a_card_with_its_posts_fetched() {
+    use circles::model::NoticeKind;
+    let server = MockServer::start().await;
+    mount_login(&server).await;
+    Mock::given(method("GET"))
+        .and(path(NOTIFICATIONS))
+        .and(bearer_token(ACCESS_1))
+        .and(query_param("limit", "50"))
+        .respond_with(ok("notifications.json"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(GET_POSTS))
+        .respond_with(ok("notification_posts.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let posts = notifications_from(&server).await;
+    let kinds: Vec<Option<NoticeKind>> = posts.iter().map(|p| p.notice_kind()).collect();
+    assert_eq!(
+        kinds,
+        [
+            NoticeKind::Quote,
+            NoticeKind::Reply,
+            NoticeKind::Mention,
+            NoticeKind::Follow,
+            NoticeKind::Reblog,
+            NoticeKind::Favourite,
+            NoticeKind::Favourite,
+        ]
+        .map(Some)
+    );
+    // Mentions, replies and quotes are the posts, as getPosts has them.
+    let quote = &posts[0];
+    assert_eq!(quote.text, "worth reading twice");
+    assert_eq!(quote.engagement.favourites, Some(5), "hydrated: its counts");
+    assert_eq!(quote.quoted().map(|q| q.id.as_str()), Some(MINE));
+    assert_eq!(
+        posts[1].reply_to.as_ref().map(|r| r.id.as_str()),
+        Some(MINE)
+    );
+    assert_eq!(posts[2].author.handle, "@cat.bsky.social");
+    // A follow, a repost and likes are about jane's post, fetched too.
+    assert!(posts[3].is_pure_notice() && posts[3].notice.as_deref().unwrap().subject.is_none());
+    for like in &posts[4..] {
+        let subject = like.notice.as_deref().unwrap().subject.as_deref().unwrap();
+        assert_eq!(subject.id, MINE);
+        assert_eq!(subject.text, "Attention is not owed; it is earned.");
+    }
+    assert_eq!(posts[5].author.handle, "@bob.bsky.social");
+    // One getPosts call for the four posts, each once.
+    let asked = requests_to(&server, GET_POSTS).await;
+    let uris: Vec<String> = asked[0]
+        .url
+        .query_pairs()
+        .filter(|(k, _)| k == "uris")
+        .map(|(_, v)| v.into_owned())
+        .collect();
+    assert_eq!(uris.len(), 4, "{uris:?}");
+    assert!(uris.iter().any(|u| u == MINE), "{uris:?}");
+}
+
+#[tokio::test]
+async fn notifications_come_from_their_records_when_the_posts_cannot_be_read() {
+    use circles::model::NoticeKind;
+    let server = MockServer::start().await;
+    mount_login(&server).await;
+    Mock::given(method("GET"))
+        .and(path(NOTIFICATIONS))
+        .respond_with(ok("notifications.json"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(GET_POSTS))
+        .respond_with(ResponseTemplate::new(502))
+        .mount(&server)
+        .await;
+    let posts = notifications_from(&server).await;
+    assert_eq!(posts.len(), 7, "none lost");
+    let mention = posts
+        .iter()
+        .find(|p| p.notice_kind() == Some(NoticeKind::Mention))
+        .unwrap();
+    assert_eq!(mention.text, "@jane.bsky.social have you seen this?");
+    assert_eq!(
+        mention.mentions[0].did.as_deref(),
+        Some("did:plc:janejanejanejanejane7x")
+    );
+    let like = posts
+        .iter()
+        .find(|p| p.notice_kind() == Some(NoticeKind::Favourite))
+        .unwrap();
+    assert!(like.notice.as_deref().unwrap().subject.is_none());
+}

@@ -209,3 +209,27 @@ pub struct Reason<'a> {
     #[serde(borrow)]
     pub by: Option<Profile<'a>>,
 }
+
+/// `app.bsky.notification.listNotifications#notification`.
+#[derive(Deserialize)]
+pub struct Notification<'a> {
+    #[serde(borrow)]
+    pub uri: Cow<'a, str>,
+    #[serde(borrow)]
+    pub cid: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub author: Profile<'a>,
+    /// like, repost, follow, mention, reply, quote, starterpack-joined, …
+    #[serde(borrow)]
+    pub reason: Cow<'a, str>,
+    /// The reader's post a like or repost is of.
+    #[serde(borrow, rename = "reasonSubject")]
+    pub reason_subject: Option<Cow<'a, str>>,
+    /// The record that notified: a post, a like, a follow.
+    #[serde(borrow)]
+    pub record: Option<Record<'a>>,
+    #[serde(borrow, rename = "indexedAt")]
+    pub indexed_at: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub labels: Vec<Label<'a>>,
+}

@@ -73,8 +73,9 @@ pub struct Item<'a> {
     pub post: Option<bluesky::PostView<'a>>,
     #[serde(borrow)]
     pub reply: Option<bluesky::ReplyContext<'a>>,
+    /// A feed item's reason object, or a notification's reason word.
     #[serde(borrow)]
-    pub reason: Option<bluesky::Reason<'a>>,
+    pub reason: Option<ReasonEntry<'a>>,
 
     // Native.
     #[serde(borrow)]
@@ -128,6 +129,40 @@ impl<'de: 'a, 'a> Deserialize<'de> for MentionEntry<'a> {
             ) -> Result<Self::Value, A::Error> {
                 mastodon::Mention::deserialize(serde::de::value::MapAccessDeserializer::new(map))
                     .map(MentionEntry::Mastodon)
+            }
+        }
+        deserializer.deserialize_any(Entry(std::marker::PhantomData))
+    }
+}
+
+/// A `reason`: a Bluesky feed item's (`{"$type": "…#reasonRepost", "by":
+/// …}`) or a Bluesky notification's (`"like"`). By hand, as
+/// [`MentionEntry`].
+pub enum ReasonEntry<'a> {
+    Feed(bluesky::Reason<'a>),
+    Notification(Cow<'a, str>),
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for ReasonEntry<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entry<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Entry<'a> {
+            type Value = ReasonEntry<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a reason: a feed item's object or a notification's word")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(ReasonEntry::Notification(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(ReasonEntry::Notification(Cow::Owned(v.to_string())))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                bluesky::Reason::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(ReasonEntry::Feed)
             }
         }
         deserializer.deserialize_any(Entry(std::marker::PhantomData))
