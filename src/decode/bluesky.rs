@@ -11,8 +11,8 @@ use super::wire::bluesky::{
 };
 use super::{DecodeError, body_text, line_text, parse_time};
 use crate::model::{
-    Account, Engagement, Media, MediaKind, Mention, Network, Notice, NoticeKind, Post, Quote,
-    RecordRef, ReplyTo,
+    Account, Engagement, Media, MediaKind, Mention, Network, NoticeKind, Post, Quote, RecordRef,
+    ReplyTo,
 };
 
 const FORMAT: &str = "Bluesky feed item";
@@ -261,7 +261,7 @@ pub(super) fn decode_notification(
             .and_then(|json| super::decode(json, source).ok())
     };
     if kind.is_post() {
-        let mut post = match fetched(&n.uri) {
+        let post = match fetched(&n.uri) {
             Some(post) => post,
             None => {
                 let record = n.record.ok_or_else(|| {
@@ -286,13 +286,7 @@ pub(super) fn decode_notification(
                 decode_feed_item(view, None, None, source)?
             }
         };
-        post.notice = Some(Box::new(Notice {
-            kind,
-            id,
-            others: Vec::new(),
-            subject: None,
-        }));
-        return Ok(post);
+        return Ok(post.came_as(kind, id));
     }
     let time = n
         .record
@@ -302,19 +296,11 @@ pub(super) fn decode_notification(
         .ok_or_else(|| DecodeError::invalid(NOTIFICATION, "no `indexedAt`"))?;
     let created_at = parse_time(time, NOTIFICATION, "indexedAt")?;
     let subject = n.reason_subject.as_deref().and_then(fetched);
-    let mut post = Post::new(
+    Ok(Post::pure_notice(
         source,
-        &format!("notification:{id}"),
+        (kind, id),
         account(&n.author),
         created_at,
-        "",
-    );
-    post.url = subject.as_ref().and_then(|s| s.url.clone());
-    post.notice = Some(Box::new(Notice {
-        kind,
-        id,
-        others: Vec::new(),
-        subject: subject.map(Box::new),
-    }));
-    Ok(post)
+        subject,
+    ))
 }

@@ -14,7 +14,7 @@ use super::wire::{Item, MentionEntry};
 use super::{DecodeError, body_text, line_text, parse_time};
 use crate::model::{
     Account as ModelAccount, Engagement, Media, MediaKind, Mention as ModelMention, Network,
-    Notice, NoticeKind, Post, Quote as ModelQuote, ReplyTo, sanitize, url_host,
+    NoticeKind, Post, Quote as ModelQuote, ReplyTo, sanitize, url_host,
 };
 
 const FORMAT: &str = "Mastodon status";
@@ -195,7 +195,7 @@ pub(super) fn decode_notification(item: Item<'_>, source: &str) -> Result<Post, 
         .map(|status| decode_status(*status, source))
         .transpose()?;
     if kind.is_post() {
-        let mut post = status.ok_or_else(|| {
+        let post = status.ok_or_else(|| {
             DecodeError::invalid(
                 NOTIFICATION,
                 format!("a `{}` notification without its `status`", line_text(&wire)),
@@ -204,13 +204,7 @@ pub(super) fn decode_notification(item: Item<'_>, source: &str) -> Result<Post, 
         if kind == NoticeKind::Mention && post.is_reply() {
             kind = NoticeKind::Reply;
         }
-        post.notice = Some(Box::new(Notice {
-            kind,
-            id,
-            others: Vec::new(),
-            subject: None,
-        }));
-        return Ok(post);
+        return Ok(post.came_as(kind, id));
     }
     let actor = account(item.account.as_ref().ok_or_else(|| missing("account"))?);
     let created_at = parse_time(
@@ -218,16 +212,13 @@ pub(super) fn decode_notification(item: Item<'_>, source: &str) -> Result<Post, 
         NOTIFICATION,
         "created_at",
     )?;
-    let mut post = Post::new(source, &format!("notification:{id}"), actor, created_at, "");
-    // `o` and `y` open and copy the post it is about.
-    post.url = status.as_ref().and_then(|s| s.url.clone());
-    post.notice = Some(Box::new(Notice {
-        kind,
-        id,
-        others: Vec::new(),
-        subject: status.map(Box::new),
-    }));
-    Ok(post)
+    Ok(Post::pure_notice(
+        source,
+        (kind, id),
+        actor,
+        created_at,
+        status,
+    ))
 }
 
 /// The status of a line read as the union of every format's keys (its

@@ -126,6 +126,39 @@ pub struct Notice {
 }
 
 impl Post {
+    /// Marks the post as having come as a notification of `kind` (its id
+    /// `id`): a mention, reply, quote, post or edit.
+    pub fn came_as(mut self, kind: NoticeKind, id: String) -> Post {
+        self.notice = Some(Box::new(Notice {
+            kind,
+            id,
+            others: Vec::new(),
+            subject: None,
+        }));
+        self
+    }
+
+    /// A pure notice: `actor` did `kind` (a favourite, boost, follow, …)
+    /// at `at`, about the reader's post `subject`, if any, which `o` and
+    /// `y` open and copy. Its id is `notification:<id>`.
+    pub fn pure_notice(
+        source: &str,
+        (kind, id): (NoticeKind, String),
+        actor: Account,
+        at: chrono::DateTime<chrono::Utc>,
+        subject: Option<Post>,
+    ) -> Post {
+        let mut post = Post::new(source, &format!("notification:{id}"), actor, at, "");
+        post.url = subject.as_ref().and_then(|s| s.url.clone());
+        post.notice = Some(Box::new(Notice {
+            kind,
+            id,
+            others: Vec::new(),
+            subject: subject.map(Box::new),
+        }));
+        post
+    }
+
     /// Whether the post is a pure notice: a favourite, boost, follow,
     /// follow request or poll result, with no text of its own.
     pub fn is_pure_notice(&self) -> bool {
