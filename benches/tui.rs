@@ -76,8 +76,13 @@ fn posts(n: usize, newest: DateTime<Utc>, tag: &str) -> Vec<Post> {
 /// The app as it stands after loading 10,000 posts from a live source into
 /// 6 columns on a 200×50 terminal.
 fn big_state(now: DateTime<Utc>) -> AppState {
-    let compiled = load(&config(), now).expect("the bench config loads");
-    assert_eq!(compiled.rules.columns.len(), COLUMNS);
+    big_state_on(&config(), now)
+}
+
+/// [`big_state`] on a config with the 6 columns first and maybe more.
+fn big_state_on(text: &str, now: DateTime<Utc>) -> AppState {
+    let compiled = load(text, now).expect("the bench config loads");
+    assert!(compiled.rules.columns.len() >= COLUMNS);
     let mut state = AppState::new(
         compiled.rules,
         compiled.config.keymap,
@@ -389,11 +394,84 @@ fn act_benches(c: &mut Criterion) {
     group.finish();
 }
 
+/// A burst of 1,000 notifications: 600 favourites of 60 of the reader's
+/// posts (merged into 60 cards, 10 favourites each), 200 follows and 200
+/// mentions.
+fn notification_burst(now: DateTime<Utc>) -> Vec<Post> {
+    use circles::model::{Account, Network, NoticeKind};
+    let mine = posts(100, now - TimeDelta::hours(1), "mine");
+    let mentions = posts(200, now, "mention");
+    let mut burst = Vec::with_capacity(1_000);
+    for i in 0..1_000 {
+        let at = now - TimeDelta::milliseconds(i as i64);
+        let actor = Account::new(&format!("@fan{i}@x.social"), "", Network::Mastodon);
+        let id = format!("n{i}");
+        burst.push(match i % 5 {
+            0..=2 => Post::pure_notice(
+                SOURCE,
+                (NoticeKind::Favourite, id),
+                actor,
+                at,
+                Some(mine[i % 100].clone()),
+            ),
+            3 => Post::pure_notice(SOURCE, (NoticeKind::Follow, id), actor, at, None),
+            _ => mentions[i / 5].clone().came_as(NoticeKind::Mention, id),
+        });
+    }
+    burst
+}
+
+fn notification_benches(c: &mut Criterion) {
+    let now = Utc::now();
+    // The 6 columns of 10k posts, and a notifications column after them.
+    let text = format!(
+        "{}\n[[column]]\nname = \"Notifications\"\nnotifications = true\n",
+        config()
+    );
+    let state = big_state_on(&text, now);
+    let burst = notification_burst(now);
+    let area = Rect::new(0, 0, WIDTH, HEIGHT);
+    let mut group = c.benchmark_group("notifications, 6 columns × 10k posts");
+    group.sample_size(20);
+    {
+        // What the burst makes: favourites merged per post, the mentions
+        // in every column too.
+        let mut after = state.clone();
+        update(
+            &mut after,
+            Action::Source(SourceEvent::Posts {
+                source: SOURCE.into(),
+                posts: burst.clone(),
+            }),
+        );
+        assert_eq!(after.timeline.column(COLUMNS).len(), 60 + 200 + 200);
+    }
+    group.bench_function("a burst of 1k notifications routed and drawn", |b| {
+        b.iter_batched(
+            || (state.clone(), burst.clone(), Buffer::empty(area)),
+            |(mut state, burst, mut buf)| {
+                update(
+                    &mut state,
+                    Action::Source(SourceEvent::Posts {
+                        source: SOURCE.into(),
+                        posts: burst,
+                    }),
+                );
+                ui::draw(&state, area, &mut buf);
+                (state, buf)
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    group.finish();
+}
+
 criterion_group!(
     tui_benches,
     frame_benches,
     key_benches,
     insert_benches,
-    act_benches
+    act_benches,
+    notification_benches
 );
 criterion_main!(tui_benches);

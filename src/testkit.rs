@@ -150,6 +150,7 @@ impl PostBuilder {
             kind,
             id: format!("n{}", self.0.id),
             others: Vec::new(),
+            total: None,
             subject: subject.map(Box::new),
         }));
         self

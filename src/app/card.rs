@@ -357,11 +357,17 @@ pub fn counts(post: &Post) -> Option<String> {
 /// others".
 fn actors_words(post: &Post) -> String {
     let name = post.author.shown_name();
-    let others = post.notice.as_deref().map_or(&[][..], |n| &n.others[..]);
-    match others {
-        [] => name.to_string(),
-        [one] => format!("{name} and {}", one.shown_name()),
-        many => format!("{name} and {} others", many.len()),
+    let notice = post.notice.as_deref();
+    let others = notice.map_or(&[][..], |n| &n.others[..]);
+    // A server's count beyond those it named: "and 40 others".
+    let more = notice
+        .and_then(|n| n.total)
+        .map_or(0, |t| (t as usize).saturating_sub(1 + others.len()));
+    match (others, more) {
+        ([], 0) => name.to_string(),
+        ([one], 0) => format!("{name} and {}", one.shown_name()),
+        (many, more) if many.len() + more == 1 => format!("{name} and 1 other"),
+        (many, more) => format!("{name} and {} others", many.len() + more),
     }
 }
 

@@ -286,3 +286,152 @@ mod tests {
         );
     }
 }
+
+/// A page of grouped notifications, read.
+#[derive(Debug, Default)]
+pub struct GroupsPage {
+    pub posts: Vec<Post>,
+    /// The groups that could not be read, each with why.
+    pub problems: Vec<String>,
+    /// How many groups the page had.
+    pub count: usize,
+    /// The page's newest and oldest notification ids (`page_max_id`,
+    /// `page_min_id`), for paging and the cursor.
+    pub newest: Option<String>,
+    pub oldest: Option<String>,
+}
+
+/// `GroupedNotificationsResults`: its groups, each with the accounts and
+/// statuses it names by id. Accounts and statuses are read one by one, so
+/// one that cannot be read costs only the groups that name it.
+pub(super) fn decode_groups(body: &str, source: &str) -> Result<GroupsPage, DecodeError> {
+    use super::wire::IdValue;
+    use std::collections::HashMap;
+    #[derive(serde::Deserialize)]
+    struct Results {
+        #[serde(default)]
+        accounts: Vec<serde_json::Value>,
+        #[serde(default)]
+        statuses: Vec<serde_json::Value>,
+        #[serde(default)]
+        notification_groups: Vec<serde_json::Value>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Group<'a> {
+        #[serde(borrow, rename = "type")]
+        kind: std::borrow::Cow<'a, str>,
+        #[serde(borrow)]
+        most_recent_notification_id: IdValue<'a>,
+        #[serde(borrow)]
+        page_min_id: Option<IdValue<'a>>,
+        #[serde(borrow)]
+        page_max_id: Option<IdValue<'a>>,
+        #[serde(default, deserialize_with = "super::wire::count")]
+        notifications_count: Option<u32>,
+        #[serde(borrow)]
+        latest_page_notification_at: Option<std::borrow::Cow<'a, str>>,
+        #[serde(borrow, default)]
+        sample_account_ids: Vec<IdValue<'a>>,
+        #[serde(borrow)]
+        status_id: Option<IdValue<'a>>,
+    }
+    const GROUP: &str = "Mastodon notification group";
+    let results: Results = serde_json::from_str(body).map_err(super::json_error)?;
+    let mut accounts: HashMap<String, ModelAccount> = HashMap::new();
+    for value in &results.accounts {
+        let text = value.to_string();
+        if let Ok(a) = serde_json::from_str::<Account<'_>>(&text)
+            && let Some(id) = &a.id
+        {
+            accounts.insert(id.to_string(), account(&a));
+        }
+    }
+    let statuses: HashMap<String, String> = results
+        .statuses
+        .iter()
+        .filter_map(|s| Some((s.get("id")?.as_str()?.to_string(), s.to_string())))
+        .collect();
+    let mut page = GroupsPage {
+        count: results.notification_groups.len(),
+        ..GroupsPage::default()
+    };
+    let newer = |a: &str, b: &str| (a.len(), a) > (b.len(), b);
+    for (index, value) in results.notification_groups.iter().enumerate() {
+        let text = value.to_string();
+        let read = serde_json::from_str::<Group<'_>>(&text)
+            .map_err(|e| DecodeError::invalid(GROUP, e.to_string()))
+            .and_then(|mut group| {
+                let max = group.page_max_id.take().map(IdValue::into_string);
+                let min = group.page_min_id.take().map(IdValue::into_string);
+                for id in max.iter().chain(&min) {
+                    if page.newest.as_deref().is_none_or(|n| newer(id, n)) {
+                        page.newest = Some(id.clone());
+                    }
+                    if page.oldest.as_deref().is_none_or(|o| newer(o, id)) {
+                        page.oldest = Some(id.clone());
+                    }
+                }
+                group_post(group, &accounts, &statuses, source)
+            });
+        match read {
+            Ok(post) => page.posts.push(post.within_limits()),
+            Err(e) => page.problems.push(format!(
+                "group {} of {}: {e}",
+                index + 1,
+                results.notification_groups.len()
+            )),
+        }
+    }
+    return Ok(page);
+
+    fn group_post(
+        group: Group<'_>,
+        accounts: &HashMap<String, ModelAccount>,
+        statuses: &HashMap<String, String>,
+        source: &str,
+    ) -> Result<Post, DecodeError> {
+        let mut kind = NoticeKind::of_wire(&group.kind);
+        let id = line_text(&group.most_recent_notification_id.into_string());
+        let status = match group.status_id.map(IdValue::into_string) {
+            Some(sid) => {
+                let json = statuses.get(&sid).ok_or_else(|| {
+                    DecodeError::invalid(
+                        GROUP,
+                        format!("its status {} is not in the answer", line_text(&sid)),
+                    )
+                })?;
+                Some(super::decode(json, source)?)
+            }
+            None => None,
+        };
+        if kind.is_post() {
+            let post = status.ok_or_else(|| {
+                DecodeError::invalid(
+                    GROUP,
+                    format!("a `{}` group without a status", line_text(&group.kind)),
+                )
+            })?;
+            if kind == NoticeKind::Mention && post.is_reply() {
+                kind = NoticeKind::Reply;
+            }
+            return Ok(post.came_as(kind, id));
+        }
+        let mut actors = group
+            .sample_account_ids
+            .into_iter()
+            .filter_map(|a| accounts.get(&a.into_string()).cloned());
+        let actor = actors
+            .next()
+            .ok_or_else(|| DecodeError::invalid(GROUP, "none of its accounts is in the answer"))?;
+        let at = group.latest_page_notification_at.ok_or_else(|| {
+            DecodeError::invalid(GROUP, "missing field `latest_page_notification_at`")
+        })?;
+        let created_at = parse_time(&at, GROUP, "latest_page_notification_at")?;
+        let mut post = Post::pure_notice(source, (kind, id), actor, created_at, status);
+        if let Some(notice) = post.notice.as_deref_mut() {
+            notice.others = actors.collect();
+            notice.total = group.notifications_count;
+        }
+        Ok(post)
+    }
+}

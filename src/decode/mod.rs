@@ -18,7 +18,7 @@ mod bluesky;
 mod entities;
 mod html;
 mod lines;
-mod mastodon;
+pub mod mastodon;
 mod native;
 pub mod stream;
 pub mod wire;
@@ -66,6 +66,16 @@ pub fn decode_line(line: &[u8], source: &str) -> Result<Post, DecodeError> {
 /// line as given.
 pub fn decode(json: &str, source: &str) -> Result<Post, DecodeError> {
     decode_general(json, source).map(Post::within_limits)
+}
+
+/// One page of Mastodon's grouped notifications (`/api/v2/notifications`):
+/// a card per group, the problems of the groups that could not be read
+/// (each says which), and the page's newest and oldest notification ids.
+pub fn decode_notification_groups(
+    body: &str,
+    source: &str,
+) -> Result<mastodon::GroupsPage, DecodeError> {
+    mastodon::decode_groups(body, source)
 }
 
 /// A Bluesky notification (an item of `listNotifications`), with the posts

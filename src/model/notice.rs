@@ -120,6 +120,10 @@ pub struct Notice {
     /// the order they came (the post's author came first).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub others: Vec<Account>,
+    /// How many did it in all, when the server counted more than it named
+    /// (a Mastodon notification group names eight at most).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u32>,
     /// The reader's post a favourite, boost or poll is about.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<Box<Post>>,
@@ -133,6 +137,7 @@ impl Post {
             kind,
             id,
             others: Vec::new(),
+            total: None,
             subject: None,
         }));
         self
@@ -154,6 +159,7 @@ impl Post {
             kind,
             id,
             others: Vec::new(),
+            total: None,
             subject: subject.map(Box::new),
         }));
         post

@@ -136,13 +136,21 @@ impl Client {
 
     /// One page of a timeline (or of the notifications, of every type).
     pub async fn timeline(&mut self, timeline: &Timeline, page: Page) -> Result<Items, Error> {
-        let limit = PAGE.to_string();
-        let url = match page {
-            Page::Link(url) => url,
-            Page::Newest => self.timeline_url(timeline, &[("limit", &limit)]),
-            Page::Before(id) => self.timeline_url(timeline, &[("limit", &limit), ("max_id", &id)]),
-            Page::After(id) => self.timeline_url(timeline, &[("limit", &limit), ("min_id", &id)]),
-        };
+        let url = paged(page, |query| self.timeline_url(timeline, query));
+        self.read_page(url).await
+    }
+
+    /// One page of grouped notifications (`GET /api/v2/notifications`,
+    /// Mastodon 4.3+): a container of groups with the accounts and statuses
+    /// they name. An older server answers 404.
+    pub async fn notification_groups(&mut self, page: Page) -> Result<Items, Error> {
+        let url = paged(page, |query| {
+            api_v2_url(&self.base, &["notifications"], query)
+        });
+        self.read_page(url).await
+    }
+
+    async fn read_page(&mut self, url: Url) -> Result<Items, Error> {
         let (body, headers) = self.get(&url).await?;
         let next = link_next(&headers)
             .and_then(|next| url.join(&next).ok())
@@ -207,7 +215,7 @@ impl Client {
         struct Status {
             id: String,
         }
-        let mut url = api_url(
+        let url = api_v2_url(
             &self.base,
             &["search"],
             &[
@@ -217,10 +225,6 @@ impl Client {
                 ("limit", "1"),
             ],
         );
-        if let Ok(mut path) = url.path_segments_mut() {
-            // `api/v1/search` → `api/v2/search`.
-            path.pop().pop().extend(["v2", "search"]);
-        }
         let (body, _) = self.get(&url).await?;
         let what = format!("finding the post on {}", self.base.host_str().unwrap_or(""));
         let found: Found = serde_json::from_str(&body).map_err(|e| Error::Malformed {
@@ -654,6 +658,26 @@ fn streaming_url(instance: &str, base_scheme: &str) -> Option<Url> {
 }
 
 /// `base` + `/api/v1/` + the segments (each percent-encoded) + the query.
+/// The URL of a page: the link given, else `url_for` the paging query.
+fn paged(page: Page, url_for: impl FnOnce(&[(&str, &str)]) -> Url) -> Url {
+    let limit = PAGE.to_string();
+    match page {
+        Page::Link(url) => url,
+        Page::Newest => url_for(&[("limit", &limit)]),
+        Page::Before(id) => url_for(&[("limit", &limit), ("max_id", &id)]),
+        Page::After(id) => url_for(&[("limit", &limit), ("min_id", &id)]),
+    }
+}
+
+/// [`api_url`] under `/api/v2`.
+fn api_v2_url(base: &Url, segments: &[&str], query: &[(&str, &str)]) -> Url {
+    let mut url = api_url(base, &[], query);
+    if let Ok(mut path) = url.path_segments_mut() {
+        path.pop().push("v2").extend(segments);
+    }
+    url
+}
+
 fn api_url(base: &Url, segments: &[&str], query: &[(&str, &str)]) -> Url {
     let mut url = base.clone();
     url.set_query(None);
@@ -887,6 +911,15 @@ mod tests {
             HeaderValue::from_static("<https://x/?min_id=9>; rel=\"prev\""),
         );
         assert_eq!(link_next(&h), None);
+    }
+
+    #[test]
+    fn v2_urls_keep_the_path_prefix() {
+        let base = Url::parse("https://m.example/sub").unwrap();
+        assert_eq!(
+            api_v2_url(&base, &["notifications"], &[("limit", "40")]).as_str(),
+            "https://m.example/sub/api/v2/notifications?limit=40"
+        );
     }
 
     #[test]

@@ -103,6 +103,9 @@ struct Mastodon {
     /// The state last sent (shared with the rate-limit hook, which sends
     /// its waits too).
     last_state: Arc<Mutex<Option<SourceState>>>,
+    /// The notifications come grouped (`/api/v2/notifications`) until the
+    /// server says it has no such thing (before Mastodon 4.3).
+    grouped: bool,
 }
 
 impl Mastodon {
@@ -150,6 +153,7 @@ impl Mastodon {
             stream_failures: 0,
             incomplete: None,
             last_state,
+            grouped: spec.timeline == Timeline::Notifications,
             spec,
         })
     }
@@ -360,6 +364,20 @@ impl Mastodon {
 
     /// One page, decoded and sent.
     async fn page(&mut self, page: Page) -> Result<(Delivered, Option<reqwest::Url>), Failure> {
+        if self.grouped {
+            match self.client.notification_groups(page.clone()).await {
+                Ok(items) => {
+                    let delivered = self.deliver_groups(&items.body, &items.what)?;
+                    return Ok((delivered, items.next));
+                }
+                // No grouped notifications here: the plain ones, from now on.
+                Err(e) if matches!(e.status(), Some(404 | 410)) => {
+                    tracing::info!(source = %self.sink.source, "no grouped notifications: {e}");
+                    self.grouped = false;
+                }
+                Err(e) => return Err(self.failure(e)),
+            }
+        }
         let items = match self.client.timeline(&self.spec.timeline, page).await {
             Ok(items) => items,
             Err(e) => return Err(self.failure(e)),
@@ -503,6 +521,30 @@ impl Mastodon {
         // The posts first: the cursor is only good once they arrived.
         if self.sink.posts(posts) && self.report_cursor() {
             Ok(page)
+        } else {
+            Err(Failure::Closed)
+        }
+    }
+
+    /// Decodes a page of grouped notifications and sends a card for each
+    /// group; a group that cannot be read is skipped and reported.
+    fn deliver_groups(&mut self, body: &str, what: &str) -> Result<Delivered, Failure> {
+        let page = crate::decode::decode_notification_groups(body, &self.sink.source)
+            .map_err(|e| Failure::retry(format!("{what}: {e}")))?;
+        for problem in page.problems {
+            if !self.skip(format!("{what}: {problem}")) {
+                return Err(Failure::Closed);
+            }
+        }
+        if let Some(id) = &page.newest {
+            self.saw(id);
+        }
+        if self.sink.posts(page.posts) && self.report_cursor() {
+            Ok(Delivered {
+                count: page.count,
+                newest: page.newest,
+                oldest: page.oldest,
+            })
         } else {
             Err(Failure::Closed)
         }

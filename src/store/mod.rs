@@ -174,6 +174,9 @@ impl Timeline {
                         None => post.notice = Some(notice.clone()),
                         Some(mine) => {
                             mine.others.push((*copy.author).clone());
+                            if let Some(total) = &mut mine.total {
+                                *total += 1;
+                            }
                             post.created_at = post.created_at.max(copy.created_at);
                         }
                     }

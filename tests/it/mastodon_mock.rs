@@ -858,3 +858,65 @@ async fn follow_unfollow_and_delete_reach_the_server() {
     let refused = accounts.delete(&spec, carols).await;
     assert!(refused.is_err(), "{refused:?}");
 }
+
+#[tokio::test]
+async fn notifications_read_back_grouped_one_card_per_group() {
+    use circles::model::NoticeKind;
+    let (server, api) = Api::start().await;
+    let (alice, bob) = api.alice_and_bob().await;
+    let app_token = api.app_token().await;
+    let carol = api.sign_up(&app_token, "carol").await;
+    let dan = api.sign_up(&app_token, "dan").await;
+    let mine = api.post(&alice, "attention is earned").await;
+    for fan in [&bob, &carol, &dan] {
+        api.as_user(fan, &format!("statuses/{mine}/favourite"), &[])
+            .await;
+    }
+    api.as_user(&bob, "statuses", &[("status", "@alice hello there")])
+        .await;
+    api.follow(&carol, &alice).await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = secret_file(dir.path(), "token", &alice.token, 0o600);
+    let spec = source_spec(&format!(
+        "[[source]]\nname = \"mock\"\nkind = \"mastodon\"\ninstance = {:?}\n\
+         timeline = \"notifications\"\ntoken_file = {:?}\npoll = \"1h\"\n",
+        server.base,
+        file.display().to_string()
+    ));
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let task = source::spawn(&spec, tx, Options::default());
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, ARRIVAL, is_live).await;
+    let posts = posts(&events);
+    let kinds: Vec<_> = posts.iter().filter_map(|p| p.notice_kind()).collect();
+    assert_eq!(
+        kinds,
+        [
+            NoticeKind::Follow,
+            NoticeKind::Mention,
+            NoticeKind::Favourite
+        ],
+        "{posts:#?}"
+    );
+    let faves = &posts[2];
+    let notice = faves.notice.as_deref().unwrap();
+    assert_eq!(notice.total, Some(3), "three favourites, one card");
+    assert_eq!(notice.others.len(), 2);
+    assert!(
+        faves.author.handle.starts_with("@dan"),
+        "the latest first: {faves:?}"
+    );
+    assert_eq!(
+        notice.subject.as_deref().map(|s| s.text.as_str()),
+        Some("attention is earned")
+    );
+    assert!(posts[1].text.contains("hello there"));
+    assert!(
+        server.requests("GET /api/v2/notifications") >= 1,
+        "{}",
+        server.log()
+    );
+    assert_eq!(server.requests("GET /api/v1/notifications"), 0);
+    task.abort();
+}

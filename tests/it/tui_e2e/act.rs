@@ -442,8 +442,8 @@ fn bobs_favourite_boost_reply_and_follow_arrive_as_cards_in_alices_notifications
     );
     assert!(screen.contains("Notifications (4)"), "{screen}");
     assert!(
-        server.requests("GET /api/v1/notifications") >= 1,
-        "{}",
+        server.requests("GET /api/v2/notifications") >= 1,
+        "read back grouped: {}",
         server.log()
     );
     tui.quit();
