@@ -1689,3 +1689,63 @@ fn help_says_no_command_opens_the_screen_and_where_the_config_is() {
     );
     assert!(out.stdout.contains("$CIRCLES_CONFIG"), "{}", out.stdout);
 }
+
+#[test]
+fn bluesky_notification_lines_route_and_explain_with_their_kind() {
+    let env = Env::new();
+    let file = format!(
+        "{}/tests/fixtures/bluesky_api/notifications.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let page: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    let input: String = page["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| format!("{n}\n"))
+        .collect();
+    let config = format!(
+        "{CONFIG}\n[[column]]\nname = \"Notifs\"\nnotifications = [\"like\", \"follow\"]\n"
+    );
+    let out = run(env
+        .with_config(&config)
+        .args(["route", "--strict"])
+        .write_stdin(input.clone()));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let verdicts = verdicts(&out.stdout);
+    let kinds: Vec<&str> = verdicts
+        .iter()
+        .map(|v| v["notification"].as_str().unwrap_or("-"))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "quote",
+            "reply",
+            "mention",
+            "follow",
+            "reblog",
+            "favourite",
+            "favourite"
+        ]
+    );
+    let likes: Vec<&Value> = verdicts
+        .iter()
+        .filter(|v| v["notification"] == "favourite")
+        .collect();
+    assert!(
+        likes.iter().all(|v| v["columns"] == json!(["Notifs"])),
+        "{}",
+        out.stdout
+    );
+    let out = run(env.with_config(&config).arg("explain").write_stdin(input));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("(a favourite notification)")
+            && out
+                .stdout
+                .contains("Notifs: matched notifications takes a favourite notification"),
+        "{}",
+        out.stdout
+    );
+}
