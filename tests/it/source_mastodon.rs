@@ -1033,3 +1033,90 @@ async fn an_account_on_another_server_finds_the_post_by_its_uri_then_acts_and_an
         "{form:?}"
     );
 }
+
+/// A grouped-notifications container: `groups` (type, notification id,
+/// status id) with the fixture's account and the statuses they name.
+fn groups(items: &[(&str, u64, Option<u64>)]) -> ResponseTemplate {
+    let account = fixture("mastodon_status.json")["account"].clone();
+    let account_id = account["id"].clone();
+    let statuses: Vec<Value> = items
+        .iter()
+        .filter_map(|(_, _, s)| s.map(|s| status(s, "a post of yours")))
+        .collect();
+    let groups: Vec<Value> = items
+        .iter()
+        .map(|(kind, id, status)| {
+            json!({
+                "group_key": format!("{kind}-{id}"),
+                "notifications_count": 1,
+                "type": kind,
+                "most_recent_notification_id": id.to_string(),
+                "page_min_id": id.to_string(),
+                "page_max_id": id.to_string(),
+                "latest_page_notification_at": "2026-11-21T10:26:02.512Z",
+                "sample_account_ids": [account_id],
+                "status_id": status.map(|s| s.to_string()),
+            })
+        })
+        .collect();
+    ResponseTemplate::new(200).set_body_json(json!({
+        "accounts": [account],
+        "statuses": statuses,
+        "notification_groups": groups,
+    }))
+}
+
+#[tokio::test]
+async fn a_dropped_notifications_stream_fills_the_gap_with_groups_and_loses_none() {
+    let stream = StreamServer::start(vec![
+        Conn::Cut(vec![
+            ":)\n".into(),
+            sse("notification", &mention(501, 1501).to_string()),
+        ]),
+        Conn::Hold(vec![":)\n".into()]),
+    ])
+    .await;
+    let server = MockServer::start().await;
+    mount_instance(&server, &stream.url).await;
+    // Came while the stream was down: a follow and a mention.
+    get("/api/v2/notifications")
+        .and(query_param("min_id", "501"))
+        .respond_with(groups(&[
+            ("mention", 503, Some(1503)),
+            ("follow", 502, None),
+        ]))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    get("/api/v2/notifications")
+        .and(query_param_is_missing("min_id"))
+        .respond_with(groups(&[("favourite", 500, Some(1400))]))
+        .mount(&server)
+        .await;
+    let setup = token_file(0o600);
+    let mut rx = start(&spec(&server.uri(), "notifications", &with_token(&setup)));
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, |e| {
+        post_ids(e).contains(&"1503".into()) && states(e).last() == Some(&SourceState::Live)
+    })
+    .await;
+    settle(&mut rx, &mut events).await;
+    // Each once: the backfill's group, the stream's mention, the gap's two.
+    assert_eq!(
+        post_ids(&events),
+        ["notification:500", "1501", "1503", "notification:502"]
+    );
+    let pages = requests_to(&server, "/api/v2/notifications").await;
+    let gap: Vec<_> = pages.iter().filter_map(|r| query(r, "min_id")).collect();
+    assert_eq!(
+        gap,
+        ["501"],
+        "one catch-up from the newest notification seen"
+    );
+    assert!(
+        requests_to(&server, "/api/v1/notifications")
+            .await
+            .is_empty()
+    );
+    assert_eq!(stream.heads().len(), 2);
+}
