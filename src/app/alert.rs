@@ -52,14 +52,15 @@ impl Held {
 
 /// One post that alerts: where it landed (a column's name, or "amplified")
 /// and how.
-pub(super) struct Arrival<'p> {
+pub(super) struct Arrival {
     pub place: String,
     pub mode: NotifyMode,
-    pub post: &'p Post,
+    /// Shared with the timeline.
+    pub post: std::sync::Arc<Post>,
 }
 
 /// The alert for new posts, now or once the burst is over.
-pub(super) fn arrived(state: &mut AppState, arrivals: Vec<Arrival<'_>>, effects: &mut Vec<Effect>) {
+pub(super) fn arrived(state: &mut AppState, arrivals: Vec<Arrival>, effects: &mut Vec<Effect>) {
     if arrivals.is_empty() || quiet(state) {
         return;
     }
@@ -78,7 +79,7 @@ pub(super) fn arrived(state: &mut AppState, arrivals: Vec<Arrival<'_>>, effects:
         .reduce(NotifyMode::with)
         .expect("one arrival at least");
     let (title, body) = match &arrivals[..] {
-        [one] => (format!("circles · {}", one.place), said(one.post)),
+        [one] => (format!("circles · {}", one.place), said(&one.post)),
         many => {
             let mut places = Vec::new();
             for arrival in many {
@@ -156,18 +157,14 @@ fn new_in(places: &[(String, usize)]) -> String {
 /// What one post says in an alert: who, and the start of the text (or, for
 /// a favourite, boost or follow, what they did).
 fn said(post: &Post) -> String {
+    let who = post.author.shown_name();
     let text = if post.is_pure_notice() {
         super::card::notice_text(post)
     } else if let Some(cw) = &post.content_warning {
-        format!("⚠ {cw}")
+        format!("{who}: ⚠ {cw}")
     } else {
-        post.text.split_whitespace().collect::<Vec<_>>().join(" ")
-    };
-    let who = post.author.shown_name();
-    let text = if post.is_pure_notice() {
-        text
-    } else {
-        format!("{who}: {text}")
+        let words = post.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        format!("{who}: {words}")
     };
     super::card::truncate(&text, 200)
 }

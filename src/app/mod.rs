@@ -1501,7 +1501,7 @@ fn add_posts(
         // author's own. Its card now names every booster, and it is routed
         // again with all of them (and kept so in the cache).
         if let Some(id) = state.timeline.same_as(&post) {
-            if state.timeline.merge_boosters(id, &post)
+            if state.timeline.merge_copy(id, &post)
                 && let Some(entry) = state.timeline.get(id)
             {
                 let merged = (*entry.post).clone();
@@ -1585,14 +1585,12 @@ fn add_posts(
             }
         }
     }
-    let posts: Vec<crate::model::Post> = alerting
-        .iter()
-        .filter_map(|(_, _, id)| state.timeline.get(*id).map(|e| (*e.post).clone()))
-        .collect();
     let arrivals = alerting
         .into_iter()
-        .zip(&posts)
-        .map(|((place, mode, _), post)| alert::Arrival { place, mode, post })
+        .filter_map(|(place, mode, id)| {
+            let post = Arc::clone(&state.timeline.get(id)?.post);
+            Some(alert::Arrival { place, mode, post })
+        })
         .collect();
     alert::arrived(state, arrivals, effects);
     if !kept.is_empty() {

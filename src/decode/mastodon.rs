@@ -10,12 +10,14 @@
 
 use super::html::html_to_text_into;
 use super::wire::mastodon::{Account, Mention, Quote, Status};
-use super::wire::{Item, MentionEntry};
+use super::wire::{IdValue, Item, MentionEntry};
 use super::{DecodeError, body_text, line_text, parse_time};
 use crate::model::{
     Account as ModelAccount, Engagement, Media, MediaKind, Mention as ModelMention, Network,
     NoticeKind, Post, Quote as ModelQuote, ReplyTo, sanitize, url_host,
 };
+use std::borrow::Cow;
+use std::collections::HashMap;
 
 const FORMAT: &str = "Mastodon status";
 
@@ -301,12 +303,33 @@ pub struct GroupsPage {
     pub oldest: Option<String>,
 }
 
+const GROUP: &str = "Mastodon notification group";
+
+/// A `NotificationGroup`.
+#[derive(serde::Deserialize)]
+struct Group<'a> {
+    #[serde(borrow, rename = "type")]
+    kind: Cow<'a, str>,
+    #[serde(borrow)]
+    most_recent_notification_id: IdValue<'a>,
+    #[serde(borrow)]
+    page_min_id: Option<IdValue<'a>>,
+    #[serde(borrow)]
+    page_max_id: Option<IdValue<'a>>,
+    #[serde(default, deserialize_with = "super::wire::count")]
+    notifications_count: Option<u32>,
+    #[serde(borrow)]
+    latest_page_notification_at: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    sample_account_ids: Vec<IdValue<'a>>,
+    #[serde(borrow)]
+    status_id: Option<IdValue<'a>>,
+}
+
 /// `GroupedNotificationsResults`: its groups, each with the accounts and
 /// statuses it names by id. Accounts and statuses are read one by one, so
 /// one that cannot be read costs only the groups that name it.
 pub(super) fn decode_groups(body: &str, source: &str) -> Result<GroupsPage, DecodeError> {
-    use super::wire::IdValue;
-    use std::collections::HashMap;
     #[derive(serde::Deserialize)]
     struct Results {
         #[serde(default)]
@@ -316,26 +339,6 @@ pub(super) fn decode_groups(body: &str, source: &str) -> Result<GroupsPage, Deco
         #[serde(default)]
         notification_groups: Vec<serde_json::Value>,
     }
-    #[derive(serde::Deserialize)]
-    struct Group<'a> {
-        #[serde(borrow, rename = "type")]
-        kind: std::borrow::Cow<'a, str>,
-        #[serde(borrow)]
-        most_recent_notification_id: IdValue<'a>,
-        #[serde(borrow)]
-        page_min_id: Option<IdValue<'a>>,
-        #[serde(borrow)]
-        page_max_id: Option<IdValue<'a>>,
-        #[serde(default, deserialize_with = "super::wire::count")]
-        notifications_count: Option<u32>,
-        #[serde(borrow)]
-        latest_page_notification_at: Option<std::borrow::Cow<'a, str>>,
-        #[serde(borrow, default)]
-        sample_account_ids: Vec<IdValue<'a>>,
-        #[serde(borrow)]
-        status_id: Option<IdValue<'a>>,
-    }
-    const GROUP: &str = "Mastodon notification group";
     let results: Results = serde_json::from_str(body).map_err(super::json_error)?;
     let mut accounts: HashMap<String, ModelAccount> = HashMap::new();
     for value in &results.accounts {
@@ -382,56 +385,57 @@ pub(super) fn decode_groups(body: &str, source: &str) -> Result<GroupsPage, Deco
             )),
         }
     }
-    return Ok(page);
+    Ok(page)
+}
 
-    fn group_post(
-        group: Group<'_>,
-        accounts: &HashMap<String, ModelAccount>,
-        statuses: &HashMap<String, String>,
-        source: &str,
-    ) -> Result<Post, DecodeError> {
-        let mut kind = NoticeKind::of_wire(&group.kind);
-        let id = line_text(&group.most_recent_notification_id.into_string());
-        let status = match group.status_id.map(IdValue::into_string) {
-            Some(sid) => {
-                let json = statuses.get(&sid).ok_or_else(|| {
-                    DecodeError::invalid(
-                        GROUP,
-                        format!("its status {} is not in the answer", line_text(&sid)),
-                    )
-                })?;
-                Some(super::decode(json, source)?)
-            }
-            None => None,
-        };
-        if kind.is_post() {
-            let post = status.ok_or_else(|| {
+/// One notification group as a card (see [`decode_groups`]).
+fn group_post(
+    group: Group<'_>,
+    accounts: &HashMap<String, ModelAccount>,
+    statuses: &HashMap<String, String>,
+    source: &str,
+) -> Result<Post, DecodeError> {
+    let mut kind = NoticeKind::of_wire(&group.kind);
+    let id = line_text(&group.most_recent_notification_id.into_string());
+    let status = match group.status_id.map(IdValue::into_string) {
+        Some(sid) => {
+            let json = statuses.get(&sid).ok_or_else(|| {
                 DecodeError::invalid(
                     GROUP,
-                    format!("a `{}` group without a status", line_text(&group.kind)),
+                    format!("its status {} is not in the answer", line_text(&sid)),
                 )
             })?;
-            if kind == NoticeKind::Mention && post.is_reply() {
-                kind = NoticeKind::Reply;
-            }
-            return Ok(post.came_as(kind, id));
+            Some(super::decode(json, source)?)
         }
-        let mut actors = group
-            .sample_account_ids
-            .into_iter()
-            .filter_map(|a| accounts.get(&a.into_string()).cloned());
-        let actor = actors
-            .next()
-            .ok_or_else(|| DecodeError::invalid(GROUP, "none of its accounts is in the answer"))?;
-        let at = group.latest_page_notification_at.ok_or_else(|| {
-            DecodeError::invalid(GROUP, "missing field `latest_page_notification_at`")
+        None => None,
+    };
+    if kind.is_post() {
+        let post = status.ok_or_else(|| {
+            DecodeError::invalid(
+                GROUP,
+                format!("a `{}` group without a status", line_text(&group.kind)),
+            )
         })?;
-        let created_at = parse_time(&at, GROUP, "latest_page_notification_at")?;
-        let mut post = Post::pure_notice(source, (kind, id), actor, created_at, status);
-        if let Some(notice) = post.notice.as_deref_mut() {
-            notice.others = actors.collect();
-            notice.total = group.notifications_count;
+        if kind == NoticeKind::Mention && post.is_reply() {
+            kind = NoticeKind::Reply;
         }
-        Ok(post)
+        return Ok(post.came_as(kind, id));
     }
+    let mut actors = group
+        .sample_account_ids
+        .into_iter()
+        .filter_map(|a| accounts.get(&a.into_string()).cloned());
+    let actor = actors
+        .next()
+        .ok_or_else(|| DecodeError::invalid(GROUP, "none of its accounts is in the answer"))?;
+    let at = group.latest_page_notification_at.ok_or_else(|| {
+        DecodeError::invalid(GROUP, "missing field `latest_page_notification_at`")
+    })?;
+    let created_at = parse_time(&at, GROUP, "latest_page_notification_at")?;
+    let mut post = Post::pure_notice(source, (kind, id), actor, created_at, status);
+    if let Some(notice) = post.notice.as_deref_mut() {
+        notice.others = actors.collect();
+        notice.total = group.notifications_count;
+    }
+    Ok(post)
 }

@@ -655,6 +655,22 @@ async fn mastodon_profile(
     })
 }
 
+/// Bluesky: the actor `getProfile` is asked for (the DID, else the
+/// handle) and its answer, with the viewer's follow records.
+async fn bluesky_profile_view(
+    client: &mut bluesky::Client,
+    account: &crate::model::Account,
+) -> Result<(String, serde_json::Value), String> {
+    let actor = account
+        .did
+        .clone()
+        .unwrap_or_else(|| account.handle.trim_start_matches('@').to_string());
+    let body = client.profile(&actor).await.map_err(failed)?;
+    let view = serde_json::from_slice(&body)
+        .map_err(|e| format!("reading the profile: the answer is not JSON ({e})"))?;
+    Ok((actor, view))
+}
+
 /// Bluesky: `getProfile` (with the viewer's follow records) and
 /// `getAuthorFeed`.
 async fn bluesky_profile(
@@ -662,13 +678,7 @@ async fn bluesky_profile(
     source: &str,
     account: &crate::model::Account,
 ) -> Result<ProfileResult, String> {
-    let actor = account
-        .did
-        .clone()
-        .unwrap_or_else(|| account.handle.trim_start_matches('@').to_string());
-    let body = client.profile(&actor).await.map_err(failed)?;
-    let view: serde_json::Value = serde_json::from_slice(&body)
-        .map_err(|e| format!("reading the profile: the answer is not JSON ({e})"))?;
+    let (actor, view) = bluesky_profile_view(client, account).await?;
     let text = |key: &str| view[key].as_str().unwrap_or_default();
     let feed = client.author_feed(&actor).await.map_err(failed)?;
     let feed: serde_json::Value = serde_json::from_slice(&feed).unwrap_or_default();
@@ -732,13 +742,7 @@ async fn bluesky_follow(
     account: &crate::model::Account,
     want: Option<bool>,
 ) -> Result<bool, String> {
-    let actor = account
-        .did
-        .clone()
-        .unwrap_or_else(|| account.handle.trim_start_matches('@').to_string());
-    let body = client.profile(&actor).await.map_err(failed)?;
-    let view: serde_json::Value = serde_json::from_slice(&body)
-        .map_err(|e| format!("reading the profile: the answer is not JSON ({e})"))?;
+    let (actor, view) = bluesky_profile_view(client, account).await?;
     let record = view["viewer"]["following"].as_str().map(str::to_string);
     match (want, record) {
         (None, record) => Ok(record.is_some()),

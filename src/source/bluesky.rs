@@ -264,12 +264,15 @@ async fn fetch(
             BlueskyFeed::Timeline => &page.feed,
             BlueskyFeed::Notifications => &page.notifications,
         };
+        let keys: Vec<ItemKey> = items.iter().map(ItemKey::of).collect();
         let fetched = match feed {
             BlueskyFeed::Timeline => HashMap::new(),
             BlueskyFeed::Notifications => {
                 let unseen: Vec<&Value> = items
                     .iter()
-                    .filter(|raw| !seen.contains(&ItemKey::of(raw).key))
+                    .zip(&keys)
+                    .filter(|(_, key)| !seen.contains(&key.key))
+                    .map(|(raw, _)| raw)
                     .collect();
                 posts_for(client, &unseen).await
             }
@@ -277,9 +280,8 @@ async fn fetch(
         let mut posts = Vec::with_capacity(items.len());
         let mut reached_seen = false;
         let mut reached_end = false;
-        for raw in items {
+        for (raw, key) in items.iter().zip(keys) {
             read += 1;
-            let key = ItemKey::of(raw);
             if how.newest.is_none() && key.uri.is_some() {
                 how.newest = Some(key.key.clone());
             }

@@ -151,7 +151,7 @@ impl Timeline {
     /// the same post of yours joins the notice's `others` ("bob and 3
     /// others"). True when the post changed; route it again then
     /// ([`Timeline::replace`]).
-    pub fn merge_boosters(&mut self, id: PostId, copy: &Post) -> bool {
+    pub fn merge_copy(&mut self, id: PostId, copy: &Post) -> bool {
         let Some(entry) = self.entries.get_mut(&id) else {
             return false;
         };
@@ -201,7 +201,7 @@ impl Timeline {
     }
 
     /// Adds a routed post. A post already present (same URI, or same source
-    /// and id) is not added twice: `None` (see [`Timeline::merge_boosters`]).
+    /// and id) is not added twice: `None` (see [`Timeline::merge_copy`]).
     pub fn insert(&mut self, post: Post, verdict: Verdict) -> Option<Inserted> {
         if self.same_as(&post).is_some() {
             return None;
@@ -665,12 +665,9 @@ accounts = ["@m@x.social"]
         let first = add(&mut t, &rules, boost("@ann@x.social")).unwrap();
         assert!(add(&mut t, &rules, boost("@ben@x.social")).is_none());
         assert_eq!(t.same_as(&boost("@ben@x.social")), Some(first.id));
-        assert!(t.merge_boosters(first.id, &boost("@ben@x.social")));
-        assert!(!t.merge_boosters(first.id, &boost("@ben@x.social")), "once");
-        assert!(
-            !t.merge_boosters(first.id, &boost("@Ann@x.social")),
-            "any case"
-        );
+        assert!(t.merge_copy(first.id, &boost("@ben@x.social")));
+        assert!(!t.merge_copy(first.id, &boost("@ben@x.social")), "once");
+        assert!(!t.merge_copy(first.id, &boost("@Ann@x.social")), "any case");
         assert_eq!(t.len(), 1);
         let boosters = |t: &Timeline| -> Vec<String> {
             let post = &t.get(first.id).unwrap().post;
@@ -683,7 +680,7 @@ accounts = ["@m@x.social"]
             .at(at(5))
             .uri("https://x.social/users/c/statuses/1")
             .build();
-        assert!(t.merge_boosters(first.id, &own));
+        assert!(t.merge_copy(first.id, &own));
         assert!(!t.get(first.id).unwrap().post.is_boost());
         assert_eq!(boosters(&t), ["@ann@x.social", "@ben@x.social"]);
     }
