@@ -152,6 +152,7 @@ impl PostBuilder {
             others: Vec::new(),
             total: None,
             subject: subject.map(Box::new),
+            at: None,
         }));
         self
     }

@@ -17,6 +17,7 @@ mod commands;
 mod compose;
 mod confirm;
 mod edit;
+pub mod markers;
 mod palette;
 mod profile;
 pub mod sources;
@@ -123,6 +124,12 @@ pub enum Action {
         id: String,
         result: crate::model::ThreadResult,
     },
+    /// What the server said to a read marker (after [`Effect::MarkRead`]).
+    MarkedRead {
+        source: String,
+        mark: crate::model::Mark,
+        result: Result<(), String>,
+    },
 }
 
 /// Something the event loop does for the reducer.
@@ -148,6 +155,13 @@ pub enum Effect {
     StopSource(String),
     /// Keep this in the cache (only when [`AppState::persisting`]).
     Persist(Write),
+    /// Move a source's read marker on its server (see [`markers`]);
+    /// answered with [`Action::MarkedRead`].
+    MarkRead {
+        source: String,
+        marker: crate::model::Marker,
+        mark: crate::model::Mark,
+    },
     /// Favourite, boost or bookmark a post through a source's account;
     /// answered with [`Action::Acted`].
     Act(crate::model::ActRequest),
@@ -345,6 +359,8 @@ pub struct AppState {
     pub utc_offset: FixedOffset,
     /// Alerts a burst holds back.
     pub held_alerts: alert::Held,
+    /// The read markers synced with servers.
+    pub markers: markers::Markers,
     pub overlay: Overlay,
     /// The search being typed, if the prompt is open.
     pub search: Option<String>,
@@ -405,6 +421,7 @@ impl AppState {
             now,
             utc_offset,
             held_alerts: alert::Held::default(),
+            markers: markers::Markers::default(),
             overlay: Overlay::None,
             search: None,
             cw_open: HashSet::new(),
@@ -701,13 +718,27 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             asked,
             result,
         } => confirm::following(state, &source, *account, asked, result),
+        Action::MarkedRead {
+            source,
+            mark,
+            result,
+        } => markers::sent(state, &source, mark, result),
     }
     mark_visible_seen(state);
     note_the_top(state);
     age_the_notice(state);
     alert::flush(state, &mut effects);
+    markers::read_further(state, &mut effects);
+    if effects.last() == Some(&Effect::Quit) {
+        // What the reader read goes to the servers before the app does.
+        effects.pop();
+        markers::send_all(state, &mut effects);
+        effects.push(Effect::Quit);
+    }
     if state.persisting {
         persist_reading(state, &mut effects);
+    } else {
+        state.timeline.forget_newly_seen();
     }
     effects
 }
@@ -1394,6 +1425,11 @@ fn source(state: &mut AppState, event: SourceEvent, effects: &mut Vec<Effect>) {
             }
         }
         SourceEvent::Posts { source, posts } => add_posts(state, &source, posts, effects),
+        SourceEvent::ReadMarker {
+            source,
+            marker,
+            mark,
+        } => markers::heard(state, &source, marker, mark),
         SourceEvent::Cursor { source, key, value } => {
             if state.persisting {
                 effects.push(Effect::Persist(Write::Cursor { source, key, value }));
@@ -1525,9 +1561,14 @@ fn add_posts(
         }
         let verdict = route(&state.rules, &post);
         let muted = verdict.muted.is_some();
+        // Read already, where the server keeps its marker.
+        let read = state.markers.covers(source, &post);
         let Some(inserted) = state.timeline.insert(post, verdict) else {
             continue;
         };
+        if read {
+            state.timeline.mark_seen(inserted.id);
+        }
         if state.persisting
             && let Some(entry) = state.timeline.get(inserted.id)
         {
@@ -1561,7 +1602,7 @@ fn add_posts(
                 None => ("amplified".to_string(), mode),
             });
         }
-        if let Some((place, mode)) = alert {
+        if let Some((place, mode)) = alert.filter(|_| !read) {
             alerting.push((place, mode, inserted.id));
         }
     }

@@ -147,6 +147,9 @@ pub struct BlueskySpec {
     pub poll: Duration,
     /// What it reads.
     pub feed: BlueskyFeed,
+    /// A Jetstream `…/subscribe` endpoint (`ws://` or `wss://`) to take
+    /// new posts from while live; none polls.
+    pub jetstream: Option<String>,
 }
 
 /// What a Bluesky source reads.
@@ -222,6 +225,9 @@ struct RawBluesky {
     /// What to read: "timeline" (the default: the home timeline) or "notifications" (likes, reposts, follows, mentions, replies, quotes, as cards).
     #[serde(default)]
     feed: BlueskyFeed,
+    /// A Jetstream instance to take new posts from while live, like "wss://jetstream2.us-east.bsky.network" (empty: off, polling). It sees which accounts you follow, never your password.
+    #[schemars(with = "Option<String>")]
+    jetstream: Option<Spanned<String>>,
 }
 
 /// RSS, Atom or JSON Feed documents.
@@ -495,6 +501,10 @@ impl RawBluesky {
             None => None,
         };
         let poll = poll(self.poll.as_ref(), POLL, errors);
+        let jetstream = self
+            .jetstream
+            .as_ref()
+            .and_then(|j| jetstream_url(j, self.feed, errors));
         let service = self.service.map_or_else(
             || BSKY_SOCIAL.to_string(),
             |s| s.into_inner().trim().trim_end_matches('/').to_string(),
@@ -506,6 +516,7 @@ impl RawBluesky {
                 password,
                 poll,
                 feed: self.feed,
+                jetstream,
             }),
             _ => None,
         }
@@ -581,6 +592,44 @@ fn poll(
             ));
             default
         }
+    }
+}
+
+/// `jetstream = "wss://host"`: the instance's `/subscribe` endpoint, none
+/// when empty. Only the timeline is read from it.
+fn jetstream_url(
+    text: &Spanned<String>,
+    feed: BlueskyFeed,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    let raw = text.get_ref().trim();
+    if raw.is_empty() {
+        return None;
+    }
+    let mut fail = |why: String| {
+        errors.push(Diagnostic::error(Some(text.span()), why));
+        None
+    };
+    if feed == BlueskyFeed::Notifications {
+        return fail(
+            "`jetstream` brings new posts of the timeline; a `feed = \"notifications\"` \
+             source polls (give the timeline its own source)"
+                .into(),
+        );
+    }
+    match url::Url::parse(raw) {
+        Ok(mut url) if matches!(url.scheme(), "ws" | "wss") && url.host_str().is_some() => {
+            if matches!(url.path(), "" | "/") {
+                url.set_path("/subscribe");
+            }
+            url.set_query(None);
+            Some(url.to_string())
+        }
+        Ok(_) => fail(format!(
+            "`jetstream` must be a ws:// or wss:// URL, like \
+             \"wss://jetstream2.us-east.bsky.network\" (got {raw:?})"
+        )),
+        Err(e) => fail(format!("`jetstream` is not a URL ({e}): {raw:?}")),
     }
 }
 
@@ -721,7 +770,40 @@ app_password_file = "~/.sky"
                 password: SecretRef::File("~/.sky".into()),
                 poll: POLL,
                 feed: BlueskyFeed::Timeline,
+                jetstream: None,
             })
+        );
+    }
+
+    #[test]
+    fn jetstream_is_a_websocket_url_for_the_timeline() {
+        let source = |extra: &str| {
+            format!(
+                "[[source]]\nname = \"sky\"\nkind = \"bluesky\"\nhandle = \"jane.bsky.social\"\n\
+                 app_password_env = \"PW\"\n{extra}\n"
+            )
+        };
+        let jetstream = |extra: &str| match &parse(&source(extra)).unwrap().sources[0].kind {
+            SourceConfig::Bluesky(b) => b.jetstream.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            jetstream("jetstream = \"wss://jetstream2.us-east.bsky.network\""),
+            Some("wss://jetstream2.us-east.bsky.network/subscribe".into())
+        );
+        assert_eq!(
+            jetstream("jetstream = \"ws://127.0.0.1:6008/subscribe?cursor=1\""),
+            Some("ws://127.0.0.1:6008/subscribe".into())
+        );
+        assert_eq!(jetstream("jetstream = \"\""), None, "empty is off");
+        let errors = messages(&source("jetstream = \"https://example.test\""));
+        assert!(errors.iter().any(|(_, m)| m.contains("ws:// or wss://")), "{errors:?}");
+        let errors = messages(&source(
+            "feed = \"notifications\"\njetstream = \"wss://example.test\"",
+        ));
+        assert!(
+            errors.iter().any(|(_, m)| m.contains("give the timeline its own source")),
+            "{errors:?}"
         );
     }
 }

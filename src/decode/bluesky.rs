@@ -255,6 +255,27 @@ pub(super) fn decode_notification(
 ) -> Result<Post, DecodeError> {
     let kind = NoticeKind::of_wire(&n.reason);
     let id = line_text(&n.uri);
+    // The server's time, which its `seenAt` counts by; a record's own
+    // `createdAt` is whatever its writer's client said.
+    let indexed = n
+        .indexed_at
+        .as_deref()
+        .and_then(|t| parse_time(t, NOTIFICATION, "indexedAt").ok());
+    let mut post = decode_notification_post(n, kind, id, posts, source)?;
+    if let Some(notice) = post.notice.as_deref_mut() {
+        notice.at = indexed;
+    }
+    Ok(post)
+}
+
+/// A notification as a post, without its server time.
+fn decode_notification_post(
+    n: Notification<'_>,
+    kind: NoticeKind,
+    id: String,
+    posts: &std::collections::HashMap<String, String>,
+    source: &str,
+) -> Result<Post, DecodeError> {
     let fetched = |uri: &str| {
         posts
             .get(uri)

@@ -14,7 +14,7 @@ use super::wire::{IdValue, Item, MentionEntry};
 use super::{DecodeError, body_text, line_text, parse_time};
 use crate::model::{
     Account as ModelAccount, Engagement, Media, MediaKind, Mention as ModelMention, Network,
-    NoticeKind, Post, Quote as ModelQuote, ReplyTo, sanitize, url_host,
+    NoticeKind, Post, Quote as ModelQuote, ReplyTo, newer_id, sanitize, url_host,
 };
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -358,7 +358,6 @@ pub(super) fn decode_groups(body: &str, source: &str) -> Result<GroupsPage, Deco
         count: results.notification_groups.len(),
         ..GroupsPage::default()
     };
-    let newer = |a: &str, b: &str| (a.len(), a) > (b.len(), b);
     for (index, value) in results.notification_groups.iter().enumerate() {
         let text = value.to_string();
         let read = serde_json::from_str::<Group<'_>>(&text)
@@ -367,10 +366,10 @@ pub(super) fn decode_groups(body: &str, source: &str) -> Result<GroupsPage, Deco
                 let max = group.page_max_id.take().map(IdValue::into_string);
                 let min = group.page_min_id.take().map(IdValue::into_string);
                 for id in max.iter().chain(&min) {
-                    if page.newest.as_deref().is_none_or(|n| newer(id, n)) {
+                    if page.newest.as_deref().is_none_or(|n| newer_id(id, n)) {
                         page.newest = Some(id.clone());
                     }
-                    if page.oldest.as_deref().is_none_or(|o| newer(o, id)) {
+                    if page.oldest.as_deref().is_none_or(|o| newer_id(o, id)) {
                         page.oldest = Some(id.clone());
                     }
                 }

@@ -58,6 +58,14 @@ pub enum SourceEvent {
         source: String,
         state: SourceState,
     },
+    /// Where the server keeps the reader's read position for this source's
+    /// posts (none: it keeps one, but has none yet). From then on what the
+    /// reader sees moves it.
+    ReadMarker {
+        source: String,
+        marker: super::Marker,
+        mark: Option<super::Mark>,
+    },
     /// A line or item that could not be read, with where and why; the
     /// source goes on with the next one.
     Skipped {

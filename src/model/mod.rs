@@ -8,6 +8,7 @@ mod compose;
 mod event;
 mod identity;
 mod limits;
+mod marker;
 mod notice;
 mod sanitize;
 pub(crate) mod scan;
@@ -20,6 +21,7 @@ pub use compose::{
 pub use event::{SourceEvent, SourceState};
 pub use identity::{HandleError, HandleKey, parse_handle};
 pub use limits::{MAX_ALT_BYTES, MAX_ENTRIES, MAX_SHORT_BYTES, MAX_TEXT_BYTES, MAX_URL_BYTES};
+pub use marker::{Mark, Marker, newer_id};
 pub use notice::{Notice, NoticeKind};
 pub use sanitize::{escape_controls, sanitize, sanitize_line, show_invisible, strip_invisible};
 

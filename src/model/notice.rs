@@ -127,6 +127,10 @@ pub struct Notice {
     /// The reader's post a favourite, boost or poll is about.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<Box<Post>>,
+    /// When the server took it in (Bluesky's `indexedAt`), where that is
+    /// what its read position counts by (see `Marker::SeenAt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Post {
@@ -139,6 +143,7 @@ impl Post {
             others: Vec::new(),
             total: None,
             subject: None,
+            at: None,
         }));
         self
     }
@@ -161,6 +166,7 @@ impl Post {
             others: Vec::new(),
             total: None,
             subject: subject.map(Box::new),
+            at: None,
         }));
         post
     }

@@ -277,7 +277,6 @@ impl Client {
         }
     }
 
-    /// One page of `app.bsky.feed.getTimeline`, newest first.
     /// One page of the account's notifications, every reason, newest
     /// first (`app.bsky.notification.listNotifications`).
     pub async fn notifications(&mut self, cursor: Option<&str>) -> Result<Vec<u8>, Error> {
@@ -293,6 +292,21 @@ impl Client {
         .await
     }
 
+    /// Says the reader has seen the notifications up to `at`
+    /// (`app.bsky.notification.updateSeen`).
+    pub async fn update_seen(&mut self, at: chrono::DateTime<chrono::Utc>) -> Result<(), Error> {
+        let seen_at = at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let body = serde_json::json!({ "seenAt": seen_at });
+        self.call(
+            "app.bsky.notification.updateSeen",
+            Call::Procedure(&body),
+            "saving the read position",
+        )
+        .await
+        .map(drop)
+    }
+
+    /// One page of `app.bsky.feed.getTimeline`, newest first.
     pub async fn timeline(&mut self, cursor: Option<&str>) -> Result<Vec<u8>, Error> {
         let mut query = vec![("limit", PAGE)];
         if let Some(cursor) = cursor {

@@ -201,6 +201,41 @@ impl Client {
         self.post_form(segments, &[], None, what).await
     }
 
+    /// The reader's read marker of `timeline` (`home` or `notifications`):
+    /// the newest id read there, none if the server keeps none yet
+    /// (`GET /api/v1/markers`).
+    pub async fn marker(&mut self, timeline: &str) -> Result<Option<String>, Error> {
+        #[derive(Deserialize)]
+        struct Marker {
+            last_read_id: String,
+        }
+        let url = self.api_url(&["markers"], &[("timeline[]", timeline)]);
+        let (body, _) = self.get(&url).await?;
+        let mut markers: std::collections::HashMap<String, Marker> = serde_json::from_str(&body)
+            .map_err(|e| Error::Malformed {
+                what: "GET /api/v1/markers".into(),
+                why: format!("the answer is not a set of markers ({e})"),
+            })?;
+        Ok(markers
+            .remove(timeline)
+            .map(|m| sanitize_line(&m.last_read_id).into_owned())
+            .filter(|id| !id.is_empty() && id.len() <= 64))
+    }
+
+    /// Moves the reader's read marker of `timeline` to `id`
+    /// (`POST /api/v1/markers`; needs `write:statuses`).
+    pub async fn set_marker(&mut self, timeline: &str, id: &str) -> Result<(), Error> {
+        let field = format!("{timeline}[last_read_id]");
+        self.post_form(
+            &["markers"],
+            &[(&field, id)],
+            None,
+            "save the read position",
+        )
+        .await
+        .map(drop)
+    }
+
     /// This server's id for the post at `uri` (its ActivityPub id or web
     /// page), fetched from its home server if this one has not seen it:
     /// `GET /api/v2/search?q=…&type=statuses&resolve=true`. A server that

@@ -12,8 +12,8 @@
 
 use crate::config::{SourceConfig, SourceSpec};
 use crate::model::{
-    Act, ActRequest, ActResult, BLUESKY_LIMITS, Draft, FacetKind, Limits, MASTODON_LIMITS,
-    PostRequest, PostResult, Profile, ProfileResult, Target, ThreadResult, facet_spans,
+    Act, ActRequest, ActResult, BLUESKY_LIMITS, Draft, FacetKind, Limits, MASTODON_LIMITS, Mark,
+    Marker, PostRequest, PostResult, Profile, ProfileResult, Target, ThreadResult, facet_spans,
 };
 use crate::net::{self, bluesky, mastodon, secret};
 use std::collections::HashMap;
@@ -158,6 +158,26 @@ impl Accounts {
                 Client::Mastodon(c) => c.limits().await,
                 Client::Bluesky(_) => BLUESKY_LIMITS,
                 Client::Cannot(_) => MASTODON_LIMITS,
+            }
+        }
+    }
+
+    /// Moves the read marker of `spec`'s account to `mark`, to be spawned.
+    pub fn mark_read(
+        &mut self,
+        spec: &SourceSpec,
+        marker: Marker,
+        mark: Mark,
+    ) -> impl Future<Output = Result<(), String>> + Send + use<> {
+        let client = self.client(spec);
+        async move {
+            match (&mut *client.lock().await, &mark) {
+                (Client::Mastodon(c), Mark::Id(id)) => {
+                    c.set_marker(marker.timeline(), id).await.map_err(failed)
+                }
+                (Client::Bluesky(c), Mark::Time(at)) => c.update_seen(*at).await.map_err(failed),
+                (Client::Cannot(why), _) => Err(why.clone()),
+                _ => Err(format!("this server keeps no read position like {mark:?}")),
             }
         }
     }

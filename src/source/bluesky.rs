@@ -25,9 +25,11 @@
 
 use super::{Cursors, Failure, Sink, SourceState};
 use crate::config::{BlueskyFeed, BlueskySpec, SecretRef};
+use crate::model::{Mark, Marker};
 use crate::net::bluesky::Client;
 use crate::net::http::{self, Backoff};
 use crate::net::secret;
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -80,18 +82,29 @@ pub(super) async fn run(sink: Sink, spec: BlueskySpec, cursors: Cursors) {
     let mut stop_at = reported.clone();
     let mut backfilled = stop_at.is_some();
     let mut live = false;
+    // The notifications' `seenAt` last told to the app.
+    let mut told: Option<Option<DateTime<Utc>>> = None;
     loop {
         let mut read = Read {
             want: if backfilled { CATCH_UP } else { BACKFILL },
             stop_at_seen: backfilled,
             stop_at: stop_at.as_deref(),
             newest: None,
+            seen_at: None,
         };
         let outcome = fetch(&mut client, &sink, &mut seen, &mut read, spec.feed).await;
         let newest = read.newest.take();
         let wait = match outcome {
             Ok(()) => {
                 backoff.reset();
+                // Read on another client is read here, and the reverse
+                // (`updateSeen`, sent by the app).
+                if spec.feed == BlueskyFeed::Notifications && told != Some(read.seen_at) {
+                    told = Some(read.seen_at);
+                    if !sink.read_marker(Marker::SeenAt, read.seen_at.map(Mark::Time)) {
+                        return;
+                    }
+                }
                 backfilled = true;
                 stop_at = None;
                 // Reported once the whole read arrived, so a restart in the
@@ -174,6 +187,9 @@ struct TimelinePage {
     /// `listNotifications` names its items so.
     #[serde(default)]
     notifications: Vec<Value>,
+    /// `listNotifications`: until when the reader has seen them.
+    #[serde(default, rename = "seenAt")]
+    seen_at: Option<String>,
 }
 
 /// How many posts one `app.bsky.feed.getPosts` call takes.
@@ -230,6 +246,8 @@ struct Read<'a> {
     stop_at: Option<&'a str>,
     /// The key of the newest item read (the first with a post URI).
     newest: Option<String>,
+    /// The notifications' `seenAt` on the first page (none: never seen).
+    seen_at: Option<DateTime<Utc>>,
 }
 
 /// Reads timeline pages newest first and sends what has not been seen,
@@ -264,6 +282,13 @@ async fn fetch(
             BlueskyFeed::Timeline => &page.feed,
             BlueskyFeed::Notifications => &page.notifications,
         };
+        if cursor.is_none() {
+            how.seen_at = page
+                .seen_at
+                .as_deref()
+                .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                .map(|t| t.with_timezone(&Utc));
+        }
         let keys: Vec<ItemKey> = items.iter().map(ItemKey::of).collect();
         let fetched = match feed {
             BlueskyFeed::Timeline => HashMap::new(),

@@ -21,7 +21,7 @@
 use super::{Cursors, Failure, Sink, SourceState};
 use crate::config::{MastodonSpec, Timeline};
 use crate::decode::decode;
-use crate::model::sanitize_line;
+use crate::model::{Marker, newer_id as newer, sanitize_line};
 use crate::net::http::Backoff;
 use crate::net::mastodon::{Client, Event, MAX_EVENT_BYTES, Opened, PAGE, Page, Stream};
 use crate::net::{self, secret};
@@ -106,6 +106,10 @@ struct Mastodon {
     /// The notifications come grouped (`/api/v2/notifications`) until the
     /// server says it has no such thing (before Mastodon 4.3).
     grouped: bool,
+    /// The server's read marker for this timeline, while it keeps one for
+    /// us: the last mark told, and when to ask again.
+    marker: Option<(Marker, Option<Option<String>>)>,
+    next_marker: Instant,
 }
 
 impl Mastodon {
@@ -154,6 +158,12 @@ impl Mastodon {
             incomplete: None,
             last_state,
             grouped: spec.timeline == Timeline::Notifications,
+            marker: match spec.timeline {
+                Timeline::Home => Some((Marker::Home, None)),
+                Timeline::Notifications => Some((Marker::Notifications, None)),
+                _ => None,
+            },
+            next_marker: Instant::now(),
             spec,
         })
     }
@@ -256,6 +266,9 @@ impl Mastodon {
             }
             // A request went through: the next failure waits from the start.
             self.backoff.reset();
+            if !self.read_marker().await {
+                return;
+            }
             let Some(stream) = stream else {
                 if !self.set_state(self.live()) {
                     return;
@@ -557,14 +570,52 @@ impl Mastodon {
         }
     }
 
+    // ---- read markers ----
+
+    /// Asks the server where the reader's read marker is and tells the app
+    /// when it moved; false once the app is gone. A server or token
+    /// without markers is asked no more.
+    async fn read_marker(&mut self) -> bool {
+        let Some((marker, told)) = self.marker.clone() else {
+            return true;
+        };
+        self.next_marker = Instant::now() + self.spec.poll;
+        match self.client.marker(marker.timeline()).await {
+            Ok(mark) if told.as_ref() == Some(&mark) => true,
+            Ok(mark) => {
+                self.marker = Some((marker, Some(mark.clone())));
+                self.sink
+                    .read_marker(marker, mark.map(crate::model::Mark::Id))
+            }
+            Err(e) if matches!(e.status(), Some(401 | 403 | 404 | 410)) => {
+                tracing::info!(source = %self.sink.source, "no read markers: {}", self.client.redact(&e.to_string()));
+                self.marker = None;
+                true
+            }
+            Err(e) => {
+                tracing::debug!(source = %self.sink.source, "read marker not read: {}", self.client.redact(&e.to_string()));
+                true
+            }
+        }
+    }
+
     // ---- streaming ----
 
     /// Reads the stream until it ends; returns why it ended, or `None` when
     /// the app is gone.
     async fn read_stream(&mut self, mut stream: Box<Stream>) -> Option<String> {
         loop {
+            // The stream says nothing of read markers: they are asked for
+            // every `poll`.
+            let marker_due = tokio::time::Instant::from_std(self.next_marker);
             let next = tokio::select! {
                 next = tokio::time::timeout(STREAM_IDLE, stream.next()) => next,
+                () = tokio::time::sleep_until(marker_due), if self.marker.is_some() => {
+                    if !self.read_marker().await {
+                        return None;
+                    }
+                    continue;
+                }
                 () = self.sink.closed() => return None,
             };
             match next {
@@ -628,12 +679,6 @@ fn needs_token(timeline: &Timeline) -> bool {
         timeline,
         Timeline::Home | Timeline::Notifications | Timeline::List(_)
     )
-}
-
-/// Whether Mastodon id `a` is newer than `b`. Ids are numbers in decimal
-/// (longer is bigger) or, on some servers, fixed-width sortable strings.
-fn newer(a: &str, b: &str) -> bool {
-    (a.len(), a) > (b.len(), b)
 }
 
 /// The top-level `id` of a status or notification.
@@ -713,12 +758,5 @@ mod tests {
         assert_eq!(split_array(r#"[{"id":"1"},{"id":"2"}]"#).unwrap().len(), 2);
         assert!(split_array("<html>").unwrap_err().contains("JSON list"));
         assert!(split_array("[{\"id\":").unwrap_err().contains("cut short"));
-    }
-
-    #[test]
-    fn ids_compare_as_numbers() {
-        assert!(newer("110", "99"));
-        assert!(newer("117652210844581921", "117652210844581920"));
-        assert!(!newer("99", "99"));
     }
 }

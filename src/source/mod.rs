@@ -23,7 +23,7 @@ mod mastodon;
 pub use demo::{DEMO_FEED, demo_posts};
 
 use crate::config::{SourceConfig, SourceSpec};
-use crate::model::{Post, SourceEvent, SourceState};
+use crate::model::{Mark, Marker, Post, SourceEvent, SourceState};
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
@@ -130,6 +130,18 @@ impl Sink {
                 source: self.source.clone(),
                 key: key.to_string(),
                 value: value.to_string(),
+            })
+            .is_ok()
+    }
+
+    /// Says where the server keeps the reader's read position (see
+    /// [`SourceEvent::ReadMarker`]).
+    pub fn read_marker(&self, marker: Marker, mark: Option<Mark>) -> bool {
+        self.tx
+            .send(SourceEvent::ReadMarker {
+                source: self.source.clone(),
+                marker,
+                mark,
             })
             .is_ok()
     }

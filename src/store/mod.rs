@@ -177,6 +177,12 @@ impl Timeline {
                             if let Some(total) = &mut mine.total {
                                 *total += 1;
                             }
+                            // The card stands where its newest notification
+                            // does, for read markers.
+                            if copy.created_at >= post.created_at {
+                                mine.id = notice.id.clone();
+                            }
+                            mine.at = mine.at.max(notice.at);
                             post.created_at = post.created_at.max(copy.created_at);
                         }
                     }
@@ -368,6 +374,16 @@ impl Timeline {
         ids.into_iter()
             .filter_map(|id| self.entries.get(&id).map(|e| dedupe_key(&e.post)))
             .collect()
+    }
+
+    /// The posts marked seen since the last [`Timeline::take_newly_seen`].
+    pub fn newly_seen(&self) -> &[PostId] {
+        &self.newly_seen
+    }
+
+    /// Forgets which posts were seen lately (nothing keeps them).
+    pub fn forget_newly_seen(&mut self) {
+        self.newly_seen.clear();
     }
 
     /// The id of the post with this key (see [`post_key`]).
@@ -687,6 +703,34 @@ accounts = ["@m@x.social"]
 
     /// Two keys with one hash (forced here; with a 64-bit hash it is all
     /// but unheard of) are two posts, each found by its own key.
+    #[test]
+    fn a_merged_notice_stands_where_its_newest_notification_does() {
+        use crate::model::NoticeKind;
+        let (mut t, rules) = timeline(10);
+        let mine = post("mine", "@me@x.social").build();
+        let like = |who: &str, n: &str, minute: u32| {
+            let mut p = post(&format!("like-{n}"), who)
+                .at(at(minute))
+                .notice(NoticeKind::Favourite, Some(mine.clone()))
+                .build();
+            let notice = p.notice.as_deref_mut().unwrap();
+            notice.id = n.to_string();
+            notice.at = Some(at(minute));
+            p
+        };
+        let first = add(&mut t, &rules, like("@b@x.social", "41", 5)).unwrap();
+        let second = like("@c@x.social", "42", 9);
+        assert_eq!(t.same_as(&second), Some(first.id));
+        assert!(t.merge_copy(first.id, &second));
+        let notice = t.get(first.id).unwrap().post.notice.clone().unwrap();
+        assert_eq!((notice.id.as_str(), notice.at), ("42", Some(at(9))));
+        // An older one merged late leaves it there.
+        assert!(t.merge_copy(first.id, &like("@d@x.social", "40", 1)));
+        let notice = t.get(first.id).unwrap().post.notice.clone().unwrap();
+        assert_eq!((notice.id.as_str(), notice.at), ("42", Some(at(9))));
+        assert_eq!(notice.others.len(), 2);
+    }
+
     #[test]
     fn keys_with_one_hash_are_kept_apart() {
         let mut entries: HashMap<PostId, Box<Entry>> = HashMap::new();

@@ -17,6 +17,7 @@ mod decode;
 mod docs;
 mod images;
 mod login;
+mod markers;
 mod mastodon_mock;
 mod router;
 mod schema;

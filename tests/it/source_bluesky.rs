@@ -1304,3 +1304,72 @@ async fn notifications_come_from_their_records_when_the_posts_cannot_be_read() {
         .unwrap();
     assert!(like.notice.as_deref().unwrap().subject.is_none());
 }
+
+#[tokio::test]
+async fn the_notifications_seen_at_is_the_read_marker_and_update_seen_moves_it() {
+    use circles::model::{Mark, Marker};
+    let server = MockServer::start().await;
+    mount_login(&server).await;
+    let mut page = fixture("notifications.json");
+    // Between the follow (09:10:01) and the mention (09:20:01).
+    page["seenAt"] = "2026-11-21T09:15:00.000Z".into();
+    Mock::given(method("GET"))
+        .and(path(NOTIFICATIONS))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(GET_POSTS))
+        .respond_with(ok("notification_posts.json"))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let spec = notifications_spec(&server.uri(), &dir);
+    let mut rx = start(&spec);
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, live).await;
+    let marks: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            SourceEvent::ReadMarker { marker, mark, .. } => Some((*marker, mark.clone())),
+            _ => None,
+        })
+        .collect();
+    let seen_at = "2026-11-21T09:15:00Z".parse().unwrap();
+    assert_eq!(marks, [(Marker::SeenAt, Some(Mark::Time(seen_at)))]);
+    // By the server's indexedAt, not the records' own times: the follow,
+    // the repost and both likes are read, the quote, reply and mention not.
+    let posts = crate::common::posts(&events);
+    let read: Vec<bool> = posts
+        .iter()
+        .map(|p| Marker::SeenAt.covers(&Mark::Time(seen_at), p))
+        .collect();
+    assert_eq!(read, [false, false, false, true, true, true, true]);
+
+    // Read further in circles: `updateSeen` with that time.
+    Mock::given(method("POST"))
+        .and(path("/xrpc/app.bsky.notification.updateSeen"))
+        .and(bearer_token(ACCESS_1))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mention_at = posts[2].notice.as_deref().unwrap().at.unwrap();
+    // The acting client logs in on its own.
+    Mock::given(method("POST"))
+        .and(path(CREATE))
+        .respond_with(ok("create_session.json"))
+        .with_priority(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut accounts = circles::source::act::Accounts::default();
+    accounts
+        .mark_read(&spec, Marker::SeenAt, Mark::Time(mention_at))
+        .await
+        .unwrap();
+    assert_eq!(
+        bodies(&server, "/xrpc/app.bsky.notification.updateSeen").await,
+        [serde_json::json!({ "seenAt": "2026-11-21T09:20:01.000000Z" })]
+    );
+}

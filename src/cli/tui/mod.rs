@@ -403,6 +403,7 @@ async fn event_loop(
         }
     };
     terminal::leave_screen();
+    runtime.finish().await;
     // Dropping the runtime stops watching and commits what is pending.
     drop(runtime);
     outcome
@@ -424,6 +425,7 @@ fn tick_interval(state: &AppState) -> Duration {
         state.next_seen_due(),
         state.next_status_change(),
         state.held_alerts.due(),
+        state.markers.due(),
     ]
     .into_iter()
     .flatten()
@@ -445,6 +447,9 @@ fn log_source_event(event: &SourceEvent) {
         SourceEvent::Deleted { source, id } => tracing::debug!(source, id, "deleted"),
         SourceEvent::Cursor { source, key, value } => {
             tracing::debug!(source, key, value, "cursor")
+        }
+        SourceEvent::ReadMarker { source, mark, .. } => {
+            tracing::debug!(source, ?mark, "read marker")
         }
     }
 }

@@ -24,6 +24,8 @@ use tokio::sync::mpsc;
 
 /// Batches of posts saved between two prunes of the cache.
 const PRUNE_EVERY: usize = 200;
+/// How long quitting waits for read markers still on their way.
+const MARKERS_ON_QUIT: Duration = Duration::from_secs(3);
 
 /// Each source's cursors from the last run.
 pub(super) type Cursors = HashMap<String, source::Cursors>;
@@ -67,6 +69,8 @@ pub(super) struct Runtime {
     accounts: source::act::Accounts,
     /// Where alerts go, as the environment said at start.
     terminal: super::alert::Terminal,
+    /// Read markers on their way to servers, waited for on quitting.
+    marking: Vec<tokio::task::JoinHandle<()>>,
 }
 
 /// Compiles reloaded config text on a thread of its own, in the order it
@@ -121,6 +125,7 @@ impl Runtime {
             specs: HashMap::new(),
             accounts: source::act::Accounts::default(),
             terminal: super::alert::Terminal::from_env(|name| std::env::var(name).ok()),
+            marking: Vec::new(),
         };
         runtime.watch_config();
         runtime
@@ -389,6 +394,31 @@ impl Runtime {
                     },
                 )
             }
+            Effect::MarkRead {
+                source,
+                marker,
+                mark,
+            } => {
+                let Some(spec) = self.specs.get(&source) else {
+                    return Ok(Outcome::Done);
+                };
+                tracing::debug!(source, ?mark, "read marker");
+                let call = self.accounts.mark_read(spec, marker, mark.clone());
+                let tx = self.tx.clone();
+                self.marking.retain(|task| !task.is_finished());
+                self.marking.push(tokio::spawn(async move {
+                    let result = call.await;
+                    if let Err(why) = &result {
+                        tracing::warn!(source, "read marker not saved: {why}");
+                    }
+                    let _ = tx.send(Event::Learned(Action::MarkedRead {
+                        source,
+                        mark,
+                        result,
+                    }));
+                }));
+                Outcome::Done
+            }
             Effect::Act(request) => {
                 let ticket = request.ticket;
                 let source = request.source.clone();
@@ -409,6 +439,20 @@ impl Runtime {
                 )
             }
         })
+    }
+
+    /// Waits a little for the read markers still on their way, so what was
+    /// read just before quitting is read on the server too.
+    pub(super) async fn finish(&mut self) {
+        let pending = std::mem::take(&mut self.marking);
+        let all = async {
+            for task in pending {
+                let _ = task.await;
+            }
+        };
+        if tokio::time::timeout(MARKERS_ON_QUIT, all).await.is_err() {
+            tracing::warn!("read markers not saved before quitting: the server is slow");
+        }
     }
 
     /// Runs `work` in a task of its own; the action it comes to goes back

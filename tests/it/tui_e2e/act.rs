@@ -448,3 +448,75 @@ fn bobs_favourite_boost_reply_and_follow_arrive_as_cards_in_alices_notifications
     );
     tui.quit();
 }
+
+/// Alice's home marker as the server keeps it.
+fn home_marker(rt: &tokio::runtime::Runtime, api: &Api, alice: &User) -> Option<String> {
+    let markers: Value = rt.block_on(async {
+        api.http
+            .get(format!("{}/api/v1/markers?timeline[]=home", api.base))
+            .bearer_auth(&alice.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    markers["home"]["last_read_id"].as_str().map(str::to_string)
+}
+
+#[test]
+fn the_home_read_marker_moves_both_ways_between_the_server_and_circles() {
+    let rt = runtime();
+    let (server, api) = rt.block_on(Api::start());
+    let (alice, bob) = rt.block_on(api.alice_and_bob());
+    let ids: Vec<String> = (1..=6)
+        .map(|n| rt.block_on(api.post(&bob, &format!("bob's note number {n}"))))
+        .collect();
+    // Read up to the third in the web client, before circles starts.
+    rt.block_on(api.as_user(&alice, "markers", &[("home[last_read_id]", &ids[2])]));
+    let home = TempDir::new().unwrap();
+    let token = crate::common::secret_file(home.path(), "alice.token", &alice.token, 0o600);
+    // The first column has the focus and shows nothing, so nothing is
+    // read here until the test moves to Home.
+    let config = format!(
+        "[[source]]\nname = \"mock\"\nkind = \"mastodon\"\ninstance = {:?}\n\
+         timeline = \"home\"\ntoken_file = {:?}\npoll = \"5s\"\n\n\
+         [[column]]\nname = \"Core\"\naccounts = [\"@nobody@example.test\"]\n\n\
+         [[column]]\nname = \"Home\"\nrest = true\n",
+        server.base,
+        token.display().to_string()
+    );
+    let mut tui = Tui::with_env(home, (120, 40), Some(&config), &[]);
+    tui.wait_for("three read on the server, three unread here", |s| {
+        s.contains("Home (3)") && s.contains("mock live")
+    });
+    // Read two more in the web client: circles asks every `poll`.
+    rt.block_on(api.as_user(&alice, "markers", &[("home[last_read_id]", &ids[4])]));
+    tui.wait_for("the web client's read position", |s| s.contains("Home (1)"));
+    assert_eq!(home_marker(&rt, &api, &alice).as_deref(), Some(&*ids[4]));
+
+    // The reverse: alice reads the newest in circles, and the server's
+    // marker follows a moment later.
+    tui.send("l");
+    tui.wait_for("everything read", |s| {
+        s.contains(" Home ") && !s.contains("Home (")
+    });
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while home_marker(&rt, &api, &alice).as_deref() != Some(&*ids[5]) {
+        assert!(
+            Instant::now() < deadline,
+            "the marker stayed at {:?}: {}",
+            home_marker(&rt, &api, &alice),
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        server.requests("POST /api/v1/markers"),
+        1 + 2,
+        "the test's two and circles' one: {}",
+        server.log()
+    );
+    tui.quit();
+}
