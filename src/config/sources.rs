@@ -797,12 +797,17 @@ app_password_file = "~/.sky"
         );
         assert_eq!(jetstream("jetstream = \"\""), None, "empty is off");
         let errors = messages(&source("jetstream = \"https://example.test\""));
-        assert!(errors.iter().any(|(_, m)| m.contains("ws:// or wss://")), "{errors:?}");
+        assert!(
+            errors.iter().any(|(_, m)| m.contains("ws:// or wss://")),
+            "{errors:?}"
+        );
         let errors = messages(&source(
             "feed = \"notifications\"\njetstream = \"wss://example.test\"",
         ));
         assert!(
-            errors.iter().any(|(_, m)| m.contains("give the timeline its own source")),
+            errors
+                .iter()
+                .any(|(_, m)| m.contains("give the timeline its own source")),
             "{errors:?}"
         );
     }

@@ -482,6 +482,64 @@ impl Client {
             .collect())
     }
 
+    /// The DIDs of the accounts the reader follows
+    /// (`app.bsky.graph.getFollows`, 100 a page), at most `max`.
+    pub async fn follows(&mut self, max: usize) -> Result<Vec<String>, Error> {
+        #[derive(Deserialize)]
+        struct Page {
+            #[serde(default)]
+            follows: Vec<Follow>,
+            #[serde(default)]
+            cursor: Option<String>,
+        }
+        #[derive(Deserialize)]
+        struct Follow {
+            did: String,
+        }
+        self.ensure_session().await?;
+        let me = self.did();
+        let what = "reading whom you follow";
+        let mut dids = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut query = vec![("actor", me.as_str()), ("limit", "100")];
+            if let Some(c) = &cursor {
+                query.push(("cursor", c));
+            }
+            let body = self
+                .call("app.bsky.graph.getFollows", Call::Query(&query), what)
+                .await?;
+            let page: Page = serde_json::from_slice(&body).map_err(|e| Error::Malformed {
+                what: what.to_string(),
+                why: format!(
+                    "the answer is not a page of follows ({})",
+                    http::short(&e.to_string())
+                ),
+            })?;
+            let got = page.follows.len();
+            dids.extend(
+                page.follows
+                    .into_iter()
+                    .map(|f| f.did)
+                    .filter(|d| d.starts_with("did:") && d.len() <= 2048),
+            );
+            match page.cursor {
+                Some(next) if got > 0 && dids.len() < max && Some(&next) != cursor.as_ref() => {
+                    cursor = Some(next)
+                }
+                _ => break,
+            }
+        }
+        dids.truncate(max);
+        Ok(dids)
+    }
+
+    /// The DID of the account logged in, once there is a session.
+    pub async fn me(&mut self) -> Result<String, Error> {
+        self.ensure_session().await?;
+        Ok(self.did())
+    }
+
     /// The DID of the account logged in (empty before a session).
     fn did(&self) -> String {
         self.session

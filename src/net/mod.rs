@@ -17,6 +17,7 @@ pub mod bluesky;
 mod error;
 pub mod feed;
 pub mod http;
+pub mod jetstream;
 pub mod mastodon;
 pub mod media;
 pub mod pace;

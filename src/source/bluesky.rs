@@ -23,6 +23,7 @@
 //! after the wait the server asks for; bad credentials stop the source with
 //! a message that says what to fix.
 
+use super::jetstream::{Ended, Jet};
 use super::{Cursors, Failure, Sink, SourceState};
 use crate::config::{BlueskyFeed, BlueskySpec, SecretRef};
 use crate::model::{Mark, Marker};
@@ -82,6 +83,7 @@ pub(super) async fn run(sink: Sink, spec: BlueskySpec, cursors: Cursors) {
     let mut stop_at = reported.clone();
     let mut backfilled = stop_at.is_some();
     let mut live = false;
+    let mut jet = Jet::default();
     // The notifications' `seenAt` last told to the app.
     let mut told: Option<Option<DateTime<Utc>>> = None;
     loop {
@@ -121,6 +123,23 @@ pub(super) async fn run(sink: Sink, spec: BlueskySpec, cursors: Cursors) {
                     live = true;
                     if !sink.state(SourceState::Live) {
                         return;
+                    }
+                }
+                if jet.wanted(&spec) {
+                    live = false;
+                    match super::jetstream::follow(&mut client, &sink, &mut seen, &spec, &mut jet)
+                        .await
+                    {
+                        Ended::Closed => return,
+                        // Read the timeline at once, then follow again.
+                        Ended::Gap => continue,
+                        Ended::Unreachable(why) => {
+                            tracing::warn!(source = %sink.source, "Jetstream cannot be reached, polling for {} min: {}", super::jetstream::PAUSE.as_secs() / 60, client.redact(&why));
+                            if !sink.state(SourceState::Live) {
+                                return;
+                            }
+                            live = true;
+                        }
                     }
                 }
                 spec.poll
@@ -236,7 +255,7 @@ async fn posts_for(client: &mut Client, items: &[&Value]) -> HashMap<String, Str
 }
 
 /// How far one read of the timeline goes, and what it found.
-struct Read<'a> {
+pub(super) struct Read<'a> {
     /// Items to read at most.
     want: usize,
     /// Stop paging after a page that holds an item seen before.
@@ -250,11 +269,24 @@ struct Read<'a> {
     seen_at: Option<DateTime<Utc>>,
 }
 
+impl Read<'_> {
+    /// A read of what is new: pages until it reaches an item seen before.
+    pub(super) fn catch_up() -> Read<'static> {
+        Read {
+            want: CATCH_UP,
+            stop_at_seen: true,
+            stop_at: None,
+            newest: None,
+            seen_at: None,
+        }
+    }
+}
+
 /// Reads timeline pages newest first and sends what has not been seen,
 /// until `want` items were read, the timeline ends, `stop_at` is reached,
 /// or (with `stop_at_seen`) a page holds an item seen before.
 /// `Closed` once the app is gone.
-async fn fetch(
+pub(super) async fn fetch(
     client: &mut Client,
     sink: &Sink,
     seen: &mut Seen,
@@ -404,17 +436,17 @@ impl ItemKey {
 
 /// The most recent item keys, bounded.
 #[derive(Default)]
-struct Seen {
+pub(super) struct Seen {
     keys: HashSet<String>,
     order: VecDeque<String>,
 }
 
 impl Seen {
-    fn contains(&self, key: &str) -> bool {
+    pub(super) fn contains(&self, key: &str) -> bool {
         self.keys.contains(key)
     }
 
-    fn insert(&mut self, key: String) {
+    pub(super) fn insert(&mut self, key: String) {
         if self.keys.insert(key.clone()) {
             self.order.push_back(key);
             while self.order.len() > SEEN_CAP {

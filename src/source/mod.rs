@@ -17,6 +17,7 @@ pub mod act;
 mod bluesky;
 mod demo;
 mod feed;
+mod jetstream;
 mod jsonl;
 mod mastodon;
 

@@ -23,6 +23,7 @@ mod router;
 mod schema;
 mod source_bluesky;
 mod source_feed;
+mod source_jetstream;
 mod source_mastodon;
 mod sources;
 mod tui_e2e;
