@@ -453,6 +453,97 @@ def measure_images():
         server.shutdown()
 
 
+def measure_jetstream():
+    """Idle CPU of a Bluesky timeline live over Jetstream with nothing
+    posted: an XRPC server and a WebSocket server on 127.0.0.1 (the
+    handshake by hand: the standard library has no WebSocket) that accepts
+    the subscription and then stays quiet."""
+    global failed
+    import base64, hashlib, json, socket
+    did = "did:plc:benchbenchbenchbenchbench"
+    answers = {
+        "/xrpc/com.atproto.server.createSession": {
+            "did": did, "handle": "bench.test", "accessJwt": "a.b.c", "refreshJwt": "d.e.f"},
+        "/xrpc/app.bsky.feed.getTimeline": {"feed": []},
+        "/xrpc/app.bsky.graph.getFollows": {
+            "follows": [{"did": f"did:plc:follow{i:019}", "handle": f"f{i}.test"} for i in range(200)]},
+        "/xrpc/app.bsky.feed.getPosts": {"posts": []},
+    }
+
+    class Xrpc(http.server.BaseHTTPRequestHandler):
+        def answer(self):
+            if "content-length" in self.headers:
+                self.rfile.read(int(self.headers["content-length"]))
+            body = json.dumps(answers.get(self.path.split("?")[0], {})).encode()
+            self.send_response(200 if self.path.split("?")[0] in answers else 404)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = answer
+
+        def log_message(self, *args):
+            pass
+
+    xrpc = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Xrpc)
+    threading.Thread(target=xrpc.serve_forever, daemon=True).start()
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    subscribed = threading.Event()
+    held = []
+
+    def accept():
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            request = b""
+            while b"\r\n\r\n" not in request:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                request += chunk
+            key = re.search(rb"(?i)sec-websocket-key: *([^\r]+)", request)
+            if not key:
+                conn.close()
+                continue
+            accept_key = base64.b64encode(hashlib.sha1(
+                key.group(1).strip() + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())
+            conn.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                         b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept_key + b"\r\n\r\n")
+            held.append(conn)
+            subscribed.set()
+
+    threading.Thread(target=accept, daemon=True).start()
+    env = environment("jetstream", "0")
+    env["BENCH_BSKY_PASSWORD"] = "bench-pass-word-1234"
+    config = os.path.join(env["XDG_CONFIG_HOME"], "circles")
+    os.makedirs(config, exist_ok=True)
+    with open(os.path.join(config, "config.toml"), "w") as f:
+        f.write(f'[[source]]\nname = "sky"\nkind = "bluesky"\nhandle = "bench.test"\n'
+                f'service = "http://127.0.0.1:{xrpc.server_address[1]}"\n'
+                f'app_password_env = "BENCH_BSKY_PASSWORD"\n'
+                f'jetstream = "ws://127.0.0.1:{listener.getsockname()[1]}/subscribe"\n\n'
+                f'[[column]]\nname = "Sky"\n')
+    screen = Screen(env)
+    try:
+        if screen.wait_for("sky live") is None or not subscribed.wait(TIMEOUT):
+            say("  the subscription was not made; the screen was:")
+            show(screen)
+            failed = True
+            return None
+        return idle_cpu(screen)
+    finally:
+        screen.stop()
+        xrpc.shutdown()
+        listener.close()
+        for conn in held:
+            conn.close()
+
+
 idles = []
 if not failed:
     for name, edit, what in [("idle", False, "no new posts"),
@@ -461,6 +552,12 @@ if not failed:
         result = measure_idle(name, edit)
         if result:
             idles.append((what, result))
+
+if not failed:
+    say(f"idle with a Jetstream subscription open and quiet (200 follows, local servers): {SETTLE:g} s to settle, then {IDLE:g} s")
+    result = measure_jetstream()
+    if result:
+        idles.append(("with a quiet Jetstream connection open", result))
 
 images = None
 if not failed:

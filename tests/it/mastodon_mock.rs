@@ -65,31 +65,66 @@ pub(crate) struct Server {
 
 impl Server {
     pub(crate) fn start() -> Server {
-        let program = executable();
+        Server::launch(false)
+    }
+
+    /// A server whose database is a file, so that [`Server::restart`]
+    /// brings it back with the same accounts and posts.
+    pub(crate) fn start_persistent() -> Server {
+        Server::launch(true)
+    }
+
+    fn launch(persistent: bool) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("server.log");
-        let out = File::create(&log).unwrap();
-        let err = out.try_clone().unwrap();
+        if persistent {
+            std::fs::write(
+                dir.path().join(".mastodon_mock.toml"),
+                "[database]\npath = \"mock.db\"\n",
+            )
+            .unwrap();
+        }
         // A free port: bind port 0, read the port, let it go.
         let port = crate::common::free_port();
-        let child = Command::new(&program)
-            .args(["serve", "--in-memory", "--host", "127.0.0.1", "--port"])
-            .arg(port.to_string())
-            .args(["--log-level", "info"])
-            // Its config file, if any, is looked for in the working directory.
-            .current_dir(dir.path())
-            .env("PYTHONUNBUFFERED", "1")
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", program.display()));
+        let child = Server::spawn(dir.path(), &log, port, persistent);
         Server {
             child,
             base: format!("http://127.0.0.1:{port}"),
             log,
             _dir: dir,
         }
+    }
+
+    fn spawn(dir: &std::path::Path, log: &std::path::Path, port: u16, persistent: bool) -> Child {
+        let program = executable();
+        let out = File::options().create(true).append(true).open(log).unwrap();
+        let err = out.try_clone().unwrap();
+        let mut command = Command::new(&program);
+        command.arg("serve");
+        if !persistent {
+            command.arg("--in-memory");
+        }
+        command
+            .args(["--host", "127.0.0.1", "--port"])
+            .arg(port.to_string())
+            .args(["--log-level", "info"])
+            // Its config file, if any, is looked for in the working directory.
+            .current_dir(dir)
+            .env("PYTHONUNBUFFERED", "1")
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", program.display()))
+    }
+
+    /// Kills the server (every open stream breaks) and starts it again on
+    /// the same port and database; wait for it with [`Server::ready`].
+    pub(crate) fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let port: u16 = self.base.rsplit(':').next().unwrap().parse().unwrap();
+        self.child = Server::spawn(self._dir.path(), &self.log, port, true);
     }
 
     pub(crate) fn log(&self) -> String {
@@ -918,5 +953,76 @@ async fn notifications_read_back_grouped_one_card_per_group() {
         server.log()
     );
     assert_eq!(server.requests("GET /api/v1/notifications"), 0);
+    task.abort();
+}
+
+#[tokio::test]
+async fn a_server_restart_in_the_middle_loses_no_notification_and_repeats_none() {
+    use circles::model::NoticeKind;
+    let mut server = Server::start_persistent();
+    let http = reqwest::Client::new();
+    server.ready(&http).await;
+    let api = Api {
+        http: http.clone(),
+        base: server.base.clone(),
+    };
+    let (alice, bob) = api.alice_and_bob().await;
+    let carol = api.sign_up(&api.app_token().await, "carol").await;
+    let mine = api.post(&alice, "attention is earned").await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = secret_file(dir.path(), "token", &alice.token, 0o600);
+    let spec = source_spec(&format!(
+        "[[source]]\nname = \"mock\"\nkind = \"mastodon\"\ninstance = {:?}\n\
+         timeline = \"notifications\"\ntoken_file = {:?}\npoll = \"1h\"\n",
+        server.base,
+        file.display().to_string()
+    ));
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let task = source::spawn(&spec, tx, Options::default());
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, ARRIVAL, is_live).await;
+    // One over the stream before the cut.
+    api.as_user(&bob, &format!("statuses/{mine}/favourite"), &[])
+        .await;
+    collect(&mut rx, &mut events, ARRIVAL, |ev| posts(ev).len() == 1).await;
+
+    // The server goes away (the stream breaks) and comes back; three more
+    // arrive before circles is back on the stream.
+    server.restart();
+    server.ready(&http).await;
+    api.as_user(&bob, &format!("statuses/{mine}/reblog"), &[])
+        .await;
+    api.as_user(
+        &bob,
+        "statuses",
+        &[("status", "@alice agreed"), ("in_reply_to_id", &mine)],
+    )
+    .await;
+    api.follow(&carol, &alice).await;
+    collect(&mut rx, &mut events, ARRIVAL, |ev| posts(ev).len() >= 4).await;
+    // Whatever else comes in the next moment. A notification posted
+    // while the stream was opening may come both ways; the store keeps one
+    // (by its id), so count them by id.
+    crate::common::drain(&mut rx, &mut events, Duration::from_millis(1500)).await;
+    let mut by_id = std::collections::BTreeMap::new();
+    for post in posts(&events) {
+        let notice = post.notice.as_deref().unwrap();
+        by_id.insert(notice.id.clone(), notice.kind);
+    }
+    let mut kinds: Vec<_> = by_id.into_values().collect();
+    kinds.sort_by_key(|k| k.name());
+    let mut wanted = vec![
+        NoticeKind::Favourite,
+        NoticeKind::Reblog,
+        NoticeKind::Reply,
+        NoticeKind::Follow,
+    ];
+    wanted.sort_by_key(|k| k.name());
+    assert_eq!(kinds, wanted, "four, none lost: {events:#?}");
+    assert!(
+        !crate::common::retrying(&events).is_empty(),
+        "the cut was noticed: {events:#?}"
+    );
     task.abort();
 }
