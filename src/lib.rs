@@ -11,6 +11,7 @@
 //! 3. [`config`] — the TOML filter file: schema, located errors, keyboard edits.
 //! 4. [`filter`] — compiled rules and the router, `route(&Rules, &Post)`.
 //! 5. [`store`]  — the in-memory timeline: posts, column views, unread.
+//!    [`people`] — who pays attention to whom: the classes, from plain facts.
 //! 6. [`cache`]  — the timeline and reading state in SQLite.
 //! 7. [`net`]    — one client per network.
 //! 8. [`source`] — async tasks that deliver posts into one channel.
@@ -27,6 +28,7 @@ pub mod filter;
 pub mod media;
 pub mod model;
 pub mod net;
+pub mod people;
 pub mod source;
 pub mod store;
 #[doc(hidden)]

@@ -718,7 +718,8 @@ mod tests {
                 "app_password_env",
                 "app_password_file",
                 "poll",
-                "feed"
+                "feed",
+                "jetstream"
             ]
         );
         assert_eq!(fields_of::<RawJsonl>(), ["path", "follow"]);

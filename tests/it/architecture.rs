@@ -68,6 +68,11 @@ const LAYERS: &[Layer] = &[
         forbidden: IO,
     },
     Layer {
+        name: "people",
+        uses: &["model"],
+        forbidden: IO,
+    },
+    Layer {
         name: "cache",
         uses: &["model", "store"],
         forbidden: &["tokio", "ratatui", "crossterm", "reqwest"],

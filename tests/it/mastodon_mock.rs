@@ -391,6 +391,16 @@ fn home_timeline(base: &str, token: &str, dir: &tempfile::TempDir) -> SourceSpec
     ))
 }
 
+/// Alice's notifications, polled hourly (so what comes fast came streamed).
+fn notifications_timeline(base: &str, token: &str, dir: &tempfile::TempDir) -> SourceSpec {
+    let file = secret_file(dir.path(), "token", token, 0o600);
+    source_spec(&format!(
+        "[[source]]\nname = \"mock\"\nkind = \"mastodon\"\ninstance = {base:?}\n\
+         timeline = \"notifications\"\ntoken_file = {:?}\npoll = \"1h\"\n",
+        file.display().to_string()
+    ))
+}
+
 fn find_post(events: &[SourceEvent], id: &str) -> Option<circles::model::Post> {
     posts(events).into_iter().find(|p| p.id == id)
 }
@@ -912,13 +922,7 @@ async fn notifications_read_back_grouped_one_card_per_group() {
     api.follow(&carol, &alice).await;
 
     let dir = tempfile::tempdir().unwrap();
-    let file = secret_file(dir.path(), "token", &alice.token, 0o600);
-    let spec = source_spec(&format!(
-        "[[source]]\nname = \"mock\"\nkind = \"mastodon\"\ninstance = {:?}\n\
-         timeline = \"notifications\"\ntoken_file = {:?}\npoll = \"1h\"\n",
-        server.base,
-        file.display().to_string()
-    ));
+    let spec = notifications_timeline(&server.base, &alice.token, &dir);
     let (tx, mut rx) = mpsc::unbounded_channel();
     let task = source::spawn(&spec, tx, Options::default());
     let mut events = Vec::new();
@@ -971,13 +975,7 @@ async fn a_server_restart_in_the_middle_loses_no_notification_and_repeats_none()
     let mine = api.post(&alice, "attention is earned").await;
 
     let dir = tempfile::tempdir().unwrap();
-    let file = secret_file(dir.path(), "token", &alice.token, 0o600);
-    let spec = source_spec(&format!(
-        "[[source]]\nname = \"mock\"\nkind = \"mastodon\"\ninstance = {:?}\n\
-         timeline = \"notifications\"\ntoken_file = {:?}\npoll = \"1h\"\n",
-        server.base,
-        file.display().to_string()
-    ));
+    let spec = notifications_timeline(&server.base, &alice.token, &dir);
     let (tx, mut rx) = mpsc::unbounded_channel();
     let task = source::spawn(&spec, tx, Options::default());
     let mut events = Vec::new();

@@ -1,0 +1,406 @@
+//! People: who pays attention to whom (ARCHITECTURE.md, "People").
+//!
+//! What the ledger knows of one person ([`Facts`]: whether they follow the
+//! reader and since when, whether the reader follows them, what each has
+//! done to the other over the window, how much they post) and the class
+//! that makes of them ([`classify`]), with the reason in words. Attention
+//! is not owed: the classes say what the data shows, in plain counts, and
+//! never more.
+//!
+//! Pure: no I/O, no clock (`now` is given). May touch: `model`.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+/// One kind of engagement, either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Engaged {
+    Reply,
+    Mention,
+    Favourite,
+    Boost,
+    Quote,
+}
+
+impl Engaged {
+    pub const ALL: [Engaged; 5] = [
+        Engaged::Reply,
+        Engaged::Mention,
+        Engaged::Favourite,
+        Engaged::Boost,
+        Engaged::Quote,
+    ];
+
+    /// The word in JSON and in the reasons (singular).
+    pub fn name(self) -> &'static str {
+        match self {
+            Engaged::Reply => "reply",
+            Engaged::Mention => "mention",
+            Engaged::Favourite => "favourite",
+            Engaged::Boost => "boost",
+            Engaged::Quote => "quote",
+        }
+    }
+
+    fn plural(self, n: u32) -> String {
+        let word = match (self, n == 1) {
+            (Engaged::Reply, true) => "reply",
+            (Engaged::Reply, false) => "replies",
+            (Engaged::Mention, true) => "mention",
+            (Engaged::Mention, false) => "mentions",
+            (Engaged::Favourite, true) => "favourite",
+            (Engaged::Favourite, false) => "favourites",
+            (Engaged::Boost, true) => "boost",
+            (Engaged::Boost, false) => "boosts",
+            (Engaged::Quote, true) => "quote",
+            (Engaged::Quote, false) => "quotes",
+        };
+        format!("{n} {word}")
+    }
+}
+
+/// How many of each kind, one way, over the window.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally([u32; 5]);
+
+impl Tally {
+    pub fn get(&self, kind: Engaged) -> u32 {
+        self.0[kind as usize]
+    }
+
+    pub fn add(&mut self, kind: Engaged, n: u32) {
+        let slot = &mut self.0[kind as usize];
+        *slot = slot.saturating_add(n);
+    }
+
+    pub fn total(&self) -> u32 {
+        self.0.iter().fold(0u32, |sum, n| sum.saturating_add(*n))
+    }
+
+    /// `2 replies, 0 favourites, 1 boost`: the three everyone has, and the
+    /// others when there are any.
+    fn words(&self) -> String {
+        Engaged::ALL
+            .into_iter()
+            .filter(|k| {
+                matches!(k, Engaged::Reply | Engaged::Favourite | Engaged::Boost)
+                    || self.get(*k) > 0
+            })
+            .map(|k| k.plural(self.get(k)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// What the ledger knows of one person, over the window.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Facts {
+    /// They follow the reader, since then (the first scan that saw it).
+    pub follows_me_since: Option<DateTime<Utc>>,
+    /// The reader follows them.
+    pub i_follow: bool,
+    /// What they did to the reader.
+    pub inbound: Tally,
+    /// What the reader did to them.
+    pub outbound: Tally,
+    /// Their newest post known (in the timeline, or their account's
+    /// `last_status_at`).
+    pub last_post: Option<DateTime<Utc>>,
+    /// Their posts a day in the reader's timeline.
+    pub posts_per_day: f64,
+    /// The reader's own posts over the window (for the reasons).
+    pub my_posts: u32,
+}
+
+/// Where the classes draw their lines: `[people]` in the config.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    /// How long a follower must have stayed silent.
+    pub silent_after: TimeDelta,
+    /// How many of the reader's engagements go unanswered.
+    pub unanswered_after: u32,
+    /// How far back engagement counts.
+    pub window: TimeDelta,
+    /// Posts a day that make someone loud.
+    pub loud_per_day: f64,
+    /// No posts for this long is quiet.
+    pub quiet_after: TimeDelta,
+    /// Followed the reader this recently is new.
+    pub new_within: TimeDelta,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            silent_after: TimeDelta::days(14),
+            unanswered_after: 3,
+            window: TimeDelta::days(90),
+            loud_per_day: 10.0,
+            quiet_after: TimeDelta::days(30),
+            new_within: TimeDelta::days(7),
+        }
+    }
+}
+
+/// What the data says of someone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Class {
+    /// Mutual, and both engage.
+    Inner,
+    /// Follows the reader a while, posts, and never engages with them.
+    Silent,
+    /// The reader engages with them, and they never engage back.
+    Unanswered,
+    /// Engages with the reader, who does not follow them.
+    Fan,
+    /// Posts a lot in the timeline; the reader never engages.
+    Loud,
+    /// No posts for a while.
+    Quiet,
+    /// Followed the reader recently.
+    New,
+    /// None of those.
+    Other,
+}
+
+impl Class {
+    pub const ALL: [Class; 8] = [
+        Class::Inner,
+        Class::Silent,
+        Class::Unanswered,
+        Class::Fan,
+        Class::Loud,
+        Class::Quiet,
+        Class::New,
+        Class::Other,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Class::Inner => "inner",
+            Class::Silent => "silent",
+            Class::Unanswered => "unanswered",
+            Class::Fan => "fan",
+            Class::Loud => "loud",
+            Class::Quiet => "quiet",
+            Class::New => "new",
+            Class::Other => "other",
+        }
+    }
+
+    /// The class of this name (as `--class` and the config write it).
+    pub fn parse(name: &str) -> Option<Class> {
+        Class::ALL
+            .into_iter()
+            .find(|c| c.name().eq_ignore_ascii_case(name.trim()))
+    }
+}
+
+/// The class of someone, and why in words.
+pub fn classify(facts: &Facts, limits: &Thresholds, now: DateTime<Utc>) -> (Class, String) {
+    let inbound = facts.inbound.total();
+    let outbound = facts.outbound.total();
+    let following = facts.follows_me_since.map(|since| now - since);
+    let silent_for = facts.last_post.map(|at| now - at);
+    let since = |at: DateTime<Utc>| format!("follows you since {}", at.format("%-d %B %Y"));
+    let theirs = || format!("{} of your {} posts", facts.inbound.words(), facts.my_posts);
+    let volume = || match facts.posts_per_day {
+        n if n >= 1.0 => format!("posts {n:.0} a day"),
+        n if n > 0.0 => format!("posts {:.0} a week", (n * 7.0).max(1.0)),
+        _ => "no posts of theirs seen lately".to_string(),
+    };
+    if let (Some(at), Some(for_)) = (facts.follows_me_since, following)
+        && for_ <= limits.new_within
+    {
+        return (Class::New, format!("{}; {}", since(at), volume()));
+    }
+    if silent_for.is_none_or(|quiet| quiet >= limits.quiet_after) {
+        let last = match facts.last_post {
+            Some(at) => format!("last posted {}", at.format("%-d %B %Y")),
+            None => "no post of theirs seen".to_string(),
+        };
+        return (Class::Quiet, last);
+    }
+    let mutual = facts.i_follow && facts.follows_me_since.is_some();
+    if mutual && inbound > 0 && outbound > 0 {
+        return (
+            Class::Inner,
+            format!(
+                "you follow each other; they: {}; you: {}",
+                facts.inbound.words(),
+                facts.outbound.words()
+            ),
+        );
+    }
+    if outbound >= limits.unanswered_after && inbound == 0 {
+        let follow = if facts.follows_me_since.is_some() {
+            "follows you"
+        } else {
+            "does not follow you"
+        };
+        return (
+            Class::Unanswered,
+            format!("you: {}; they: none back; {follow}", facts.outbound.words()),
+        );
+    }
+    if let (Some(at), Some(for_)) = (facts.follows_me_since, following)
+        && for_ >= limits.silent_after
+        && inbound == 0
+    {
+        return (
+            Class::Silent,
+            format!("{}; {}; {} to others", since(at), theirs(), volume()),
+        );
+    }
+    if inbound > 0 && !facts.i_follow {
+        return (Class::Fan, format!("{}; you do not follow them", theirs()));
+    }
+    if facts.posts_per_day >= limits.loud_per_day && outbound == 0 {
+        return (
+            Class::Loud,
+            format!("{} in your timeline; you: none", volume()),
+        );
+    }
+    (
+        Class::Other,
+        format!(
+            "they: {}; you: {}",
+            facts.inbound.words(),
+            facts.outbound.words()
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 2, 12, 0, 0).unwrap()
+    }
+
+    fn days_ago(n: i64) -> Option<DateTime<Utc>> {
+        Some(now() - TimeDelta::days(n))
+    }
+
+    fn tally(pairs: &[(Engaged, u32)]) -> Tally {
+        let mut t = Tally::default();
+        for (k, n) in pairs {
+            t.add(*k, *n);
+        }
+        t
+    }
+
+    fn class(facts: &Facts) -> (Class, String) {
+        classify(facts, &Thresholds::default(), now())
+    }
+
+    #[test]
+    fn the_four_of_the_essay_each_get_their_class_and_reason() {
+        let bob = Facts {
+            follows_me_since: days_ago(200),
+            i_follow: true,
+            inbound: tally(&[(Engaged::Reply, 2), (Engaged::Favourite, 3)]),
+            outbound: tally(&[(Engaged::Reply, 1), (Engaged::Favourite, 4)]),
+            last_post: days_ago(1),
+            posts_per_day: 2.0,
+            my_posts: 40,
+        };
+        assert_eq!(class(&bob).0, Class::Inner);
+        let carol = Facts {
+            follows_me_since: Some(Utc.with_ymd_and_hms(2026, 3, 14, 9, 0, 0).unwrap()),
+            last_post: days_ago(0),
+            posts_per_day: 14.0,
+            my_posts: 212,
+            ..Facts::default()
+        };
+        assert_eq!(
+            class(&carol),
+            (
+                Class::Silent,
+                "follows you since 14 March 2026; 0 replies, 0 favourites, 0 boosts of your \
+                 212 posts; posts 14 a day to others"
+                    .to_string()
+            )
+        );
+        let dan = Facts {
+            i_follow: true,
+            outbound: tally(&[(Engaged::Reply, 3), (Engaged::Favourite, 2)]),
+            last_post: days_ago(2),
+            posts_per_day: 0.5,
+            ..Facts::default()
+        };
+        let (c, why) = class(&dan);
+        assert_eq!(c, Class::Unanswered);
+        assert_eq!(
+            why,
+            "you: 3 replies, 2 favourites, 0 boosts; they: none back; does not follow you"
+        );
+        let erin = Facts {
+            inbound: tally(&[(Engaged::Favourite, 6)]),
+            last_post: days_ago(3),
+            my_posts: 30,
+            ..Facts::default()
+        };
+        assert_eq!(class(&erin).0, Class::Fan);
+    }
+
+    #[test]
+    fn thresholds_draw_the_lines() {
+        let mut limits = Thresholds::default();
+        let follower = Facts {
+            follows_me_since: days_ago(10),
+            last_post: days_ago(1),
+            ..Facts::default()
+        };
+        // Ten days is not yet silent (14), no longer new (7).
+        assert_eq!(classify(&follower, &limits, now()).0, Class::Other);
+        limits.silent_after = TimeDelta::days(7);
+        assert_eq!(classify(&follower, &limits, now()).0, Class::Silent);
+        let recent = Facts {
+            follows_me_since: days_ago(2),
+            ..follower.clone()
+        };
+        assert_eq!(classify(&recent, &limits, now()).0, Class::New);
+        // Quiet: no post for 30 days, whatever else.
+        let gone = Facts {
+            last_post: days_ago(45),
+            ..follower.clone()
+        };
+        let (c, why) = classify(&gone, &limits, now());
+        assert_eq!(
+            (c, why.as_str()),
+            (Class::Quiet, "last posted 18 October 2026")
+        );
+        // Two unanswered engagements are not yet three.
+        let two = Facts {
+            i_follow: true,
+            outbound: tally(&[(Engaged::Reply, 2)]),
+            last_post: days_ago(1),
+            ..Facts::default()
+        };
+        assert_eq!(classify(&two, &limits, now()).0, Class::Other);
+        limits.unanswered_after = 2;
+        assert_eq!(classify(&two, &limits, now()).0, Class::Unanswered);
+        let loud = Facts {
+            i_follow: true,
+            last_post: days_ago(0),
+            posts_per_day: 25.0,
+            ..Facts::default()
+        };
+        assert_eq!(classify(&loud, &limits, now()).0, Class::Loud);
+    }
+
+    #[test]
+    fn class_names_read_back() {
+        for class in Class::ALL {
+            assert_eq!(Class::parse(class.name()), Some(class));
+        }
+        assert_eq!(Class::parse(" Silent "), Some(Class::Silent));
+        assert_eq!(Class::parse("stranger"), None);
+        assert_eq!(
+            tally(&[(Engaged::Quote, 1)]).words(),
+            "0 replies, 0 favourites, 0 boosts, 1 quote"
+        );
+    }
+}
