@@ -120,36 +120,39 @@ pub(super) async fn follow(
             jet.cursor = None;
             return Ended::Gap;
         }
-        let why = match jetstream::subscribe(endpoint, &dids, Some(cursor - REWIND_US)).await {
-            Err(e) => {
-                failures += 1;
-                if failures >= TRIES {
-                    jet.paused_until = Some(Instant::now() + PAUSE);
-                    return Ended::Unreachable(e.to_string());
+        let why =
+            match jetstream::subscribe(endpoint, &dids, Some(cursor.saturating_sub(REWIND_US)))
+                .await
+            {
+                Err(e) => {
+                    failures += 1;
+                    if failures >= TRIES {
+                        jet.paused_until = Some(Instant::now() + PAUSE);
+                        return Ended::Unreachable(e.to_string());
+                    }
+                    e.to_string()
                 }
-                e.to_string()
-            }
-            Ok(mut stream) => {
-                failures = 0;
-                backoff.reset();
-                if !sink.state(SourceState::Live) {
-                    return Ended::Closed;
+                Ok(mut stream) => {
+                    failures = 0;
+                    backoff.reset();
+                    if !sink.state(SourceState::Live) {
+                        return Ended::Closed;
+                    }
+                    let mut reading = Reading {
+                        client: &mut *client,
+                        sink,
+                        seen: &mut *seen,
+                        wanted: &wanted,
+                        batch: Vec::new(),
+                    };
+                    let ended = reading.read(&mut stream, &mut cursor).await;
+                    jet.cursor = Some(cursor);
+                    match ended {
+                        Some(why) => why,
+                        None => return Ended::Closed,
+                    }
                 }
-                let mut reading = Reading {
-                    client: &mut *client,
-                    sink,
-                    seen: &mut *seen,
-                    wanted: &wanted,
-                    batch: Vec::new(),
-                };
-                let ended = reading.read(&mut stream, &mut cursor).await;
-                jet.cursor = Some(cursor);
-                match ended {
-                    Some(why) => why,
-                    None => return Ended::Closed,
-                }
-            }
-        };
+            };
         dropped.get_or_insert_with(Instant::now);
         let wait = backoff.next_delay();
         tracing::info!(source = %sink.source, "Jetstream: {why}; again in {wait:?}");
