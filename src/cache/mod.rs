@@ -20,10 +20,14 @@
 //! ([`Write`], [`Snapshot`]). Never store secrets here: posts, positions and
 //! cursors only.
 //!
-//! No terminal, no async. May touch: `model`, `store`.
+//! The people ledger lives here too (`ledger.rs`).
+//!
+//! No terminal, no async. May touch: `model`, `store`, `people`.
 
+mod ledger;
 mod writer;
 
+pub use ledger::{KEEP_DAYS, seen_in};
 pub use writer::Writer;
 
 use crate::model::Post;
@@ -239,9 +243,11 @@ impl Db {
         self.conn
             .pragma_update(None, "journal_size_limit", WAL_LIMIT_BYTES)?;
         self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+        let ledger_schema = ledger::SCHEMA;
         self.conn.execute_batch(&format!(
             "BEGIN IMMEDIATE;
              {SCHEMA}
+             {ledger_schema}
              INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '{SCHEMA_VERSION}');
              COMMIT;"
         ))

@@ -1,5 +1,5 @@
-//! The command line: the TUI, `route`, `check`, `explain`, `init`, `login`,
-//! `completions`, `man`, `schema`.
+//! The command line: the TUI, `route`, `check`, `explain`, `people`, `init`,
+//! `login`, `completions`, `man`, `schema`.
 //!
 //! The outermost layer: it reads files and stdin, writes stdout and stderr,
 //! and maps outcomes to exit codes (0 ok, 1 runtime or config error,
@@ -9,6 +9,7 @@
 
 mod config_file;
 mod login;
+mod people;
 mod route;
 mod tui;
 
@@ -70,6 +71,10 @@ enum Command {
     Route(route::RouteArgs),
     /// Validate the config; errors show file:line:column.
     Check,
+    /// Who pays attention to whom: one line per person (follows both
+    /// ways, engagement in and out, posts a day, circles, class and why),
+    /// from the ledger; --scan first fetches what it lacks.
+    People(people::PeopleArgs),
     /// For each post, show the rules that fired and where it landed.
     Explain(route::ExplainArgs),
     /// Write the commented default config to the config path (never
@@ -199,6 +204,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             route::explain(&args, &compiled.rules)
         }
         Some(Command::Check) => check(cli.config.as_deref()),
+        Some(Command::People(args)) => {
+            let (_, compiled, _) = load_config(cli.config.as_deref())?;
+            people::run(&args, compiled)
+        }
         Some(Command::Init) => init(cli.config.as_deref()),
         Some(Command::Login(login)) => login::run(login).context("login"),
         Some(Command::Completions { shell }) => {

@@ -13,6 +13,7 @@ mod alerts;
 mod diagnostic;
 mod edit;
 mod keys;
+mod people;
 mod read;
 mod schema;
 mod sources;
@@ -22,6 +23,7 @@ pub use alerts::{Notify, NotifyMode, Protocol, Quiet, RawNotify, RawNotifyTable}
 pub use diagnostic::{ConfigErrors, Diagnostic, Severity};
 pub use edit::{Edit, EditError, Who, apply};
 pub use keys::{Command, Key, KeyChord, Keymap, NamedKey, RawKeys, Scope};
+pub use people::{RawPeople, Thresholds};
 pub use schema::{SCHEMA_FILE, schema, schema_json};
 pub use sources::{
     BlueskyFeed, BlueskySpec, FeedSpec, JsonlSpec, MastodonSpec, SecretRef, SourceConfig,
@@ -68,6 +70,9 @@ pub struct RawConfig {
     /// How alerts are given: the desktop protocol, a command, quiet hours, amplified accounts.
     #[serde(default)]
     pub notify: RawNotifyTable,
+    /// Where the people view draws the lines between its classes, and how much a scan reads.
+    #[serde(default)]
+    pub people: RawPeople,
     /// Keys for commands: a command's name and a key or a list of keys; yours replace its defaults.
     #[serde(default)]
     #[schemars(schema_with = "keys::schema")]
@@ -298,6 +303,7 @@ fn read_root(root: toml::de::DeTable<'_>, errors: &mut Vec<Diagnostic>) -> RawCo
             "amplify" => section(value, name, &mut raw.amplify, errors),
             "ui" => section(value, name, &mut raw.ui, errors),
             "notify" => section(value, name, &mut raw.notify, errors),
+            "people" => section(value, name, &mut raw.people, errors),
             "keys" => {
                 let Some(t) = table(value.into_inner(), errors) else {
                     continue;
@@ -380,7 +386,7 @@ fn as_table<'i>(
 
 /// The tables a config has (`source` is read apart).
 const TOP_LEVEL: &[&str] = &[
-    "me", "column", "mute", "amplify", "ui", "keys", "source", "theme", "notify",
+    "me", "column", "mute", "amplify", "ui", "keys", "source", "theme", "notify", "people",
 ];
 
 /// Tests: each error of a config that does not parse, as its line and

@@ -12,10 +12,12 @@ use super::html::html_to_text_into;
 use super::wire::mastodon::{Account, Mention, Quote, Status};
 use super::wire::{IdValue, Item, MentionEntry};
 use super::{DecodeError, body_text, line_text, parse_time};
+use crate::model::people::Known;
 use crate::model::{
     Account as ModelAccount, Engagement, Media, MediaKind, Mention as ModelMention, Network,
     NoticeKind, Post, Quote as ModelQuote, ReplyTo, newer_id, sanitize, url_host,
 };
+use serde::Deserialize;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -147,6 +149,76 @@ pub(super) fn decode_status(status: Status<'_>, source: &str) -> Result<Post, De
         quote,
         notice: None,
     })
+}
+
+/// A Mastodon Account entity as the people ledger reads it: who, and how
+/// much they post.
+#[derive(serde::Deserialize)]
+struct AccountFacts<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(borrow)]
+    acct: Cow<'a, str>,
+    #[serde(borrow, default)]
+    display_name: Cow<'a, str>,
+    #[serde(borrow)]
+    url: Option<Cow<'a, str>>,
+    statuses_count: Option<u64>,
+    /// A date (`2026-12-06`) from Mastodon 3.1 on; a time on some servers.
+    #[serde(borrow)]
+    last_status_at: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    created_at: Option<Cow<'a, str>>,
+}
+
+/// A list of Mastodon Account entities (followers, following, who
+/// favourited or boosted a post): each account's server id and what the
+/// ledger keeps of it. An entry that is not an account is skipped and
+/// counted.
+pub fn decode_accounts(json: &str) -> Result<(Vec<(String, Known)>, usize), DecodeError> {
+    let items: Vec<serde_json::Value> = serde_json::from_str(json)
+        .map_err(|e| DecodeError::invalid("Mastodon accounts", format!("not a list: {e}")))?;
+    let mut skipped = 0;
+    let mut out = Vec::with_capacity(items.len());
+    for item in &items {
+        match AccountFacts::deserialize(item) {
+            Ok(a) => out.push(known(&a)),
+            Err(_) => skipped += 1,
+        }
+    }
+    Ok((out, skipped))
+}
+
+/// One Account entity (`verify_credentials`, `lookup`): its id and facts.
+pub fn decode_account(json: &str) -> Result<(String, Known), DecodeError> {
+    let a: AccountFacts<'_> = serde_json::from_str(json)
+        .map_err(|e| DecodeError::invalid("Mastodon account", e.to_string()))?;
+    Ok(known(&a))
+}
+
+fn known(a: &AccountFacts<'_>) -> (String, Known) {
+    let account = model_account(&a.acct, &a.display_name, a.url.as_deref());
+    let day = |text: &str| {
+        parse_time(text, "Mastodon account", "last_status_at")
+            .ok()
+            .or_else(|| {
+                chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                    .ok()
+                    .and_then(|d| d.and_hms_opt(0, 0, 0))
+                    .map(|t| t.and_utc())
+            })
+    };
+    (
+        line_text(&a.id),
+        Known {
+            key: account.key,
+            handle: account.handle,
+            name: account.display_name,
+            posts: a.statuses_count,
+            last_post: a.last_status_at.as_deref().and_then(day),
+            created: a.created_at.as_deref().and_then(day),
+        },
+    )
 }
 
 /// The quoted post of a Quote entity, or why it is not shown. A quoted

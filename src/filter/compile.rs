@@ -77,6 +77,8 @@ pub struct Rules {
     pub now: DateTime<Utc>,
     /// `[notify]`: how alerts are given.
     pub notify: config::Notify,
+    /// `[people]`: the people view's thresholds.
+    pub people: config::Thresholds,
 }
 
 /// Rules plus the parsed config and warnings they came from.
@@ -363,6 +365,7 @@ impl Rules {
         }
 
         let notify = config::Notify::compile(&raw.notify, &mut b.errors);
+        let people = config::Thresholds::compile(&raw.people, &mut b.errors);
         if !b.errors.is_empty() {
             return Err(ConfigErrors { errors: b.errors });
         }
@@ -387,6 +390,7 @@ impl Rules {
             mute_regex,
             now,
             notify,
+            people,
         };
         Ok((rules, b.warnings))
     }

@@ -10,6 +10,7 @@ mod identity;
 mod limits;
 mod marker;
 mod notice;
+pub mod people;
 mod sanitize;
 pub(crate) mod scan;
 

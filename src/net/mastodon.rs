@@ -150,7 +150,9 @@ impl Client {
         self.read_page(url).await
     }
 
-    async fn read_page(&mut self, url: Url) -> Result<Items, Error> {
+    /// One page of any list the API pages with `Link` headers (followers,
+    /// favourites, an account's statuses): the body and the next page.
+    pub async fn read_page(&mut self, url: Url) -> Result<Items, Error> {
         let (body, headers) = self.get(&url).await?;
         let next = link_next(&headers)
             .and_then(|next| url.join(&next).ok())

@@ -9,53 +9,28 @@
 //!
 //! Pure: no I/O, no clock (`now` is given). May touch: `model`.
 
-use chrono::{DateTime, TimeDelta, Utc};
+mod ledger;
 
-/// One kind of engagement, either way.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Engaged {
-    Reply,
-    Mention,
-    Favourite,
-    Boost,
-    Quote,
-}
+pub use crate::config::Thresholds;
+pub use crate::model::people::{Direction, Engaged, Interaction, Known, Relation};
+pub use ledger::{Follow, Ledger, Row, rows};
 
-impl Engaged {
-    pub const ALL: [Engaged; 5] = [
-        Engaged::Reply,
-        Engaged::Mention,
-        Engaged::Favourite,
-        Engaged::Boost,
-        Engaged::Quote,
-    ];
+use chrono::{DateTime, Utc};
 
-    /// The word in JSON and in the reasons (singular).
-    pub fn name(self) -> &'static str {
-        match self {
-            Engaged::Reply => "reply",
-            Engaged::Mention => "mention",
-            Engaged::Favourite => "favourite",
-            Engaged::Boost => "boost",
-            Engaged::Quote => "quote",
-        }
-    }
-
-    fn plural(self, n: u32) -> String {
-        let word = match (self, n == 1) {
-            (Engaged::Reply, true) => "reply",
-            (Engaged::Reply, false) => "replies",
-            (Engaged::Mention, true) => "mention",
-            (Engaged::Mention, false) => "mentions",
-            (Engaged::Favourite, true) => "favourite",
-            (Engaged::Favourite, false) => "favourites",
-            (Engaged::Boost, true) => "boost",
-            (Engaged::Boost, false) => "boosts",
-            (Engaged::Quote, true) => "quote",
-            (Engaged::Quote, false) => "quotes",
-        };
-        format!("{n} {word}")
-    }
+fn plural(kind: Engaged, n: u32) -> String {
+    let word = match (kind, n == 1) {
+        (Engaged::Reply, true) => "reply",
+        (Engaged::Reply, false) => "replies",
+        (Engaged::Mention, true) => "mention",
+        (Engaged::Mention, false) => "mentions",
+        (Engaged::Favourite, true) => "favourite",
+        (Engaged::Favourite, false) => "favourites",
+        (Engaged::Boost, true) => "boost",
+        (Engaged::Boost, false) => "boosts",
+        (Engaged::Quote, true) => "quote",
+        (Engaged::Quote, false) => "quotes",
+    };
+    format!("{n} {word}")
 }
 
 /// How many of each kind, one way, over the window.
@@ -85,7 +60,7 @@ impl Tally {
                 matches!(k, Engaged::Reply | Engaged::Favourite | Engaged::Boost)
                     || self.get(*k) > 0
             })
-            .map(|k| k.plural(self.get(k)))
+            .map(|k| plural(k, self.get(k)))
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -94,8 +69,14 @@ impl Tally {
 /// What the ledger knows of one person, over the window.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Facts {
-    /// They follow the reader, since then (the first scan that saw it).
+    /// They follow the reader, since then: the follow's notification, or
+    /// the scan that first saw it.
     pub follows_me_since: Option<DateTime<Utc>>,
+    /// Whether that is when they began: false when the first scan found
+    /// them following already (since then at least).
+    pub since_known: bool,
+    /// They followed the reader and stopped, then.
+    pub stopped_following: Option<DateTime<Utc>>,
     /// The reader follows them.
     pub i_follow: bool,
     /// What they did to the reader.
@@ -109,36 +90,6 @@ pub struct Facts {
     pub posts_per_day: f64,
     /// The reader's own posts over the window (for the reasons).
     pub my_posts: u32,
-}
-
-/// Where the classes draw their lines: `[people]` in the config.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Thresholds {
-    /// How long a follower must have stayed silent.
-    pub silent_after: TimeDelta,
-    /// How many of the reader's engagements go unanswered.
-    pub unanswered_after: u32,
-    /// How far back engagement counts.
-    pub window: TimeDelta,
-    /// Posts a day that make someone loud.
-    pub loud_per_day: f64,
-    /// No posts for this long is quiet.
-    pub quiet_after: TimeDelta,
-    /// Followed the reader this recently is new.
-    pub new_within: TimeDelta,
-}
-
-impl Default for Thresholds {
-    fn default() -> Self {
-        Thresholds {
-            silent_after: TimeDelta::days(14),
-            unanswered_after: 3,
-            window: TimeDelta::days(90),
-            loud_per_day: 10.0,
-            quiet_after: TimeDelta::days(30),
-            new_within: TimeDelta::days(7),
-        }
-    }
 }
 
 /// What the data says of someone.
@@ -196,30 +147,35 @@ impl Class {
 }
 
 /// The class of someone, and why in words.
+///
+/// What people did comes first (inner, unanswered, fan), then what the
+/// follow says (new), then what they post (quiet, silent, loud): a
+/// follower who never posts is quiet, not silent, since silence is only
+/// telling from someone who talks to others.
 pub fn classify(facts: &Facts, limits: &Thresholds, now: DateTime<Utc>) -> (Class, String) {
     let inbound = facts.inbound.total();
     let outbound = facts.outbound.total();
     let following = facts.follows_me_since.map(|since| now - since);
     let silent_for = facts.last_post.map(|at| now - at);
-    let since = |at: DateTime<Utc>| format!("follows you since {}", at.format("%-d %B %Y"));
+    let since = |at: DateTime<Utc>| {
+        if facts.since_known {
+            format!("follows you since {}", at.format("%-d %B %Y"))
+        } else {
+            format!("follows you since {} or before", at.format("%-d %B %Y"))
+        }
+    };
     let theirs = || format!("{} of your {} posts", facts.inbound.words(), facts.my_posts);
     let volume = || match facts.posts_per_day {
         n if n >= 1.0 => format!("posts {n:.0} a day"),
         n if n > 0.0 => format!("posts {:.0} a week", (n * 7.0).max(1.0)),
         _ => "no posts of theirs seen lately".to_string(),
     };
-    if let (Some(at), Some(for_)) = (facts.follows_me_since, following)
-        && for_ <= limits.new_within
-    {
-        return (Class::New, format!("{}; {}", since(at), volume()));
-    }
-    if silent_for.is_none_or(|quiet| quiet >= limits.quiet_after) {
-        let last = match facts.last_post {
-            Some(at) => format!("last posted {}", at.format("%-d %B %Y")),
-            None => "no post of theirs seen".to_string(),
-        };
-        return (Class::Quiet, last);
-    }
+    let stopped = || {
+        facts
+            .stopped_following
+            .map(|at| format!("; stopped following you on {}", at.format("%-d %B %Y")))
+            .unwrap_or_default()
+    };
     let mutual = facts.i_follow && facts.follows_me_since.is_some();
     if mutual && inbound > 0 && outbound > 0 {
         return (
@@ -239,20 +195,37 @@ pub fn classify(facts: &Facts, limits: &Thresholds, now: DateTime<Utc>) -> (Clas
         };
         return (
             Class::Unanswered,
-            format!("you: {}; they: none back; {follow}", facts.outbound.words()),
+            format!(
+                "you: {}; they: none back; {follow}{}",
+                facts.outbound.words(),
+                stopped()
+            ),
         );
     }
+    if inbound > 0 && !facts.i_follow {
+        return (Class::Fan, format!("{}; you do not follow them", theirs()));
+    }
     if let (Some(at), Some(for_)) = (facts.follows_me_since, following)
-        && for_ >= limits.silent_after
+        && facts.since_known
+        && for_ <= limits.new_within
+    {
+        return (Class::New, format!("{}; {}", since(at), volume()));
+    }
+    if silent_for.is_none_or(|quiet| quiet >= limits.quiet_after) {
+        let last = match facts.last_post {
+            Some(at) => format!("last posted {}", at.format("%-d %B %Y")),
+            None => "no post of theirs seen".to_string(),
+        };
+        return (Class::Quiet, last + &stopped());
+    }
+    if let (Some(at), Some(for_)) = (facts.follows_me_since, following)
+        && (for_ >= limits.silent_after || !facts.since_known)
         && inbound == 0
     {
         return (
             Class::Silent,
             format!("{}; {}; {} to others", since(at), theirs(), volume()),
         );
-    }
-    if inbound > 0 && !facts.i_follow {
-        return (Class::Fan, format!("{}; you do not follow them", theirs()));
     }
     if facts.posts_per_day >= limits.loud_per_day && outbound == 0 {
         return (
@@ -263,9 +236,10 @@ pub fn classify(facts: &Facts, limits: &Thresholds, now: DateTime<Utc>) -> (Clas
     (
         Class::Other,
         format!(
-            "they: {}; you: {}",
+            "they: {}; you: {}{}",
             facts.inbound.words(),
-            facts.outbound.words()
+            facts.outbound.words(),
+            stopped()
         ),
     )
 }
@@ -273,7 +247,7 @@ pub fn classify(facts: &Facts, limits: &Thresholds, now: DateTime<Utc>) -> (Clas
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
+    use chrono::{TimeDelta, TimeZone};
 
     fn now() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 12, 2, 12, 0, 0).unwrap()
@@ -299,16 +273,19 @@ mod tests {
     fn the_four_of_the_essay_each_get_their_class_and_reason() {
         let bob = Facts {
             follows_me_since: days_ago(200),
+            since_known: true,
             i_follow: true,
             inbound: tally(&[(Engaged::Reply, 2), (Engaged::Favourite, 3)]),
             outbound: tally(&[(Engaged::Reply, 1), (Engaged::Favourite, 4)]),
             last_post: days_ago(1),
             posts_per_day: 2.0,
             my_posts: 40,
+            ..Facts::default()
         };
         assert_eq!(class(&bob).0, Class::Inner);
         let carol = Facts {
             follows_me_since: Some(Utc.with_ymd_and_hms(2026, 3, 14, 9, 0, 0).unwrap()),
+            since_known: true,
             last_post: days_ago(0),
             posts_per_day: 14.0,
             my_posts: 212,
@@ -350,6 +327,7 @@ mod tests {
         let mut limits = Thresholds::default();
         let follower = Facts {
             follows_me_since: days_ago(10),
+            since_known: true,
             last_post: days_ago(1),
             ..Facts::default()
         };
@@ -362,7 +340,7 @@ mod tests {
             ..follower.clone()
         };
         assert_eq!(classify(&recent, &limits, now()).0, Class::New);
-        // Quiet: no post for 30 days, whatever else.
+        // Quiet: no post for 30 days, whatever the follow says.
         let gone = Facts {
             last_post: days_ago(45),
             ..follower.clone()
@@ -389,6 +367,45 @@ mod tests {
             ..Facts::default()
         };
         assert_eq!(classify(&loud, &limits, now()).0, Class::Loud);
+    }
+
+    #[test]
+    fn what_people_did_comes_before_what_they_post() {
+        // A fan who never posts is a fan, not quiet.
+        let erin = Facts {
+            inbound: tally(&[(Engaged::Favourite, 2)]),
+            ..Facts::default()
+        };
+        assert_eq!(class(&erin).0, Class::Fan);
+        // Found following at the first scan: since when is not known, so
+        // never new, and silent whatever `silent_after` says.
+        let found = Facts {
+            follows_me_since: days_ago(1),
+            since_known: false,
+            last_post: days_ago(0),
+            posts_per_day: 3.0,
+            my_posts: 9,
+            ..Facts::default()
+        };
+        let (c, why) = class(&found);
+        assert_eq!(c, Class::Silent);
+        assert_eq!(
+            why,
+            "follows you since 1 December 2026 or before; 0 replies, 0 favourites, 0 boosts of \
+             your 9 posts; posts 3 a day to others"
+        );
+        // A follower who left is said to have.
+        let left = Facts {
+            stopped_following: days_ago(3),
+            i_follow: true,
+            last_post: days_ago(1),
+            ..Facts::default()
+        };
+        assert_eq!(
+            class(&left).1,
+            "they: 0 replies, 0 favourites, 0 boosts; you: 0 replies, 0 favourites, 0 boosts; \
+             stopped following you on 29 November 2026"
+        );
     }
 
     #[test]

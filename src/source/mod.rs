@@ -20,6 +20,7 @@ mod feed;
 mod jetstream;
 mod jsonl;
 mod mastodon;
+pub mod people;
 
 pub use demo::{DEMO_FEED, demo_posts};
 

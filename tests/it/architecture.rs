@@ -69,12 +69,12 @@ const LAYERS: &[Layer] = &[
     },
     Layer {
         name: "people",
-        uses: &["model"],
+        uses: &["model", "config", "filter"],
         forbidden: IO,
     },
     Layer {
         name: "cache",
-        uses: &["model", "store"],
+        uses: &["model", "store", "people"],
         forbidden: &["tokio", "ratatui", "crossterm", "reqwest"],
     },
     Layer {

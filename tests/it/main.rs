@@ -19,6 +19,7 @@ mod images;
 mod login;
 mod markers;
 mod mastodon_mock;
+mod people;
 mod router;
 mod schema;
 mod source_bluesky;

@@ -157,7 +157,7 @@ struct Opened {
 /// and starts its writer thread. Without a cache circles still runs; it
 /// just says why it will not remember.
 fn open_cache() -> (Option<Writer>, Opened) {
-    let Some(dir) = directories::ProjectDirs::from("", "", "circles") else {
+    let Some(path) = super::people::cache_path() else {
         let note = Some("history not kept: no home directory".to_string());
         return (
             None,
@@ -167,7 +167,6 @@ fn open_cache() -> (Option<Writer>, Opened) {
             },
         );
     };
-    let path = dir.data_local_dir().join("circles.db");
     let (db, note) = match Db::open(&path) {
         Ok(opened) => opened,
         Err(why) => {

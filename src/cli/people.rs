@@ -1,0 +1,365 @@
+//! `circles people`: the attention ledger as a table or JSON lines, after
+//! an optional scan (README, "People").
+
+use super::{Reported, Usage, report};
+use crate::cache::{CacheError, Db};
+use crate::config::{SourceConfig, SourceSpec};
+use crate::filter::Compiled;
+use crate::model::people::{Engaged, Interaction, Known, Relation};
+use crate::people::{Class, Row, Tally, rows};
+use crate::source::people::{Ledger, MastodonScan, Progress};
+use anyhow::Context;
+use chrono::{DateTime, TimeDelta, Utc};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct PeopleArgs {
+    /// Only this source's account (a [[source]] name).
+    #[arg(long, value_name = "NAME")]
+    source: Option<String>,
+    /// Only people of this class (inner, silent, unanswered, fan, loud,
+    /// quiet, new, other); repeat for several.
+    #[arg(long = "class", value_name = "C")]
+    classes: Vec<String>,
+    /// Count engagement over this span instead of [people] window: "90d".
+    #[arg(long, value_name = "SPAN")]
+    since: Option<String>,
+    /// One JSON object a line, for pipes.
+    #[arg(long)]
+    json: bool,
+    /// First fetch what the ledger lacks (followers, following, your posts
+    /// and favourites, notifications), paced by the server's rate limit.
+    #[arg(long)]
+    scan: bool,
+}
+
+/// Where the cache (and so the ledger) lives: the XDG data dir.
+pub fn cache_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "circles").map(|d| d.data_local_dir().join("circles.db"))
+}
+
+pub fn run(args: &PeopleArgs, mut compiled: Compiled) -> anyhow::Result<()> {
+    let classes = args
+        .classes
+        .iter()
+        .map(|c| {
+            Class::parse(c).ok_or_else(|| {
+                let names: Vec<_> = Class::ALL.iter().map(|c| c.name()).collect();
+                Usage(format!(
+                    "--class {c:?} is not a class; the classes are {}",
+                    names.join(", ")
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if let Some(since) = &args.since {
+        let span = humantime::parse_duration(since.trim())
+            .ok()
+            .and_then(|d| TimeDelta::from_std(d).ok())
+            .filter(|d| *d > TimeDelta::zero())
+            .ok_or_else(|| {
+                Usage(format!(
+                    "--since {since:?} is not a span of time like \"90d\""
+                ))
+            })?;
+        compiled.rules.people.window = span;
+    }
+    let sources = accounts(&compiled.config.sources, args.source.as_deref())?;
+    let path = cache_path().context("cannot find a home directory for the cache")?;
+    let (mut db, note) = Db::open(&path).with_context(|| format!("cache {}", path.display()))?;
+    if let Some(note) = note {
+        report(&format!("circles: {note}"));
+    }
+    if args.scan {
+        scan(&mut db, &sources, &compiled)?;
+    }
+    let now = Utc::now();
+    let since = now - compiled.rules.people.window;
+    let names: Vec<String> = if args.source.is_some() {
+        sources.iter().map(|s| s.name.clone()).collect()
+    } else {
+        Vec::new()
+    };
+    let mut ledger = db
+        .ledger(&names, since)
+        .with_context(|| format!("cache {}", path.display()))?;
+    let timeline = db
+        .load()
+        .with_context(|| format!("cache {}", path.display()))?;
+    (ledger.seen, ledger.seen_days) =
+        crate::cache::seen_in(timeline.posts.iter().map(|(p, _)| p), since, now);
+    let mut people = rows(&ledger, &compiled.rules, now);
+    if !classes.is_empty() {
+        people.retain(|r| classes.contains(&r.class));
+    }
+    if people.is_empty() && ledger.follows.is_empty() && ledger.counts.is_empty() {
+        report("circles: the ledger knows no one yet; run `circles people --scan`");
+    }
+    let mut out = std::io::stdout().lock();
+    let written = if args.json {
+        people
+            .iter()
+            .try_for_each(|row| writeln!(out, "{}", json_line(row)))
+    } else {
+        write!(out, "{}", table(&people))
+    };
+    written.context("cannot write to stdout")
+}
+
+/// The sources whose accounts a scan reads: each Mastodon account once
+/// (two sources with one instance and token are one account), or the one
+/// `--source` names.
+fn accounts<'a>(
+    sources: &'a [SourceSpec],
+    named: Option<&str>,
+) -> anyhow::Result<Vec<&'a SourceSpec>> {
+    if let Some(name) = named {
+        let Some(spec) = sources.iter().find(|s| s.name == name) else {
+            let names: Vec<_> = sources.iter().map(|s| s.name.as_str()).collect();
+            return Err(Usage(format!(
+                "--source {name:?}: the config has no such source (it has: {})",
+                names.join(", ")
+            ))
+            .into());
+        };
+        return Ok(vec![spec]);
+    }
+    let mut seen = Vec::new();
+    let mut chosen = Vec::new();
+    for spec in sources {
+        if let SourceConfig::Mastodon(m) = &spec.kind
+            && let Some(token) = &m.token
+        {
+            let account = (m.instance.clone(), token.origin());
+            if !seen.contains(&account) {
+                seen.push(account);
+                chosen.push(spec);
+            }
+        }
+    }
+    Ok(chosen)
+}
+
+fn scan(db: &mut Db, sources: &[&SourceSpec], compiled: &Compiled) -> anyhow::Result<()> {
+    if sources.is_empty() {
+        report(
+            "circles: no source to scan: the people scan reads a Mastodon account, so it needs \
+             a [[source]] with kind = \"mastodon\" and its token",
+        );
+        return Err(Reported.into());
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let live = std::io::stderr().is_terminal();
+    let mut failed = false;
+    for spec in sources {
+        if matches!(spec.kind, SourceConfig::Bluesky(_)) {
+            report(&format!(
+                "circles: {}: Bluesky accounts are not scanned yet; their notifications reach \
+                 the ledger through the app",
+                spec.name
+            ));
+            continue;
+        }
+        let name = spec.name.clone();
+        let mut ledger = DbLedger {
+            db: &mut *db,
+            source: spec.name.clone(),
+        };
+        let progress = Box::new(move |p: &Progress| {
+            if live {
+                eprint!("\r\x1b[2Kcircles: {name}: {p}");
+            }
+        });
+        let scan = MastodonScan::new(spec, compiled.rules.people, &mut ledger, progress)
+            .map_err(anyhow::Error::msg);
+        let result = match scan {
+            Ok(scan) => runtime.block_on(scan.run()),
+            Err(e) => Err(e.to_string()),
+        };
+        if live {
+            eprint!("\r\x1b[2K");
+        }
+        match result {
+            Ok(done) => report(&format!(
+                "circles: scanned {}: {} followers, {} following, {} of your posts, {} new \
+                 interactions ({} calls)",
+                spec.name, done.followers, done.following, done.posts, done.new, done.calls
+            )),
+            Err(why) => {
+                failed = true;
+                report(&format!(
+                    "circles: the scan of {} stopped: {why}; what it found is kept, and the \
+                     next scan goes on from there",
+                    spec.name
+                ));
+            }
+        }
+    }
+    let _ = db.prune_ledger(Utc::now());
+    if failed { Err(Reported.into()) } else { Ok(()) }
+}
+
+/// The scan's ledger: the cache, under the source's name.
+struct DbLedger<'a> {
+    db: &'a mut Db,
+    source: String,
+}
+
+fn said(e: CacheError) -> String {
+    format!("the cache: {e}")
+}
+
+impl Ledger for DbLedger<'_> {
+    fn state(&mut self, key: &str) -> Result<Option<String>, String> {
+        self.db.ledger_state(&self.source, key).map_err(said)
+    }
+
+    fn set_state(&mut self, key: &str, value: &str) -> Result<(), String> {
+        self.db
+            .set_ledger_state(&self.source, key, value)
+            .map_err(said)
+    }
+
+    fn accounts(&mut self, accounts: &[Known]) -> Result<(), String> {
+        self.db.ledger_accounts(accounts).map_err(said)
+    }
+
+    fn follows(&mut self, relation: Relation, keys: &[String], scan: i64) -> Result<(), String> {
+        self.db
+            .ledger_follows(&self.source, relation, keys, scan, Utc::now())
+            .map_err(said)
+    }
+
+    fn follows_done(&mut self, relation: Relation, scan: i64) -> Result<(), String> {
+        self.db
+            .ledger_follows_done(&self.source, relation, scan, Utc::now())
+            .map(drop)
+            .map_err(said)
+    }
+
+    fn followed_at(&mut self, who: &str, at: DateTime<Utc>) -> Result<(), String> {
+        self.db
+            .ledger_followed_at(&self.source, who, at)
+            .map_err(said)
+    }
+
+    fn interactions(&mut self, interactions: &[Interaction]) -> Result<usize, String> {
+        self.db
+            .ledger_interactions(&self.source, interactions)
+            .map_err(said)
+    }
+
+    fn my_post(
+        &mut self,
+        id: &str,
+        at: DateTime<Utc>,
+        counts: (u32, u32),
+    ) -> Result<Option<(u32, u32)>, String> {
+        self.db
+            .ledger_my_post(&self.source, id, at, counts)
+            .map_err(said)
+    }
+}
+
+fn tally_json(tally: &Tally) -> serde_json::Value {
+    Engaged::ALL
+        .into_iter()
+        .map(|k| (k.name().to_string(), serde_json::Value::from(tally.get(k))))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}
+
+/// One person as a JSON line.
+fn json_line(row: &Row) -> serde_json::Value {
+    serde_json::json!({
+        "person": if row.name.is_empty() { &row.handle } else { &row.name },
+        "accounts": [row.handle],
+        "follows_me": row.follows_me,
+        "i_follow": row.i_follow,
+        "in": tally_json(&row.facts.inbound),
+        "out": tally_json(&row.facts.outbound),
+        "posts_per_day": (row.facts.posts_per_day * 100.0).round() / 100.0,
+        "circles": row.circles,
+        "muted": row.muted,
+        "amplified": row.amplified,
+        "class": row.class.name(),
+        "why": row.why,
+    })
+}
+
+/// `⇄` mutual, `→` the reader follows them, `←` they follow the reader.
+pub fn relation_mark(row: &Row) -> &'static str {
+    match (row.i_follow, row.follows_me) {
+        (true, true) => "⇄",
+        (true, false) => "→",
+        (false, true) => "←",
+        (false, false) => " ",
+    }
+}
+
+/// The people as a table a person reads: one line each.
+fn table(people: &[Row]) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let fit = |text: &str, width: usize| {
+        let mut out = String::new();
+        for c in text.chars() {
+            if out.width() + unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) > width {
+                break;
+            }
+            out.push(c);
+        }
+        let pad = width.saturating_sub(out.width());
+        out + &" ".repeat(pad)
+    };
+    let mut out = format!(
+        "{} {}  {:>4} {:>4} {:>6}  {} {}  {}\n",
+        fit("PERSON", 36),
+        " ",
+        "IN",
+        "OUT",
+        "/DAY",
+        fit("CIRCLES", 16),
+        fit("CLASS", 10),
+        "WHY"
+    );
+    for row in people {
+        let who = if row.name.is_empty() {
+            row.handle.clone()
+        } else {
+            format!("{} {}", row.name, row.handle)
+        };
+        let mut circles = row.circles.join(",");
+        if row.muted {
+            circles = if circles.is_empty() {
+                "muted".into()
+            } else {
+                circles + ",muted"
+            };
+        }
+        if row.amplified {
+            circles = if circles.is_empty() {
+                "amplified".into()
+            } else {
+                circles + ",amplified"
+            };
+        }
+        let line = format!(
+            "{} {}  {:>4} {:>4} {:>6.1}  {} {}  {}",
+            fit(&who, 36),
+            relation_mark(row),
+            row.facts.inbound.total(),
+            row.facts.outbound.total(),
+            row.facts.posts_per_day,
+            fit(&circles, 16),
+            fit(row.class.name(), 10),
+            row.why
+        );
+        out.push_str(&crate::model::sanitize_line(&line));
+        out.push('\n');
+    }
+    out
+}
