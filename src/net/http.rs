@@ -110,7 +110,8 @@ impl Backoff {
 }
 
 /// How long a 429 or 503 answer asks us to wait: `Retry-After` in seconds
-/// or as an HTTP date, else Mastodon's `X-RateLimit-Reset` time.
+/// or as an HTTP date, else `X-RateLimit-Reset` (a time, or seconds since
+/// the epoch).
 pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     if let Some(value) = text("retry-after") {
@@ -124,9 +125,16 @@ pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
                 .or(Some(Duration::ZERO));
         }
     }
-    let reset = text("x-ratelimit-reset")?;
-    let when = chrono::DateTime::parse_from_rfc3339(reset.trim()).ok()?;
-    (when.with_timezone(&chrono::Utc) - chrono::Utc::now())
+    let reset = text("x-ratelimit-reset")?.trim();
+    // Mastodon writes a time; some servers (and mastodon_mock) seconds
+    // since the epoch.
+    let when = match reset.parse::<i64>() {
+        Ok(epoch) => chrono::DateTime::from_timestamp(epoch, 0)?,
+        Err(_) => chrono::DateTime::parse_from_rfc3339(reset)
+            .ok()?
+            .with_timezone(&chrono::Utc),
+    };
+    (when - chrono::Utc::now())
         .to_std()
         .ok()
         .or(Some(Duration::ZERO))
@@ -218,5 +226,10 @@ mod tests {
         h.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
         assert!(rate_limit_spent(&h));
         assert_eq!(retry_after(&HeaderMap::new()), None);
+        // Seconds since the epoch, as some servers write it.
+        let epoch = (chrono::Utc::now().timestamp() + 20).to_string();
+        h.insert("x-ratelimit-reset", HeaderValue::from_str(&epoch).unwrap());
+        let wait = retry_after(&h).unwrap();
+        assert!(wait > Duration::from_secs(18) && wait <= Duration::from_secs(20));
     }
 }

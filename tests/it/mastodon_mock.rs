@@ -127,6 +127,15 @@ impl Server {
         self.child = Server::spawn(self._dir.path(), &self.log, port, true);
     }
 
+    /// Adds `toml` to the server's config file (a persistent server's; it
+    /// takes effect at the next [`Server::restart`]): `[ratelimit]`, say.
+    pub(crate) fn configure(&self, toml: &str) {
+        let path = self._dir.path().join(".mastodon_mock.toml");
+        let mut text = std::fs::read_to_string(&path).unwrap_or_default();
+        text.push_str(toml);
+        std::fs::write(path, text).unwrap();
+    }
+
     pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }

@@ -76,8 +76,9 @@ async fn graph(api: &Api) -> Graph {
     Graph { alice }
 }
 
-/// `circles people` with alice's account, its cache under `home`.
-fn people(home: &Path, base: &str, token: &str, args: &[&str]) -> (i32, String, String) {
+/// `circles people` with alice's account, its cache under `home`, to be
+/// run.
+fn people_command(home: &Path, base: &str, token: &str, args: &[&str]) -> Command {
     let token = secret_file(home, "token", token, 0o600);
     let config = home.join("config.toml");
     std::fs::write(
@@ -96,16 +97,22 @@ fn people(home: &Path, base: &str, token: &str, args: &[&str]) -> (i32, String, 
         ),
     )
     .unwrap();
-    let output = Command::new(assert_cmd::cargo::cargo_bin("circles"))
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin("circles"));
+    command
         .arg("--config")
         .arg(&config)
         .arg("people")
         .args(args)
         .env("HOME", home)
         .env("XDG_DATA_HOME", home.join("data"))
-        .env_remove("CIRCLES_CONFIG")
-        .output()
-        .unwrap();
+        .env_remove("CIRCLES_CONFIG");
+    command
+}
+
+/// `circles people` with alice's account run to its end: exit code,
+/// stdout, stderr.
+fn people(home: &Path, base: &str, token: &str, args: &[&str]) -> (i32, String, String) {
+    let output = people_command(home, base, token, args).output().unwrap();
     (
         output.status.code().unwrap_or(-1),
         String::from_utf8(output.stdout).unwrap(),
@@ -225,4 +232,110 @@ fn a_class_that_does_not_exist_is_a_usage_error() {
     let (code, _, stderr) = people(home.path(), "http://127.0.0.1:9", "t", &["--class", "rude"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("the classes are inner, silent"), "{stderr}");
+}
+
+/// Signs up `n` accounts that follow `whom` (through the mock's dev-user
+/// shortcut, eight at a time).
+async fn followers_of(api: &Api, whom: &User, n: usize) {
+    let mut tasks = tokio::task::JoinSet::new();
+    for lane in 0..8 {
+        let (http, base, id) = (api.http.clone(), api.base.clone(), whom.id.clone());
+        tasks.spawn(async move {
+            for i in (lane..n).step_by(8) {
+                let user: Value = http
+                    .post(format!("{base}/api/v1/_mock/dev_user"))
+                    .json(&serde_json::json!({ "username": format!("fan{i}") }))
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                let token = user["access_token"].as_str().unwrap();
+                let answer = http
+                    .post(format!("{base}/api/v1/accounts/{id}/follow"))
+                    .bearer_auth(token)
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(answer.status().is_success(), "{}", answer.status());
+            }
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_paced_scan_of_a_thousand_followers_trips_no_429_and_resumes_where_it_was_cut() {
+    let mut server = crate::mastodon_mock::Server::start_persistent();
+    let http = reqwest::Client::new();
+    server.ready(&http).await;
+    let api = Api {
+        http: http.clone(),
+        base: server.base.clone(),
+    };
+    let app = api.app_token().await;
+    let alice = api.sign_up(&app, "alice").await;
+    followers_of(&api, &alice, 1000).await;
+    // Ten calls every two seconds per token, as mastodon_mock counts them.
+    server.configure("[ratelimit]\nenabled = true\nlimit = 10\nwindow_seconds = 2\n");
+    server.restart();
+    server.ready(&http).await;
+
+    let home = tempfile::tempdir().unwrap();
+    let followers = format!("GET /api/v1/accounts/{}/followers", alice.id);
+    // The first scan is cut after a few pages.
+    let mut first = people_command(home.path(), &server.base, &alice.token, &["--scan"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while server.requests(&followers) < 5 {
+        assert!(std::time::Instant::now() < deadline, "{}", server.log());
+        assert!(first.try_wait().unwrap().is_none(), "the scan ended early");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let cut_at = server.requests(&followers);
+
+    let dir = home.path().to_path_buf();
+    let (base, token) = (server.base.clone(), alice.token.clone());
+    let (code, stdout, stderr) =
+        tokio::task::spawn_blocking(move || people(&dir, &base, &token, &["--scan", "--json"]))
+            .await
+            .unwrap();
+    assert_eq!(code, 0, "{stderr}");
+    let follows_me = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|v| v["follows_me"] == true)
+        .count();
+    assert_eq!(follows_me, 1000, "{stderr}");
+    // mastodon_mock gives 40 a page: 25 pages, and the empty one after.
+    // The second run went on from the page the first was cut at: at most
+    // the page in flight was asked twice.
+    let pages = server.requests(&followers);
+    assert!(pages <= 27, "{pages} follower pages, cut at {cut_at}");
+    let log = server.log();
+    let refused = log.lines().filter(|l| l.contains("\" 429")).count();
+    assert_eq!(refused, 0, "a 429 was tripped:\n{log}");
+    // And the limiter was on: a burst of calls meets it.
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        let answer = http
+            .get(format!(
+                "{}/api/v1/accounts/verify_credentials",
+                server.base
+            ))
+            .bearer_auth(&alice.token)
+            .send()
+            .await
+            .unwrap();
+        statuses.push(answer.status().as_u16());
+    }
+    assert!(statuses.contains(&429), "{statuses:?}");
 }
