@@ -237,3 +237,72 @@ pub fn card_text(state: &AppState, index: usize) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// The people ledger of the essay, from the reader's side, at `now`
+/// (handles on `x.social`): bob is mutual and both engage (inner), carol
+/// follows and never engages (silent), dan is engaged with and never
+/// answers (unanswered), erin favourites and is not followed (fan), and
+/// `others` more who follow, post and never engage, `other0@x.social`…
+pub fn ledger(now: DateTime<Utc>, others: usize) -> crate::people::Ledger {
+    use crate::model::people::{Direction, Engaged, Known, Relation};
+    use crate::people::{Follow, Ledger};
+    let day = TimeDelta::days(1);
+    let known = |user: &str, name: &str, posts: u64| Known {
+        key: format!("{user}@x.social"),
+        handle: format!("@{user}@x.social"),
+        name: name.to_string(),
+        posts: Some(posts),
+        last_post: Some(now - day),
+        created: Some(now - day * 400),
+    };
+    let follow = |user: &str, relation: Relation| Follow {
+        who: format!("{user}@x.social"),
+        relation,
+        since: now - day * 100,
+        since_known: true,
+        until: None,
+    };
+    let count = |user: &str, direction: Direction, kind: Engaged, n: u32| {
+        (format!("{user}@x.social"), direction, kind, n)
+    };
+    let mut ledger = Ledger {
+        me: vec!["jane@mastodon.social".into()],
+        accounts: vec![
+            known("bob", "Bob", 800),
+            known("carol", "Carol Ng", 5600),
+            known("dan", "Dan", 300),
+            known("erin", "Erin", 90),
+        ],
+        follows: vec![
+            follow("bob", Relation::FollowsMe),
+            follow("bob", Relation::IFollow),
+            follow("carol", Relation::FollowsMe),
+            follow("dan", Relation::IFollow),
+        ],
+        counts: vec![
+            count("bob", Direction::In, Engaged::Reply, 4),
+            count("bob", Direction::In, Engaged::Favourite, 9),
+            count("bob", Direction::Out, Engaged::Reply, 6),
+            count("bob", Direction::Out, Engaged::Favourite, 3),
+            count("dan", Direction::Out, Engaged::Reply, 5),
+            count("dan", Direction::Out, Engaged::Favourite, 5),
+            count("erin", Direction::In, Engaged::Favourite, 7),
+        ],
+        my_posts: 212,
+        ..Ledger::default()
+    };
+    for i in 0..others {
+        let user = format!("other{i}");
+        ledger.accounts.push(known(&user, "", 10 + i as u64));
+        ledger.follows.push(follow(&user, Relation::FollowsMe));
+        if i % 3 == 0 {
+            ledger.counts.push(count(
+                &user,
+                Direction::In,
+                Engaged::Favourite,
+                1 + i as u32 % 4,
+            ));
+        }
+    }
+    ledger
+}

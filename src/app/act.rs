@@ -275,6 +275,9 @@ pub(super) fn acted(
     let Some(shown) = marks_of(state, source, id) else {
         return;
     };
+    if matches!(result, ActResult::Done { .. }) {
+        ledger_act(state, source, id, pending.act, effects);
+    }
     match result.settled(&shown, pending.act) {
         Some(settled) => set_marks(state, source, id, settled, effects),
         None => {
@@ -286,6 +289,38 @@ pub(super) fn acted(
             }
         }
     }
+}
+
+/// A favourite or boost the server took, for the people ledger (the
+/// reader's own posts are no one else's).
+fn ledger_act(
+    state: &AppState,
+    source: &str,
+    id: &str,
+    act: crate::model::Act,
+    effects: &mut Vec<Effect>,
+) {
+    use crate::model::people::{Engaged, Interaction};
+    let kind = match act {
+        crate::model::Act::Favourite { on: true } => Engaged::Favourite,
+        crate::model::Act::Boost { on: true } => Engaged::Boost,
+        _ => return,
+    };
+    let Some(post) = state
+        .timeline
+        .find(source, id)
+        .and_then(|found| state.timeline.get(found))
+        .map(|e| std::sync::Arc::clone(&e.post))
+    else {
+        return;
+    };
+    if !state.persisting || post.author.keys().any(|k| state.rules.is_me(k)) {
+        return;
+    }
+    effects.push(Effect::Persist(Write::Interactions {
+        source: source.to_string(),
+        list: vec![Interaction::mine(&post, kind, state.now)],
+    }));
 }
 
 /// The marks of a post as shown: in the thread view, else in the timeline.

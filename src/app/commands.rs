@@ -78,6 +78,7 @@ pub fn run(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) {
         Command::Compose => super::compose::open(state, super::compose::Purpose::New, effects),
         Command::Thread => super::thread::open(state, effects),
         Command::Profile => super::profile::open(state, effects),
+        Command::People => super::people::open(state, effects),
         Command::Follow => super::confirm::follow(state, effects),
         Command::Delete => super::confirm::delete(state),
         Command::CopyUrl => match state.selected().and_then(|id| post_url(state, id)) {

@@ -536,6 +536,16 @@ pub(super) fn posted(
             state.message = Some(what);
             if state.persisting {
                 effects.push(Effect::Persist(Write::Draft(None)));
+                // Whom the reader answered, mentioned or quoted, for the
+                // people ledger.
+                let me = post.author.key.clone();
+                let list = crate::model::people::Interaction::of_my_post(&post, &me);
+                if !list.is_empty() {
+                    effects.push(Effect::Persist(Write::Interactions {
+                        source: source.clone(),
+                        list,
+                    }));
+                }
             }
             super::add_posts(state, &source, vec![*post], effects);
         }

@@ -101,6 +101,9 @@ pub(super) fn selected_post(state: &AppState) -> Option<&crate::model::Post> {
     if let super::Overlay::Profile(view) = &state.overlay {
         return Some(&view.from);
     }
+    if let super::Overlay::People(view) = &state.overlay {
+        return view.anchor.as_ref();
+    }
     state
         .selected()
         .and_then(|id| state.timeline.get(id))

@@ -19,6 +19,7 @@ mod confirm;
 mod edit;
 pub mod markers;
 mod palette;
+mod people;
 mod profile;
 pub mod sources;
 mod thread;
@@ -29,6 +30,7 @@ pub use commands::run;
 pub use compose::{Compose, Field as ComposeField};
 pub use edit::{ConfigChange, ConfigWhy, MuteFor, Precompiled, Purpose};
 pub use palette::{Palette, PaletteItem, Target};
+pub use people::{Budget, PeopleView, Sort as PeopleSort};
 pub use profile::ProfileView;
 pub use thread::{Thread, ThreadPost};
 
@@ -97,6 +99,10 @@ pub enum Action {
     /// The draft's text as the external editor left it (after
     /// [`Effect::EditDraft`]), or why the editor did not run.
     DraftEdited(Result<String, String>),
+    /// The people ledger (after [`Effect::Ledger`]), or why not.
+    Ledger(Result<Box<crate::people::Ledger>, String>),
+    /// A people scan's news (after [`Effect::ScanPeople`]).
+    PeopleScan(crate::model::people::ScanNews),
     /// An author's profile (after [`Effect::Profile`]), by the handle it
     /// was asked for.
     Profile {
@@ -197,6 +203,14 @@ pub enum Effect {
         source: String,
         id: String,
     },
+    /// Read the people ledger over the window from `since`; answered with
+    /// [`Action::Ledger`].
+    Ledger {
+        since: DateTime<Utc>,
+    },
+    /// Scan what the people ledger lacks, by these thresholds; answered
+    /// with [`Action::PeopleScan`] as it goes.
+    ScanPeople(crate::config::Thresholds),
     /// Ask whether `source`'s account follows `account` (`want: None`), or
     /// follow or unfollow it; answered with [`Action::Following`].
     Follow {
@@ -316,6 +330,8 @@ pub enum Overlay {
     Thread(Box<Thread>),
     /// An author's profile.
     Profile(Box<ProfileView>),
+    /// Who pays attention to whom.
+    People(Box<PeopleView>),
     /// A question before something that cannot be taken back: `y` carries
     /// out `yes`, any other key goes back to `back`.
     Confirm {
@@ -709,6 +725,8 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             handle,
             result,
         } => profile::fetched(state, &source, &handle, result),
+        Action::Ledger(result) => people::loaded(state, result),
+        Action::PeopleScan(news) => people::scanned(state, news, &mut effects),
         Action::DeleteDone { source, id, result } => {
             confirm::deleted(state, &source, &id, result, &mut effects)
         }
@@ -958,6 +976,7 @@ fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
             }
             return;
         }
+        Overlay::People(_) => return people::key(state, chord, effects),
         Overlay::Confirm { .. } => return confirm::key(state, chord, effects),
         Overlay::MuteMenu { .. } => return edit::menu_key(state, chord, effects),
         Overlay::Prompt { .. } => return edit::prompt_key(state, chord, effects),
@@ -1009,6 +1028,7 @@ fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
             | Overlay::Compose(_)
             | Overlay::Thread(_)
             | Overlay::Profile(_)
+            | Overlay::People(_)
             | Overlay::Confirm { .. }
             | Overlay::MuteMenu { .. }
             | Overlay::Prompt { .. }
@@ -1516,6 +1536,30 @@ fn put_back(state: &mut AppState, column: usize, (selected, offset): Anchor) {
 /// posts slide in at the top; one who has scrolled down keeps the same
 /// first post on screen, and what arrived above waits behind the "▲ N new"
 /// marker.
+/// What notifications say people did to the reader, for the people
+/// ledger: each interaction (kept once however often it comes), and when
+/// a follow began.
+fn ledger_notices(source: &str, posts: &[crate::model::Post], effects: &mut Vec<Effect>) {
+    use crate::model::people::Interaction;
+    let mut list = Vec::new();
+    for post in posts.iter().filter(|p| p.notice.is_some()) {
+        if post.notice_kind() == Some(crate::model::NoticeKind::Follow) {
+            effects.push(Effect::Persist(Write::FollowedAt {
+                source: source.to_string(),
+                who: post.author.key.clone(),
+                at: post.created_at,
+            }));
+        }
+        list.extend(Interaction::of_notification(post));
+    }
+    if !list.is_empty() {
+        effects.push(Effect::Persist(Write::Interactions {
+            source: source.to_string(),
+            list,
+        }));
+    }
+}
+
 fn add_posts(
     state: &mut AppState,
     source: &str,
@@ -1532,6 +1576,9 @@ fn add_posts(
     let mut kept = Vec::new();
     // With muted posts revealed, a muted arrival changes columns too.
     let mut touched_columns = vec![state.reveal; state.views.len()];
+    if state.persisting {
+        ledger_notices(source, &posts, effects);
+    }
     for post in posts {
         // Another copy of a post already here: a second boost, or its
         // author's own. Its card now names every booster, and it is routed

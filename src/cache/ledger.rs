@@ -14,7 +14,6 @@ use crate::people::{Follow, Ledger};
 use chrono::{DateTime, TimeDelta, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 
 /// How long interactions are kept: longer than any sensible window.
 pub const KEEP_DAYS: i64 = 400;
@@ -133,6 +132,53 @@ fn who_id(tx: &Transaction<'_>, key: &str) -> rusqlite::Result<i64> {
     Ok(tx.last_insert_rowid())
 }
 
+/// Records interactions in `tx`, each once; how many were new.
+pub(super) fn insert_interactions(
+    tx: &Transaction<'_>,
+    source: &str,
+    interactions: &[Interaction],
+) -> rusqlite::Result<usize> {
+    let mut new = 0;
+    for i in interactions.iter().filter(|i| !i.who.is_empty()) {
+        let day = day_of(i.at);
+        let added = tx
+            .prepare_cached("INSERT OR IGNORE INTO people_acts(act, day) VALUES (?1, ?2)")?
+            .execute(params![act_id(source, &i.key), day])?;
+        if added == 0 {
+            continue;
+        }
+        new += 1;
+        let who = who_id(tx, &i.who)?;
+        tx.prepare_cached(
+            "INSERT INTO people_daily(who, day, kind, n) VALUES (?1, ?2, ?3, 1)
+             ON CONFLICT(who, day, kind) DO UPDATE SET n = n + 1",
+        )?
+        .execute(params![who, day, kind_code(i.direction, i.kind)])?;
+    }
+    Ok(new)
+}
+
+/// `who` followed the reader at `at`, in `tx`: the follow begins then
+/// (one still open keeps its row and takes the time).
+pub(super) fn followed_at(
+    tx: &Transaction<'_>,
+    source: &str,
+    who: &str,
+    at: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    let rel = relation_code(Relation::FollowsMe);
+    let who = who_id(tx, who)?;
+    tx.execute(
+        "INSERT INTO people_follows(source, relation, who, since, since_known, until, scan)
+         VALUES (?1, ?2, ?3, ?4, 1, NULL, 0)
+         ON CONFLICT(source, relation, who) DO UPDATE SET
+             since = excluded.since, since_known = 1
+         WHERE until IS NULL",
+        params![source, rel, who, at.timestamp()],
+    )?;
+    Ok(())
+}
+
 impl Db {
     /// What is known of these accounts (newer facts replace older).
     pub fn ledger_accounts(&mut self, accounts: &[Known]) -> Result<(), CacheError> {
@@ -169,22 +215,7 @@ impl Db {
     ) -> Result<usize, CacheError> {
         let mut new = 0;
         self.in_tx(|tx| {
-            for i in interactions.iter().filter(|i| !i.who.is_empty()) {
-                let day = day_of(i.at);
-                let added = tx
-                    .prepare_cached("INSERT OR IGNORE INTO people_acts(act, day) VALUES (?1, ?2)")?
-                    .execute(params![act_id(source, &i.key), day])?;
-                if added == 0 {
-                    continue;
-                }
-                new += 1;
-                let who = who_id(tx, &i.who)?;
-                tx.prepare_cached(
-                    "INSERT INTO people_daily(who, day, kind, n) VALUES (?1, ?2, ?3, 1)
-                     ON CONFLICT(who, day, kind) DO UPDATE SET n = n + 1",
-                )?
-                .execute(params![who, day, kind_code(i.direction, i.kind)])?;
-            }
+            new = insert_interactions(tx, source, interactions)?;
             Ok(())
         })?;
         Ok(new)
@@ -277,19 +308,7 @@ impl Db {
         who: &str,
         at: DateTime<Utc>,
     ) -> Result<(), CacheError> {
-        let rel = relation_code(Relation::FollowsMe);
-        self.in_tx(|tx| {
-            let who = who_id(tx, who)?;
-            tx.execute(
-                "INSERT INTO people_follows(source, relation, who, since, since_known, until, scan)
-                 VALUES (?1, ?2, ?3, ?4, 1, NULL, 0)
-                 ON CONFLICT(source, relation, who) DO UPDATE SET
-                     since = excluded.since, since_known = 1
-                 WHERE until IS NULL",
-                params![source, rel, who, at.timestamp()],
-            )?;
-            Ok(())
-        })
+        self.in_tx(|tx| followed_at(tx, source, who, at))
     }
 
     /// One of the reader's own posts (for "of your N posts") with its
@@ -465,27 +484,6 @@ impl Db {
     }
 }
 
-/// Each author's posts in `posts` from `since` on (how many, the newest),
-/// and how many days those posts cover: the timeline's part of the ledger.
-pub fn seen_in<'a>(
-    posts: impl Iterator<Item = &'a crate::model::Post>,
-    since: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> (HashMap<String, (u32, DateTime<Utc>)>, f64) {
-    let mut seen: HashMap<String, (u32, DateTime<Utc>)> = HashMap::new();
-    let mut oldest = now;
-    for post in posts.filter(|p| p.created_at >= since && p.notice.is_none()) {
-        oldest = oldest.min(post.created_at);
-        let entry = seen
-            .entry(post.author.key.clone())
-            .or_insert((0, post.created_at));
-        entry.0 += 1;
-        entry.1 = entry.1.max(post.created_at);
-    }
-    let days = (now - oldest).num_seconds() as f64 / 86_400.0;
-    (seen, days)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -619,6 +617,38 @@ mod tests {
         );
         // Another source's follows are its own.
         assert!(db.ledger(&["b".into()], now()).unwrap().follows.is_empty());
+    }
+
+    #[test]
+    fn the_app_s_writes_reach_the_ledger() {
+        use crate::store::Write;
+        let (_dir, mut db) = open();
+        let fav = act(
+            "in:favourite:7:erin",
+            "erin@h",
+            Direction::In,
+            Engaged::Favourite,
+            0,
+        );
+        db.write(&[
+            Write::Interactions {
+                source: "m".into(),
+                list: vec![fav.clone(), fav],
+            },
+            Write::FollowedAt {
+                source: "m".into(),
+                who: "carol@h".into(),
+                at: now(),
+            },
+        ])
+        .unwrap();
+        let ledger = db.ledger(&[], now() - TimeDelta::days(1)).unwrap();
+        assert_eq!(
+            ledger.counts,
+            [("erin@h".to_string(), Direction::In, Engaged::Favourite, 1)]
+        );
+        assert_eq!(ledger.follows.len(), 1);
+        assert!(ledger.follows[0].since_known);
     }
 
     #[test]

@@ -27,7 +27,7 @@
 mod ledger;
 mod writer;
 
-pub use ledger::{KEEP_DAYS, seen_in};
+pub use ledger::KEEP_DAYS;
 pub use writer::Writer;
 
 use crate::model::Post;
@@ -447,6 +447,12 @@ impl Db {
                 Write::Draft(None) => {
                     tx.prepare_cached("DELETE FROM meta WHERE key = 'draft'")?
                         .execute([])?;
+                }
+                Write::Interactions { source, list } => {
+                    ledger::insert_interactions(&tx, source, list)?;
+                }
+                Write::FollowedAt { source, who, at } => {
+                    ledger::followed_at(&tx, source, who, *at)?;
                 }
                 // Pruning runs after the batch commits (see `Writer`).
                 Write::Prune(_) => {}

@@ -7,7 +7,7 @@ use crate::config::{SourceConfig, SourceSpec};
 use crate::filter::Compiled;
 use crate::model::people::{Engaged, Interaction, Known, Relation};
 use crate::people::{Class, Row, Tally, rows};
-use crate::source::people::{Ledger, MastodonScan, Progress};
+use crate::source::people::{Ledger, MastodonScan, Progress, Summary};
 use anyhow::Context;
 use chrono::{DateTime, TimeDelta, Utc};
 use std::io::{IsTerminal, Write};
@@ -88,7 +88,7 @@ pub fn run(args: &PeopleArgs, mut compiled: Compiled) -> anyhow::Result<()> {
         .load()
         .with_context(|| format!("cache {}", path.display()))?;
     (ledger.seen, ledger.seen_days) =
-        crate::cache::seen_in(timeline.posts.iter().map(|(p, _)| p), since, now);
+        crate::people::seen_in(timeline.posts.iter().map(|(p, _)| p), since, now);
     let mut people = rows(&ledger, &compiled.rules, now);
     if !classes.is_empty() {
         people.retain(|r| classes.contains(&r.class));
@@ -110,7 +110,7 @@ pub fn run(args: &PeopleArgs, mut compiled: Compiled) -> anyhow::Result<()> {
 /// The sources whose accounts a scan reads: each Mastodon account once
 /// (two sources with one instance and token are one account), or the one
 /// `--source` names.
-fn accounts<'a>(
+pub(super) fn accounts<'a>(
     sources: &'a [SourceSpec],
     named: Option<&str>,
 ) -> anyhow::Result<Vec<&'a SourceSpec>> {
@@ -149,58 +149,84 @@ fn scan(db: &mut Db, sources: &[&SourceSpec], compiled: &Compiled) -> anyhow::Re
         );
         return Err(Reported.into());
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    let live = std::io::stderr().is_terminal();
+    let results = scan_accounts(db, sources, compiled.rules.people, move |name, p| {
+        if live {
+            eprint!("\r\x1b[2Kcircles: {name}: {p}");
+        }
+    });
+    if live {
+        eprint!("\r\x1b[2K");
+    }
+    let mut failed = false;
+    for result in &results {
+        failed |= result.is_err();
+        report(&format!("circles: {}", said(result)));
+    }
+    if failed { Err(Reported.into()) } else { Ok(()) }
+}
+
+/// How one account's scan ended: (its source, what it did), or (its
+/// source, why it stopped).
+pub(super) type Scanned = Result<(String, Summary), (String, String)>;
+
+/// A scan's end in words: what it did, or why it stopped.
+pub(super) fn said(result: &Scanned) -> String {
+    match result {
+        Ok((name, done)) => format!(
+            "scanned {name}: {} followers, {} following, {} of your posts, {} new interactions \
+             ({} calls)",
+            done.followers, done.following, done.posts, done.new, done.calls
+        ),
+        Err((name, why)) => format!(
+            "the scan of {name} stopped: {why}; what it found is kept, and the next scan goes \
+             on from there"
+        ),
+    }
+}
+
+/// Scans each account into the ledger in `db`, one after the other, on a
+/// runtime of its own; `tell` hears each one's progress.
+pub(super) fn scan_accounts(
+    db: &mut Db,
+    sources: &[&SourceSpec],
+    limits: crate::config::Thresholds,
+    tell: impl Fn(&str, &Progress) + Send + Clone + 'static,
+) -> Vec<Scanned> {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .context("cannot start the async runtime")?;
-    let live = std::io::stderr().is_terminal();
-    let mut failed = false;
-    for spec in sources {
-        if matches!(spec.kind, SourceConfig::Bluesky(_)) {
-            report(&format!(
-                "circles: {}: Bluesky accounts are not scanned yet; their notifications reach \
-                 the ledger through the app",
-                spec.name
-            ));
-            continue;
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            let why = format!("cannot start the async runtime: {e}");
+            return sources
+                .iter()
+                .map(|s| Err((s.name.clone(), why.clone())))
+                .collect();
         }
+    };
+    let mut results = Vec::new();
+    for spec in sources {
         let name = spec.name.clone();
         let mut ledger = DbLedger {
             db: &mut *db,
-            source: spec.name.clone(),
+            source: name.clone(),
         };
-        let progress = Box::new(move |p: &Progress| {
-            if live {
-                eprint!("\r\x1b[2Kcircles: {name}: {p}");
-            }
-        });
-        let scan = MastodonScan::new(spec, compiled.rules.people, &mut ledger, progress)
-            .map_err(anyhow::Error::msg);
-        let result = match scan {
+        let (tell, shown) = (tell.clone(), name.clone());
+        let progress = Box::new(move |p: &Progress| tell(&shown, p));
+        let result = match MastodonScan::new(spec, limits, &mut ledger, progress) {
             Ok(scan) => runtime.block_on(scan.run()),
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(e),
         };
-        if live {
-            eprint!("\r\x1b[2K");
-        }
-        match result {
-            Ok(done) => report(&format!(
-                "circles: scanned {}: {} followers, {} following, {} of your posts, {} new \
-                 interactions ({} calls)",
-                spec.name, done.followers, done.following, done.posts, done.new, done.calls
-            )),
-            Err(why) => {
-                failed = true;
-                report(&format!(
-                    "circles: the scan of {} stopped: {why}; what it found is kept, and the \
-                     next scan goes on from there",
-                    spec.name
-                ));
-            }
-        }
+        results.push(
+            result
+                .map(|done| (name.clone(), done))
+                .map_err(|why| (name, why)),
+        );
     }
     let _ = db.prune_ledger(Utc::now());
-    if failed { Err(Reported.into()) } else { Ok(()) }
+    results
 }
 
 /// The scan's ledger: the cache, under the source's name.
@@ -209,48 +235,50 @@ struct DbLedger<'a> {
     source: String,
 }
 
-fn said(e: CacheError) -> String {
+fn cache_failed(e: CacheError) -> String {
     format!("the cache: {e}")
 }
 
 impl Ledger for DbLedger<'_> {
     fn state(&mut self, key: &str) -> Result<Option<String>, String> {
-        self.db.ledger_state(&self.source, key).map_err(said)
+        self.db
+            .ledger_state(&self.source, key)
+            .map_err(cache_failed)
     }
 
     fn set_state(&mut self, key: &str, value: &str) -> Result<(), String> {
         self.db
             .set_ledger_state(&self.source, key, value)
-            .map_err(said)
+            .map_err(cache_failed)
     }
 
     fn accounts(&mut self, accounts: &[Known]) -> Result<(), String> {
-        self.db.ledger_accounts(accounts).map_err(said)
+        self.db.ledger_accounts(accounts).map_err(cache_failed)
     }
 
     fn follows(&mut self, relation: Relation, keys: &[String], scan: i64) -> Result<(), String> {
         self.db
             .ledger_follows(&self.source, relation, keys, scan, Utc::now())
-            .map_err(said)
+            .map_err(cache_failed)
     }
 
     fn follows_done(&mut self, relation: Relation, scan: i64) -> Result<(), String> {
         self.db
             .ledger_follows_done(&self.source, relation, scan, Utc::now())
             .map(drop)
-            .map_err(said)
+            .map_err(cache_failed)
     }
 
     fn followed_at(&mut self, who: &str, at: DateTime<Utc>) -> Result<(), String> {
         self.db
             .ledger_followed_at(&self.source, who, at)
-            .map_err(said)
+            .map_err(cache_failed)
     }
 
     fn interactions(&mut self, interactions: &[Interaction]) -> Result<usize, String> {
         self.db
             .ledger_interactions(&self.source, interactions)
-            .map_err(said)
+            .map_err(cache_failed)
     }
 
     fn my_post(
@@ -261,7 +289,7 @@ impl Ledger for DbLedger<'_> {
     ) -> Result<Option<(u32, u32)>, String> {
         self.db
             .ledger_my_post(&self.source, id, at, counts)
-            .map_err(said)
+            .map_err(cache_failed)
     }
 }
 

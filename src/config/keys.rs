@@ -104,6 +104,7 @@ commands! {
     Explain = "explain", ["e"], Post, "explain: the rules that put the post where it is";
     Help = "help", ["?"], Post, "show this help";
     Sources = "sources", ["S"], Main, "the sources: each one's state and last problem, in full";
+    People = "people", ["P"], Main, "people: who follows whom, engagement both ways, classes (s scans)";
     Close = "close", ["esc"], Main, "close the overlay or clear the search";
     Suspend = "suspend", ["ctrl-z"], Post, "suspend to the shell (fg resumes)";
     Quit = "quit", ["q", "ctrl-c"], Main, "quit";

@@ -183,15 +183,14 @@ impl Interaction {
     /// The reader favourited `post` (from their list of favourites, which
     /// does not say when: the post's own time stands in).
     pub fn my_favourite(post: &Post, me: &str) -> Option<Interaction> {
-        (post.author.key != me).then(|| {
-            Interaction::new(
-                &post.author.key,
-                Direction::Out,
-                Engaged::Favourite,
-                &post.id,
-                post.created_at,
-            )
-        })
+        (post.author.key != me)
+            .then(|| Interaction::mine(post, Engaged::Favourite, post.created_at))
+    }
+
+    /// The reader favourited or boosted `post` at `at` (from the keyboard):
+    /// the same act as the scan finds later.
+    pub fn mine(post: &Post, kind: Engaged, at: DateTime<Utc>) -> Interaction {
+        Interaction::new(&post.author.key, Direction::Out, kind, &post.id, at)
     }
 }
 
@@ -228,6 +227,17 @@ impl Relation {
             Relation::IFollow => "following",
         }
     }
+}
+
+/// What a people scan says to the app while it runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScanNews {
+    /// Where it is: `following 1,200/3,000 · waiting 41 s for the rate limit`.
+    Progress(String),
+    /// It ended; what it did, in words.
+    Done(String),
+    /// It stopped; why, in words (what it found is kept).
+    Failed(String),
 }
 
 #[cfg(test)]

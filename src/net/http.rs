@@ -127,9 +127,10 @@ pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     }
     let reset = text("x-ratelimit-reset")?.trim();
     // Mastodon writes a time; some servers (and mastodon_mock) seconds
-    // since the epoch.
+    // since the epoch, cut down to the second: up to one early, so one is
+    // added.
     let when = match reset.parse::<i64>() {
-        Ok(epoch) => chrono::DateTime::from_timestamp(epoch, 0)?,
+        Ok(epoch) => chrono::DateTime::from_timestamp(epoch.saturating_add(1), 0)?,
         Err(_) => chrono::DateTime::parse_from_rfc3339(reset)
             .ok()?
             .with_timezone(&chrono::Utc),
@@ -230,6 +231,6 @@ mod tests {
         let epoch = (chrono::Utc::now().timestamp() + 20).to_string();
         h.insert("x-ratelimit-reset", HeaderValue::from_str(&epoch).unwrap());
         let wait = retry_after(&h).unwrap();
-        assert!(wait > Duration::from_secs(18) && wait <= Duration::from_secs(20));
+        assert!(wait > Duration::from_secs(19) && wait <= Duration::from_secs(21));
     }
 }

@@ -9,9 +9,6 @@ use tokio::time::Instant;
 /// The longest a server can make us wait (`Retry-After`, a reset time).
 pub const MAX_SERVER_WAIT: Duration = Duration::from_secs(60 * 60);
 
-/// Added to a rate limit's reset before the next call goes out.
-const RESET_MARGIN: Duration = Duration::from_secs(1);
-
 /// Told how long a call waits for the rate limit, before it waits (a
 /// source shows it in the status bar).
 pub type WaitHook = Arc<dyn Fn(Duration) + Send + Sync>;
@@ -43,12 +40,10 @@ impl Pacer {
     }
 
     /// Reads an answer's headers: a spent budget holds the next call until
-    /// a second after the reset the server names (a reset written in whole
-    /// seconds can be up to one early), a minute if it names none.
+    /// the reset the server names (a minute if it names none).
     pub fn read(&mut self, headers: &reqwest::header::HeaderMap) {
         if super::http::rate_limit_spent(headers) {
-            let reset = super::http::retry_after(headers).map(|wait| wait + RESET_MARGIN);
-            self.hold(reset.unwrap_or(Duration::from_secs(60)));
+            self.hold(super::http::retry_after(headers).unwrap_or(Duration::from_secs(60)));
         }
     }
 

@@ -21,7 +21,7 @@ pub struct Follow {
 }
 
 /// What the ledger holds, as the cache reads it back for a window.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Ledger {
     /// The reader's own routing keys: never a row.
     pub me: Vec<String>,
@@ -126,6 +126,27 @@ pub fn rows(ledger: &Ledger, rules: &Rules, now: DateTime<Utc>) -> Vec<Row> {
         .collect();
     rows.sort_by(|a, b| a.class.cmp(&b.class).then_with(|| a.handle.cmp(&b.handle)));
     rows
+}
+
+/// Each author's posts in `posts` from `since` on (how many, the newest),
+/// and how many days those posts cover: the timeline's part of the ledger.
+pub fn seen_in<'a>(
+    posts: impl Iterator<Item = &'a crate::model::Post>,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> (HashMap<String, (u32, DateTime<Utc>)>, f64) {
+    let mut seen: HashMap<String, (u32, DateTime<Utc>)> = HashMap::new();
+    let mut oldest = now;
+    for post in posts.filter(|p| p.created_at >= since && p.notice.is_none()) {
+        oldest = oldest.min(post.created_at);
+        let entry = seen
+            .entry(post.author.key.clone())
+            .or_insert((0, post.created_at));
+        entry.0 += 1;
+        entry.1 = entry.1.max(post.created_at);
+    }
+    let days = (now - oldest).num_seconds() as f64 / 86_400.0;
+    (seen, days)
 }
 
 /// Posts a day by the account's own counts, over the window or its life

@@ -13,7 +13,7 @@ mod ledger;
 
 pub use crate::config::Thresholds;
 pub use crate::model::people::{Direction, Engaged, Interaction, Known, Relation};
-pub use ledger::{Follow, Ledger, Row, rows};
+pub use ledger::{Follow, Ledger, Row, rows, seen_in};
 
 use chrono::{DateTime, Utc};
 

@@ -53,4 +53,15 @@ pub enum Write {
     /// The post being written, as it is now; `None` once it is sent or
     /// thrown away.
     Draft(Option<Box<crate::model::Draft>>),
+    /// Interactions for the people ledger, seen through `source`.
+    Interactions {
+        source: String,
+        list: Vec<crate::model::people::Interaction>,
+    },
+    /// `who` followed the reader at `at` (a notification said so).
+    FollowedAt {
+        source: String,
+        who: String,
+        at: chrono::DateTime<chrono::Utc>,
+    },
 }

@@ -278,6 +278,7 @@ pub fn draw_with(state: &AppState, images: &Images, area: Rect, buf: &mut Buffer
         Overlay::Compose(compose) => draw_compose(p, compose, area, buf),
         Overlay::Thread(thread) => draw_thread(state, thread, area, buf),
         Overlay::Profile(view) => draw_profile(state, view, area, buf),
+        Overlay::People(view) => draw_people(state, view, area, buf),
         Overlay::Confirm { question, back, .. } => {
             // What was open stays in view under the question.
             match &**back {
@@ -288,6 +289,210 @@ pub fn draw_with(state: &AppState, images: &Images, area: Rect, buf: &mut Buffer
             draw_confirm(p, question, area, buf);
         }
     }
+}
+
+/// The people view: tabs by class with their counts, the reader's
+/// attention by circle, then one row per person and why the selected one
+/// is in their class.
+fn draw_people(state: &AppState, view: &crate::app::PeopleView, area: Rect, buf: &mut Buffer) {
+    let p = Paint::of(state);
+    let title = "People — tab class · o sort · / search · e why · s scan · c m a F enter · esc";
+    let inner = overlay_box(
+        p,
+        area,
+        140,
+        area.height.saturating_sub(2),
+        &card::truncate(title, usize::from(area.width.saturating_sub(6))),
+        buf,
+    );
+    if inner.height < 4 || inner.width < 20 {
+        return;
+    }
+    let width = usize::from(inner.width);
+    let mut y = inner.y;
+    let mut put = |line: Line<'_>, y: &mut u16| {
+        if *y < inner.bottom() {
+            buf.set_line(inner.x, *y, &line, inner.width);
+            *y += 1;
+        }
+    };
+    // Tabs; where they do not all fit, the empty ones go (but the one
+    // chosen).
+    let counts = view.counts();
+    let all: usize = counts
+        .iter()
+        .map(|(tab, n)| card::width(tab.map_or("all", |c| c.name())) + n.to_string().len() + 3)
+        .sum();
+    let mut tabs: Vec<Span<'static>> = Vec::new();
+    for (tab, n) in counts {
+        if all > width && n == 0 && tab != view.tab {
+            continue;
+        }
+        let name = tab.map_or("all", |c| c.name());
+        let style = if tab == view.tab {
+            p.badge(p.theme.focus).add_modifier(Modifier::BOLD)
+        } else if n == 0 {
+            p.quiet()
+        } else {
+            Style::new()
+        };
+        tabs.push(Span::styled(format!(" {name} {n} "), style));
+    }
+    put(Line::from(tabs), &mut y);
+    // The reader's attention by circle.
+    let budget: Vec<String> = view
+        .budget
+        .iter()
+        .map(|b| {
+            format!(
+                "{}: {:.0}% of posts, {:.0}% of your replies",
+                b.column,
+                b.posts * 100.0,
+                b.replies * 100.0
+            )
+        })
+        .collect();
+    put(
+        Line::from(Span::styled(budget.join(" · "), p.quiet())),
+        &mut y,
+    );
+    // What the view is doing.
+    let status = if let Some(error) = &view.error {
+        Span::styled(format!("the ledger: {error}"), p.alarm())
+    } else if view.typing || !view.query.is_empty() {
+        Span::styled(
+            format!("/{}{}", view.query, if view.typing { "▏" } else { "" }),
+            p.focus(),
+        )
+    } else if let Some(scan) = &view.scan {
+        Span::styled(scan.clone(), p.quiet())
+    } else if view.loading {
+        Span::styled("◌ reading the ledger…", p.quiet())
+    } else if view.rows.is_empty() {
+        Span::styled(
+            "the ledger knows no one yet: s scans your followers, follows, posts and notifications",
+            p.quiet(),
+        )
+    } else {
+        Span::styled(
+            format!(
+                "sorted by {}{}",
+                view.sort.name(),
+                if view.descending { ", reversed" } else { "" }
+            ),
+            p.quiet(),
+        )
+    };
+    put(Line::from(sanitize_span(status)), &mut y);
+    // The table.
+    let fixed = 2 + 5 + 5 + 7 + 2 + 11;
+    let circles_w = if width >= fixed + 16 + 24 { 16 } else { 10 };
+    let person_w = width.saturating_sub(fixed + circles_w + 1).max(8);
+    let cell = |text: &str, w: usize| {
+        let cut = card::truncate(text, w);
+        let pad = w.saturating_sub(card::width(&cut));
+        cut + &" ".repeat(pad)
+    };
+    put(
+        Line::from(Span::styled(
+            format!(
+                "{} {}{:>5}{:>5}{:>7}  {} {}",
+                cell("PERSON", person_w),
+                " ",
+                "IN",
+                "OUT",
+                "/DAY",
+                cell("CIRCLES", circles_w),
+                "CLASS"
+            ),
+            Style::new().add_modifier(Modifier::BOLD),
+        )),
+        &mut y,
+    );
+    let foot = if view.explain { 4 } else { 2 };
+    let rows_room = usize::from(inner.bottom().saturating_sub(y)).saturating_sub(foot);
+    let offset = if view.selected >= view.offset + rows_room.max(1) {
+        view.selected + 1 - rows_room.max(1)
+    } else {
+        view.offset.min(view.selected)
+    };
+    for (at, index) in view.shown.iter().enumerate().skip(offset).take(rows_room) {
+        let Some(row) = view.rows.get(*index) else {
+            continue;
+        };
+        let who = if row.name.is_empty() {
+            row.handle.clone()
+        } else {
+            format!("{} {}", row.name, row.handle)
+        };
+        let mut circles = row.circles.join(",");
+        for (on, word) in [(row.muted, "muted"), (row.amplified, "amplified")] {
+            if on {
+                if !circles.is_empty() {
+                    circles.push(',');
+                }
+                circles.push_str(word);
+            }
+        }
+        let mark = match (row.i_follow, row.follows_me) {
+            (true, true) => "⇄",
+            (true, false) => "→",
+            (false, true) => "←",
+            (false, false) => " ",
+        };
+        let text = format!(
+            "{} {}{:>5}{:>5}{:>7.1}  {} {}",
+            cell(&sanitize_line(&who), person_w),
+            mark,
+            row.facts.inbound.total(),
+            row.facts.outbound.total(),
+            row.facts.posts_per_day,
+            cell(&circles, circles_w),
+            row.class.name()
+        );
+        let style = if at == view.selected {
+            Style::new().add_modifier(Modifier::REVERSED)
+        } else if row.muted {
+            p.quiet()
+        } else {
+            Style::new()
+        };
+        put(Line::from(Span::styled(text, style)), &mut y);
+    }
+    // Why the selected person is in their class.
+    if let Some(row) = view.current() {
+        let bottom = inner.bottom().saturating_sub(foot as u16);
+        let why = format!("{}: {}", row.class.name(), sanitize_line(&row.why));
+        let mut lines: Vec<Line<'static>> = textwrap::wrap(&why, width)
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l.into_owned(), p.fg(p.theme.amplified))))
+            .collect();
+        if view.explain {
+            let tally = |t: &crate::people::Tally| {
+                crate::model::people::Engaged::ALL
+                    .iter()
+                    .map(|k| format!("{} {}", t.get(*k), k.name()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            lines.push(Line::from(Span::styled(
+                format!("they → you: {}", tally(&row.facts.inbound)),
+                p.quiet(),
+            )));
+            lines.push(Line::from(Span::styled(
+                format!("you → them: {}", tally(&row.facts.outbound)),
+                p.quiet(),
+            )));
+        }
+        for (at, line) in (bottom..inner.bottom()).zip(lines.into_iter().take(foot)) {
+            buf.set_line(inner.x, at, &line, inner.width);
+        }
+    }
+}
+
+/// A span whose text is made one clean line.
+fn sanitize_span(span: Span<'static>) -> Span<'static> {
+    Span::styled(sanitize_line(&span.content).into_owned(), span.style)
 }
 
 fn draw_confirm(p: Paint, question: &str, area: Rect, buf: &mut Buffer) {

@@ -1479,6 +1479,12 @@ fn persist(db: &mut Db, effects: Vec<Effect>) {
                     db.prune(n).unwrap();
                 }
                 Write::Draft(draft) => db.set_draft(draft).unwrap(),
+                Write::Interactions { source, list } => {
+                    db.ledger_interactions(&source, &list).unwrap();
+                }
+                Write::FollowedAt { source, who, at } => {
+                    db.ledger_followed_at(&source, &who, at).unwrap()
+                }
             }
         }
     }

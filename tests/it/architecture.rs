@@ -94,7 +94,7 @@ const LAYERS: &[Layer] = &[
     },
     Layer {
         name: "app",
-        uses: &["model", "decode", "config", "filter", "store"],
+        uses: &["model", "decode", "config", "filter", "store", "people"],
         forbidden: &[
             "tokio",
             "crossterm",
@@ -106,7 +106,7 @@ const LAYERS: &[Layer] = &[
     },
     Layer {
         name: "ui",
-        uses: &["model", "config", "filter", "store", "app"],
+        uses: &["model", "config", "filter", "store", "people", "app"],
         forbidden: &[
             "tokio",
             "crossterm",

@@ -13,11 +13,11 @@ use std::process::Command;
 /// - dan is followed by alice, who replies to and favourites him 5 times,
 ///   and he never answers;
 /// - erin favourites alice's posts, and alice does not follow her.
-struct Graph {
-    alice: User,
+pub(crate) struct Graph {
+    pub(crate) alice: User,
 }
 
-async fn graph(api: &Api) -> Graph {
+pub(crate) async fn graph(api: &Api) -> Graph {
     let app = api.app_token().await;
     let alice = api.sign_up(&app, "alice").await;
     let bob = api.sign_up(&app, "bob").await;
@@ -338,4 +338,310 @@ async fn a_paced_scan_of_a_thousand_followers_trips_no_429_and_resumes_where_it_
         statuses.push(answer.status().as_u16());
     }
     assert!(statuses.contains(&429), "{statuses:?}");
+}
+
+// ---- the people view (reducer) ----
+
+pub(crate) mod view {
+    use circles::app::{Action, AppState, Effect, Overlay, update};
+    use circles::config::{KeyChord, NamedKey};
+    use circles::people::Class;
+    use circles::testkit::{self, t0};
+
+    pub(crate) const CONFIG: &str = r#"
+[me]
+handles = ["@jane@mastodon.social"]
+
+[[source]]
+name = "home"
+kind = "mastodon"
+instance = "http://127.0.0.1:9"
+token_env = "NO_SUCH_TOKEN"
+
+[[column]]
+name = "Core"
+accounts = ["@bob@x.social"]
+
+[[column]]
+name = "Everyone else"
+rest = true
+
+[amplify]
+accounts = ["@bob@x.social"]
+"#;
+
+    fn key(state: &mut AppState, c: char) -> Vec<Effect> {
+        update(state, Action::Key(KeyChord::char(c)))
+    }
+
+    fn named(state: &mut AppState, k: NamedKey) -> Vec<Effect> {
+        update(state, Action::Key(KeyChord::named(k)))
+    }
+
+    /// The view open on the essay's ledger.
+    pub(crate) fn opened(width: u16, height: u16) -> AppState {
+        let mut state = testkit::state(CONFIG).size(width, height).build();
+        let effects = key(&mut state, 'P');
+        assert_eq!(
+            effects,
+            [Effect::Ledger {
+                since: t0() - chrono::TimeDelta::days(90)
+            }]
+        );
+        update(
+            &mut state,
+            Action::Ledger(Ok(Box::new(testkit::ledger(t0(), 3)))),
+        );
+        state
+    }
+
+    fn shown(state: &AppState) -> Vec<(String, Class)> {
+        let Overlay::People(view) = &state.overlay else {
+            panic!("the people view is not open");
+        };
+        view.shown
+            .iter()
+            .map(|i| (view.rows[*i].handle.clone(), view.rows[*i].class))
+            .collect()
+    }
+
+    fn view(state: &AppState) -> &circles::app::PeopleView {
+        match &state.overlay {
+            Overlay::People(view) => view,
+            _ => panic!("the people view is not open"),
+        }
+    }
+
+    #[test]
+    fn capital_p_shows_everyone_by_class_with_circles_and_the_budget() {
+        let state = opened(160, 40);
+        let rows = shown(&state);
+        assert_eq!(rows.len(), 7);
+        assert_eq!(rows[0], ("@bob@x.social".to_string(), Class::Inner));
+        let bob = &view(&state).rows[view(&state).shown[0]];
+        assert_eq!(bob.circles, ["Core"]);
+        assert!(bob.amplified);
+        let classes: Vec<Class> = rows.iter().map(|r| r.1).collect();
+        assert!(classes.windows(2).all(|w| w[0] <= w[1]), "{classes:?}");
+        // Core's people have all of the reader's replies to the ledger's
+        // people but dan's: bob 6 of 11.
+        let budget = &view(&state).budget;
+        assert_eq!(budget.len(), 1);
+        assert_eq!(budget[0].column, "Core");
+        assert!((budget[0].replies - 6.0 / 11.0).abs() < 1e-9, "{budget:?}");
+    }
+
+    #[test]
+    fn tabs_filter_by_class_o_sorts_and_slash_searches_by_name() {
+        let mut state = opened(160, 40);
+        // all → inner → silent
+        named(&mut state, NamedKey::Tab);
+        named(&mut state, NamedKey::Tab);
+        assert_eq!(view(&state).tab, Some(Class::Silent));
+        let silent = shown(&state);
+        assert!(silent.iter().all(|r| r.1 == Class::Silent), "{silent:?}");
+        assert!(silent.iter().any(|r| r.0 == "@carol@x.social"));
+        named(&mut state, NamedKey::BackTab);
+        named(&mut state, NamedKey::BackTab);
+        assert_eq!(view(&state).tab, None);
+        // Sorted by name, then by what they did to the reader.
+        key(&mut state, 'o');
+        assert_eq!(shown(&state)[0].0, "@bob@x.social");
+        key(&mut state, 'o');
+        key(&mut state, 'o');
+        assert_eq!(view(&state).sort, circles::app::PeopleSort::In);
+        assert_eq!(shown(&state)[0].0, "@bob@x.social", "13 in");
+        assert_eq!(shown(&state)[1].0, "@erin@x.social", "7 in");
+        key(&mut state, 'O');
+        assert_eq!(shown(&state).last().unwrap().0, "@bob@x.social");
+        // A fuzzy search by name: "crl" finds Carol Ng.
+        key(&mut state, '/');
+        for c in "crl".chars() {
+            key(&mut state, c);
+        }
+        named(&mut state, NamedKey::Enter);
+        assert_eq!(
+            shown(&state),
+            [("@carol@x.social".to_string(), Class::Silent)]
+        );
+        // esc clears the search first, then closes.
+        named(&mut state, NamedKey::Esc);
+        assert_eq!(shown(&state).len(), 7);
+        named(&mut state, NamedKey::Esc);
+        assert!(matches!(state.overlay, Overlay::None));
+    }
+
+    #[test]
+    fn keys_on_a_row_act_on_that_person() {
+        let mut state = opened(160, 40);
+        named(&mut state, NamedKey::Tab);
+        named(&mut state, NamedKey::Tab);
+        // m on carol: the mute menu, then forever writes the mute.
+        key(&mut state, 'm');
+        let Overlay::MuteMenu { handle } = &state.overlay else {
+            panic!("no mute menu: {:?}", state.overlay);
+        };
+        assert_eq!(handle.to_string(), "@carol@x.social");
+        let effects = named(&mut state, NamedKey::Enter);
+        assert!(
+            matches!(&effects[..], [Effect::Edit { done, .. }] if done.starts_with("muted @carol@x.social")),
+            "{effects:?}"
+        );
+        // Enter opens the profile through the Mastodon source.
+        let mut state = opened(160, 40);
+        let effects = named(&mut state, NamedKey::Enter);
+        assert!(
+            matches!(&effects[..], [Effect::Profile { source, account }] if source == "home" && account.handle == "@bob@x.social"),
+            "{effects:?}"
+        );
+        assert!(matches!(state.overlay, Overlay::Profile(_)));
+        // a amplifies or un-amplifies: bob is amplified.
+        let mut state = opened(160, 40);
+        let effects = key(&mut state, 'a');
+        assert!(
+            matches!(&effects[..], [Effect::Edit { done, .. }] if done.contains("no longer amplified")),
+            "{effects:?}"
+        );
+        // e shows why; s scans, and the scan's end reads the ledger again.
+        let mut state = opened(160, 40);
+        key(&mut state, 'e');
+        assert!(view(&state).explain);
+        let effects = key(&mut state, 's');
+        assert!(
+            matches!(&effects[..], [Effect::ScanPeople(_)]),
+            "{effects:?}"
+        );
+        assert!(
+            key(&mut state, 's').is_empty(),
+            "a second scan while one runs"
+        );
+        use circles::model::people::ScanNews;
+        update(
+            &mut state,
+            Action::PeopleScan(ScanNews::Progress("scanning home: followers 40/120".into())),
+        );
+        assert_eq!(
+            view(&state).scan.as_deref(),
+            Some("scanning home: followers 40/120")
+        );
+        let effects = update(
+            &mut state,
+            Action::PeopleScan(ScanNews::Done("scanned home".into())),
+        );
+        assert!(
+            matches!(&effects[..], [Effect::Ledger { .. }]),
+            "{effects:?}"
+        );
+    }
+
+    /// The ledger writes among effects.
+    fn ledger_writes(effects: &[Effect]) -> Vec<circles::store::Write> {
+        use circles::store::Write;
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Persist(w @ (Write::Interactions { .. } | Write::FollowedAt { .. })) => {
+                    Some(w.clone())
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn what_arrives_and_what_the_reader_does_goes_to_the_ledger() {
+        use circles::model::people::{Direction, Engaged};
+        use circles::model::{Account, ActResult, Network, NoticeKind, Post, SourceEvent};
+        use circles::store::Write;
+        let mut state = testkit::state(CONFIG).sources(&["home"]).build();
+        update(&mut state, Action::Persisting(true));
+        let mine = testkit::post("7", "@jane@mastodon.social")
+            .source("home")
+            .build();
+        let favourite = Post::pure_notice(
+            "home",
+            (NoticeKind::Favourite, "n1".into()),
+            Account::new("@erin@x.social", "Erin", Network::Mastodon),
+            t0(),
+            Some(mine),
+        );
+        let follow = Post::pure_notice(
+            "home",
+            (NoticeKind::Follow, "n2".into()),
+            Account::new("@carol@x.social", "Carol", Network::Mastodon),
+            t0(),
+            None,
+        );
+        let effects = update(
+            &mut state,
+            Action::Source(SourceEvent::Posts {
+                source: "home".into(),
+                posts: vec![favourite, follow],
+            }),
+        );
+        let writes = ledger_writes(&effects);
+        assert_eq!(writes.len(), 2, "{writes:?}");
+        let Write::FollowedAt { who, at, .. } = &writes[0] else {
+            panic!("{writes:?}");
+        };
+        assert_eq!((who.as_str(), *at), ("carol@x.social", t0()));
+        let Write::Interactions { source, list } = &writes[1] else {
+            panic!("{writes:?}");
+        };
+        assert_eq!(source, "home");
+        assert_eq!(
+            (list[0].who.as_str(), list[0].direction, list[0].kind),
+            ("erin@x.social", Direction::In, Engaged::Favourite)
+        );
+        // A favourite the server took is the reader's engagement.
+        let bobs = testkit::post("9", "@bob@x.social").source("home").build();
+        update(
+            &mut state,
+            Action::Source(SourceEvent::Posts {
+                source: "home".into(),
+                posts: vec![bobs],
+            }),
+        );
+        while state
+            .selected()
+            .is_some_and(|id| state.timeline.get(id).unwrap().post.id != "9")
+        {
+            key(&mut state, 'j');
+        }
+        let effects = key(&mut state, 'f');
+        let Some(Effect::Act(request)) = effects.iter().find(|e| matches!(e, Effect::Act(_)))
+        else {
+            panic!("{effects:?}");
+        };
+        let effects = update(
+            &mut state,
+            Action::Acted {
+                ticket: request.ticket,
+                result: ActResult::Done {
+                    marks: None,
+                    record: None,
+                },
+            },
+        );
+        let writes = ledger_writes(&effects);
+        let [Write::Interactions { list, .. }] = &writes[..] else {
+            panic!("{writes:?}");
+        };
+        assert_eq!(
+            (list[0].who.as_str(), list[0].direction, list[0].kind),
+            ("bob@x.social", Direction::Out, Engaged::Favourite)
+        );
+    }
+
+    #[test]
+    fn a_ledger_that_cannot_be_read_says_why() {
+        let mut state = testkit::state(CONFIG).build();
+        key(&mut state, 'P');
+        update(
+            &mut state,
+            Action::Ledger(Err("cache x: it is busy".into())),
+        );
+        assert_eq!(view(&state).error.as_deref(), Some("cache x: it is busy"));
+        assert!(!view(&state).loading);
+    }
 }

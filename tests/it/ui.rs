@@ -1356,3 +1356,40 @@ fn notification_cards_at_120x40_and_80x24() {
         assert!(detail.contains(needle), "{needle}: {detail}");
     }
 }
+
+#[test]
+fn people_view_at_120x40_and_80x24() {
+    for (w, h) in [(120, 40), (80, 24)] {
+        let mut s = crate::people::view::opened(w, h);
+        // The silent tab, carol selected, her reason in full.
+        keys(
+            &mut s,
+            &[
+                KeyChord::named(NamedKey::Tab),
+                KeyChord::named(NamedKey::Tab),
+                KeyChord::char('e'),
+            ],
+        );
+        let shown = screen(&s);
+        insta::assert_snapshot!(format!("people_at_{w}x{h}"), shown);
+        assert!(shown.contains("Carol Ng @carol@x.social"), "{shown}");
+        assert!(shown.contains(" silent 3 "), "{shown}");
+        assert!(shown.contains("follows you since"), "{shown}");
+        assert!(shown.contains("they → you: 0 reply"), "{shown}");
+    }
+    // Everyone, bob first: mutual, in Core and amplified.
+    let s = crate::people::view::opened(120, 40);
+    let shown = screen(&s);
+    assert!(
+        shown.contains("Core: 0% of posts, 55% of your replies"),
+        "{shown}"
+    );
+    let bob = shown
+        .lines()
+        .find(|l| l.contains("Bob @bob@x.social"))
+        .unwrap();
+    assert!(
+        bob.contains("⇄") && bob.contains("Core,amplified") && bob.contains("inner"),
+        "{bob}"
+    );
+}

@@ -302,6 +302,17 @@ impl Runtime {
                 Outcome::Done
             }
             Effect::EditDraft(text) => Outcome::EditDraft(text),
+            Effect::Ledger { since } => {
+                self.spawn_learned(async move {
+                    let read = tokio::task::spawn_blocking(move || read_ledger(since)).await;
+                    Action::Ledger(read.unwrap_or_else(|e| Err(e.to_string())))
+                });
+                Outcome::Done
+            }
+            Effect::ScanPeople(limits) => {
+                self.scan_people(limits);
+                Outcome::Done
+            }
             Effect::Profile { source, account } => {
                 let handle = account.handle.clone();
                 let (name, asked) = (source.clone(), handle.clone());
@@ -457,6 +468,57 @@ impl Runtime {
 
     /// Runs `work` in a task of its own; the action it comes to goes back
     /// into the loop (`Event::Learned`).
+    /// Scans what the people ledger lacks through each Mastodon account,
+    /// on a thread of its own (a scan waits minutes for rate limits), its
+    /// progress and end sent back as [`Action::PeopleScan`].
+    fn scan_people(&self, limits: crate::config::Thresholds) {
+        use crate::model::people::ScanNews;
+        let specs: Vec<SourceSpec> = self.specs.values().cloned().collect();
+        let tx = self.tx.clone();
+        let told = tx.clone();
+        let tell = move |name: &str, p: &source::people::Progress| {
+            let _ = told.send(Event::Learned(Action::PeopleScan(ScanNews::Progress(
+                format!("scanning {name}: {p}"),
+            ))));
+        };
+        let work = move || {
+            let chosen = crate::cli::people::accounts(&specs, None).unwrap_or_default();
+            if chosen.is_empty() {
+                return ScanNews::Failed(
+                    "no source to scan: the people scan reads a Mastodon account with its token"
+                        .into(),
+                );
+            }
+            let Some(path) = crate::cli::people::cache_path() else {
+                return ScanNews::Failed("no home directory for the cache".into());
+            };
+            let mut db = match crate::cache::Db::open(&path) {
+                Ok((db, _)) => db,
+                Err(e) => return ScanNews::Failed(format!("cache {}: {e}", path.display())),
+            };
+            let results = crate::cli::people::scan_accounts(&mut db, &chosen, limits, tell);
+            let words: Vec<String> = results.iter().map(crate::cli::people::said).collect();
+            if results.iter().any(Result::is_err) {
+                ScanNews::Failed(words.join("; "))
+            } else {
+                ScanNews::Done(words.join("; "))
+            }
+        };
+        let spawned = std::thread::Builder::new()
+            .name("people-scan".into())
+            .spawn(move || {
+                let news = work();
+                let _ = tx.send(Event::Learned(Action::PeopleScan(news)));
+            });
+        if let Err(e) = spawned {
+            let _ = self
+                .tx
+                .send(Event::Learned(Action::PeopleScan(ScanNews::Failed(
+                    format!("cannot start the scan: {e}"),
+                ))));
+        }
+    }
+
     fn spawn_learned(&self, work: impl Future<Output = Action> + Send + 'static) {
         let tx = self.tx.clone();
         tokio::spawn(async move {
@@ -661,6 +723,17 @@ fn opener_failure(e: &io::Error) -> String {
         }
         None => text,
     }
+}
+
+/// The people ledger over the window from `since`, read from the cache on
+/// a connection of its own.
+fn read_ledger(since: chrono::DateTime<Utc>) -> Result<Box<crate::people::Ledger>, String> {
+    let path = crate::cli::people::cache_path().ok_or("no home directory for the cache")?;
+    let (db, _) =
+        crate::cache::Db::open(&path).map_err(|e| format!("cache {}: {e}", path.display()))?;
+    db.ledger(&[], since)
+        .map(Box::new)
+        .map_err(|e| format!("cache {}: {e}", path.display()))
 }
 
 #[cfg(test)]
