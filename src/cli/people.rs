@@ -7,7 +7,7 @@ use crate::config::{SourceConfig, SourceSpec};
 use crate::filter::Compiled;
 use crate::model::people::{Engaged, Interaction, Known, Relation};
 use crate::people::{Class, Row, Tally, rows};
-use crate::source::people::{Ledger, MastodonScan, Progress, Summary};
+use crate::source::people::{Ledger, Progress, Summary, scan};
 use anyhow::Context;
 use chrono::{DateTime, TimeDelta, Utc};
 use std::io::{IsTerminal, Write};
@@ -72,7 +72,7 @@ pub fn run(args: &PeopleArgs, mut compiled: Compiled) -> anyhow::Result<()> {
         report(&format!("circles: {note}"));
     }
     if args.scan {
-        scan(&mut db, &sources, &compiled)?;
+        scan_all(&mut db, &sources, &compiled)?;
     }
     let now = Utc::now();
     let since = now - compiled.rules.people.window;
@@ -107,9 +107,9 @@ pub fn run(args: &PeopleArgs, mut compiled: Compiled) -> anyhow::Result<()> {
     written.context("cannot write to stdout")
 }
 
-/// The sources whose accounts a scan reads: each Mastodon account once
-/// (two sources with one instance and token are one account), or the one
-/// `--source` names.
+/// The sources whose accounts a scan reads: each Mastodon and Bluesky
+/// account once (two sources with one instance and token, or one service
+/// and handle, are one account), or the one `--source` names.
 pub(super) fn accounts<'a>(
     sources: &'a [SourceSpec],
     named: Option<&str>,
@@ -128,24 +128,27 @@ pub(super) fn accounts<'a>(
     let mut seen = Vec::new();
     let mut chosen = Vec::new();
     for spec in sources {
-        if let SourceConfig::Mastodon(m) = &spec.kind
-            && let Some(token) = &m.token
-        {
-            let account = (m.instance.clone(), token.origin());
-            if !seen.contains(&account) {
-                seen.push(account);
-                chosen.push(spec);
-            }
+        let account = match &spec.kind {
+            SourceConfig::Mastodon(m) => match &m.token {
+                Some(token) => (m.instance.clone(), token.origin()),
+                None => continue,
+            },
+            SourceConfig::Bluesky(b) => (b.service.clone(), b.handle.clone()),
+            _ => continue,
+        };
+        if !seen.contains(&account) {
+            seen.push(account);
+            chosen.push(spec);
         }
     }
     Ok(chosen)
 }
 
-fn scan(db: &mut Db, sources: &[&SourceSpec], compiled: &Compiled) -> anyhow::Result<()> {
+fn scan_all(db: &mut Db, sources: &[&SourceSpec], compiled: &Compiled) -> anyhow::Result<()> {
     if sources.is_empty() {
         report(
-            "circles: no source to scan: the people scan reads a Mastodon account, so it needs \
-             a [[source]] with kind = \"mastodon\" and its token",
+            "circles: no source to scan: the people scan reads a Mastodon account (a \
+             [[source]] with kind = \"mastodon\" and its token) or a Bluesky one",
         );
         return Err(Reported.into());
     }
@@ -215,10 +218,7 @@ pub(super) fn scan_accounts(
         };
         let (tell, shown) = (tell.clone(), name.clone());
         let progress = Box::new(move |p: &Progress| tell(&shown, p));
-        let result = match MastodonScan::new(spec, limits, &mut ledger, progress) {
-            Ok(scan) => runtime.block_on(scan.run()),
-            Err(e) => Err(e),
-        };
+        let result = runtime.block_on(scan(spec, limits, &mut ledger, progress));
         results.push(
             result
                 .map(|done| (name.clone(), done))

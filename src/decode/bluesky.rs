@@ -10,6 +10,7 @@ use super::wire::bluesky::{
     ByteSlice, EmbedView, EmbeddedRecord, Notification, PostView, Profile, Reason, ReplyContext,
 };
 use super::{DecodeError, body_text, line_text, parse_time};
+use crate::model::people::Known;
 use crate::model::{
     Account, Engagement, Media, MediaKind, Mention, Network, NoticeKind, Post, Quote, RecordRef,
     ReplyTo,
@@ -35,6 +36,35 @@ fn account(p: &Profile<'_>) -> Account {
     .with_did(&p.did);
     account.url = Some(line_text(&format!("https://bsky.app/profile/{handle}")));
     account
+}
+
+/// A Bluesky profile view (`app.bsky.actor.defs#profileView`, or the
+/// detailed one with its counts) as the people ledger keeps it: who, and
+/// how much they post. None for a view without a DID.
+pub fn decode_actor(view: &serde_json::Value) -> Option<Known> {
+    let did = view.get("did")?.as_str()?;
+    let profile = Profile {
+        did: did.into(),
+        handle: view.get("handle").and_then(|h| h.as_str()).map(Into::into),
+        display_name: view
+            .get("displayName")
+            .and_then(|n| n.as_str())
+            .map(Into::into),
+    };
+    let account = account(&profile);
+    let time = |key: &str| {
+        view.get(key)
+            .and_then(|t| t.as_str())
+            .and_then(|t| parse_time(t, "Bluesky profile", key).ok())
+    };
+    Some(Known {
+        key: account.key,
+        handle: account.handle,
+        name: account.display_name,
+        posts: view.get("postsCount").and_then(|n| n.as_u64()),
+        last_post: None,
+        created: time("createdAt"),
+    })
 }
 
 /// The DID in `at://did:plc:…/collection/rkey`.

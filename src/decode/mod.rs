@@ -14,7 +14,7 @@
 //!
 //! May touch: `model`. No I/O beyond reading from a `BufRead` in [`lines`].
 
-mod bluesky;
+pub mod bluesky;
 mod entities;
 mod html;
 mod lines;

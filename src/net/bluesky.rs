@@ -415,6 +415,17 @@ impl Client {
         .await
     }
 
+    /// Any XRPC query as the account (`app.bsky.graph.getFollowers`, …):
+    /// the answer's body. `what` says what it is for, in messages.
+    pub async fn query(
+        &mut self,
+        method: &str,
+        query: &[(&str, &str)],
+        what: &str,
+    ) -> Result<Vec<u8>, Error> {
+        self.call(method, Call::Query(query), what).await
+    }
+
     /// An account's profile (`app.bsky.actor.getProfile`), as sent.
     pub async fn profile(&mut self, actor: &str) -> Result<Vec<u8>, Error> {
         self.call(

@@ -211,7 +211,13 @@ pub fn classify(facts: &Facts, limits: &Thresholds, now: DateTime<Utc>) -> (Clas
     {
         return (Class::New, format!("{}; {}", since(at), volume()));
     }
-    if silent_for.is_none_or(|quiet| quiet >= limits.quiet_after) {
+    // Quiet: their last post is old, or none is known and nothing says
+    // they post (a Bluesky profile has counts, not a last post's time).
+    let quiet = match silent_for {
+        Some(for_) => for_ >= limits.quiet_after,
+        None => facts.posts_per_day <= 0.0,
+    };
+    if quiet {
         let last = match facts.last_post {
             Some(at) => format!("last posted {}", at.format("%-d %B %Y")),
             None => "no post of theirs seen".to_string(),

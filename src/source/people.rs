@@ -112,9 +112,8 @@ const MAX_PAGES: usize = 50;
 /// How often a call the server refused for a while is tried.
 const TRIES: u32 = 4;
 
-/// The scan of one Mastodon account, as the source `source` names it.
-pub struct MastodonScan<'a> {
-    client: Client,
+/// What every scan keeps: where it writes, whom it tells, what it did.
+struct Core<'a> {
     source: String,
     limits: Thresholds,
     ledger: &'a mut dyn Ledger,
@@ -122,6 +121,120 @@ pub struct MastodonScan<'a> {
     shown: Arc<Mutex<Progress>>,
     summary: Summary,
     now: DateTime<Utc>,
+}
+
+impl<'a> Core<'a> {
+    fn new(
+        source: &str,
+        limits: Thresholds,
+        ledger: &'a mut dyn Ledger,
+        progress: OnProgress,
+    ) -> Core<'a> {
+        Core {
+            source: source.to_string(),
+            limits,
+            ledger,
+            progress: Arc::new(Mutex::new(progress)),
+            shown: Arc::new(Mutex::new(Progress {
+                step: "account",
+                done: 0,
+                total: None,
+                waiting: None,
+            })),
+            summary: Summary::default(),
+            now: Utc::now(),
+        }
+    }
+
+    /// What to tell of a wait for the rate limit (the client's pacer
+    /// calls it).
+    fn wait_hook(&self) -> crate::net::pace::WaitHook {
+        let (shown, progress) = (Arc::clone(&self.shown), Arc::clone(&self.progress));
+        Arc::new(move |wait: Duration| {
+            if let (Ok(mut shown), Ok(mut tell)) = (shown.lock(), progress.lock()) {
+                shown.waiting = Some(wait);
+                (tell)(&shown);
+                shown.waiting = None;
+            }
+        })
+    }
+
+    fn state(&mut self, key: &str) -> Result<Option<String>, String> {
+        self.ledger.state(key)
+    }
+
+    fn set_state(&mut self, key: &str, value: &str) -> Result<(), String> {
+        self.ledger.set_state(key, value)
+    }
+
+    fn tell(&self, step: &'static str, done: u64, total: Option<u64>) {
+        if let (Ok(mut shown), Ok(mut tell)) = (self.shown.lock(), self.progress.lock()) {
+            *shown = Progress {
+                step,
+                done,
+                total,
+                waiting: None,
+            };
+            (tell)(&shown);
+        }
+    }
+
+    /// The number of this scan: the one cut short, else the next.
+    fn begin(&mut self) -> Result<i64, String> {
+        if let Some(resumed) = self.state("scan:running")?.and_then(|n| n.parse().ok()) {
+            return Ok(resumed);
+        }
+        let next = self
+            .state("scan:last")?
+            .and_then(|n| n.parse::<i64>().ok())
+            .unwrap_or(0)
+            + 1;
+        self.set_state("scan:running", &next.to_string())?;
+        Ok(next)
+    }
+
+    /// Whether a step of the scan cut short is done already.
+    fn done(&mut self, step: &str) -> Result<bool, String> {
+        Ok(self.state(&format!("done:{step}"))?.is_some())
+    }
+
+    /// The scan went through: its steps start again next time.
+    fn finish(mut self, scan: i64) -> Result<Summary, String> {
+        for step in ["followers", "following", "posts", "favourites"] {
+            self.set_state(&format!("done:{step}"), "")?;
+        }
+        self.set_state("scan:running", "")?;
+        self.set_state("scan:last", &scan.to_string())?;
+        Ok(self.summary)
+    }
+}
+
+/// Scans the account of the source `spec`, Mastodon or Bluesky, into
+/// `ledger`, telling its progress to `progress`.
+pub async fn scan(
+    spec: &crate::config::SourceSpec,
+    limits: Thresholds,
+    ledger: &mut dyn Ledger,
+    progress: OnProgress,
+) -> Result<Summary, String> {
+    match &spec.kind {
+        crate::config::SourceConfig::Bluesky(_) => {
+            BlueskyScan::new(spec, limits, ledger, progress)?
+                .run()
+                .await
+        }
+        _ => {
+            MastodonScan::new(spec, limits, ledger, progress)?
+                .run()
+                .await
+        }
+    }
+}
+
+/// The scan of one Mastodon account, as the source `source` names it.
+pub struct MastodonScan<'a> {
+    client: Client,
+    core: Core<'a>,
 }
 
 impl<'a> MastodonScan<'a> {
@@ -150,90 +263,32 @@ impl<'a> MastodonScan<'a> {
         let secret = secret::load(token, "Mastodon access token").map_err(|e| e.to_string())?;
         let mut client =
             Client::new(&m.instance, Some(secret), token.origin()).map_err(|e| e.to_string())?;
-        let shown = Arc::new(Mutex::new(Progress {
-            step: "account",
-            done: 0,
-            total: None,
-            waiting: None,
-        }));
-        let progress = Arc::new(Mutex::new(progress));
-        let (hook_shown, hook_progress) = (Arc::clone(&shown), Arc::clone(&progress));
-        client.pacer().on_wait(Arc::new(move |wait: Duration| {
-            if let (Ok(mut shown), Ok(mut tell)) = (hook_shown.lock(), hook_progress.lock()) {
-                shown.waiting = Some(wait);
-                (tell)(&shown);
-                shown.waiting = None;
-            }
-        }));
-        Ok(MastodonScan {
-            client,
-            source: spec.name.clone(),
-            limits,
-            ledger,
-            progress,
-            shown,
-            summary: Summary::default(),
-            now: Utc::now(),
-        })
+        let core = Core::new(&spec.name, limits, ledger, progress);
+        client.pacer().on_wait(core.wait_hook());
+        Ok(MastodonScan { client, core })
     }
 
     /// Runs the scan to its end, or to the first failure (what was found
     /// until then is kept, and the next scan goes on from there).
     pub async fn run(mut self) -> Result<Summary, String> {
-        let scan = match self.state("scan:running")?.and_then(|n| n.parse().ok()) {
-            Some(resumed) => resumed,
-            None => {
-                let next = self
-                    .state("scan:last")?
-                    .and_then(|n| n.parse::<i64>().ok())
-                    .unwrap_or(0)
-                    + 1;
-                self.set_state("scan:running", &next.to_string())?;
-                next
-            }
-        };
+        let scan = self.core.begin()?;
         let (me_id, me, counts) = self.me().await?;
-        if self.state("done:followers")?.is_none() {
+        if !self.core.done("followers")? {
             self.follows(&me_id, Relation::FollowsMe, scan, counts.0)
                 .await?;
         }
-        if self.state("done:following")?.is_none() {
+        if !self.core.done("following")? {
             self.follows(&me_id, Relation::IFollow, scan, counts.1)
                 .await?;
         }
-        if self.state("done:posts")?.is_none() {
+        if !self.core.done("posts")? {
             self.my_posts(&me_id, &me).await?;
         }
-        if self.state("done:favourites")?.is_none() {
+        if !self.core.done("favourites")? {
             self.favourites(&me).await?;
         }
         self.notifications().await?;
-        for step in ["followers", "following", "posts", "favourites"] {
-            self.set_state(&format!("done:{step}"), "")?;
-        }
-        self.set_state("scan:running", "")?;
-        self.set_state("scan:last", &scan.to_string())?;
-        Ok(self.summary)
-    }
-
-    fn state(&mut self, key: &str) -> Result<Option<String>, String> {
-        self.ledger.state(key)
-    }
-
-    fn set_state(&mut self, key: &str, value: &str) -> Result<(), String> {
-        self.ledger.set_state(key, value)
-    }
-
-    fn tell(&self, step: &'static str, done: u64, total: Option<u64>) {
-        if let (Ok(mut shown), Ok(mut tell)) = (self.shown.lock(), self.progress.lock()) {
-            *shown = Progress {
-                step,
-                done,
-                total,
-                waiting: None,
-            };
-            (tell)(&shown);
-        }
+        self.core.finish(scan)
     }
 
     /// One GET, tried again when the server asks to wait (a 429, a 503):
@@ -242,7 +297,7 @@ impl<'a> MastodonScan<'a> {
         let mut tries = 0;
         loop {
             tries += 1;
-            self.summary.calls += 1;
+            self.core.summary.calls += 1;
             match self.client.read_page(url.clone()).await {
                 Ok(items) => return Ok(items),
                 Err(Error::Status {
@@ -274,9 +329,9 @@ impl<'a> MastodonScan<'a> {
             .map_err(|e| format!("{}: not an account ({e})", page.what))?;
         let (id, me) = decode::mastodon::decode_account(&page.body)
             .map_err(|e| format!("{}: {e}", page.what))?;
-        self.set_state("me", &me.key)?;
+        self.core.set_state("me", &me.key)?;
         let key = me.key.clone();
-        self.ledger.accounts(&[me])?;
+        self.core.ledger.accounts(&[me])?;
         Ok((
             id,
             key,
@@ -298,50 +353,52 @@ impl<'a> MastodonScan<'a> {
     ) -> Result<(), String> {
         let step = relation.name();
         let resume = format!("next:{step}");
-        let mut url = match self.state(&resume)?.and_then(|u| Url::parse(&u).ok()) {
+        let mut url = match self.core.state(&resume)?.and_then(|u| Url::parse(&u).ok()) {
             Some(url) if url.origin() == self.client.base().origin() => url,
             _ => self
                 .client
                 .api_url(&["accounts", me, step], &[("limit", FOLLOW_PAGE)]),
         };
         let mut done = self
+            .core
             .state(&format!("count:{step}"))?
             .and_then(|n| n.parse().ok())
             .unwrap_or(0u64);
-        self.tell(step, done, Some(total));
+        self.core.tell(step, done, Some(total));
         loop {
             let page = self.get(&url).await?;
             let (accounts, _skipped) = decode::mastodon::decode_accounts(&page.body)
                 .map_err(|e| format!("{}: {e}", page.what))?;
             let keys: Vec<String> = accounts.iter().map(|(_, a)| a.key.clone()).collect();
             let known: Vec<Known> = accounts.into_iter().map(|(_, a)| a).collect();
-            self.ledger.accounts(&known)?;
-            self.ledger.follows(relation, &keys, scan)?;
+            self.core.ledger.accounts(&known)?;
+            self.core.ledger.follows(relation, &keys, scan)?;
             done += keys.len() as u64;
-            self.tell(step, done, Some(total.max(done)));
+            self.core.tell(step, done, Some(total.max(done)));
             match page.next {
                 Some(next) if !keys.is_empty() => {
-                    self.set_state(&resume, next.as_str())?;
-                    self.set_state(&format!("count:{step}"), &done.to_string())?;
+                    self.core.set_state(&resume, next.as_str())?;
+                    self.core
+                        .set_state(&format!("count:{step}"), &done.to_string())?;
                     url = next;
                 }
                 _ => break,
             }
         }
-        self.ledger.follows_done(relation, scan)?;
+        self.core.ledger.follows_done(relation, scan)?;
         match relation {
-            Relation::FollowsMe => self.summary.followers = done,
-            Relation::IFollow => self.summary.following = done,
+            Relation::FollowsMe => self.core.summary.followers = done,
+            Relation::IFollow => self.core.summary.following = done,
         }
-        self.set_state(&resume, "")?;
-        self.set_state(&format!("count:{step}"), "")?;
-        self.set_state(&format!("done:{step}"), "1")
+        self.core.set_state(&resume, "")?;
+        self.core.set_state(&format!("count:{step}"), "")?;
+        self.core.set_state(&format!("done:{step}"), "1")
     }
 
     /// The reader's newest posts, up to `scan_posts`: what each did to
     /// others, and who favourited and boosted it when its counts changed.
     async fn my_posts(&mut self, me_id: &str, me: &str) -> Result<(), String> {
-        let want = u64::from(self.limits.scan_posts);
+        let want = u64::from(self.core.limits.scan_posts);
         let mut url = self
             .client
             .api_url(&["accounts", me_id, "statuses"], &[("limit", "40")]);
@@ -357,13 +414,13 @@ impl<'a> MastodonScan<'a> {
                 if read >= want {
                     break;
                 }
-                let Ok(post) = decode::decode(&item.to_string(), &self.source) else {
+                let Ok(post) = decode::decode(&item.to_string(), &self.core.source) else {
                     continue;
                 };
                 read += 1;
-                self.tell("posts", read, Some(want));
+                self.core.tell("posts", read, Some(want));
                 let acts = Interaction::of_my_post(&post, me);
-                self.summary.new += self.ledger.interactions(&acts)?;
+                self.core.summary.new += self.core.ledger.interactions(&acts)?;
                 if post.is_boost() {
                     continue;
                 }
@@ -371,7 +428,10 @@ impl<'a> MastodonScan<'a> {
                     post.engagement.favourites.unwrap_or(0),
                     post.engagement.boosts.unwrap_or(0),
                 );
-                let before = self.ledger.my_post(&post.id, post.created_at, counts)?;
+                let before = self
+                    .core
+                    .ledger
+                    .my_post(&post.id, post.created_at, counts)?;
                 let (favs_before, boosts_before) = before.unwrap_or((0, 0));
                 if counts.0 > 0 && counts.0 != favs_before {
                     self.who_did(&post.id, post.created_at, Engaged::Favourite)
@@ -387,8 +447,8 @@ impl<'a> MastodonScan<'a> {
                 None => break,
             }
         }
-        self.summary.posts = read;
-        self.set_state("done:posts", "1")
+        self.core.summary.posts = read;
+        self.core.set_state("done:posts", "1")
     }
 
     /// Who favourited or boosted the reader's post `id` (the server does
@@ -411,8 +471,8 @@ impl<'a> MastodonScan<'a> {
                 .map(|(_, a)| Interaction::on_my_post(&a.key, kind, id, at))
                 .collect();
             let known: Vec<Known> = accounts.into_iter().map(|(_, a)| a).collect();
-            self.ledger.accounts(&known)?;
-            self.summary.new += self.ledger.interactions(&acts)?;
+            self.core.ledger.accounts(&known)?;
+            self.core.summary.new += self.core.ledger.interactions(&acts)?;
             match page.next {
                 Some(next) if !acts.is_empty() => url = next,
                 _ => break,
@@ -424,7 +484,7 @@ impl<'a> MastodonScan<'a> {
     /// The reader's favourites, newest first, until a page brings nothing
     /// new (the last scan read from there on) or `scan_posts` were read.
     async fn favourites(&mut self, me: &str) -> Result<(), String> {
-        let want = u64::from(self.limits.scan_posts);
+        let want = u64::from(self.core.limits.scan_posts);
         let mut url = self.client.api_url(&["favourites"], &[("limit", "40")]);
         let mut read = 0u64;
         for _ in 0..MAX_PAGES {
@@ -433,29 +493,29 @@ impl<'a> MastodonScan<'a> {
                 serde_json::from_str(&page.body).map_err(|e| format!("{}: {e}", page.what))?;
             let acts: Vec<Interaction> = items
                 .iter()
-                .filter_map(|item| decode::decode(&item.to_string(), &self.source).ok())
+                .filter_map(|item| decode::decode(&item.to_string(), &self.core.source).ok())
                 .filter_map(|post| Interaction::my_favourite(&post, me))
                 .collect();
             read += items.len() as u64;
-            self.tell("favourites", read, None);
-            let new = self.ledger.interactions(&acts)?;
-            self.summary.new += new;
+            self.core.tell("favourites", read, None);
+            let new = self.core.ledger.interactions(&acts)?;
+            self.core.summary.new += new;
             match page.next {
                 Some(next) if new > 0 && read < want => url = next,
                 _ => break,
             }
         }
-        self.set_state("done:favourites", "1")
+        self.core.set_state("done:favourites", "1")
     }
 
     /// Notifications of every kind, newest first, back to the newest one
     /// the last scan read, or to the start of the window.
     async fn notifications(&mut self) -> Result<(), String> {
-        let newest_read = self.state("notifications:newest")?;
+        let newest_read = self.core.state("notifications:newest")?;
         let mut url = self
             .client
             .api_url(&["notifications"], &[("limit", NOTIFICATION_PAGE)]);
-        let since = self.now - self.limits.window;
+        let since = self.core.now - self.core.limits.window;
         let mut newest: Option<String> = None;
         let mut read = 0u64;
         'pages: for _ in 0..MAX_PAGES {
@@ -478,28 +538,486 @@ impl<'a> MastodonScan<'a> {
                 {
                     break 'pages;
                 }
-                let Ok(post) = decode::decode(&item.to_string(), &self.source) else {
+                let Ok(post) = decode::decode(&item.to_string(), &self.core.source) else {
                     continue;
                 };
                 read += 1;
                 if post.created_at < since {
-                    self.summary.new += self.ledger.interactions(&acts)?;
+                    self.core.summary.new += self.core.ledger.interactions(&acts)?;
                     break 'pages;
                 }
                 if post.notice_kind() == Some(crate::model::NoticeKind::Follow) {
-                    self.ledger.followed_at(&post.author.key, post.created_at)?;
+                    self.core
+                        .ledger
+                        .followed_at(&post.author.key, post.created_at)?;
                 }
                 acts.extend(Interaction::of_notification(&post));
             }
-            self.summary.new += self.ledger.interactions(&acts)?;
-            self.tell("notifications", read, None);
+            self.core.summary.new += self.core.ledger.interactions(&acts)?;
+            self.core.tell("notifications", read, None);
             match page.next {
                 Some(next) => url = next,
                 None => break,
             }
         }
         if let Some(newest) = newest {
-            self.set_state("notifications:newest", &newest)?;
+            self.core.set_state("notifications:newest", &newest)?;
+        }
+        Ok(())
+    }
+}
+
+/// Accounts a Bluesky follow page asks for (its most).
+const BLUESKY_PAGE: &str = "100";
+/// Profiles one `getProfiles` call takes.
+const PROFILES_PER_CALL: usize = 25;
+
+/// The scan of one Bluesky account: followers and follows
+/// (`getFollowers`, `getFollows`, with post counts from `getProfiles`),
+/// the reader's posts (`getAuthorFeed`, who liked and reposted each with
+/// `getLikes` / `getRepostedBy` when the counts changed), their likes
+/// (`getActorLikes`) and notifications (`listNotifications`). Bluesky's
+/// limits are wide; a `429` is waited out as the server asks.
+pub struct BlueskyScan<'a> {
+    client: crate::net::bluesky::Client,
+    core: Core<'a>,
+}
+
+impl<'a> BlueskyScan<'a> {
+    pub fn new(
+        spec: &crate::config::SourceSpec,
+        limits: Thresholds,
+        ledger: &'a mut dyn Ledger,
+        progress: OnProgress,
+    ) -> Result<BlueskyScan<'a>, String> {
+        let crate::config::SourceConfig::Bluesky(b) = &spec.kind else {
+            return Err(format!("{} is not a bluesky source", spec.name));
+        };
+        let password = secret::load(&b.password, "app password").map_err(|e| e.to_string())?;
+        let client = crate::net::bluesky::Client::new(
+            &b.service,
+            &b.handle,
+            password,
+            b.password.origin(),
+            super::bluesky::session_file(b, "-people"),
+        );
+        Ok(BlueskyScan {
+            client,
+            core: Core::new(&spec.name, limits, ledger, progress),
+        })
+    }
+
+    pub async fn run(mut self) -> Result<Summary, String> {
+        let scan = self.core.begin()?;
+        let did = self.client.me().await.map_err(|e| e.to_string())?;
+        let profile = self
+            .call(
+                "app.bsky.actor.getProfile",
+                &[("actor", &did)],
+                "reading your profile",
+            )
+            .await?;
+        let me = crate::decode::bluesky::decode_actor(&profile)
+            .ok_or_else(|| "reading your profile: the answer is not a profile".to_string())?;
+        let count = |key: &str| profile.get(key).and_then(serde_json::Value::as_u64);
+        let (followers, follows) = (count("followersCount"), count("followsCount"));
+        self.core.set_state("me", &me.key)?;
+        let me_key = me.key.clone();
+        self.core.ledger.accounts(&[me])?;
+        if !self.core.done("followers")? {
+            self.follows(&did, Relation::FollowsMe, scan, followers)
+                .await?;
+        }
+        if !self.core.done("following")? {
+            self.follows(&did, Relation::IFollow, scan, follows).await?;
+        }
+        if !self.core.done("posts")? {
+            self.my_posts(&did, &me_key).await?;
+        }
+        if !self.core.done("favourites")? {
+            self.likes(&did, &me_key).await?;
+        }
+        self.notifications().await?;
+        self.core.finish(scan)
+    }
+
+    /// One XRPC query, tried again when the server asks to wait; its JSON.
+    async fn call(
+        &mut self,
+        method: &str,
+        query: &[(&str, &str)],
+        what: &str,
+    ) -> Result<serde_json::Value, String> {
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            self.core.summary.calls += 1;
+            match self.client.query(method, query, what).await {
+                Ok(body) => {
+                    return serde_json::from_slice(&body)
+                        .map_err(|e| format!("{what}: the answer is not JSON ({e})"));
+                }
+                Err(Error::Status {
+                    transient: true,
+                    wait,
+                    ..
+                }) if tries < TRIES => {
+                    let wait = wait.unwrap_or(Duration::from_secs(5 * u64::from(tries)));
+                    (self.core.wait_hook())(wait);
+                    tokio::time::sleep(wait).await;
+                }
+                Err(e) => return Err(self.client.redact(&e.to_string())),
+            }
+        }
+    }
+
+    /// Every page of followers or follows, with their post counts.
+    async fn follows(
+        &mut self,
+        did: &str,
+        relation: Relation,
+        scan: i64,
+        total: Option<u64>,
+    ) -> Result<(), String> {
+        let step = relation.name();
+        let (method, list) = match relation {
+            Relation::FollowsMe => ("app.bsky.graph.getFollowers", "followers"),
+            Relation::IFollow => ("app.bsky.graph.getFollows", "follows"),
+        };
+        let resume = format!("next:{step}");
+        let mut cursor = self.core.state(&resume)?;
+        let mut done = self
+            .core
+            .state(&format!("count:{step}"))?
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0u64);
+        let what = format!("reading your {step}");
+        loop {
+            let mut query = vec![("actor", did), ("limit", BLUESKY_PAGE)];
+            if let Some(c) = &cursor {
+                query.push(("cursor", c));
+            }
+            let page = self.call(method, &query, &what).await?;
+            let views = page
+                .get(list)
+                .and_then(serde_json::Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let mut known: Vec<Known> = views
+                .iter()
+                .filter_map(crate::decode::bluesky::decode_actor)
+                .collect();
+            self.counts(&views, &mut known).await?;
+            let keys: Vec<String> = known.iter().map(|a| a.key.clone()).collect();
+            self.core.ledger.accounts(&known)?;
+            self.core.ledger.follows(relation, &keys, scan)?;
+            done += keys.len() as u64;
+            self.core.tell(step, done, total.map(|t| t.max(done)));
+            let next = page
+                .get("cursor")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string);
+            match next {
+                Some(next) if !keys.is_empty() && cursor.as_ref() != Some(&next) => {
+                    self.core.set_state(&resume, &next)?;
+                    self.core
+                        .set_state(&format!("count:{step}"), &done.to_string())?;
+                    cursor = Some(next);
+                }
+                _ => break,
+            }
+        }
+        self.core.ledger.follows_done(relation, scan)?;
+        match relation {
+            Relation::FollowsMe => self.core.summary.followers = done,
+            Relation::IFollow => self.core.summary.following = done,
+        }
+        self.core.set_state(&resume, "")?;
+        self.core.set_state(&format!("count:{step}"), "")?;
+        self.core.set_state(&format!("done:{step}"), "1")
+    }
+
+    /// Post counts for accounts of a follow page (`getProfiles`, 25 a call):
+    /// how much they post, where their own view does not say.
+    async fn counts(
+        &mut self,
+        views: &[serde_json::Value],
+        known: &mut [Known],
+    ) -> Result<(), String> {
+        let dids: Vec<&str> = views
+            .iter()
+            .filter_map(|v| v.get("did").and_then(serde_json::Value::as_str))
+            .collect();
+        for chunk in dids.chunks(PROFILES_PER_CALL) {
+            let query: Vec<(&str, &str)> = chunk.iter().map(|d| ("actors", *d)).collect();
+            let answer = self
+                .call(
+                    "app.bsky.actor.getProfiles",
+                    &query,
+                    "reading their post counts",
+                )
+                .await?;
+            for view in answer
+                .get("profiles")
+                .and_then(serde_json::Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(detailed) = crate::decode::bluesky::decode_actor(view)
+                    && let Some(k) = known.iter_mut().find(|k| k.key == detailed.key)
+                {
+                    k.posts = detailed.posts.or(k.posts);
+                    k.created = detailed.created.or(k.created);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The reader's newest posts and reposts: whom they answered,
+    /// mentioned, quoted and reposted, and who liked and reposted each.
+    async fn my_posts(&mut self, did: &str, me: &str) -> Result<(), String> {
+        let want = u64::from(self.core.limits.scan_posts);
+        let mut cursor: Option<String> = None;
+        let mut read = 0u64;
+        while read < want {
+            let mut query = vec![
+                ("actor", did),
+                ("limit", BLUESKY_PAGE),
+                ("filter", "posts_with_replies"),
+            ];
+            if let Some(c) = &cursor {
+                query.push(("cursor", c));
+            }
+            let page = self
+                .call("app.bsky.feed.getAuthorFeed", &query, "reading your posts")
+                .await?;
+            let items = page
+                .get("feed")
+                .and_then(serde_json::Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            for item in &items {
+                if read >= want {
+                    break;
+                }
+                let Ok(post) = decode::decode(&item.to_string(), &self.core.source) else {
+                    continue;
+                };
+                read += 1;
+                self.core.tell("posts", read, Some(want));
+                let acts = Interaction::of_my_post(&post, me);
+                self.core.summary.new += self.core.ledger.interactions(&acts)?;
+                if post.is_boost() || post.author.key != me {
+                    continue;
+                }
+                let counts = (
+                    post.engagement.favourites.unwrap_or(0),
+                    post.engagement.boosts.unwrap_or(0),
+                );
+                let (likes, reposts) = self
+                    .core
+                    .ledger
+                    .my_post(&post.id, post.created_at, counts)?
+                    .unwrap_or((0, 0));
+                if counts.0 > 0 && counts.0 != likes {
+                    self.who_did(&post.id, post.created_at, Engaged::Favourite)
+                        .await?;
+                }
+                if counts.1 > 0 && counts.1 != reposts {
+                    self.who_did(&post.id, post.created_at, Engaged::Boost)
+                        .await?;
+                }
+            }
+            match page.get("cursor").and_then(serde_json::Value::as_str) {
+                Some(next) if !items.is_empty() && cursor.as_deref() != Some(next) => {
+                    cursor = Some(next.to_string());
+                }
+                _ => break,
+            }
+        }
+        self.core.summary.posts = read;
+        self.core.set_state("done:posts", "1")
+    }
+
+    /// Who liked (`getLikes`, with when) or reposted (`getRepostedBy`) the
+    /// reader's post `uri`.
+    async fn who_did(&mut self, uri: &str, at: DateTime<Utc>, kind: Engaged) -> Result<(), String> {
+        let (method, list) = match kind {
+            Engaged::Favourite => ("app.bsky.feed.getLikes", "likes"),
+            _ => ("app.bsky.feed.getRepostedBy", "repostedBy"),
+        };
+        let mut cursor: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let mut query = vec![("uri", uri), ("limit", BLUESKY_PAGE)];
+            if let Some(c) = &cursor {
+                query.push(("cursor", c));
+            }
+            let page = self
+                .call(method, &query, "reading who liked or reposted")
+                .await?;
+            let entries = page
+                .get(list)
+                .and_then(serde_json::Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let mut known = Vec::new();
+            let mut acts = Vec::new();
+            for entry in &entries {
+                // A like names its actor and when; a repost is the actor.
+                let (view, when) = match kind {
+                    Engaged::Favourite => (
+                        entry.get("actor"),
+                        entry
+                            .get("createdAt")
+                            .and_then(serde_json::Value::as_str)
+                            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                            .map(|t| t.with_timezone(&Utc)),
+                    ),
+                    _ => (Some(entry), None),
+                };
+                if let Some(actor) = view.and_then(crate::decode::bluesky::decode_actor) {
+                    acts.push(Interaction::on_my_post(
+                        &actor.key,
+                        kind,
+                        uri,
+                        when.unwrap_or(at),
+                    ));
+                    known.push(actor);
+                }
+            }
+            self.core.ledger.accounts(&known)?;
+            self.core.summary.new += self.core.ledger.interactions(&acts)?;
+            match page.get("cursor").and_then(serde_json::Value::as_str) {
+                Some(next) if !entries.is_empty() && cursor.as_deref() != Some(next) => {
+                    cursor = Some(next.to_string());
+                }
+                _ => break,
+            }
+        }
+        Ok(())
+    }
+
+    /// The reader's likes, newest first, until a page brings nothing new.
+    async fn likes(&mut self, did: &str, me: &str) -> Result<(), String> {
+        let want = u64::from(self.core.limits.scan_posts);
+        let mut cursor: Option<String> = None;
+        let mut read = 0u64;
+        for _ in 0..MAX_PAGES {
+            let mut query = vec![("actor", did), ("limit", BLUESKY_PAGE)];
+            if let Some(c) = &cursor {
+                query.push(("cursor", c));
+            }
+            let page = self
+                .call("app.bsky.feed.getActorLikes", &query, "reading your likes")
+                .await?;
+            let items = page
+                .get("feed")
+                .and_then(serde_json::Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let acts: Vec<Interaction> = items
+                .iter()
+                .filter_map(|item| decode::decode(&item.to_string(), &self.core.source).ok())
+                .filter_map(|post| Interaction::my_favourite(&post, me))
+                .collect();
+            read += items.len() as u64;
+            self.core.tell("favourites", read, None);
+            let new = self.core.ledger.interactions(&acts)?;
+            self.core.summary.new += new;
+            match page.get("cursor").and_then(serde_json::Value::as_str) {
+                Some(next) if new > 0 && read < want && cursor.as_deref() != Some(next) => {
+                    cursor = Some(next.to_string());
+                }
+                _ => break,
+            }
+        }
+        self.core.set_state("done:favourites", "1")
+    }
+
+    /// Notifications of every reason, newest first, back to the newest the
+    /// last scan read or to the window's start.
+    async fn notifications(&mut self) -> Result<(), String> {
+        let newest_read = self
+            .core
+            .state("notifications:newest")?
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+            .map(|t| t.with_timezone(&Utc));
+        let since = self.core.now - self.core.limits.window;
+        let mut newest: Option<DateTime<Utc>> = None;
+        let mut cursor: Option<String> = None;
+        let mut read = 0u64;
+        let none = std::collections::HashMap::new();
+        'pages: for _ in 0..MAX_PAGES {
+            self.core.summary.calls += 1;
+            let body = self
+                .client
+                .notifications(cursor.as_deref())
+                .await
+                .map_err(|e| self.client.redact(&e.to_string()))?;
+            let page: serde_json::Value = serde_json::from_slice(&body)
+                .map_err(|e| format!("reading the notifications: not JSON ({e})"))?;
+            let items = page
+                .get("notifications")
+                .and_then(serde_json::Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let mut acts = Vec::new();
+            for item in &items {
+                let indexed = item
+                    .get("indexedAt")
+                    .and_then(serde_json::Value::as_str)
+                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                    .map(|t| t.with_timezone(&Utc));
+                if newest.is_none() {
+                    newest = indexed;
+                }
+                if let (Some(at), Some(last)) = (indexed, newest_read)
+                    && at <= last
+                {
+                    break 'pages;
+                }
+                let Ok(post) = decode::decode_bluesky_notification(
+                    &item.to_string(),
+                    &none,
+                    &self.core.source,
+                ) else {
+                    continue;
+                };
+                read += 1;
+                if post.created_at < since {
+                    break 'pages;
+                }
+                if post.notice_kind() == Some(crate::model::NoticeKind::Follow) {
+                    self.core
+                        .ledger
+                        .followed_at(&post.author.key, post.created_at)?;
+                }
+                acts.extend(Interaction::of_notification(&post).or_else(|| {
+                    // A like or repost whose post was not fetched: the
+                    // post it is of is named by `reasonSubject`.
+                    let kind = crate::model::people::Engaged::of_notice(post.notice_kind()?)?;
+                    let subject = item.get("reasonSubject")?.as_str()?;
+                    Some(Interaction::on_my_post(
+                        &post.author.key,
+                        kind,
+                        subject,
+                        post.created_at,
+                    ))
+                }));
+            }
+            self.core.summary.new += self.core.ledger.interactions(&acts)?;
+            self.core.tell("notifications", read, None);
+            match page.get("cursor").and_then(serde_json::Value::as_str) {
+                Some(next) if !items.is_empty() && cursor.as_deref() != Some(next) => {
+                    cursor = Some(next.to_string());
+                }
+                _ => break,
+            }
+        }
+        if let Some(newest) = newest {
+            self.core
+                .set_state("notifications:newest", &newest.to_rfc3339())?;
         }
         Ok(())
     }

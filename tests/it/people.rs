@@ -645,3 +645,325 @@ accounts = ["@bob@x.social"]
         assert!(!view(&state).loading);
     }
 }
+
+// ---- Bluesky: the same graph against a wiremock PDS ----
+
+mod bluesky {
+    use super::classes;
+    use serde_json::{Value, json};
+    use std::process::Command;
+    use wiremock::matchers::{method, path, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    const JANE: &str = "did:plc:janejanejanejanejane7x";
+
+    fn did(user: &str) -> String {
+        format!("did:plc:{user}{user}{user}{user}")
+    }
+
+    /// `app.bsky.actor.defs#profileView`.
+    fn view(user: &str) -> Value {
+        json!({
+            "did": did(user),
+            "handle": format!("{user}.bsky.social"),
+            "displayName": user.to_uppercase(),
+            "avatar": format!("https://cdn.bsky.app/img/avatar/plain/{}/x@jpeg", did(user)),
+            "viewer": { "muted": false, "blockedBy": false },
+            "labels": [],
+            "createdAt": "2026-01-05T10:00:00.000Z",
+            "indexedAt": "2026-01-05T10:00:00.000Z"
+        })
+    }
+
+    /// `app.bsky.actor.defs#profileViewDetailed`, with its counts.
+    fn detailed(user: &str, posts: u64) -> Value {
+        let mut v = view(user);
+        v["followersCount"] = json!(10);
+        v["followsCount"] = json!(10);
+        v["postsCount"] = json!(posts);
+        v
+    }
+
+    fn ago(minutes: i64) -> String {
+        (chrono::Utc::now() - chrono::TimeDelta::minutes(minutes))
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    }
+
+    fn uri(user: &str, rkey: &str) -> String {
+        format!("at://{}/app.bsky.feed.post/{rkey}", did(user))
+    }
+
+    /// `app.bsky.feed.defs#postView` by `user`, with its counts.
+    fn post(user: &str, rkey: &str, text: &str, likes: u64, reply_to: Option<&str>) -> Value {
+        let author = if user == "jane" {
+            json!({ "did": JANE, "handle": "jane.bsky.social", "displayName": "Jane" })
+        } else {
+            view(user)
+        };
+        let at = if user == "jane" {
+            format!("at://{JANE}/app.bsky.feed.post/{rkey}")
+        } else {
+            uri(user, rkey)
+        };
+        let mut record = json!({
+            "$type": "app.bsky.feed.post",
+            "createdAt": ago(60),
+            "langs": ["en"],
+            "text": text
+        });
+        if let Some(parent) = reply_to {
+            record["reply"] = json!({
+                "parent": { "uri": parent, "cid": "bafyparent" },
+                "root": { "uri": parent, "cid": "bafyparent" }
+            });
+        }
+        json!({
+            "uri": at,
+            "cid": format!("bafy{rkey}"),
+            "author": author,
+            "record": record,
+            "replyCount": 0,
+            "repostCount": 0,
+            "likeCount": likes,
+            "quoteCount": 0,
+            "indexedAt": ago(60),
+            "viewer": {},
+            "labels": []
+        })
+    }
+
+    fn mine(rkey: &str) -> String {
+        format!("at://{JANE}/app.bsky.feed.post/{rkey}")
+    }
+
+    /// A reply of jane's to `parent` (a postView), as `getAuthorFeed` has
+    /// it: the post, and the reply context with the parent's author.
+    fn answer(rkey: &str, parent: Value) -> Value {
+        let parent_uri = parent["uri"].as_str().unwrap().to_string();
+        let mut context = parent;
+        context["$type"] = json!("app.bsky.feed.defs#postView");
+        json!({
+            "post": post("jane", rkey, "good point", 0, Some(&parent_uri)),
+            "reply": { "root": context.clone(), "parent": context }
+        })
+    }
+
+    /// `app.bsky.notification.listNotifications#notification`.
+    fn notification(user: &str, reason: &str, subject: Option<&str>, record: Value) -> Value {
+        let collection = match reason {
+            "like" => "app.bsky.feed.like",
+            "follow" => "app.bsky.graph.follow",
+            "repost" => "app.bsky.feed.repost",
+            _ => "app.bsky.feed.post",
+        };
+        let mut n = json!({
+            "uri": format!("at://{}/{collection}/3n{reason}{}", did(user), subject.map_or(0, str::len)),
+            "cid": "bafynotification",
+            "author": view(user),
+            "reason": reason,
+            "record": record,
+            "isRead": false,
+            "indexedAt": ago(30),
+            "labels": []
+        });
+        if let Some(subject) = subject {
+            n["reasonSubject"] = json!(subject);
+        }
+        n
+    }
+
+    async fn get(server: &MockServer, xrpc: &str, body: Value) {
+        Mock::given(method("GET"))
+            .and(path(format!("/xrpc/{xrpc}")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .mount(server)
+            .await;
+    }
+
+    /// The essay's graph from jane's side, as a Bluesky PDS answers it.
+    async fn graph(server: &MockServer) {
+        Mock::given(method("POST"))
+            .and(path("/xrpc/com.atproto.server.createSession"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(crate::common::fixture_json(
+                    "bluesky_api/create_session.json",
+                )),
+            )
+            .mount(server)
+            .await;
+        get(
+            server,
+            "app.bsky.actor.getProfile",
+            json!({ "did": JANE, "handle": "jane.bsky.social", "displayName": "Jane",
+                    "followersCount": 2, "followsCount": 2, "postsCount": 9,
+                    "createdAt": "2024-01-01T00:00:00.000Z" }),
+        )
+        .await;
+        get(
+            server,
+            "app.bsky.graph.getFollowers",
+            json!({ "subject": view("jane"), "followers": [view("bob"), view("carol")] }),
+        )
+        .await;
+        get(
+            server,
+            "app.bsky.graph.getFollows",
+            json!({ "subject": view("jane"), "follows": [view("bob"), view("dan")] }),
+        )
+        .await;
+        get(
+            server,
+            "app.bsky.actor.getProfiles",
+            json!({ "profiles": [detailed("bob", 120), detailed("carol", 30), detailed("dan", 50)] }),
+        )
+        .await;
+        let bobs = post("bob", "3bob1", "bob's post", 1, None);
+        let dans: Vec<Value> = (0..5)
+            .map(|i| post("dan", &format!("3dan{i}"), "dan's post", 1, None))
+            .collect();
+        let mut feed = vec![
+            json!({ "post": post("jane", "3j0", "first", 2, None) }),
+            json!({ "post": post("jane", "3j1", "second", 1, None) }),
+            json!({ "post": post("jane", "3j2", "third", 1, None) }),
+            answer("3jb", bobs.clone()),
+        ];
+        for (i, d) in dans.iter().enumerate() {
+            feed.push(answer(&format!("3jd{i}"), d.clone()));
+        }
+        get(
+            server,
+            "app.bsky.feed.getAuthorFeed",
+            json!({ "feed": feed }),
+        )
+        .await;
+        let like =
+            |user: &str| json!({ "indexedAt": ago(40), "createdAt": ago(40), "actor": view(user) });
+        for (rkey, likers) in [
+            ("3j0", vec!["erin", "bob"]),
+            ("3j1", vec!["erin"]),
+            ("3j2", vec!["erin"]),
+        ] {
+            Mock::given(method("GET"))
+                .and(path("/xrpc/app.bsky.feed.getLikes"))
+                .and(query_param("uri", mine(rkey)))
+                .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                    "uri": mine(rkey),
+                    "likes": likers.iter().map(|u| like(u)).collect::<Vec<_>>()
+                })))
+                .mount(server)
+                .await;
+        }
+        let mut liked = vec![json!({ "post": bobs.clone() })];
+        liked.extend(dans.iter().map(|d| json!({ "post": d })));
+        get(
+            server,
+            "app.bsky.feed.getActorLikes",
+            json!({ "feed": liked }),
+        )
+        .await;
+        let like_record = |subject: &str| {
+            json!({ "$type": "app.bsky.feed.like", "createdAt": ago(30),
+                    "subject": { "uri": subject, "cid": "bafysubject" } })
+        };
+        get(
+            server,
+            "app.bsky.notification.listNotifications",
+            json!({
+                "notifications": [
+                    notification("bob", "reply", None, json!({
+                        "$type": "app.bsky.feed.post", "createdAt": ago(30), "text": "yes!",
+                        "reply": { "parent": { "uri": mine("3j0"), "cid": "bafy3j0" },
+                                   "root": { "uri": mine("3j0"), "cid": "bafy3j0" } }
+                    })),
+                    notification("bob", "like", Some(&mine("3j0")), like_record(&mine("3j0"))),
+                    notification("erin", "like", Some(&mine("3j0")), like_record(&mine("3j0"))),
+                    notification("erin", "like", Some(&mine("3j1")), like_record(&mine("3j1"))),
+                    notification("erin", "like", Some(&mine("3j2")), like_record(&mine("3j2"))),
+                    notification("carol", "follow", None, json!({
+                        "$type": "app.bsky.graph.follow", "createdAt": ago(30), "subject": JANE
+                    })),
+                ],
+                "seenAt": ago(100)
+            }),
+        )
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_same_graph_on_bluesky_gets_the_same_classes() {
+        let server = MockServer::start().await;
+        graph(&server).await;
+        let home = tempfile::tempdir().unwrap();
+        let password = crate::common::secret_file(home.path(), "pw", "abcd-efgh-ijkl-mnop", 0o600);
+        let config = home.path().join("config.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[[source]]\nname = \"sky\"\nkind = \"bluesky\"\nhandle = \"jane.bsky.social\"\n\
+                 service = \"{}\"\napp_password_file = {:?}\n\
+                 [people]\nsilent_after = \"0s\"\nnew_within = \"0s\"\n",
+                server.uri(),
+                password.display().to_string()
+            ),
+        )
+        .unwrap();
+        let dir = home.path().to_path_buf();
+        let output = tokio::task::spawn_blocking(move || {
+            Command::new(assert_cmd::cargo::cargo_bin("circles"))
+                .arg("--config")
+                .arg(&config)
+                .args(["people", "--scan", "--json"])
+                .env("HOME", &dir)
+                .env("XDG_DATA_HOME", dir.join("data"))
+                .env_remove("CIRCLES_CONFIG")
+                .output()
+                .unwrap()
+        })
+        .await
+        .unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8(output.stdout).unwrap(),
+            String::from_utf8(output.stderr).unwrap(),
+        );
+        assert_eq!(output.status.code(), Some(0), "{stderr}");
+        let got: Vec<(String, String)> = classes(&stdout)
+            .into_iter()
+            .map(|(user, class)| (user.trim_end_matches(".bsky.social").to_string(), class))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("bob".to_string(), "inner".to_string()),
+                ("carol".into(), "silent".into()),
+                ("dan".into(), "unanswered".into()),
+                ("erin".into(), "fan".into()),
+            ],
+            "{stdout}\n{stderr}"
+        );
+        let line = |user: &str| -> Value {
+            stdout
+                .lines()
+                .map(|l| serde_json::from_str::<Value>(l).unwrap())
+                .find(|v| v["accounts"][0] == format!("@{user}.bsky.social"))
+                .unwrap()
+        };
+        let bob = line("bob");
+        // bob's like came twice (a notification, getLikes): counted once.
+        assert_eq!(
+            (bob["in"]["favourite"].clone(), bob["in"]["reply"].clone()),
+            (1.into(), 1.into()),
+            "{bob}"
+        );
+        assert_eq!(
+            (bob["out"]["favourite"].clone(), bob["out"]["reply"].clone()),
+            (1.into(), 1.into()),
+            "{bob}"
+        );
+        assert_eq!(line("erin")["in"]["favourite"], 3);
+        assert_eq!(line("dan")["out"]["reply"], 5);
+        assert!(
+            stderr.contains("scanned sky: 2 followers, 2 following, 9 of your posts"),
+            "{stderr}"
+        );
+    }
+}

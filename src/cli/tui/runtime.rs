@@ -485,7 +485,7 @@ impl Runtime {
             let chosen = crate::cli::people::accounts(&specs, None).unwrap_or_default();
             if chosen.is_empty() {
                 return ScanNews::Failed(
-                    "no source to scan: the people scan reads a Mastodon account with its token"
+                    "no source to scan: the people scan reads a Mastodon account with its token, or a Bluesky one"
                         .into(),
                 );
             }
