@@ -66,6 +66,7 @@ fn ledger(db: &mut Db, now: DateTime<Utc>, people: usize, events: usize) {
             posts: Some(100 + i as u64),
             last_post: Some(now - TimeDelta::hours(i as i64 % 2_000)),
             created: Some(now - TimeDelta::days(700)),
+            links: Vec::new(),
         })
         .collect();
     db.ledger_accounts(&accounts).unwrap();

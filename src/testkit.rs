@@ -254,6 +254,7 @@ pub fn ledger(now: DateTime<Utc>, others: usize) -> crate::people::Ledger {
         posts: Some(posts),
         last_post: Some(now - day),
         created: Some(now - day * 400),
+        links: Vec::new(),
     };
     let follow = |user: &str, relation: Relation| Follow {
         who: format!("{user}@x.social"),

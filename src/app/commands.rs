@@ -8,7 +8,7 @@
 //! command live in the two layers, each in one place.
 
 use super::act::act_on;
-use super::edit::{UNDO_HINT, author, selected_post, who};
+use super::edit::{UNDO_HINT, account_for, selected_post, who};
 use super::{
     AppState, Effect, Overlay, Palette, focus, keep_selection_visible, open_link, page, post_url,
     refresh, select, set_query,
@@ -109,7 +109,7 @@ pub fn run(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) {
             }
         }
         Command::MuteAuthor => {
-            if let Some(handle) = author(state) {
+            if let Some(handle) = account_for(state, command) {
                 state.overlay = Overlay::MuteMenu { handle };
             }
         }
@@ -138,10 +138,18 @@ pub fn run(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) {
             }
             None => state.message = Some("no post selected".into()),
         },
-        Command::Amplify => match selected_post(state) {
-            Some(post) => {
-                let handle = who(&post.author);
-                let amplified = post.author.keys().any(|k| state.rules.amplifies(k));
+        Command::Amplify => {
+            if let Some(handle) = account_for(state, command) {
+                let amplified = match handle.entry.strip_prefix("person:") {
+                    Some(name) => state
+                        .rules
+                        .persons
+                        .iter()
+                        .find(|p| p.name.eq_ignore_ascii_case(name))
+                        .is_some_and(|p| p.keys.iter().all(|k| state.rules.amplifies(k))),
+                    None => selected_post(state)
+                        .is_some_and(|p| p.author.keys().any(|k| state.rules.amplifies(k))),
+                };
                 effects.push(if amplified {
                     Effect::Edit {
                         done: format!("{handle} is no longer amplified{UNDO_HINT}"),
@@ -154,15 +162,14 @@ pub fn run(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) {
                     }
                 });
             }
-            None => state.message = Some("no post selected".into()),
-        },
+        }
         Command::AddToColumn => {
-            if let Some(handle) = author(state) {
+            if let Some(handle) = account_for(state, command) {
                 state.overlay = Overlay::Palette(Palette::columns_for(state, handle));
             }
         }
         Command::RemoveFromColumn => {
-            if let Some(handle) = author(state) {
+            if let Some(handle) = account_for(state, command) {
                 let column = state.rules.columns[state.focus].name.clone();
                 effects.push(Effect::Edit {
                     done: format!("removed {handle} from {column}{UNDO_HINT}"),

@@ -128,12 +128,67 @@ pub(super) fn who(account: &Account) -> Who {
     }
 }
 
-pub(super) fn author(state: &mut AppState) -> Option<Who> {
-    let handle = selected_post(state).map(|p| who(&p.author));
-    if handle.is_none() {
-        state.message = Some("no post selected".into());
+/// The account `command` edits: the one chosen in [`Overlay::Which`],
+/// else the selected author, unless they are one of a `[[person]]`'s
+/// accounts: then the reader is asked first (this account, or all of
+/// theirs) and `None` comes back meanwhile.
+pub(super) fn account_for(state: &mut AppState, command: Command) -> Option<Who> {
+    if let Some(chosen) = state.chosen_account.take() {
+        return Some(chosen);
     }
-    handle
+    let post = selected_post(state).cloned();
+    let Some(post) = post else {
+        state.message = Some("no post selected".into());
+        return None;
+    };
+    let account = who(&post.author);
+    let Some(person) = post
+        .author
+        .keys()
+        .find_map(|k| state.rules.person_of(k))
+        .map(|p| p.name.clone())
+    else {
+        return Some(account);
+    };
+    let back = std::mem::replace(&mut state.overlay, Overlay::None);
+    state.overlay = Overlay::Which {
+        command,
+        account,
+        person,
+        back: Box::new(back),
+    };
+    None
+}
+
+/// Keys in the "which account" question: `1` this account, `2` all of the
+/// person's, `esc` cancels.
+pub(super) fn which_key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
+    let Overlay::Which {
+        command,
+        account,
+        person,
+        back,
+    } = &state.overlay
+    else {
+        return;
+    };
+    let chosen = match chord.key {
+        Key::Char('1') => account.clone(),
+        Key::Char('2') => Who::from(format!("person:{person}")),
+        _ => {
+            if matches!(chord.key, Key::Named(NamedKey::Esc))
+                || state.keymap.command(&chord) == Some(Command::Close)
+            {
+                state.overlay = (**back).clone();
+            }
+            return;
+        }
+    };
+    let command = *command;
+    state.overlay = (**back).clone();
+    state.chosen_account = Some(chosen);
+    super::run(state, command, effects);
+    state.chosen_account = None;
 }
 
 /// Keys in the mute menu: `1` an hour, `2` a day, `3` a week, `0` or

@@ -332,6 +332,15 @@ pub enum Overlay {
     Profile(Box<ProfileView>),
     /// Who pays attention to whom.
     People(Box<PeopleView>),
+    /// One of a `[[person]]`'s accounts is to be edited: `1` that account,
+    /// `2` all of the person's; then `command` goes on with the choice and
+    /// `back` is open again.
+    Which {
+        command: Command,
+        account: crate::config::Who,
+        person: String,
+        back: Box<Overlay>,
+    },
     /// A question before something that cannot be taken back: `y` carries
     /// out `yes`, any other key goes back to `back`.
     Confirm {
@@ -409,6 +418,9 @@ pub struct AppState {
     pub saved_draft: Option<crate::model::Draft>,
     /// What each source's server allows in a post, once it said.
     pub limits: std::collections::HashMap<String, crate::model::Limits>,
+    /// The account chosen in [`Overlay::Which`], for the command that
+    /// asked.
+    pub chosen_account: Option<crate::config::Who>,
 }
 
 impl AppState {
@@ -460,6 +472,7 @@ impl AppState {
             next_ticket: 0,
             saved_draft: None,
             limits: std::collections::HashMap::new(),
+            chosen_account: None,
         }
     }
 
@@ -979,6 +992,7 @@ fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
         Overlay::People(_) => return people::key(state, chord, effects),
         Overlay::Confirm { .. } => return confirm::key(state, chord, effects),
         Overlay::MuteMenu { .. } => return edit::menu_key(state, chord, effects),
+        Overlay::Which { .. } => return edit::which_key(state, chord, effects),
         Overlay::Prompt { .. } => return edit::prompt_key(state, chord, effects),
         Overlay::Explain { .. } | Overlay::Sources { .. } => {
             return edit::explain_key(state, chord);
@@ -1029,6 +1043,7 @@ fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
             | Overlay::Thread(_)
             | Overlay::Profile(_)
             | Overlay::People(_)
+            | Overlay::Which { .. }
             | Overlay::Confirm { .. }
             | Overlay::MuteMenu { .. }
             | Overlay::Prompt { .. }

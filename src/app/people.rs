@@ -89,6 +89,8 @@ pub struct PeopleView {
     pub budget: Vec<Budget>,
     /// The source whose account acts for the rows.
     pub source: Option<String>,
+    /// Accounts that may be one person; `L` links the first.
+    pub suggestions: Vec<crate::people::Suggestion>,
 }
 
 impl PeopleView {
@@ -110,6 +112,7 @@ impl PeopleView {
             explain: false,
             budget: Vec::new(),
             source,
+            suggestions: Vec::new(),
         }
     }
 
@@ -154,6 +157,7 @@ pub(super) fn open(state: &mut AppState, effects: &mut Vec<Effect>) {
 
 /// The ledger as the cache gave it (or why not), for the view if open.
 pub(super) fn loaded(state: &mut AppState, result: Result<Box<Ledger>, String>) {
+    let mut suggestions = Vec::new();
     let rows = match result {
         Ok(mut ledger) => {
             let since = state.now - state.rules.people.window;
@@ -162,6 +166,7 @@ pub(super) fn loaded(state: &mut AppState, result: Result<Box<Ledger>, String>) 
                 since,
                 state.now,
             );
+            suggestions = crate::people::suggestions(&ledger, &state.rules);
             Ok(crate::people::rows(&ledger, &state.rules, state.now))
         }
         Err(why) => Err(why),
@@ -179,6 +184,7 @@ pub(super) fn loaded(state: &mut AppState, result: Result<Box<Ledger>, String>) 
             let kept = view.current().map(|r| r.key.clone());
             view.rows = rows;
             view.budget = budget;
+            view.suggestions = suggestions;
             view.error = None;
             refilter(view);
             if let Some(at) = kept.and_then(|k| {
@@ -239,7 +245,7 @@ fn refilter(view: &mut PeopleView) {
             if query.is_empty() {
                 return Some((i, 0));
             }
-            let text = format!("{} {}", r.name, r.handle);
+            let text = format!("{} {}", r.name, r.accounts.join(" "));
             matcher.fuzzy_match(&text, query).map(|score| (i, score))
         })
         .collect();
@@ -376,6 +382,31 @@ pub(super) fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effec
                 view.descending = !view.descending;
                 refilter(view);
                 anchor(view);
+                return;
+            }
+            Key::Char('L') => {
+                if view.suggestions.is_empty() {
+                    state.message = Some("no accounts to link: none look like one person".into());
+                    return;
+                }
+                let suggestion = view.suggestions.remove(0);
+                let accounts: Vec<crate::config::Who> = suggestion
+                    .accounts
+                    .iter()
+                    .map(|a| crate::config::Who::from(a.as_str()))
+                    .collect();
+                effects.push(Effect::Edit {
+                    done: format!(
+                        "{} are one person now: person:{}{}",
+                        suggestion.accounts.join(" and "),
+                        suggestion.name,
+                        super::edit::UNDO_HINT
+                    ),
+                    edit: crate::config::Edit::Person {
+                        name: suggestion.name,
+                        accounts,
+                    },
+                });
                 return;
             }
             Key::Char('s') => {

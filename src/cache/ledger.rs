@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS people_who(
     name TEXT NOT NULL DEFAULT '',
     posts INTEGER,
     last_post INTEGER,
-    created INTEGER
+    created INTEGER,
+    links TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS people_follows(
     source TEXT NOT NULL,
@@ -184,13 +185,14 @@ impl Db {
     pub fn ledger_accounts(&mut self, accounts: &[Known]) -> Result<(), CacheError> {
         self.in_tx(|tx| {
             let mut stmt = tx.prepare_cached(
-                "INSERT INTO people_who(key, handle, name, posts, last_post, created)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                "INSERT INTO people_who(key, handle, name, posts, last_post, created, links)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT(key) DO UPDATE SET
                      handle = excluded.handle, name = excluded.name,
                      posts = COALESCE(excluded.posts, posts),
                      last_post = COALESCE(excluded.last_post, last_post),
-                     created = COALESCE(excluded.created, created)",
+                     created = COALESCE(excluded.created, created),
+                     links = CASE WHEN excluded.links = '' THEN links ELSE excluded.links END",
             )?;
             for a in accounts.iter().filter(|a| !a.key.is_empty()) {
                 stmt.execute(params![
@@ -200,6 +202,7 @@ impl Db {
                     a.posts.and_then(|n| i64::try_from(n).ok()),
                     a.last_post.map(|t| t.timestamp()),
                     a.created.map(|t| t.timestamp()),
+                    a.links.join("\n"),
                 ])?;
             }
             Ok(())
@@ -392,9 +395,9 @@ impl Db {
                 ledger.me.push(me);
             }
         }
-        let mut stmt = self
-            .conn
-            .prepare("SELECT key, handle, name, posts, last_post, created FROM people_who")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT key, handle, name, posts, last_post, created, links FROM people_who",
+        )?;
         let accounts = stmt.query_map([], |r| {
             Ok(Known {
                 key: r.get(0)?,
@@ -405,6 +408,7 @@ impl Db {
                     .and_then(|n| u64::try_from(n).ok()),
                 last_post: r.get::<_, Option<i64>>(4)?.map(time),
                 created: r.get::<_, Option<i64>>(5)?.map(time),
+                links: r.get::<_, String>(6)?.lines().map(str::to_string).collect(),
             })
         })?;
         for account in accounts {
@@ -661,11 +665,13 @@ mod tests {
             posts: Some(30),
             last_post: Some(now()),
             created: None,
+            links: vec!["url:carol.example/about".into()],
         };
         db.ledger_accounts(std::slice::from_ref(&carol)).unwrap();
         db.ledger_accounts(&[Known {
             posts: None,
             name: "Carol N".into(),
+            links: Vec::new(),
             ..carol.clone()
         }])
         .unwrap();
@@ -679,6 +685,7 @@ mod tests {
         db.set_ledger_state("m", "me", "alice@h").unwrap();
         let ledger = db.ledger(&[], now() - TimeDelta::days(90)).unwrap();
         assert_eq!(ledger.accounts[0].posts, Some(30));
+        assert_eq!(ledger.accounts[0].links, ["url:carol.example/about"]);
         assert_eq!(ledger.accounts[0].name, "Carol N");
         assert_eq!(ledger.my_posts, 1);
         assert_eq!(ledger.me, ["alice@h"]);

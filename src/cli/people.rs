@@ -305,7 +305,7 @@ fn tally_json(tally: &Tally) -> serde_json::Value {
 fn json_line(row: &Row) -> serde_json::Value {
     serde_json::json!({
         "person": if row.name.is_empty() { &row.handle } else { &row.name },
-        "accounts": [row.handle],
+        "accounts": row.accounts,
         "follows_me": row.follows_me,
         "i_follow": row.i_follow,
         "in": tally_json(&row.facts.inbound),
@@ -356,9 +356,9 @@ fn table(people: &[Row]) -> String {
     );
     for row in people {
         let who = if row.name.is_empty() {
-            row.handle.clone()
+            row.accounts.join(" ")
         } else {
-            format!("{} {}", row.name, row.handle)
+            format!("{} {}", row.name, row.accounts.join(" "))
         };
         let mut circles = row.circles.join(",");
         if row.muted {

@@ -73,6 +73,10 @@ pub struct RawConfig {
     /// Where the people view draws the lines between its classes, and how much a scan reads.
     #[serde(default)]
     pub people: RawPeople,
+    /// One person with several accounts (Mastodon, Bluesky, a feed): named in rules as "person:Name", one row in the people view.
+    #[serde(default, rename = "person")]
+    #[schemars(with = "Vec<RawPerson>")]
+    pub persons: Vec<Spanned<RawPerson>>,
     /// Keys for commands: a command's name and a key or a list of keys; yours replace its defaults.
     #[serde(default)]
     #[schemars(schema_with = "keys::schema")]
@@ -131,6 +135,18 @@ pub enum Style {
 /// The entries of an include key, none when it is absent.
 pub fn entries(key: &Option<Spanned<Vec<Spanned<String>>>>) -> &[Spanned<String>] {
     key.as_ref().map_or(&[], |list| list.get_ref().as_slice())
+}
+
+/// One `[[person]]` table: a person and their accounts.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawPerson {
+    /// How rules name them ("person:Alice"); unique (any case).
+    #[schemars(with = "String")]
+    pub name: Spanned<String>,
+    /// Their accounts: "@alice@hachyderm.io", "alice.bsky.social", "feed:alice.dev".
+    #[schemars(with = "Vec<String>")]
+    pub accounts: Spanned<Vec<Spanned<String>>>,
 }
 
 /// One `[[column]]` table.
@@ -337,6 +353,28 @@ fn read_root(root: toml::de::DeTable<'_>, errors: &mut Vec<Diagnostic>) -> RawCo
                         read::table::<RawColumn>(t, span.clone(), &unknown_field, &missing, errors)
                     {
                         raw.columns.push(Spanned::new(span, column));
+                    }
+                }
+            }
+            "person" => {
+                let DeValue::Array(persons) = value.into_inner() else {
+                    errors.push(Diagnostic::error(
+                        Some(span),
+                        "`person` must be an array of tables: write each as [[person]]",
+                    ));
+                    continue;
+                };
+                for person in persons {
+                    let span = person.span();
+                    let DeValue::Table(t) = person.into_inner() else {
+                        errors.push(Diagnostic::error(Some(span), "a person must be a table"));
+                        continue;
+                    };
+                    let missing = |field: &str| format!("a person needs `{field}`");
+                    if let Some(person) =
+                        read::table::<RawPerson>(t, span.clone(), &unknown_field, &missing, errors)
+                    {
+                        raw.persons.push(Spanned::new(span, person));
                     }
                 }
             }

@@ -64,6 +64,12 @@ pub fn decode_actor(view: &serde_json::Value) -> Option<Known> {
         posts: view.get("postsCount").and_then(|n| n.as_u64()),
         last_post: None,
         created: time("createdAt"),
+        links: crate::model::people::profile_links(
+            view.get("description")
+                .and_then(|d| d.as_str())
+                .unwrap_or_default(),
+            &[],
+        ),
     })
 }
 

@@ -169,6 +169,18 @@ struct AccountFacts<'a> {
     last_status_at: Option<Cow<'a, str>>,
     #[serde(borrow)]
     created_at: Option<Cow<'a, str>>,
+    /// The bio (HTML).
+    #[serde(borrow, default)]
+    note: Cow<'a, str>,
+    #[serde(borrow, default)]
+    fields: Vec<Field<'a>>,
+}
+
+/// A profile field: its value is HTML.
+#[derive(serde::Deserialize)]
+struct Field<'a> {
+    #[serde(borrow, default)]
+    value: Cow<'a, str>,
 }
 
 /// A list of Mastodon Account entities (followers, following, who
@@ -208,6 +220,14 @@ fn known(a: &AccountFacts<'_>) -> (String, Known) {
                     .map(|t| t.and_utc())
             })
     };
+    let mut text = String::new();
+    let mut urls = Vec::new();
+    for html in std::iter::once(&a.note).chain(a.fields.iter().map(|f| &f.value)) {
+        let mut part = String::new();
+        html_to_text_into(html, &mut part, Some(&mut urls));
+        text.push_str(&part);
+        text.push(' ');
+    }
     (
         line_text(&a.id),
         Known {
@@ -217,6 +237,7 @@ fn known(a: &AccountFacts<'_>) -> (String, Known) {
             posts: a.statuses_count,
             last_post: a.last_status_at.as_deref().and_then(day),
             created: a.created_at.as_deref().and_then(day),
+            links: crate::model::people::profile_links(&text, &urls),
         },
     )
 }

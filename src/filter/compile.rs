@@ -79,6 +79,20 @@ pub struct Rules {
     pub notify: config::Notify,
     /// `[people]`: the people view's thresholds.
     pub people: config::Thresholds,
+    /// `[[person]]`: people with several accounts.
+    pub persons: Vec<Person>,
+    /// Each account of a person, by routing key: the index in `persons`.
+    pub(super) person_of: HashMap<String, usize>,
+}
+
+/// One `[[person]]`: a name and their accounts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub name: String,
+    /// Their accounts' routing keys.
+    pub keys: Vec<String>,
+    /// Their accounts as the config writes them.
+    pub handles: Vec<String>,
 }
 
 /// Rules plus the parsed config and warnings they came from.
@@ -114,6 +128,9 @@ struct Builder {
     errors: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
     accounts: HashMap<String, Roles>,
+    /// `[[person]]` tables, and each one's index by its lowercase name.
+    persons: Vec<Person>,
+    person_names: HashMap<String, usize>,
 }
 
 impl Builder {
@@ -128,9 +145,90 @@ impl Builder {
         }
     }
 
-    fn roles(&mut self, written: &Spanned<String>) -> Option<&mut Roles> {
-        let key = self.handle(written)?;
-        Some(self.accounts.entry(key).or_default())
+    /// The routing keys an account entry names: a handle's, or every
+    /// account of `person:Name`.
+    fn keys(&mut self, written: &Spanned<String>) -> Vec<String> {
+        let Some(name) = written.get_ref().trim().strip_prefix("person:") else {
+            return self.handle(written).into_iter().collect();
+        };
+        match self.person_names.get(&name.trim().to_lowercase()) {
+            Some(&i) => self.persons[i].keys.clone(),
+            None => {
+                let known: Vec<&str> = self.persons.iter().map(|p| p.name.as_str()).collect();
+                let which = if known.is_empty() {
+                    "the config has no [[person]] table".to_string()
+                } else {
+                    format!("the config's people are: {}", known.join(", "))
+                };
+                self.errors.push(Diagnostic::error(
+                    Some(written.span()),
+                    format!("there is no [[person]] named `{}`; {which}", name.trim()),
+                ));
+                Vec::new()
+            }
+        }
+    }
+
+    /// Sets something of every account an entry names.
+    fn roles(&mut self, written: &Spanned<String>, mut set: impl FnMut(&mut Roles)) {
+        for key in self.keys(written) {
+            set(self.accounts.entry(key).or_default());
+        }
+    }
+
+    /// `[[person]]` tables: names unique, accounts valid and each one's
+    /// only person.
+    fn persons(&mut self, raw: &[Spanned<config::RawPerson>]) {
+        let mut owner: HashMap<String, String> = HashMap::new();
+        for table in raw {
+            let p = table.get_ref();
+            let name = p.name.get_ref().trim().to_string();
+            if name.is_empty() || name.contains(':') {
+                self.errors.push(Diagnostic::error(
+                    Some(p.name.span()),
+                    "a person needs a `name` (without `:`), as rules write it after \"person:\"",
+                ));
+                continue;
+            }
+            if self.person_names.contains_key(&name.to_lowercase()) {
+                self.errors.push(Diagnostic::error(
+                    Some(p.name.span()),
+                    format!("there is already a person named `{name}`; names must be unique"),
+                ));
+                continue;
+            }
+            if p.accounts.get_ref().is_empty() {
+                self.errors.push(Diagnostic::error(
+                    Some(p.accounts.span()),
+                    format!("`{name}` has no accounts: list at least one"),
+                ));
+            }
+            let mut person = Person {
+                name: name.clone(),
+                keys: Vec::new(),
+                handles: Vec::new(),
+            };
+            for account in p.accounts.get_ref() {
+                let Some(key) = self.handle(account) else {
+                    continue;
+                };
+                if let Some(other) = owner.insert(key.clone(), name.clone()) {
+                    self.errors.push(Diagnostic::error(
+                        Some(account.span()),
+                        format!(
+                            "{} is already one of {other}'s accounts",
+                            account.get_ref().trim()
+                        ),
+                    ));
+                    continue;
+                }
+                person.handles.push(account.get_ref().trim().to_string());
+                person.keys.push(key);
+            }
+            self.person_names
+                .insert(name.to_lowercase(), self.persons.len());
+            self.persons.push(person);
+        }
     }
 
     fn keyword(&mut self, written: &Spanned<String>) -> Option<usize> {
@@ -177,7 +275,10 @@ impl Rules {
             errors: Vec::new(),
             warnings: Vec::new(),
             accounts: HashMap::new(),
+            persons: Vec::new(),
+            person_names: HashMap::new(),
         };
+        b.persons(&raw.persons);
 
         let me: HashSet<String> = raw.me.handles.iter().filter_map(|h| b.handle(h)).collect();
         let source_names: Vec<&str> = parsed.sources.iter().map(|s| s.name.as_str()).collect();
@@ -206,11 +307,11 @@ impl Rules {
                 ));
             }
             for account in config::entries(&c.accounts) {
-                if let Some(roles) = b.roles(account)
-                    && !roles.columns.contains(&index)
-                {
-                    roles.columns.push(index);
-                }
+                b.roles(account, |roles| {
+                    if !roles.columns.contains(&index) {
+                        roles.columns.push(index);
+                    }
+                });
             }
             for tag in config::entries(&c.hashtags) {
                 let name = tag.get_ref().trim().trim_start_matches('#');
@@ -326,35 +427,33 @@ impl Rules {
 
         let mute = &raw.mute;
         for account in &mute.accounts {
-            if let Some(roles) = b.roles(account) {
-                roles.muted = true;
-            }
+            b.roles(account, |roles| roles.muted = true);
         }
         for account in &mute.boosts_from {
-            if let Some(roles) = b.roles(account) {
-                roles.boosts_muted = true;
-            }
+            b.roles(account, |roles| roles.boosts_muted = true);
         }
         for (account, until) in &mute.until {
             let Some(time) = timed_mute_end(until, &mut b.errors) else {
                 continue;
             };
-            if let Some(roles) = b.roles(account) {
+            b.roles(account, |roles| {
                 roles.muted_until = Some(roles.muted_until.map_or(time, |t| t.max(time)));
-            }
+            });
         }
         let mute_keywords = mute.keywords.iter().filter_map(|k| b.keyword(k)).collect();
         let mute_regex = mute.regex.iter().filter_map(|r| b.regex(r)).collect();
         for account in &raw.amplify.accounts {
-            if let Some(roles) = b.roles(account) {
+            let mut both = false;
+            b.roles(account, |roles| {
                 roles.amplified = true;
-                if roles.muted || roles.muted_until.is_some_and(|t| t > now) {
-                    let shown = account.get_ref();
-                    b.warnings.push(Diagnostic::warning(
-                        Some(account.span()),
-                        format!("{shown} is both muted and amplified; the mute wins"),
-                    ));
-                }
+                both |= roles.muted || roles.muted_until.is_some_and(|t| t > now);
+            });
+            if both {
+                let shown = account.get_ref();
+                b.warnings.push(Diagnostic::warning(
+                    Some(account.span()),
+                    format!("{shown} is both muted and amplified; the mute wins"),
+                ));
             }
         }
         if raw.columns.is_empty() {
@@ -391,6 +490,13 @@ impl Rules {
             now,
             notify,
             people,
+            person_of: b
+                .persons
+                .iter()
+                .enumerate()
+                .flat_map(|(i, p)| p.keys.iter().map(move |k| (k.clone(), i)))
+                .collect(),
+            persons: b.persons,
         };
         Ok((rules, b.warnings))
     }
@@ -415,6 +521,11 @@ impl Rules {
         self.accounts
             .get(key)
             .map_or((Vec::new(), false), |r| (r.columns.clone(), r.muted))
+    }
+
+    /// The `[[person]]` this account (by routing key or DID) is one of.
+    pub fn person_of(&self, key: &str) -> Option<&Person> {
+        self.person_of.get(key).and_then(|i| self.persons.get(*i))
     }
 
     /// Whether `[me]` names this account (by routing key or DID).

@@ -147,7 +147,19 @@ pub fn explain(rules: &Rules, post: &Post) -> (Verdict, String) {
             Fired::Took { column: c, because } => {
                 let why = match because {
                     Because::Account(who) => {
-                        format!("accounts lists the {} {}", role(who), person(post, who))
+                        let account = match who {
+                            Who::Booster(i) => post.boosters().nth(i),
+                            Who::Author => Some(&*post.author),
+                        };
+                        let named = account
+                            .and_then(|a| a.keys().find_map(|k| rules.person_of(k)))
+                            .map(|p| format!(" (one of person:{}'s accounts)", p.name))
+                            .unwrap_or_default();
+                        format!(
+                            "accounts lists the {} {}{named}",
+                            role(who),
+                            person(post, who)
+                        )
                     }
                     Because::Keyword(id) => format!(
                         "keyword \"{}\"{}",

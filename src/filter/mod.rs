@@ -17,7 +17,7 @@ mod keywords;
 mod prefilter;
 mod route;
 
-pub use compile::{Column, Compiled, Rules, load};
+pub use compile::{Column, Compiled, Person, Rules, load};
 pub use explain::explain;
 pub use keywords::{Hits, KeywordIndex, fold};
 pub use route::{Because, Fired, MuteReason, Narrowing, Router, Verdict, Who, route, route_traced};

@@ -209,6 +209,82 @@ pub struct Known {
     pub last_post: Option<DateTime<Utc>>,
     /// When the account was made.
     pub created: Option<DateTime<Utc>>,
+    /// What its profile (bio, fields) points at, for suggesting that two
+    /// accounts are one person: `handle:alice.bsky.social`,
+    /// `url:alice.dev/about` (see [`profile_links`]).
+    pub links: Vec<String>,
+}
+
+/// What a profile points at, from its text and its links: the handles it
+/// names (`handle:alice.bsky.social`, `handle:alice@hachyderm.io`, and the
+/// one of a `bsky.app/profile/…` link) and its web links
+/// (`url:alice.dev/about`, lower case, without `www.` or a trailing `/`).
+/// At most 20.
+pub fn profile_links(text: &str, urls: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |token: String| {
+        if !out.contains(&token) && out.len() < 20 {
+            out.push(token);
+        }
+    };
+    let found: Vec<String> = urls
+        .iter()
+        .cloned()
+        .chain(
+            text.split_whitespace()
+                .filter(|w| w.starts_with("http://") || w.starts_with("https://"))
+                .map(str::to_string),
+        )
+        .collect();
+    for link in &found {
+        let Ok(url) = url::Url::parse(link.trim_end_matches(['.', ',', ')'])) else {
+            continue;
+        };
+        let Some(host) = url.host_str() else {
+            continue;
+        };
+        let host = host.trim_start_matches("www.").to_lowercase();
+        let path = url.path().trim_end_matches('/').to_lowercase();
+        if host == "bsky.app"
+            && let Some(handle) = path.strip_prefix("/profile/")
+            && !handle.is_empty()
+            && !handle.contains('/')
+        {
+            add(format!("handle:{handle}"));
+        }
+        add(format!("url:{host}{path}"));
+    }
+    for word in text.split_whitespace() {
+        if word.contains("://") {
+            continue;
+        }
+        let word = word
+            .trim_matches(|c: char| !c.is_alphanumeric() && c != '@' && c != '.' && c != '-')
+            .trim_end_matches('.')
+            .to_lowercase();
+        let bare = word.strip_prefix('@').unwrap_or(&word);
+        let looks_like_domain = |d: &str| {
+            d.contains('.')
+                && d.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+                && d.rsplit('.').next().is_some_and(|tld| {
+                    tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic())
+                })
+        };
+        match bare.split_once('@') {
+            Some((user, host)) if !user.is_empty() && looks_like_domain(host) => {
+                add(format!("handle:{user}@{host}"));
+            }
+            None if word.starts_with('@') && looks_like_domain(bare) => {
+                add(format!("handle:{bare}"));
+            }
+            None if bare.ends_with(".bsky.social") && looks_like_domain(bare) => {
+                add(format!("handle:{bare}"));
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Which way a follow goes.
@@ -276,6 +352,25 @@ mod tests {
         assert_eq!(from_notice, listed);
         assert_eq!(from_notice.direction, Direction::In);
         assert_eq!(from_notice.who, "bob@h");
+    }
+
+    #[test]
+    fn a_profile_points_at_handles_and_links() {
+        let got = profile_links(
+            "Rust and tea. Also @Alice.bsky.social and @alice@hachyderm.io; blog: \
+             https://www.alice.dev/about/ — not a handle: v1.2",
+            &["https://bsky.app/profile/alice.dev".to_string()],
+        );
+        assert_eq!(
+            got,
+            [
+                "handle:alice.dev",
+                "url:bsky.app/profile/alice.dev",
+                "url:alice.dev/about",
+                "handle:alice.bsky.social",
+                "handle:alice@hachyderm.io",
+            ]
+        );
     }
 
     #[test]

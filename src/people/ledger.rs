@@ -40,9 +40,12 @@ pub struct Ledger {
 /// One person, as the people view and `circles people` show them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
-    /// Routing key.
+    /// The account's routing key, or `person:Name` for a `[[person]]`.
     pub key: String,
+    /// The first of their accounts' handles.
     pub handle: String,
+    /// Every account of theirs the ledger knows.
+    pub accounts: Vec<String>,
     pub name: String,
     pub follows_me: bool,
     pub i_follow: bool,
@@ -88,36 +91,76 @@ pub fn rows(ledger: &Ledger, rules: &Rules, now: DateTime<Utc>) -> Vec<Row> {
     for key in known.keys() {
         people.entry(key).or_default();
     }
-    let mut rows: Vec<Row> = people
+    // Each account's facts, then one row per person: a `[[person]]`'s
+    // accounts together, everyone else on their own.
+    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
+    for (key, mut facts) in people {
+        if ledger.me.iter().any(|me| me == key) {
+            continue;
+        }
+        let account = known.get(key).copied();
+        let seen = ledger.seen.get(key);
+        facts.my_posts = ledger.my_posts;
+        facts.last_post = seen.map(|s| s.1).max(account.and_then(|a| a.last_post));
+        facts.posts_per_day = match (seen, account) {
+            (Some((n, _)), _) => f64::from(*n) / ledger.seen_days.max(1.0),
+            (None, Some(a)) => own_rate(a, limits, now),
+            (None, None) => 0.0,
+        };
+        let handle = account
+            .map(|a| a.handle.clone())
+            .unwrap_or_else(|| handle_of(key));
+        let name = account.map(|a| a.name.clone()).unwrap_or_default();
+        let person = rules.person_of(key);
+        let group_key = person.map_or_else(|| key.to_string(), |p| format!("person:{}", p.name));
+        let group = groups.entry(group_key).or_insert_with(|| Group {
+            name: person.map_or(name, |p| p.name.clone()),
+            person: person.is_some(),
+            accounts: Vec::new(),
+            keys: Vec::new(),
+            facts: Facts::default(),
+        });
+        group.accounts.push(handle);
+        group.keys.push(key.to_string());
+        merge(&mut group.facts, facts);
+    }
+    let mut rows: Vec<Row> = groups
         .into_iter()
-        .filter(|(key, _)| !ledger.me.iter().any(|me| me == key))
-        .map(|(key, mut facts)| {
-            let account = known.get(key).copied();
-            let seen = ledger.seen.get(key);
-            facts.my_posts = ledger.my_posts;
-            facts.last_post = seen.map(|s| s.1).max(account.and_then(|a| a.last_post));
-            facts.posts_per_day = match (seen, account) {
-                (Some((n, _)), _) => f64::from(*n) / ledger.seen_days.max(1.0),
-                (None, Some(a)) => own_rate(a, limits, now),
-                (None, None) => 0.0,
-            };
+        .map(|(key, group)| {
+            let Group {
+                name,
+                person,
+                mut accounts,
+                keys,
+                facts,
+            } = group;
             let (class, why) = classify(&facts, limits, now);
-            let (columns, muted) = rules.account_roles(key);
+            let mut circles: Vec<u16> = Vec::new();
+            let mut muted = false;
+            for k in &keys {
+                let (columns, mute) = rules.account_roles(k);
+                circles.extend(columns);
+                muted |= mute;
+            }
+            circles.sort_unstable();
+            circles.dedup();
+            if person {
+                accounts.sort();
+            }
             Row {
-                key: key.to_string(),
-                handle: account
-                    .map(|a| a.handle.clone())
-                    .unwrap_or_else(|| handle_of(key)),
-                name: account.map(|a| a.name.clone()).unwrap_or_default(),
+                key,
+                handle: accounts.first().cloned().unwrap_or_default(),
+                accounts,
+                name,
                 follows_me: facts.follows_me_since.is_some(),
                 i_follow: facts.i_follow,
-                circles: columns
+                circles: circles
                     .iter()
                     .filter_map(|c| rules.columns.get(usize::from(*c)))
                     .map(|c| c.name.clone())
                     .collect(),
                 muted,
-                amplified: rules.amplifies(key),
+                amplified: keys.iter().any(|k| rules.amplifies(k)),
                 facts,
                 class,
                 why,
@@ -126,6 +169,33 @@ pub fn rows(ledger: &Ledger, rules: &Rules, now: DateTime<Utc>) -> Vec<Row> {
         .collect();
     rows.sort_by(|a, b| a.class.cmp(&b.class).then_with(|| a.handle.cmp(&b.handle)));
     rows
+}
+
+/// The accounts of one row while they are gathered.
+struct Group {
+    name: String,
+    person: bool,
+    accounts: Vec<String>,
+    keys: Vec<String>,
+    facts: Facts,
+}
+
+/// Adds one account's facts to a person's: the earliest follow, both
+/// ways' engagement, the newest post, the posts of all.
+fn merge(into: &mut Facts, other: Facts) {
+    if let Some(since) = other.follows_me_since
+        && into.follows_me_since.is_none_or(|s| since < s)
+    {
+        into.follows_me_since = Some(since);
+        into.since_known = other.since_known;
+    }
+    into.stopped_following = into.stopped_following.max(other.stopped_following);
+    into.i_follow |= other.i_follow;
+    into.inbound.merge(&other.inbound);
+    into.outbound.merge(&other.outbound);
+    into.last_post = into.last_post.max(other.last_post);
+    into.posts_per_day += other.posts_per_day;
+    into.my_posts = into.my_posts.max(other.my_posts);
 }
 
 /// Each author's posts in `posts` from `since` on (how many, the newest),
@@ -147,6 +217,100 @@ pub fn seen_in<'a>(
     }
     let days = (now - oldest).num_seconds() as f64 / 86_400.0;
     (seen, days)
+}
+
+/// Two accounts that may be one person, and why the ledger thinks so. A
+/// suggestion is only ever applied by the reader (`L` in the people view).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion {
+    /// The name the `[[person]]` would get.
+    pub name: String,
+    /// Their handles as the config writes them.
+    pub accounts: Vec<String>,
+    pub why: String,
+}
+
+/// Accounts on different networks that look like one person, none yet in
+/// a `[[person]]`: one's profile names the other's handle, or both have the
+/// same display name and link the same page.
+pub fn suggestions(ledger: &Ledger, rules: &Rules) -> Vec<Suggestion> {
+    let mastodon = |key: &str| key.contains('@');
+    let free = |a: &&Known| {
+        !a.key.is_empty()
+            && !a.key.starts_with("feed:")
+            && rules.person_of(&a.key).is_none()
+            && !ledger.me.contains(&a.key)
+    };
+    let accounts: Vec<&Known> = ledger.accounts.iter().filter(free).collect();
+    let by_key: HashMap<&str, &Known> = accounts.iter().map(|a| (a.key.as_str(), *a)).collect();
+    let mut out: Vec<Suggestion> = Vec::new();
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut suggest = |a: &Known, b: &Known, why: String| {
+        let (x, y) = if a.key < b.key { (a, b) } else { (b, a) };
+        let pair = (x.key.clone(), y.key.clone());
+        if pairs.contains(&pair) {
+            return;
+        }
+        pairs.push(pair);
+        let name = [&a.name, &b.name]
+            .into_iter()
+            .find(|n| !n.trim().is_empty() && !n.contains(':'))
+            .map(|n| n.trim().to_string())
+            .unwrap_or_else(|| a.key.split(['@', '.']).next().unwrap_or("").to_string());
+        let written = |k: &Known| {
+            if mastodon(&k.key) {
+                k.handle.clone()
+            } else {
+                k.key.clone()
+            }
+        };
+        out.push(Suggestion {
+            name,
+            accounts: vec![written(x), written(y)],
+            why,
+        });
+    };
+    for a in &accounts {
+        for link in &a.links {
+            let Some(handle) = link.strip_prefix("handle:") else {
+                continue;
+            };
+            if let Some(b) = by_key.get(handle)
+                && b.key != a.key
+                && mastodon(&a.key) != mastodon(&b.key)
+            {
+                suggest(a, b, format!("{}'s profile names {}", a.handle, b.handle));
+            }
+        }
+    }
+    for (i, a) in accounts.iter().enumerate() {
+        let name = a.name.trim().to_lowercase();
+        if name.is_empty() {
+            continue;
+        }
+        for b in &accounts[i + 1..] {
+            if b.name.trim().to_lowercase() != name || mastodon(&a.key) == mastodon(&b.key) {
+                continue;
+            }
+            let shared = a
+                .links
+                .iter()
+                .filter(|l| l.starts_with("url:"))
+                .find(|l| b.links.contains(l));
+            if let Some(url) = shared {
+                suggest(
+                    a,
+                    b,
+                    format!(
+                        "the same name, and both profiles link {}",
+                        url.trim_start_matches("url:")
+                    ),
+                );
+            }
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
 }
 
 /// Posts a day by the account's own counts, over the window or its life
@@ -197,6 +361,7 @@ mod tests {
                 posts: Some(30),
                 last_post: Some(now() - day),
                 created: Some(now() - day * 10),
+                links: Vec::new(),
             }],
             follows: vec![
                 Follow {

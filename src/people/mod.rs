@@ -13,7 +13,7 @@ mod ledger;
 
 pub use crate::config::Thresholds;
 pub use crate::model::people::{Direction, Engaged, Interaction, Known, Relation};
-pub use ledger::{Follow, Ledger, Row, rows, seen_in};
+pub use ledger::{Follow, Ledger, Row, Suggestion, rows, seen_in, suggestions};
 
 use chrono::{DateTime, Utc};
 
@@ -45,6 +45,13 @@ impl Tally {
     pub fn add(&mut self, kind: Engaged, n: u32) {
         let slot = &mut self.0[kind as usize];
         *slot = slot.saturating_add(n);
+    }
+
+    /// Adds another tally's counts.
+    pub fn merge(&mut self, other: &Tally) {
+        for kind in Engaged::ALL {
+            self.add(kind, other.get(kind));
+        }
     }
 
     pub fn total(&self) -> u32 {

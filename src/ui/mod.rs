@@ -279,6 +279,20 @@ pub fn draw_with(state: &AppState, images: &Images, area: Rect, buf: &mut Buffer
         Overlay::Thread(thread) => draw_thread(state, thread, area, buf),
         Overlay::Profile(view) => draw_profile(state, view, area, buf),
         Overlay::People(view) => draw_people(state, view, area, buf),
+        Overlay::Which {
+            command,
+            account,
+            person,
+            back,
+        } => {
+            match &**back {
+                Overlay::Profile(view) => draw_profile(state, view, area, buf),
+                Overlay::People(view) => draw_people(state, view, area, buf),
+                Overlay::Thread(thread) => draw_thread(state, thread, area, buf),
+                _ => {}
+            }
+            draw_which(p, *command, &account.to_string(), person, area, buf);
+        }
         Overlay::Confirm { question, back, .. } => {
             // What was open stays in view under the question.
             match &**back {
@@ -356,6 +370,26 @@ fn draw_people(state: &AppState, view: &crate::app::PeopleView, area: Rect, buf:
         Line::from(Span::styled(budget.join(" · "), p.quiet())),
         &mut y,
     );
+    // Accounts that may be one person, which only the reader can say.
+    if let Some(first) = view.suggestions.first() {
+        let more = match view.suggestions.len() {
+            1 => String::new(),
+            n => format!(" ({} more after)", n - 1),
+        };
+        put(
+            Line::from(Span::styled(
+                sanitize_line(&format!(
+                    "⚭ one person? {}: {} — {} · L links them{more}",
+                    first.name,
+                    first.accounts.join(" + "),
+                    first.why
+                ))
+                .into_owned(),
+                p.fg(p.theme.amplified),
+            )),
+            &mut y,
+        );
+    }
     // What the view is doing.
     let status = if let Some(error) = &view.error {
         Span::styled(format!("the ledger: {error}"), p.alarm())
@@ -421,9 +455,9 @@ fn draw_people(state: &AppState, view: &crate::app::PeopleView, area: Rect, buf:
             continue;
         };
         let who = if row.name.is_empty() {
-            row.handle.clone()
+            row.accounts.join(" ")
         } else {
-            format!("{} {}", row.name, row.handle)
+            format!("{} {}", row.name, row.accounts.join(" "))
         };
         let mut circles = row.circles.join(",");
         for (on, word) in [(row.muted, "muted"), (row.amplified, "amplified")] {
@@ -1635,6 +1669,48 @@ fn draw_palette(p: Paint, palette: &crate::app::Palette, area: Rect, buf: &mut B
         }
         buf.set_line(inner.x, inner.y + 1 + row as u16, &line, inner.width);
     }
+}
+
+/// Which of a person's accounts a keyboard edit is for.
+fn draw_which(
+    p: Paint,
+    command: Command,
+    account: &str,
+    person: &str,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let what = match command {
+        Command::MuteAuthor => "Mute",
+        Command::Amplify => "Amplify",
+        Command::AddToColumn => "Add to a column",
+        Command::RemoveFromColumn => "Remove from the column",
+        other => other.name(),
+    };
+    let person = sanitize_line(person);
+    let title = format!("{what}: {person} has several accounts");
+    let lines: Vec<Line> = [
+        ("1", format!("this account, {}", sanitize_line(account))),
+        ("2", format!("all of {person}'s accounts (person:{person})")),
+        ("esc", "cancel".to_string()),
+    ]
+    .into_iter()
+    .map(|(k, what)| {
+        Line::from(vec![
+            Span::styled(format!(" {k:<4}"), p.focus()),
+            Span::raw(what),
+        ])
+    })
+    .collect();
+    let width = lines
+        .iter()
+        .map(|l| l.width() as u16 + 4)
+        .chain([card::width(&title) as u16 + 6])
+        .max()
+        .unwrap_or(40)
+        .min(area.width.saturating_sub(2));
+    let inner = overlay_box(p, area, width, 5, &title, buf);
+    draw_lines(&lines, inner, 0, buf);
 }
 
 fn draw_mute_menu(p: Paint, handle: &str, area: Rect, buf: &mut Buffer) {

@@ -967,3 +967,422 @@ mod bluesky {
         );
     }
 }
+
+// ---- one person, several accounts ----
+
+mod persons {
+    use circles::filter::{explain, load, route};
+    use circles::model::{Account, Network, Post};
+    use circles::testkit::t0;
+
+    const CONFIG: &str = r#"
+[[person]]
+name = "Alice"
+accounts = ["@alice@hachyderm.io", "alice.bsky.social", "feed:alice.dev"]
+
+[[column]]
+name = "Core"
+accounts = ["person:Alice"]
+
+[[column]]
+name = "Everyone else"
+rest = true
+
+[mute]
+boosts_from = ["person:alice"]
+"#;
+
+    fn by(handle: &str, network: Network) -> Post {
+        Post::new(
+            "m",
+            "1",
+            Account::new(handle, "Alice", network),
+            t0(),
+            "hello",
+        )
+    }
+
+    #[test]
+    fn a_column_naming_a_person_takes_each_of_their_accounts_and_explain_says_so() {
+        let rules = load(CONFIG, t0()).unwrap().rules;
+        for (handle, network) in [
+            ("@alice@hachyderm.io", Network::Mastodon),
+            ("@alice.bsky.social", Network::Bluesky),
+            ("feed:alice.dev", Network::Native),
+        ] {
+            assert_eq!(route(&rules, &by(handle, network)).columns, [0], "{handle}");
+        }
+        assert_eq!(
+            route(&rules, &by("@bob@hachyderm.io", Network::Mastodon)).columns,
+            [1]
+        );
+        let (_, why) = explain(&rules, &by("@alice.bsky.social", Network::Bluesky));
+        assert!(
+            why.contains(
+                "accounts lists the author @alice.bsky.social (one of person:Alice's accounts)"
+            ),
+            "{why}"
+        );
+        let alice = rules.person_of("alice.bsky.social").unwrap();
+        assert_eq!(alice.name, "Alice");
+        assert_eq!(alice.keys.len(), 3);
+    }
+
+    fn key(state: &mut circles::app::AppState, c: char) -> Vec<circles::app::Effect> {
+        circles::app::update(
+            state,
+            circles::app::Action::Key(circles::config::KeyChord::char(c)),
+        )
+    }
+
+    /// A screen on CONFIG with one post by alice's Bluesky account.
+    fn alice_on_screen() -> circles::app::AppState {
+        use circles::app::{Action, update};
+        use circles::model::SourceEvent;
+        let mut state = circles::testkit::state(CONFIG).sources(&["m"]).build();
+        update(
+            &mut state,
+            Action::Source(SourceEvent::Posts {
+                source: "m".into(),
+                posts: vec![by("@alice.bsky.social", Network::Bluesky)],
+            }),
+        );
+        state
+    }
+
+    #[test]
+    fn an_edit_on_one_of_a_persons_accounts_asks_this_one_or_all() {
+        use circles::app::{Effect, Overlay};
+        use circles::config::{Edit, KeyChord, NamedKey};
+        let mut state = alice_on_screen();
+        key(&mut state, 'm');
+        let Overlay::Which {
+            person, account, ..
+        } = &state.overlay
+        else {
+            panic!("not asked: {:?}", state.overlay);
+        };
+        assert_eq!(
+            (person.as_str(), account.entry.as_str()),
+            ("Alice", "alice.bsky.social")
+        );
+        // 2: all of hers, then the mute menu as usual.
+        key(&mut state, '2');
+        let Overlay::MuteMenu { handle } = &state.overlay else {
+            panic!("no mute menu: {:?}", state.overlay);
+        };
+        assert_eq!(handle.entry, "person:Alice");
+        let effects = circles::app::update(
+            &mut state,
+            circles::app::Action::Key(KeyChord::named(NamedKey::Enter)),
+        );
+        let [
+            Effect::Edit {
+                edit:
+                    Edit::MuteAccount {
+                        handle,
+                        until: None,
+                    },
+                ..
+            },
+        ] = &effects[..]
+        else {
+            panic!("{effects:?}");
+        };
+        // The edit writes `person:Alice`, and the file still compiles.
+        let written = circles::config::apply(
+            CONFIG,
+            &Edit::MuteAccount {
+                handle: handle.clone(),
+                until: None,
+            },
+            t0(),
+        )
+        .unwrap();
+        assert!(written.contains("\"person:Alice\""), "{written}");
+        let rules = load(&written, t0()).unwrap().rules;
+        let muted = route(&rules, &by("@alice@hachyderm.io", Network::Mastodon));
+        assert!(muted.muted.is_some(), "{written}");
+        // 1: this account only; esc: nothing.
+        let mut state = alice_on_screen();
+        key(&mut state, 'a');
+        let effects = key(&mut state, '1');
+        assert!(
+            matches!(&effects[..], [Effect::Edit { edit: Edit::Amplify { handle }, .. }] if handle.entry == "alice.bsky.social"),
+            "{effects:?}"
+        );
+        key(&mut state, 'a');
+        let effects = circles::app::update(
+            &mut state,
+            circles::app::Action::Key(KeyChord::named(NamedKey::Esc)),
+        );
+        assert!(effects.is_empty());
+        assert!(matches!(state.overlay, Overlay::None));
+    }
+
+    #[test]
+    fn a_person_is_one_row_of_the_people_view() {
+        use circles::model::people::{Direction, Engaged};
+        use circles::people::{Ledger, rows};
+        let rules = load(CONFIG, t0()).unwrap().rules;
+        let ledger = Ledger {
+            counts: vec![
+                (
+                    "alice@hachyderm.io".into(),
+                    Direction::In,
+                    Engaged::Reply,
+                    2,
+                ),
+                (
+                    "alice.bsky.social".into(),
+                    Direction::In,
+                    Engaged::Favourite,
+                    3,
+                ),
+                (
+                    "alice.bsky.social".into(),
+                    Direction::Out,
+                    Engaged::Reply,
+                    1,
+                ),
+                (
+                    "bob@hachyderm.io".into(),
+                    Direction::In,
+                    Engaged::Favourite,
+                    1,
+                ),
+            ],
+            ..Ledger::default()
+        };
+        let people = rows(&ledger, &rules, t0());
+        assert_eq!(people.len(), 2, "{people:#?}");
+        let alice = people.iter().find(|r| r.key == "person:Alice").unwrap();
+        assert_eq!(alice.name, "Alice");
+        assert_eq!(
+            alice.accounts,
+            ["@alice.bsky.social", "@alice@hachyderm.io"]
+        );
+        assert_eq!(alice.facts.inbound.total(), 5);
+        assert_eq!(alice.facts.outbound.total(), 1);
+        assert_eq!(alice.circles, ["Core"]);
+    }
+
+    #[test]
+    fn person_mistakes_are_located() {
+        let errors = |text: &str| -> Vec<String> {
+            load(text, t0())
+                .unwrap_err()
+                .errors
+                .iter()
+                .map(|d| format!("{}: {}", d.line_col(text).unwrap().0, d.message))
+                .collect()
+        };
+        assert_eq!(
+            errors("[[column]]\nname = \"Core\"\naccounts = [\"person:Bob\"]\n"),
+            ["3: there is no [[person]] named `Bob`; the config has no [[person]] table"]
+        );
+        let text = "[[person]]\nname = \"A\"\naccounts = [\"@a@x.social\"]\n\
+                    [[person]]\nname = \"a\"\naccounts = [\"@b@x.social\"]\n\
+                    [[person]]\nname = \"C\"\naccounts = [\"@a@x.social\", \"not a handle\"]\n\
+                    [mute]\naccounts = [\"person:Z\"]\n";
+        let got = errors(text);
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert!(
+            got[0].starts_with("5: there is already a person named `a`"),
+            "{got:?}"
+        );
+        assert!(
+            got[1].starts_with("9: @a@x.social is already one of A's accounts"),
+            "{got:?}"
+        );
+        assert!(got[2].starts_with("9: "), "{got:?}");
+        assert_eq!(
+            got[3],
+            "11: there is no [[person]] named `Z`; the config's people are: A, C"
+        );
+    }
+}
+
+// ---- suggested links: never made without the reader's word ----
+
+mod suggested {
+    use circles::app::{Action, Effect, Overlay, update};
+    use circles::config::{Edit, KeyChord};
+    use circles::filter::load;
+    use circles::model::people::Known;
+    use circles::people::{Ledger, suggestions};
+    use circles::testkit::{self, t0};
+
+    fn known(key: &str, handle: &str, name: &str, links: &[&str]) -> Known {
+        Known {
+            key: key.into(),
+            handle: handle.into(),
+            name: name.into(),
+            links: links.iter().map(|l| l.to_string()).collect(),
+            ..Known::default()
+        }
+    }
+
+    fn ledger() -> Ledger {
+        Ledger {
+            accounts: vec![
+                // Her Mastodon bio names her Bluesky handle.
+                known(
+                    "alice@hachyderm.io",
+                    "@alice@hachyderm.io",
+                    "Alice",
+                    &["handle:alice.bsky.social"],
+                ),
+                known("alice.bsky.social", "@alice.bsky.social", "alice ✨", &[]),
+                // Same name, both bios link the same page.
+                known("bob@x.social", "@bob@x.social", "Bob Ng", &["url:bob.dev"]),
+                known(
+                    "bobng.bsky.social",
+                    "@bobng.bsky.social",
+                    "bob ng",
+                    &["url:bob.dev"],
+                ),
+                // Same name, nothing shared: no suggestion.
+                known(
+                    "carol@x.social",
+                    "@carol@x.social",
+                    "Carol",
+                    &["url:carol.dev"],
+                ),
+                known(
+                    "carol.bsky.social",
+                    "@carol.bsky.social",
+                    "Carol",
+                    &["url:other.dev"],
+                ),
+            ],
+            ..Ledger::default()
+        }
+    }
+
+    #[test]
+    fn a_named_handle_or_a_shared_link_with_the_same_name_is_suggested() {
+        let rules = load("", t0()).unwrap().rules;
+        let got = suggestions(&ledger(), &rules);
+        let pairs: Vec<(&str, Vec<String>)> = got
+            .iter()
+            .map(|s| (s.name.as_str(), s.accounts.clone()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                (
+                    "Alice",
+                    vec![
+                        "alice.bsky.social".to_string(),
+                        "@alice@hachyderm.io".into()
+                    ]
+                ),
+                (
+                    "Bob Ng",
+                    vec!["@bob@x.social".to_string(), "bobng.bsky.social".into()]
+                ),
+            ]
+        );
+        assert_eq!(
+            got[0].why,
+            "@alice@hachyderm.io's profile names @alice.bsky.social"
+        );
+        assert_eq!(got[1].why, "the same name, and both profiles link bob.dev");
+        // Accounts already one person are not suggested again.
+        let rules = load(
+            "[[person]]\nname = \"Alice\"\naccounts = [\"@alice@hachyderm.io\", \"alice.bsky.social\"]\n",
+            t0(),
+        )
+        .unwrap()
+        .rules;
+        assert_eq!(suggestions(&ledger(), &rules).len(), 1);
+    }
+
+    #[test]
+    fn a_mastodon_account_s_bio_and_fields_give_its_links() {
+        let json = r#"[{"id":"1","acct":"alice","display_name":"Alice","url":"https://hachyderm.io/@alice",
+            "note":"<p>also <a href=\"https://bsky.app/profile/alice.bsky.social\">@alice.bsky.social</a></p>",
+            "fields":[{"name":"blog","value":"<a href=\"https://alice.dev/\">alice.dev</a>","verified_at":null}],
+            "statuses_count":5,"last_status_at":"2026-11-20","created_at":"2020-01-01T00:00:00.000Z"},
+            {"not":"an account"}]"#;
+        let (accounts, skipped) = circles::decode::mastodon::decode_accounts(json).unwrap();
+        assert_eq!(skipped, 1);
+        let (id, alice) = &accounts[0];
+        assert_eq!(id, "1");
+        assert_eq!(alice.key, "alice@hachyderm.io");
+        assert_eq!(alice.posts, Some(5));
+        assert_eq!(
+            alice.last_post.unwrap().date_naive().to_string(),
+            "2026-11-20"
+        );
+        assert!(
+            alice
+                .links
+                .contains(&"handle:alice.bsky.social".to_string()),
+            "{:?}",
+            alice.links
+        );
+        assert!(
+            alice.links.contains(&"url:alice.dev".to_string()),
+            "{:?}",
+            alice.links
+        );
+    }
+
+    #[test]
+    fn the_view_shows_a_suggestion_and_only_capital_l_links_them() {
+        let mut state = testkit::state(super::view::CONFIG).size(120, 30).build();
+        update(&mut state, Action::Key(KeyChord::char('P')));
+        let effects = update(&mut state, Action::Ledger(Ok(Box::new(ledger()))));
+        assert!(
+            !effects.iter().any(|e| matches!(e, Effect::Edit { .. })),
+            "nothing is linked unasked: {effects:?}"
+        );
+        let Overlay::People(view) = &state.overlay else {
+            panic!("no view");
+        };
+        assert_eq!(view.suggestions.len(), 2);
+        let effects = update(&mut state, Action::Key(KeyChord::char('L')));
+        let [
+            Effect::Edit {
+                edit: Edit::Person { name, accounts },
+                done,
+            },
+        ] = &effects[..]
+        else {
+            panic!("{effects:?}");
+        };
+        assert_eq!(name, "Alice");
+        assert_eq!(accounts.len(), 2);
+        assert!(done.contains("one person now: person:Alice"), "{done}");
+        // The edit, applied to a commented config, adds the table and keeps
+        // the rest as written; the result compiles and links the two.
+        let text = "# mine\n[[column]]\nname = \"Core\" # the few\n";
+        let written = circles::config::apply(
+            text,
+            &Edit::Person {
+                name: name.clone(),
+                accounts: accounts.clone(),
+            },
+            t0(),
+        )
+        .unwrap();
+        assert!(written.starts_with(text), "{written}");
+        let rules = load(&written, t0()).unwrap().rules;
+        assert_eq!(rules.person_of("alice.bsky.social").unwrap().name, "Alice");
+        assert_eq!(rules.person_of("alice@hachyderm.io").unwrap().name, "Alice");
+        // Linking more accounts to a person adds to her table.
+        let more = circles::config::apply(
+            &written,
+            &Edit::Person {
+                name: "alice".into(),
+                accounts: vec!["feed:alice.dev".into()],
+            },
+            t0(),
+        )
+        .unwrap();
+        assert_eq!(more.matches("[[person]]").count(), 1, "{more}");
+        assert_eq!(load(&more, t0()).unwrap().rules.persons[0].keys.len(), 3);
+    }
+}

@@ -98,6 +98,12 @@ pub enum Edit {
         column: String,
         handle: Who,
     },
+    /// These accounts are one person: added to the `[[person]]` of that
+    /// name (any case), or a new one appended.
+    Person {
+        name: String,
+        accounts: Vec<Who>,
+    },
 }
 
 impl Edit {
@@ -113,6 +119,7 @@ impl Edit {
             Edit::AddToColumn { column, handle } => format!("{handle} is already in {column}"),
             Edit::NewColumn { column, .. } => format!("there is already a column {column}"),
             Edit::RemoveFromColumn { column, handle } => format!("{handle} is not in {column}"),
+            Edit::Person { name, .. } => format!("{name} has these accounts already"),
         }
     }
 }
@@ -185,6 +192,13 @@ pub fn apply(text: &str, edit: &Edit, now: DateTime<Utc>) -> Result<String, Edit
             let handle = Handle::new(handle)?;
             editor.new_column(column, &handle)?;
         }
+        Edit::Person { name, accounts } => {
+            let handles = accounts
+                .iter()
+                .map(Handle::new)
+                .collect::<Result<Vec<_>, _>>()?;
+            editor.person(name, &handles)?;
+        }
         Edit::RemoveFromColumn { column, handle } => {
             let handle = Handle::new(handle)?;
             let (table, name) = editor.column(column)?;
@@ -214,6 +228,14 @@ struct Handle {
 impl Handle {
     fn new(who: &Who) -> Result<Handle, EditError> {
         let written = who.entry.trim();
+        // `person:Name` stands for all of a [[person]]'s accounts.
+        if written.starts_with("person:") {
+            return Ok(Handle {
+                written: written.to_string(),
+                note: None,
+                keys: vec![written.to_lowercase()],
+            });
+        }
         let key = parse_handle(written).map_err(|e| EditError(e.to_string()))?;
         let note = who
             .handle
@@ -235,6 +257,9 @@ impl Handle {
 
     /// The handle for messages: the one beside a DID, else the entry.
     fn shown(&self) -> String {
+        if self.written.starts_with("person:") {
+            return self.written.clone();
+        }
         display_handle(self.note.as_deref().unwrap_or(&self.written))
     }
 }
@@ -461,6 +486,56 @@ impl Editor {
                 self.doc.insert("column", Item::ArrayOfTables(list));
             }
         }
+        Ok(())
+    }
+}
+
+impl Editor {
+    /// Adds `handles` to the `[[person]]` named `name`, or appends one.
+    fn person(&mut self, name: &str, handles: &[Handle]) -> Result<(), EditError> {
+        let name = name.trim();
+        if name.is_empty() || name.contains(':') {
+            return Err(EditError(
+                "a person needs a name without `:`, as rules write it after \"person:\"".into(),
+            ));
+        }
+        let wanted = name.to_lowercase();
+        let list = match self.doc.get_mut("person") {
+            Some(Item::ArrayOfTables(list)) => list,
+            Some(_) => return Err(not_editable("person", "a list of tables")),
+            None => {
+                self.doc
+                    .insert("person", Item::ArrayOfTables(ArrayOfTables::new()));
+                match self.doc.get_mut("person") {
+                    Some(Item::ArrayOfTables(list)) => list,
+                    _ => return Err(not_editable("person", "a list of tables")),
+                }
+            }
+        };
+        let existing = list.iter_mut().find(|t| {
+            t.get("name")
+                .and_then(Item::as_str)
+                .is_some_and(|n| n.trim().to_lowercase() == wanted)
+        });
+        if let Some(table) = existing {
+            for handle in handles {
+                add_account(TableMut::Std(table), "accounts", "person.accounts", handle)?;
+            }
+            return Ok(());
+        }
+        let mut table = Table::new();
+        table.insert("name", toml_edit::value(name));
+        let mut accounts = Array::new();
+        for handle in handles {
+            accounts.push(handle.written.as_str());
+        }
+        table.insert("accounts", toml_edit::value(accounts));
+        let after = list.iter().last().and_then(Table::position);
+        table.set_position(after.or(Some(self.next_position)));
+        if after.is_none() {
+            self.next_position += 1;
+        }
+        list.push(table);
         Ok(())
     }
 }
