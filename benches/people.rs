@@ -163,6 +163,17 @@ fn benches(c: &mut Criterion) {
             BatchSize::PerIteration,
         )
     });
+    // Its parts: the cache's answer, and the rows made of it.
+    group.bench_function("the ledger read from the cache", |b| {
+        b.iter(|| black_box(db.ledger(&[], since).unwrap()))
+    });
+    let read = db.ledger(&[], since).unwrap();
+    group.bench_function("the rows made and classified", |b| {
+        b.iter(|| black_box(circles::people::rows(&read, &state.rules, now)))
+    });
+    group.bench_function("the suggestions looked for", |b| {
+        b.iter(|| black_box(circles::people::suggestions(&read, &state.rules)))
+    });
     let mut open = state.clone();
     update(&mut open, Action::Key(KeyChord::char('P')));
     let ledger = db.ledger(&[], since).unwrap();

@@ -432,6 +432,16 @@ fn context(post: &Post, width: usize) -> Vec<Line> {
     if post.notice.is_some() {
         lines.push(truncate_line(notice_words(post), width));
     }
+    if !post.also_as.is_empty() {
+        let also: Vec<&str> = post.also_as.iter().map(|a| a.handle.as_str()).collect();
+        lines.push(truncate_line(
+            vec![piece(
+                Tone::Context,
+                format!("⧉ also as {}", also.join(", ")),
+            )],
+            width,
+        ));
+    }
     let boosters: Vec<&str> = post.boosters().map(|b| b.shown_name()).collect();
     if !boosters.is_empty() {
         let who = boosters.join(", ");

@@ -421,6 +421,9 @@ pub struct AppState {
     /// The account chosen in [`Overlay::Which`], for the command that
     /// asked.
     pub chosen_account: Option<crate::config::Who>,
+    /// Recent posts of `[[person]]`s by (person, their words): a copy of
+    /// one by another of their accounts is merged into it.
+    cross_posts: std::collections::HashMap<(usize, String), (PostId, DateTime<Utc>)>,
 }
 
 impl AppState {
@@ -473,6 +476,7 @@ impl AppState {
             saved_draft: None,
             limits: std::collections::HashMap::new(),
             chosen_account: None,
+            cross_posts: std::collections::HashMap::new(),
         }
     }
 
@@ -1551,6 +1555,48 @@ fn put_back(state: &mut AppState, column: usize, (selected, offset): Anchor) {
 /// posts slide in at the top; one who has scrolled down keeps the same
 /// first post on screen, and what arrived above waits behind the "▲ N new"
 /// marker.
+/// The key a post of a `[[person]]`'s account is known by among their
+/// recent posts: the person and the post's words. None for anyone else,
+/// a boost or a notification.
+fn cross_post_key(state: &AppState, post: &crate::model::Post) -> Option<(usize, String)> {
+    if post.is_boost() || post.notice.is_some() || state.rules.persons.is_empty() {
+        return None;
+    }
+    let person = post.author.keys().find_map(|k| state.rules.person_of(k))?;
+    let index = state.rules.persons.iter().position(|p| p == person)?;
+    let words = crate::model::people::cross_post_text(&post.text)?;
+    Some((index, words))
+}
+
+/// The post `post` is a cross-post of: the same words by another of the
+/// person's accounts within minutes.
+fn cross_posted(
+    state: &AppState,
+    key: &(usize, String),
+    post: &crate::model::Post,
+) -> Option<PostId> {
+    let &(id, at) = state.cross_posts.get(key)?;
+    let first = &state.timeline.get(id)?.post;
+    let near = (post.created_at - at).abs() <= crate::model::people::CROSS_POST_WITHIN;
+    let other = first.author.key != post.author.key
+        && !first.also_as.iter().any(|a| a.key == post.author.key);
+    (near && other).then_some(id)
+}
+
+/// Keeps a person's post for the cross-posts to come; what is older than
+/// an hour goes once there are many.
+fn remember_cross_post(state: &mut AppState, key: (usize, String), id: PostId) {
+    let at = state
+        .timeline
+        .get(id)
+        .map_or(state.now, |e| e.post.created_at);
+    if state.cross_posts.len() >= 512 {
+        let cutoff = at - chrono::TimeDelta::hours(1);
+        state.cross_posts.retain(|_, (_, when)| *when >= cutoff);
+    }
+    state.cross_posts.insert(key, (id, at));
+}
+
 /// What notifications say people did to the reader, for the people
 /// ledger: each interaction (kept once however often it comes), and when
 /// a follow began.
@@ -1621,6 +1667,31 @@ fn add_posts(
             }
             continue;
         }
+        // The same post by another account of its author's person: one
+        // card names both.
+        let cross = cross_post_key(state, &post);
+        if let Some(id) = cross
+            .as_ref()
+            .and_then(|key| cross_posted(state, key, &post))
+        {
+            if let Some(entry) = state.timeline.get(id) {
+                let mut merged = (*entry.post).clone();
+                merged.also_as.push((*post.author).clone());
+                let verdict = entry.verdict.clone();
+                for column in &verdict.columns {
+                    if let Some(touched) = touched_columns.get_mut(usize::from(*column)) {
+                        *touched = true;
+                    }
+                }
+                state.timeline.replace(id, merged, verdict);
+                if state.persisting
+                    && let Some(entry) = state.timeline.get(id)
+                {
+                    kept.push(Arc::clone(&entry.post));
+                }
+            }
+            continue;
+        }
         let verdict = route(&state.rules, &post);
         let muted = verdict.muted.is_some();
         // Read already, where the server keeps its marker.
@@ -1630,6 +1701,9 @@ fn add_posts(
         };
         if read {
             state.timeline.mark_seen(inserted.id);
+        }
+        if let Some(key) = cross {
+            remember_cross_post(state, key, inserted.id);
         }
         if state.persisting
             && let Some(entry) = state.timeline.get(inserted.id)

@@ -179,6 +179,7 @@ pub(super) fn decode_feed_item(
         author: author.into(),
         boosted_by: boosted_by.map(Into::into),
         also_boosted_by: Vec::new(),
+        also_as: Vec::new(),
         created_at,
         text: body_text(text),
         content_warning: None,

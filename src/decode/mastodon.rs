@@ -116,6 +116,7 @@ pub(super) fn decode_status(status: Status<'_>, source: &str) -> Result<Post, De
         author: author.into(),
         boosted_by: boosted_by.map(Into::into),
         also_boosted_by: Vec::new(),
+        also_as: Vec::new(),
         created_at,
         text,
         content_warning: nonempty_body(Some(&status.spoiler_text)),

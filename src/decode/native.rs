@@ -106,6 +106,7 @@ pub(super) fn decode(item: Item<'_>, source: &str) -> Result<Post, DecodeError> 
         author: author.into(),
         boosted_by: boosted_by.map(Into::into),
         also_boosted_by: Vec::new(),
+        also_as: Vec::new(),
         created_at,
         text,
         content_warning: item

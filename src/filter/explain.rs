@@ -104,6 +104,19 @@ pub fn explain(rules: &Rules, post: &Post) -> (Verdict, String) {
         let _ = write!(out, " (a {} notification)", notice_name(post));
     }
     out.push('\n');
+    if !post.also_as.is_empty() {
+        let others: Vec<&str> = post.also_as.iter().map(|a| a.handle.as_str()).collect();
+        let person = post
+            .author
+            .keys()
+            .find_map(|k| rules.person_of(k))
+            .map_or_else(String::new, |p| format!(" (person:{})", p.name));
+        let _ = writeln!(
+            out,
+            "  merged: {} posted the same within minutes{person}; one card shows both",
+            others.join(", ")
+        );
+    }
     let column = |i: u16| rules.columns[usize::from(i)].name.as_str();
     for fired in &verdict.fired {
         let line = match *fired {

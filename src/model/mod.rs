@@ -259,6 +259,10 @@ pub struct Post {
     /// who boosted it). Routing counts them all.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub also_boosted_by: Vec<Account>,
+    /// Other accounts of the author's `[[person]]` that posted the same
+    /// text within minutes (a cross-post), merged into this card.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also_as: Vec<Account>,
     pub created_at: DateTime<Utc>,
     pub text: String,
     pub content_warning: Option<String>,
@@ -352,6 +356,7 @@ impl Post {
             author: Arc::new(author),
             boosted_by: None,
             also_boosted_by: Vec::new(),
+            also_as: Vec::new(),
             created_at,
             text: text.to_string(),
             content_warning: None,

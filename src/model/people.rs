@@ -305,6 +305,37 @@ impl Relation {
     }
 }
 
+/// How long apart two accounts of one person may post the same text for
+/// it to be one cross-post.
+pub const CROSS_POST_WITHIN: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
+
+/// A post's text as two networks' copies of one cross-post share it:
+/// lower case, letters and digits, links left out (a bridge adds its own,
+/// shortens them or counts them differently), at most 200 characters.
+/// None for a text too short to tell.
+pub fn cross_post_text(text: &str) -> Option<String> {
+    let mut out = String::new();
+    for word in text.split_whitespace().filter(|w| !w.contains("://")) {
+        let word: String = word
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect();
+        if word.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&word);
+        if out.chars().count() >= 200 {
+            break;
+        }
+    }
+    let out: String = out.chars().take(200).collect();
+    (out.chars().count() >= 12).then_some(out)
+}
+
 /// What a people scan says to the app while it runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScanNews {
@@ -352,6 +383,14 @@ mod tests {
         assert_eq!(from_notice, listed);
         assert_eq!(from_notice.direction, Direction::In);
         assert_eq!(from_notice.who, "bob@h");
+    }
+
+    #[test]
+    fn cross_posts_compare_by_their_words() {
+        let a = cross_post_text("Shipped v2 of the parser! https://example.com/a #rust").unwrap();
+        let b = cross_post_text("shipped v2 of the parser 🎉 https://bsky.link/x #Rust").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(cross_post_text("ok!"), None);
     }
 
     #[test]

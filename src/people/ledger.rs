@@ -283,29 +283,41 @@ pub fn suggestions(ledger: &Ledger, rules: &Rules) -> Vec<Suggestion> {
             }
         }
     }
-    for (i, a) in accounts.iter().enumerate() {
+    // Accounts by name, for the same name on two networks (only accounts
+    // that link somewhere can share a link).
+    let mut by_name: HashMap<String, Vec<&Known>> = HashMap::new();
+    for a in accounts
+        .iter()
+        .filter(|a| a.links.iter().any(|l| l.starts_with("url:")))
+    {
         let name = a.name.trim().to_lowercase();
-        if name.is_empty() {
-            continue;
+        if !name.is_empty() {
+            by_name.entry(name).or_default().push(a);
         }
-        for b in &accounts[i + 1..] {
-            if b.name.trim().to_lowercase() != name || mastodon(&a.key) == mastodon(&b.key) {
-                continue;
-            }
-            let shared = a
-                .links
-                .iter()
-                .filter(|l| l.starts_with("url:"))
-                .find(|l| b.links.contains(l));
-            if let Some(url) = shared {
-                suggest(
-                    a,
-                    b,
-                    format!(
-                        "the same name, and both profiles link {}",
-                        url.trim_start_matches("url:")
-                    ),
-                );
+    }
+    let mut named: Vec<&Vec<&Known>> = by_name.values().filter(|v| v.len() > 1).collect();
+    named.sort_by(|x, y| x[0].key.cmp(&y[0].key));
+    for same in named {
+        for (i, a) in same.iter().enumerate() {
+            for b in &same[i + 1..] {
+                if mastodon(&a.key) == mastodon(&b.key) {
+                    continue;
+                }
+                let shared = a
+                    .links
+                    .iter()
+                    .filter(|l| l.starts_with("url:"))
+                    .find(|l| b.links.contains(l));
+                if let Some(url) = shared {
+                    suggest(
+                        a,
+                        b,
+                        format!(
+                            "the same name, and both profiles link {}",
+                            url.trim_start_matches("url:")
+                        ),
+                    );
+                }
             }
         }
     }

@@ -614,6 +614,7 @@ fn entry_post(entry: &feed_rs::model::Entry, info: &FeedInfo<'_>) -> Post {
         author: author.into(),
         boosted_by: None,
         also_boosted_by: Vec::new(),
+        also_as: Vec::new(),
         created_at: entry.published.or(entry.updated).unwrap_or_else(Utc::now),
         text: cap(text),
         content_warning: None,

@@ -1168,6 +1168,66 @@ boosts_from = ["person:alice"]
     }
 
     #[test]
+    fn a_cross_post_by_two_of_her_accounts_is_one_card_and_explain_says_merged() {
+        use circles::app::{Action, update};
+        use circles::model::SourceEvent;
+        let mut state = circles::testkit::state(CONFIG).sources(&["m", "b"]).build();
+        let mut first = by("@alice@hachyderm.io", Network::Mastodon);
+        first.text = "Shipped v2 of the parser! https://example.com/a".into();
+        let mut copy = by("@alice.bsky.social", Network::Bluesky);
+        copy.id = "at://alice/post/1".into();
+        copy.source = "b".into();
+        copy.text = "shipped v2 of the parser https://bsky.link/x".into();
+        copy.created_at = t0() + chrono::TimeDelta::minutes(3);
+        // Hours later, the same words are another post.
+        let mut later = copy.clone();
+        later.id = "at://alice/post/2".into();
+        later.created_at = t0() + chrono::TimeDelta::hours(3);
+        for (source, post) in [("m", first), ("b", copy), ("b", later)] {
+            update(
+                &mut state,
+                Action::Source(SourceEvent::Posts {
+                    source: source.into(),
+                    posts: vec![post],
+                }),
+            );
+        }
+        let core = state.timeline.column(0);
+        assert_eq!(
+            core.len(),
+            2,
+            "the copy within minutes merged, the later one not"
+        );
+        let merged = state
+            .timeline
+            .entries()
+            .map(|(_, e)| e.post.clone())
+            .find(|p| !p.also_as.is_empty())
+            .unwrap();
+        assert_eq!(merged.author.handle, "@alice@hachyderm.io");
+        assert_eq!(merged.also_as[0].handle, "@alice.bsky.social");
+        let (_, why) = explain(&state.rules, &merged);
+        assert!(
+            why.contains(
+                "merged: @alice.bsky.social posted the same within minutes (person:Alice)"
+            ),
+            "{why}"
+        );
+        // Someone else's same words are theirs.
+        let mut bob = by("@bob@hachyderm.io", Network::Mastodon);
+        bob.id = "9".into();
+        bob.text = "Shipped v2 of the parser!".into();
+        update(
+            &mut state,
+            Action::Source(SourceEvent::Posts {
+                source: "m".into(),
+                posts: vec![bob],
+            }),
+        );
+        assert_eq!(state.timeline.len(), 3);
+    }
+
+    #[test]
     fn person_mistakes_are_located() {
         let errors = |text: &str| -> Vec<String> {
             load(text, t0())
