@@ -252,17 +252,25 @@ fn refilter(view: &mut PeopleView) {
     let rows = &view.rows;
     let key = |i: usize| &rows[i];
     if query.is_empty() || view.sort != Sort::Class {
-        shown.sort_by(|a, b| {
+        // Names compare in lower case, made once per row, not per
+        // comparison.
+        let names: Vec<String> = match view.sort {
+            Sort::Name => rows.iter().map(|r| name_of(r).to_lowercase()).collect(),
+            _ => Vec::new(),
+        };
+        shown.sort_unstable_by(|a, b| {
             let (x, y) = (key(a.0), key(b.0));
             let order = match view.sort {
                 Sort::Class => x.class.cmp(&y.class),
-                Sort::Name => name_of(x).to_lowercase().cmp(&name_of(y).to_lowercase()),
+                Sort::Name => names[a.0].cmp(&names[b.0]),
                 Sort::Relation => relation(x).cmp(&relation(y)),
                 Sort::In => y.facts.inbound.total().cmp(&x.facts.inbound.total()),
                 Sort::Out => y.facts.outbound.total().cmp(&x.facts.outbound.total()),
                 Sort::PerDay => y.facts.posts_per_day.total_cmp(&x.facts.posts_per_day),
             };
-            let order = order.then_with(|| x.handle.cmp(&y.handle));
+            let order = order
+                .then_with(|| x.handle.cmp(&y.handle))
+                .then_with(|| x.key.cmp(&y.key));
             if view.descending {
                 order.reverse()
             } else {

@@ -14,6 +14,7 @@ use crate::people::{Follow, Ledger};
 use chrono::{DateTime, TimeDelta, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 
 /// How long interactions are kept: longer than any sensible window.
 pub const KEEP_DAYS: i64 = 400;
@@ -48,7 +49,7 @@ CREATE TABLE IF NOT EXISTS people_daily(
     day INTEGER NOT NULL,
     kind INTEGER NOT NULL,
     n INTEGER NOT NULL,
-    PRIMARY KEY(who, day, kind)
+    PRIMARY KEY(day, who, kind)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS people_mine(
     source TEXT NOT NULL,
@@ -152,7 +153,7 @@ pub(super) fn insert_interactions(
         let who = who_id(tx, &i.who)?;
         tx.prepare_cached(
             "INSERT INTO people_daily(who, day, kind, n) VALUES (?1, ?2, ?3, 1)
-             ON CONFLICT(who, day, kind) DO UPDATE SET n = n + 1",
+             ON CONFLICT(day, who, kind) DO UPDATE SET n = n + 1",
         )?
         .execute(params![who, day, kind_code(i.direction, i.kind)])?;
     }
@@ -395,70 +396,82 @@ impl Db {
                 ledger.me.push(me);
             }
         }
+        // Accounts by their number, so the other tables are read without a
+        // join and matched here.
+        let mut number: HashMap<i64, usize> = HashMap::new();
         let mut stmt = self.conn.prepare(
-            "SELECT key, handle, name, posts, last_post, created, links FROM people_who",
+            "SELECT id, key, handle, name, posts, last_post, created, links FROM people_who",
         )?;
-        let accounts = stmt.query_map([], |r| {
-            Ok(Known {
-                key: r.get(0)?,
-                handle: r.get(1)?,
-                name: r.get(2)?,
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            number.insert(r.get(0)?, ledger.accounts.len());
+            ledger.accounts.push(Known {
+                key: r.get(1)?,
+                handle: r.get(2)?,
+                name: r.get(3)?,
                 posts: r
-                    .get::<_, Option<i64>>(3)?
+                    .get::<_, Option<i64>>(4)?
                     .and_then(|n| u64::try_from(n).ok()),
-                last_post: r.get::<_, Option<i64>>(4)?.map(time),
-                created: r.get::<_, Option<i64>>(5)?.map(time),
-                links: r.get::<_, String>(6)?.lines().map(str::to_string).collect(),
-            })
-        })?;
-        for account in accounts {
-            ledger.accounts.push(account?);
+                last_post: r.get::<_, Option<i64>>(5)?.map(time),
+                created: r.get::<_, Option<i64>>(6)?.map(time),
+                links: r
+                    .get_ref(7)?
+                    .as_str()
+                    .unwrap_or_default()
+                    .lines()
+                    .map(str::to_string)
+                    .collect(),
+            });
         }
+        let key_of = |who: i64| {
+            number
+                .get(&who)
+                .and_then(|i| ledger.accounts.get(*i))
+                .map(|a| a.key.clone())
+        };
         let mut stmt = self.conn.prepare(
-            "SELECT f.source, w.key, f.relation, f.since, f.since_known, f.until
-             FROM people_follows f JOIN people_who w ON w.id = f.who",
+            "SELECT source, who, relation, since, since_known, until FROM people_follows",
         )?;
-        let follows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                Follow {
-                    who: r.get(1)?,
-                    relation: if r.get::<_, i64>(2)? == 0 {
-                        Relation::FollowsMe
-                    } else {
-                        Relation::IFollow
-                    },
-                    since: time(r.get(3)?),
-                    since_known: r.get::<_, i64>(4)? != 0,
-                    until: r.get::<_, Option<i64>>(5)?.map(time),
+        let mut rows = stmt.query([])?;
+        let mut follows = Vec::new();
+        while let Some(r) = rows.next()? {
+            if !wanted(r.get_ref(0)?.as_str().unwrap_or_default()) {
+                continue;
+            }
+            let Some(who) = key_of(r.get(1)?) else {
+                continue;
+            };
+            follows.push(Follow {
+                who,
+                relation: if r.get::<_, i64>(2)? == 0 {
+                    Relation::FollowsMe
+                } else {
+                    Relation::IFollow
                 },
-            ))
-        })?;
-        for follow in follows {
-            let (source, follow) = follow?;
-            if wanted(&source) {
-                ledger.follows.push(follow);
+                since: time(r.get(3)?),
+                since_known: r.get::<_, i64>(4)? != 0,
+                until: r.get::<_, Option<i64>>(5)?.map(time),
+            });
+        }
+        // The window's day counts, a range of the table's key, added up
+        // here (cheaper than SQLite's grouping over a join).
+        let mut sums: HashMap<(i64, i64), u64> = HashMap::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT who, kind, n FROM people_daily WHERE day >= ?1")?;
+        let mut rows = stmt.query([day_of(since)])?;
+        while let Some(r) = rows.next()? {
+            let n = u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0);
+            *sums.entry((r.get(0)?, r.get(1)?)).or_default() += n;
+        }
+        let mut counts = Vec::with_capacity(sums.len());
+        for ((who, code), n) in sums {
+            if let (Some(key), Some((direction, kind))) = (key_of(who), kind_of(code)) {
+                counts.push((key, direction, kind, u32::try_from(n).unwrap_or(u32::MAX)));
             }
         }
-        let mut stmt = self.conn.prepare(
-            "SELECT w.key, d.kind, SUM(d.n) FROM people_daily d JOIN people_who w ON w.id = d.who
-             WHERE d.day >= ?1 GROUP BY d.who, d.kind",
-        )?;
-        let counts = stmt.query_map([day_of(since)], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })?;
-        for count in counts {
-            let (who, code, n) = count?;
-            if let Some((direction, kind)) = kind_of(code) {
-                ledger
-                    .counts
-                    .push((who, direction, kind, u32::try_from(n).unwrap_or(u32::MAX)));
-            }
-        }
+        ledger.follows = follows;
+        ledger.counts = counts;
         let mut stmt = self
             .conn
             .prepare("SELECT source, COUNT(*) FROM people_mine WHERE at >= ?1 GROUP BY source")?;

@@ -4,7 +4,7 @@
 use super::{Class, Direction, Engaged, Facts, Known, Relation, Tally, Thresholds, classify};
 use crate::filter::Rules;
 use chrono::{DateTime, Utc};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// One follow as the ledger knows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,7 +62,8 @@ pub struct Row {
 /// then by handle.
 pub fn rows(ledger: &Ledger, rules: &Rules, now: DateTime<Utc>) -> Vec<Row> {
     let limits = &rules.people;
-    let mut people: BTreeMap<&str, Facts> = BTreeMap::new();
+    let mut people: HashMap<&str, Facts> =
+        HashMap::with_capacity(ledger.accounts.len() + ledger.follows.len());
     let known: HashMap<&str, &Known> = ledger
         .accounts
         .iter()
@@ -93,7 +94,7 @@ pub fn rows(ledger: &Ledger, rules: &Rules, now: DateTime<Utc>) -> Vec<Row> {
     }
     // Each account's facts, then one row per person: a `[[person]]`'s
     // accounts together, everyone else on their own.
-    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
+    let mut groups: HashMap<String, Group> = HashMap::with_capacity(people.len());
     for (key, mut facts) in people {
         if ledger.me.iter().any(|me| me == key) {
             continue;

@@ -61,15 +61,17 @@ impl Tally {
     /// `2 replies, 0 favourites, 1 boost`: the three everyone has, and the
     /// others when there are any.
     fn words(&self) -> String {
-        Engaged::ALL
-            .into_iter()
-            .filter(|k| {
-                matches!(k, Engaged::Reply | Engaged::Favourite | Engaged::Boost)
-                    || self.get(*k) > 0
-            })
-            .map(|k| plural(k, self.get(k)))
-            .collect::<Vec<_>>()
-            .join(", ")
+        let mut out = String::with_capacity(48);
+        for kind in Engaged::ALL {
+            let n = self.get(kind);
+            if matches!(kind, Engaged::Reply | Engaged::Favourite | Engaged::Boost) || n > 0 {
+                if !out.is_empty() {
+                    out.push_str(", ");
+                }
+                out.push_str(&plural(kind, n));
+            }
+        }
+        out
     }
 }
 
