@@ -1,5 +1,5 @@
-//! The command line: the TUI, `route`, `check`, `explain`, `people`, `init`,
-//! `login`, `completions`, `man`, `schema`.
+//! The command line: the TUI, `route`, `check`, `explain`, `stats`, `test`,
+//! `people`, `init`, `login`, `completions`, `man`, `schema`.
 //!
 //! The outermost layer: it reads files and stdin, writes stdout and stderr,
 //! and maps outcomes to exit codes (0 ok, 1 runtime or config error,
@@ -7,6 +7,7 @@
 //! subcommand returns a `Result`; [`main`] prints the error, once, through
 //! [`report`] (which no escape sequence gets through), and picks the code.
 
+mod cases;
 mod config_file;
 mod login;
 mod people;
@@ -14,6 +15,8 @@ mod route;
 mod tui;
 
 pub use tui::chord;
+
+use people::cell as people_cell;
 
 use crate::config::DEFAULT_CONFIG;
 use crate::filter::{self, Compiled};
@@ -77,6 +80,12 @@ enum Command {
     People(people::PeopleArgs),
     /// For each post, show the rules that fired and where it landed.
     Explain(route::ExplainArgs),
+    /// Check the filter against your own cases: a TOML file of [[case]]
+    /// tables, each a post and where it must land; exit 1 if one fails.
+    Test(cases::TestArgs),
+    /// Route JSON-lines posts and count, per column and per rule, what each
+    /// rule took or muted: posts, share, today, this week, last hit.
+    Stats(route::StatsArgs),
     /// Write the commented default config to the config path (never
     /// overwrites).
     Init,
@@ -202,6 +211,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Explain(args)) => {
             let (_, compiled, _) = load_config(cli.config.as_deref())?;
             route::explain(&args, &compiled.rules)
+        }
+        Some(Command::Test(args)) => {
+            let (_, compiled, _) = load_config(cli.config.as_deref())?;
+            cases::run(&args, &compiled.rules)
+        }
+        Some(Command::Stats(args)) => {
+            let (_, compiled, _) = load_config(cli.config.as_deref())?;
+            route::stats(&args, &compiled.rules)
         }
         Some(Command::Check) => check(cli.config.as_deref()),
         Some(Command::People(args)) => {

@@ -329,20 +329,23 @@ pub fn relation_mark(row: &Row) -> &'static str {
     }
 }
 
+/// `text` cut or padded to `width` cells.
+pub(super) fn cell(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let mut out = String::new();
+    for c in text.chars() {
+        if out.width() + unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) > width {
+            break;
+        }
+        out.push(c);
+    }
+    let pad = width.saturating_sub(out.width());
+    out + &" ".repeat(pad)
+}
+
 /// The people as a table a person reads: one line each.
 fn table(people: &[Row]) -> String {
-    use unicode_width::UnicodeWidthStr;
-    let fit = |text: &str, width: usize| {
-        let mut out = String::new();
-        for c in text.chars() {
-            if out.width() + unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) > width {
-                break;
-            }
-            out.push(c);
-        }
-        let pad = width.saturating_sub(out.width());
-        out + &" ".repeat(pad)
-    };
+    let fit = cell;
     let mut out = format!(
         "{} {}  {:>4} {:>4} {:>6}  {} {}  {}\n",
         fit("PERSON", 36),

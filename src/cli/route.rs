@@ -418,3 +418,158 @@ pub fn explain(args: &ExplainArgs, rules: &Rules) -> anyhow::Result<()> {
     report(&tally.summary("explain"));
     result
 }
+
+#[derive(Debug, clap::Args)]
+pub struct StatsArgs {
+    /// One JSON object a line, for pipes: a column's rule
+    /// (`{"column":…,"rule":…}`) or a mute (`{"muted":…}`).
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    input: InputArgs,
+}
+
+/// `circles stats`: routes the input as `route` does and prints, per
+/// column and per rule, the posts taken, their share of the stream, how
+/// many today and this week, and the last hit; then the mutes the same
+/// way. Rules that never fired say so.
+pub fn stats(args: &StatsArgs, rules: &Rules) -> anyhow::Result<()> {
+    use crate::filter::stats::{Rule, RuleHits, Stats};
+    let now = chrono::Utc::now();
+    let offset = *chrono::Local::now().offset();
+    let mut stats = Stats::new(rules, now, offset);
+    let mut tally = Tally::default();
+    let mut router = Router::default();
+    let mut sink = io::sink();
+    let end = for_each_post(
+        &args.input,
+        Decoder::for_routing,
+        false,
+        &mut tally,
+        &mut sink,
+        |post, _, _, _| {
+            let verdict = router.route(rules, post);
+            stats.add(rules, post, verdict);
+            Ok(())
+        },
+    );
+    let (columns, mutes) = stats.table(rules);
+    let total = stats.posts.max(1) as f64;
+    let last = |hits: &RuleHits| {
+        hits.last.map_or_else(String::new, |t| {
+            t.with_timezone(&offset)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+    };
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let mut write = || -> io::Result<()> {
+        if args.json {
+            for (i, column) in rules.columns.iter().enumerate() {
+                let taken = stats.columns.get(i).copied().unwrap_or(0);
+                let line = serde_json::json!({
+                    "column": column.name,
+                    "rule": null,
+                    "posts": taken,
+                    "share": taken as f64 / total,
+                });
+                writeln!(out, "{line}")?;
+            }
+            let line = serde_json::json!({
+                "muted": null,
+                "rule": null,
+                "posts": stats.muted,
+                "share": stats.muted as f64 / total,
+            });
+            writeln!(out, "{line}")?;
+            for (column, rule, hits) in &columns {
+                let line = serde_json::json!({
+                    "column": rules.columns[usize::from(*column)].name,
+                    "rule": rule.words(),
+                    "kind": rule.kind(),
+                    "posts": hits.posts,
+                    "share": hits.posts as f64 / total,
+                    "today": hits.today,
+                    "week": hits.week,
+                    "last": hits.last.map(|t| t.to_rfc3339()),
+                });
+                writeln!(out, "{line}")?;
+            }
+            for (rule, hits) in &mutes {
+                let line = serde_json::json!({
+                    "muted": rule.kind(),
+                    "rule": rule.words(),
+                    "posts": hits.posts,
+                    "share": hits.posts as f64 / total,
+                    "today": hits.today,
+                    "week": hits.week,
+                    "last": hits.last.map(|t| t.to_rfc3339()),
+                });
+                writeln!(out, "{line}")?;
+            }
+            return Ok(());
+        }
+        let row = |out: &mut BufWriter<_>, what: &str, hits: &RuleHits| -> io::Result<()> {
+            let note = if hits.posts == 0 { "  never fired" } else { "" };
+            let what = crate::cli::people_cell(what, 44);
+            writeln!(
+                out,
+                "  {what} {:>7} {:>6.1}% {:>6} {:>6}  {}{note}",
+                hits.posts,
+                hits.posts as f64 * 100.0 / total,
+                hits.today,
+                hits.week,
+                last(hits)
+            )
+        };
+        writeln!(
+            out,
+            "{} posts, {} muted\n  {} {:>7} {:>7} {:>6} {:>6}  last hit",
+            stats.posts,
+            stats.muted,
+            crate::cli::people_cell("rule", 44),
+            "posts",
+            "share",
+            "today",
+            "week"
+        )?;
+        for (i, column) in rules.columns.iter().enumerate() {
+            let taken = stats.columns.get(i).copied().unwrap_or(0);
+            writeln!(
+                out,
+                "{} — {taken} posts, {:.1}%",
+                column.name,
+                taken as f64 * 100.0 / total
+            )?;
+            for (_, rule, hits) in columns.iter().filter(|(c, _, _)| usize::from(*c) == i) {
+                row(&mut out, &rule.words(), hits)?;
+            }
+        }
+        writeln!(out, "Muted — {} posts", stats.muted)?;
+        if mutes.is_empty() {
+            writeln!(out, "  (no [mute] rules)")?;
+        }
+        for (rule, hits) in &mutes {
+            let words = match rule {
+                Rule::MutedBoosts => "boosts_from (all accounts listed)".to_string(),
+                other => other.words(),
+            };
+            row(&mut out, &words, hits)?;
+        }
+        Ok(())
+    };
+    let written = write();
+    report(&tally.summary("stats"));
+    match (written, end) {
+        (Err(e), _) if e.kind() != io::ErrorKind::BrokenPipe => {
+            report(&format!("circles: writing output: {e}"));
+            Err(Reported.into())
+        }
+        (_, End::Failed) => Err(Reported.into()),
+        _ => {
+            let _ = out.flush();
+            Ok(())
+        }
+    }
+}

@@ -16,6 +16,7 @@ mod explain;
 mod keywords;
 mod prefilter;
 mod route;
+pub mod stats;
 
 pub use compile::{Column, Compiled, Person, Rules, load};
 pub use explain::explain;

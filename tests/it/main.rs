@@ -27,5 +27,6 @@ mod source_feed;
 mod source_jetstream;
 mod source_mastodon;
 mod sources;
+mod stats;
 mod tui_e2e;
 mod ui;
