@@ -483,9 +483,10 @@ pub fn stats(args: &StatsArgs, rules: &Rules) -> anyhow::Result<()> {
                 "share": stats.muted as f64 / total,
             });
             writeln!(out, "{line}")?;
-            for (column, rule, hits) in &columns {
-                let line = serde_json::json!({
-                    "column": rules.columns[usize::from(*column)].name,
+            // A rule's line: where it is (a column, or a mute), then its hits.
+            let rule_line = |place: (&str, &str), rule: &Rule, hits: &RuleHits| {
+                serde_json::json!({
+                    place.0: place.1,
                     "rule": rule.words(),
                     "kind": rule.kind(),
                     "posts": hits.posts,
@@ -493,20 +494,14 @@ pub fn stats(args: &StatsArgs, rules: &Rules) -> anyhow::Result<()> {
                     "today": hits.today,
                     "week": hits.week,
                     "last": hits.last.map(|t| t.to_rfc3339()),
-                });
-                writeln!(out, "{line}")?;
+                })
+            };
+            for (column, rule, hits) in &columns {
+                let name = rules.columns[usize::from(*column)].name.as_str();
+                writeln!(out, "{}", rule_line(("column", name), rule, hits))?;
             }
             for (rule, hits) in &mutes {
-                let line = serde_json::json!({
-                    "muted": rule.kind(),
-                    "rule": rule.words(),
-                    "posts": hits.posts,
-                    "share": hits.posts as f64 / total,
-                    "today": hits.today,
-                    "week": hits.week,
-                    "last": hits.last.map(|t| t.to_rfc3339()),
-                });
-                writeln!(out, "{line}")?;
+                writeln!(out, "{}", rule_line(("muted", rule.kind()), rule, hits))?;
             }
             return Ok(());
         }
