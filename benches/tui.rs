@@ -466,8 +466,62 @@ fn notification_benches(c: &mut Criterion) {
     group.finish();
 }
 
+/// The digest of a column of 20,000 posts (the store's whole capacity):
+/// `s` and the first frame, target 10 ms.
+fn digest_benches(c: &mut Criterion) {
+    let now = Utc::now();
+    let compiled = load("[[column]]\nname = \"Everyone\"\n", now).unwrap();
+    let mut state = AppState::new(
+        compiled.rules,
+        compiled.config.keymap,
+        &[SOURCE.into()],
+        ConfigStatus::default(),
+        now,
+    );
+    update(
+        &mut state,
+        Action::Resize {
+            width: WIDTH,
+            height: HEIGHT,
+        },
+    );
+    let mut all = posts(DEFAULT_CAPACITY, now - TimeDelta::minutes(1), "d");
+    // Over the last 6 hours, so the digest's default window holds them all.
+    let span = (6 * 3600) as f64 / DEFAULT_CAPACITY as f64;
+    for (i, post) in all.iter_mut().enumerate() {
+        post.created_at = now - TimeDelta::milliseconds((i as f64 * span * 1000.0) as i64);
+    }
+    while !all.is_empty() {
+        let rest = all.split_off(all.len().min(500));
+        update(
+            &mut state,
+            Action::Source(SourceEvent::Posts {
+                source: SOURCE.into(),
+                posts: all,
+            }),
+        );
+        all = rest;
+    }
+    assert_eq!(state.timeline.column(0).len(), DEFAULT_CAPACITY);
+    let area = Rect::new(0, 0, WIDTH, HEIGHT);
+    let mut group = c.benchmark_group("digest, 20k posts");
+    group.bench_function("s and the first frame", |b| {
+        b.iter_batched(
+            || (state.clone(), Buffer::empty(area)),
+            |(mut state, mut buf)| {
+                update(&mut state, Action::Key(KeyChord::char('s')));
+                ui::draw(&state, area, &mut buf);
+                (state, buf)
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    group.finish();
+}
+
 criterion_group!(
     tui_benches,
+    digest_benches,
     frame_benches,
     key_benches,
     insert_benches,

@@ -79,6 +79,8 @@ pub fn run(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) {
         Command::Thread => super::thread::open(state, effects),
         Command::Profile => super::profile::open(state, effects),
         Command::People => super::people::open(state, effects),
+        Command::Digest => super::digest::toggle(state, effects),
+        Command::MutedTail => super::muted::open(state),
         Command::Follow => super::confirm::follow(state, effects),
         Command::Delete => super::confirm::delete(state),
         Command::CopyUrl => match state.selected().and_then(|id| post_url(state, id)) {
@@ -202,6 +204,9 @@ pub fn run(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) {
         Command::Close => {
             if state.overlay != Overlay::None {
                 state.overlay = Overlay::None;
+            } else if state.views.get(column).is_some_and(|v| v.pinned.is_some()) {
+                state.views[column].pinned = None;
+                super::refresh(state, column);
             } else {
                 set_query(state, column, String::new());
             }

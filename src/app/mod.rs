@@ -16,8 +16,10 @@ pub mod card;
 mod commands;
 mod compose;
 mod confirm;
+pub mod digest;
 mod edit;
 pub mod markers;
+mod muted;
 mod palette;
 mod people;
 mod profile;
@@ -29,6 +31,7 @@ pub use act::Pending;
 pub use commands::run;
 pub use compose::{Compose, Field as ComposeField};
 pub use edit::{ConfigChange, ConfigWhy, MuteFor, Precompiled, Purpose};
+pub use muted::{Group as MutedGroup, MutedView, groups as muted_groups};
 pub use palette::{Palette, PaletteItem, Target};
 pub use people::{Budget, PeopleView, Sort as PeopleSort};
 pub use profile::ProfileView;
@@ -293,6 +296,11 @@ pub struct ColumnView {
     /// the column (ids grow with arrival): above the screen, they are the
     /// "▲ N new" marker.
     pub top_seen_at: PostId,
+    /// The column shows its digest (`s`): one row per person.
+    pub digest: Option<digest::DigestView>,
+    /// The column shows these posts (a muted group opened from `M`), with
+    /// what they are, until `esc`.
+    pub pinned: Option<(String, Vec<PostId>)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -332,6 +340,8 @@ pub enum Overlay {
     Profile(Box<ProfileView>),
     /// Who pays attention to whom.
     People(Box<PeopleView>),
+    /// The muted tail by rule.
+    Muted(MutedView),
     /// One of a `[[person]]`'s accounts is to be edited: `1` that account,
     /// `2` all of the person's; then `command` goes on with the choice and
     /// `back` is open again.
@@ -424,6 +434,9 @@ pub struct AppState {
     /// Recent posts of `[[person]]`s by (person, their words): a copy of
     /// one by another of their accounts is merged into it.
     cross_posts: std::collections::HashMap<(usize, String), (PostId, DateTime<Utc>)>,
+    /// When the reader last left each column's digest, by column name:
+    /// where its next digest starts.
+    pub caught_up: std::collections::HashMap<String, DateTime<Utc>>,
 }
 
 impl AppState {
@@ -436,6 +449,7 @@ impl AppState {
     ) -> Self {
         let columns = rules.columns.len();
         let next_expiry = rules.next_mute_expiry();
+        let views = rules.columns.iter().map(initial_view).collect();
         let utc_offset = FixedOffset::east_opt(0).expect("zero offset");
         AppState {
             rules,
@@ -445,7 +459,7 @@ impl AppState {
             ui: crate::config::RawUi::default(),
             terminal_links: false,
             timeline: Timeline::new(columns, DEFAULT_CAPACITY),
-            views: vec![ColumnView::default(); columns],
+            views,
             focus: 0,
             first_column: 0,
             size: (0, 0),
@@ -477,6 +491,7 @@ impl AppState {
             limits: std::collections::HashMap::new(),
             chosen_account: None,
             cross_posts: std::collections::HashMap::new(),
+            caught_up: std::collections::HashMap::new(),
         }
     }
 
@@ -807,7 +822,25 @@ fn note_the_top(state: &mut AppState) {
 /// Puts back what the cache kept: posts with their seen marks, and each
 /// column's selected post. Restored posts are not counted as muted today
 /// and ring no bell.
+/// A column's view before the reader moves: its digest on when its style
+/// says so.
+fn initial_view(column: &crate::filter::Column) -> ColumnView {
+    ColumnView {
+        digest: (column.style == crate::config::Style::Digest).then(digest::DigestView::default),
+        ..ColumnView::default()
+    }
+}
+
 fn restore(state: &mut AppState, snapshot: Snapshot) {
+    for ((source, column), value) in &snapshot.cursors {
+        if source == digest::CAUGHT_UP
+            && let Ok(at) = DateTime::parse_from_rfc3339(value)
+        {
+            state
+                .caught_up
+                .insert(column.clone(), at.with_timezone(&Utc));
+        }
+    }
     // Newest first, so each post files at the end of its columns, and no
     // more than the timeline keeps.
     let keep = state.timeline.capacity();
@@ -942,7 +975,7 @@ fn reroute(state: &mut AppState, rules: Option<Rules>) {
     state.timeline.reroute(&state.rules);
     state.next_expiry = state.rules.next_mute_expiry();
     let now_names = state.column_names();
-    state.views = vec![ColumnView::default(); now_names.len()];
+    state.views = state.rules.columns.iter().map(initial_view).collect();
     for (c, name) in now_names.iter().enumerate() {
         let Some((_, view, anchor)) = before.iter().find(|(n, ..)| *n == name.to_lowercase())
         else {
@@ -994,6 +1027,7 @@ fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
             return;
         }
         Overlay::People(_) => return people::key(state, chord, effects),
+        Overlay::Muted(_) => return muted::key(state, chord, effects),
         Overlay::Confirm { .. } => return confirm::key(state, chord, effects),
         Overlay::MuteMenu { .. } => return edit::menu_key(state, chord, effects),
         Overlay::Which { .. } => return edit::which_key(state, chord, effects),
@@ -1002,6 +1036,9 @@ fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
             return edit::explain_key(state, chord);
         }
         _ => {}
+    }
+    if digest::key(state, chord) {
+        return;
     }
     let command = state.keymap.command(&chord);
     match (&mut state.overlay, command) {
@@ -1047,6 +1084,7 @@ fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
             | Overlay::Thread(_)
             | Overlay::Profile(_)
             | Overlay::People(_)
+            | Overlay::Muted(_)
             | Overlay::Which { .. }
             | Overlay::Confirm { .. }
             | Overlay::MuteMenu { .. }
@@ -1236,25 +1274,37 @@ fn refresh(state: &mut AppState, column: usize) {
         .get(state.views[column].selected)
         .copied();
     let needle = state.views[column].query.trim().to_lowercase();
-    let shown = (state.reveal || !needle.is_empty()).then(|| {
-        let own = state.timeline.column(column);
-        let base = if state.reveal {
-            merge(&state.timeline, own, state.timeline.hidden(column))
-        } else {
-            own.to_vec()
-        };
-        if needle.is_empty() {
-            base
-        } else {
-            base.into_iter()
-                .filter(|id| {
-                    state
-                        .timeline
-                        .get(*id)
-                        .is_some_and(|e| post_matches(&e.post, &needle))
-                })
+    let opened = state.views[column]
+        .pinned
+        .as_ref()
+        .map(|(_, ids)| {
+            ids.iter()
+                .copied()
+                .filter(|id| state.timeline.get(*id).is_some())
                 .collect()
-        }
+        })
+        .or_else(|| digest::opened_posts(state, column));
+    let shown = opened.or_else(|| {
+        (state.reveal || !needle.is_empty()).then(|| {
+            let own = state.timeline.column(column);
+            let base = if state.reveal {
+                merge(&state.timeline, own, state.timeline.hidden(column))
+            } else {
+                own.to_vec()
+            };
+            if needle.is_empty() {
+                base
+            } else {
+                base.into_iter()
+                    .filter(|id| {
+                        state
+                            .timeline
+                            .get(*id)
+                            .is_some_and(|e| post_matches(&e.post, &needle))
+                    })
+                    .collect()
+            }
+        })
     });
     state.views[column].shown = shown;
     let list = state.list(column);

@@ -105,6 +105,8 @@ commands! {
     Help = "help", ["?"], Post, "show this help";
     Sources = "sources", ["S"], Main, "the sources: each one's state and last problem, in full";
     People = "people", ["P"], Main, "people: who follows whom, engagement both ways, classes (s scans)";
+    MutedTail = "muted_tail", ["M"], Main, "the muted tail by the rule that took it (enter opens a group, x lifts its rule)";
+    Digest = "digest", ["s"], Main, "digest of the column: a row per person over a window (o order, w window, enter opens)";
     Close = "close", ["esc"], Main, "close the overlay or clear the search";
     Suspend = "suspend", ["ctrl-z"], Post, "suspend to the shell (fg resumes)";
     Quit = "quit", ["q", "ctrl-c"], Main, "quit";

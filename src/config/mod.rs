@@ -21,7 +21,7 @@ mod theme;
 
 pub use alerts::{Notify, NotifyMode, Protocol, Quiet, RawNotify, RawNotifyTable};
 pub use diagnostic::{ConfigErrors, Diagnostic, Severity};
-pub use edit::{Edit, EditError, Who, apply};
+pub use edit::{Edit, EditError, Lift, Who, apply, lift_words};
 pub use keys::{Command, Key, KeyChord, Keymap, NamedKey, RawKeys, Scope};
 pub use people::{RawPeople, Thresholds};
 pub use schema::{SCHEMA_FILE, schema, schema_json};
@@ -130,6 +130,8 @@ pub enum Style {
     Dim,
     /// One line a post.
     Compact,
+    /// Full cards, but the column starts as its digest: one row per person.
+    Digest,
 }
 
 /// The entries of an include key, none when it is absent.

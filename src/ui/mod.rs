@@ -279,6 +279,7 @@ pub fn draw_with(state: &AppState, images: &Images, area: Rect, buf: &mut Buffer
         Overlay::Thread(thread) => draw_thread(state, thread, area, buf),
         Overlay::Profile(view) => draw_profile(state, view, area, buf),
         Overlay::People(view) => draw_people(state, view, area, buf),
+        Overlay::Muted(view) => draw_muted(state, view, area, buf),
         Overlay::Which {
             command,
             account,
@@ -296,6 +297,7 @@ pub fn draw_with(state: &AppState, images: &Images, area: Rect, buf: &mut Buffer
         Overlay::Confirm { question, back, .. } => {
             // What was open stays in view under the question.
             match &**back {
+                Overlay::Muted(view) => draw_muted(state, view, area, buf),
                 Overlay::Profile(view) => draw_profile(state, view, area, buf),
                 Overlay::Thread(thread) => draw_thread(state, thread, area, buf),
                 _ => {}
@@ -303,6 +305,201 @@ pub fn draw_with(state: &AppState, images: &Images, area: Rect, buf: &mut Buffer
             draw_confirm(p, question, area, buf);
         }
     }
+}
+
+/// The muted tail by the rule that took each post, most first.
+fn draw_muted(state: &AppState, view: &crate::app::MutedView, area: Rect, buf: &mut Buffer) {
+    let p = Paint::of(state);
+    let groups = crate::app::muted_groups(state);
+    let total: usize = groups.iter().map(|g| g.posts.len()).sum();
+    let mut lines: Vec<Line<'static>> = vec![Line::from(Span::styled(
+        format!("{total} muted posts, by rule · enter opens · x lifts the rule (asks) · u undoes"),
+        p.quiet(),
+    ))];
+    if groups.is_empty() {
+        lines.push(Line::from(Span::styled("nothing is muted now", p.quiet())));
+    }
+    for (i, group) in groups.iter().enumerate() {
+        let words = sanitize_line(&crate::config::lift_words(&group.rule)).into_owned();
+        let text = format!(" {:>6}  {words}", group.posts.len());
+        let style = if i == view.selected {
+            Style::new().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::new()
+        };
+        lines.push(Line::from(Span::styled(text, style)));
+    }
+    let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let inner = overlay_box(p, area, 90, height, "The muted tail — esc closes", buf);
+    let skip = view
+        .selected
+        .saturating_sub(usize::from(inner.height).saturating_sub(2));
+    let shown: Vec<Line> = lines
+        .iter()
+        .take(1)
+        .chain(lines.iter().skip(1 + skip))
+        .cloned()
+        .collect();
+    draw_lines(&shown, inner, 0, buf);
+}
+
+/// A column's digest: what the window holds, the most shared links, then
+/// one row per person (two lines each: who and how much, then their
+/// newest post's start).
+fn draw_digest(
+    state: &AppState,
+    digest: &crate::app::digest::Digest,
+    column: usize,
+    inner: Rect,
+    buf: &mut Buffer,
+) {
+    use crate::app::digest::{Pick, Window};
+    let p = Paint::of(state);
+    let focused = column == state.focus;
+    let width = usize::from(inner.width.saturating_sub(1));
+    let local = |t: DateTime<Utc>| t.with_timezone(&state.utc_offset);
+    let window = match digest.window {
+        Window::SinceCatchUp
+            if local(digest.since).date_naive() == local(state.now).date_naive() =>
+        {
+            format!("since {}", local(digest.since).format("%H:%M"))
+        }
+        Window::SinceCatchUp => format!("since {}", local(digest.since).format("%a %H:%M")),
+        Window::Hours(h) => format!("last {h}h"),
+    };
+    let mut header = vec![Line::from(Span::styled(
+        format!(
+            "{window} — {} posts from {} people; {} you amplify, {} in your circles",
+            thousands(digest.posts),
+            thousands(digest.people),
+            digest.amplified,
+            digest.in_circles
+        ),
+        p.fg(p.theme.warnings),
+    ))];
+    header.push(Line::from(Span::styled(
+        format!(
+            "by {} · o order · w window · enter opens · s back to cards",
+            digest.order.name()
+        ),
+        p.quiet(),
+    )));
+    let mut y = inner.y;
+    for line in header {
+        for row in wrap_line(&line, width) {
+            if y < inner.bottom() {
+                buf.set_line(inner.x + 1, y, &row, inner.width - 1);
+                y += 1;
+            }
+        }
+    }
+    let view = state.views[column].digest.as_ref();
+    let selected = view.map_or(0, |v| v.selected);
+    let room = usize::from(inner.bottom().saturating_sub(y)) / 2;
+    if digest.rows.is_empty() {
+        if y < inner.bottom() {
+            buf.set_stringn(inner.x + 1, y, "nothing in this window", width, p.quiet());
+        }
+        return;
+    }
+    let first = selected.saturating_sub(room.saturating_sub(1));
+    for (i, row) in digest.rows.iter().enumerate().skip(first).take(room.max(1)) {
+        if y >= inner.bottom() {
+            break;
+        }
+        let ago = card::relative_time(state.now, row.latest);
+        let (head, tone) = match &row.pick {
+            Pick::Link(link) => (
+                format!("↗ {link} · {} posts", row.posts),
+                p.fg(p.theme.links),
+            ),
+            Pick::Author(_) => {
+                let mut counts = format!(
+                    "{} post{}",
+                    row.posts,
+                    if row.posts == 1 { "" } else { "s" }
+                );
+                if row.boosts > 0 {
+                    counts.push_str(&format!(
+                        ", {} boost{}",
+                        row.boosts,
+                        if row.boosts == 1 { "" } else { "s" }
+                    ));
+                }
+                let mark = if row.amplified { "✦ " } else { "" };
+                (
+                    format!("{mark}{} · {counts} · latest {ago}", row.title),
+                    p.fg(p.theme.names),
+                )
+            }
+        };
+        let mut style = tone.add_modifier(Modifier::BOLD);
+        if i == selected {
+            style = style.add_modifier(Modifier::REVERSED);
+            buf.set_string(
+                inner.x,
+                y,
+                "▌",
+                p.fg(if focused {
+                    p.theme.focus
+                } else {
+                    p.theme.borders
+                }),
+            );
+        }
+        let head = card::truncate(&sanitize_line(&head), width);
+        buf.set_line(
+            inner.x + 1,
+            y,
+            &Line::from(Span::styled(head, style)),
+            inner.width - 1,
+        );
+        y += 1;
+        if y < inner.bottom() {
+            let excerpt = match &row.pick {
+                Pick::Link(_) => row.excerpt.clone(),
+                Pick::Author(_) if row.handle != row.title => {
+                    format!("{} “{}”", row.handle, row.excerpt)
+                }
+                Pick::Author(_) => format!("“{}”", row.excerpt),
+            };
+            let excerpt = card::truncate(&sanitize_line(&excerpt), width.saturating_sub(2));
+            buf.set_stringn(inner.x + 3, y, excerpt, width.saturating_sub(2), p.quiet());
+            y += 1;
+        }
+        if i + 1 == digest.links && y < inner.bottom() {
+            buf.set_string(
+                inner.x,
+                y,
+                "─".repeat(usize::from(inner.width)),
+                p.fg(p.theme.borders).add_modifier(Modifier::DIM),
+            );
+            y += 1;
+        }
+    }
+}
+
+/// `1,204`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A line wrapped to `width` cells, its style kept.
+fn wrap_line(line: &Line<'_>, width: usize) -> Vec<Line<'static>> {
+    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+    let style = line.spans.first().map(|s| s.style).unwrap_or_default();
+    textwrap::wrap(&text, width.max(1))
+        .into_iter()
+        .map(|row| Line::from(Span::styled(row.into_owned(), style)))
+        .collect()
 }
 
 /// The people view: tabs by class with their counts, the reader's
@@ -1010,6 +1207,12 @@ fn draw_column(
             p.fg(p.theme.warnings),
         ));
     }
+    if let Some((label, _)) = &view.pinned {
+        title.push(Span::styled(
+            format!(" · muted by {} (esc)", sanitize_line(label)),
+            p.fg(p.theme.warnings),
+        ));
+    }
     title.push(Span::raw(if more_right { " ▶" } else { " " }));
     let mut block = Block::new()
         .borders(Borders::ALL)
@@ -1043,6 +1246,14 @@ fn draw_column(
     let inner = view::inner(rect);
     if inner.width < 2 || inner.height == 0 {
         return;
+    }
+    if let Some(digest) = view
+        .digest
+        .as_ref()
+        .filter(|d| d.opened.is_none())
+        .and_then(|_| crate::app::digest::build(state, column))
+    {
+        return draw_digest(state, &digest, column, inner, buf);
     }
     if state.list(column).is_empty() {
         let text = if view.query.is_empty() {

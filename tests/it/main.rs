@@ -14,6 +14,7 @@ mod architecture;
 mod cli;
 mod common;
 mod decode;
+mod digest;
 mod docs;
 mod images;
 mod login;

@@ -2245,3 +2245,26 @@ fn the_notify_command_gets_the_text_as_arguments_never_as_shell() {
     assert!(!pwned.exists(), "the post's text was not run");
     tui.quit();
 }
+
+#[test]
+fn s_shows_everyone_else_as_people_enter_opens_their_posts_and_esc_returns() {
+    let mut tui = Tui::ready(120, 40);
+    // Everyone else is the last of the demo's five columns.
+    tui.send("llll");
+    tui.send("s");
+    let digest = tui.wait_for("the digest", |s| {
+        s.contains("posts from") && s.contains("by count")
+    });
+    assert!(digest.contains(" · latest "), "{digest}");
+    // The first person's posts, as cards.
+    tui.send("\r");
+    let cards = tui.wait_for("the person's posts", |s| !s.contains("by count"));
+    assert!(!cards.contains("posts from"), "{cards}");
+    tui.send(ESC);
+    tui.wait_for("the digest again", |s| {
+        s.contains("posts from") && s.contains("by count")
+    });
+    // s again: back to cards, caught up.
+    tui.send("s");
+    tui.wait_for_status("caught up", |s| s.contains("caught up"));
+}

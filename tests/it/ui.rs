@@ -1393,3 +1393,30 @@ fn people_view_at_120x40_and_80x24() {
         "{bob}"
     );
 }
+
+#[test]
+fn digest_of_everyone_else_at_120x40_and_80x24() {
+    for (w, h) in [(120, 40), (80, 24)] {
+        let mut s = demo(w, h);
+        // Focus Everyone else, the last column, and show its digest.
+        for _ in 0..s.views.len() {
+            update(&mut s, Action::Key(KeyChord::char('l')));
+        }
+        update(&mut s, Action::Key(KeyChord::char('s')));
+        let shown = screen(&s);
+        insta::assert_snapshot!(format!("digest_at_{w}x{h}"), shown);
+        assert!(shown.contains("posts from"), "{shown}");
+        assert!(shown.contains("by count · o order"), "{shown}");
+        assert!(shown.contains("“"), "an excerpt: {shown}");
+    }
+}
+
+#[test]
+fn muted_tail_at_120x40() {
+    let mut s = demo(120, 40);
+    update(&mut s, Action::Key(KeyChord::char('M')));
+    let shown = screen(&s);
+    insta::assert_snapshot!("muted_tail_at_120x40", shown);
+    assert!(shown.contains("@megaphone@mastodon.social"), "{shown}");
+    assert!(shown.contains("keyword \"NFT\""), "{shown}");
+}

@@ -104,6 +104,20 @@ pub enum Edit {
         name: String,
         accounts: Vec<Who>,
     },
+    /// Take a rule out of `[mute]`.
+    Lift(Lift),
+}
+
+/// A `[mute]` rule to take out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lift {
+    /// From `accounts`, and its timed mute in `[mute.until]`.
+    Account(Who),
+    BoostsFrom(Who),
+    /// From `keywords` (any case).
+    Keyword(String),
+    /// From `regex` (as written).
+    Regex(String),
 }
 
 impl Edit {
@@ -120,6 +134,7 @@ impl Edit {
             Edit::NewColumn { column, .. } => format!("there is already a column {column}"),
             Edit::RemoveFromColumn { column, handle } => format!("{handle} is not in {column}"),
             Edit::Person { name, .. } => format!("{name} has these accounts already"),
+            Edit::Lift(lift) => format!("{} is not muted", lift_words(lift)),
         }
     }
 }
@@ -191,6 +206,33 @@ pub fn apply(text: &str, edit: &Edit, now: DateTime<Utc>) -> Result<String, Edit
         Edit::NewColumn { column, handle } => {
             let handle = Handle::new(handle)?;
             editor.new_column(column, &handle)?;
+        }
+        Edit::Lift(lift) => {
+            let lifted = match lift {
+                Lift::Account(who) => {
+                    let handle = Handle::new(who)?;
+                    let listed = editor.remove_from_mute("accounts", &handle)?;
+                    let timed = editor.timed_keys(|key, _| handle.matches(&key_of(key)))?;
+                    editor.remove_timed_entries(&timed)?;
+                    listed || !timed.is_empty()
+                }
+                Lift::BoostsFrom(who) => {
+                    let handle = Handle::new(who)?;
+                    editor.remove_from_mute("boosts_from", &handle)?
+                }
+                Lift::Keyword(word) => editor.remove_string_from_mute("keywords", |s| {
+                    s.trim().to_lowercase() == word.trim().to_lowercase()
+                })?,
+                Lift::Regex(pattern) => {
+                    editor.remove_string_from_mute("regex", |s| s == pattern)?
+                }
+            };
+            if !lifted {
+                return Err(EditError(format!(
+                    "{} is not in [mute], so there is nothing to lift",
+                    lift_words(lift)
+                )));
+            }
         }
         Edit::Person { name, accounts } => {
             let handles = accounts
@@ -303,6 +345,33 @@ impl Editor {
             Some(item) => Ok(remove_all(as_array(item, &what)?, handle)),
             None => Ok(false),
         }
+    }
+
+    /// Removes the strings of `[mute].key` that `wanted` picks; whether
+    /// any were there.
+    fn remove_string_from_mute(
+        &mut self,
+        key: &str,
+        wanted: impl Fn(&str) -> bool,
+    ) -> Result<bool, EditError> {
+        let what = format!("mute.{key}");
+        let Some(item) = self
+            .existing_section("mute")?
+            .and_then(|mute| mute.into_item(key))
+        else {
+            return Ok(false);
+        };
+        let list = as_array(item, &what)?;
+        let mut removed = false;
+        loop {
+            let found = list.iter().position(|v| v.as_str().is_some_and(&wanted));
+            let Some(index) = found else {
+                break;
+            };
+            remove_line(list, index);
+            removed = true;
+        }
+        Ok(removed)
     }
 
     fn remove_from_amplify(&mut self, handle: &Handle) -> Result<bool, EditError> {
@@ -537,6 +606,16 @@ impl Editor {
         }
         list.push(table);
         Ok(())
+    }
+}
+
+/// A mute rule in words: `@loud@example.social`, `keyword "NFT"`.
+pub fn lift_words(lift: &Lift) -> String {
+    match lift {
+        Lift::Account(who) => who.to_string(),
+        Lift::BoostsFrom(who) => format!("boosts from {who}"),
+        Lift::Keyword(word) => format!("keyword \"{word}\""),
+        Lift::Regex(pattern) => format!("regex '{pattern}'"),
     }
 }
 

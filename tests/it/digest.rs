@@ -1,0 +1,326 @@
+//! Digest mode (issue 18): a column as one row per person over a window,
+//! reducer tests with a pinned clock.
+
+use chrono::TimeDelta;
+use circles::app::digest::{Order, Pick, Window, build};
+use circles::app::{Action, AppState, Effect, update};
+use circles::config::{KeyChord, NamedKey};
+use circles::model::{Post, SourceEvent};
+use circles::store::{Snapshot, Write};
+use circles::testkit::{self, post, t0};
+
+const CONFIG: &str = r#"
+[[column]]
+name = "Core"
+accounts = ["@alice@x.social"]
+
+[[column]]
+name = "Everyone else"
+rest = true
+
+[amplify]
+accounts = ["@bob@x.social"]
+"#;
+
+fn key(state: &mut AppState, c: char) -> Vec<Effect> {
+    update(state, Action::Key(KeyChord::char(c)))
+}
+
+fn named(state: &mut AppState, k: NamedKey) -> Vec<Effect> {
+    update(state, Action::Key(KeyChord::named(k)))
+}
+
+fn deliver(state: &mut AppState, posts: Vec<Post>) {
+    update(
+        state,
+        Action::Source(SourceEvent::Posts {
+            source: "feed".into(),
+            posts,
+        }),
+    );
+}
+
+/// bob: three posts and a boost of erin's, all shared a link twice;
+/// carol: one post an hour and a half ago with replies; dan: one post two
+/// days ago. In Everyone else, focused, its digest on.
+fn scene() -> AppState {
+    let mut state = testkit::state(CONFIG).build();
+    let mut posts = vec![
+        post("b1", "@bob@x.social")
+            .minutes_ago(5)
+            .text("first")
+            .link("https://example.org/a")
+            .build(),
+        post("b2", "@bob@x.social")
+            .minutes_ago(15)
+            .text("second")
+            .link("https://www.example.org/a/")
+            .build(),
+        post("b3", "@bob@x.social")
+            .minutes_ago(25)
+            .text("third")
+            .build(),
+        post("e1", "@erin@x.social")
+            .minutes_ago(35)
+            .boosted_by("@bob@x.social")
+            .build(),
+        post("c1", "@carol@x.social")
+            .minutes_ago(90)
+            .text("a thread worth it")
+            .link("https://example.org/a")
+            .build(),
+        post("d1", "@dan@x.social")
+            .minutes_ago(60 * 48)
+            .text("old news")
+            .build(),
+    ];
+    posts[4].engagement.replies = Some(7);
+    deliver(&mut state, posts);
+    key(&mut state, 'l');
+    assert!(key(&mut state, 's').is_empty());
+    state
+}
+
+fn rows(state: &AppState) -> Vec<(String, u32, u32)> {
+    build(state, state.focus)
+        .unwrap()
+        .rows
+        .iter()
+        .map(|r| (r.title.clone(), r.posts, r.boosts))
+        .collect()
+}
+
+#[test]
+fn s_groups_the_column_by_who_put_each_post_there_with_shared_links_first() {
+    let state = scene();
+    let digest = build(&state, 1).unwrap();
+    // The default window: a day back, with no catch-up kept yet.
+    assert_eq!(digest.since, t0() - TimeDelta::hours(24));
+    assert_eq!(digest.window, Window::SinceCatchUp);
+    assert_eq!((digest.posts, digest.people), (5, 2));
+    assert_eq!(digest.amplified, 1);
+    assert_eq!(digest.links, 1);
+    assert_eq!(digest.rows[0].pick, Pick::Link("example.org/a".into()));
+    assert_eq!(digest.rows[0].posts, 3);
+    assert_eq!(
+        rows(&state)[1..],
+        [
+            ("@bob@x.social".to_string(), 3, 1),
+            ("@carol@x.social".into(), 1, 0)
+        ]
+    );
+    assert_eq!(digest.rows[1].excerpt, "first");
+}
+
+#[test]
+fn w_steps_the_window_and_o_the_order() {
+    let mut state = scene();
+    key(&mut state, 'w');
+    let digest = build(&state, 1).unwrap();
+    assert_eq!(digest.window, Window::Hours(1));
+    assert_eq!(digest.since, t0() - TimeDelta::hours(1));
+    // Carol's post is an hour and a half old: out.
+    assert_eq!(rows(&state), [("@bob@x.social".to_string(), 3, 1)]);
+    key(&mut state, 'w');
+    key(&mut state, 'w');
+    assert_eq!(build(&state, 1).unwrap().window, Window::Hours(24));
+    // By density: carol's replies put her first; by latest, bob.
+    key(&mut state, 'o');
+    assert_eq!(build(&state, 1).unwrap().order, Order::Latest);
+    assert_eq!(rows(&state)[1].0, "@bob@x.social");
+    key(&mut state, 'o');
+    assert_eq!(build(&state, 1).unwrap().order, Order::Density);
+    assert_eq!(rows(&state)[1].0, "@carol@x.social");
+}
+
+#[test]
+fn enter_opens_a_rows_posts_as_cards_and_esc_goes_back() {
+    let mut state = scene();
+    key(&mut state, 'j');
+    named(&mut state, NamedKey::Enter);
+    let ids: Vec<String> = state
+        .list(1)
+        .iter()
+        .map(|id| state.timeline.get(*id).unwrap().post.id.clone())
+        .collect();
+    assert_eq!(ids, ["b1", "b2", "b3", "e1"]);
+    // Post keys work on the cards: f favourites the selected one.
+    let effects = key(&mut state, 'f');
+    assert!(
+        effects.is_empty() || effects.iter().all(|e| !matches!(e, Effect::Quit)),
+        "{effects:?}"
+    );
+    named(&mut state, NamedKey::Esc);
+    assert!(build(&state, 1).is_some());
+    assert_eq!(state.views[1].digest.as_ref().unwrap().opened, None);
+    // A link row opens the posts that share it.
+    key(&mut state, 'g');
+    named(&mut state, NamedKey::Enter);
+    assert_eq!(
+        state.list(1).len(),
+        3,
+        "bob's two posts of the link and carol's"
+    );
+}
+
+#[test]
+fn leaving_the_digest_marks_the_catch_up_which_a_restart_keeps() {
+    let mut state = scene();
+    update(&mut state, Action::Persisting(true));
+    let later = t0() + TimeDelta::minutes(30);
+    update(&mut state, Action::Clock(later));
+    let effects = key(&mut state, 's');
+    let kept: Vec<&Write> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Persist(w @ Write::Cursor { .. }) => Some(w),
+            _ => None,
+        })
+        .collect();
+    let [
+        Write::Cursor {
+            source,
+            key: column,
+            value,
+        },
+    ] = kept[..]
+    else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(
+        (source.as_str(), column.as_str()),
+        (circles::app::digest::CAUGHT_UP, "Everyone else")
+    );
+    // The next run reads the mark back: its digest starts there.
+    let mut next = testkit::state(CONFIG).at(later).build();
+    let mut snapshot = Snapshot::default();
+    snapshot
+        .cursors
+        .insert((source.clone(), column.clone()), value.clone());
+    update(&mut next, Action::Restore(snapshot));
+    key(&mut next, 'l');
+    key(&mut next, 's');
+    assert_eq!(build(&next, 1).unwrap().since, later);
+}
+
+#[test]
+fn a_column_with_style_digest_starts_as_its_digest() {
+    let state =
+        testkit::state("[[column]]\nname = \"Everyone else\"\nrest = true\nstyle = \"digest\"\n")
+            .build();
+    assert!(build(&state, 0).is_some());
+}
+
+// ---- the muted tail by rule (M) ----
+
+const MUTING: &str = r#"
+# my filter
+[[column]]
+name = "Everyone else"
+rest = true
+
+[mute]
+accounts = ["@loud@x.social"]  # too much
+keywords = ["NFT", "giveaway"]
+"#;
+
+fn muted_scene() -> AppState {
+    let mut state = testkit::state(MUTING).build();
+    deliver(
+        &mut state,
+        vec![
+            post("l1", "@loud@x.social").minutes_ago(1).build(),
+            post("l2", "@loud@x.social").minutes_ago(2).build(),
+            post("n1", "@bob@x.social")
+                .minutes_ago(3)
+                .text("mint an NFT today")
+                .build(),
+            post("ok", "@bob@x.social")
+                .minutes_ago(4)
+                .text("plain")
+                .build(),
+        ],
+    );
+    state
+}
+
+#[test]
+fn capital_m_groups_the_muted_by_rule_enter_opens_a_group_and_esc_closes_it() {
+    use circles::config::Lift;
+    let mut state = muted_scene();
+    key(&mut state, 'M');
+    let groups = circles::app::muted_groups(&state);
+    let summary: Vec<(Lift, usize)> = groups
+        .iter()
+        .map(|g| (g.rule.clone(), g.posts.len()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (Lift::Account("@loud@x.social".into()), 2),
+            (Lift::Keyword("NFT".into()), 1),
+        ]
+    );
+    named(&mut state, NamedKey::Enter);
+    let shown: Vec<String> = state
+        .list(0)
+        .iter()
+        .map(|id| state.timeline.get(*id).unwrap().post.id.clone())
+        .collect();
+    assert_eq!(shown, ["l1", "l2"]);
+    named(&mut state, NamedKey::Esc);
+    assert_eq!(
+        state.list(0).len(),
+        1,
+        "back to the column: the one unmuted post"
+    );
+}
+
+#[test]
+fn x_lifts_a_rule_after_asking_and_u_undoes() {
+    use circles::app::Overlay;
+    use circles::config::{Edit, Lift};
+    let mut state = muted_scene();
+    key(&mut state, 'M');
+    key(&mut state, 'j');
+    key(&mut state, 'x');
+    let Overlay::Confirm { question, .. } = &state.overlay else {
+        panic!("not asked: {:?}", state.overlay);
+    };
+    assert!(
+        question.contains("lift the mute of keyword \"NFT\" (1 posts"),
+        "{question}"
+    );
+    let effects = key(&mut state, 'y');
+    let [
+        Effect::Edit {
+            edit: Edit::Lift(lift),
+            done,
+        },
+    ] = &effects[..]
+    else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(*lift, Lift::Keyword("NFT".into()));
+    assert!(done.contains("u to undo"), "{done}");
+    // The edit takes the keyword out and keeps the rest as written.
+    let written = circles::config::apply(MUTING, &Edit::Lift(lift.clone()), t0()).unwrap();
+    assert!(written.contains("keywords = [\"giveaway\"]"), "{written}");
+    assert!(
+        written.contains("# my filter") && written.contains("# too much"),
+        "{written}"
+    );
+    let lifted = circles::config::apply(
+        MUTING,
+        &Edit::Lift(Lift::Account("@loud@x.social".into())),
+        t0(),
+    )
+    .unwrap();
+    assert!(!lifted.contains("@loud@x.social"), "{lifted}");
+    // Lifting what is not muted says so.
+    let none = circles::config::apply(MUTING, &Edit::Lift(Lift::Regex("x+".into())), t0());
+    assert!(none.unwrap_err().0.contains("nothing to lift"));
+    // u in the view undoes the last edit.
+    key(&mut state, 'M');
+    assert!(matches!(key(&mut state, 'u')[..], [Effect::Undo]));
+}
