@@ -201,6 +201,7 @@ pub fn run(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) {
         },
         Command::Help => state.overlay = Overlay::Help { scroll: 0 },
         Command::Sources => state.overlay = Overlay::Sources { scroll: 0 },
+        Command::Stats => state.overlay = Overlay::Stats { scroll: 0 },
         Command::Close => {
             if state.overlay != Overlay::None {
                 state.overlay = Overlay::None;

@@ -282,7 +282,9 @@ pub(super) fn prompt_key(state: &mut AppState, chord: KeyChord, effects: &mut Ve
 /// Scrolling and closing the explain and sources overlays.
 pub(super) fn explain_key(state: &mut AppState, chord: KeyChord) {
     let command = state.keymap.command(&chord);
-    let (Overlay::Explain { scroll, .. } | Overlay::Sources { scroll }) = &mut state.overlay else {
+    let (Overlay::Explain { scroll, .. } | Overlay::Sources { scroll } | Overlay::Stats { scroll }) =
+        &mut state.overlay
+    else {
         return;
     };
     match command {
@@ -293,6 +295,7 @@ pub(super) fn explain_key(state: &mut AppState, chord: KeyChord) {
             | Command::Quit
             | Command::Explain
             | Command::Sources
+            | Command::Stats
             | Command::OpenDetail,
         ) => state.overlay = Overlay::None,
         _ => {}
@@ -341,11 +344,18 @@ pub(super) fn config_changed(
     state.theme = compiled.config.theme;
     state.ui = compiled.config.raw.ui.clone();
     restart_sources(state, compiled.config.sources, effects);
+    let before = super::stats::counts(state);
     reroute(state, Some(rules));
-    state.message = Some(match change.why {
+    state.loaded_at = state.now;
+    let diff = super::stats::reload_diff(&before, &super::stats::counts(state));
+    let said = match change.why {
         ConfigWhy::Edited(done) => done,
         ConfigWhy::Undone => "undid the last edit".to_string(),
         ConfigWhy::Reloaded => "config reloaded".to_string(),
+    };
+    state.message = Some(match diff {
+        Some(diff) => format!("{said}: {diff}"),
+        None => said,
     });
 }
 

@@ -24,6 +24,7 @@ mod palette;
 mod people;
 mod profile;
 pub mod sources;
+mod stats;
 mod thread;
 pub mod view;
 
@@ -35,6 +36,7 @@ pub use muted::{Group as MutedGroup, MutedView, groups as muted_groups};
 pub use palette::{Palette, PaletteItem, Target};
 pub use people::{Budget, PeopleView, Sort as PeopleSort};
 pub use profile::ProfileView;
+pub use stats::{reload_diff, rule_stats};
 pub use thread::{Thread, ThreadPost};
 
 use crate::config::{Command, Edit, Key, KeyChord, Keymap, NamedKey, SourceSpec, Style};
@@ -328,6 +330,10 @@ pub enum Overlay {
     Sources {
         scroll: u16,
     },
+    /// What each rule took and muted (`S`), drawn from the timeline.
+    Stats {
+        scroll: u16,
+    },
     Explain {
         scroll: u16,
         text: String,
@@ -437,6 +443,9 @@ pub struct AppState {
     /// When the reader last left each column's digest, by column name:
     /// where its next digest starts.
     pub caught_up: std::collections::HashMap<String, DateTime<Utc>>,
+    /// When the rules in use were loaded: the rule statistics count from
+    /// then.
+    pub loaded_at: DateTime<Utc>,
 }
 
 impl AppState {
@@ -492,6 +501,7 @@ impl AppState {
             chosen_account: None,
             cross_posts: std::collections::HashMap::new(),
             caught_up: std::collections::HashMap::new(),
+            loaded_at: now,
         }
     }
 
@@ -1032,7 +1042,7 @@ fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
         Overlay::MuteMenu { .. } => return edit::menu_key(state, chord, effects),
         Overlay::Which { .. } => return edit::which_key(state, chord, effects),
         Overlay::Prompt { .. } => return edit::prompt_key(state, chord, effects),
-        Overlay::Explain { .. } | Overlay::Sources { .. } => {
+        Overlay::Explain { .. } | Overlay::Sources { .. } | Overlay::Stats { .. } => {
             return edit::explain_key(state, chord);
         }
         _ => {}
@@ -1090,7 +1100,8 @@ fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
             | Overlay::MuteMenu { .. }
             | Overlay::Prompt { .. }
             | Overlay::Explain { .. }
-            | Overlay::Sources { .. },
+            | Overlay::Sources { .. }
+            | Overlay::Stats { .. },
             _,
         ) => {}
     }

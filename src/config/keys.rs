@@ -103,7 +103,8 @@ commands! {
     RevealMuted = "reveal_muted", ["v"], Main, "show or hide muted posts (dimmed, with the reason)";
     Explain = "explain", ["e"], Post, "explain: the rules that put the post where it is";
     Help = "help", ["?"], Post, "show this help";
-    Sources = "sources", ["S"], Main, "the sources: each one's state and last problem, in full";
+    Sources = "sources", ["I"], Main, "the sources: each one's state and last problem, in full";
+    Stats = "stats", ["S"], Main, "rule statistics: what each rule took and muted, today, this week, since the config loaded";
     People = "people", ["P"], Main, "people: who follows whom, engagement both ways, classes (s scans)";
     MutedTail = "muted_tail", ["M"], Main, "the muted tail by the rule that took it (enter opens a group, x lifts its rule)";
     Digest = "digest", ["s"], Main, "digest of the column: a row per person over a window (o order, w window, enter opens)";

@@ -275,6 +275,7 @@ pub fn draw_with(state: &AppState, images: &Images, area: Rect, buf: &mut Buffer
         Overlay::Prompt { purpose, text } => draw_prompt(p, purpose, text, area, buf),
         Overlay::Explain { scroll, text } => draw_explain(p, text, area, *scroll, buf),
         Overlay::Sources { scroll } => draw_sources(state, area, *scroll, buf),
+        Overlay::Stats { scroll } => draw_stats(state, area, *scroll, buf),
         Overlay::Compose(compose) => draw_compose(p, compose, area, buf),
         Overlay::Thread(thread) => draw_thread(state, thread, area, buf),
         Overlay::Profile(view) => draw_profile(state, view, area, buf),
@@ -1493,6 +1494,92 @@ fn source_mark(
 
 /// The sources overlay: each source's state, its last problems in full,
 /// and what to do, wrapped to the box.
+/// Rule statistics: each column's rules with what they took, then the
+/// mutes, over the posts held since the config loaded.
+fn draw_stats(state: &AppState, area: Rect, scroll: u16, buf: &mut Buffer) {
+    let p = Paint::of(state);
+    let (stats, (columns, mutes)) = crate::app::rule_stats(state);
+    let total = stats.posts.max(1) as f64;
+    let local = |t: DateTime<Utc>| t.with_timezone(&state.utc_offset);
+    let mut lines: Vec<Line> = vec![
+        Line::from(Span::styled(
+            format!(
+                "since the config loaded at {} — {} posts held, {} muted",
+                local(state.loaded_at).format("%H:%M"),
+                stats.posts,
+                stats.muted
+            ),
+            p.quiet(),
+        )),
+        Line::from(Span::styled(
+            format!(
+                "  {} {:>6} {:>7} {:>6} {:>6}  last hit",
+                card::truncate("rule", 40) + &" ".repeat(36),
+                "posts",
+                "share",
+                "today",
+                "week"
+            ),
+            Style::new().add_modifier(Modifier::BOLD),
+        )),
+    ];
+    let row = |words: &str, hits: &crate::filter::stats::RuleHits| {
+        let words = sanitize_line(words);
+        let cut = card::truncate(&words, 40);
+        let pad = 40usize.saturating_sub(card::width(&cut));
+        let last = hits.last.map_or_else(
+            || "never fired".to_string(),
+            |t| local(t).format("%d %b %H:%M").to_string(),
+        );
+        let text = format!(
+            "  {cut}{} {:>6} {:>6.1}% {:>6} {:>6}  {last}",
+            " ".repeat(pad),
+            hits.posts,
+            hits.posts as f64 * 100.0 / total,
+            hits.today,
+            hits.week
+        );
+        Line::from(Span::styled(
+            text,
+            if hits.posts == 0 {
+                p.quiet()
+            } else {
+                Style::new()
+            },
+        ))
+    };
+    for (i, column) in state.rules.columns.iter().enumerate() {
+        let taken = stats.columns.get(i).copied().unwrap_or(0);
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{} — {taken} posts, {:.1}%",
+                sanitize_line(&column.name),
+                taken as f64 * 100.0 / total
+            ),
+            p.fg(p.theme.names).add_modifier(Modifier::BOLD),
+        )));
+        for (_, rule, hits) in columns.iter().filter(|(c, _, _)| usize::from(*c) == i) {
+            lines.push(row(&rule.words(), hits));
+        }
+    }
+    lines.push(Line::from(Span::styled(
+        format!("Muted — {} posts", stats.muted),
+        p.fg(p.theme.names).add_modifier(Modifier::BOLD),
+    )));
+    for (rule, hits) in &mutes {
+        lines.push(row(&rule.words(), hits));
+    }
+    draw_text_box(
+        p,
+        area,
+        100,
+        &lines,
+        "Rule statistics — j/k scroll · esc closes",
+        scroll,
+        buf,
+    );
+}
+
 fn draw_sources(state: &AppState, area: Rect, scroll: u16, buf: &mut Buffer) {
     let p = Paint::of(state);
     let box_width = 100.min(area.width.saturating_sub(2));

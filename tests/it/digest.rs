@@ -324,3 +324,42 @@ fn x_lifts_a_rule_after_asking_and_u_undoes() {
     key(&mut state, 'M');
     assert!(matches!(key(&mut state, 'u')[..], [Effect::Undo]));
 }
+
+#[test]
+fn a_reload_says_what_it_moved_where() {
+    use circles::app::{ConfigChange, ConfigWhy};
+    let mut state = muted_scene();
+    let text = MUTING.replace(
+        "keywords = [\"NFT\", \"giveaway\"]",
+        "keywords = [\"giveaway\", \"plain\"]",
+    );
+    update(
+        &mut state,
+        Action::Config(ConfigChange {
+            text,
+            location: "config.toml".into(),
+            why: ConfigWhy::Reloaded,
+            compiled: None,
+        }),
+    );
+    // The NFT post is back in the column, the plain one muted now.
+    assert_eq!(
+        state.message.as_deref(),
+        Some("config reloaded"),
+        "one in, one out: the column and the muted count stay"
+    );
+    let text = MUTING.replace("keywords = [\"NFT\", \"giveaway\"]", "keywords = []");
+    update(
+        &mut state,
+        Action::Config(ConfigChange {
+            text,
+            location: "config.toml".into(),
+            why: ConfigWhy::Reloaded,
+            compiled: None,
+        }),
+    );
+    assert_eq!(
+        state.message.as_deref(),
+        Some("config reloaded: +1 to Everyone else, −1 muted")
+    );
+}

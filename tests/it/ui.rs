@@ -454,7 +454,7 @@ fn a_long_refusal_takes_the_rows_above_the_bar_and_the_sources_stay() {
     }
 }
 
-/// `S` lists the sources: the whole reason behind a state the bar can only
+/// `I` lists the sources: the whole reason behind a state the bar can only
 /// start, the last line skipped, and what to do.
 #[test]
 fn the_sources_overlay_says_why_in_full_and_what_to_do() {
@@ -479,7 +479,7 @@ fn the_sources_overlay_says_why_in_full_and_what_to_do() {
                 },
             }),
         );
-        keys(&mut s, &[KeyChord::char('S')]);
+        keys(&mut s, &[KeyChord::char('I')]);
         let shown = screen(&s);
         assert!(shown.contains("Sources — esc closes"), "{shown}");
         assert!(shown.contains("what to do"), "{shown}");
@@ -1419,4 +1419,15 @@ fn muted_tail_at_120x40() {
     insta::assert_snapshot!("muted_tail_at_120x40", shown);
     assert!(shown.contains("@megaphone@mastodon.social"), "{shown}");
     assert!(shown.contains("keyword \"NFT\""), "{shown}");
+}
+
+#[test]
+fn rule_statistics_at_120x40() {
+    let mut s = demo(120, 40);
+    update(&mut s, Action::Key(KeyChord::char('S')));
+    let shown = screen(&s);
+    insta::assert_snapshot!("rule_stats_at_120x40", shown);
+    assert!(shown.contains("Rule statistics"), "{shown}");
+    assert!(shown.contains("account @alice@hachyderm.io"), "{shown}");
+    assert!(shown.contains("never fired"), "{shown}");
 }
