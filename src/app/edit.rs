@@ -348,14 +348,13 @@ pub(super) fn config_changed(
     reroute(state, Some(rules));
     state.loaded_at = state.now;
     let diff = super::stats::reload_diff(&before, &super::stats::counts(state));
-    let said = match change.why {
-        ConfigWhy::Edited(done) => done,
-        ConfigWhy::Undone => "undid the last edit".to_string(),
-        ConfigWhy::Reloaded => "config reloaded".to_string(),
-    };
-    state.message = Some(match diff {
-        Some(diff) => format!("{said}: {diff}"),
-        None => said,
+    // A reload from the file says what it moved; a keyboard edit says
+    // what it did.
+    state.message = Some(match (change.why, diff) {
+        (ConfigWhy::Edited(done), _) => done,
+        (ConfigWhy::Undone, _) => "undid the last edit".to_string(),
+        (ConfigWhy::Reloaded, Some(diff)) => format!("config reloaded: {diff}"),
+        (ConfigWhy::Reloaded, None) => "config reloaded".to_string(),
     });
 }
 

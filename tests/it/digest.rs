@@ -191,12 +191,17 @@ fn leaving_the_digest_marks_the_catch_up_which_a_restart_keeps() {
         (source.as_str(), column.as_str()),
         (circles::app::digest::CAUGHT_UP, "Everyone else")
     );
-    // The next run reads the mark back: its digest starts there.
+    // Kept in the cache, the next run reads the mark back: its digest
+    // starts there.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("circles.db");
+    {
+        let (mut db, _) = circles::cache::Db::open(&path).unwrap();
+        db.set_cursor(source, column, value).unwrap();
+    }
+    let (db, _) = circles::cache::Db::open(&path).unwrap();
+    let snapshot: Snapshot = db.load().unwrap();
     let mut next = testkit::state(CONFIG).at(later).build();
-    let mut snapshot = Snapshot::default();
-    snapshot
-        .cursors
-        .insert((source.clone(), column.clone()), value.clone());
     update(&mut next, Action::Restore(snapshot));
     key(&mut next, 'l');
     key(&mut next, 's');
