@@ -106,6 +106,19 @@ pub fn display_handle(raw: &str) -> String {
     }
 }
 
+/// A count with thousands separated: `1,204`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The schemes circles opens and makes clickable.
 const OPENABLE: &[&str] = &["http", "https", "mailto"];
 

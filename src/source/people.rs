@@ -64,9 +64,9 @@ pub struct Progress {
 impl std::fmt::Display for Progress {
     /// `following 1,200/3,000 · waiting 41 s for the rate limit`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}", self.step, thousands(self.done))?;
+        write!(f, "{} {}", self.step, crate::model::thousands(self.done))?;
         if let Some(total) = self.total {
-            write!(f, "/{}", thousands(total))?;
+            write!(f, "/{}", crate::model::thousands(total))?;
         }
         if let Some(wait) = self.waiting {
             let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
@@ -74,18 +74,6 @@ impl std::fmt::Display for Progress {
         }
         Ok(())
     }
-}
-
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Told of each step a scan makes.
@@ -196,6 +184,51 @@ impl<'a> Core<'a> {
     /// Whether a step of the scan cut short is done already.
     fn done(&mut self, step: &str) -> Result<bool, String> {
         Ok(self.state(&format!("done:{step}"))?.is_some())
+    }
+
+    /// How many of a follow step's accounts a scan cut short had read.
+    fn resumed_count(&mut self, step: &str) -> Result<u64, String> {
+        Ok(self
+            .state(&format!("count:{step}"))?
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0))
+    }
+
+    /// A page of follows read: its accounts and follows kept, the count
+    /// told, and where the next page is (`next`, none at the end) noted.
+    fn follow_page(
+        &mut self,
+        relation: Relation,
+        scan: i64,
+        known: &[Known],
+        progress: (u64, Option<u64>),
+        next: Option<&str>,
+    ) -> Result<u64, String> {
+        let step = relation.name();
+        let keys: Vec<String> = known.iter().map(|a| a.key.clone()).collect();
+        self.ledger.accounts(known)?;
+        self.ledger.follows(relation, &keys, scan)?;
+        let done = progress.0 + keys.len() as u64;
+        self.tell(step, done, progress.1.map(|t| t.max(done)));
+        if let Some(next) = next.filter(|_| !keys.is_empty()) {
+            self.set_state(&format!("next:{step}"), next)?;
+            self.set_state(&format!("count:{step}"), &done.to_string())?;
+        }
+        Ok(done)
+    }
+
+    /// Every page of a follow step read: the follows not seen ended, and
+    /// the step is done.
+    fn follows_done(&mut self, relation: Relation, scan: i64, done: u64) -> Result<(), String> {
+        let step = relation.name();
+        self.ledger.follows_done(relation, scan)?;
+        match relation {
+            Relation::FollowsMe => self.summary.followers = done,
+            Relation::IFollow => self.summary.following = done,
+        }
+        self.set_state(&format!("next:{step}"), "")?;
+        self.set_state(&format!("count:{step}"), "")?;
+        self.set_state(&format!("done:{step}"), "1")
     }
 
     /// The scan went through: its steps start again next time.
@@ -359,40 +392,27 @@ impl<'a> MastodonScan<'a> {
                 .client
                 .api_url(&["accounts", me, step], &[("limit", FOLLOW_PAGE)]),
         };
-        let mut done = self
-            .core
-            .state(&format!("count:{step}"))?
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0u64);
+        let mut done = self.core.resumed_count(step)?;
         self.core.tell(step, done, Some(total));
         loop {
             let page = self.get(&url).await?;
             let (accounts, _skipped) = decode::mastodon::decode_accounts(&page.body)
                 .map_err(|e| format!("{}: {e}", page.what))?;
-            let keys: Vec<String> = accounts.iter().map(|(_, a)| a.key.clone()).collect();
             let known: Vec<Known> = accounts.into_iter().map(|(_, a)| a).collect();
-            self.core.ledger.accounts(&known)?;
-            self.core.ledger.follows(relation, &keys, scan)?;
-            done += keys.len() as u64;
-            self.core.tell(step, done, Some(total.max(done)));
-            match page.next {
-                Some(next) if !keys.is_empty() => {
-                    self.core.set_state(&resume, next.as_str())?;
-                    self.core
-                        .set_state(&format!("count:{step}"), &done.to_string())?;
-                    url = next;
-                }
-                _ => break,
+            let next = page.next.filter(|_| !known.is_empty());
+            done = self.core.follow_page(
+                relation,
+                scan,
+                &known,
+                (done, Some(total)),
+                next.as_ref().map(Url::as_str),
+            )?;
+            match next {
+                Some(next) => url = next,
+                None => break,
             }
         }
-        self.core.ledger.follows_done(relation, scan)?;
-        match relation {
-            Relation::FollowsMe => self.core.summary.followers = done,
-            Relation::IFollow => self.core.summary.following = done,
-        }
-        self.core.set_state(&resume, "")?;
-        self.core.set_state(&format!("count:{step}"), "")?;
-        self.core.set_state(&format!("done:{step}"), "1")
+        self.core.follows_done(relation, scan, done)
     }
 
     /// The reader's newest posts, up to `scan_posts`: what each did to
@@ -686,11 +706,7 @@ impl<'a> BlueskyScan<'a> {
         };
         let resume = format!("next:{step}");
         let mut cursor = self.core.state(&resume)?;
-        let mut done = self
-            .core
-            .state(&format!("count:{step}"))?
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0u64);
+        let mut done = self.core.resumed_count(step)?;
         let what = format!("reading your {step}");
         loop {
             let mut query = vec![("actor", did), ("limit", BLUESKY_PAGE)];
@@ -708,33 +724,20 @@ impl<'a> BlueskyScan<'a> {
                 .filter_map(crate::decode::bluesky::decode_actor)
                 .collect();
             self.counts(&views, &mut known).await?;
-            let keys: Vec<String> = known.iter().map(|a| a.key.clone()).collect();
-            self.core.ledger.accounts(&known)?;
-            self.core.ledger.follows(relation, &keys, scan)?;
-            done += keys.len() as u64;
-            self.core.tell(step, done, total.map(|t| t.max(done)));
             let next = page
                 .get("cursor")
                 .and_then(serde_json::Value::as_str)
-                .map(str::to_string);
+                .map(str::to_string)
+                .filter(|next| !known.is_empty() && cursor.as_ref() != Some(next));
+            done = self
+                .core
+                .follow_page(relation, scan, &known, (done, total), next.as_deref())?;
             match next {
-                Some(next) if !keys.is_empty() && cursor.as_ref() != Some(&next) => {
-                    self.core.set_state(&resume, &next)?;
-                    self.core
-                        .set_state(&format!("count:{step}"), &done.to_string())?;
-                    cursor = Some(next);
-                }
-                _ => break,
+                Some(next) => cursor = Some(next),
+                None => break,
             }
         }
-        self.core.ledger.follows_done(relation, scan)?;
-        match relation {
-            Relation::FollowsMe => self.core.summary.followers = done,
-            Relation::IFollow => self.core.summary.following = done,
-        }
-        self.core.set_state(&resume, "")?;
-        self.core.set_state(&format!("count:{step}"), "")?;
-        self.core.set_state(&format!("done:{step}"), "1")
+        self.core.follows_done(relation, scan, done)
     }
 
     /// Post counts for accounts of a follow page (`getProfiles`, 25 a call):

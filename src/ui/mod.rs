@@ -371,8 +371,8 @@ fn draw_digest(
     let mut header = vec![Line::from(Span::styled(
         format!(
             "{window} — {} posts from {} people; {} you amplify, {} in your circles",
-            thousands(digest.posts),
-            thousands(digest.people),
+            crate::model::thousands(digest.posts as u64),
+            crate::model::thousands(digest.people as u64),
             digest.amplified,
             digest.in_circles
         ),
@@ -478,19 +478,6 @@ fn draw_digest(
             y += 1;
         }
     }
-}
-
-/// `1,204`.
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// A line wrapped to `width` cells, its style kept.
