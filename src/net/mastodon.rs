@@ -281,6 +281,31 @@ impl Client {
             })
     }
 
+    /// The account's lists (`GET /api/v1/lists`): each one's id and title.
+    pub async fn lists(&mut self) -> Result<Vec<(String, String)>, Error> {
+        #[derive(Deserialize)]
+        struct List {
+            id: String,
+            #[serde(default)]
+            title: String,
+        }
+        let url = self.api_url(&["lists"], &[]);
+        let (body, _) = self.get(&url).await?;
+        let lists: Vec<List> = serde_json::from_str(&body).map_err(|e| Error::Malformed {
+            what: "GET /api/v1/lists".into(),
+            why: format!("the answer is not a list of lists ({e})"),
+        })?;
+        Ok(lists
+            .into_iter()
+            .map(|l| {
+                (
+                    sanitize_line(&l.id).into_owned(),
+                    sanitize_line(&l.title).into_owned(),
+                )
+            })
+            .collect())
+    }
+
     /// Deletes one of the account's statuses (`DELETE /api/v1/statuses/:id`).
     pub async fn delete_status(&mut self, id: &str) -> Result<(), Error> {
         self.send_as(

@@ -110,6 +110,8 @@ struct Mastodon {
     /// us: the last mark told, and when to ask again.
     marker: Option<(Marker, Option<Option<String>>)>,
     next_marker: Instant,
+    /// `list:Title` found among the account's lists: the list by its id.
+    resolved: Option<Timeline>,
 }
 
 impl Mastodon {
@@ -164,6 +166,7 @@ impl Mastodon {
                 _ => None,
             },
             next_marker: Instant::now(),
+            resolved: None,
             spec,
         })
     }
@@ -215,6 +218,48 @@ impl Mastodon {
         self.sink.cursor(SINCE_ID, &newest)
     }
 
+    /// The timeline the calls read: a list named by its title is read by
+    /// its id once found.
+    fn timeline(&self) -> &Timeline {
+        self.resolved.as_ref().unwrap_or(&self.spec.timeline)
+    }
+
+    /// Finds `list:Title` among the account's lists (`list:<id>` needs no
+    /// finding); a title no list has is said with the lists there are.
+    async fn resolve_list(&mut self) -> Result<(), Failure> {
+        let Timeline::List(wanted) = &self.spec.timeline else {
+            return Ok(());
+        };
+        if self.resolved.is_some() || wanted.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(());
+        }
+        let wanted = wanted.clone();
+        let lists = self.client.lists().await.map_err(Failure::from)?;
+        let found = lists
+            .iter()
+            .find(|(_, title)| title == &wanted)
+            .or_else(|| lists.iter().find(|(_, t)| t.eq_ignore_ascii_case(&wanted)));
+        match found {
+            Some((id, _)) => {
+                self.resolved = Some(Timeline::List(id.clone()));
+                Ok(())
+            }
+            None => {
+                let names: Vec<String> = lists.iter().map(|(_, t)| format!("“{t}”")).collect();
+                let have = if names.is_empty() {
+                    "the account has no lists".to_string()
+                } else {
+                    format!("its lists are {}", names.join(", "))
+                };
+                Err(Failure::Fatal(format!(
+                    "timeline = \"list:{wanted}\": {} has no list titled “{wanted}”; {have} \
+                     (a title, or list:<id>)",
+                    self.client.base().as_str().trim_end_matches('/')
+                )))
+            }
+        }
+    }
+
     async fn run(&mut self) {
         loop {
             if matches!(self.last_state(), None | Some(SourceState::Retrying { .. }))
@@ -222,10 +267,16 @@ impl Mastodon {
             {
                 return;
             }
+            if let Err(problem) = self.resolve_list().await {
+                if self.recover(problem).await {
+                    continue;
+                }
+                return;
+            }
             // The stream is opened before the catch-up so that nothing
             // posted in between is lost.
             let stream = if self.wants_stream() {
-                match self.client.open_stream(&self.spec.timeline).await {
+                match self.client.open_stream(&self.timeline().clone()).await {
                     Ok(Opened::Stream(stream)) => Some(stream),
                     Ok(Opened::Unsupported(why)) => {
                         tracing::info!(source = %self.sink.source, "no streaming, polling: {why}");
@@ -342,7 +393,7 @@ impl Mastodon {
         } = &e
         {
             let instance = self.client.base().as_str().trim_end_matches('/');
-            return Failure::Fatal(match &self.spec.timeline {
+            return Failure::Fatal(match self.timeline() {
                 Timeline::List(id) => format!("{instance} has no list {id} for this account ({e})"),
                 _ => format!("{e}: is {instance} a Mastodon server?"),
             });
@@ -391,7 +442,8 @@ impl Mastodon {
                 Err(e) => return Err(self.failure(e)),
             }
         }
-        let items = match self.client.timeline(&self.spec.timeline, page).await {
+        let timeline = self.timeline().clone();
+        let items = match self.client.timeline(&timeline, page).await {
             Ok(items) => items,
             Err(e) => return Err(self.failure(e)),
         };

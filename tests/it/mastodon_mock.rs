@@ -1033,3 +1033,68 @@ async fn a_server_restart_in_the_middle_loses_no_notification_and_repeats_none()
     );
     task.abort();
 }
+
+/// Alice's list `title` with bob on it; its id.
+async fn list_with(api: &Api, alice: &User, bob: &User, title: &str) -> String {
+    let list = api.as_user(alice, "lists", &[("title", title)]).await;
+    let id = text(&list, "id").to_string();
+    api.as_user(
+        alice,
+        &format!("lists/{id}/accounts"),
+        &[("account_ids[]", bob.id.as_str())],
+    )
+    .await;
+    id
+}
+
+fn list_timeline(base: &str, token: &str, dir: &tempfile::TempDir, list: &str) -> SourceSpec {
+    let file = secret_file(dir.path(), "token", token, 0o600);
+    source_spec(&format!(
+        "[[source]]\nname = \"mock\"\nkind = \"mastodon\"\ninstance = {base:?}\n\
+         timeline = {:?}\ntoken_file = {:?}\npoll = \"1h\"\n",
+        format!("list:{list}"),
+        file.display().to_string()
+    ))
+}
+
+#[tokio::test]
+async fn a_list_named_by_its_title_is_read_and_an_unknown_title_names_the_lists() {
+    let (server, api) = Api::start().await;
+    let (alice, bob) = api.alice_and_bob().await;
+    let id = list_with(&api, &alice, &bob, "Friends").await;
+    list_with(&api, &alice, &bob, "Work").await;
+    let post = api.post(&bob, "on the list").await;
+    let dir = tempfile::tempdir().unwrap();
+
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let _task = source::spawn(
+        &list_timeline(&server.base, &alice.token, &dir, "friends"),
+        tx,
+        Options::default(),
+    );
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, ARRIVAL, is_live).await;
+    assert_eq!(post_ids(&events), [post.as_str()], "{events:#?}");
+    assert!(
+        server.requests(&format!("GET /api/v1/timelines/list/{id}")) >= 1,
+        "{}",
+        server.log()
+    );
+
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let _task = source::spawn(
+        &list_timeline(&server.base, &alice.token, &dir, "Family"),
+        tx,
+        Options::default(),
+    );
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, ARRIVAL, |e| {
+        crate::common::failed(e).is_some()
+    })
+    .await;
+    let why = crate::common::failed(&events).unwrap();
+    assert!(
+        why.contains("has no list titled “Family”; its lists are “Friends”, “Work”"),
+        "{why}"
+    );
+}
