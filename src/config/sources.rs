@@ -93,6 +93,8 @@ pub enum Timeline {
     Notifications,
     List(String),
     Tag(String),
+    /// An account's posts: `user:@bob@host` (its id once found).
+    User(String),
 }
 
 impl Timeline {
@@ -104,6 +106,9 @@ impl Timeline {
             "notifications" => Timeline::Notifications,
             _ => match text.split_once(':')? {
                 ("list", id) if !id.is_empty() => Timeline::List(id.to_string()),
+                ("user", acct) if !acct.trim_start_matches('@').is_empty() => {
+                    Timeline::User(acct.trim_start_matches('@').to_string())
+                }
                 ("tag", tag) if !tag.is_empty() => {
                     Timeline::Tag(tag.trim_start_matches('#').to_string())
                 }
@@ -121,6 +126,7 @@ impl Timeline {
             Timeline::Notifications => "notifications".into(),
             Timeline::List(id) => format!("list:{id}"),
             Timeline::Tag(tag) => format!("tag:{tag}"),
+            Timeline::User(acct) => format!("user:@{acct}"),
         }
     }
 }
@@ -188,7 +194,7 @@ struct RawMastodon {
     /// The instance's URL, like https://mastodon.social.
     #[schemars(with = "String")]
     instance: Spanned<String>,
-    /// home (default), local, public, notifications, list:<id> or tag:<name>.
+    /// home (default), local, public, notifications, list:<title or id>, tag:<name> or user:@name@host.
     #[schemars(with = "Option<String>")]
     #[schemars(regex(pattern = r"^(home|local|public|notifications|list:.+|tag:.+)$"))]
     timeline: Option<Spanned<String>>,
@@ -449,7 +455,8 @@ impl RawMastodon {
             Some(t) => Timeline::parse(t.get_ref()).unwrap_or_else(|| {
                 errors.push(Diagnostic::error(
                     Some(t.span()),
-                    "`timeline` must be home, local, public, notifications, list:<id> or tag:<name>",
+                    "`timeline` must be home, local, public, notifications, list:<title or id>, \
+                     tag:<name> or user:@name@host",
                 ));
                 Timeline::Home
             }),

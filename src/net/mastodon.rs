@@ -173,6 +173,7 @@ impl Client {
             Timeline::Notifications => (vec!["notifications"], vec![]),
             Timeline::List(id) => (vec!["timelines", "list", id], vec![]),
             Timeline::Tag(tag) => (vec!["timelines", "tag", tag], vec![]),
+            Timeline::User(id) => (vec!["accounts", id, "statuses"], vec![]),
         };
         query.extend_from_slice(extra);
         api_url(&self.base, &path, &query)
@@ -279,6 +280,27 @@ impl Client {
                      server out of reach)"
                 ))
             })
+    }
+
+    /// The id of the account `acct` (`bob@host`, or `bob` on this
+    /// instance) by `GET /api/v1/accounts/lookup`.
+    pub async fn lookup(&mut self, acct: &str) -> Result<String, Error> {
+        #[derive(Deserialize)]
+        struct Found {
+            id: String,
+        }
+        let host = crate::model::url_host(self.base.as_str());
+        let local = match acct.split_once('@') {
+            Some((user, at)) if Some(at.to_lowercase()) == host => user,
+            _ => acct,
+        };
+        let url = self.api_url(&["accounts", "lookup"], &[("acct", local)]);
+        let (body, _) = self.get(&url).await?;
+        let found: Found = serde_json::from_str(&body).map_err(|e| Error::Malformed {
+            what: "GET /api/v1/accounts/lookup".into(),
+            why: format!("the answer is not an account ({e})"),
+        })?;
+        Ok(sanitize_line(&found.id).into_owned())
     }
 
     /// The account's lists (`GET /api/v1/lists`): each one's id and title.
@@ -534,6 +556,11 @@ impl Client {
             Timeline::Notifications => (vec!["user", "notification"], vec![]),
             Timeline::List(id) => (vec!["list"], vec![("list", id)]),
             Timeline::Tag(tag) => (vec!["hashtag"], vec![("tag", tag)]),
+            Timeline::User(_) => {
+                return Ok(Opened::Unsupported(
+                    "Mastodon streams no single account's posts".into(),
+                ));
+            }
         };
         let path: Vec<&str> = std::iter::once("streaming").chain(path).collect();
         let url = api_url(&base, &path, &query);

@@ -227,6 +227,20 @@ impl Mastodon {
     /// Finds `list:Title` among the account's lists (`list:<id>` needs no
     /// finding); a title no list has is said with the lists there are.
     async fn resolve_list(&mut self) -> Result<(), Failure> {
+        if let Timeline::User(acct) = &self.spec.timeline
+            && self.resolved.is_none()
+        {
+            let acct = acct.clone();
+            let id = self.client.lookup(&acct).await.map_err(|e| match e {
+                net::Error::Status { status: 404, .. } => Failure::Fatal(format!(
+                    "timeline = \"user:@{acct}\": {} finds no such account",
+                    self.client.base().as_str().trim_end_matches('/')
+                )),
+                other => Failure::from(other),
+            })?;
+            self.resolved = Some(Timeline::User(id));
+            return Ok(());
+        }
         let Timeline::List(wanted) = &self.spec.timeline else {
             return Ok(());
         };

@@ -1098,3 +1098,47 @@ async fn a_list_named_by_its_title_is_read_and_an_unknown_title_names_the_lists(
         "{why}"
     );
 }
+
+#[tokio::test]
+async fn a_user_timeline_reads_one_accounts_posts_by_handle() {
+    let (server, api) = Api::start().await;
+    let (alice, bob) = api.alice_and_bob().await;
+    let app = api.app_token().await;
+    let carol = api.sign_up(&app, "carol").await;
+    let first = api.post(&bob, "bob one").await;
+    api.post(&carol, "carol's, not bob's").await;
+    let second = api.post(&bob, "bob two").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = secret_file(dir.path(), "token", &alice.token, 0o600);
+    let spec = |who: &str| {
+        source_spec(&format!(
+            "[[source]]\nname = \"mock\"\nkind = \"mastodon\"\ninstance = {:?}\n\
+             timeline = \"user:@{who}\"\ntoken_file = {:?}\npoll = \"1h\"\n",
+            server.base,
+            file.display().to_string()
+        ))
+    };
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let _task = source::spawn(&spec("bob"), tx, Options::default());
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, ARRIVAL, is_live).await;
+    let mut ids = post_ids(&events);
+    ids.sort();
+    let mut want = vec![first.clone(), second.clone()];
+    want.sort();
+    assert_eq!(ids, want, "{events:#?}");
+    assert!(server.requests(&format!("GET /api/v1/accounts/{}/statuses", bob.id)) >= 1);
+    // No one of that name: said, and the source stops.
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let _task = source::spawn(&spec("nobody"), tx, Options::default());
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, ARRIVAL, |e| {
+        crate::common::failed(e).is_some()
+    })
+    .await;
+    let why = crate::common::failed(&events).unwrap();
+    assert!(
+        why.contains("user:@nobody") && why.contains("no such account"),
+        "{why}"
+    );
+}
