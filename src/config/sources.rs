@@ -95,6 +95,10 @@ pub enum Timeline {
     Tag(String),
     /// An account's posts: `user:@bob@host` (its id once found).
     User(String),
+    /// The reader's bookmarks.
+    Bookmarks,
+    /// The reader's favourites.
+    Favourites,
 }
 
 impl Timeline {
@@ -104,6 +108,8 @@ impl Timeline {
             "local" => Timeline::Local,
             "public" => Timeline::Public,
             "notifications" => Timeline::Notifications,
+            "bookmarks" => Timeline::Bookmarks,
+            "favourites" | "favorites" => Timeline::Favourites,
             _ => match text.split_once(':')? {
                 ("list", id) if !id.is_empty() => Timeline::List(id.to_string()),
                 ("user", acct) if !acct.trim_start_matches('@').is_empty() => {
@@ -127,6 +133,8 @@ impl Timeline {
             Timeline::List(id) => format!("list:{id}"),
             Timeline::Tag(tag) => format!("tag:{tag}"),
             Timeline::User(acct) => format!("user:@{acct}"),
+            Timeline::Bookmarks => "bookmarks".into(),
+            Timeline::Favourites => "favourites".into(),
         }
     }
 }
@@ -194,7 +202,7 @@ struct RawMastodon {
     /// The instance's URL, like https://mastodon.social.
     #[schemars(with = "String")]
     instance: Spanned<String>,
-    /// home (default), local, public, notifications, list:<title or id>, tag:<name> or user:@name@host.
+    /// home (default), local, public, notifications, bookmarks, favourites, list:<title or id>, tag:<name> or user:@name@host.
     #[schemars(with = "Option<String>")]
     #[schemars(regex(pattern = r"^(home|local|public|notifications|list:.+|tag:.+)$"))]
     timeline: Option<Spanned<String>>,
@@ -455,8 +463,8 @@ impl RawMastodon {
             Some(t) => Timeline::parse(t.get_ref()).unwrap_or_else(|| {
                 errors.push(Diagnostic::error(
                     Some(t.span()),
-                    "`timeline` must be home, local, public, notifications, list:<title or id>, \
-                     tag:<name> or user:@name@host",
+                    "`timeline` must be home, local, public, notifications, bookmarks, \
+                     favourites, list:<title or id>, tag:<name> or user:@name@host",
                 ));
                 Timeline::Home
             }),

@@ -174,6 +174,8 @@ impl Client {
             Timeline::List(id) => (vec!["timelines", "list", id], vec![]),
             Timeline::Tag(tag) => (vec!["timelines", "tag", tag], vec![]),
             Timeline::User(id) => (vec!["accounts", id, "statuses"], vec![]),
+            Timeline::Bookmarks => (vec!["bookmarks"], vec![]),
+            Timeline::Favourites => (vec!["favourites"], vec![]),
         };
         query.extend_from_slice(extra);
         api_url(&self.base, &path, &query)
@@ -559,6 +561,11 @@ impl Client {
             Timeline::User(_) => {
                 return Ok(Opened::Unsupported(
                     "Mastodon streams no single account's posts".into(),
+                ));
+            }
+            Timeline::Bookmarks | Timeline::Favourites => {
+                return Ok(Opened::Unsupported(
+                    "Mastodon streams no bookmarks or favourites".into(),
                 ));
             }
         };

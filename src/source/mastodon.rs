@@ -550,6 +550,14 @@ impl Mastodon {
     async fn catch_up(&mut self) -> Result<(), Failure> {
         match self.newest.clone() {
             None => self.backfill().await?,
+            // What was bookmarked or favourited since shows first.
+            Some(_) if pages_by_link_only(&self.spec.timeline) => {
+                if self.first_read {
+                    self.backfill().await?;
+                } else {
+                    self.page(Page::Newest).await?;
+                }
+            }
             Some(since) => {
                 // Resumed from a cursor: reading what came in meanwhile.
                 if self.first_read && !self.set_state(SourceState::Loading) {
@@ -743,8 +751,19 @@ impl Mastodon {
 fn needs_token(timeline: &Timeline) -> bool {
     matches!(
         timeline,
-        Timeline::Home | Timeline::Notifications | Timeline::List(_)
+        Timeline::Home
+            | Timeline::Notifications
+            | Timeline::List(_)
+            | Timeline::Bookmarks
+            | Timeline::Favourites
     )
+}
+
+/// Bookmarks and favourites page by ids of their own (the `Link` header's),
+/// not by the statuses': news there is read from the newest page, never
+/// asked for "after" a status id.
+fn pages_by_link_only(timeline: &Timeline) -> bool {
+    matches!(timeline, Timeline::Bookmarks | Timeline::Favourites)
 }
 
 /// The top-level `id` of a status or notification.

@@ -1142,3 +1142,36 @@ async fn a_user_timeline_reads_one_accounts_posts_by_handle() {
         "{why}"
     );
 }
+
+#[tokio::test]
+async fn bookmarks_and_favourites_are_timelines_of_their_own() {
+    let (server, api) = Api::start().await;
+    let (alice, bob) = api.alice_and_bob().await;
+    let kept = api.post(&bob, "worth keeping").await;
+    let liked = api.post(&bob, "worth a star").await;
+    api.post(&bob, "neither").await;
+    api.as_user(&alice, &format!("statuses/{kept}/bookmark"), &[])
+        .await;
+    api.as_user(&alice, &format!("statuses/{liked}/favourite"), &[])
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = secret_file(dir.path(), "token", &alice.token, 0o600);
+    for (timeline, want) in [("bookmarks", &kept), ("favourites", &liked)] {
+        let spec = source_spec(&format!(
+            "[[source]]\nname = \"mock\"\nkind = \"mastodon\"\ninstance = {:?}\n\
+             timeline = {timeline:?}\ntoken_file = {:?}\npoll = \"1h\"\n",
+            server.base,
+            file.display().to_string()
+        ));
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let _task = source::spawn(&spec, tx, Options::default());
+        let mut events = Vec::new();
+        collect(&mut rx, &mut events, ARRIVAL, is_live).await;
+        assert_eq!(
+            post_ids(&events),
+            [want.as_str()],
+            "{timeline}: {events:#?}"
+        );
+        assert!(server.requests(&format!("GET /api/v1/{timeline}")) >= 1);
+    }
+}
