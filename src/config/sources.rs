@@ -99,6 +99,8 @@ pub enum Timeline {
     Bookmarks,
     /// The reader's favourites.
     Favourites,
+    /// Statuses matching a search (`search:rust release`).
+    Search(String),
 }
 
 impl Timeline {
@@ -112,6 +114,9 @@ impl Timeline {
             "favourites" | "favorites" => Timeline::Favourites,
             _ => match text.split_once(':')? {
                 ("list", id) if !id.is_empty() => Timeline::List(id.to_string()),
+                ("search", query) if !query.trim().is_empty() => {
+                    Timeline::Search(query.trim().to_string())
+                }
                 ("user", acct) if !acct.trim_start_matches('@').is_empty() => {
                     Timeline::User(acct.trim_start_matches('@').to_string())
                 }
@@ -135,6 +140,7 @@ impl Timeline {
             Timeline::User(acct) => format!("user:@{acct}"),
             Timeline::Bookmarks => "bookmarks".into(),
             Timeline::Favourites => "favourites".into(),
+            Timeline::Search(query) => format!("search:{query}"),
         }
     }
 }
@@ -202,7 +208,7 @@ struct RawMastodon {
     /// The instance's URL, like https://mastodon.social.
     #[schemars(with = "String")]
     instance: Spanned<String>,
-    /// home (default), local, public, notifications, bookmarks, favourites, list:<title or id>, tag:<name> or user:@name@host.
+    /// home (default), local, public, notifications, bookmarks, favourites, list:<title or id>, tag:<name>, user:@name@host or search:<words>.
     #[schemars(with = "Option<String>")]
     #[schemars(regex(pattern = r"^(home|local|public|notifications|list:.+|tag:.+)$"))]
     timeline: Option<Spanned<String>>,
@@ -464,7 +470,7 @@ impl RawMastodon {
                 errors.push(Diagnostic::error(
                     Some(t.span()),
                     "`timeline` must be home, local, public, notifications, bookmarks, \
-                     favourites, list:<title or id>, tag:<name> or user:@name@host",
+                     favourites, list:<title or id>, tag:<name>, user:@name@host or search:<words>",
                 ));
                 Timeline::Home
             }),

@@ -136,6 +136,27 @@ impl Client {
 
     /// One page of a timeline (or of the notifications, of every type).
     pub async fn timeline(&mut self, timeline: &Timeline, page: Page) -> Result<Items, Error> {
+        if let Timeline::Search(words) = timeline {
+            // `GET /api/v2/search` answers an object; its statuses are the
+            // page.
+            let url = paged(page, |query| {
+                let mut all = vec![("q", words.as_str()), ("type", "statuses")];
+                all.extend_from_slice(query);
+                api_v2_url(&self.base, &["search"], &all)
+            });
+            let mut items = self.read_page(url).await?;
+            #[derive(Deserialize)]
+            struct Found {
+                #[serde(default)]
+                statuses: Vec<serde_json::Value>,
+            }
+            let found: Found = serde_json::from_str(&items.body).map_err(|e| Error::Malformed {
+                what: items.what.clone(),
+                why: format!("the answer is not a search result ({e})"),
+            })?;
+            items.body = serde_json::Value::Array(found.statuses).to_string();
+            return Ok(items);
+        }
         let url = paged(page, |query| self.timeline_url(timeline, query));
         self.read_page(url).await
     }
@@ -176,6 +197,8 @@ impl Client {
             Timeline::User(id) => (vec!["accounts", id, "statuses"], vec![]),
             Timeline::Bookmarks => (vec!["bookmarks"], vec![]),
             Timeline::Favourites => (vec!["favourites"], vec![]),
+            // Read through `timeline`, which asks `/api/v2/search`.
+            Timeline::Search(_) => (vec!["search"], vec![]),
         };
         query.extend_from_slice(extra);
         api_url(&self.base, &path, &query)
@@ -563,9 +586,9 @@ impl Client {
                     "Mastodon streams no single account's posts".into(),
                 ));
             }
-            Timeline::Bookmarks | Timeline::Favourites => {
+            Timeline::Bookmarks | Timeline::Favourites | Timeline::Search(_) => {
                 return Ok(Opened::Unsupported(
-                    "Mastodon streams no bookmarks or favourites".into(),
+                    "Mastodon streams no bookmarks, favourites or searches".into(),
                 ));
             }
         };

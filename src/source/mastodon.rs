@@ -756,6 +756,7 @@ fn needs_token(timeline: &Timeline) -> bool {
             | Timeline::List(_)
             | Timeline::Bookmarks
             | Timeline::Favourites
+            | Timeline::Search(_)
     )
 }
 

@@ -1175,3 +1175,29 @@ async fn bookmarks_and_favourites_are_timelines_of_their_own() {
         assert!(server.requests(&format!("GET /api/v1/{timeline}")) >= 1);
     }
 }
+
+#[tokio::test]
+async fn a_search_timeline_reads_the_statuses_a_query_finds() {
+    let (server, api) = Api::start().await;
+    let (alice, bob) = api.alice_and_bob().await;
+    let found = api.post(&bob, "a new tomato release today").await;
+    api.post(&bob, "nothing about it").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = secret_file(dir.path(), "token", &alice.token, 0o600);
+    let spec = source_spec(&format!(
+        "[[source]]\nname = \"mock\"\nkind = \"mastodon\"\ninstance = {:?}\n\
+         timeline = \"search:tomato\"\ntoken_file = {:?}\npoll = \"1h\"\n",
+        server.base,
+        file.display().to_string()
+    ));
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let _task = source::spawn(&spec, tx, Options::default());
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, ARRIVAL, is_live).await;
+    assert_eq!(post_ids(&events), [found.as_str()], "{events:#?}");
+    assert!(
+        server.requests("GET /api/v2/search") >= 1,
+        "{}",
+        server.log()
+    );
+}
