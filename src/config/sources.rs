@@ -173,14 +173,81 @@ pub struct BlueskySpec {
 }
 
 /// What a Bluesky source reads.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(try_from = "String")]
+#[schemars(with = "String")]
 pub enum BlueskyFeed {
     /// The home timeline (`app.bsky.feed.getTimeline`).
     #[default]
     Timeline,
     /// Every notification (`app.bsky.notification.listNotifications`), as cards.
     Notifications,
+    /// A custom feed (`getFeed`), by its `at://…/app.bsky.feed.generator/…` URI.
+    Generator(String),
+    /// A list's posts (`getListFeed`), by its `at://…/app.bsky.graph.list/…` URI.
+    List(String),
+    /// An account's posts (`getAuthorFeed`), by handle or DID.
+    Author(String),
+    /// The reader's likes (`getActorLikes`).
+    Likes,
+    /// Posts matching a search (`searchPosts`).
+    Search(String),
+}
+
+impl TryFrom<String> for BlueskyFeed {
+    type Error = String;
+
+    /// `home` (or `timeline`), `notifications`, `likes`, `user:<handle>`,
+    /// `search:<words>`, or a feed's or list's `at://` URI or bsky.app URL.
+    fn try_from(text: String) -> Result<Self, String> {
+        let text = text.trim();
+        let web = |kind: &str| {
+            let rest = text
+                .strip_prefix("https://bsky.app/profile/")
+                .or_else(|| text.strip_prefix("http://bsky.app/profile/"))?;
+            let (actor, rest) = rest.split_once('/')?;
+            let rkey = rest.strip_prefix(kind)?.strip_prefix('/')?;
+            let rkey = rkey.trim_end_matches('/');
+            (!actor.is_empty() && !rkey.is_empty() && !rkey.contains('/'))
+                .then(|| (actor.to_string(), rkey.to_string()))
+        };
+        Ok(match text {
+            "home" | "timeline" => BlueskyFeed::Timeline,
+            "notifications" => BlueskyFeed::Notifications,
+            "likes" => BlueskyFeed::Likes,
+            _ if text.starts_with("at://") && text.contains("/app.bsky.feed.generator/") => {
+                BlueskyFeed::Generator(text.to_string())
+            }
+            _ if text.starts_with("at://") && text.contains("/app.bsky.graph.list/") => {
+                BlueskyFeed::List(text.to_string())
+            }
+            _ => {
+                if let Some((actor, rkey)) = web("feed") {
+                    BlueskyFeed::Generator(format!("at://{actor}/app.bsky.feed.generator/{rkey}"))
+                } else if let Some((actor, rkey)) = web("lists") {
+                    BlueskyFeed::List(format!("at://{actor}/app.bsky.graph.list/{rkey}"))
+                } else if let Some(actor) = text
+                    .strip_prefix("user:")
+                    .map(|a| a.trim().trim_start_matches('@'))
+                    .filter(|a| !a.is_empty())
+                {
+                    BlueskyFeed::Author(actor.to_string())
+                } else if let Some(words) = text
+                    .strip_prefix("search:")
+                    .map(str::trim)
+                    .filter(|w| !w.is_empty())
+                {
+                    BlueskyFeed::Search(words.to_string())
+                } else {
+                    return Err(format!(
+                        "`feed` {text:?} is not one circles reads: write \"home\", \
+                         \"notifications\", \"likes\", \"user:<handle>\", \"search:<words>\", \
+                         or a feed's or list's at:// URI or bsky.app address"
+                    ));
+                }
+            }
+        })
+    }
 }
 
 /// RSS, Atom or JSON Feed documents, by URL or path.
@@ -242,7 +309,7 @@ struct RawBluesky {
     /// How often to poll, like "90s" or "5m" (at least 5s; default 60s).
     #[schemars(with = "Option<String>")]
     poll: Option<Spanned<String>>,
-    /// What to read: "timeline" (the default: the home timeline) or "notifications" (likes, reposts, follows, mentions, replies, quotes, as cards).
+    /// What to read: "home" (the default: the home timeline), "notifications" (as cards), "likes", "user:<handle>", "search:<words>", or a custom feed's or list's at:// URI or bsky.app address.
     #[serde(default)]
     feed: BlueskyFeed,
     /// A Jetstream instance to take new posts from while live, like "wss://jetstream2.us-east.bsky.network" (empty: off, polling). It sees which accounts you follow, never your password.
@@ -525,7 +592,7 @@ impl RawBluesky {
         let jetstream = self
             .jetstream
             .as_ref()
-            .and_then(|j| jetstream_url(j, self.feed, errors));
+            .and_then(|j| jetstream_url(j, &self.feed, errors));
         let service = self.service.map_or_else(
             || BSKY_SOCIAL.to_string(),
             |s| s.into_inner().trim().trim_end_matches('/').to_string(),
@@ -620,7 +687,7 @@ fn poll(
 /// when empty. Only the timeline is read from it.
 fn jetstream_url(
     text: &Spanned<String>,
-    feed: BlueskyFeed,
+    feed: &BlueskyFeed,
     errors: &mut Vec<Diagnostic>,
 ) -> Option<String> {
     let raw = text.get_ref().trim();
@@ -631,10 +698,10 @@ fn jetstream_url(
         errors.push(Diagnostic::error(Some(text.span()), why));
         None
     };
-    if feed == BlueskyFeed::Notifications {
+    if *feed != BlueskyFeed::Timeline {
         return fail(
-            "`jetstream` brings new posts of the timeline; a `feed = \"notifications\"` \
-             source polls (give the timeline its own source)"
+            "`jetstream` brings new posts of the home timeline; a source of another `feed` \
+             polls (give the timeline its own source)"
                 .into(),
         );
     }

@@ -94,7 +94,7 @@ pub(super) async fn run(sink: Sink, spec: BlueskySpec, cursors: Cursors) {
             newest: None,
             seen_at: None,
         };
-        let outcome = fetch(&mut client, &sink, &mut seen, &mut read, spec.feed).await;
+        let outcome = fetch(&mut client, &sink, &mut seen, &mut read, &spec.feed).await;
         let newest = read.newest.take();
         let wait = match outcome {
             Ok(()) => {
@@ -206,9 +206,37 @@ struct TimelinePage {
     /// `listNotifications` names its items so.
     #[serde(default)]
     notifications: Vec<Value>,
+    /// `searchPosts` names its post views so.
+    #[serde(default)]
+    posts: Vec<Value>,
     /// `listNotifications`: until when the reader has seen them.
     #[serde(default, rename = "seenAt")]
     seen_at: Option<String>,
+}
+
+/// A feed or list named by a handle (`at://alice.bsky.social/…`, from a
+/// bsky.app address) with its DID in its place, which the API asks for.
+async fn resolved(client: &mut Client, feed: &BlueskyFeed) -> Result<BlueskyFeed, Failure> {
+    let with_did = |uri: &str| -> Option<(String, String)> {
+        let rest = uri.strip_prefix("at://")?;
+        let (authority, path) = rest.split_once('/')?;
+        (!authority.starts_with("did:")).then(|| (authority.to_string(), path.to_string()))
+    };
+    Ok(match feed {
+        BlueskyFeed::Generator(uri) | BlueskyFeed::List(uri) => match with_did(uri) {
+            Some((handle, path)) => {
+                let did = client.resolve_handle(&handle).await?;
+                let uri = format!("at://{did}/{path}");
+                if matches!(feed, BlueskyFeed::Generator(_)) {
+                    BlueskyFeed::Generator(uri)
+                } else {
+                    BlueskyFeed::List(uri)
+                }
+            }
+            None => feed.clone(),
+        },
+        other => other.clone(),
+    })
 }
 
 /// How many posts one `app.bsky.feed.getPosts` call takes.
@@ -291,18 +319,49 @@ pub(super) async fn fetch(
     sink: &Sink,
     seen: &mut Seen,
     how: &mut Read<'_>,
-    feed: BlueskyFeed,
+    feed: &BlueskyFeed,
 ) -> Result<(), Failure> {
     let mut cursor: Option<String> = None;
     let mut read = 0usize;
     let what = match feed {
         BlueskyFeed::Timeline => "timeline",
         BlueskyFeed::Notifications => "notifications",
+        _ => "feed",
     };
+    // A feed named by a handle (a bsky.app address) is read by the DID.
+    let feed = &resolved(client, feed).await?;
     loop {
         let body = match feed {
             BlueskyFeed::Timeline => client.timeline(cursor.as_deref()).await?,
             BlueskyFeed::Notifications => client.notifications(cursor.as_deref()).await?,
+            other => {
+                let me;
+                let (method, mut query) = match other {
+                    BlueskyFeed::Generator(uri) => {
+                        ("app.bsky.feed.getFeed", vec![("feed", uri.as_str())])
+                    }
+                    BlueskyFeed::List(uri) => {
+                        ("app.bsky.feed.getListFeed", vec![("list", uri.as_str())])
+                    }
+                    BlueskyFeed::Author(actor) => (
+                        "app.bsky.feed.getAuthorFeed",
+                        vec![("actor", actor.as_str()), ("filter", "posts_with_replies")],
+                    ),
+                    BlueskyFeed::Search(words) => (
+                        "app.bsky.feed.searchPosts",
+                        vec![("q", words.as_str()), ("sort", "latest")],
+                    ),
+                    _ => {
+                        me = client.me().await?;
+                        ("app.bsky.feed.getActorLikes", vec![("actor", me.as_str())])
+                    }
+                };
+                query.push(("limit", "50"));
+                if let Some(c) = &cursor {
+                    query.push(("cursor", c));
+                }
+                client.query(method, &query, "reading the feed").await?
+            }
         };
         let page: TimelinePage = serde_json::from_slice(&body).map_err(|e| {
             Failure::retry(format!(
@@ -310,9 +369,19 @@ pub(super) async fn fetch(
                 http::short(&e.to_string())
             ))
         })?;
+        // A search answers post views; the rest, feed items.
+        let searched: Vec<Value>;
         let items = match feed {
-            BlueskyFeed::Timeline => &page.feed,
             BlueskyFeed::Notifications => &page.notifications,
+            BlueskyFeed::Search(_) => {
+                searched = page
+                    .posts
+                    .iter()
+                    .map(|view| serde_json::json!({ "post": view }))
+                    .collect();
+                &searched
+            }
+            _ => &page.feed,
         };
         if cursor.is_none() {
             how.seen_at = page
@@ -323,7 +392,6 @@ pub(super) async fn fetch(
         }
         let keys: Vec<ItemKey> = items.iter().map(ItemKey::of).collect();
         let fetched = match feed {
-            BlueskyFeed::Timeline => HashMap::new(),
             BlueskyFeed::Notifications => {
                 let unseen: Vec<&Value> = items
                     .iter()
@@ -333,6 +401,7 @@ pub(super) async fn fetch(
                     .collect();
                 posts_for(client, &unseen).await
             }
+            _ => HashMap::new(),
         };
         let mut posts = Vec::with_capacity(items.len());
         let mut reached_seen = false;
@@ -359,12 +428,12 @@ pub(super) async fn fetch(
                 continue;
             }
             let decoded = match feed {
-                BlueskyFeed::Timeline => crate::decode::decode(&raw.to_string(), &sink.source),
                 BlueskyFeed::Notifications => crate::decode::decode_bluesky_notification(
                     &raw.to_string(),
                     &fetched,
                     &sink.source,
                 ),
+                _ => crate::decode::decode(&raw.to_string(), &sink.source),
             };
             match decoded {
                 Ok(post) => posts.push(post),

@@ -1373,3 +1373,132 @@ async fn the_notifications_seen_at_is_the_read_marker_and_update_seen_moves_it()
         [serde_json::json!({ "seenAt": "2026-11-21T09:20:01.000000Z" })]
     );
 }
+
+// ---- feeds other than the home timeline (issue 20) ----
+
+fn feed_spec(service: &str, dir: &tempfile::TempDir, feed: &str) -> SourceSpec {
+    let file = secret_file(dir.path(), "app-password", PASSWORD, 0o600);
+    source_spec(&format!(
+        "[[source]]\nname = \"sky\"\nkind = \"bluesky\"\nhandle = \"jane.bsky.social\"\n\
+         service = \"{service}\"\napp_password_file = \"{}\"\nfeed = {feed:?}\n",
+        file.display()
+    ))
+}
+
+/// The posts a source of `feed` delivers from `server`.
+async fn posts_of_feed(server: &MockServer, feed: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rx = start(&feed_spec(&server.uri(), &dir, feed));
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, live).await;
+    post_ids(&events)
+}
+
+#[tokio::test]
+async fn custom_feeds_lists_authors_likes_and_searches_are_read_with_their_methods() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(CREATE))
+        .respond_with(ok("create_session.json"))
+        .mount(&server)
+        .await;
+    let page = fixture("timeline_page1.json");
+    let feed_only = serde_json::json!({ "feed": page["feed"] });
+    // A bsky.app address names the feed by handle: resolved to the DID.
+    Mock::given(method("GET"))
+        .and(path("/xrpc/com.atproto.identity.resolveHandle"))
+        .and(query_param("handle", "alice.bsky.social"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({"did": "did:plc:alice"})),
+        )
+        .mount(&server)
+        .await;
+    for (xrpc, key, value) in [
+        (
+            "app.bsky.feed.getFeed",
+            "feed",
+            "at://did:plc:alice/app.bsky.feed.generator/cats",
+        ),
+        (
+            "app.bsky.feed.getListFeed",
+            "list",
+            "at://did:plc:alice/app.bsky.graph.list/friends",
+        ),
+        ("app.bsky.feed.getAuthorFeed", "actor", "bob.bsky.social"),
+        (
+            "app.bsky.feed.getActorLikes",
+            "actor",
+            "did:plc:janejanejanejanejane7x",
+        ),
+    ] {
+        Mock::given(method("GET"))
+            .and(path(format!("/xrpc/{xrpc}")))
+            .and(query_param(key, value))
+            .and(query_param_is_missing("cursor"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(feed_only.clone()))
+            .mount(&server)
+            .await;
+    }
+    let views: Vec<Value> = page["feed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["post"].clone())
+        .collect();
+    Mock::given(method("GET"))
+        .and(path("/xrpc/app.bsky.feed.searchPosts"))
+        .and(query_param("q", "rust release"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({ "posts": views })),
+        )
+        .mount(&server)
+        .await;
+    let expected = post_ids_of(&page);
+    for feed in [
+        "https://bsky.app/profile/alice.bsky.social/feed/cats",
+        "at://did:plc:alice/app.bsky.graph.list/friends",
+        "user:@bob.bsky.social",
+        "likes",
+        "search:rust release",
+    ] {
+        assert_eq!(posts_of_feed(&server, feed).await, expected, "{feed}");
+    }
+}
+
+/// The ids the decoder gives a page's items.
+fn post_ids_of(page: &Value) -> Vec<String> {
+    page["feed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|item| circles::decode::decode(&item.to_string(), "sky").ok())
+        .map(|post| post.id)
+        .collect()
+}
+
+#[test]
+fn a_feed_circles_cannot_read_is_a_located_error() {
+    let text = "[[source]]\nname = \"sky\"\nkind = \"bluesky\"\nhandle = \"jane.bsky.social\"\n\
+                app_password_env = \"PW\"\nfeed = \"popular\"\n";
+    let errors = circles::config::parse(text).unwrap_err();
+    let error = &errors.errors[0];
+    assert_eq!(error.line_col(text).unwrap().0, 6, "{}", error.message);
+    assert!(
+        error
+            .message
+            .contains("\"popular\" is not one circles reads"),
+        "{}",
+        error.message
+    );
+    // And Jetstream is for the home timeline only.
+    let text = text.replace(
+        "\"popular\"",
+        "\"likes\"\njetstream = \"wss://127.0.0.1:9\"",
+    );
+    let errors = circles::config::parse(&text).unwrap_err();
+    assert!(
+        errors.errors[0].message.contains("home timeline"),
+        "{:?}",
+        errors.errors
+    );
+}
