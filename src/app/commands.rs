@@ -179,6 +179,7 @@ pub fn run(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) {
                 });
             }
         }
+        Command::PostsColumn => posts_column(state, effects),
         Command::Undo => effects.push(Effect::Undo),
         Command::RevealMuted => {
             state.reveal = !state.reveal;
@@ -220,4 +221,53 @@ pub fn run(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) {
 /// Whether the command does something in the detail view.
 pub fn in_detail_view(command: Command) -> bool {
     command.scope() == Scope::Post
+}
+
+/// `C`: a column of the author's posts, read through the account of the
+/// source that delivered the post (a copy of that `[[source]]` reading
+/// `user:…`).
+fn posts_column(state: &mut AppState, effects: &mut Vec<Effect>) {
+    use crate::config::SourceConfig;
+    let Some((post, actor)) =
+        super::act::actionable(state, "give their authors a column", super::act::On::Author)
+    else {
+        return;
+    };
+    let kind = state
+        .source_specs
+        .iter()
+        .find(|s| s.name == actor.source)
+        .map(|s| s.kind.clone());
+    let handle = post.author.handle.trim_start_matches('@').to_string();
+    let read = match kind {
+        Some(SourceConfig::Mastodon(_)) => format!("user:@{handle}"),
+        Some(SourceConfig::Bluesky(_)) => format!("user:{handle}"),
+        _ => {
+            state.message = Some("only Mastodon and Bluesky accounts have posts to follow".into());
+            return;
+        }
+    };
+    let slug: String = handle
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let column = post.author.shown_name().to_string();
+    effects.push(Effect::Edit {
+        done: format!(
+            "a column of {}'s posts: {column}{UNDO_HINT}",
+            post.author.handle
+        ),
+        edit: Edit::PostsColumn {
+            from: actor.source,
+            source: format!("posts-{slug}"),
+            read,
+            column,
+        },
+    });
 }

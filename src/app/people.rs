@@ -498,6 +498,7 @@ pub(super) fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effec
             return;
         }
         Command::AddToColumn
+        | Command::PostsColumn
         | Command::MuteAuthor
         | Command::Amplify
         | Command::Follow

@@ -75,6 +75,7 @@ pub(super) fn command(state: &mut AppState, command: Command, effects: &mut Vec<
         Command::PrevPost | Command::PageUp => view.scroll = view.scroll.saturating_sub(3),
         Command::Top => view.scroll = 0,
         Command::AddToColumn
+        | Command::PostsColumn
         | Command::MuteAuthor
         | Command::Amplify
         | Command::RemoveFromColumn

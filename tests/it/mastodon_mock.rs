@@ -1201,3 +1201,67 @@ async fn a_search_timeline_reads_the_statuses_a_query_finds() {
         server.log()
     );
 }
+
+#[test]
+fn capital_c_gives_an_author_a_column_of_their_posts_through_the_same_account() {
+    use circles::app::{Action, Effect, update};
+    use circles::config::{Edit, KeyChord};
+    let config = "# mine\n[[source]]\nname = \"home\"\nkind = \"mastodon\"\n\
+                  instance = \"http://127.0.0.1:9\"\ntimeline = \"home\"\n\
+                  token_file = \"/tmp/token\"  # kept here\npoll = \"2m\"\n\n\
+                  [[column]]\nname = \"Everyone\"\nrest = true\n";
+    let mut state = circles::testkit::state(config).sources(&["home"]).build();
+    let mut post = circles::testkit::post("1", "@bob@example.social")
+        .source("home")
+        .name("Bob")
+        .build();
+    post.author = std::sync::Arc::new(circles::model::Account::new(
+        "@bob@example.social",
+        "Bob",
+        circles::model::Network::Mastodon,
+    ));
+    update(
+        &mut state,
+        Action::Source(circles::model::SourceEvent::Posts {
+            source: "home".into(),
+            posts: vec![post],
+        }),
+    );
+    let effects = update(&mut state, Action::Key(KeyChord::char('C')));
+    let [Effect::Edit { edit, done }] = &effects[..] else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(
+        *edit,
+        Edit::PostsColumn {
+            from: "home".into(),
+            source: "posts-bob-example-social".into(),
+            read: "user:@bob@example.social".into(),
+            column: "Bob".into(),
+        }
+    );
+    assert!(done.contains("u to undo"), "{done}");
+    let written = circles::config::apply(config, edit, circles::testkit::t0()).unwrap();
+    let (kept, _) = config.split_once("\n\n[[column]]").unwrap();
+    assert!(written.starts_with(kept), "the source as written: {written}");
+    assert!(written.contains("[[column]]\nname = \"Everyone\"\nrest = true\n"), "{written}");
+    let parsed = circles::filter::load(&written, circles::testkit::t0()).unwrap();
+    let copy = parsed
+        .config
+        .sources
+        .iter()
+        .find(|s| s.name == "posts-bob-example-social")
+        .unwrap();
+    let circles::config::SourceConfig::Mastodon(m) = &copy.kind else {
+        panic!("{copy:?}");
+    };
+    assert_eq!(
+        m.timeline,
+        circles::config::Timeline::User("bob@example.social".into())
+    );
+    assert!(m.token.is_some(), "the same account reads it");
+    let column = parsed.rules.column_index("Bob").unwrap();
+    assert!(parsed.rules.columns[column].rest.eq(&false));
+    // A second time: the column is there already.
+    assert!(circles::config::apply(&written, edit, circles::testkit::t0()).is_err());
+}

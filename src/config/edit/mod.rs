@@ -106,6 +106,17 @@ pub enum Edit {
     },
     /// Take a rule out of `[mute]`.
     Lift(Lift),
+    /// A column of one account's posts: a copy of the `[[source]]` named
+    /// `from` (its instance or service, its token or password) named
+    /// `source` and reading `read` (a Mastodon `timeline` or Bluesky
+    /// `feed`, `user:…`), and a `[[column]]` named `column` taking its
+    /// posts.
+    PostsColumn {
+        from: String,
+        source: String,
+        read: String,
+        column: String,
+    },
 }
 
 /// A `[mute]` rule to take out.
@@ -135,6 +146,7 @@ impl Edit {
             Edit::RemoveFromColumn { column, handle } => format!("{handle} is not in {column}"),
             Edit::Person { name, .. } => format!("{name} has these accounts already"),
             Edit::Lift(lift) => format!("{} is not muted", lift_words(lift)),
+            Edit::PostsColumn { column, .. } => format!("there is already a column {column}"),
         }
     }
 }
@@ -234,6 +246,12 @@ pub fn apply(text: &str, edit: &Edit, now: DateTime<Utc>) -> Result<String, Edit
                 )));
             }
         }
+        Edit::PostsColumn {
+            from,
+            source,
+            read,
+            column,
+        } => editor.posts_column(from, source, read, column)?,
         Edit::Person { name, accounts } => {
             let handles = accounts
                 .iter()
@@ -560,6 +578,89 @@ impl Editor {
 }
 
 impl Editor {
+    /// Appends a copy of the source `from` reading `read` under the name
+    /// `source`, and a column of its posts named `column`.
+    fn posts_column(
+        &mut self,
+        from: &str,
+        source: &str,
+        read: &str,
+        column: &str,
+    ) -> Result<(), EditError> {
+        let column = column.trim();
+        let taken_column = columns(&mut self.doc)?
+            .iter()
+            .filter_map(column_name)
+            .any(|n| n.trim().eq_ignore_ascii_case(column));
+        if taken_column {
+            return Err(EditError(format!(
+                "there is already a column named `{column}`"
+            )));
+        }
+        let Some(Item::ArrayOfTables(sources)) = self.doc.get_mut("source") else {
+            return Err(EditError(format!(
+                "the config has no [[source]] named `{from}` to copy"
+            )));
+        };
+        let name_of = |t: &Table| t.get("name").and_then(Item::as_str).map(str::to_string);
+        if sources
+            .iter()
+            .any(|t| name_of(t).as_deref() == Some(source))
+        {
+            return Err(EditError(format!(
+                "there is already a source named `{source}`"
+            )));
+        }
+        let Some(original) = sources.iter().find(|t| name_of(t).as_deref() == Some(from)) else {
+            return Err(EditError(format!(
+                "the config has no [[source]] named `{from}` to copy"
+            )));
+        };
+        let kind = original
+            .get("kind")
+            .and_then(Item::as_str)
+            .unwrap_or_default();
+        let key = match kind {
+            "mastodon" => "timeline",
+            "bluesky" => "feed",
+            other => {
+                return Err(EditError(format!(
+                    "a {other} source has no account to read one person's posts with"
+                )));
+            }
+        };
+        let mut copy = Table::new();
+        copy.insert("name", toml_edit::value(source));
+        for (k, v) in original.iter() {
+            if !matches!(k, "name" | "timeline" | "feed" | "jetstream") {
+                copy.insert(k, v.clone());
+            }
+        }
+        copy.insert(key, toml_edit::value(read));
+        copy.set_position(sources.iter().last().and_then(Table::position));
+        sources.push(copy);
+        let mut table = Table::new();
+        table.insert("name", toml_edit::value(column));
+        let mut from_source = Array::new();
+        from_source.push(source);
+        table.insert("sources", toml_edit::value(from_source));
+        match self.doc.get_mut("column") {
+            Some(Item::ArrayOfTables(list)) => {
+                table.set_position(list.iter().last().and_then(Table::position));
+                list.push(table);
+            }
+            Some(_) => return Err(not_editable("column", "a list of tables")),
+            None => {
+                table.set_position(Some(self.next_position));
+                self.next_position += 1;
+                let mut list = ArrayOfTables::new();
+                list.push(table);
+                self.doc.insert("column", Item::ArrayOfTables(list));
+            }
+        }
+        Ok(())
+    }
+
     /// Adds `handles` to the `[[person]]` named `name`, or appends one.
     fn person(&mut self, name: &str, handles: &[Handle]) -> Result<(), EditError> {
         let name = name.trim();
