@@ -1243,8 +1243,14 @@ fn capital_c_gives_an_author_a_column_of_their_posts_through_the_same_account() 
     assert!(done.contains("u to undo"), "{done}");
     let written = circles::config::apply(config, edit, circles::testkit::t0()).unwrap();
     let (kept, _) = config.split_once("\n\n[[column]]").unwrap();
-    assert!(written.starts_with(kept), "the source as written: {written}");
-    assert!(written.contains("[[column]]\nname = \"Everyone\"\nrest = true\n"), "{written}");
+    assert!(
+        written.starts_with(kept),
+        "the source as written: {written}"
+    );
+    assert!(
+        written.contains("[[column]]\nname = \"Everyone\"\nrest = true\n"),
+        "{written}"
+    );
     let parsed = circles::filter::load(&written, circles::testkit::t0()).unwrap();
     let copy = parsed
         .config
