@@ -202,7 +202,12 @@ pub fn run(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) {
         },
         Command::Help => state.overlay = Overlay::Help { scroll: 0 },
         Command::Sources => state.overlay = Overlay::Sources { scroll: 0 },
-        Command::Stats => state.overlay = Overlay::Stats { scroll: 0 },
+        Command::Stats => {
+            state.overlay = Overlay::Stats {
+                scroll: 0,
+                counted: Box::new(super::rule_stats(state)),
+            }
+        }
         Command::Close => {
             if state.overlay != Overlay::None {
                 state.overlay = Overlay::None;

@@ -282,8 +282,9 @@ pub(super) fn prompt_key(state: &mut AppState, chord: KeyChord, effects: &mut Ve
 /// Scrolling and closing the explain and sources overlays.
 pub(super) fn explain_key(state: &mut AppState, chord: KeyChord) {
     let command = state.keymap.command(&chord);
-    let (Overlay::Explain { scroll, .. } | Overlay::Sources { scroll } | Overlay::Stats { scroll }) =
-        &mut state.overlay
+    let (Overlay::Explain { scroll, .. }
+    | Overlay::Sources { scroll }
+    | Overlay::Stats { scroll, .. }) = &mut state.overlay
     else {
         return;
     };

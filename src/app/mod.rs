@@ -330,9 +330,11 @@ pub enum Overlay {
     Sources {
         scroll: u16,
     },
-    /// What each rule took and muted (`S`), drawn from the timeline.
+    /// What each rule took and muted (`S`), counted over the timeline
+    /// when it opened (not on every frame: that routes every post held).
     Stats {
         scroll: u16,
+        counted: Box<(crate::filter::stats::Stats, crate::filter::stats::Table)>,
     },
     Explain {
         scroll: u16,

@@ -98,7 +98,7 @@ impl RuleHits {
 pub type Table = (Vec<(u16, Rule, RuleHits)>, Vec<(Rule, RuleHits)>);
 
 /// The counts of a stream of routed posts.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stats {
     pub posts: u64,
     pub muted: u64,

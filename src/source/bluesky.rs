@@ -86,6 +86,7 @@ pub(super) async fn run(sink: Sink, spec: BlueskySpec, cursors: Cursors) {
     let mut jet = Jet::default();
     // The notifications' `seenAt` last told to the app.
     let mut told: Option<Option<DateTime<Utc>>> = None;
+    let mut feed = spec.feed.clone();
     loop {
         let mut read = Read {
             want: if backfilled { CATCH_UP } else { BACKFILL },
@@ -94,7 +95,7 @@ pub(super) async fn run(sink: Sink, spec: BlueskySpec, cursors: Cursors) {
             newest: None,
             seen_at: None,
         };
-        let outcome = fetch(&mut client, &sink, &mut seen, &mut read, &spec.feed).await;
+        let outcome = fetch(&mut client, &sink, &mut seen, &mut read, &mut feed).await;
         let newest = read.newest.take();
         let wait = match outcome {
             Ok(()) => {
@@ -319,7 +320,7 @@ pub(super) async fn fetch(
     sink: &Sink,
     seen: &mut Seen,
     how: &mut Read<'_>,
-    feed: &BlueskyFeed,
+    feed: &mut BlueskyFeed,
 ) -> Result<(), Failure> {
     let mut cursor: Option<String> = None;
     let mut read = 0usize;
@@ -328,8 +329,10 @@ pub(super) async fn fetch(
         BlueskyFeed::Notifications => "notifications",
         _ => "feed",
     };
-    // A feed named by a handle (a bsky.app address) is read by the DID.
-    let feed = &resolved(client, feed).await?;
+    // A feed named by a handle (a bsky.app address) is read by the DID,
+    // found once: the feed keeps it for the next polls.
+    *feed = resolved(client, feed).await?;
+    let feed = &*feed;
     loop {
         let body = match feed {
             BlueskyFeed::Timeline => client.timeline(cursor.as_deref()).await?,

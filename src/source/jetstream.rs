@@ -224,7 +224,7 @@ impl Reading<'_> {
                 () = sleep_until(timeline_due) => {
                     timeline_due = None;
                     let mut how = Read::catch_up();
-                    match fetch(self.client, self.sink, self.seen, &mut how, &BlueskyFeed::Timeline).await {
+                    match fetch(self.client, self.sink, self.seen, &mut how, &mut BlueskyFeed::Timeline).await {
                         Err(super::Failure::Closed) => return None,
                         Err(e) => tracing::info!(source = %self.sink.source, "the timeline was not read: {e:?}"),
                         Ok(()) => {}

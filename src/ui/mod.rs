@@ -275,7 +275,7 @@ pub fn draw_with(state: &AppState, images: &Images, area: Rect, buf: &mut Buffer
         Overlay::Prompt { purpose, text } => draw_prompt(p, purpose, text, area, buf),
         Overlay::Explain { scroll, text } => draw_explain(p, text, area, *scroll, buf),
         Overlay::Sources { scroll } => draw_sources(state, area, *scroll, buf),
-        Overlay::Stats { scroll } => draw_stats(state, area, *scroll, buf),
+        Overlay::Stats { scroll, counted } => draw_stats(state, counted, area, *scroll, buf),
         Overlay::Compose(compose) => draw_compose(p, compose, area, buf),
         Overlay::Thread(thread) => draw_thread(state, thread, area, buf),
         Overlay::Profile(view) => draw_profile(state, view, area, buf),
@@ -1483,9 +1483,15 @@ fn source_mark(
 /// and what to do, wrapped to the box.
 /// Rule statistics: each column's rules with what they took, then the
 /// mutes, over the posts held since the config loaded.
-fn draw_stats(state: &AppState, area: Rect, scroll: u16, buf: &mut Buffer) {
+fn draw_stats(
+    state: &AppState,
+    counted: &(crate::filter::stats::Stats, crate::filter::stats::Table),
+    area: Rect,
+    scroll: u16,
+    buf: &mut Buffer,
+) {
     let p = Paint::of(state);
-    let (stats, (columns, mutes)) = crate::app::rule_stats(state);
+    let (stats, (columns, mutes)) = counted;
     let total = stats.posts.max(1) as f64;
     let local = |t: DateTime<Utc>| t.with_timezone(&state.utc_offset);
     let mut lines: Vec<Line> = vec![
@@ -1553,7 +1559,7 @@ fn draw_stats(state: &AppState, area: Rect, scroll: u16, buf: &mut Buffer) {
         format!("Muted — {} posts", stats.muted),
         p.fg(p.theme.names).add_modifier(Modifier::BOLD),
     )));
-    for (rule, hits) in &mutes {
+    for (rule, hits) in mutes {
         lines.push(row(&rule.words(), hits));
     }
     draw_text_box(

@@ -71,6 +71,9 @@ pub(super) struct Runtime {
     terminal: super::alert::Terminal,
     /// Read markers on their way to servers, waited for on quitting.
     marking: Vec<tokio::task::JoinHandle<()>>,
+    /// A connection to the cache for reading the people ledger, opened at
+    /// the first `P` and kept (opening checks the whole file).
+    ledger_db: std::sync::Arc<std::sync::Mutex<Option<crate::cache::Db>>>,
 }
 
 /// Compiles reloaded config text on a thread of its own, in the order it
@@ -126,6 +129,7 @@ impl Runtime {
             accounts: source::act::Accounts::default(),
             terminal: super::alert::Terminal::from_env(|name| std::env::var(name).ok()),
             marking: Vec::new(),
+            ledger_db: std::sync::Arc::default(),
         };
         runtime.watch_config();
         runtime
@@ -303,8 +307,9 @@ impl Runtime {
             }
             Effect::EditDraft(text) => Outcome::EditDraft(text),
             Effect::Ledger { since } => {
+                let db = std::sync::Arc::clone(&self.ledger_db);
                 self.spawn_learned(async move {
-                    let read = tokio::task::spawn_blocking(move || read_ledger(since)).await;
+                    let read = tokio::task::spawn_blocking(move || read_ledger(&db, since)).await;
                     Action::Ledger(read.unwrap_or_else(|e| Err(e.to_string())))
                 });
                 Outcome::Done
@@ -727,10 +732,18 @@ fn opener_failure(e: &io::Error) -> String {
 
 /// The people ledger over the window from `since`, read from the cache on
 /// a connection of its own.
-fn read_ledger(since: chrono::DateTime<Utc>) -> Result<Box<crate::people::Ledger>, String> {
+fn read_ledger(
+    slot: &std::sync::Mutex<Option<crate::cache::Db>>,
+    since: chrono::DateTime<Utc>,
+) -> Result<Box<crate::people::Ledger>, String> {
     let path = crate::cli::people::cache_path().ok_or("no home directory for the cache")?;
-    let (db, _) =
-        crate::cache::Db::open(&path).map_err(|e| format!("cache {}: {e}", path.display()))?;
+    let mut slot = slot.lock().map_err(|_| "the cache reader failed before")?;
+    if slot.is_none() {
+        let (db, _) =
+            crate::cache::Db::open(&path).map_err(|e| format!("cache {}: {e}", path.display()))?;
+        *slot = Some(db);
+    }
+    let db = slot.as_ref().ok_or("no cache")?;
     db.ledger(&[], since)
         .map(Box::new)
         .map_err(|e| format!("cache {}: {e}", path.display()))

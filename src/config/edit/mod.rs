@@ -554,6 +554,12 @@ impl Editor {
                 .set_suffix(format!("  # {} is {note}", handle.written));
         }
         table.insert("accounts", toml_edit::value(accounts));
+        self.append_column(table)
+    }
+
+    /// Appends a `[[column]]`: after the last one, or inline in a list of
+    /// inline tables, or as the first at the end of the file.
+    fn append_column(&mut self, mut table: Table) -> Result<(), EditError> {
         match self.doc.get_mut("column") {
             Some(Item::ArrayOfTables(list)) => {
                 // Right after the last column: a table without a position of
@@ -644,21 +650,7 @@ impl Editor {
         let mut from_source = Array::new();
         from_source.push(source);
         table.insert("sources", toml_edit::value(from_source));
-        match self.doc.get_mut("column") {
-            Some(Item::ArrayOfTables(list)) => {
-                table.set_position(list.iter().last().and_then(Table::position));
-                list.push(table);
-            }
-            Some(_) => return Err(not_editable("column", "a list of tables")),
-            None => {
-                table.set_position(Some(self.next_position));
-                self.next_position += 1;
-                let mut list = ArrayOfTables::new();
-                list.push(table);
-                self.doc.insert("column", Item::ArrayOfTables(list));
-            }
-        }
-        Ok(())
+        self.append_column(table)
     }
 
     /// Adds `handles` to the `[[person]]` named `name`, or appends one.
