@@ -26,8 +26,8 @@ pub use keys::{Command, Key, KeyChord, Keymap, NamedKey, RawKeys, Scope};
 pub use people::{RawPeople, Thresholds};
 pub use schema::{SCHEMA_FILE, schema, schema_json};
 pub use sources::{
-    BlueskyFeed, BlueskySpec, FeedSpec, JsonlSpec, MastodonSpec, SecretRef, SourceConfig,
-    SourceSpec, Timeline,
+    AuthorFilter, BlueskyFeed, BlueskySpec, Exclude, FeedSpec, JsonlSpec, MastodonSpec, SecretRef,
+    SourceConfig, SourceSpec, Timeline,
 };
 pub use theme::{Colour, Theme};
 

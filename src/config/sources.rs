@@ -93,8 +93,9 @@ pub enum Timeline {
     Notifications,
     List(String),
     Tag(String),
-    /// An account's posts: `user:@bob@host` (its id once found).
-    User(String),
+    /// An account's posts: `user:@bob@host` (its id once found), less
+    /// what the source's `exclude_replies`/`exclude_reblogs` leave out.
+    User(String, Exclude),
     /// The reader's bookmarks.
     Bookmarks,
     /// The reader's favourites.
@@ -118,7 +119,7 @@ impl Timeline {
                     Timeline::Search(query.trim().to_string())
                 }
                 ("user", acct) if !acct.trim_start_matches('@').is_empty() => {
-                    Timeline::User(acct.trim_start_matches('@').to_string())
+                    Timeline::User(acct.trim_start_matches('@').to_string(), Exclude::default())
                 }
                 ("tag", tag) if !tag.is_empty() => {
                     Timeline::Tag(tag.trim_start_matches('#').to_string())
@@ -137,12 +138,20 @@ impl Timeline {
             Timeline::Notifications => "notifications".into(),
             Timeline::List(id) => format!("list:{id}"),
             Timeline::Tag(tag) => format!("tag:{tag}"),
-            Timeline::User(acct) => format!("user:@{acct}"),
+            Timeline::User(acct, _) => format!("user:@{acct}"),
             Timeline::Bookmarks => "bookmarks".into(),
             Timeline::Favourites => "favourites".into(),
             Timeline::Search(query) => format!("search:{query}"),
         }
     }
+}
+
+/// What an account's timeline leaves out (`exclude_replies`,
+/// `exclude_reblogs`: the parameters of `GET /api/v1/accounts/:id/statuses`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Exclude {
+    pub replies: bool,
+    pub reblogs: bool,
 }
 
 /// One timeline of a Mastodon instance.
@@ -186,8 +195,9 @@ pub enum BlueskyFeed {
     Generator(String),
     /// A list's posts (`getListFeed`), by its `at://…/app.bsky.graph.list/…` URI.
     List(String),
-    /// An account's posts (`getAuthorFeed`), by handle or DID.
-    Author(String),
+    /// An account's posts (`getAuthorFeed`), by handle or DID, with the
+    /// source's `filter`.
+    Author(String, AuthorFilter),
     /// The reader's likes (`getActorLikes`).
     Likes,
     /// Posts matching a search (`searchPosts`).
@@ -231,7 +241,7 @@ impl TryFrom<String> for BlueskyFeed {
                     .map(|a| a.trim().trim_start_matches('@'))
                     .filter(|a| !a.is_empty())
                 {
-                    BlueskyFeed::Author(actor.to_string())
+                    BlueskyFeed::Author(actor.to_string(), AuthorFilter::default())
                 } else if let Some(words) = text
                     .strip_prefix("search:")
                     .map(str::trim)
@@ -247,6 +257,33 @@ impl TryFrom<String> for BlueskyFeed {
                 }
             }
         })
+    }
+}
+
+/// Which of an account's posts `getAuthorFeed` answers (its `filter`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthorFilter {
+    /// Posts and replies (the default).
+    #[default]
+    PostsWithReplies,
+    /// Posts, no replies.
+    PostsNoReplies,
+    /// Posts with images or video.
+    PostsWithMedia,
+    /// Posts, and the author's own threads.
+    PostsAndAuthorThreads,
+}
+
+impl AuthorFilter {
+    /// The lexicon's word for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthorFilter::PostsWithReplies => "posts_with_replies",
+            AuthorFilter::PostsNoReplies => "posts_no_replies",
+            AuthorFilter::PostsWithMedia => "posts_with_media",
+            AuthorFilter::PostsAndAuthorThreads => "posts_and_author_threads",
+        }
     }
 }
 
@@ -277,7 +314,9 @@ struct RawMastodon {
     instance: Spanned<String>,
     /// home (default), local, public, notifications, bookmarks, favourites, list:<title or id>, tag:<name>, user:@name@host or search:<words>.
     #[schemars(with = "Option<String>")]
-    #[schemars(regex(pattern = r"^(home|local|public|notifications|list:.+|tag:.+)$"))]
+    #[schemars(regex(
+        pattern = r"^(home|local|public|notifications|bookmarks|favou?rites|list:.+|tag:.+|user:.+|search:.+)$"
+    ))]
     timeline: Option<Spanned<String>>,
     /// The environment variable holding the access token (needed for home, notifications and lists).
     #[schemars(with = "Option<String>")]
@@ -288,6 +327,12 @@ struct RawMastodon {
     /// How often to ask for news where streaming is not offered, like "90s" or "5m" (at least 5s; default 60s).
     #[schemars(with = "Option<String>")]
     poll: Option<Spanned<String>>,
+    /// With timeline = "user:…": leave out the account's replies.
+    #[schemars(with = "Option<bool>")]
+    exclude_replies: Option<Spanned<bool>>,
+    /// With timeline = "user:…": leave out the account's boosts.
+    #[schemars(with = "Option<bool>")]
+    exclude_reblogs: Option<Spanned<bool>>,
 }
 
 /// A Bluesky account's home timeline.
@@ -312,6 +357,9 @@ struct RawBluesky {
     /// What to read: "home" (the default: the home timeline), "notifications" (as cards), "likes", "user:<handle>", "search:<words>", or a custom feed's or list's at:// URI or bsky.app address.
     #[serde(default)]
     feed: BlueskyFeed,
+    /// With feed = "user:…": posts_with_replies (default), posts_no_replies, posts_with_media or posts_and_author_threads.
+    #[schemars(with = "Option<AuthorFilter>")]
+    filter: Option<Spanned<AuthorFilter>>,
     /// A Jetstream instance to take new posts from while live, like "wss://jetstream2.us-east.bsky.network" (empty: off, polling). It sees which accounts you follow, never your password.
     #[schemars(with = "Option<String>")]
     jetstream: Option<Spanned<String>>,
@@ -542,6 +590,27 @@ impl RawMastodon {
                 Timeline::Home
             }),
         };
+        let mut timeline = timeline;
+        for (key, flag) in [
+            ("exclude_replies", &self.exclude_replies),
+            ("exclude_reblogs", &self.exclude_reblogs),
+        ] {
+            let Some(flag) = flag else { continue };
+            match &mut timeline {
+                Timeline::User(_, exclude) if key == "exclude_replies" => {
+                    exclude.replies = *flag.get_ref()
+                }
+                Timeline::User(_, exclude) => exclude.reblogs = *flag.get_ref(),
+                other => errors.push(Diagnostic::error(
+                    Some(flag.span()),
+                    format!(
+                        "`{key}` applies to an account's posts (timeline = \"user:@name@host\"), \
+                         not to timeline = \"{}\"",
+                        other.name()
+                    ),
+                )),
+            }
+        }
         let token = secret(self.token_env, self.token_file, "token", errors);
         let poll = poll(self.poll.as_ref(), POLL, errors);
         (errors.len() == before).then(|| MastodonSpec {
@@ -589,10 +658,20 @@ impl RawBluesky {
             None => None,
         };
         let poll = poll(self.poll.as_ref(), POLL, errors);
+        let mut feed = self.feed;
+        if let Some(filter) = &self.filter {
+            match &mut feed {
+                BlueskyFeed::Author(_, chosen) => *chosen = *filter.get_ref(),
+                _ => errors.push(Diagnostic::error(
+                    Some(filter.span()),
+                    "`filter` applies to an account's posts (feed = \"user:<handle>\")",
+                )),
+            }
+        }
         let jetstream = self
             .jetstream
             .as_ref()
-            .and_then(|j| jetstream_url(j, &self.feed, errors));
+            .and_then(|j| jetstream_url(j, &feed, errors));
         let service = self.service.map_or_else(
             || BSKY_SOCIAL.to_string(),
             |s| s.into_inner().trim().trim_end_matches('/').to_string(),
@@ -603,7 +682,7 @@ impl RawBluesky {
                 service,
                 password,
                 poll,
-                feed: self.feed,
+                feed,
                 jetstream,
             }),
             _ => None,
@@ -766,6 +845,57 @@ mod tests {
     }
 
     #[test]
+    fn account_options_go_with_an_accounts_timeline() {
+        let source = |timeline: &str, options: &str| {
+            format!(
+                "[[source]]\nname = \"h\"\nkind = \"mastodon\"\ninstance = \"https://m.example\"\n\
+                 timeline = \"{timeline}\"\n{options}"
+            )
+        };
+        let parsed = parse(&source(
+            "user:@bob@m.example",
+            "exclude_replies = true\nexclude_reblogs = false\n",
+        ))
+        .unwrap();
+        let SourceConfig::Mastodon(spec) = &parsed.sources[0].kind else {
+            panic!("{parsed:?}");
+        };
+        let want = Exclude {
+            replies: true,
+            reblogs: false,
+        };
+        assert_eq!(spec.timeline, Timeline::User("bob@m.example".into(), want));
+        let got = messages(&source("home", "exclude_reblogs = true\n"));
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].0, 6, "{got:?}");
+        assert!(
+            got[0]
+                .1
+                .contains("`exclude_reblogs` applies to an account's posts")
+        );
+        // Bluesky's `filter` likewise, with the lexicon's words.
+        let sky = |feed: &str, filter: &str| {
+            format!(
+                "[[source]]\nname = \"s\"\nkind = \"bluesky\"\nhandle = \"a.bsky.social\"\n\
+                 app_password_env = \"PW\"\nfeed = \"{feed}\"\nfilter = \"{filter}\"\n"
+            )
+        };
+        let parsed = parse(&sky("user:bob.bsky.social", "posts_no_replies")).unwrap();
+        let SourceConfig::Bluesky(spec) = &parsed.sources[0].kind else {
+            panic!("{parsed:?}");
+        };
+        assert_eq!(
+            spec.feed,
+            BlueskyFeed::Author("bob.bsky.social".into(), AuthorFilter::PostsNoReplies)
+        );
+        let got = messages(&sky("home", "posts_no_replies"));
+        assert_eq!(got[0].0, 7, "{got:?}");
+        assert!(got[0].1.contains("`filter` applies to an account's posts"));
+        let got = messages(&sky("user:bob.bsky.social", "everything"));
+        assert_eq!(got[0].0, 7, "{got:?}");
+    }
+
+    #[test]
     fn unknown_kinds_and_duplicate_names() {
         let got = messages("[[source]]\nname = \"a\"\nkind = \"myspace\"\n");
         assert_eq!(got[0].0, 3);
@@ -807,6 +937,7 @@ mod tests {
                 "app_password_file",
                 "poll",
                 "feed",
+                "filter",
                 "jetstream"
             ]
         );

@@ -194,7 +194,17 @@ impl Client {
             Timeline::Notifications => (vec!["notifications"], vec![]),
             Timeline::List(id) => (vec!["timelines", "list", id], vec![]),
             Timeline::Tag(tag) => (vec!["timelines", "tag", tag], vec![]),
-            Timeline::User(id) => (vec!["accounts", id, "statuses"], vec![]),
+            Timeline::User(id, exclude) => (
+                vec!["accounts", id, "statuses"],
+                [
+                    ("exclude_replies", exclude.replies),
+                    ("exclude_reblogs", exclude.reblogs),
+                ]
+                .into_iter()
+                .filter(|(_, on)| *on)
+                .map(|(key, _)| (key, "true"))
+                .collect(),
+            ),
             Timeline::Bookmarks => (vec!["bookmarks"], vec![]),
             Timeline::Favourites => (vec!["favourites"], vec![]),
             // Read through `timeline`, which asks `/api/v2/search`.
@@ -581,7 +591,7 @@ impl Client {
             Timeline::Notifications => (vec!["user", "notification"], vec![]),
             Timeline::List(id) => (vec!["list"], vec![("list", id)]),
             Timeline::Tag(tag) => (vec!["hashtag"], vec![("tag", tag)]),
-            Timeline::User(_) => {
+            Timeline::User(..) => {
                 return Ok(Opened::Unsupported(
                     "Mastodon streams no single account's posts".into(),
                 ));

@@ -346,9 +346,9 @@ pub(super) async fn fetch(
                     BlueskyFeed::List(uri) => {
                         ("app.bsky.feed.getListFeed", vec![("list", uri.as_str())])
                     }
-                    BlueskyFeed::Author(actor) => (
+                    BlueskyFeed::Author(actor, filter) => (
                         "app.bsky.feed.getAuthorFeed",
-                        vec![("actor", actor.as_str()), ("filter", "posts_with_replies")],
+                        vec![("actor", actor.as_str()), ("filter", filter.as_str())],
                     ),
                     BlueskyFeed::Search(words) => (
                         "app.bsky.feed.searchPosts",

@@ -227,10 +227,10 @@ impl Mastodon {
     /// Finds `list:Title` among the account's lists (`list:<id>` needs no
     /// finding); a title no list has is said with the lists there are.
     async fn resolve_list(&mut self) -> Result<(), Failure> {
-        if let Timeline::User(acct) = &self.spec.timeline
+        if let Timeline::User(acct, exclude) = &self.spec.timeline
             && self.resolved.is_none()
         {
-            let acct = acct.clone();
+            let (acct, exclude) = (acct.clone(), *exclude);
             let id = self.client.lookup(&acct).await.map_err(|e| match e {
                 net::Error::Status { status: 404, .. } => Failure::Fatal(format!(
                     "timeline = \"user:@{acct}\": {} finds no such account",
@@ -238,7 +238,7 @@ impl Mastodon {
                 )),
                 other => Failure::from(other),
             })?;
-            self.resolved = Some(Timeline::User(id));
+            self.resolved = Some(Timeline::User(id, exclude));
             return Ok(());
         }
         let Timeline::List(wanted) = &self.spec.timeline else {

@@ -1110,27 +1110,64 @@ async fn a_user_timeline_reads_one_accounts_posts_by_handle() {
     let second = api.post(&bob, "bob two").await;
     let dir = tempfile::tempdir().unwrap();
     let file = secret_file(dir.path(), "token", &alice.token, 0o600);
-    let spec = |who: &str| {
+    let carols = api.post(&carol, "carol asks").await;
+    let reply = json(
+        api.http
+            .post(format!("{}/api/v1/statuses", server.base))
+            .bearer_auth(&bob.token)
+            .form(&[
+                ("status", "bob answers"),
+                ("in_reply_to_id", carols.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap(),
+        "reply",
+    )
+    .await;
+    let reply = text(&reply, "id").to_string();
+    api.as_user(&bob, &format!("statuses/{carols}/reblog"), &[])
+        .await;
+    let spec = |who: &str, options: &str| {
         source_spec(&format!(
             "[[source]]\nname = \"mock\"\nkind = \"mastodon\"\ninstance = {:?}\n\
-             timeline = \"user:@{who}\"\ntoken_file = {:?}\npoll = \"1h\"\n",
+             timeline = \"user:@{who}\"\ntoken_file = {:?}\npoll = \"1h\"\n{options}",
             server.base,
             file.display().to_string()
         ))
     };
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let _task = source::spawn(&spec("bob"), tx, Options::default());
-    let mut events = Vec::new();
-    collect(&mut rx, &mut events, ARRIVAL, is_live).await;
+    let read = |spec: SourceSpec| async move {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let _task = source::spawn(&spec, tx, Options::default());
+        let mut events = Vec::new();
+        collect(&mut rx, &mut events, ARRIVAL, is_live).await;
+        events
+    };
+    let events = read(spec("bob", "")).await;
+    let ids = post_ids(&events);
+    for want in [&first, &second, &reply] {
+        assert!(ids.contains(want), "{want} in {ids:?}");
+    }
+    assert_eq!(
+        ids.len(),
+        4,
+        "bob's two posts, his reply and his boost: {ids:?}"
+    );
+    assert!(server.requests(&format!("GET /api/v1/accounts/{}/statuses", bob.id)) >= 1);
+    // Without his replies and boosts: the two posts.
+    let events = read(spec(
+        "bob",
+        "exclude_replies = true\nexclude_reblogs = true\n",
+    ))
+    .await;
     let mut ids = post_ids(&events);
     ids.sort();
     let mut want = vec![first.clone(), second.clone()];
     want.sort();
     assert_eq!(ids, want, "{events:#?}");
-    assert!(server.requests(&format!("GET /api/v1/accounts/{}/statuses", bob.id)) >= 1);
     // No one of that name: said, and the source stops.
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let _task = source::spawn(&spec("nobody"), tx, Options::default());
+    let _task = source::spawn(&spec("nobody", ""), tx, Options::default());
     let mut events = Vec::new();
     collect(&mut rx, &mut events, ARRIVAL, |e| {
         crate::common::failed(e).is_some()
@@ -1263,7 +1300,7 @@ fn capital_c_gives_an_author_a_column_of_their_posts_through_the_same_account() 
     };
     assert_eq!(
         m.timeline,
-        circles::config::Timeline::User("bob@example.social".into())
+        circles::config::Timeline::User("bob@example.social".into(), Default::default())
     );
     assert!(m.token.is_some(), "the same account reads it");
     let column = parsed.rules.column_index("Bob").unwrap();
