@@ -235,6 +235,8 @@ pub struct SourceStatus {
     pub posts: usize,
     pub skipped: usize,
     pub last_problem: Option<String>,
+    /// What it reads, as its server names it (a feed's display name).
+    pub title: Option<String>,
 }
 
 impl SourceStatus {
@@ -246,6 +248,7 @@ impl SourceStatus {
             posts: 0,
             skipped: 0,
             last_problem: None,
+            title: None,
         }
     }
 
@@ -1518,6 +1521,11 @@ fn source(state: &mut AppState, event: SourceEvent, effects: &mut Vec<Effect>) {
             if let Some(s) = state.sources.iter_mut().find(|s| s.name == source) {
                 s.state = new;
                 s.since = now;
+            }
+        }
+        SourceEvent::Titled { source, title } => {
+            if let Some(s) = state.sources.iter_mut().find(|s| s.name == source) {
+                s.title = Some(title);
             }
         }
         SourceEvent::Skipped { source, problem } => {

@@ -66,6 +66,12 @@ pub enum SourceEvent {
         marker: super::Marker,
         mark: Option<super::Mark>,
     },
+    /// What the source reads, by the name its server gives it (a custom
+    /// feed's display name, a list's title), for the status bar.
+    Titled {
+        source: String,
+        title: String,
+    },
     /// A line or item that could not be read, with where and why; the
     /// source goes on with the next one.
     Skipped {

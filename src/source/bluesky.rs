@@ -87,6 +87,7 @@ pub(super) async fn run(sink: Sink, spec: BlueskySpec, cursors: Cursors) {
     // The notifications' `seenAt` last told to the app.
     let mut told: Option<Option<DateTime<Utc>>> = None;
     let mut feed = spec.feed.clone();
+    let mut titled = false;
     loop {
         let mut read = Read {
             want: if backfilled { CATCH_UP } else { BACKFILL },
@@ -100,6 +101,15 @@ pub(super) async fn run(sink: Sink, spec: BlueskySpec, cursors: Cursors) {
         let wait = match outcome {
             Ok(()) => {
                 backoff.reset();
+                if !titled {
+                    // Once, after the first read: the feed is found by then.
+                    titled = true;
+                    if let Some(title) = title_of(&mut client, &feed).await
+                        && !sink.titled(&title)
+                    {
+                        return;
+                    }
+                }
                 // Read on another client is read here, and the reverse
                 // (`updateSeen`, sent by the app).
                 if spec.feed == BlueskyFeed::Notifications && told != Some(read.seen_at) {
@@ -238,6 +248,38 @@ async fn resolved(client: &mut Client, feed: &BlueskyFeed) -> Result<BlueskyFeed
         },
         other => other.clone(),
     })
+}
+
+/// A custom feed's display name (`getFeedGenerator`) or a list's name
+/// (`getList`); none for the rest, or when the server will not say (the
+/// feed is read all the same).
+async fn title_of(client: &mut Client, feed: &BlueskyFeed) -> Option<String> {
+    let (method, query, pointer) = match feed {
+        BlueskyFeed::Generator(uri) => (
+            "app.bsky.feed.getFeedGenerator",
+            vec![("feed", uri.as_str())],
+            "/view/displayName",
+        ),
+        BlueskyFeed::List(uri) => (
+            "app.bsky.graph.getList",
+            vec![("list", uri.as_str()), ("limit", "1")],
+            "/list/name",
+        ),
+        _ => return None,
+    };
+    let body = match client.query(method, &query, "naming the feed").await {
+        Ok(body) => body,
+        Err(e) => {
+            tracing::info!(
+                "the feed's name is not known: {}",
+                client.redact(&e.to_string())
+            );
+            return None;
+        }
+    };
+    let answer: Value = serde_json::from_slice(&body).ok()?;
+    let title = answer.pointer(pointer)?.as_str()?.trim();
+    (!title.is_empty()).then(|| title.chars().take(64).collect())
 }
 
 /// How many posts one `app.bsky.feed.getPosts` call takes.

@@ -244,18 +244,42 @@ impl Mastodon {
         let Timeline::List(wanted) = &self.spec.timeline else {
             return Ok(());
         };
-        if self.resolved.is_some() || wanted.bytes().all(|b| b.is_ascii_digit()) {
+        if self.resolved.is_some() {
             return Ok(());
         }
         let wanted = wanted.clone();
-        let lists = self.client.lists().await.map_err(Failure::from)?;
+        let by_id = wanted.bytes().all(|b| b.is_ascii_digit());
+        let lists = match self.client.lists().await {
+            Ok(lists) => lists,
+            // By id it is read all the same, without its title.
+            Err(e) if by_id && !e.is_transient() => {
+                tracing::info!(source = %self.sink.source, "the list's title is not known: {e}");
+                Vec::new()
+            }
+            Err(e) => return Err(Failure::from(e)),
+        };
         let found = lists
             .iter()
-            .find(|(_, title)| title == &wanted)
+            .find(|(id, title)| {
+                if by_id {
+                    id == &wanted
+                } else {
+                    title == &wanted
+                }
+            })
             .or_else(|| lists.iter().find(|(_, t)| t.eq_ignore_ascii_case(&wanted)));
         match found {
-            Some((id, _)) => {
+            Some((id, title)) => {
                 self.resolved = Some(Timeline::List(id.clone()));
+                if !self.sink.titled(title) {
+                    return Err(Failure::Closed);
+                }
+                Ok(())
+            }
+            // A list by id the account's lists do not show: the timeline
+            // call says what the server thinks of it.
+            None if by_id => {
+                self.resolved = Some(Timeline::List(wanted));
                 Ok(())
             }
             None => {

@@ -148,6 +148,16 @@ impl Sink {
             .is_ok()
     }
 
+    /// Names what the source reads (see [`SourceEvent::Titled`]).
+    pub fn titled(&self, title: &str) -> bool {
+        self.tx
+            .send(SourceEvent::Titled {
+                source: self.source.clone(),
+                title: title.to_string(),
+            })
+            .is_ok()
+    }
+
     pub fn skipped(&self, problem: String) -> bool {
         self.tx
             .send(SourceEvent::Skipped {

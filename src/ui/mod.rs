@@ -1406,6 +1406,9 @@ fn draw_status(state: &AppState, area: Rect, buf: &mut Buffer) {
         let (mark, color, word) = source_mark(s, state.now, p.theme);
         head.push(Span::styled(format!(" {mark} "), p.fg(color)));
         head.push(Span::raw(sanitize_line(&s.name).into_owned()));
+        if let Some(title) = &s.title {
+            head.push(Span::raw(format!(" “{}”", sanitize_line(title))));
+        }
         head.push(Span::styled(format!(" {word} · {}", s.posts), p.quiet()));
         if s.skipped > 0 {
             head.push(Span::styled(
@@ -1603,6 +1606,9 @@ fn draw_sources(state: &AppState, area: Rect, scroll: u16, buf: &mut Buffer) {
                 p.quiet(),
             ),
         ]));
+        if let Some(title) = &s.title {
+            wrapped(&mut lines, "  reads: ", title, Style::new());
+        }
         if let Some(why) = crate::app::sources::reason(&s.state) {
             wrapped(&mut lines, "  why: ", why, Style::new());
         }

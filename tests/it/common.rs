@@ -160,6 +160,17 @@ pub fn is_live(events: &[SourceEvent]) -> bool {
     has_state(events, &SourceState::Live)
 }
 
+/// The names the source gave what it reads (a feed's, a list's).
+pub fn titles(events: &[SourceEvent]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            SourceEvent::Titled { title, .. } => Some(title.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Why the source failed, if it did.
 pub fn failed(events: &[SourceEvent]) -> Option<String> {
     states(events).into_iter().find_map(|s| match s {

@@ -1080,6 +1080,19 @@ async fn a_list_named_by_its_title_is_read_and_an_unknown_title_names_the_lists(
         "{}",
         server.log()
     );
+    // The status bar names it as the server does.
+    assert_eq!(crate::common::titles(&events), ["Friends"]);
+    // By id too.
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let _task = source::spawn(
+        &list_timeline(&server.base, &alice.token, &dir, &id),
+        tx,
+        Options::default(),
+    );
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, ARRIVAL, is_live).await;
+    assert_eq!(post_ids(&events), [post.as_str()], "{events:#?}");
+    assert_eq!(crate::common::titles(&events), ["Friends"]);
 
     let (tx, mut rx) = mpsc::unbounded_channel();
     let _task = source::spawn(

@@ -1394,6 +1394,84 @@ async fn posts_of_feed(server: &MockServer, feed: &str) -> Vec<String> {
     post_ids(&events)
 }
 
+/// What a source of `feed` sends until it has named the feed (asked once
+/// the first read is in).
+async fn titled_feed(server: &MockServer, feed: &str) -> Vec<SourceEvent> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rx = start(&feed_spec(&server.uri(), &dir, feed));
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, |e| {
+        !crate::common::titles(e).is_empty()
+    })
+    .await;
+    events
+}
+
+#[tokio::test]
+async fn a_custom_feed_and_a_list_are_named_as_their_server_names_them() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(CREATE))
+        .respond_with(ok("create_session.json"))
+        .mount(&server)
+        .await;
+    let page = fixture("timeline_page1.json");
+    let creator = serde_json::json!({
+        "did": "did:plc:alice", "handle": "alice.bsky.social", "displayName": "Alice"
+    });
+    let feed = "at://did:plc:alice/app.bsky.feed.generator/cats";
+    let list = "at://did:plc:alice/app.bsky.graph.list/friends";
+    for (xrpc, key, value) in [
+        ("app.bsky.feed.getFeed", "feed", feed),
+        ("app.bsky.feed.getListFeed", "list", list),
+    ] {
+        Mock::given(method("GET"))
+            .and(path(format!("/xrpc/{xrpc}")))
+            .and(query_param(key, value))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(serde_json::json!({"feed": page["feed"]})),
+            )
+            .mount(&server)
+            .await;
+    }
+    // app.bsky.feed.getFeedGenerator and app.bsky.graph.getList, as the
+    // lexicons shape them.
+    Mock::given(method("GET"))
+        .and(path("/xrpc/app.bsky.feed.getFeedGenerator"))
+        .and(query_param("feed", feed))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "view": {
+                "uri": feed, "cid": "bafyreicats", "did": "did:web:cats.example",
+                "creator": creator, "displayName": "Cats \u{1b}[31mof the day",
+                "description": "cats", "likeCount": 12, "indexedAt": "2026-12-01T10:00:00.000Z"
+            },
+            "isOnline": true,
+            "isValid": true
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/xrpc/app.bsky.graph.getList"))
+        .and(query_param("list", list))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "list": {
+                "uri": list, "cid": "bafyreifriends", "creator": creator, "name": "Friends",
+                "purpose": "app.bsky.graph.defs#curatelist", "indexedAt": "2026-12-01T10:00:00.000Z"
+            },
+            "items": []
+        })))
+        .mount(&server)
+        .await;
+    let events = titled_feed(&server, feed).await;
+    assert_eq!(
+        crate::common::titles(&events),
+        ["Cats \u{1b}[31mof the day"],
+        "sent as the server wrote it: the status bar cleans what it draws"
+    );
+    let events = titled_feed(&server, list).await;
+    assert_eq!(crate::common::titles(&events), ["Friends"]);
+}
+
 #[tokio::test]
 async fn custom_feeds_lists_authors_likes_and_searches_are_read_with_their_methods() {
     let server = MockServer::start().await;

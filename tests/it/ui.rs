@@ -349,6 +349,29 @@ fn a_finished_source_stays_in_the_bar_marked_done() {
     assert!(status(&s).contains("demo done"), "{}", status(&s));
 }
 
+/// A feed's name, as its server gives it, follows the source's in the bar
+/// and in the sources overlay, cleaned of escapes.
+#[test]
+fn a_feeds_name_shows_beside_its_source() {
+    let mut s = demo(160, 30);
+    update(
+        &mut s,
+        Action::Source(SourceEvent::Titled {
+            source: "demo".into(),
+            title: "Cats \u{1b}[31mof the day".into(),
+        }),
+    );
+    let bar = screen(&s).lines().last().unwrap_or_default().to_string();
+    assert!(bar.contains("● demo “Cats of the day” live"), "{bar}");
+    assert!(!bar.contains('\u{1b}'), "{bar:?}");
+    keys(&mut s, &[KeyChord::char('I')]);
+    assert!(
+        screen(&s).contains("reads: Cats of the day"),
+        "{}",
+        screen(&s)
+    );
+}
+
 /// An overlay longer than the screen says it scrolls, and which way.
 #[test]
 fn the_help_says_when_it_scrolls() {

@@ -439,6 +439,7 @@ fn log_source_event(event: &SourceEvent) {
     match event {
         SourceEvent::State { source, state } => tracing::info!(source, ?state, "source state"),
         SourceEvent::Skipped { source, problem } => tracing::warn!(source, problem, "skipped"),
+        SourceEvent::Titled { source, title } => tracing::info!(source, title, "titled"),
         SourceEvent::Posts { source, posts } => {
             tracing::debug!(source, count = posts.len(), "posts")
         }
