@@ -180,6 +180,7 @@ pub fn run(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) {
             }
         }
         Command::PostsColumn => posts_column(state, effects),
+        Command::FeedColumn => super::palette::saved(state, effects),
         Command::Undo => effects.push(Effect::Undo),
         Command::RevealMuted => {
             state.reveal = !state.reveal;
@@ -252,7 +253,25 @@ fn posts_column(state: &mut AppState, effects: &mut Vec<Effect>) {
             return;
         }
     };
-    let slug: String = handle
+    let column = post.author.shown_name().to_string();
+    effects.push(Effect::Edit {
+        done: format!(
+            "a column of {}'s posts: {column}{UNDO_HINT}",
+            post.author.handle
+        ),
+        edit: Edit::SourceColumn {
+            from: actor.source,
+            source: source_name(state, &format!("posts-{handle}")),
+            read,
+            column,
+        },
+    });
+}
+
+/// A name for a new `[[source]]`: `base` in lower case with `-` for what is
+/// not a letter or digit, and a number after it when a source has it.
+pub(super) fn source_name(state: &AppState, base: &str) -> String {
+    let slug: String = base
         .chars()
         .map(|c| {
             if c.is_alphanumeric() {
@@ -262,17 +281,12 @@ fn posts_column(state: &mut AppState, effects: &mut Vec<Effect>) {
             }
         })
         .collect();
-    let column = post.author.shown_name().to_string();
-    effects.push(Effect::Edit {
-        done: format!(
-            "a column of {}'s posts: {column}{UNDO_HINT}",
-            post.author.handle
-        ),
-        edit: Edit::PostsColumn {
-            from: actor.source,
-            source: format!("posts-{slug}"),
-            read,
-            column,
-        },
-    });
+    let taken = |name: &str| state.source_specs.iter().any(|s| s.name == name);
+    (1..)
+        .map(|n| match n {
+            1 => slug.clone(),
+            n => format!("{slug}-{n}"),
+        })
+        .find(|name| !taken(name))
+        .unwrap_or(slug)
 }

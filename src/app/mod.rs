@@ -108,6 +108,12 @@ pub enum Action {
     Ledger(Result<Box<crate::people::Ledger>, String>),
     /// A people scan's news (after [`Effect::ScanPeople`]).
     PeopleScan(crate::model::people::ScanNews),
+    /// The lists and saved feeds of `source`'s account (after
+    /// [`Effect::Saved`]).
+    Saved {
+        source: String,
+        result: Result<Vec<crate::model::Saved>, String>,
+    },
     /// An author's profile (after [`Effect::Profile`]), by the handle it
     /// was asked for.
     Profile {
@@ -208,6 +214,9 @@ pub enum Effect {
         source: String,
         id: String,
     },
+    /// List the lists and saved feeds of `source`'s account; answered with
+    /// [`Action::Saved`].
+    Saved(String),
     /// Read the people ledger over the window from `since`; answered with
     /// [`Action::Ledger`].
     Ledger {
@@ -767,6 +776,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::DraftEdited(text) => compose::edited(state, text, &mut effects),
         Action::Thread { source, id, result } => thread::fetched(state, &source, &id, result),
+        Action::Saved { source, result } => palette::heard_saved(state, &source, result),
         Action::Profile {
             source,
             handle,

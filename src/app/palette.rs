@@ -30,6 +30,13 @@ pub enum Target {
         command: Command,
         source: String,
     },
+    /// A column of one of the reader's lists or saved feeds: a copy of
+    /// `from` reading `read`, and a column named `title`.
+    SavedColumn {
+        from: String,
+        read: String,
+        title: String,
+    },
 }
 
 /// What the palette offers to do as another account.
@@ -61,6 +68,10 @@ pub struct Palette {
     pub matches: Vec<usize>,
     /// Index into `matches`.
     pub selected: usize,
+    /// The sources still being asked for what to list (the `L` palette).
+    pub waiting: Vec<String>,
+    /// What could not be listed, a line a source.
+    pub notes: Vec<String>,
 }
 
 impl Palette {
@@ -131,6 +142,8 @@ impl Palette {
             matches: (0..items.len()).collect(),
             items,
             selected: 0,
+            waiting: Vec::new(),
+            notes: Vec::new(),
         };
         palette.refilter();
         palette
@@ -168,6 +181,8 @@ impl Palette {
             matches: (0..items.len()).collect(),
             items,
             selected: 0,
+            waiting: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -199,7 +214,9 @@ impl Palette {
                         0
                     };
                     let kind = match item.target {
-                        Target::Column(_) | Target::AddToColumn { .. } => 2,
+                        Target::Column(_)
+                        | Target::AddToColumn { .. }
+                        | Target::SavedColumn { .. } => 2,
                         Target::Command(_) | Target::NewColumn { .. } | Target::ActAs { .. } => 1,
                         Target::Account(_) => 0,
                     };
@@ -239,6 +256,21 @@ pub(super) fn go(state: &mut AppState, target: Target, effects: &mut Vec<Effect>
             });
         }
         Target::ActAs { command, source } => act_as(state, command, &source, effects),
+        Target::SavedColumn { from, read, title } => {
+            let source = super::commands::source_name(state, &title);
+            effects.push(Effect::Edit {
+                done: format!(
+                    "a column of {title}, read as {from}{}",
+                    super::edit::UNDO_HINT
+                ),
+                edit: crate::config::Edit::SourceColumn {
+                    from,
+                    source,
+                    read,
+                    column: title,
+                },
+            });
+        }
         Target::NewColumn { handle } => {
             state.overlay = super::Overlay::Prompt {
                 purpose: super::Purpose::NewColumn { handle },
@@ -301,4 +333,94 @@ fn act_as(state: &mut AppState, command: Command, source: &str, effects: &mut Ve
         _ => return,
     };
     super::act::act_as(state, act, source, effects);
+}
+
+/// `L`: the palette of the reader's lists and saved feeds, filled as each
+/// account answers (one source an account: its first in the config).
+pub(super) fn saved(state: &mut AppState, effects: &mut Vec<Effect>) {
+    use crate::config::SourceConfig;
+    let mut accounts: Vec<(String, &str)> = Vec::new();
+    for spec in &state.source_specs {
+        let account = match &spec.kind {
+            SourceConfig::Mastodon(m) if m.token.is_some() => {
+                format!("{} {:?}", m.instance, m.token)
+            }
+            SourceConfig::Bluesky(b) => format!("{} {}", b.service, b.handle),
+            _ => continue,
+        };
+        if !accounts.iter().any(|(a, _)| *a == account) {
+            accounts.push((account, &spec.name));
+        }
+    }
+    if accounts.is_empty() {
+        state.message = Some(
+            "lists and saved feeds come from a Mastodon source with a token or a Bluesky \
+             source; the config has neither"
+                .into(),
+        );
+        return;
+    }
+    let waiting: Vec<String> = accounts.iter().map(|(_, s)| s.to_string()).collect();
+    effects.extend(waiting.iter().cloned().map(Effect::Saved));
+    state.overlay = super::Overlay::Palette(Palette {
+        title: "A column for one of your lists or saved feeds".into(),
+        query: String::new(),
+        items: Vec::new(),
+        matches: Vec::new(),
+        selected: 0,
+        waiting,
+        notes: Vec::new(),
+    });
+}
+
+/// What `source`'s account listed (after [`Effect::Saved`]): its lists and
+/// feeds join the palette, if it is still open; a failure is a note in it.
+pub(super) fn heard_saved(
+    state: &mut AppState,
+    source: &str,
+    result: Result<Vec<crate::model::Saved>, String>,
+) {
+    let taken: Vec<String> = state
+        .rules
+        .columns
+        .iter()
+        .map(|c| c.name.to_lowercase())
+        .collect();
+    let super::Overlay::Palette(palette) = &mut state.overlay else {
+        return;
+    };
+    let Some(at) = palette.waiting.iter().position(|s| s == source) else {
+        return;
+    };
+    palette.waiting.remove(at);
+    match result {
+        Ok(saved) if saved.is_empty() => palette
+            .notes
+            .push(format!("{source}: no lists or saved feeds")),
+        Ok(saved) => {
+            palette.items.extend(saved.into_iter().map(|s| {
+                let mut hint = source.to_string();
+                if s.pinned {
+                    hint.push_str(" · pinned");
+                }
+                if taken.contains(&s.title.to_lowercase()) {
+                    hint.push_str(" · a column has this name");
+                }
+                PaletteItem {
+                    kind: s.kind,
+                    label: s.title.clone(),
+                    hint,
+                    target: Target::SavedColumn {
+                        from: source.to_string(),
+                        read: s.read,
+                        title: s.title,
+                    },
+                }
+            }));
+            let selected = palette.selected;
+            palette.refilter();
+            palette.selected = selected.min(palette.matches.len().saturating_sub(1));
+        }
+        Err(why) => palette.notes.push(format!("{source}: {why}")),
+    }
 }

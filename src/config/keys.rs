@@ -100,6 +100,7 @@ commands! {
     AddToColumn = "add_to_column", ["c"], Post, "add the author to a column (or a new one)";
     RemoveFromColumn = "remove_from_column", ["x"], Post, "remove the author from this column's accounts";
     PostsColumn = "posts_column", ["C"], Post, "a column of the author's posts (a new source and column)";
+    FeedColumn = "feed_column", ["L"], Main, "a column for one of your lists or saved feeds (a new source and column)";
     Undo = "undo", ["u"], Post, "undo the last config edit";
     RevealMuted = "reveal_muted", ["v"], Main, "show or hide muted posts (dimmed, with the reason)";
     Explain = "explain", ["e"], Post, "explain: the rules that put the post where it is";

@@ -190,6 +190,20 @@ pub struct Profile {
     pub url: Option<String>,
 }
 
+/// One of the reader's own lists or saved feeds, to make a column of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Saved {
+    /// As its server names it.
+    pub title: String,
+    /// What a source reading it says: a Mastodon `timeline`
+    /// (`list:Friends`) or a Bluesky `feed` (an `at://` URI).
+    pub read: String,
+    /// "list" or "feed".
+    pub kind: &'static str,
+    /// Pinned in the account's own apps (Bluesky).
+    pub pinned: bool,
+}
+
 /// An account's profile and recent posts, fetched for the profile view.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ProfileResult {

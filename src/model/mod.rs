@@ -14,7 +14,7 @@ pub mod people;
 mod sanitize;
 pub(crate) mod scan;
 
-pub use act::{Act, ActRequest, ActResult, PostRef, Profile, ProfileResult, ThreadResult};
+pub use act::{Act, ActRequest, ActResult, PostRef, Profile, ProfileResult, Saved, ThreadResult};
 pub use compose::{
     BLUESKY_LIMITS, Draft, FacetKind, FacetSpan, Limits, MASTODON_LIMITS, PostRequest, PostResult,
     RecordRef, Target, Visibility, facet_spans, length,

@@ -13,7 +13,8 @@
 use crate::config::{SourceConfig, SourceSpec};
 use crate::model::{
     Act, ActRequest, ActResult, BLUESKY_LIMITS, Draft, FacetKind, Limits, MASTODON_LIMITS, Mark,
-    Marker, PostRequest, PostResult, Profile, ProfileResult, Target, ThreadResult, facet_spans,
+    Marker, PostRequest, PostResult, Profile, ProfileResult, Saved, Target, ThreadResult,
+    facet_spans,
 };
 use crate::net::{self, bluesky, mastodon, secret};
 use std::collections::HashMap;
@@ -145,6 +146,21 @@ impl Accounts {
             match &mut *client.lock().await {
                 Client::Mastodon(c) => mastodon_follow(c, &account, want).await,
                 Client::Bluesky(c) => bluesky_follow(c, &account, want).await,
+                Client::Cannot(why) => Err(why.clone()),
+            }
+        }
+    }
+
+    /// The account's own lists and saved feeds, to be spawned.
+    pub fn saved(
+        &mut self,
+        spec: &SourceSpec,
+    ) -> impl Future<Output = Result<Vec<Saved>, String>> + Send + use<> {
+        let client = self.client(spec);
+        async move {
+            match &mut *client.lock().await {
+                Client::Mastodon(c) => super::saved::mastodon(c).await.map_err(failed),
+                Client::Bluesky(c) => super::saved::bluesky(c).await.map_err(failed),
                 Client::Cannot(why) => Err(why.clone()),
             }
         }

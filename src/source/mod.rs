@@ -21,6 +21,7 @@ mod jetstream;
 mod jsonl;
 mod mastodon;
 pub mod people;
+mod saved;
 
 pub use demo::{DEMO_FEED, demo_posts};
 

@@ -1930,17 +1930,34 @@ fn draw_scrolled(
 }
 
 fn draw_palette(p: Paint, palette: &crate::app::Palette, area: Rect, buf: &mut Buffer) {
-    let inner = overlay_box(
-        p,
-        area,
-        80,
-        (palette.matches.len() as u16 + 3).min(22),
-        &palette.title,
-        buf,
-    );
+    // Under the items: who is still being asked, and what failed.
+    let mut below: Vec<Line> = Vec::new();
+    if !palette.waiting.is_empty() {
+        below.push(Line::styled(
+            format!("asking {}…", sanitize_line(&palette.waiting.join(", "))),
+            p.quiet(),
+        ));
+    }
+    for note in &palette.notes {
+        below.push(Line::styled(
+            sanitize_line(note).into_owned(),
+            p.fg(p.theme.warnings),
+        ));
+    }
+    let wanted = palette.matches.len() + below.len() + 3;
+    let inner = overlay_box(p, area, 80, (wanted as u16).min(22), &palette.title, buf);
     if inner.height == 0 {
         return;
     }
+    let below_rows = (below.len() as u16).min(inner.height.saturating_sub(2));
+    for (i, line) in below.iter().take(usize::from(below_rows)).enumerate() {
+        let y = inner.bottom() - below_rows + i as u16;
+        buf.set_line(inner.x, y, line, inner.width);
+    }
+    let inner = Rect {
+        height: inner.height - below_rows,
+        ..inner
+    };
     let prompt = Line::from(vec![
         Span::styled("> ", p.focus()),
         Span::raw(sanitize_line(&palette.query).into_owned()),

@@ -12,6 +12,7 @@
 mod app;
 mod architecture;
 mod cli;
+mod columns;
 mod common;
 mod decode;
 mod digest;

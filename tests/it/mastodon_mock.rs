@@ -389,7 +389,7 @@ impl Api {
 // ---- circles ----
 
 /// The token file (mode 600) and the spec that reads it.
-fn home_timeline(base: &str, token: &str, dir: &tempfile::TempDir) -> SourceSpec {
+pub(crate) fn home_timeline(base: &str, token: &str, dir: &tempfile::TempDir) -> SourceSpec {
     let file = secret_file(dir.path(), "token", token, 0o600);
     // A poll of an hour: a post that arrives within seconds came over the
     // stream, not from polling.
@@ -1035,7 +1035,7 @@ async fn a_server_restart_in_the_middle_loses_no_notification_and_repeats_none()
 }
 
 /// Alice's list `title` with bob on it; its id.
-async fn list_with(api: &Api, alice: &User, bob: &User, title: &str) -> String {
+pub(crate) async fn list_with(api: &Api, alice: &User, bob: &User, title: &str) -> String {
     let list = api.as_user(alice, "lists", &[("title", title)]).await;
     let id = text(&list, "id").to_string();
     api.as_user(
@@ -1110,6 +1110,39 @@ async fn a_list_named_by_its_title_is_read_and_an_unknown_title_names_the_lists(
         why.contains("has no list titled “Family”; its lists are “Friends”, “Work”"),
         "{why}"
     );
+}
+
+#[tokio::test]
+async fn the_accounts_lists_are_offered_by_title() {
+    let (server, api) = Api::start().await;
+    let (alice, bob) = api.alice_and_bob().await;
+    list_with(&api, &alice, &bob, "Friends").await;
+    let first = list_with(&api, &alice, &bob, "Work").await;
+    let second = list_with(&api, &alice, &bob, "Work").await;
+    let dir = tempfile::tempdir().unwrap();
+    let spec = home_timeline(&server.base, &alice.token, &dir);
+    let saved = Accounts::default().saved(&spec).await.unwrap();
+    let got: Vec<(&str, &str, &str)> = saved
+        .iter()
+        .map(|s| (s.kind, s.title.as_str(), s.read.as_str()))
+        .collect();
+    // Two lists of one title are read by their ids.
+    let (first, second) = (format!("list:{first}"), format!("list:{second}"));
+    assert_eq!(
+        got,
+        [
+            ("list", "Friends", "list:Friends"),
+            ("list", "Work", first.as_str()),
+            ("list", "Work", second.as_str()),
+        ]
+    );
+    // Without a token the server says so, in words.
+    let spec = source_spec(&format!(
+        "[[source]]\nname = \"mock\"\nkind = \"mastodon\"\ninstance = {:?}\ntimeline = \"public\"\n",
+        server.base
+    ));
+    let why = Accounts::default().saved(&spec).await.unwrap_err();
+    assert!(why.contains("access token"), "{why}");
 }
 
 #[tokio::test]
@@ -1283,7 +1316,7 @@ fn capital_c_gives_an_author_a_column_of_their_posts_through_the_same_account() 
     };
     assert_eq!(
         *edit,
-        Edit::PostsColumn {
+        Edit::SourceColumn {
             from: "home".into(),
             source: "posts-bob-example-social".into(),
             read: "user:@bob@example.social".into(),

@@ -347,12 +347,7 @@ async fn timeline_reads(server: &MockServer) -> Vec<Option<String>> {
 
 #[tokio::test]
 async fn the_newest_item_is_reported_and_a_restart_reads_only_what_is_newer() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(CREATE))
-        .respond_with(ok("create_session.json"))
-        .mount(&server)
-        .await;
+    let server = logged_in().await;
     mount_first_page_then_polled(&server).await;
     second_page()
         .respond_with(ok("timeline_page2.json"))
@@ -548,12 +543,7 @@ async fn a_kept_session_the_server_refuses_costs_one_login() {
 /// 47–71 of them per restart).
 #[tokio::test]
 async fn the_polls_after_a_restart_send_nothing_the_last_run_had() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(CREATE))
-        .respond_with(ok("create_session.json"))
-        .mount(&server)
-        .await;
+    let server = logged_in().await;
     first_page()
         .respond_with(ok("timeline_polled.json"))
         .mount(&server)
@@ -1376,6 +1366,17 @@ async fn the_notifications_seen_at_is_the_read_marker_and_update_seen_moves_it()
 
 // ---- feeds other than the home timeline (issue 20) ----
 
+/// A PDS that lets jane in.
+async fn logged_in() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(CREATE))
+        .respond_with(ok("create_session.json"))
+        .mount(&server)
+        .await;
+    server
+}
+
 fn feed_spec(service: &str, dir: &tempfile::TempDir, feed: &str) -> SourceSpec {
     let file = secret_file(dir.path(), "app-password", PASSWORD, 0o600);
     source_spec(&format!(
@@ -1409,12 +1410,7 @@ async fn titled_feed(server: &MockServer, feed: &str) -> Vec<SourceEvent> {
 
 #[tokio::test]
 async fn a_custom_feed_and_a_list_are_named_as_their_server_names_them() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(CREATE))
-        .respond_with(ok("create_session.json"))
-        .mount(&server)
-        .await;
+    let server = logged_in().await;
     let page = fixture("timeline_page1.json");
     let creator = serde_json::json!({
         "did": "did:plc:alice", "handle": "alice.bsky.social", "displayName": "Alice"
@@ -1474,12 +1470,7 @@ async fn a_custom_feed_and_a_list_are_named_as_their_server_names_them() {
 
 #[tokio::test]
 async fn custom_feeds_lists_authors_likes_and_searches_are_read_with_their_methods() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(CREATE))
-        .respond_with(ok("create_session.json"))
-        .mount(&server)
-        .await;
+    let server = logged_in().await;
     let page = fixture("timeline_page1.json");
     let feed_only = serde_json::json!({ "feed": page["feed"] });
     // A bsky.app address names the feed by handle: resolved to the DID.
@@ -1579,4 +1570,80 @@ fn a_feed_circles_cannot_read_is_a_located_error() {
         "{:?}",
         errors.errors
     );
+}
+
+#[tokio::test]
+async fn saved_feeds_come_from_the_preferences_named_by_their_servers() {
+    let server = logged_in().await;
+    let cats = "at://did:plc:alice/app.bsky.feed.generator/cats";
+    let dogs = "at://did:plc:bob/app.bsky.feed.generator/dogs";
+    let friends = "at://did:plc:janejanejanejanejane7x/app.bsky.graph.list/friends";
+    // app.bsky.actor.getPreferences, as the lexicon shapes it: the home
+    // timeline is an item too, and is not offered.
+    Mock::given(method("GET"))
+        .and(path("/xrpc/app.bsky.actor.getPreferences"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "preferences": [
+                {"$type": "app.bsky.actor.defs#contentLabelPref", "label": "nsfw", "visibility": "hide"},
+                {"$type": "app.bsky.actor.defs#savedFeedsPrefV2", "items": [
+                    {"id": "3l1", "type": "timeline", "value": "following", "pinned": true},
+                    {"id": "3l2", "type": "list", "value": friends, "pinned": false},
+                    {"id": "3l3", "type": "feed", "value": dogs, "pinned": false},
+                    {"id": "3l4", "type": "feed", "value": cats, "pinned": true}
+                ]}
+            ]
+        })))
+        .mount(&server)
+        .await;
+    let creator = serde_json::json!({"did": "did:plc:alice", "handle": "alice.bsky.social"});
+    let view = |uri: &str, name: &str| {
+        serde_json::json!({
+            "uri": uri, "cid": "bafyrei", "did": "did:web:feeds.example", "creator": creator,
+            "displayName": name, "indexedAt": "2026-12-01T10:00:00.000Z"
+        })
+    };
+    Mock::given(method("GET"))
+        .and(path("/xrpc/app.bsky.feed.getFeedGenerators"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "feeds": [view(dogs, "Dogs"), view(cats, "Cats of the day")]
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/xrpc/app.bsky.graph.getList"))
+        .and(query_param("list", friends))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "list": {"uri": friends, "cid": "bafyrei", "creator": creator, "name": "Friends",
+                     "purpose": "app.bsky.graph.defs#curatelist",
+                     "indexedAt": "2026-12-01T10:00:00.000Z"},
+            "items": []
+        })))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let spec = feed_spec(&server.uri(), &dir, "home");
+    let mut accounts = circles::source::act::Accounts::default();
+    let saved = accounts.saved(&spec).await.unwrap();
+    let got: Vec<(&str, &str, &str, bool)> = saved
+        .iter()
+        .map(|s| (s.kind, s.title.as_str(), s.read.as_str(), s.pinned))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("feed", "Cats of the day", cats, true),
+            ("list", "Friends", friends, false),
+            ("feed", "Dogs", dogs, false),
+        ]
+    );
+    // Both feeds named in one call.
+    let asked = requests_to(&server, "/xrpc/app.bsky.feed.getFeedGenerators").await;
+    let feeds: Vec<String> = asked[0]
+        .url
+        .query_pairs()
+        .filter(|(k, _)| k == "feeds")
+        .map(|(_, v)| v.into_owned())
+        .collect();
+    assert_eq!(feeds, [cats, dogs]);
 }

@@ -306,6 +306,23 @@ impl Runtime {
                 Outcome::Done
             }
             Effect::EditDraft(text) => Outcome::EditDraft(text),
+            Effect::Saved(source) => {
+                let name = source.clone();
+                self.through_account(
+                    &source.clone(),
+                    move |why| Action::Saved {
+                        source: name,
+                        result: Err(why),
+                    },
+                    move |accounts, spec| {
+                        let call = accounts.saved(spec);
+                        async move {
+                            let result = call.await;
+                            Action::Saved { source, result }
+                        }
+                    },
+                )
+            }
             Effect::Ledger { since } => {
                 let db = std::sync::Arc::clone(&self.ledger_db);
                 self.spawn_learned(async move {

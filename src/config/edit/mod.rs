@@ -106,12 +106,13 @@ pub enum Edit {
     },
     /// Take a rule out of `[mute]`.
     Lift(Lift),
-    /// A column of one account's posts: a copy of the `[[source]]` named
-    /// `from` (its instance or service, its token or password) named
+    /// A column of what another timeline of an account reads (one
+    /// account's posts, a list, a custom feed): a copy of the `[[source]]`
+    /// named `from` (its instance or service, its token or password) named
     /// `source` and reading `read` (a Mastodon `timeline` or Bluesky
-    /// `feed`, `user:…`), and a `[[column]]` named `column` taking its
-    /// posts.
-    PostsColumn {
+    /// `feed`: `user:…`, `list:…`, an `at://` URI), and a `[[column]]`
+    /// named `column` taking its posts.
+    SourceColumn {
         from: String,
         source: String,
         read: String,
@@ -146,7 +147,7 @@ impl Edit {
             Edit::RemoveFromColumn { column, handle } => format!("{handle} is not in {column}"),
             Edit::Person { name, .. } => format!("{name} has these accounts already"),
             Edit::Lift(lift) => format!("{} is not muted", lift_words(lift)),
-            Edit::PostsColumn { column, .. } => format!("there is already a column {column}"),
+            Edit::SourceColumn { column, .. } => format!("there is already a column {column}"),
         }
     }
 }
@@ -246,12 +247,12 @@ pub fn apply(text: &str, edit: &Edit, now: DateTime<Utc>) -> Result<String, Edit
                 )));
             }
         }
-        Edit::PostsColumn {
+        Edit::SourceColumn {
             from,
             source,
             read,
             column,
-        } => editor.posts_column(from, source, read, column)?,
+        } => editor.source_column(from, source, read, column)?,
         Edit::Person { name, accounts } => {
             let handles = accounts
                 .iter()
@@ -586,7 +587,7 @@ impl Editor {
 impl Editor {
     /// Appends a copy of the source `from` reading `read` under the name
     /// `source`, and a column of its posts named `column`.
-    fn posts_column(
+    fn source_column(
         &mut self,
         from: &str,
         source: &str,
@@ -631,14 +632,25 @@ impl Editor {
             "bluesky" => "feed",
             other => {
                 return Err(EditError(format!(
-                    "a {other} source has no account to read one person's posts with"
+                    "a {other} source has no account to read that with"
                 )));
             }
         };
         let mut copy = Table::new();
         copy.insert("name", toml_edit::value(source));
         for (k, v) in original.iter() {
-            if !matches!(k, "name" | "timeline" | "feed" | "jetstream") {
+            // What the original reads, and what only goes with that.
+            let reading = matches!(
+                k,
+                "name"
+                    | "timeline"
+                    | "feed"
+                    | "jetstream"
+                    | "exclude_replies"
+                    | "exclude_reblogs"
+                    | "filter"
+            );
+            if !reading {
                 copy.insert(k, v.clone());
             }
         }
