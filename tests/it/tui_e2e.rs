@@ -2132,6 +2132,7 @@ fn an_image_that_failed_for_a_passing_reason_is_tried_again() {
 }
 
 mod act;
+mod columns;
 mod people;
 
 /// A post arriving live in a `notify = "desktop"` column, in WezTerm:
