@@ -52,6 +52,9 @@ const STREAM_PAUSE: Duration = Duration::from_secs(15 * 60);
 const SINCE_ID: &str = "since_id";
 /// The cursor naming the instance and timeline `since_id` belongs to.
 const SCOPE: &str = "timeline";
+/// Bookmarks and favourites: the item on top of the newest page, where the
+/// next read (and the next start) stops reading down.
+const TOP: &str = "top";
 
 pub(super) async fn run(sink: Sink, spec: MastodonSpec, cursors: Cursors) {
     match Mastodon::new(sink.clone(), spec) {
@@ -81,6 +84,11 @@ struct Delivered {
     count: usize,
     newest: Option<String>,
     oldest: Option<String>,
+    /// The page's first item's id.
+    first: Option<String>,
+    /// The page held [`Mastodon::stop_at`]: it and what is below it were
+    /// not sent.
+    reached: bool,
 }
 
 struct Mastodon {
@@ -112,6 +120,12 @@ struct Mastodon {
     next_marker: Instant,
     /// `list:Title` found among the account's lists: the list by its id.
     resolved: Option<Timeline>,
+    /// Bookmarks and favourites: the item on top when last read, and the
+    /// one last reported (see [`TOP`]).
+    top: Option<String>,
+    top_reported: Option<String>,
+    /// While reading down to `top`: the item to stop at.
+    stop_at: Option<String>,
 }
 
 impl Mastodon {
@@ -167,6 +181,9 @@ impl Mastodon {
             },
             next_marker: Instant::now(),
             resolved: None,
+            top: None,
+            top_reported: None,
+            stop_at: None,
             spec,
         })
     }
@@ -197,7 +214,48 @@ impl Mastodon {
         if valid && same {
             self.newest = Some(since.to_string());
             self.reported = self.newest.clone();
+            self.top = cursors
+                .get(TOP)
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty() && t.len() <= 64);
+            self.top_reported = self.top.clone();
         }
+    }
+
+    /// Reports the item on top of bookmarks or favourites, once a whole
+    /// read down to the last one arrived.
+    fn report_top(&mut self) -> bool {
+        if self.top == self.top_reported {
+            return true;
+        }
+        self.top_reported = self.top.clone();
+        match &self.top {
+            Some(top) => self.sink.cursor(TOP, top),
+            None => true,
+        }
+    }
+
+    /// Bookmarks and favourites, which page by ids of their own: from the
+    /// newest page down to the item on top last time (at most
+    /// [`GAP_PAGES`] pages), sending only what is above it.
+    async fn read_down_to(&mut self, top: String) -> Result<(), Failure> {
+        self.stop_at = Some(top);
+        let mut page = Page::Newest;
+        let mut read = Ok(());
+        for _ in 0..GAP_PAGES {
+            match self.page(page).await {
+                Ok((delivered, Some(next))) if !delivered.reached && delivered.count > 0 => {
+                    page = Page::Link(next)
+                }
+                Ok(_) => break,
+                Err(e) => {
+                    read = Err(e);
+                    break;
+                }
+            }
+        }
+        self.stop_at = None;
+        read
     }
 
     /// Reports the newest id seen if it changed since the last report.
@@ -481,11 +539,18 @@ impl Mastodon {
             }
         }
         let timeline = self.timeline().clone();
+        let newest_page = matches!(page, Page::Newest);
         let items = match self.client.timeline(&timeline, page).await {
             Ok(items) => items,
             Err(e) => return Err(self.failure(e)),
         };
         let delivered = self.deliver(&items.body, &items.what)?;
+        if newest_page
+            && pages_by_link_only(&timeline)
+            && let Some(first) = &delivered.first
+        {
+            self.top = Some(first.clone());
+        }
         Ok((delivered, items.next))
     }
 
@@ -573,15 +638,17 @@ impl Mastodon {
 
     async fn catch_up(&mut self) -> Result<(), Failure> {
         match self.newest.clone() {
-            None => self.backfill().await?,
             // What was bookmarked or favourited since shows first.
-            Some(_) if pages_by_link_only(&self.spec.timeline) => {
-                if self.first_read {
-                    self.backfill().await?;
-                } else {
-                    self.page(Page::Newest).await?;
+            _ if pages_by_link_only(&self.spec.timeline) => {
+                match self.top.clone() {
+                    Some(top) => self.read_down_to(top).await?,
+                    None => self.backfill().await?,
+                }
+                if !self.report_top() {
+                    return Err(Failure::Closed);
                 }
             }
+            None => self.backfill().await?,
             Some(since) => {
                 // Resumed from a cursor: reading what came in meanwhile.
                 if self.first_read && !self.set_state(SourceState::Loading) {
@@ -598,9 +665,22 @@ impl Mastodon {
     /// its posts; an item that cannot be read is skipped and reported, the
     /// others still arrive.
     fn deliver(&mut self, body: &str, what: &str) -> Result<Delivered, Failure> {
-        let items = split_array(body).map_err(|why| Failure::retry(format!("{what}: {why}")))?;
+        let mut items =
+            split_array(body).map_err(|why| Failure::retry(format!("{what}: {why}")))?;
+        let first = items.first().and_then(|item| item_id(item));
+        let mut reached = false;
+        if let Some(stop) = &self.stop_at
+            && let Some(at) = items
+                .iter()
+                .position(|item| item_id(item).as_deref() == Some(stop.as_str()))
+        {
+            items.truncate(at);
+            reached = true;
+        }
         let mut page = Delivered {
             count: items.len(),
+            first,
+            reached,
             ..Delivered::default()
         };
         let mut posts = Vec::with_capacity(items.len());
@@ -655,6 +735,7 @@ impl Mastodon {
                 count: page.count,
                 newest: page.newest,
                 oldest: page.oldest,
+                ..Delivered::default()
             })
         } else {
             Err(Failure::Closed)

@@ -1259,6 +1259,76 @@ async fn bookmarks_and_favourites_are_timelines_of_their_own() {
     }
 }
 
+/// After a restart each new timeline reads only what came meanwhile: an
+/// account's posts after the kept `since_id`; bookmarks and favourites,
+/// which page by ids of their own, from the newest page down to the item
+/// that was on top. (mastodon_mock orders bookmarks by status id, where
+/// Mastodon orders them by when they were made: `source_mastodon` shows an
+/// old post bookmarked meanwhile on a wiremock in Mastodon's order.)
+#[tokio::test]
+async fn a_restart_reads_only_the_gap_of_each_new_timeline() {
+    let (server, api) = Api::start().await;
+    let (alice, bob) = api.alice_and_bob().await;
+    let old = api.post(&bob, "an old one").await;
+    let middle = api.post(&bob, "a middle one").await;
+    let newest = api.post(&bob, "the newest").await;
+    for (verb, id) in [("bookmark", &newest), ("favourite", &newest)] {
+        api.as_user(&alice, &format!("statuses/{id}/{verb}"), &[])
+            .await;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = secret_file(dir.path(), "token", &alice.token, 0o600);
+    let spec = |timeline: &str| {
+        source_spec(&format!(
+            "[[source]]\nname = \"mock\"\nkind = \"mastodon\"\ninstance = {:?}\n\
+             timeline = {timeline:?}\ntoken_file = {:?}\npoll = \"1h\"\n",
+            server.base,
+            file.display().to_string()
+        ))
+    };
+    let run = |spec: SourceSpec, cursors: Vec<(String, String)>| async move {
+        let mut rx = crate::common::start_resuming(&spec, &cursors);
+        let mut events = Vec::new();
+        collect(&mut rx, &mut events, ARRIVAL, is_live).await;
+        crate::common::drain(&mut rx, &mut events, Duration::from_millis(200)).await;
+        events
+    };
+    let mut kept = Vec::new();
+    for timeline in ["user:@bob", "bookmarks", "favourites"] {
+        let events = run(spec(timeline), Vec::new()).await;
+        assert!(!post_ids(&events).is_empty(), "{timeline}: {events:#?}");
+        kept.push(crate::common::cursors(&events));
+    }
+    // Meanwhile: a new post, bookmarked and favourited.
+    let fresh = api.post(&bob, "while circles was closed").await;
+    for verb in ["bookmark", "favourite"] {
+        api.as_user(&alice, &format!("statuses/{fresh}/{verb}"), &[])
+            .await;
+    }
+    for ((timeline, want), cursors) in [
+        ("user:@bob", &fresh),
+        ("bookmarks", &fresh),
+        ("favourites", &fresh),
+    ]
+    .into_iter()
+    .zip(kept)
+    {
+        let path = match timeline {
+            "user:@bob" => format!("GET /api/v1/accounts/{}/statuses", bob.id),
+            other => format!("GET /api/v1/{other}"),
+        };
+        let before = server.requests(&path);
+        let events = run(spec(timeline), cursors).await;
+        assert_eq!(
+            post_ids(&events),
+            [want.as_str()],
+            "{timeline}: {events:#?}"
+        );
+        assert_eq!(server.requests(&path) - before, 1, "{timeline}: one call");
+    }
+    assert!(![&old, &middle].contains(&&fresh));
+}
+
 #[tokio::test]
 async fn a_search_timeline_reads_the_statuses_a_query_finds() {
     let (server, api) = Api::start().await;

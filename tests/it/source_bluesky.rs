@@ -1647,3 +1647,95 @@ async fn saved_feeds_come_from_the_preferences_named_by_their_servers() {
         .collect();
     assert_eq!(feeds, [cats, dogs]);
 }
+
+/// Each feed pages back with its cursor on the first run, keeps its newest
+/// item, and after a restart reads only the page above it, as the home
+/// timeline does.
+#[tokio::test]
+async fn every_feed_pages_back_and_a_restart_reads_only_what_is_newer() {
+    for (xrpc, key, value, feed) in [
+        (
+            "app.bsky.feed.getFeed",
+            "feed",
+            "at://did:plc:alice/app.bsky.feed.generator/cats",
+            "at://did:plc:alice/app.bsky.feed.generator/cats",
+        ),
+        (
+            "app.bsky.feed.getListFeed",
+            "list",
+            "at://did:plc:alice/app.bsky.graph.list/friends",
+            "at://did:plc:alice/app.bsky.graph.list/friends",
+        ),
+        (
+            "app.bsky.feed.getAuthorFeed",
+            "actor",
+            "bob.bsky.social",
+            "user:bob.bsky.social",
+        ),
+        (
+            "app.bsky.feed.getActorLikes",
+            "actor",
+            "did:plc:janejanejanejanejane7x",
+            "likes",
+        ),
+    ] {
+        let server = logged_in().await;
+        let at = format!("/xrpc/{xrpc}");
+        let read = || {
+            Mock::given(method("GET"))
+                .and(path(at.clone()))
+                .and(query_param(key, value))
+        };
+        read()
+            .and(query_param_is_missing("cursor"))
+            .respond_with(ok("timeline_page1.json"))
+            .up_to_n_times(1)
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        read()
+            .and(query_param_is_missing("cursor"))
+            .respond_with(ok("timeline_polled.json"))
+            .with_priority(2)
+            .mount(&server)
+            .await;
+        read()
+            .and(query_param("cursor", page1_cursor()))
+            .respond_with(ok("timeline_page2.json"))
+            .mount(&server)
+            .await;
+        let dir = tempfile::tempdir().unwrap();
+        let sky = feed_spec(&server.uri(), &dir, feed);
+        let mut rx = start(&sky);
+        let mut events = Vec::new();
+        collect(&mut rx, &mut events, live).await;
+        let mut both = uris("timeline_page1.json");
+        both.extend(uris("timeline_page2.json"));
+        assert_eq!(post_ids(&events), both, "{xrpc}: both pages");
+        let saved = cursors(&events);
+        assert_eq!(
+            saved,
+            [("newest".to_string(), uris("timeline_page1.json")[0].clone())],
+            "{xrpc}"
+        );
+        drop(rx);
+        let first_run = requests_to(&server, &at).await.len();
+
+        let mut rx = start_resuming(&sky, &saved);
+        let mut events = Vec::new();
+        collect(&mut rx, &mut events, live).await;
+        drain(&mut rx, &mut events, Duration::from_millis(200)).await;
+        let fresh = uris("timeline_polled.json")[0].clone();
+        assert_eq!(post_ids(&events), [fresh], "{xrpc}: only the new post");
+        let reads: Vec<Option<String>> = requests_to(&server, &at)
+            .await
+            .iter()
+            .map(|r| query(r, "cursor"))
+            .collect();
+        assert_eq!(
+            reads[first_run..],
+            [None],
+            "{xrpc}: one page, no paging back"
+        );
+    }
+}

@@ -1120,3 +1120,55 @@ async fn a_dropped_notifications_stream_fills_the_gap_with_groups_and_loses_none
     );
     assert_eq!(stream.heads().len(), 2);
 }
+
+/// Mastodon lists bookmarks (and favourites) by when they were made, so
+/// an old post bookmarked while circles was closed comes on top, above
+/// posts with higher ids: a restart reads down to the post that was on
+/// top, not "after" a status id, and sends only what is above it.
+#[tokio::test]
+async fn a_bookmark_of_an_old_post_made_meanwhile_is_read_after_a_restart() {
+    let server = MockServer::start().await;
+    let setup = token_file(0o600);
+    let bookmarks = || {
+        Mock::given(method("GET"))
+            .and(path("/api/v1/bookmarks"))
+            .and(query_param_is_missing("max_id"))
+    };
+    bookmarks()
+        .respond_with(list(&[status(9, "nine"), status(7, "seven")]))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    bookmarks()
+        .respond_with(list(&[
+            status(5, "five, bookmarked since"),
+            status(9, "nine"),
+            status(7, "seven"),
+        ]))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let sky = spec(&server.uri(), "bookmarks", &with_token(&setup));
+    let mut rx = start(&sky);
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, is_live).await;
+    assert_eq!(post_ids(&events), ["9", "7"]);
+    let saved = cursors(&events);
+    assert!(
+        saved.contains(&("top".to_string(), "9".to_string())),
+        "{saved:?}"
+    );
+    drop(rx);
+
+    let mut rx = start_resuming(&sky, &saved);
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, is_live).await;
+    settle(&mut rx, &mut events).await;
+    assert_eq!(post_ids(&events), ["5"], "only the new bookmark");
+    assert!(
+        cursors(&events).contains(&("top".to_string(), "5".to_string())),
+        "{events:?}"
+    );
+    assert_eq!(requests_to(&server, "/api/v1/bookmarks").await.len(), 2);
+}
