@@ -4,7 +4,11 @@
 # the built-in config and on a config file after one keyboard edit (`a`),
 # (c) a detail view with 4 images (served from 127.0.0.1, drawn in half
 # blocks): the key to its first frame, to the images drawn, and idle CPU
-# with them on screen.
+# with them on screen, (d) with a Bluesky Jetstream open and quiet, idle
+# CPU, (e) with a source of every column kind (Mastodon list, tag, user,
+# bookmarks, favourites, search; Bluesky custom feed, list, user, likes,
+# search) on one local server beside the demo: startup to the first frame
+# and idle CPU once each has read.
 #
 #   scripts/bench-tui.sh [IDLE_SECONDS]     # idle measurement, default 30
 #
@@ -544,6 +548,138 @@ def measure_jetstream():
             conn.close()
 
 
+def measure_every_column():
+    """Startup to the first frame, and idle CPU, with a source of every
+    column kind beside the demo: Mastodon list:Friends (streamed), a tag
+    (streamed), user:, bookmarks, favourites and search:; Bluesky a custom
+    feed, a list, user:, likes and search:. One HTTP server on 127.0.0.1
+    answers both APIs, with empty timelines and streams that stay open
+    and quiet."""
+    global failed
+    import json
+    seen = set()
+    account = {"id": "7", "username": "bob", "acct": "bob", "display_name": "Bob",
+               "url": "http://127.0.0.1/@bob", "note": "", "avatar": "", "header": "",
+               "followers_count": 0, "following_count": 0, "statuses_count": 0,
+               "created_at": "2026-01-01T00:00:00.000Z"}
+    answers = {
+        "/api/v1/lists": [{"id": "1", "title": "Friends"}],
+        "/api/v1/timelines/list/1": [], "/api/v1/timelines/tag/rust": [],
+        "/api/v1/accounts/lookup": account, "/api/v1/accounts/7/statuses": [],
+        "/api/v1/bookmarks": [], "/api/v1/favourites": [],
+        "/api/v2/search": {"accounts": [], "statuses": [], "hashtags": []},
+        "/xrpc/com.atproto.server.createSession": {
+            "did": "did:plc:benchbenchbenchbenchbench", "handle": "bench.test",
+            "accessJwt": "a.b.c", "refreshJwt": "d.e.f"},
+        "/xrpc/app.bsky.feed.getFeed": {"feed": []},
+        "/xrpc/app.bsky.feed.getListFeed": {"feed": []},
+        "/xrpc/app.bsky.feed.getAuthorFeed": {"feed": []},
+        "/xrpc/app.bsky.feed.getActorLikes": {"feed": []},
+        "/xrpc/app.bsky.feed.searchPosts": {"posts": []},
+        "/xrpc/app.bsky.feed.getFeedGenerator": {"view": {"displayName": "Cats"}},
+        "/xrpc/app.bsky.graph.getList": {"list": {"name": "Friends"}},
+    }
+
+    class Api(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def answer(self):
+            if "content-length" in self.headers:
+                self.rfile.read(int(self.headers["content-length"]))
+            path = self.path.split("?")[0]
+            seen.add(path)
+            if path.startswith("/api/v1/streaming/"):
+                # Open, and quiet: what a stream is with nothing posted.
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                self.wfile.flush()
+                while True:
+                    time.sleep(3600)
+            known = path in answers
+            body = json.dumps(answers.get(path, {"error": "not here"})).encode()
+            self.send_response(200 if known else 404)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = answer
+
+        def log_message(self, *args):
+            pass
+
+    class Quiet(http.server.ThreadingHTTPServer):
+        daemon_threads = True
+
+        def handle_error(self, request, client_address):
+            pass  # a stream the binary closed on its way out
+
+    server = Quiet(("127.0.0.1", 0), Api)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    sources = [("demo", 'kind = "demo"')]
+    for name, timeline in [("m-list", "list:Friends"), ("m-tag", "tag:rust"), ("m-user", "user:@bob"),
+                           ("m-kept", "bookmarks"), ("m-stars", "favourites"), ("m-search", "search:rust")]:
+        sources.append((name, f'kind = "mastodon"\ninstance = "{base}"\ntimeline = "{timeline}"\n'
+                              f'token_env = "BENCH_MASTO_TOKEN"'))
+    did = "did:plc:benchbenchbenchbenchbench"
+    for name, feed in [("b-feed", f"at://{did}/app.bsky.feed.generator/cats"),
+                       ("b-list", f"at://{did}/app.bsky.graph.list/friends"),
+                       ("b-user", "user:alice.test"), ("b-likes", "likes"), ("b-search", "search:rust")]:
+        sources.append((name, f'kind = "bluesky"\nhandle = "bench.test"\nservice = "{base}"\n'
+                              f'app_password_env = "BENCH_BSKY_PASSWORD"\nfeed = "{feed}"'))
+    text = "".join(f'[[source]]\nname = "{n}"\n{body}\n\n' for n, body in sources)
+    text += "".join(f'[[column]]\nname = "{n}"\nsources = ["{n}"]\n\n' for n, _ in sources)
+    wanted = {"/api/v1/timelines/list/1", "/api/v1/accounts/7/statuses", "/api/v1/bookmarks",
+              "/api/v1/favourites", "/api/v2/search", "/api/v1/timelines/tag/rust",
+              "/xrpc/app.bsky.feed.getFeed", "/xrpc/app.bsky.feed.getListFeed",
+              "/xrpc/app.bsky.feed.getAuthorFeed", "/xrpc/app.bsky.feed.getActorLikes",
+              "/xrpc/app.bsky.feed.searchPosts"}
+
+    def start(name):
+        env = environment(name, "0")
+        env["BENCH_BSKY_PASSWORD"] = "bench-pass-word-1234"
+        env["BENCH_MASTO_TOKEN"] = "bench-token"
+        config = os.path.join(env["XDG_CONFIG_HOME"], "circles")
+        os.makedirs(config, exist_ok=True)
+        with open(os.path.join(config, "config.toml"), "w") as f:
+            f.write(text)
+        return Screen(env)
+
+    firsts = []
+    try:
+        for n in range(RUNS):
+            screen = start(f"columns-{n}")
+            try:
+                t = screen.wait_for(FIRST_FRAME)
+            finally:
+                screen.stop()
+            if t is None:
+                say("  no first frame; the screen was:")
+                show(screen)
+                failed = True
+                return None
+            firsts.append(t * 1e3)
+        seen.clear()
+        screen = start("columns-idle")
+        try:
+            deadline = time.perf_counter() + TIMEOUT
+            while not wanted <= seen and time.perf_counter() < deadline:
+                screen.pump(0.1)
+            if not wanted <= seen:
+                say(f"  never asked for {sorted(wanted - seen)}; the screen was:")
+                show(screen)
+                failed = True
+                return None
+            idle = idle_cpu(screen)
+        finally:
+            screen.stop()
+        return idle and dict(idle, first=firsts, sources=len(sources))
+    finally:
+        server.shutdown()
+
+
 idles = []
 if not failed:
     for name, edit, what in [("idle", False, "no new posts"),
@@ -559,6 +695,13 @@ if not failed:
     if result:
         idles.append(("with a quiet Jetstream connection open", result))
 
+columns = None
+if not failed:
+    say(f"every column kind: {RUNS} startups and {IDLE:g} s idle with 12 sources on local servers")
+    columns = measure_every_column()
+    if columns:
+        idles.append((f"with {columns['sources']} sources of every column kind live", columns))
+
 images = None
 if not failed:
     say(f"images: a detail view with 4 images (640x480 PNGs from 127.0.0.1, half blocks), then {IDLE:g} s idle")
@@ -573,6 +716,9 @@ if first:
     print(f"startup ({len(first)} runs, {COLS}x{ROWS} pty, built-in config with the demo):")
     print(f"  first frame:        {spread(first)}")
     print(f"  demo live on screen: {spread(live)}")
+    if columns:
+        print(f"startup ({len(columns['first'])} runs, {columns['sources']} sources of every column kind):")
+        print(f"  first frame:        {spread(columns['first'])}")
 for what, idle in idles:
     print(f"idle ({idle['wall']:.1f} s, {what}):")
     print(f"  CPU:      {idle['pct']:.3f}% of a core ({idle['cpu']:.2f} s = {idle['ticks']} ticks"
@@ -604,6 +750,10 @@ if first:
 for what, idle in idles:
     verdict(idle["pct"] <= TARGET_IDLE_PCT,
             f"idle CPU {what} <= {TARGET_IDLE_PCT}% of a core (got {idle['pct']:.3f}%)")
+if columns:
+    median = statistics.median(columns["first"])
+    verdict(median <= TARGET_FIRST_MS,
+            f"first frame with every column kind <= {TARGET_FIRST_MS:.0f} ms after spawn (median {median:.1f} ms)")
 if images:
     verdict(images["first"] <= 16.0,
             f"the detail view with 4 images shows <= 16 ms after the key (got {images['first']:.1f} ms)")
