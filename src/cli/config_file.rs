@@ -68,6 +68,11 @@ impl ConfigFile {
         self.path.as_deref()
     }
 
+    /// The text the app runs on.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
     /// Where the config lives, for the status bar.
     pub fn display(&self) -> String {
         match (&self.path, self.builtin) {

@@ -27,7 +27,7 @@ pub use people::{RawPeople, Thresholds};
 pub use schema::{SCHEMA_FILE, schema, schema_json};
 pub use sources::{
     AuthorFilter, BlueskyFeed, BlueskySpec, Exclude, FeedSpec, JsonlSpec, MastodonSpec, SecretRef,
-    SourceConfig, SourceSpec, Timeline,
+    SourceConfig, SourceSpec, Timeline, place_of,
 };
 pub use theme::{Colour, Theme};
 

@@ -518,6 +518,25 @@ pub(super) fn read(
     specs
 }
 
+/// Where `key` of the `[[source]]` named `source` is written in `text`:
+/// its line and column (1-based), for a source that fails over it at run
+/// time (a list title no list has).
+pub fn place_of(text: &str, source: &str, key: &str) -> Option<(usize, usize)> {
+    let root = toml::de::DeTable::parse(text).ok()?;
+    let tables = root.get_ref().get("source")?;
+    let DeValue::Array(tables) = tables.get_ref() else {
+        return None;
+    };
+    let span = tables.iter().find_map(|table| {
+        let DeValue::Table(table) = table.get_ref() else {
+            return None;
+        };
+        let named = table.get("name")?.get_ref().as_str()? == source;
+        named.then(|| table.get(key).map(|v| v.span()))?
+    })?;
+    Diagnostic::error(Some(span), "").line_col(text)
+}
+
 /// A source table's `name` and `kind` (both strings), and its other keys.
 fn head<'i>(
     mut table: DeTable<'i>,
@@ -893,6 +912,16 @@ mod tests {
         assert!(got[0].1.contains("`filter` applies to an account's posts"));
         let got = messages(&sky("user:bob.bsky.social", "everything"));
         assert_eq!(got[0].0, 7, "{got:?}");
+    }
+
+    #[test]
+    fn a_sources_key_is_found_by_the_sources_name() {
+        let text = "[[source]]\nname = \"a\"\nkind = \"demo\"\n\n[[source]]\nname = \"b\"\n\
+                    kind = \"mastodon\"\ninstance = \"https://m.example\"\ntimeline = \"list:Family\"\n";
+        assert_eq!(place_of(text, "b", "timeline"), Some((9, 12)));
+        assert_eq!(place_of(text, "a", "timeline"), None);
+        assert_eq!(place_of(text, "c", "timeline"), None);
+        assert_eq!(place_of("not toml [", "b", "timeline"), None);
     }
 
     #[test]

@@ -320,7 +320,7 @@ async fn event_loop(
                 Event::Term(event) => terminal::term_action(event),
                 Event::Source(event) => {
                     log_source_event(&event);
-                    Some(Action::Source(event))
+                    Some(Action::Source(runtime.locate(event)))
                 }
                 Event::ConfigFile => {
                     runtime.config_touched();

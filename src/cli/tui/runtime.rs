@@ -587,6 +587,33 @@ impl Runtime {
         }
     }
 
+    /// A source that failed over what one of its keys says (`timeline =
+    /// "list:Family"` and the account has no such list) gets the key's
+    /// place in the config before its words: `path:line:col: timeline = …`.
+    pub(super) fn locate(&self, event: SourceEvent) -> SourceEvent {
+        let SourceEvent::State {
+            source,
+            state: crate::model::SourceState::Failed(why),
+        } = &event
+        else {
+            return event;
+        };
+        let key = ["timeline", "feed"]
+            .into_iter()
+            .find(|key| why.starts_with(&format!("{key} = ")));
+        let place = key.zip(self.file.path()).and_then(|(key, path)| {
+            let (line, col) = crate::config::place_of(self.file.text(), source, key)?;
+            Some(format!("{}:{line}:{col}", path.display()))
+        });
+        match place {
+            Some(place) => SourceEvent::State {
+                source: source.clone(),
+                state: crate::model::SourceState::Failed(format!("{place}: {why}")),
+            },
+            None => event,
+        }
+    }
+
     /// Starts a source with its own channel, forwarded into the loop's.
     /// Stopping it aborts both tasks; the source then finds its channel
     /// closed.

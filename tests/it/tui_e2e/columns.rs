@@ -141,3 +141,40 @@ fn capital_l_makes_a_column_of_a_list_and_u_takes_it_back() {
     tui.wait_for("the column gone", |s| !s.contains("╭ Friends"));
     assert_eq!(tui.read_config(), config, "undo restores every byte");
 }
+
+#[test]
+fn an_unknown_list_title_is_said_at_its_place_in_the_config_with_the_real_lists() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (server, api) = rt.block_on(Api::start());
+    let (alice, bob) = rt.block_on(api.alice_and_bob());
+    rt.block_on(async {
+        crate::mastodon_mock::list_with(&api, &alice, &bob, "Friends").await;
+        crate::mastodon_mock::list_with(&api, &alice, &bob, "Work").await;
+    });
+    let home = TempDir::new().unwrap();
+    let token = token_file(&home, &alice);
+    let config = format!(
+        "[[source]]\nname = \"mock\"\nkind = \"mastodon\"\ninstance = {:?}\n\
+         timeline = \"list:Family\"\ntoken_file = {token:?}\n\n\
+         [[column]]\nname = \"Family\"\nrest = true\n",
+        server.base
+    );
+    let mut tui = Tui::with_env(home, (160, 30), Some(&config), &[]);
+    tui.wait_for_status("the source failed", |s| s.contains("mock failed"));
+    tui.send("I");
+    let place = format!(
+        "{}:5:12: timeline = \"list:Family\"",
+        tui.config_path().display()
+    );
+    let screen = tui.wait_for("the reason in full", |s| s.contains("its lists are"));
+    let flat: String = screen
+        .lines()
+        .map(|l| l.trim_matches(['│', ' ']))
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(flat.contains(&place), "{place}\n{screen}");
+    assert!(
+        flat.contains("has no list titled “Family”; its lists are “Friends”, “Work”"),
+        "{screen}"
+    );
+}
