@@ -359,21 +359,29 @@ pub(super) fn config_changed(
     });
 }
 
-/// Stops sources that went away or changed, starts new or changed ones.
+/// Stops sources that went away or changed, starts new or changed ones,
+/// and starts again those that had failed (what they failed over may be
+/// fixed now: the list created, the token renewed).
 fn restart_sources(state: &mut AppState, specs: Vec<SourceSpec>, effects: &mut Vec<Effect>) {
+    let failed = |name: &str| {
+        state
+            .sources
+            .iter()
+            .any(|s| s.name == name && matches!(s.state, crate::model::SourceState::Failed(_)))
+    };
     for old in &state.source_specs {
         if !specs.contains(old) {
             effects.push(Effect::StopSource(old.name.clone()));
         }
     }
     for new in &specs {
-        if !state.source_specs.contains(new) {
+        if !state.source_specs.contains(new) || failed(&new.name) {
             effects.push(Effect::StartSource(Box::new(new.clone())));
         }
     }
     let mut statuses = Vec::with_capacity(specs.len());
     for spec in &specs {
-        let kept = state.source_specs.contains(spec);
+        let kept = state.source_specs.contains(spec) && !failed(&spec.name);
         let status = state
             .sources
             .iter()

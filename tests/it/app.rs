@@ -1440,6 +1440,21 @@ fn sources_added_or_removed_in_the_config_start_and_stop() {
     // The same text again changes nothing.
     let effects = update(&mut s, change(&text, ConfigWhy::Reloaded));
     assert!(effects.is_empty(), "{effects:?}");
+    // Unless the source had failed: what it failed over may be fixed now
+    // (a list created under the title it asks for), so it starts again.
+    update(
+        &mut s,
+        Action::Source(circles::model::SourceEvent::State {
+            source: "pipe".into(),
+            state: SourceState::Failed("timeline = \"list:Family\": no such list".into()),
+        }),
+    );
+    let effects = update(&mut s, change(&text, ConfigWhy::Reloaded));
+    assert!(
+        matches!(&effects[..], [Effect::StartSource(spec)] if spec.name == "pipe"),
+        "{effects:?}"
+    );
+    assert_eq!(s.sources[0].state, SourceState::Starting);
 }
 
 #[test]
