@@ -1648,7 +1648,7 @@ async fn saved_feeds_come_from_the_preferences_named_by_their_servers() {
     assert_eq!(feeds, [cats, dogs]);
 }
 
-/// Each feed pages back with its cursor on the first run, keeps its newest
+/// Each feed (and a search) pages back with its cursor on the first run, keeps its newest
 /// item, and after a restart reads only the page above it, as the home
 /// timeline does.
 #[tokio::test]
@@ -1678,7 +1678,29 @@ async fn every_feed_pages_back_and_a_restart_reads_only_what_is_newer() {
             "did:plc:janejanejanejanejane7x",
             "likes",
         ),
+        (
+            "app.bsky.feed.searchPosts",
+            "q",
+            "rust release",
+            "search:rust release",
+        ),
     ] {
+        // searchPosts answers post views, not feed items.
+        let answer = |name: &str| {
+            let page = fixture(name);
+            if xrpc.ends_with("searchPosts") {
+                let posts: Vec<Value> = page["feed"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|item| item["post"].clone())
+                    .collect();
+                ResponseTemplate::new(200)
+                    .set_body_json(serde_json::json!({"cursor": page["cursor"], "posts": posts}))
+            } else {
+                ResponseTemplate::new(200).set_body_json(page)
+            }
+        };
         let server = logged_in().await;
         let at = format!("/xrpc/{xrpc}");
         let read = || {
@@ -1688,20 +1710,20 @@ async fn every_feed_pages_back_and_a_restart_reads_only_what_is_newer() {
         };
         read()
             .and(query_param_is_missing("cursor"))
-            .respond_with(ok("timeline_page1.json"))
+            .respond_with(answer("timeline_page1.json"))
             .up_to_n_times(1)
             .with_priority(1)
             .mount(&server)
             .await;
         read()
             .and(query_param_is_missing("cursor"))
-            .respond_with(ok("timeline_polled.json"))
+            .respond_with(answer("timeline_polled.json"))
             .with_priority(2)
             .mount(&server)
             .await;
         read()
             .and(query_param("cursor", page1_cursor()))
-            .respond_with(ok("timeline_page2.json"))
+            .respond_with(answer("timeline_page2.json"))
             .mount(&server)
             .await;
         let dir = tempfile::tempdir().unwrap();
