@@ -281,6 +281,22 @@ impl Tui {
         self.output.lock().unwrap().parser.screen().contents()
     }
 
+    /// The screen once it has stopped changing for 300 ms (at most 10 s):
+    /// on a loaded machine a frame can still be arriving when the sign
+    /// waited for is already drawn.
+    fn settled_text(&self) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut last = self.text();
+        loop {
+            std::thread::sleep(Duration::from_millis(300));
+            let now = self.text();
+            if now == last || Instant::now() > deadline {
+                return now;
+            }
+            last = now;
+        }
+    }
+
     /// Runs `f` on the current screen.
     fn with_screen<T>(&self, f: impl FnOnce(&vt100::Screen) -> T) -> T {
         f(self.output.lock().unwrap().parser.screen())
@@ -1926,7 +1942,7 @@ fn links_are_clickable_where_the_terminal_makes_them_so() {
     let raw = String::from_utf8_lossy(&tui.raw()).into_owned();
     assert!(raw.contains("\x1b]8;id="), "an OSC 8 link");
     assert!(raw.contains(";https://"), "to an https URL");
-    let linked = tui.text();
+    let linked = tui.settled_text();
     tui.quit();
 
     let config = format!(
@@ -1935,7 +1951,7 @@ fn links_are_clickable_where_the_terminal_makes_them_so() {
     );
     let mut tui = Tui::ready_with_env((160, 40), Some(&config), &[("TERM_PROGRAM", "WezTerm")]);
     assert!(!String::from_utf8_lossy(&tui.raw()).contains("\x1b]8;"));
-    let plain = tui.text();
+    let plain = tui.settled_text();
     tui.quit();
     // The cards, without their ages: the two runs start a moment apart,
     // and a loaded machine can put a minute between them.
