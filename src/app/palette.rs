@@ -36,6 +36,8 @@ pub enum Target {
         from: String,
         read: String,
         title: String,
+        /// "list" or "feed": the new source is named `<kind>-<title>`.
+        kind: &'static str,
     },
 }
 
@@ -256,8 +258,13 @@ pub(super) fn go(state: &mut AppState, target: Target, effects: &mut Vec<Effect>
             });
         }
         Target::ActAs { command, source } => act_as(state, command, &source, effects),
-        Target::SavedColumn { from, read, title } => {
-            let source = super::commands::source_name(state, &title);
+        Target::SavedColumn {
+            from,
+            read,
+            title,
+            kind,
+        } => {
+            let source = super::commands::source_name(state, &format!("{kind}-{title}"));
             effects.push(Effect::Edit {
                 done: format!(
                     "a column of {title}, read as {from}{}",
@@ -414,6 +421,7 @@ pub(super) fn heard_saved(
                         from: source.to_string(),
                         read: s.read,
                         title: s.title,
+                        kind: s.kind,
                     },
                 }
             }));

@@ -122,7 +122,7 @@ fn l_asks_each_account_once_and_fills_the_palette_as_they_answer() {
         *edit,
         Edit::SourceColumn {
             from: "sky".into(),
-            source: "cats-of-the-day".into(),
+            source: "feed-cats-of-the-day".into(),
             read: cats().read,
             column: "Cats of the day".into(),
         }

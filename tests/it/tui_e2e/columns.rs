@@ -128,13 +128,13 @@ fn capital_l_makes_a_column_of_a_list_and_u_takes_it_back() {
     );
     let copy = written.split("[[source]]").nth(2).unwrap_or_default();
     assert!(
-        copy.contains("name = \"friends\"")
+        copy.contains("name = \"list-friends\"")
             && copy.contains("timeline = \"list:Friends\"")
             && copy.contains("token_file = "),
         "{written}"
     );
     assert!(
-        written.ends_with("[[column]]\nname = \"Friends\"\nsources = [\"friends\"]\n"),
+        written.ends_with("[[column]]\nname = \"Friends\"\nsources = [\"list-friends\"]\n"),
         "{written}"
     );
     tui.send("u");
