@@ -268,19 +268,22 @@ fn posts_column(state: &mut AppState, effects: &mut Vec<Effect>) {
     });
 }
 
-/// A name for a new `[[source]]`: `base` in lower case with `-` for what is
-/// not a letter or digit, and a number after it when a source has it.
+/// A name for a new `[[source]]`: `base` in lower case, one `-` for each
+/// run of what is not a letter or digit, and a number after it when a
+/// source has it.
 pub(super) fn source_name(state: &AppState, base: &str) -> String {
-    let slug: String = base
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
+    let mut slug = String::new();
+    for c in base.chars() {
+        if c.is_alphanumeric() {
+            slug.extend(c.to_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = match slug.trim_end_matches('-') {
+        "" => "source".to_string(),
+        slug => slug.to_string(),
+    };
     let taken = |name: &str| state.source_specs.iter().any(|s| s.name == name);
     (1..)
         .map(|n| match n {

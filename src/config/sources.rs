@@ -260,6 +260,21 @@ impl TryFrom<String> for BlueskyFeed {
     }
 }
 
+impl BlueskyFeed {
+    /// The feed as the config writes it (a bsky.app address as the URI it
+    /// names).
+    pub fn name(&self) -> String {
+        match self {
+            BlueskyFeed::Timeline => "home".into(),
+            BlueskyFeed::Notifications => "notifications".into(),
+            BlueskyFeed::Generator(uri) | BlueskyFeed::List(uri) => uri.clone(),
+            BlueskyFeed::Author(actor, _) => format!("user:{actor}"),
+            BlueskyFeed::Likes => "likes".into(),
+            BlueskyFeed::Search(words) => format!("search:{words}"),
+        }
+    }
+}
+
 /// Which of an account's posts `getAuthorFeed` answers (its `filter`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

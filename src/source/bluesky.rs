@@ -227,7 +227,10 @@ struct TimelinePage {
 
 /// A feed or list named by a handle (`at://alice.bsky.social/…`, from a
 /// bsky.app address) with its DID in its place, which the API asks for.
-async fn resolved(client: &mut Client, feed: &BlueskyFeed) -> Result<BlueskyFeed, Failure> {
+async fn resolved(
+    client: &mut Client,
+    feed: &BlueskyFeed,
+) -> Result<BlueskyFeed, crate::net::Error> {
     let with_did = |uri: &str| -> Option<(String, String)> {
         let rest = uri.strip_prefix("at://")?;
         let (authority, path) = rest.split_once('/')?;
@@ -254,32 +257,11 @@ async fn resolved(client: &mut Client, feed: &BlueskyFeed) -> Result<BlueskyFeed
 /// (`getList`); none for the rest, or when the server will not say (the
 /// feed is read all the same).
 async fn title_of(client: &mut Client, feed: &BlueskyFeed) -> Option<String> {
-    let (method, query, pointer) = match feed {
-        BlueskyFeed::Generator(uri) => (
-            "app.bsky.feed.getFeedGenerator",
-            vec![("feed", uri.as_str())],
-            "/view/displayName",
-        ),
-        BlueskyFeed::List(uri) => (
-            "app.bsky.graph.getList",
-            vec![("list", uri.as_str()), ("limit", "1")],
-            "/list/name",
-        ),
-        _ => return None,
-    };
-    let body = match client.query(method, &query, "naming the feed").await {
-        Ok(body) => body,
-        Err(e) => {
-            tracing::info!(
-                "the feed's name is not known: {}",
-                client.redact(&e.to_string())
-            );
-            return None;
-        }
-    };
-    let answer: Value = serde_json::from_slice(&body).ok()?;
-    let title = answer.pointer(pointer)?.as_str()?.trim();
-    (!title.is_empty()).then(|| title.chars().take(64).collect())
+    match feed {
+        BlueskyFeed::Generator(uri) => super::saved::feed_name(client, uri).await,
+        BlueskyFeed::List(uri) => super::saved::list_name(client, uri).await,
+        _ => None,
+    }
 }
 
 /// How many posts one `app.bsky.feed.getPosts` call takes.
@@ -373,7 +355,14 @@ pub(super) async fn fetch(
     };
     // A feed named by a handle (a bsky.app address) is read by the DID,
     // found once: the feed keeps it for the next polls.
-    *feed = resolved(client, feed).await?;
+    // A feed the server does not know (or cannot read) is said with the
+    // key, which the app locates in the config.
+    let feed_name = feed.name();
+    let named = |e: crate::net::Error| match e.status() {
+        Some(400 | 404) => Failure::Fatal(format!("feed = {feed_name:?}: {e}")),
+        _ => Failure::from(e),
+    };
+    *feed = resolved(client, feed).await.map_err(named)?;
     let feed = &*feed;
     loop {
         let body = match feed {
@@ -405,7 +394,10 @@ pub(super) async fn fetch(
                 if let Some(c) = &cursor {
                     query.push(("cursor", c));
                 }
-                client.query(method, &query, "reading the feed").await?
+                client
+                    .query(method, &query, "reading the feed")
+                    .await
+                    .map_err(named)?
             }
         };
         let page: TimelinePage = serde_json::from_slice(&body).map_err(|e| {

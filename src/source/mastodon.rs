@@ -52,9 +52,13 @@ const STREAM_PAUSE: Duration = Duration::from_secs(15 * 60);
 const SINCE_ID: &str = "since_id";
 /// The cursor naming the instance and timeline `since_id` belongs to.
 const SCOPE: &str = "timeline";
-/// Bookmarks and favourites: the item on top of the newest page, where the
-/// next read (and the next start) stops reading down.
+/// Bookmarks and favourites: the ids on top of the newest page (space
+/// separated), where the next read (and the next start) stops reading
+/// down.
 const TOP: &str = "top";
+/// How many of the newest page's ids are kept as [`TOP`]: the read stops
+/// at any of them, so one taken out meanwhile (unbookmarked) costs nothing.
+const TOP_IDS: usize = 20;
 
 pub(super) async fn run(sink: Sink, spec: MastodonSpec, cursors: Cursors) {
     match Mastodon::new(sink.clone(), spec) {
@@ -84,11 +88,11 @@ struct Delivered {
     count: usize,
     newest: Option<String>,
     oldest: Option<String>,
-    /// The page's first item's id.
-    first: Option<String>,
-    /// The page held [`Mastodon::stop_at`]: it and what is below it were
-    /// not sent.
+    /// The page held one of [`Mastodon::stop_at`]: it and what is below
+    /// it were not sent.
     reached: bool,
+    /// The ids of the page's first items (up to [`TOP_IDS`]).
+    firsts: Vec<String>,
 }
 
 struct Mastodon {
@@ -120,12 +124,16 @@ struct Mastodon {
     next_marker: Instant,
     /// `list:Title` found among the account's lists: the list by its id.
     resolved: Option<Timeline>,
-    /// Bookmarks and favourites: the item on top when last read, and the
-    /// one last reported (see [`TOP`]).
-    top: Option<String>,
-    top_reported: Option<String>,
-    /// While reading down to `top`: the item to stop at.
-    stop_at: Option<String>,
+    /// Bookmarks and favourites: the ids on top when last read whole, and
+    /// those last reported (see [`TOP`]).
+    top: Vec<String>,
+    top_reported: Vec<String>,
+    /// The ids on top of the newest page of the read under way: `top`
+    /// once the read is through (a read cut short keeps the old `top`, so
+    /// the next one reads down to it again).
+    new_top: Option<Vec<String>>,
+    /// While reading down to `top`: the ids to stop at.
+    stop_at: Vec<String>,
 }
 
 impl Mastodon {
@@ -181,9 +189,10 @@ impl Mastodon {
             },
             next_marker: Instant::now(),
             resolved: None,
-            top: None,
-            top_reported: None,
-            stop_at: None,
+            top: Vec::new(),
+            top_reported: Vec::new(),
+            new_top: None,
+            stop_at: Vec::new(),
             spec,
         })
     }
@@ -192,8 +201,21 @@ impl Mastodon {
     /// left by another configuration is not taken for this one.
     fn scope(&self) -> String {
         let base = self.client.base();
+        // What an account's timeline leaves out is part of it: the replies
+        // left out before are read when they no longer are.
+        let without = match &self.spec.timeline {
+            Timeline::User(_, exclude) => [
+                (exclude.replies, " -replies"),
+                (exclude.reblogs, " -reblogs"),
+            ]
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, word)| *word)
+            .collect(),
+            _ => String::new(),
+        };
         format!(
-            "{}{} {}",
+            "{}{} {}{without}",
             base.origin().ascii_serialization(),
             base.path().trim_end_matches('/'),
             self.spec.timeline.name()
@@ -216,30 +238,47 @@ impl Mastodon {
             self.reported = self.newest.clone();
             self.top = cursors
                 .get(TOP)
-                .map(|t| t.trim().to_string())
-                .filter(|t| !t.is_empty() && t.len() <= 64);
+                .map(|t| {
+                    t.split_whitespace()
+                        .filter(|id| id.len() <= 64)
+                        .take(TOP_IDS)
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default();
             self.top_reported = self.top.clone();
         }
     }
 
-    /// Reports the item on top of bookmarks or favourites, once a whole
-    /// read down to the last one arrived.
-    fn report_top(&mut self) -> bool {
-        if self.top == self.top_reported {
-            return true;
+    /// Bookmarks and favourites, which page by ids of their own: the
+    /// first read pages back like any backfill; later ones read from the
+    /// newest page down to the items on top last time. The new top is
+    /// taken, and reported, only once the whole read arrived.
+    async fn read_links(&mut self) -> Result<(), Failure> {
+        self.new_top = None;
+        if self.top.is_empty() {
+            self.backfill().await?;
+        } else {
+            self.read_down_to_top().await?;
+        }
+        if let Some(top) = self.new_top.take() {
+            self.top = top;
+        }
+        if self.top == self.top_reported || self.top.is_empty() {
+            return Ok(());
         }
         self.top_reported = self.top.clone();
-        match &self.top {
-            Some(top) => self.sink.cursor(TOP, top),
-            None => true,
+        if self.sink.cursor(TOP, &self.top.join(" ")) {
+            Ok(())
+        } else {
+            Err(Failure::Closed)
         }
     }
 
-    /// Bookmarks and favourites, which page by ids of their own: from the
-    /// newest page down to the item on top last time (at most
-    /// [`GAP_PAGES`] pages), sending only what is above it.
-    async fn read_down_to(&mut self, top: String) -> Result<(), Failure> {
-        self.stop_at = Some(top);
+    /// From the newest page down to the first item that was on top last
+    /// time (at most [`GAP_PAGES`] pages), sending only what is above it.
+    async fn read_down_to_top(&mut self) -> Result<(), Failure> {
+        self.stop_at = self.top.clone();
         let mut page = Page::Newest;
         let mut read = Ok(());
         for _ in 0..GAP_PAGES {
@@ -254,7 +293,7 @@ impl Mastodon {
                 }
             }
         }
-        self.stop_at = None;
+        self.stop_at.clear();
         read
     }
 
@@ -310,7 +349,7 @@ impl Mastodon {
         let lists = match self.client.lists().await {
             Ok(lists) => lists,
             // By id it is read all the same, without its title.
-            Err(e) if by_id && !e.is_transient() => {
+            Err(e) if by_id => {
                 tracing::info!(source = %self.sink.source, "the list's title is not known: {e}");
                 Vec::new()
             }
@@ -490,7 +529,10 @@ impl Mastodon {
         {
             let instance = self.client.base().as_str().trim_end_matches('/');
             return Failure::Fatal(match self.timeline() {
-                Timeline::List(id) => format!("{instance} has no list {id} for this account ({e})"),
+                Timeline::List(id) => format!(
+                    "timeline = \"{}\": {instance} has no list {id} for this account ({e})",
+                    self.spec.timeline.name()
+                ),
                 _ => format!("{e}: is {instance} a Mastodon server?"),
             });
         }
@@ -545,11 +587,8 @@ impl Mastodon {
             Err(e) => return Err(self.failure(e)),
         };
         let delivered = self.deliver(&items.body, &items.what)?;
-        if newest_page
-            && pages_by_link_only(&timeline)
-            && let Some(first) = &delivered.first
-        {
-            self.top = Some(first.clone());
+        if newest_page && pages_by_link_only(&timeline) {
+            self.new_top = Some(delivered.firsts.clone());
         }
         Ok((delivered, items.next))
     }
@@ -640,13 +679,7 @@ impl Mastodon {
         match self.newest.clone() {
             // What was bookmarked or favourited since shows first.
             _ if pages_by_link_only(&self.spec.timeline) => {
-                match self.top.clone() {
-                    Some(top) => self.read_down_to(top).await?,
-                    None => self.backfill().await?,
-                }
-                if !self.report_top() {
-                    return Err(Failure::Closed);
-                }
+                self.read_links().await?;
             }
             None => self.backfill().await?,
             Some(since) => {
@@ -667,19 +700,24 @@ impl Mastodon {
     fn deliver(&mut self, body: &str, what: &str) -> Result<Delivered, Failure> {
         let mut items =
             split_array(body).map_err(|why| Failure::retry(format!("{what}: {why}")))?;
-        let first = items.first().and_then(|item| item_id(item));
+        let firsts: Vec<String> = items
+            .iter()
+            .take(TOP_IDS)
+            .filter_map(|item| item_id(item))
+            .filter(|id| !id.contains(char::is_whitespace))
+            .collect();
         let mut reached = false;
-        if let Some(stop) = &self.stop_at
+        if !self.stop_at.is_empty()
             && let Some(at) = items
                 .iter()
-                .position(|item| item_id(item).as_deref() == Some(stop.as_str()))
+                .position(|item| item_id(item).is_some_and(|id| self.stop_at.contains(&id)))
         {
             items.truncate(at);
             reached = true;
         }
         let mut page = Delivered {
             count: items.len(),
-            first,
+            firsts,
             reached,
             ..Delivered::default()
         };

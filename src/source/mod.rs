@@ -149,14 +149,22 @@ impl Sink {
             .is_ok()
     }
 
-    /// Names what the source reads (see [`SourceEvent::Titled`]).
+    /// Names what the source reads (see [`SourceEvent::Titled`]): the
+    /// server's words on one line, trimmed, at most 64 characters; an
+    /// empty name is none.
     pub fn titled(&self, title: &str) -> bool {
-        self.tx
-            .send(SourceEvent::Titled {
-                source: self.source.clone(),
-                title: title.to_string(),
-            })
-            .is_ok()
+        let title: String = crate::model::sanitize_line(title.trim())
+            .chars()
+            .take(64)
+            .collect();
+        title.is_empty()
+            || self
+                .tx
+                .send(SourceEvent::Titled {
+                    source: self.source.clone(),
+                    title,
+                })
+                .is_ok()
     }
 
     pub fn skipped(&self, problem: String) -> bool {

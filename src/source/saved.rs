@@ -22,10 +22,13 @@ pub(super) async fn mastodon(client: &mut mastodon::Client) -> Result<Vec<Saved>
     Ok(lists
         .iter()
         .map(|(id, title)| {
+            // A title read as an id (all digits), shared with another list,
+            // or empty, is not a title to read by.
             let shared = lists.iter().filter(|(_, t)| t == title).count() > 1;
+            let numeric = title.bytes().all(|b| b.is_ascii_digit());
             Saved {
                 title: title.clone(),
-                read: if shared || title.trim().is_empty() {
+                read: if shared || numeric || title.trim().is_empty() {
                     format!("list:{id}")
                 } else {
                     format!("list:{title}")
@@ -57,19 +60,22 @@ pub(super) async fn bluesky(client: &mut bluesky::Client) -> Result<Vec<Saved>, 
     let mut names: HashMap<String, String> = HashMap::new();
     for chunk in feeds.chunks(FEEDS_PER_CALL) {
         let query: Vec<(&str, &str)> = chunk.iter().map(|uri| ("feeds", *uri)).collect();
-        let body = client
-            .query(
-                "app.bsky.feed.getFeedGenerators",
-                &query,
-                "naming your feeds",
-            )
-            .await?;
         #[derive(Deserialize)]
         struct Views {
             #[serde(default)]
             feeds: Vec<Value>,
         }
-        if let Ok(views) = serde_json::from_slice::<Views>(&body) {
+        // Feeds that cannot be named are still offered, by their keys.
+        let named = client
+            .query(
+                "app.bsky.feed.getFeedGenerators",
+                &query,
+                "naming your feeds",
+            )
+            .await;
+        if let Ok(body) = named
+            && let Ok(views) = serde_json::from_slice::<Views>(&body)
+        {
             for view in views.feeds {
                 if let (Some(uri), Some(name)) = (
                     view.get("uri").and_then(Value::as_str),
@@ -86,19 +92,9 @@ pub(super) async fn bluesky(client: &mut bluesky::Client) -> Result<Vec<Saved>, 
         .map(|s| s.read.clone())
         .collect();
     for uri in lists {
-        let named = client
-            .query(
-                "app.bsky.graph.getList",
-                &[("list", uri.as_str()), ("limit", "1")],
-                "naming your lists",
-            )
-            .await;
         // A list gone or hidden is still offered, by its key.
-        if let Ok(body) = named
-            && let Ok(answer) = serde_json::from_slice::<Value>(&body)
-            && let Some(name) = answer.pointer("/list/name").and_then(Value::as_str)
-        {
-            names.insert(uri, name.to_string());
+        if let Some(name) = list_name(client, &uri).await {
+            names.insert(uri, name);
         }
     }
     for s in &mut saved {
@@ -109,6 +105,44 @@ pub(super) async fn bluesky(client: &mut bluesky::Client) -> Result<Vec<Saved>, 
         }
     }
     Ok(saved)
+}
+
+/// A list's name (`app.bsky.graph.getList`), if the server gives one.
+pub(super) async fn list_name(client: &mut bluesky::Client, uri: &str) -> Option<String> {
+    let query = [("list", uri), ("limit", "1")];
+    name_in(client, "app.bsky.graph.getList", &query, "/list/name").await
+}
+
+/// A custom feed's display name (`app.bsky.feed.getFeedGenerator`), if
+/// the server gives one.
+pub(super) async fn feed_name(client: &mut bluesky::Client, uri: &str) -> Option<String> {
+    let query = [("feed", uri)];
+    name_in(
+        client,
+        "app.bsky.feed.getFeedGenerator",
+        &query,
+        "/view/displayName",
+    )
+    .await
+}
+
+/// The string at `pointer` in the answer to `method`; none (logged) when
+/// the server will not say: a name is never worth failing over.
+async fn name_in(
+    client: &mut bluesky::Client,
+    method: &str,
+    query: &[(&str, &str)],
+    pointer: &str,
+) -> Option<String> {
+    let body = match client.query(method, query, "naming the feed").await {
+        Ok(body) => body,
+        Err(e) => {
+            tracing::info!("no name: {}", client.redact(&e.to_string()));
+            return None;
+        }
+    };
+    let answer: Value = serde_json::from_slice(&body).ok()?;
+    Some(answer.pointer(pointer)?.as_str()?.to_string())
 }
 
 /// The saved feeds and lists `getPreferences` holds, in order, once each;
@@ -150,7 +184,10 @@ fn saved_in(body: &[u8]) -> Result<Vec<Saved>, Error> {
         }
     }
     // Accounts not moved to the second version keep the first.
-    if found.is_empty() {
+    if of_type("app.bsky.actor.defs#savedFeedsPrefV2")
+        .next()
+        .is_none()
+    {
         for pref in of_type("app.bsky.actor.defs#savedFeedsPref") {
             let uris = |key: &str| -> Vec<String> {
                 pref.get(key)
@@ -219,6 +256,15 @@ mod tests {
         ]});
         let again = saved_in(v1.to_string().as_bytes()).unwrap();
         assert_eq!(again, saved);
+        // Every feed taken out in the second version: the first is not
+        // read again.
+        let emptied = serde_json::json!({"preferences": [
+            v1["preferences"][0].clone(),
+            {"$type": "app.bsky.actor.defs#savedFeedsPrefV2", "items": [
+                {"id": "1", "type": "timeline", "value": "following", "pinned": true}
+            ]}
+        ]});
+        assert!(saved_in(emptied.to_string().as_bytes()).unwrap().is_empty());
         assert!(saved_in(b"\"not preferences\"").is_err());
     }
 }

@@ -132,6 +132,33 @@ fn l_asks_each_account_once_and_fills_the_palette_as_they_answer() {
 }
 
 #[test]
+fn the_new_source_is_named_by_the_title_in_lower_case() {
+    let (mut state, _) = opened(120, 40);
+    update(
+        &mut state,
+        Action::Saved {
+            source: "sky".into(),
+            result: Ok(vec![Saved {
+                title: "Über Café ☕ — news".into(),
+                ..cats()
+            }]),
+        },
+    );
+    let effects = update(&mut state, Action::Key(KeyChord::named(NamedKey::Enter)));
+    let [
+        Effect::Edit {
+            edit: Edit::SourceColumn { source, column, .. },
+            ..
+        },
+    ] = &effects[..]
+    else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(source, "feed-über-café-news");
+    assert_eq!(column, "Über Café ☕ — news");
+}
+
+#[test]
 fn an_answer_after_the_palette_closed_changes_nothing() {
     let (mut state, _) = opened(120, 40);
     update(&mut state, Action::Key(KeyChord::named(NamedKey::Esc)));

@@ -1461,8 +1461,8 @@ async fn a_custom_feed_and_a_list_are_named_as_their_server_names_them() {
     let events = titled_feed(&server, feed).await;
     assert_eq!(
         crate::common::titles(&events),
-        ["Cats \u{1b}[31mof the day"],
-        "sent as the server wrote it: the status bar cleans what it draws"
+        ["Cats of the day"],
+        "on one line, without the escape"
     );
     let events = titled_feed(&server, list).await;
     assert_eq!(crate::common::titles(&events), ["Friends"]);
@@ -1760,4 +1760,26 @@ async fn every_feed_pages_back_and_a_restart_reads_only_what_is_newer() {
             "{xrpc}: one page, no paging back"
         );
     }
+}
+
+/// A feed the server does not know fails the source with the key's words,
+/// which the app puts at the key's place in the config.
+#[tokio::test]
+async fn a_feed_the_server_does_not_know_is_said_with_its_key() {
+    let server = logged_in().await;
+    Mock::given(method("GET"))
+        .and(path("/xrpc/app.bsky.feed.getFeed"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(
+            serde_json::json!({"error": "UnknownFeed", "message": "could not find feed"}),
+        ))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let feed = "at://did:plc:alice/app.bsky.feed.generator/gone";
+    let mut rx = start(&feed_spec(&server.uri(), &dir, feed));
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, |e| crate::common::failed(e).is_some()).await;
+    let why = crate::common::failed(&events).unwrap();
+    assert!(why.starts_with(&format!("feed = \"{feed}\": ")), "{why}");
+    assert!(why.contains("could not find feed"), "{why}");
 }

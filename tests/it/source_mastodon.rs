@@ -1156,7 +1156,7 @@ async fn a_bookmark_of_an_old_post_made_meanwhile_is_read_after_a_restart() {
     assert_eq!(post_ids(&events), ["9", "7"]);
     let saved = cursors(&events);
     assert!(
-        saved.contains(&("top".to_string(), "9".to_string())),
+        saved.contains(&("top".to_string(), "9 7".to_string())),
         "{saved:?}"
     );
     drop(rx);
@@ -1167,8 +1167,88 @@ async fn a_bookmark_of_an_old_post_made_meanwhile_is_read_after_a_restart() {
     settle(&mut rx, &mut events).await;
     assert_eq!(post_ids(&events), ["5"], "only the new bookmark");
     assert!(
-        cursors(&events).contains(&("top".to_string(), "5".to_string())),
+        cursors(&events).contains(&("top".to_string(), "5 9 7".to_string())),
         "{events:?}"
     );
     assert_eq!(requests_to(&server, "/api/v1/bookmarks").await.len(), 2);
+}
+
+/// The read down stops at any of the ids that were on top, so one
+/// unbookmarked meanwhile costs nothing; and a read cut short by a failed
+/// page keeps the old top, so the retry reads down to it again and loses
+/// nothing.
+#[tokio::test]
+async fn reading_bookmarks_down_survives_an_unbookmark_and_a_failed_page() {
+    let setup = token_file(0o600);
+    let resumed = [("since_id", "9"), ("top", "9 7")];
+    let run = |server: &MockServer| {
+        let sky = spec(&server.uri(), "bookmarks", &with_token(&setup));
+        start_resuming(&sky, &resumed)
+    };
+    // 9 was unbookmarked: 7 still stops the read.
+    let server = MockServer::start().await;
+    get("/api/v1/bookmarks")
+        .respond_with(list(&[status(5, "five"), status(7, "seven")]))
+        .mount(&server)
+        .await;
+    let mut rx = run(&server);
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, is_live).await;
+    settle(&mut rx, &mut events).await;
+    assert_eq!(post_ids(&events), ["5"]);
+    assert_eq!(requests_to(&server, "/api/v1/bookmarks").await.len(), 1);
+    drop(rx);
+
+    // Page 2 fails once: the retry reads down to 9 again.
+    let server = MockServer::start().await;
+    let next = format!(
+        "<{}/api/v1/bookmarks?max_id=b11>; rel=\"next\"",
+        server.uri()
+    );
+    get("/api/v1/bookmarks")
+        .and(query_param_is_missing("max_id"))
+        .respond_with(
+            list(&[status(12, "twelve"), status(11, "eleven")])
+                .insert_header("link", next.as_str()),
+        )
+        .mount(&server)
+        .await;
+    get("/api/v1/bookmarks")
+        .and(query_param("max_id", "b11"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    get("/api/v1/bookmarks")
+        .and(query_param("max_id", "b11"))
+        .respond_with(list(&[
+            status(10, "ten"),
+            status(9, "nine"),
+            status(7, "seven"),
+        ]))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let mut rx = run(&server);
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, is_live).await;
+    settle(&mut rx, &mut events).await;
+    let mut ids = post_ids(&events);
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids, ["10", "11", "12"], "{events:?}");
+    let second_pages = requests_to(&server, "/api/v1/bookmarks")
+        .await
+        .iter()
+        .filter(|r| query(r, "max_id").as_deref() == Some("b11"))
+        .count();
+    assert_eq!(second_pages, 2, "the failed page and its retry");
+    // The new top is told once, after the whole read.
+    let tops: Vec<String> = cursors(&events)
+        .into_iter()
+        .filter(|(k, _)| k == "top")
+        .map(|(_, v)| v)
+        .collect();
+    assert_eq!(tops, ["12 11"]);
 }
