@@ -101,15 +101,6 @@ pub(super) async fn run(sink: Sink, spec: BlueskySpec, cursors: Cursors) {
         let wait = match outcome {
             Ok(()) => {
                 backoff.reset();
-                if !titled {
-                    // Once, after the first read: the feed is found by then.
-                    titled = true;
-                    if let Some(title) = title_of(&mut client, &feed).await
-                        && !sink.titled(&title)
-                    {
-                        return;
-                    }
-                }
                 // Read on another client is read here, and the reverse
                 // (`updateSeen`, sent by the app).
                 if spec.feed == BlueskyFeed::Notifications && told != Some(read.seen_at) {
@@ -133,6 +124,16 @@ pub(super) async fn run(sink: Sink, spec: BlueskySpec, cursors: Cursors) {
                 if !live {
                     live = true;
                     if !sink.state(SourceState::Live) {
+                        return;
+                    }
+                }
+                if !titled {
+                    // Once, after the first read is in and told: the feed is
+                    // found by then.
+                    titled = true;
+                    if let Some(title) = title_of(&mut client, &feed).await
+                        && !sink.titled(&title)
+                    {
                         return;
                     }
                 }
