@@ -138,14 +138,20 @@ fn since(state: &AppState, column: usize, window: Window) -> DateTime<Utc> {
 }
 
 /// The posts a column's digest reads: its own, and its muted ones when
-/// they are revealed; newest first.
+/// they are revealed, that its search finds; newest first.
 fn posts(state: &AppState, column: usize) -> Vec<PostId> {
     let own = state.timeline.column(column);
-    if state.reveal {
+    let all = if state.reveal {
         super::merge(&state.timeline, own, state.timeline.hidden(column))
     } else {
         own.to_vec()
-    }
+    };
+    let needle = state
+        .views
+        .get(column)
+        .map(|v| v.query.trim().to_lowercase())
+        .unwrap_or_default();
+    super::searched(state, all, &needle)
 }
 
 /// Who put a post in the stream: the booster of a boost, else its author.
@@ -362,6 +368,130 @@ pub(super) fn toggle(state: &mut AppState, effects: &mut Vec<Effect>) {
         view.digest = Some(DigestView::default());
         super::refresh(state, column);
     }
+}
+
+/// The digest's two header lines: what the window holds, and its keys.
+pub fn header(state: &AppState, digest: &Digest, column: usize) -> [String; 2] {
+    let local = |t: DateTime<Utc>| t.with_timezone(&state.utc_offset);
+    let window = match digest.window {
+        Window::SinceCatchUp
+            if local(digest.since).date_naive() == local(state.now).date_naive() =>
+        {
+            format!("since {}", local(digest.since).format("%H:%M"))
+        }
+        Window::SinceCatchUp => format!("since {}", local(digest.since).format("%a %H:%M")),
+        Window::Hours(h) => format!("last {h}h"),
+    };
+    // A column search narrows the digest too; it says so.
+    let query = state
+        .views
+        .get(column)
+        .map(|v| v.query.trim())
+        .filter(|q| !q.is_empty())
+        .map(|q| format!(" matching “{}”", crate::model::sanitize_line(q)))
+        .unwrap_or_default();
+    [
+        format!(
+            "{window}{query} — {} posts from {} people; {} you amplify, {} in your circles",
+            crate::model::thousands(digest.posts as u64),
+            crate::model::thousands(digest.people as u64),
+            digest.amplified,
+            digest.in_circles
+        ),
+        format!(
+            "by {} · o order · w window · enter opens · s back to cards",
+            digest.order.name()
+        ),
+    ]
+}
+
+/// Where a digest's rows go in a column's inside of `width` × `height`:
+/// below the header (wrapped to the width less the selection mark), two
+/// lines a row and a rule under the links, scrolled to keep the selected
+/// row in view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowsAt {
+    /// The header's lines, from the top of the inside.
+    pub header: u16,
+    /// Each row shown: its index and its first line, from the top of the
+    /// inside.
+    pub rows: Vec<(usize, u16)>,
+}
+
+/// The lines a row takes: two, and the rule under the last link.
+fn row_lines(digest: &Digest, index: usize) -> u16 {
+    if index + 1 == digest.links { 3 } else { 2 }
+}
+
+pub fn rows_at(
+    state: &AppState,
+    digest: &Digest,
+    column: usize,
+    width: u16,
+    height: u16,
+) -> RowsAt {
+    let wrap = usize::from(width.saturating_sub(1)).max(1);
+    let header: usize = header(state, digest, column)
+        .iter()
+        .map(|line| textwrap::wrap(line, wrap).len())
+        .sum();
+    let header = (header as u16).min(height);
+    let room = height - header;
+    let selected = state
+        .views
+        .get(column)
+        .and_then(|v| v.digest.as_ref())
+        .map_or(0, |v| v.selected)
+        .min(digest.rows.len().saturating_sub(1));
+    // The first row shown: the selected one, and as many above it as fit
+    // with it.
+    let mut first = selected;
+    let mut used = 2;
+    while first > 0 && used + row_lines(digest, first - 1) <= room {
+        first -= 1;
+        used += row_lines(digest, first);
+    }
+    let mut rows = Vec::new();
+    let mut top = 0;
+    for index in first..digest.rows.len() {
+        if top >= room {
+            break;
+        }
+        rows.push((index, header + top));
+        top += row_lines(digest, index);
+    }
+    RowsAt { header, rows }
+}
+
+/// A click on line `line` of the column's inside: the row there is
+/// selected; true if the click was the digest's.
+pub(super) fn click(
+    state: &mut AppState,
+    column: usize,
+    line: u16,
+    (width, height): (u16, u16),
+) -> bool {
+    let Some(digest) = state
+        .views
+        .get(column)
+        .and_then(|v| v.digest.as_ref())
+        .filter(|d| d.opened.is_none())
+        .and_then(|_| build(state, column))
+    else {
+        return false;
+    };
+    let at = rows_at(state, &digest, column, width, height);
+    let hit = at
+        .rows
+        .iter()
+        .find(|(_, top)| (*top..top + 2).contains(&line))
+        .map(|(index, _)| *index);
+    if let Some(index) = hit
+        && let Some(view) = state.views[column].digest.as_mut()
+    {
+        view.selected = index;
+    }
+    true
 }
 
 /// The cursor table's "source" under which catch-up marks are kept.

@@ -1287,6 +1287,9 @@ fn set_query(state: &mut AppState, column: usize, query: String) {
         state.views[column].before_search = None;
     }
     state.views[column].query = query;
+    if let Some(digest) = state.views[column].digest.as_mut() {
+        digest.selected = 0;
+    }
     refresh(state, column);
 }
 
@@ -1318,18 +1321,7 @@ fn refresh(state: &mut AppState, column: usize) {
             } else {
                 own.to_vec()
             };
-            if needle.is_empty() {
-                base
-            } else {
-                base.into_iter()
-                    .filter(|id| {
-                        state
-                            .timeline
-                            .get(*id)
-                            .is_some_and(|e| post_matches(&e.post, &needle))
-                    })
-                    .collect()
-            }
+            searched(state, base, &needle)
         })
     });
     state.views[column].shown = shown;
@@ -1362,6 +1354,22 @@ fn merge(timeline: &Timeline, a: &[PostId], b: &[PostId]) -> Vec<PostId> {
     out.extend_from_slice(&a[i..]);
     out.extend_from_slice(&b[j..]);
     out
+}
+
+/// The posts of `ids` a column's search (`needle`, in lower case) finds;
+/// all of them for none.
+fn searched(state: &AppState, ids: Vec<PostId>, needle: &str) -> Vec<PostId> {
+    if needle.is_empty() {
+        return ids;
+    }
+    ids.into_iter()
+        .filter(|id| {
+            state
+                .timeline
+                .get(*id)
+                .is_some_and(|e| post_matches(&e.post, needle))
+        })
+        .collect()
 }
 
 fn post_matches(post: &crate::model::Post, needle: &str) -> bool {
@@ -1433,6 +1441,9 @@ fn click(state: &mut AppState, x: u16, y: u16) {
         return;
     }
     let row = y - inner.y;
+    if digest::click(state, column, row, (inner.width, inner.height)) {
+        return;
+    }
     let (width, height) = state.card_area(column);
     let hit = state
         .place(column, width, height)

@@ -354,37 +354,15 @@ fn draw_digest(
     inner: Rect,
     buf: &mut Buffer,
 ) {
-    use crate::app::digest::{Pick, Window};
+    use crate::app::digest::Pick;
     let p = Paint::of(state);
     let focused = column == state.focus;
     let width = usize::from(inner.width.saturating_sub(1));
-    let local = |t: DateTime<Utc>| t.with_timezone(&state.utc_offset);
-    let window = match digest.window {
-        Window::SinceCatchUp
-            if local(digest.since).date_naive() == local(state.now).date_naive() =>
-        {
-            format!("since {}", local(digest.since).format("%H:%M"))
-        }
-        Window::SinceCatchUp => format!("since {}", local(digest.since).format("%a %H:%M")),
-        Window::Hours(h) => format!("last {h}h"),
-    };
-    let mut header = vec![Line::from(Span::styled(
-        format!(
-            "{window} — {} posts from {} people; {} you amplify, {} in your circles",
-            crate::model::thousands(digest.posts as u64),
-            crate::model::thousands(digest.people as u64),
-            digest.amplified,
-            digest.in_circles
-        ),
-        p.fg(p.theme.warnings),
-    ))];
-    header.push(Line::from(Span::styled(
-        format!(
-            "by {} · o order · w window · enter opens · s back to cards",
-            digest.order.name()
-        ),
-        p.quiet(),
-    )));
+    let [what, keys] = crate::app::digest::header(state, digest, column);
+    let header = [
+        Line::from(Span::styled(what, p.fg(p.theme.warnings))),
+        Line::from(Span::styled(keys, p.quiet())),
+    ];
     let mut y = inner.y;
     for line in header {
         for row in wrap_line(&line, width) {
@@ -396,18 +374,17 @@ fn draw_digest(
     }
     let view = state.views[column].digest.as_ref();
     let selected = view.map_or(0, |v| v.selected);
-    let room = usize::from(inner.bottom().saturating_sub(y)) / 2;
     if digest.rows.is_empty() {
         if y < inner.bottom() {
             buf.set_stringn(inner.x + 1, y, "nothing in this window", width, p.quiet());
         }
         return;
     }
-    let first = selected.saturating_sub(room.saturating_sub(1));
-    for (i, row) in digest.rows.iter().enumerate().skip(first).take(room.max(1)) {
-        if y >= inner.bottom() {
-            break;
-        }
+    // Where the rows go, as a click finds them.
+    let at = crate::app::digest::rows_at(state, digest, column, inner.width, inner.height);
+    for (i, top) in at.rows {
+        let row = &digest.rows[i];
+        let mut y = inner.y + top;
         let ago = card::relative_time(state.now, row.latest);
         let (head, tone) = match &row.pick {
             Pick::Link(link) => (
@@ -475,7 +452,6 @@ fn draw_digest(
                 "─".repeat(usize::from(inner.width)),
                 p.fg(p.theme.borders).add_modifier(Modifier::DIM),
             );
-            y += 1;
         }
     }
 }

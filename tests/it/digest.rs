@@ -369,3 +369,95 @@ fn a_reload_says_what_it_moved_where() {
         Some("config reloaded: +1 to Everyone else, −1 muted")
     );
 }
+
+#[test]
+fn a_column_search_narrows_the_digest_and_says_so() {
+    let mut state = scene();
+    key(&mut state, '/');
+    for c in "thread".chars() {
+        key(&mut state, c);
+    }
+    named(&mut state, NamedKey::Enter);
+    assert_eq!(rows(&state), [("@carol@x.social".to_string(), 1, 0)]);
+    let digest = build(&state, 1).unwrap();
+    let [what, _] = circles::app::digest::header(&state, &digest, 1);
+    assert!(what.contains("matching “thread”"), "{what}");
+    // esc clears it: everyone again.
+    named(&mut state, NamedKey::Esc);
+    assert_eq!(rows(&state).len(), 3);
+}
+
+#[test]
+fn a_click_selects_the_digest_row_under_it() {
+    use ratatui::{Terminal, backend::TestBackend};
+    let mut state = scene();
+    let (width, height) = state.size;
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| circles::ui::render(&state, f)).unwrap();
+    let screen = terminal.backend().to_string();
+    // The line under carol's name, as drawn (the excerpt under it too).
+    let (y, line) = screen
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("@carol@x.social · 1 post"))
+        .unwrap();
+    let x = line[..line.find("@carol").unwrap()].chars().count() as u16;
+    for dy in [0, 1] {
+        state.views[1].digest.as_mut().unwrap().selected = 0;
+        update(
+            &mut state,
+            Action::Click {
+                x,
+                y: y as u16 + dy,
+            },
+        );
+        assert_eq!(
+            state.views[1].digest.as_ref().unwrap().selected,
+            2,
+            "line {dy}:\n{screen}"
+        );
+    }
+    // A click on the header selects nothing and opens nothing.
+    update(&mut state, Action::Click { x, y: 1 });
+    let view = state.views[1].digest.as_ref().unwrap();
+    assert_eq!((view.selected, view.opened.clone()), (2, None));
+}
+
+#[test]
+fn the_selected_row_stays_in_view_as_it_moves_down_the_rows() {
+    use ratatui::{Terminal, backend::TestBackend};
+    let mut state = testkit::state(CONFIG).size(80, 24).build();
+    let posts: Vec<Post> = (0..30)
+        .map(|i| {
+            post(&format!("p{i}"), &format!("@p{i:02}@x.social"))
+                .minutes_ago(i + 1)
+                .text("hello")
+                .link("https://example.org/shared")
+                .build()
+        })
+        .collect();
+    deliver(&mut state, posts);
+    key(&mut state, 'l');
+    key(&mut state, 's');
+    let draw = |state: &AppState| {
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        terminal.draw(|f| circles::ui::render(state, f)).unwrap();
+        terminal.backend().to_string()
+    };
+    let titles: Vec<String> = build(&state, 1)
+        .unwrap()
+        .rows
+        .iter()
+        .map(|r| r.title.clone())
+        .collect();
+    assert_eq!(titles.len(), 31, "the shared link, then 30 people");
+    for (step, selected) in titles.iter().enumerate().skip(1) {
+        key(&mut state, 'j');
+        let screen = draw(&state);
+        let line = screen
+            .lines()
+            .find(|l| l.contains(&format!("{selected} ·")))
+            .unwrap_or_else(|| panic!("row {step} ({selected}) not on screen:\n{screen}"));
+        assert!(line.contains('▌'), "marked as selected: {line}");
+    }
+}
