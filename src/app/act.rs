@@ -291,8 +291,8 @@ pub(super) fn acted(
     }
 }
 
-/// A favourite or boost the server took, for the people ledger (the
-/// reader's own posts are no one else's).
+/// A favourite or boost the server took, for the people ledger, or taken
+/// back, out of it (the reader's own posts are no one else's).
 fn ledger_act(
     state: &AppState,
     source: &str,
@@ -301,10 +301,10 @@ fn ledger_act(
     effects: &mut Vec<Effect>,
 ) {
     use crate::model::people::{Engaged, Interaction};
-    let kind = match act {
-        crate::model::Act::Favourite { on: true } => Engaged::Favourite,
-        crate::model::Act::Boost { on: true } => Engaged::Boost,
-        _ => return,
+    let (kind, on) = match act {
+        crate::model::Act::Favourite { on } => (Engaged::Favourite, on),
+        crate::model::Act::Boost { on } => (Engaged::Boost, on),
+        crate::model::Act::Bookmark { .. } => return,
     };
     let Some(post) = state
         .timeline
@@ -317,9 +317,14 @@ fn ledger_act(
     if !state.persisting || post.author.keys().any(|k| state.rules.is_me(k)) {
         return;
     }
-    effects.push(Effect::Persist(Write::Interactions {
-        source: source.to_string(),
-        list: vec![Interaction::mine(&post, kind, state.now)],
+    let (source, list) = (
+        source.to_string(),
+        vec![Interaction::mine(&post, kind, state.now)],
+    );
+    effects.push(Effect::Persist(if on {
+        Write::Interactions { source, list }
+    } else {
+        Write::Withdrawn { source, list }
     }));
 }
 

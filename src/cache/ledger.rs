@@ -160,6 +160,43 @@ pub(super) fn insert_interactions(
     Ok(new)
 }
 
+/// Takes interactions back out in `tx` (the reader undid them): each one
+/// recorded is forgotten and its day's count lowered; how many were.
+pub(super) fn remove_interactions(
+    tx: &Transaction<'_>,
+    source: &str,
+    interactions: &[Interaction],
+) -> rusqlite::Result<usize> {
+    let mut removed = 0;
+    for i in interactions {
+        let act = act_id(source, &i.key);
+        let day: Option<i64> = tx
+            .prepare_cached("SELECT day FROM people_acts WHERE act = ?1")?
+            .query_row([act], |row| row.get(0))
+            .optional()?;
+        let who: Option<i64> = tx
+            .prepare_cached("SELECT id FROM people_who WHERE key = ?1")?
+            .query_row([&i.who], |row| row.get(0))
+            .optional()?;
+        let (Some(day), Some(who)) = (day, who) else {
+            continue;
+        };
+        tx.prepare_cached("DELETE FROM people_acts WHERE act = ?1")?
+            .execute([act])?;
+        let kind = kind_code(i.direction, i.kind);
+        tx.prepare_cached(
+            "UPDATE people_daily SET n = n - 1 WHERE day = ?1 AND who = ?2 AND kind = ?3",
+        )?
+        .execute(params![day, who, kind])?;
+        tx.prepare_cached(
+            "DELETE FROM people_daily WHERE day = ?1 AND who = ?2 AND kind = ?3 AND n <= 0",
+        )?
+        .execute(params![day, who, kind])?;
+        removed += 1;
+    }
+    Ok(removed)
+}
+
 /// `who` followed the reader at `at`, in `tx`: the follow begins then
 /// (one still open keeps its row and takes the time).
 pub(super) fn followed_at(
@@ -223,6 +260,21 @@ impl Db {
             Ok(())
         })?;
         Ok(new)
+    }
+
+    /// Takes interactions back out (the reader undid them); how many were
+    /// recorded.
+    pub fn ledger_withdraw(
+        &mut self,
+        source: &str,
+        interactions: &[Interaction],
+    ) -> Result<usize, CacheError> {
+        let mut removed = 0;
+        self.in_tx(|tx| {
+            removed = remove_interactions(tx, source, interactions)?;
+            Ok(())
+        })?;
+        Ok(removed)
     }
 
     /// One page of a follow scan (`scan` numbers the scan): the accounts
@@ -582,6 +634,32 @@ mod tests {
                 .len(),
             1
         );
+    }
+
+    #[test]
+    fn an_act_taken_back_leaves_the_ledger() {
+        let (_dir, mut db) = open();
+        let liked =
+            |key: &str, days: i64| act(key, "bob@h", Direction::Out, Engaged::Favourite, days);
+        let acts = [liked("out:favourite:1", 1), liked("out:favourite:2", 1)];
+        assert_eq!(db.ledger_interactions("m", &acts).unwrap(), 2);
+        let count = |db: &mut Db| db.ledger(&[], now() - TimeDelta::days(90)).unwrap().counts;
+        let withdrawn = |db: &mut Db, list: &[Interaction]| db.ledger_withdraw("m", list).unwrap();
+        // Taken back (the time it was undone does not matter: the act does).
+        assert_eq!(withdrawn(&mut db, &[liked("out:favourite:1", 0)]), 1);
+        assert_eq!(
+            count(&mut db),
+            [("bob@h".to_string(), Direction::Out, Engaged::Favourite, 1)]
+        );
+        // Twice, or one never recorded, or through another account: nothing.
+        assert_eq!(withdrawn(&mut db, &[liked("out:favourite:1", 0)]), 0);
+        assert_eq!(withdrawn(&mut db, &[liked("out:favourite:9", 0)]), 0);
+        assert_eq!(count(&mut db).len(), 1);
+        assert_eq!(withdrawn(&mut db, &[liked("out:favourite:2", 0)]), 1);
+        assert!(count(&mut db).is_empty());
+        // Made again, it counts again.
+        assert_eq!(db.ledger_interactions("m", &acts[..1]).unwrap(), 1);
+        assert_eq!(count(&mut db).len(), 1);
     }
 
     #[test]

@@ -451,6 +451,9 @@ impl Db {
                 Write::Interactions { source, list } => {
                     ledger::insert_interactions(&tx, source, list)?;
                 }
+                Write::Withdrawn { source, list } => {
+                    ledger::remove_interactions(&tx, source, list)?;
+                }
                 Write::FollowedAt { source, who, at } => {
                     ledger::followed_at(&tx, source, who, *at)?;
                 }

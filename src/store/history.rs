@@ -58,6 +58,12 @@ pub enum Write {
         source: String,
         list: Vec<crate::model::people::Interaction>,
     },
+    /// Interactions taken back (the reader unfavourited or unboosted from
+    /// the keyboard): out of the ledger, as if never seen.
+    Withdrawn {
+        source: String,
+        list: Vec<crate::model::people::Interaction>,
+    },
     /// `who` followed the reader at `at` (a notification said so).
     FollowedAt {
         source: String,

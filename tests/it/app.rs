@@ -1497,6 +1497,9 @@ fn persist(db: &mut Db, effects: Vec<Effect>) {
                 Write::Interactions { source, list } => {
                     db.ledger_interactions(&source, &list).unwrap();
                 }
+                Write::Withdrawn { source, list } => {
+                    db.ledger_withdraw(&source, &list).unwrap();
+                }
                 Write::FollowedAt { source, who, at } => {
                     db.ledger_followed_at(&source, &who, at).unwrap()
                 }

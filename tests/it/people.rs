@@ -540,9 +540,11 @@ accounts = ["@bob@x.social"]
         effects
             .iter()
             .filter_map(|e| match e {
-                Effect::Persist(w @ (Write::Interactions { .. } | Write::FollowedAt { .. })) => {
-                    Some(w.clone())
-                }
+                Effect::Persist(
+                    w @ (Write::Interactions { .. }
+                    | Write::Withdrawn { .. }
+                    | Write::FollowedAt { .. }),
+                ) => Some(w.clone()),
                 _ => None,
             })
             .collect()
@@ -631,6 +633,28 @@ accounts = ["@bob@x.social"]
             (list[0].who.as_str(), list[0].direction, list[0].kind),
             ("bob@x.social", Direction::Out, Engaged::Favourite)
         );
+        let given = list[0].key.clone();
+        // Taken back: the same act goes out of the ledger.
+        let effects = key(&mut state, 'f');
+        let Some(Effect::Act(request)) = effects.iter().find(|e| matches!(e, Effect::Act(_)))
+        else {
+            panic!("{effects:?}");
+        };
+        let effects = update(
+            &mut state,
+            Action::Acted {
+                ticket: request.ticket,
+                result: ActResult::Done {
+                    marks: None,
+                    record: None,
+                },
+            },
+        );
+        let writes = ledger_writes(&effects);
+        let [Write::Withdrawn { list, .. }] = &writes[..] else {
+            panic!("{writes:?}");
+        };
+        assert_eq!(list[0].key, given);
     }
 
     #[test]
