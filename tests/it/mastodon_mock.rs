@@ -1082,6 +1082,19 @@ async fn a_list_named_by_its_title_is_read_and_an_unknown_title_names_the_lists(
     );
     // The status bar names it as the server does.
     assert_eq!(crate::common::titles(&events), ["Friends"]);
+    // Live over the list's stream (the poll is an hour away).
+    let live = api.post(&bob, "new on the list").await;
+    collect(&mut rx, &mut events, ARRIVAL, |e| post_ids(e).len() >= 2).await;
+    assert_eq!(
+        post_ids(&events),
+        [post.as_str(), live.as_str()],
+        "{events:#?}"
+    );
+    assert!(
+        server.log().contains("/api/v1/streaming/list"),
+        "{}",
+        server.log()
+    );
     // By id too.
     let (tx, mut rx) = mpsc::unbounded_channel();
     let _task = source::spawn(
@@ -1091,7 +1104,11 @@ async fn a_list_named_by_its_title_is_read_and_an_unknown_title_names_the_lists(
     );
     let mut events = Vec::new();
     collect(&mut rx, &mut events, ARRIVAL, is_live).await;
-    assert_eq!(post_ids(&events), [post.as_str()], "{events:#?}");
+    let mut ids = post_ids(&events);
+    ids.sort();
+    let mut both = vec![post.clone(), live.clone()];
+    both.sort();
+    assert_eq!(ids, both, "{events:#?}");
     assert_eq!(crate::common::titles(&events), ["Friends"]);
 
     let (tx, mut rx) = mpsc::unbounded_channel();
