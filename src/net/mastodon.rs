@@ -317,12 +317,14 @@ impl Client {
             })
     }
 
-    /// The id of the account `acct` (`bob@host`, or `bob` on this
-    /// instance) by `GET /api/v1/accounts/lookup`.
-    pub async fn lookup(&mut self, acct: &str) -> Result<String, Error> {
+    /// The id and display name of the account `acct` (`bob@host`, or
+    /// `bob` on this instance) by `GET /api/v1/accounts/lookup`.
+    pub async fn lookup(&mut self, acct: &str) -> Result<(String, String), Error> {
         #[derive(Deserialize)]
         struct Found {
             id: String,
+            #[serde(default)]
+            display_name: String,
         }
         let host = crate::model::url_host(self.base.as_str());
         let local = match acct.split_once('@') {
@@ -335,7 +337,10 @@ impl Client {
             what: "GET /api/v1/accounts/lookup".into(),
             why: format!("the answer is not an account ({e})"),
         })?;
-        Ok(sanitize_line(&found.id).into_owned())
+        Ok((
+            sanitize_line(&found.id).into_owned(),
+            sanitize_line(&found.display_name).into_owned(),
+        ))
     }
 
     /// The account's lists (`GET /api/v1/lists`): each one's id and title.

@@ -254,13 +254,21 @@ async fn resolved(
     })
 }
 
-/// A custom feed's display name (`getFeedGenerator`) or a list's name
-/// (`getList`); none for the rest, or when the server will not say (the
-/// feed is read all the same).
+/// A custom feed's display name (`getFeedGenerator`), a list's name
+/// (`getList`), or the name of the account whose posts it is
+/// (`getProfile`; else its handle); none for the rest, or when the server
+/// will not say (the feed is read all the same).
 async fn title_of(client: &mut Client, feed: &BlueskyFeed) -> Option<String> {
     match feed {
         BlueskyFeed::Generator(uri) => super::saved::feed_name(client, uri).await,
         BlueskyFeed::List(uri) => super::saved::list_name(client, uri).await,
+        // An account's posts: by its name, or its handle.
+        BlueskyFeed::Author(actor, _) => Some(
+            super::saved::profile_name(client, actor)
+                .await
+                .filter(|name| !name.trim().is_empty())
+                .unwrap_or_else(|| format!("@{actor}")),
+        ),
         _ => None,
     }
 }

@@ -328,7 +328,7 @@ impl Mastodon {
             && self.resolved.is_none()
         {
             let (acct, exclude) = (acct.clone(), *exclude);
-            let id = self.client.lookup(&acct).await.map_err(|e| match e {
+            let (id, name) = self.client.lookup(&acct).await.map_err(|e| match e {
                 net::Error::Status { status: 404, .. } => Failure::Fatal(format!(
                     "timeline = \"user:@{acct}\": {} finds no such account",
                     self.client.base().as_str().trim_end_matches('/')
@@ -336,6 +336,15 @@ impl Mastodon {
                 other => Failure::from(other),
             })?;
             self.resolved = Some(Timeline::User(id, exclude));
+            // Named in the status bar by the account's name, or handle.
+            let title = if name.trim().is_empty() {
+                format!("@{acct}")
+            } else {
+                name
+            };
+            if !self.sink.titled(&title) {
+                return Err(Failure::Closed);
+            }
             return Ok(());
         }
         let Timeline::List(wanted) = &self.spec.timeline else {

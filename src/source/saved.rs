@@ -126,6 +126,13 @@ pub(super) async fn feed_name(client: &mut bluesky::Client, uri: &str) -> Option
     .await
 }
 
+/// An account's display name (`app.bsky.actor.getProfile`), if it has
+/// one.
+pub(super) async fn profile_name(client: &mut bluesky::Client, actor: &str) -> Option<String> {
+    let query = [("actor", actor)];
+    name_in(client, "app.bsky.actor.getProfile", &query, "/displayName").await
+}
+
 /// The string at `pointer` in the answer to `method`; none (logged) when
 /// the server will not say: a name is never worth failing over.
 async fn name_in(

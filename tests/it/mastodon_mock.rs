@@ -1212,6 +1212,12 @@ async fn a_user_timeline_reads_one_accounts_posts_by_handle() {
         events
     };
     let events = read(spec("bob", "")).await;
+    // Named in the status bar by the account's name (or handle).
+    let titles = crate::common::titles(&events);
+    assert!(
+        titles.len() == 1 && titles[0].to_lowercase().contains("bob"),
+        "{titles:?}"
+    );
     let ids = post_ids(&events);
     for want in [&first, &second, &reply, &third] {
         assert!(ids.contains(want), "{want} in {ids:?}");

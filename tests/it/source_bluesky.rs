@@ -1420,6 +1420,7 @@ async fn a_custom_feed_and_a_list_are_named_as_their_server_names_them() {
     for (xrpc, key, value) in [
         ("app.bsky.feed.getFeed", "feed", feed),
         ("app.bsky.feed.getListFeed", "list", list),
+        ("app.bsky.feed.getAuthorFeed", "actor", "bob.bsky.social"),
     ] {
         Mock::given(method("GET"))
             .and(path(format!("/xrpc/{xrpc}")))
@@ -1466,6 +1467,18 @@ async fn a_custom_feed_and_a_list_are_named_as_their_server_names_them() {
     );
     let events = titled_feed(&server, list).await;
     assert_eq!(crate::common::titles(&events), ["Friends"]);
+    // An account's posts: by the name app.bsky.actor.getProfile gives.
+    Mock::given(method("GET"))
+        .and(path("/xrpc/app.bsky.actor.getProfile"))
+        .and(query_param("actor", "bob.bsky.social"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "did": "did:plc:bob", "handle": "bob.bsky.social", "displayName": "Bob Builder",
+            "followersCount": 3, "followsCount": 4, "postsCount": 5
+        })))
+        .mount(&server)
+        .await;
+    let events = titled_feed(&server, "user:bob.bsky.social").await;
+    assert_eq!(crate::common::titles(&events), ["Bob Builder"]);
 }
 
 #[tokio::test]
