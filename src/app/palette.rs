@@ -41,6 +41,9 @@ pub enum Target {
     },
 }
 
+/// The kind of the `L` palette's search items.
+const SEARCH: &str = "search";
+
 /// What the palette offers to do as another account.
 const AS_ANOTHER: [Command; 5] = [
     Command::Favourite,
@@ -74,6 +77,9 @@ pub struct Palette {
     pub waiting: Vec<String>,
     /// What could not be listed, a line a source.
     pub notes: Vec<String>,
+    /// The accounts (by a source of each) the typed words can be a search
+    /// column through: the `L` palette offers one under what it lists.
+    pub searches: Vec<String>,
 }
 
 impl Palette {
@@ -146,6 +152,7 @@ impl Palette {
             selected: 0,
             waiting: Vec::new(),
             notes: Vec::new(),
+            searches: Vec::new(),
         };
         palette.refilter();
         palette
@@ -185,11 +192,13 @@ impl Palette {
             selected: 0,
             waiting: Vec::new(),
             notes: Vec::new(),
+            searches: Vec::new(),
         }
     }
 
     /// Re-ranks the items for the current query.
     pub fn refilter(&mut self) {
+        self.offer_searches();
         let query = self.query.trim();
         if query.is_empty() {
             self.matches = (0..self.items.len()).collect();
@@ -227,8 +236,34 @@ impl Palette {
                 .collect();
             scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
             self.matches = scored.into_iter().map(|(_, i)| i).collect();
+            // The searches for the words as typed come under what matched.
+            let searches = (0..self.items.len()).filter(|i| self.items[*i].kind == SEARCH);
+            self.matches.retain(|i| self.items[*i].kind != SEARCH);
+            self.matches.extend(searches);
         }
         self.selected = 0;
+    }
+
+    /// The `L` palette's "a search column for the words typed", one an
+    /// account, made again for each query (none without words).
+    fn offer_searches(&mut self) {
+        self.items.retain(|item| item.kind != SEARCH);
+        let words = self.query.trim();
+        if words.is_empty() {
+            return;
+        }
+        self.items
+            .extend(self.searches.iter().map(|source| PaletteItem {
+                kind: SEARCH,
+                label: format!("“{words}”: a search column"),
+                hint: source.clone(),
+                target: Target::SavedColumn {
+                    from: source.clone(),
+                    read: format!("search:{words}"),
+                    title: format!("Search: {words}"),
+                    kind: SEARCH,
+                },
+            }));
     }
 
     pub fn step(&mut self, by: isize) {
@@ -264,7 +299,13 @@ pub(super) fn go(state: &mut AppState, target: Target, effects: &mut Vec<Effect>
             title,
             kind,
         } => {
-            let source = super::commands::source_name(state, &format!("{kind}-{title}"));
+            // A search's source is named by what it reads: search-rust.
+            let base = if kind == SEARCH {
+                read.clone()
+            } else {
+                format!("{kind}-{title}")
+            };
+            let source = super::commands::source_name(state, &base);
             effects.push(Effect::Edit {
                 done: format!(
                     "a column of {title}, read as {from}{}",
@@ -370,11 +411,12 @@ pub(super) fn saved(state: &mut AppState, effects: &mut Vec<Effect>) {
     let waiting: Vec<String> = accounts.iter().map(|(_, s)| s.to_string()).collect();
     effects.extend(waiting.iter().cloned().map(Effect::Saved));
     state.overlay = super::Overlay::Palette(Palette {
-        title: "A column for one of your lists or saved feeds".into(),
+        title: "A column: one of your lists or saved feeds, or type words to search".into(),
         query: String::new(),
         items: Vec::new(),
         matches: Vec::new(),
         selected: 0,
+        searches: waiting.clone(),
         waiting,
         notes: Vec::new(),
     });

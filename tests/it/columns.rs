@@ -113,7 +113,14 @@ fn l_asks_each_account_once_and_fills_the_palette_as_they_answer() {
     for c in "cats".chars() {
         update(&mut state, Action::Key(KeyChord::char(c)));
     }
-    assert_eq!(labels(&state), ["Cats of the day"]);
+    assert_eq!(
+        labels(&state),
+        [
+            "Cats of the day",
+            "“cats”: a search column",
+            "“cats”: a search column"
+        ]
+    );
     let effects = update(&mut state, Action::Key(KeyChord::named(NamedKey::Enter)));
     let [Effect::Edit { edit, done }] = &effects[..] else {
         panic!("{effects:?}");
@@ -129,6 +136,62 @@ fn l_asks_each_account_once_and_fills_the_palette_as_they_answer() {
     );
     assert!(done.contains("u to undo"), "{done}");
     assert_eq!(state.overlay, Overlay::None);
+}
+
+#[test]
+fn words_typed_offer_a_search_column_through_each_account() {
+    let (mut state, _) = opened(120, 40);
+    answered(&mut state);
+    for c in "rust release".chars() {
+        update(&mut state, Action::Key(KeyChord::char(c)));
+    }
+    assert_eq!(
+        labels(&state),
+        [
+            "“rust release”: a search column",
+            "“rust release”: a search column"
+        ]
+    );
+    // Through the second account, Bluesky.
+    update(&mut state, Action::Key(KeyChord::named(NamedKey::Down)));
+    let effects = update(&mut state, Action::Key(KeyChord::named(NamedKey::Enter)));
+    let [Effect::Edit { edit, .. }] = &effects[..] else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(
+        *edit,
+        Edit::SourceColumn {
+            from: "sky".into(),
+            source: "search-rust-release".into(),
+            read: "search:rust release".into(),
+            column: "Search: rust release".into(),
+        }
+    );
+    let written = circles::config::apply(CONFIG, edit, t0()).unwrap();
+    let parsed = circles::config::parse(&written).unwrap();
+    let copy = parsed
+        .sources
+        .iter()
+        .find(|s| s.name == "search-rust-release")
+        .unwrap();
+    assert!(
+        matches!(&copy.kind, circles::config::SourceConfig::Bluesky(b)
+            if b.feed == circles::config::BlueskyFeed::Search("rust release".into())),
+        "{copy:?}"
+    );
+    // Fewer words, fewer offers: none without any, and what matches by
+    // name comes first.
+    let (mut state, _) = opened(120, 40);
+    answered(&mut state);
+    update(&mut state, Action::Key(KeyChord::char('c')));
+    let shown = labels(&state);
+    assert_eq!(shown[0], "Cats of the day", "{shown:?}");
+    assert_eq!(shown.last().unwrap(), "“c”: a search column");
+    update(
+        &mut state,
+        Action::Key(KeyChord::named(NamedKey::Backspace)),
+    );
+    assert_eq!(labels(&state), ["Cats of the day", "Friends"]);
 }
 
 #[test]

@@ -93,13 +93,14 @@ fn a_list_an_account_bookmarks_and_favourites_each_fill_a_column() {
 }
 
 #[test]
-fn capital_l_makes_a_column_of_a_list_and_u_takes_it_back() {
+fn capital_l_makes_a_column_of_a_list_u_takes_it_back_and_words_make_a_search() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let (server, api) = rt.block_on(Api::start());
     let (alice, bob) = rt.block_on(api.alice_and_bob());
     rt.block_on(async {
         crate::mastodon_mock::list_with(&api, &alice, &bob, "Friends").await;
         api.post(&bob, "bob on the friends list").await;
+        api.post(&bob, "a tomato release today").await;
     });
     let home = TempDir::new().unwrap();
     let token = token_file(&home, &alice);
@@ -140,6 +141,22 @@ fn capital_l_makes_a_column_of_a_list_and_u_takes_it_back() {
     tui.send("u");
     tui.wait_for("the column gone", |s| !s.contains("╭ Friends"));
     assert_eq!(tui.read_config(), config, "undo restores every byte");
+    // Words typed make a search column instead.
+    tui.send("L");
+    tui.wait_for("alice's lists", |s| s.contains("list    Friends  mock"));
+    tui.send("tomato");
+    tui.wait_for("the search offered", |s| {
+        s.contains("“tomato”: a search column")
+    });
+    tui.send("\r");
+    tui.wait_for("the search column with its post", |s| {
+        s.contains("╭ Search: tomato") && s.contains("a tomato release today")
+    });
+    assert!(
+        tui.read_config().contains("timeline = \"search:tomato\""),
+        "{}",
+        tui.read_config()
+    );
 }
 
 #[test]
