@@ -79,6 +79,12 @@ impl PostBuilder {
         self
     }
 
+    /// A Mastodon boost's own id (what a `delete` of the boost names).
+    pub fn boost_id(mut self, id: &str) -> Self {
+        self.0.boost_id = Some(id.to_string());
+        self
+    }
+
     pub fn hashtags(mut self, tags: &[&str]) -> Self {
         self.0.hashtags = tags.iter().map(|t| t.to_string()).collect();
         self

@@ -1580,7 +1580,28 @@ fn source(state: &mut AppState, event: SourceEvent, effects: &mut Vec<Effect>) {
             }
         }
         SourceEvent::Deleted { source, id } => {
-            if let Some(id) = state.timeline.find(&source, &id) {
+            // A post, or (Mastodon) a boost taken back: its booster comes
+            // off the card, which goes if that was all it was.
+            let found = state.timeline.find(&source, &id).or_else(|| {
+                match state.timeline.unboost(&source, &id)? {
+                    crate::store::Unboosted::Gone(card) => Some(card),
+                    crate::store::Unboosted::Changed(card) => {
+                        let post = state.timeline.get(card).map(|e| (*e.post).clone())?;
+                        let verdict = route(&state.rules, &post);
+                        keep_places(state, |s| {
+                            s.timeline.replace(card, post, verdict);
+                        });
+                        if state.persisting
+                            && let Some(entry) = state.timeline.get(card)
+                        {
+                            effects
+                                .push(Effect::Persist(Write::Posts(vec![Arc::clone(&entry.post)])));
+                        }
+                        None
+                    }
+                }
+            });
+            if let Some(id) = found {
                 if state.persisting
                     && let Some(entry) = state.timeline.get(id)
                 {

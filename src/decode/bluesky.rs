@@ -178,6 +178,7 @@ pub(super) fn decode_feed_item(
         ))),
         author: author.into(),
         boosted_by: boosted_by.map(Into::into),
+        boost_id: None,
         also_boosted_by: Vec::new(),
         also_as: Vec::new(),
         created_at,

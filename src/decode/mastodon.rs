@@ -67,9 +67,13 @@ fn nonempty_body(text: Option<&str>) -> Option<String> {
 }
 
 pub(super) fn decode_status(status: Status<'_>, source: &str) -> Result<Post, DecodeError> {
-    let (boosted_by, mut status) = match status.reblog {
-        Some(inner) => (Some(account(&status.account)), *inner),
-        None => (None, status),
+    let (boosted_by, boost_id, mut status) = match status.reblog {
+        Some(inner) => (
+            Some(account(&status.account)),
+            Some(line_text(&status.id)),
+            *inner,
+        ),
+        None => (None, None, status),
     };
     let quote = status.quote.take().map(|q| Box::new(quote(*q, source)));
     let author = account(&status.account);
@@ -115,6 +119,7 @@ pub(super) fn decode_status(status: Status<'_>, source: &str) -> Result<Post, De
         url: url.map(line_text),
         author: author.into(),
         boosted_by: boosted_by.map(Into::into),
+        boost_id,
         also_boosted_by: Vec::new(),
         also_as: Vec::new(),
         created_at,

@@ -105,6 +105,7 @@ pub(super) fn decode(item: Item<'_>, source: &str) -> Result<Post, DecodeError> 
         url: item.url.as_deref().map(line_text),
         author: author.into(),
         boosted_by: boosted_by.map(Into::into),
+        boost_id: None,
         also_boosted_by: Vec::new(),
         also_as: Vec::new(),
         created_at,

@@ -34,7 +34,12 @@ impl Marker {
     pub fn position(self, post: &Post) -> Option<Mark> {
         let notice = post.notice.as_deref();
         match self {
-            Marker::Home => notice.is_none().then(|| Mark::Id(post.id.clone())),
+            // A boost stands in the home timeline where the boost was
+            // made: by its own id, where it is known.
+            Marker::Home => notice.is_none().then(|| {
+                let boost = post.boost_id.as_ref().filter(|_| post.boosted_by.is_some());
+                Mark::Id(boost.unwrap_or(&post.id).clone())
+            }),
             Marker::Notifications => notice.map(|n| Mark::Id(n.id.clone())),
             Marker::SeenAt => notice.map(|n| Mark::Time(n.at.unwrap_or(post.created_at))),
         }
@@ -77,6 +82,7 @@ pub fn newer_id(a: &str, b: &str) -> bool {
 mod tests {
     use super::*;
     use crate::model::{Account, Network, NoticeKind};
+    use std::sync::Arc;
 
     fn post(id: &str) -> Post {
         let author = Account::new("bob@example.social", "Bob", Network::Mastodon);
@@ -109,5 +115,12 @@ mod tests {
         assert!(Marker::Home.covers(&mark, &post("99")));
         assert!(!Marker::Home.covers(&mark, &post("121")));
         assert!(!Mark::Id("5".into()).is_after(&Mark::Time(at)));
+        // An old post boosted after the mark is not read by it.
+        let mut boost = post("100");
+        boost.boosted_by = Some(Arc::new(Account::new("@bob@x", "", Network::Mastodon)));
+        boost.boost_id = Some("150".into());
+        assert_eq!(Marker::Home.position(&boost), Some(Mark::Id("150".into())));
+        assert!(!Marker::Home.covers(&mark, &boost));
+        assert!(Marker::Home.covers(&Mark::Id("150".into()), &boost));
     }
 }

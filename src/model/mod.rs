@@ -267,6 +267,10 @@ pub struct Post {
     /// The account this copy of the post was boosted by, when it arrived
     /// as a boost (and no copy arrived as the author's own post).
     pub boosted_by: Option<Arc<Account>>,
+    /// For a Mastodon boost, the boost's own id: what a `delete` of the
+    /// boost names (undone, the boost goes, the post may stay).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub boost_id: Option<String>,
     /// Other accounts seen boosting the same post, merged into one card by
     /// the store (for a post that arrived as its author's own: everyone
     /// who boosted it). Routing counts them all.
@@ -368,6 +372,7 @@ impl Post {
             url: None,
             author: Arc::new(author),
             boosted_by: None,
+            boost_id: None,
             also_boosted_by: Vec::new(),
             also_as: Vec::new(),
             created_at,

@@ -613,6 +613,7 @@ fn entry_post(entry: &feed_rs::model::Entry, info: &FeedInfo<'_>) -> Post {
         id,
         author: author.into(),
         boosted_by: None,
+        boost_id: None,
         also_boosted_by: Vec::new(),
         also_as: Vec::new(),
         created_at: entry.published.or(entry.updated).unwrap_or_else(Utc::now),

@@ -59,8 +59,22 @@ pub struct Timeline {
     muted: Vec<PostId>,
     /// Posts marked seen since the last [`Timeline::take_newly_seen`].
     newly_seen: Vec<PostId>,
+    /// Mastodon boosts by their own ids (source, `\0`, id): the card each
+    /// went into and who boosted, so a `delete` of the boost finds them.
+    /// Checked against the card when used; cleaned as posts are evicted.
+    boosts: HashMap<String, (PostId, String)>,
     next: PostId,
     capacity: usize,
+}
+
+/// What taking a boost back did to its card (see [`Timeline::unboost`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unboosted {
+    /// The card was only that boost: it is to go as a deleted post does.
+    Gone(PostId),
+    /// The booster is off the card, which stays (others boosted it too);
+    /// route it again.
+    Changed(PostId),
 }
 
 impl Timeline {
@@ -74,6 +88,7 @@ impl Timeline {
             unread: vec![0; columns],
             muted: Vec::new(),
             newly_seen: Vec::new(),
+            boosts: HashMap::new(),
             next: 0,
             capacity: capacity.max(1),
         }
@@ -203,6 +218,7 @@ impl Timeline {
                 None => return false,
             },
         }
+        self.note_boost(id, copy);
         true
     }
 
@@ -284,10 +300,46 @@ impl Timeline {
         if let Some(booster) = &mut post.boosted_by {
             Self::share(&mut self.accounts, booster);
         }
+        self.note_boost(id, post);
         self.by_key
             .insert(dedupe_key(&entry.post), id, &self.entries);
         self.entries.insert(id, Box::new(entry));
         self.list(id)
+    }
+
+    /// Keeps where a Mastodon boost went, by its own id.
+    fn note_boost(&mut self, id: PostId, copy: &Post) {
+        if let (Some(boost), Some(booster)) = (&copy.boost_id, &copy.boosted_by) {
+            self.boosts.insert(
+                format!("{}\0{boost}", copy.source),
+                (id, booster.key.clone()),
+            );
+        }
+    }
+
+    /// A boost taken back (a Mastodon `delete` naming the boost's own
+    /// id): its booster comes off the card it went into; none when no
+    /// card holds that boost.
+    pub fn unboost(&mut self, source: &str, boost: &str) -> Option<Unboosted> {
+        let (id, booster) = self.boosts.remove(&format!("{source}\0{boost}"))?;
+        let entry = self.entries.get_mut(&id)?;
+        let post = &entry.post;
+        let first = post.boosted_by.as_ref().is_some_and(|b| b.key == booster);
+        let other = post.also_boosted_by.iter().position(|b| b.key == booster);
+        if first && post.also_boosted_by.is_empty() {
+            return Some(Unboosted::Gone(id));
+        }
+        let post = Arc::make_mut(&mut entry.post);
+        if first {
+            let next = post.also_boosted_by.remove(0);
+            post.boosted_by = Some(Arc::new(next));
+            post.boost_id = None;
+        } else if let Some(at) = other {
+            post.also_boosted_by.remove(at);
+        } else {
+            return None;
+        }
+        Some(Unboosted::Changed(id))
     }
 
     /// Points `account` at the copy kept for its key, if that is the same
@@ -467,9 +519,10 @@ impl Timeline {
         for list in lists {
             list.retain(|id| entries.contains_key(id));
         }
-        // Accounts no post names any more.
+        // Accounts no post names any more, and boosts of posts gone.
         self.accounts
             .retain(|_, account| Arc::strong_count(account) > 1);
+        self.boosts.retain(|_, (id, _)| entries.contains_key(id));
     }
 }
 

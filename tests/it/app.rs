@@ -2969,3 +2969,83 @@ fn a_burst_alerts_once_then_says_how_many_came_after() {
     assert!(alerts(&night).is_empty(), "{night:?}");
     assert_eq!(s.held_alerts.due(), None);
 }
+
+// ------------------------------------------------ a boost taken back
+
+/// A Mastodon `delete` that names a boost's own id takes that boost back:
+/// its booster comes off the card, the card routed again (out of the
+/// booster's column), and gone once no one boosts it and it came only as
+/// boosts.
+#[test]
+fn a_boost_taken_back_comes_off_its_card_and_the_last_takes_the_card() {
+    use circles::testkit::post;
+    let mut s = state();
+    let boost = |booster: &str, id: &str| {
+        post("c1", "@carol@x.social")
+            .text("carol's words")
+            .boosted_by(booster)
+            .boost_id(id)
+            .build()
+    };
+    deliver(
+        &mut s,
+        vec![boost("@alice@x.social", "b1"), boost("@dan@x.social", "b2")],
+    );
+    let core = s.rules.column_index("Core").unwrap();
+    let card = s.timeline.find("feed", "c1").unwrap();
+    assert_eq!(s.timeline.column(core), [card], "alice's boost is in Core");
+    let deleted = |s: &mut AppState, id: &str| {
+        update(
+            s,
+            Action::Source(SourceEvent::Deleted {
+                source: "feed".into(),
+                id: id.into(),
+            }),
+        )
+    };
+    // An id no post or boost has: nothing.
+    deleted(&mut s, "zz");
+    assert!(s.timeline.get(card).is_some());
+    // alice's boost back: dan's stays, and the card leaves Core.
+    deleted(&mut s, "b1");
+    let post = &s.timeline.get(card).unwrap().post;
+    let boosters: Vec<&str> = post.boosters().map(|b| b.handle.as_str()).collect();
+    assert_eq!(boosters, ["@dan@x.social"]);
+    assert!(s.timeline.column(core).is_empty());
+    // Twice is once.
+    deleted(&mut s, "b1");
+    assert!(s.timeline.get(card).is_some());
+    // dan's too: the card was only boosts, so it goes.
+    deleted(&mut s, "b2");
+    assert!(s.timeline.get(card).is_none());
+    assert!(s.timeline.find("feed", "c1").is_none());
+}
+
+/// A post that came as its author's own as well stays when the boosts
+/// are taken back.
+#[test]
+fn the_authors_own_copy_stays_when_its_boosts_are_taken_back() {
+    use circles::testkit::post;
+    let mut s = state();
+    deliver(
+        &mut s,
+        vec![
+            post("c1", "@carol@x.social")
+                .boosted_by("@dan@x.social")
+                .boost_id("b2")
+                .build(),
+            post("c1", "@carol@x.social").build(),
+        ],
+    );
+    let card = s.timeline.find("feed", "c1").unwrap();
+    update(
+        &mut s,
+        Action::Source(SourceEvent::Deleted {
+            source: "feed".into(),
+            id: "b2".into(),
+        }),
+    );
+    let post = &s.timeline.get(card).unwrap().post;
+    assert_eq!(post.boosters().count(), 0, "{post:?}");
+    assert!(post.boosted_by.is_none());
+}

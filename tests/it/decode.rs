@@ -57,6 +57,11 @@ fn mastodon_status_html_mentions_tags_links_media() {
 fn mastodon_boost_is_the_inner_post_boosted_by_the_outer_account() {
     let post = fixture("mastodon_boost.json");
     assert_eq!(post.id, "117651890377209156", "the boosted post's id");
+    assert_eq!(
+        post.boost_id.as_deref(),
+        Some("117652096512733184"),
+        "the boost's own id, which a delete of the boost names"
+    );
     assert_eq!(post.author.handle, "@lena@social.example.net");
     let booster = post.boosted_by.as_ref().expect("a boost");
     assert_eq!(booster.handle, "@chen@fosstodon.org");

@@ -1294,6 +1294,69 @@ async fn bookmarks_and_favourites_are_timelines_of_their_own() {
     }
 }
 
+/// Bob boosts carol's post and then deletes the boost: the stream's
+/// `delete` names the boost's own id, and alice's card of carol's post
+/// goes (it was only bob's boost in her home timeline).
+#[tokio::test]
+async fn a_boost_deleted_on_the_server_takes_its_card_away() {
+    use circles::app::{Action, update};
+    let (server, api) = Api::start().await;
+    let (alice, bob) = api.alice_and_bob().await;
+    let app = api.app_token().await;
+    let carol = api.sign_up(&app, "carol").await;
+    let carols = api.post(&carol, "carol's words").await;
+    let dir = tempfile::tempdir().unwrap();
+    let spec = home_timeline(&server.base, &alice.token, &dir);
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let _task = source::spawn(&spec, tx, Options::default());
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, ARRIVAL, is_live).await;
+    let boost = api
+        .as_user(&bob, &format!("statuses/{carols}/reblog"), &[])
+        .await;
+    let boost = text(&boost, "id").to_string();
+    collect(&mut rx, &mut events, ARRIVAL, |e| {
+        post_ids(e).contains(&carols)
+    })
+    .await;
+    let mut state = circles::testkit::state(
+        "[[source]]\nname = \"mock\"\nkind = \"demo\"\n\n[[column]]\nname = \"Home\"\n",
+    )
+    .sources(&["mock"])
+    .build();
+    for event in events.drain(..) {
+        update(&mut state, Action::Source(event));
+    }
+    let card = state
+        .timeline
+        .find("mock", &carols)
+        .expect("carol's post, boosted");
+    assert_eq!(
+        state.timeline.get(card).unwrap().post.boost_id.as_deref(),
+        Some(boost.as_str())
+    );
+    let deleted = api
+        .http
+        .delete(format!("{}/api/v1/statuses/{boost}", server.base))
+        .bearer_auth(&bob.token)
+        .send()
+        .await
+        .unwrap();
+    assert!(deleted.status().is_success());
+    collect(&mut rx, &mut events, ARRIVAL, |e| {
+        e.iter()
+            .any(|e| matches!(e, SourceEvent::Deleted { id, .. } if *id == boost))
+    })
+    .await;
+    for event in events.drain(..) {
+        update(&mut state, Action::Source(event));
+    }
+    assert!(
+        state.timeline.get(card).is_none(),
+        "the card went with the boost"
+    );
+}
+
 /// After a restart each new timeline reads only what came meanwhile: an
 /// account's posts after the kept `since_id`; bookmarks and favourites,
 /// which page by ids of their own, from the newest page down to the item

@@ -163,6 +163,7 @@ pub(super) fn decode_status_into(
     post.also_boosted_by.clear();
     let status = match &status.reblog {
         Some(inner) => {
+            set_line(post.boost_id.get_or_insert_with(String::new), &status.id);
             let booster = post
                 .boosted_by
                 .get_or_insert_with(|| ModelAccount::new("", "", Network::Mastodon).into());
@@ -176,6 +177,7 @@ pub(super) fn decode_status_into(
         }
         None => {
             post.boosted_by = None;
+            post.boost_id = None;
             status
         }
     };
