@@ -558,6 +558,7 @@ def measure_every_column():
     global failed
     import json
     seen = set()
+    closing = threading.Event()  # the open streams end when it is set
     account = {"id": "7", "username": "bob", "acct": "bob", "display_name": "Bob",
                "url": "http://127.0.0.1/@bob", "note": "", "avatar": "", "header": "",
                "followers_count": 0, "following_count": 0, "statuses_count": 0,
@@ -594,8 +595,8 @@ def measure_every_column():
                 self.send_header("Content-Type", "text/event-stream")
                 self.end_headers()
                 self.wfile.flush()
-                while True:
-                    time.sleep(3600)
+                closing.wait()
+                return
             known = path in answers
             body = json.dumps(answers.get(path, {"error": "not here"})).encode()
             self.send_response(200 if known else 404)
@@ -677,7 +678,9 @@ def measure_every_column():
             screen.stop()
         return idle and dict(idle, first=firsts, sources=len(sources))
     finally:
+        closing.set()
         server.shutdown()
+        server.server_close()
 
 
 idles = []
