@@ -107,19 +107,8 @@ fn big_state_on(text: &str, now: DateTime<Utc>) -> AppState {
             state: SourceState::Loading,
         }),
     );
-    let mut all = posts(POSTS, now - TimeDelta::minutes(1), "");
-    // Sources deliver in batches; 500 is the demo source's order of size.
-    while !all.is_empty() {
-        let rest = all.split_off(all.len().min(500));
-        update(
-            &mut state,
-            Action::Source(SourceEvent::Posts {
-                source: SOURCE.into(),
-                posts: all,
-            }),
-        );
-        all = rest;
-    }
+    let all = posts(POSTS, now - TimeDelta::minutes(1), "");
+    deliver(&mut state, all);
     update(
         &mut state,
         Action::Source(SourceEvent::State {
@@ -132,6 +121,22 @@ fn big_state_on(text: &str, now: DateTime<Utc>) -> AppState {
         assert_eq!(state.timeline.column(column).len(), POSTS);
     }
     state
+}
+
+/// Delivers `all` as sources do, in batches (500 is the demo source's
+/// order of size).
+fn deliver(state: &mut AppState, mut all: Vec<Post>) {
+    while !all.is_empty() {
+        let rest = all.split_off(all.len().min(500));
+        update(
+            state,
+            Action::Source(SourceEvent::Posts {
+                source: SOURCE.into(),
+                posts: all,
+            }),
+        );
+        all = rest;
+    }
 }
 
 fn key(state: &mut AppState, c: char) {
@@ -491,17 +496,7 @@ fn digest_benches(c: &mut Criterion) {
     for (i, post) in all.iter_mut().enumerate() {
         post.created_at = now - TimeDelta::milliseconds((i as f64 * span * 1000.0) as i64);
     }
-    while !all.is_empty() {
-        let rest = all.split_off(all.len().min(500));
-        update(
-            &mut state,
-            Action::Source(SourceEvent::Posts {
-                source: SOURCE.into(),
-                posts: all,
-            }),
-        );
-        all = rest;
-    }
+    deliver(&mut state, all);
     assert_eq!(state.timeline.column(0).len(), DEFAULT_CAPACITY);
     let area = Rect::new(0, 0, WIDTH, HEIGHT);
     let mut group = c.benchmark_group("digest, 20k posts");

@@ -457,6 +457,52 @@ def measure_images():
         server.shutdown()
 
 
+def json_server(answers, seen=None, closing=None):
+    """An HTTP server on 127.0.0.1 answering each path of `answers` with its
+    JSON (404 for any other), noting the paths asked in `seen`; with
+    `closing`, `/api/v1/streaming/...` is a stream that stays open and quiet
+    until `closing` is set."""
+    import json
+
+    class Api(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def answer(self):
+            if "content-length" in self.headers:
+                self.rfile.read(int(self.headers["content-length"]))
+            path = self.path.split("?")[0]
+            if seen is not None:
+                seen.add(path)
+            if closing is not None and path.startswith("/api/v1/streaming/"):
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                self.wfile.flush()
+                closing.wait()
+                return
+            body = json.dumps(answers.get(path, {"error": "not here"})).encode()
+            self.send_response(200 if path in answers else 404)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = answer
+
+        def log_message(self, *args):
+            pass
+
+    class Quiet(http.server.ThreadingHTTPServer):
+        daemon_threads = True
+
+        def handle_error(self, request, client_address):
+            pass  # a stream the binary closed on its way out
+
+    server = Quiet(("127.0.0.1", 0), Api)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 def measure_jetstream():
     """Idle CPU of a Bluesky timeline live over Jetstream with nothing
     posted: an XRPC server and a WebSocket server on 127.0.0.1 (the
@@ -474,24 +520,7 @@ def measure_jetstream():
         "/xrpc/app.bsky.feed.getPosts": {"posts": []},
     }
 
-    class Xrpc(http.server.BaseHTTPRequestHandler):
-        def answer(self):
-            if "content-length" in self.headers:
-                self.rfile.read(int(self.headers["content-length"]))
-            body = json.dumps(answers.get(self.path.split("?")[0], {})).encode()
-            self.send_response(200 if self.path.split("?")[0] in answers else 404)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        do_GET = do_POST = answer
-
-        def log_message(self, *args):
-            pass
-
-    xrpc = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Xrpc)
-    threading.Thread(target=xrpc.serve_forever, daemon=True).start()
+    xrpc = json_server(answers)
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(4)
@@ -581,43 +610,7 @@ def measure_every_column():
         "/xrpc/app.bsky.graph.getList": {"list": {"name": "Friends"}},
     }
 
-    class Api(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def answer(self):
-            if "content-length" in self.headers:
-                self.rfile.read(int(self.headers["content-length"]))
-            path = self.path.split("?")[0]
-            seen.add(path)
-            if path.startswith("/api/v1/streaming/"):
-                # Open, and quiet: what a stream is with nothing posted.
-                self.send_response(200)
-                self.send_header("Content-Type", "text/event-stream")
-                self.end_headers()
-                self.wfile.flush()
-                closing.wait()
-                return
-            known = path in answers
-            body = json.dumps(answers.get(path, {"error": "not here"})).encode()
-            self.send_response(200 if known else 404)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        do_GET = do_POST = answer
-
-        def log_message(self, *args):
-            pass
-
-    class Quiet(http.server.ThreadingHTTPServer):
-        daemon_threads = True
-
-        def handle_error(self, request, client_address):
-            pass  # a stream the binary closed on its way out
-
-    server = Quiet(("127.0.0.1", 0), Api)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = json_server(answers, seen, closing)
     base = f"http://127.0.0.1:{server.server_address[1]}"
     sources = [("demo", 'kind = "demo"')]
     for name, timeline in [("m-list", "list:Friends"), ("m-tag", "tag:rust"), ("m-user", "user:@bob"),
