@@ -348,6 +348,7 @@ pub(super) fn config_changed(
     let before = super::stats::counts(state);
     reroute(state, Some(rules));
     state.loaded_at = state.now;
+    super::muted::rules_changed(state);
     let diff = super::stats::reload_diff(&before, &super::stats::counts(state));
     // A reload from the file says what it moved; a keyboard edit says
     // what it did.

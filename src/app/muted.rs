@@ -7,14 +7,17 @@ use super::{AppState, Effect, Overlay, PostId};
 use crate::config::{Command, Edit, Key, KeyChord, Lift, lift_words};
 use crate::filter::Fired;
 
-/// The muted-tail overlay.
+/// The muted-tail overlay, with its groups as counted when it opened or
+/// the rules last changed (counting routes every muted post again: not
+/// on every frame).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MutedView {
     pub selected: usize,
+    pub groups: Vec<Group>,
 }
 
 /// The posts one mute rule took.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Group {
     pub rule: Lift,
     /// Newest first.
@@ -65,16 +68,43 @@ pub fn groups(state: &AppState) -> Vec<Group> {
 
 /// `M`: the overlay.
 pub(super) fn open(state: &mut AppState) {
-    state.overlay = Overlay::Muted(MutedView::default());
+    state.overlay = Overlay::Muted(MutedView {
+        selected: 0,
+        groups: groups(state),
+    });
+}
+
+/// The rules changed (a lift, an undo, a reload): an open muted tail, or
+/// one a question will go back to, counts again.
+pub(super) fn rules_changed(state: &mut AppState) {
+    let open = match &state.overlay {
+        Overlay::Muted(_) => true,
+        Overlay::Confirm { back, .. } => matches!(**back, Overlay::Muted(_)),
+        _ => false,
+    };
+    if !open {
+        return;
+    }
+    let fresh = groups(state);
+    let view = match &mut state.overlay {
+        Overlay::Muted(view) => view,
+        Overlay::Confirm { back, .. } => match &mut **back {
+            Overlay::Muted(view) => view,
+            _ => return,
+        },
+        _ => return,
+    };
+    view.selected = view.selected.min(fresh.len().saturating_sub(1));
+    view.groups = fresh;
 }
 
 /// A key in the overlay.
 pub(super) fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
-    let Overlay::Muted(view) = &state.overlay else {
+    let Overlay::Muted(view) = &mut state.overlay else {
         return;
     };
     let selected = view.selected;
-    let all = groups(state);
+    let all = &view.groups;
     let command = state.keymap.command(&chord);
     let last = all.len().saturating_sub(1);
     let moved = match command {
@@ -85,7 +115,7 @@ pub(super) fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effec
         _ => None,
     };
     if let Some(to) = moved {
-        state.overlay = Overlay::Muted(MutedView { selected: to });
+        view.selected = to;
         return;
     }
     if matches!(
@@ -95,7 +125,7 @@ pub(super) fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effec
         state.overlay = Overlay::None;
         return;
     }
-    let Some(group) = all.get(selected) else {
+    let Some(group) = all.get(selected).cloned() else {
         return;
     };
     if command == Some(Command::OpenDetail) {
@@ -119,7 +149,7 @@ pub(super) fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effec
                 done: format!("lifted the mute of {words}{}", super::edit::UNDO_HINT),
                 edit: Edit::Lift(group.rule.clone()),
             }),
-            back: Box::new(Overlay::Muted(MutedView { selected })),
+            back: Box::new(std::mem::replace(&mut state.overlay, Overlay::None)),
         };
         return;
     }

@@ -311,7 +311,7 @@ pub fn draw_with(state: &AppState, images: &Images, area: Rect, buf: &mut Buffer
 /// The muted tail by the rule that took each post, most first.
 fn draw_muted(state: &AppState, view: &crate::app::MutedView, area: Rect, buf: &mut Buffer) {
     let p = Paint::of(state);
-    let groups = crate::app::muted_groups(state);
+    let groups = &view.groups;
     let total: usize = groups.iter().map(|g| g.posts.len()).sum();
     let mut lines: Vec<Line<'static>> = vec![Line::from(Span::styled(
         format!("{total} muted posts, by rule · enter opens · x lifts the rule (asks) · u undoes"),
