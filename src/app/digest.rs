@@ -81,7 +81,6 @@ pub struct DigestView {
     pub window: Window,
     pub order: Order,
     pub selected: usize,
-    pub offset: usize,
     /// The row whose posts are open as cards.
     pub opened: Option<Pick>,
 }
@@ -139,7 +138,15 @@ fn since(state: &AppState, column: usize, window: Window) -> DateTime<Utc> {
 
 /// The posts a column's digest reads: its own, and its muted ones when
 /// they are revealed, that its search finds; newest first.
-fn posts(state: &AppState, column: usize) -> Vec<PostId> {
+fn posts(state: &AppState, column: usize) -> std::borrow::Cow<'_, [PostId]> {
+    // While the rows show, the column's list is that already (`refresh`
+    // made it so), unless a muted group is pinned there.
+    if let Some(view) = state.views.get(column)
+        && view.pinned.is_none()
+        && view.digest.as_ref().is_some_and(|d| d.opened.is_none())
+    {
+        return std::borrow::Cow::Borrowed(state.list(column));
+    }
     let own = state.timeline.column(column);
     let all = if state.reveal {
         super::merge(&state.timeline, own, state.timeline.hidden(column))
@@ -151,7 +158,7 @@ fn posts(state: &AppState, column: usize) -> Vec<PostId> {
         .get(column)
         .map(|v| v.query.trim().to_lowercase())
         .unwrap_or_default();
-    super::searched(state, all, &needle)
+    std::borrow::Cow::Owned(super::searched(state, all, &needle))
 }
 
 /// Who put a post in the stream: the booster of a boost, else its author.
@@ -187,7 +194,7 @@ pub fn build(state: &AppState, column: usize) -> Option<Digest> {
     let mut people: HashMap<&str, Acc> = HashMap::new();
     let mut links: HashMap<String, Shared> = HashMap::new();
     let mut count = 0;
-    for id in posts(state, column) {
+    for &id in posts(state, column).iter() {
         let Some(entry) = state.timeline.get(id) else {
             continue;
         };
@@ -330,7 +337,8 @@ pub(super) fn opened_posts(state: &AppState, column: usize) -> Option<Vec<PostId
     let since = since(state, column, view.window);
     Some(
         posts(state, column)
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|id| {
                 state.timeline.get(*id).is_some_and(|e| {
                     let post = &*e.post;
@@ -519,22 +527,20 @@ pub(super) fn key(state: &mut AppState, chord: KeyChord) -> bool {
         }
         return false;
     }
-    let rows = build(state, column).map_or(0, |d| d.rows.len());
+    let rows = build(state, column).map(|d| d.rows).unwrap_or_default();
     let Some(view) = state.views[column].digest.as_mut() else {
         return false;
     };
-    let last = rows.saturating_sub(1);
+    let last = rows.len().saturating_sub(1);
     match (chord.key, command) {
         (Key::Char('o'), _) if !chord.ctrl && !chord.alt => {
             view.order = view.order.next();
             view.selected = 0;
-            view.offset = 0;
             state.message = Some(format!("digest by {}", view.order.name()));
         }
         (Key::Char('w'), _) if !chord.ctrl && !chord.alt => {
             view.window = view.window.next();
             view.selected = 0;
-            view.offset = 0;
         }
         (_, Some(Command::NextPost)) => view.selected = (view.selected + 1).min(last),
         (_, Some(Command::PrevPost)) => view.selected = view.selected.saturating_sub(1),
@@ -543,14 +549,7 @@ pub(super) fn key(state: &mut AppState, chord: KeyChord) -> bool {
         (_, Some(Command::PageDown)) => view.selected = (view.selected + 10).min(last),
         (_, Some(Command::PageUp)) => view.selected = view.selected.saturating_sub(10),
         (_, Some(Command::OpenDetail)) => {
-            let pick = build(state, column)
-                .and_then(|d| {
-                    d.rows
-                        .get(state.views[column].digest.as_ref()?.selected)
-                        .cloned()
-                })
-                .map(|r| r.pick);
-            let Some(pick) = pick else {
+            let Some(pick) = rows.get(view.selected).map(|r| r.pick.clone()) else {
                 state.message = Some("nothing in this window".into());
                 return true;
             };
