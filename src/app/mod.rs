@@ -844,9 +844,6 @@ fn note_the_top(state: &mut AppState) {
     }
 }
 
-/// Puts back what the cache kept: posts with their seen marks, and each
-/// column's selected post. Restored posts are not counted as muted today
-/// and ring no bell.
 /// A column's view before the reader moves: its digest on when its style
 /// says so.
 fn initial_view(column: &crate::filter::Column) -> ColumnView {
@@ -856,6 +853,9 @@ fn initial_view(column: &crate::filter::Column) -> ColumnView {
     }
 }
 
+/// Puts back what the cache kept: posts with their seen marks, and each
+/// column's selected post. Restored posts are not counted as muted today
+/// and ring no bell.
 fn restore(state: &mut AppState, snapshot: Snapshot) {
     for ((source, column), value) in &snapshot.cursors {
         if source == digest::CAUGHT_UP
@@ -1568,15 +1568,7 @@ fn source(state: &mut AppState, event: SourceEvent, effects: &mut Vec<Effect>) {
         }
         SourceEvent::Updated { source, post } => {
             if let Some(id) = state.timeline.find(&source, &post.id) {
-                let verdict = route(&state.rules, &post);
-                keep_places(state, |s| {
-                    s.timeline.replace(id, *post, verdict);
-                });
-                if state.persisting
-                    && let Some(entry) = state.timeline.get(id)
-                {
-                    effects.push(Effect::Persist(Write::Posts(vec![Arc::clone(&entry.post)])));
-                }
+                replace_routed(state, id, *post, effects);
             }
         }
         SourceEvent::Deleted { source, id } => {
@@ -1587,16 +1579,7 @@ fn source(state: &mut AppState, event: SourceEvent, effects: &mut Vec<Effect>) {
                     crate::store::Unboosted::Gone(card) => Some(card),
                     crate::store::Unboosted::Changed(card) => {
                         let post = state.timeline.get(card).map(|e| (*e.post).clone())?;
-                        let verdict = route(&state.rules, &post);
-                        keep_places(state, |s| {
-                            s.timeline.replace(card, post, verdict);
-                        });
-                        if state.persisting
-                            && let Some(entry) = state.timeline.get(card)
-                        {
-                            effects
-                                .push(Effect::Persist(Write::Posts(vec![Arc::clone(&entry.post)])));
-                        }
+                        replace_routed(state, card, post, effects);
                         None
                     }
                 }
@@ -1613,6 +1596,25 @@ fn source(state: &mut AppState, event: SourceEvent, effects: &mut Vec<Effect>) {
                 });
             }
         }
+    }
+}
+
+/// Puts `post` in place of post `id`, routed again, every column's place
+/// kept; the cache gets the new version.
+fn replace_routed(
+    state: &mut AppState,
+    id: PostId,
+    post: crate::model::Post,
+    effects: &mut Vec<Effect>,
+) {
+    let verdict = route(&state.rules, &post);
+    keep_places(state, |s| {
+        s.timeline.replace(id, post, verdict);
+    });
+    if state.persisting
+        && let Some(entry) = state.timeline.get(id)
+    {
+        effects.push(Effect::Persist(Write::Posts(vec![Arc::clone(&entry.post)])));
     }
 }
 
@@ -1662,12 +1664,6 @@ fn put_back(state: &mut AppState, column: usize, (selected, offset): Anchor) {
     view.offset = offset.min(selected);
 }
 
-/// Routes and stores a batch of posts. In a column the reader has moved
-/// in — or in any column once the source is live — the selected post stays
-/// the same post. A reader at the top (the newest post on screen) sees new
-/// posts slide in at the top; one who has scrolled down keeps the same
-/// first post on screen, and what arrived above waits behind the "▲ N new"
-/// marker.
 /// The key a post of a `[[person]]`'s account is known by among their
 /// recent posts: the person and the post's words. None for anyone else,
 /// a boost or a notification.
@@ -1675,8 +1671,10 @@ fn cross_post_key(state: &AppState, post: &crate::model::Post) -> Option<(usize,
     if post.is_boost() || post.notice.is_some() || state.rules.persons.is_empty() {
         return None;
     }
-    let person = post.author.keys().find_map(|k| state.rules.person_of(k))?;
-    let index = state.rules.persons.iter().position(|p| p == person)?;
+    let index = post
+        .author
+        .keys()
+        .find_map(|k| state.rules.person_index(k))?;
     let words = crate::model::people::cross_post_text(&post.text)?;
     Some((index, words))
 }
@@ -1734,6 +1732,12 @@ fn ledger_notices(source: &str, posts: &[crate::model::Post], effects: &mut Vec<
     }
 }
 
+/// Routes and stores a batch of posts. In a column the reader has moved
+/// in — or in any column once the source is live — the selected post stays
+/// the same post. A reader at the top (the newest post on screen) sees new
+/// posts slide in at the top; one who has scrolled down keeps the same
+/// first post on screen, and what arrived above waits behind the "▲ N new"
+/// marker.
 fn add_posts(
     state: &mut AppState,
     source: &str,

@@ -525,7 +525,12 @@ impl Rules {
 
     /// The `[[person]]` this account (by routing key or DID) is one of.
     pub fn person_of(&self, key: &str) -> Option<&Person> {
-        self.person_of.get(key).and_then(|i| self.persons.get(*i))
+        self.person_index(key).and_then(|i| self.persons.get(i))
+    }
+
+    /// Which of [`Rules::persons`] has this account, by index.
+    pub fn person_index(&self, key: &str) -> Option<usize> {
+        self.person_of.get(key).copied()
     }
 
     /// Whether `[me]` names this account (by routing key or DID).

@@ -1458,8 +1458,6 @@ fn source_mark(
     }
 }
 
-/// The sources overlay: each source's state, its last problems in full,
-/// and what to do, wrapped to the box.
 /// Rule statistics: each column's rules with what they took, then the
 /// mutes, over the posts held since the config loaded.
 fn draw_stats(
@@ -1552,6 +1550,8 @@ fn draw_stats(
     );
 }
 
+/// The sources overlay: each source's state, its last problems in full,
+/// and what to do, wrapped to the box.
 fn draw_sources(state: &AppState, area: Rect, scroll: u16, buf: &mut Buffer) {
     let p = Paint::of(state);
     let box_width = 100.min(area.width.saturating_sub(2));
