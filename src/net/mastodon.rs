@@ -317,8 +317,28 @@ impl Client {
             })
     }
 
-    /// The id and display name of the account `acct` (`bob@host`, or
-    /// `bob` on this instance) by `GET /api/v1/accounts/lookup`.
+    /// The account `acct` names (`bob@host`), as the server sent it, by
+    /// `GET /api/v1/accounts/lookup`: asked by the whole handle, then, for
+    /// one of this instance's, by its local name.
+    pub async fn lookup_account(&mut self, acct: &str) -> Result<String, Error> {
+        let acct = acct.trim_start_matches('@');
+        let local = crate::model::url_host(self.base.as_str()).and_then(|host| {
+            let (user, at) = acct.split_once('@')?;
+            (at.to_lowercase() == host).then(|| user.to_string())
+        });
+        let mut failed = None;
+        for acct in std::iter::once(acct.to_string()).chain(local) {
+            let url = self.api_url(&["accounts", "lookup"], &[("acct", &acct)]);
+            match self.get(&url).await {
+                Ok((body, _)) => return Ok(body),
+                Err(e) => failed = Some(e),
+            }
+        }
+        Err(failed.expect("asked at least once"))
+    }
+
+    /// The id and display name of the account `acct` (see
+    /// [`Client::lookup_account`]).
     pub async fn lookup(&mut self, acct: &str) -> Result<(String, String), Error> {
         #[derive(Deserialize)]
         struct Found {
@@ -326,13 +346,7 @@ impl Client {
             #[serde(default)]
             display_name: String,
         }
-        let host = crate::model::url_host(self.base.as_str());
-        let local = match acct.split_once('@') {
-            Some((user, at)) if Some(at.to_lowercase()) == host => user,
-            _ => acct,
-        };
-        let url = self.api_url(&["accounts", "lookup"], &[("acct", local)]);
-        let (body, _) = self.get(&url).await?;
+        let body = self.lookup_account(acct).await?;
         let found: Found = serde_json::from_str(&body).map_err(|e| Error::Malformed {
             what: "GET /api/v1/accounts/lookup".into(),
             why: format!("the answer is not an account ({e})"),

@@ -614,22 +614,12 @@ async fn mastodon_lookup(
     client: &mut mastodon::Client,
     account: &crate::model::Account,
 ) -> Result<Found, String> {
-    let acct = account.handle.trim_start_matches('@').to_string();
-    let local = crate::model::url_host(client.base().as_str())
-        .and_then(|host| acct.strip_suffix(&format!("@{host}")).map(str::to_string));
-    let mut last_error = None;
-    for acct in std::iter::once(acct.clone()).chain(local) {
-        let url = client.api_url(&["accounts", "lookup"], &[("acct", &acct)]);
-        match client.get(&url).await {
-            Ok((body, _)) => {
-                return serde_json::from_str::<Found>(&body).map_err(|e| {
-                    format!("reading the profile: the answer is not an account ({e})")
-                });
-            }
-            Err(e) => last_error = Some(failed(e)),
-        }
-    }
-    Err(last_error.unwrap_or_else(|| "reading the profile: not found".into()))
+    let body = client
+        .lookup_account(&account.handle)
+        .await
+        .map_err(failed)?;
+    serde_json::from_str::<Found>(&body)
+        .map_err(|e| format!("reading the profile: the answer is not an account ({e})"))
 }
 
 /// How the account stands to `id` (`accounts/relationships`).
