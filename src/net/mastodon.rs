@@ -136,14 +136,10 @@ impl Client {
 
     /// One page of a timeline (or of the notifications, of every type).
     pub async fn timeline(&mut self, timeline: &Timeline, page: Page) -> Result<Items, Error> {
-        if let Timeline::Search(words) = timeline {
+        let url = paged(page, |query| self.timeline_url(timeline, query));
+        if let Timeline::Search(_) = timeline {
             // `GET /api/v2/search` answers an object; its statuses are the
             // page.
-            let url = paged(page, |query| {
-                let mut all = vec![("q", words.as_str()), ("type", "statuses")];
-                all.extend_from_slice(query);
-                api_v2_url(&self.base, &["search"], &all)
-            });
             let mut items = self.read_page(url).await?;
             #[derive(Deserialize)]
             struct Found {
@@ -157,7 +153,6 @@ impl Client {
             items.body = serde_json::Value::Array(found.statuses).to_string();
             return Ok(items);
         }
-        let url = paged(page, |query| self.timeline_url(timeline, query));
         self.read_page(url).await
     }
 
@@ -207,8 +202,12 @@ impl Client {
             ),
             Timeline::Bookmarks => (vec!["bookmarks"], vec![]),
             Timeline::Favourites => (vec!["favourites"], vec![]),
-            // Read through `timeline`, which asks `/api/v2/search`.
-            Timeline::Search(_) => (vec!["search"], vec![]),
+            // The one timeline of API v2.
+            Timeline::Search(words) => {
+                let mut query = vec![("q", words.as_str()), ("type", "statuses")];
+                query.extend_from_slice(extra);
+                return api_v2_url(&self.base, &["search"], &query);
+            }
         };
         query.extend_from_slice(extra);
         api_url(&self.base, &path, &query)

@@ -595,9 +595,9 @@ impl Mastodon {
             Ok(items) => items,
             Err(e) => return Err(self.failure(e)),
         };
-        let delivered = self.deliver(&items.body, &items.what)?;
+        let mut delivered = self.deliver(&items.body, &items.what)?;
         if newest_page && pages_by_link_only(&timeline) {
-            self.new_top = Some(delivered.firsts.clone());
+            self.new_top = Some(std::mem::take(&mut delivered.firsts));
         }
         Ok((delivered, items.next))
     }
@@ -709,12 +709,17 @@ impl Mastodon {
     fn deliver(&mut self, body: &str, what: &str) -> Result<Delivered, Failure> {
         let mut items =
             split_array(body).map_err(|why| Failure::retry(format!("{what}: {why}")))?;
-        let firsts: Vec<String> = items
-            .iter()
-            .take(TOP_IDS)
-            .filter_map(|item| item_id(item))
-            .filter(|id| !id.contains(char::is_whitespace))
-            .collect();
+        // Only bookmarks and favourites keep what is on top.
+        let firsts: Vec<String> = if pages_by_link_only(self.timeline()) {
+            items
+                .iter()
+                .take(TOP_IDS)
+                .filter_map(|item| item_id(item))
+                .filter(|id| !id.contains(char::is_whitespace))
+                .collect()
+        } else {
+            Vec::new()
+        };
         let mut reached = false;
         if !self.stop_at.is_empty()
             && let Some(at) = items

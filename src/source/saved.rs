@@ -129,8 +129,8 @@ pub(super) async fn feed_name(client: &mut bluesky::Client, uri: &str) -> Option
 /// An account's display name (`app.bsky.actor.getProfile`), if it has
 /// one.
 pub(super) async fn profile_name(client: &mut bluesky::Client, actor: &str) -> Option<String> {
-    let query = [("actor", actor)];
-    name_in(client, "app.bsky.actor.getProfile", &query, "/displayName").await
+    let answer = client.profile(actor).await;
+    named(client, answer, "/displayName")
 }
 
 /// The string at `pointer` in the answer to `method`; none (logged) when
@@ -141,13 +141,20 @@ async fn name_in(
     query: &[(&str, &str)],
     pointer: &str,
 ) -> Option<String> {
-    let body = match client.query(method, query, "naming the feed").await {
-        Ok(body) => body,
-        Err(e) => {
-            tracing::info!("no name: {}", client.redact(&e.to_string()));
-            return None;
-        }
-    };
+    let answer = client.query(method, query, "naming the feed").await;
+    named(client, answer, pointer)
+}
+
+/// The string at `pointer` in a server's answer; none (logged) when it
+/// failed or holds none.
+fn named(
+    client: &bluesky::Client,
+    answer: Result<Vec<u8>, crate::net::Error>,
+    pointer: &str,
+) -> Option<String> {
+    let body = answer
+        .map_err(|e| tracing::info!("no name: {}", client.redact(&e.to_string())))
+        .ok()?;
     let answer: Value = serde_json::from_slice(&body).ok()?;
     Some(answer.pointer(pointer)?.as_str()?.to_string())
 }
