@@ -48,7 +48,7 @@ pub fn run(args: &TestArgs, rules: &Rules) -> anyhow::Result<()> {
     let cases: Cases = toml::from_str(&text).map_err(|e| {
         let at = e
             .span()
-            .map(|s| location(&text, s.start))
+            .map(|s| crate::config::line_col(&text, s.start))
             .map_or_else(String::new, |(l, c)| format!(":{l}:{c}"));
         anyhow::anyhow!("{shown}{at}: {}", e.message())
     })?;
@@ -58,7 +58,7 @@ pub fn run(args: &TestArgs, rules: &Rules) -> anyhow::Result<()> {
     }
     let mut failed = 0;
     for (i, case) in cases.cases.iter().enumerate() {
-        let (line, _) = location(&text, case.span().start);
+        let (line, _) = crate::config::line_col(&text, case.span().start);
         let place = format!("{shown}:{line}: case {}", i + 1);
         if let Err(why) = check(case.get_ref(), i, rules) {
             failed += 1;
@@ -78,17 +78,6 @@ pub fn run(args: &TestArgs, rules: &Rules) -> anyhow::Result<()> {
     } else {
         Ok(())
     }
-}
-
-/// Line and column (from 1) of a byte offset.
-fn location(text: &str, at: usize) -> (usize, usize) {
-    let before = &text[..at.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before
-        .rfind('\n')
-        .map_or(before.len(), |n| before.len() - n - 1)
-        + 1;
-    (line, column)
 }
 
 /// What is wrong with a case, in words, with the rule trace.

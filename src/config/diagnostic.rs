@@ -19,6 +19,14 @@ pub struct Diagnostic {
     pub span: Option<Range<usize>>,
 }
 
+/// 1-based line and column (in characters) of byte `offset` of `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..floor_char_boundary(text, offset.min(text.len()))];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
 impl Diagnostic {
     pub fn error(span: Option<Range<usize>>, message: impl Into<String>) -> Self {
         Diagnostic {
@@ -38,11 +46,7 @@ impl Diagnostic {
 
     /// 1-based line and column (in characters) of the start of the span.
     pub fn line_col(&self, text: &str) -> Option<(usize, usize)> {
-        let start = self.span.as_ref()?.start.min(text.len());
-        let before = &text[..floor_char_boundary(text, start)];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        Some((line, before[line_start..].chars().count() + 1))
+        Some(line_col(text, self.span.as_ref()?.start))
     }
 
     /// `path:line:col: error: message` — the one-line form for status bars.

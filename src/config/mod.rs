@@ -20,7 +20,7 @@ mod sources;
 mod theme;
 
 pub use alerts::{Notify, NotifyMode, Protocol, Quiet, RawNotify, RawNotifyTable};
-pub use diagnostic::{ConfigErrors, Diagnostic, Severity};
+pub use diagnostic::{ConfigErrors, Diagnostic, Severity, line_col};
 pub use edit::{Edit, EditError, Lift, Who, apply, lift_words};
 pub use keys::{Command, Key, KeyChord, Keymap, NamedKey, RawKeys, Scope};
 pub use people::{RawPeople, Thresholds};

@@ -549,7 +549,7 @@ pub fn place_of(text: &str, source: &str, key: &str) -> Option<(usize, usize)> {
         let named = table.get("name")?.get_ref().as_str()? == source;
         named.then(|| table.get(key).map(|v| v.span()))?
     })?;
-    Diagnostic::error(Some(span), "").line_col(text)
+    Some(super::diagnostic::line_col(text, span.start))
 }
 
 /// A source table's `name` and `kind` (both strings), and its other keys.
