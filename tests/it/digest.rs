@@ -331,23 +331,24 @@ fn x_lifts_a_rule_after_asking_and_u_undoes() {
     assert!(matches!(key(&mut state, 'u')[..], [Effect::Undo]));
 }
 
+/// The config file saved with `text`.
+fn reloaded(text: String) -> Action {
+    Action::Config(circles::app::ConfigChange {
+        text,
+        location: "config.toml".into(),
+        why: circles::app::ConfigWhy::Reloaded,
+        compiled: None,
+    })
+}
+
 #[test]
 fn a_reload_says_what_it_moved_where() {
-    use circles::app::{ConfigChange, ConfigWhy};
     let mut state = muted_scene();
     let text = MUTING.replace(
         "keywords = [\"NFT\", \"giveaway\"]",
         "keywords = [\"giveaway\", \"plain\"]",
     );
-    update(
-        &mut state,
-        Action::Config(ConfigChange {
-            text,
-            location: "config.toml".into(),
-            why: ConfigWhy::Reloaded,
-            compiled: None,
-        }),
-    );
+    update(&mut state, reloaded(text));
     // The NFT post is back in the column, the plain one muted now.
     assert_eq!(
         state.message.as_deref(),
@@ -355,15 +356,7 @@ fn a_reload_says_what_it_moved_where() {
         "one in, one out: the column and the muted count stay"
     );
     let text = MUTING.replace("keywords = [\"NFT\", \"giveaway\"]", "keywords = []");
-    update(
-        &mut state,
-        Action::Config(ConfigChange {
-            text,
-            location: "config.toml".into(),
-            why: ConfigWhy::Reloaded,
-            compiled: None,
-        }),
-    );
+    update(&mut state, reloaded(text));
     assert_eq!(
         state.message.as_deref(),
         Some("config reloaded: +1 to Everyone else, −1 muted")

@@ -550,10 +550,31 @@ accounts = ["@bob@x.social"]
             .collect()
     }
 
+    /// `f` on the selected post, the server taking it: the ledger writes.
+    fn favourite_taken(state: &mut AppState) -> Vec<circles::store::Write> {
+        use circles::model::ActResult;
+        let effects = key(state, 'f');
+        let Some(Effect::Act(request)) = effects.iter().find(|e| matches!(e, Effect::Act(_)))
+        else {
+            panic!("{effects:?}");
+        };
+        let effects = update(
+            state,
+            Action::Acted {
+                ticket: request.ticket,
+                result: ActResult::Done {
+                    marks: None,
+                    record: None,
+                },
+            },
+        );
+        ledger_writes(&effects)
+    }
+
     #[test]
     fn what_arrives_and_what_the_reader_does_goes_to_the_ledger() {
         use circles::model::people::{Direction, Engaged};
-        use circles::model::{Account, ActResult, Network, NoticeKind, Post, SourceEvent};
+        use circles::model::{Account, Network, NoticeKind, Post, SourceEvent};
         use circles::store::Write;
         let mut state = testkit::state(CONFIG).sources(&["home"]).build();
         update(&mut state, Action::Persisting(true));
@@ -610,22 +631,7 @@ accounts = ["@bob@x.social"]
         {
             key(&mut state, 'j');
         }
-        let effects = key(&mut state, 'f');
-        let Some(Effect::Act(request)) = effects.iter().find(|e| matches!(e, Effect::Act(_)))
-        else {
-            panic!("{effects:?}");
-        };
-        let effects = update(
-            &mut state,
-            Action::Acted {
-                ticket: request.ticket,
-                result: ActResult::Done {
-                    marks: None,
-                    record: None,
-                },
-            },
-        );
-        let writes = ledger_writes(&effects);
+        let writes = favourite_taken(&mut state);
         let [Write::Interactions { list, .. }] = &writes[..] else {
             panic!("{writes:?}");
         };
@@ -635,22 +641,7 @@ accounts = ["@bob@x.social"]
         );
         let given = list[0].key.clone();
         // Taken back: the same act goes out of the ledger.
-        let effects = key(&mut state, 'f');
-        let Some(Effect::Act(request)) = effects.iter().find(|e| matches!(e, Effect::Act(_)))
-        else {
-            panic!("{effects:?}");
-        };
-        let effects = update(
-            &mut state,
-            Action::Acted {
-                ticket: request.ticket,
-                result: ActResult::Done {
-                    marks: None,
-                    record: None,
-                },
-            },
-        );
-        let writes = ledger_writes(&effects);
+        let writes = favourite_taken(&mut state);
         let [Write::Withdrawn { list, .. }] = &writes[..] else {
             panic!("{writes:?}");
         };
