@@ -391,11 +391,16 @@ impl Api {
 /// The token file (mode 600) and the spec that reads it.
 pub(crate) fn home_timeline(base: &str, token: &str, dir: &tempfile::TempDir) -> SourceSpec {
     let file = secret_file(dir.path(), "token", token, 0o600);
-    // A poll of an hour: a post that arrives within seconds came over the
-    // stream, not from polling.
+    timeline_spec(base, &file, "home", "")
+}
+
+/// A source named `mock` reading `timeline` on `base` with the token in
+/// `file`, and `extra` lines. It polls hourly: a post that arrives within
+/// seconds came over the stream, not from polling.
+fn timeline_spec(base: &str, file: &std::path::Path, timeline: &str, extra: &str) -> SourceSpec {
     source_spec(&format!(
         "[[source]]\nname = \"mock\"\nkind = \"mastodon\"\ninstance = {base:?}\n\
-         timeline = \"home\"\ntoken_file = {:?}\npoll = \"1h\"\n",
+         timeline = {timeline:?}\ntoken_file = {:?}\npoll = \"1h\"\n{extra}",
         file.display().to_string()
     ))
 }
@@ -403,11 +408,7 @@ pub(crate) fn home_timeline(base: &str, token: &str, dir: &tempfile::TempDir) ->
 /// Alice's notifications, polled hourly (so what comes fast came streamed).
 fn notifications_timeline(base: &str, token: &str, dir: &tempfile::TempDir) -> SourceSpec {
     let file = secret_file(dir.path(), "token", token, 0o600);
-    source_spec(&format!(
-        "[[source]]\nname = \"mock\"\nkind = \"mastodon\"\ninstance = {base:?}\n\
-         timeline = \"notifications\"\ntoken_file = {:?}\npoll = \"1h\"\n",
-        file.display().to_string()
-    ))
+    timeline_spec(base, &file, "notifications", "")
 }
 
 fn find_post(events: &[SourceEvent], id: &str) -> Option<circles::model::Post> {
@@ -1049,12 +1050,7 @@ pub(crate) async fn list_with(api: &Api, alice: &User, bob: &User, title: &str) 
 
 fn list_timeline(base: &str, token: &str, dir: &tempfile::TempDir, list: &str) -> SourceSpec {
     let file = secret_file(dir.path(), "token", token, 0o600);
-    source_spec(&format!(
-        "[[source]]\nname = \"mock\"\nkind = \"mastodon\"\ninstance = {base:?}\n\
-         timeline = {:?}\ntoken_file = {:?}\npoll = \"1h\"\n",
-        format!("list:{list}"),
-        file.display().to_string()
-    ))
+    timeline_spec(base, &file, &format!("list:{list}"), "")
 }
 
 #[tokio::test]
@@ -1197,12 +1193,7 @@ async fn a_user_timeline_reads_one_accounts_posts_by_handle() {
         .await;
     let third = api.post(&bob, "bob three").await;
     let spec = |who: &str, options: &str| {
-        source_spec(&format!(
-            "[[source]]\nname = \"mock\"\nkind = \"mastodon\"\ninstance = {:?}\n\
-             timeline = \"user:@{who}\"\ntoken_file = {:?}\npoll = \"1h\"\n{options}",
-            server.base,
-            file.display().to_string()
-        ))
+        timeline_spec(&server.base, &file, &format!("user:@{who}"), options)
     };
     let read = |spec: SourceSpec| async move {
         let (tx, mut rx) = mpsc::unbounded_channel();
@@ -1275,12 +1266,7 @@ async fn bookmarks_and_favourites_are_timelines_of_their_own() {
     let dir = tempfile::tempdir().unwrap();
     let file = secret_file(dir.path(), "token", &alice.token, 0o600);
     for (timeline, want) in [("bookmarks", &kept), ("favourites", &liked)] {
-        let spec = source_spec(&format!(
-            "[[source]]\nname = \"mock\"\nkind = \"mastodon\"\ninstance = {:?}\n\
-             timeline = {timeline:?}\ntoken_file = {:?}\npoll = \"1h\"\n",
-            server.base,
-            file.display().to_string()
-        ));
+        let spec = timeline_spec(&server.base, &file, timeline, "");
         let (tx, mut rx) = mpsc::unbounded_channel();
         let _task = source::spawn(&spec, tx, Options::default());
         let mut events = Vec::new();
@@ -1376,14 +1362,7 @@ async fn a_restart_reads_only_the_gap_of_each_new_timeline() {
     }
     let dir = tempfile::tempdir().unwrap();
     let file = secret_file(dir.path(), "token", &alice.token, 0o600);
-    let spec = |timeline: &str| {
-        source_spec(&format!(
-            "[[source]]\nname = \"mock\"\nkind = \"mastodon\"\ninstance = {:?}\n\
-             timeline = {timeline:?}\ntoken_file = {:?}\npoll = \"1h\"\n",
-            server.base,
-            file.display().to_string()
-        ))
-    };
+    let spec = |timeline: &str| timeline_spec(&server.base, &file, timeline, "");
     let run = |spec: SourceSpec, cursors: Vec<(String, String)>| async move {
         let mut rx = crate::common::start_resuming(&spec, &cursors);
         let mut events = Vec::new();
@@ -1435,12 +1414,7 @@ async fn a_search_timeline_reads_the_statuses_a_query_finds() {
     api.post(&bob, "nothing about it").await;
     let dir = tempfile::tempdir().unwrap();
     let file = secret_file(dir.path(), "token", &alice.token, 0o600);
-    let spec = source_spec(&format!(
-        "[[source]]\nname = \"mock\"\nkind = \"mastodon\"\ninstance = {:?}\n\
-         timeline = \"search:tomato\"\ntoken_file = {:?}\npoll = \"1h\"\n",
-        server.base,
-        file.display().to_string()
-    ));
+    let spec = timeline_spec(&server.base, &file, "search:tomato", "");
     let (tx, mut rx) = mpsc::unbounded_channel();
     let _task = source::spawn(&spec, tx, Options::default());
     let mut events = Vec::new();
