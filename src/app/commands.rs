@@ -220,6 +220,7 @@ pub fn run(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) {
             }
         }
         Command::Suspend => effects.push(Effect::Suspend),
+        Command::Redraw => effects.push(Effect::Redraw),
         Command::Quit => effects.push(Effect::Quit),
     }
 }

@@ -154,6 +154,8 @@ pub enum Action {
 pub enum Effect {
     Quit,
     Suspend,
+    /// Paint every cell again, whatever the terminal shows now.
+    Redraw,
     OpenUrl(String),
     /// Show an image in the system's viewer: the cached file, or else its
     /// URL in the browser.
@@ -1030,6 +1032,18 @@ fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
     // Whatever the keymap says and whatever is open, ctrl-c quits.
     if chord == KeyChord::ctrl('c') {
         effects.push(Effect::Quit);
+        return;
+    }
+    // Whatever is open, the redraw key redraws, unless it is a character
+    // that a text being typed would take.
+    let typing = state.search.is_some()
+        || matches!(
+            state.overlay,
+            Overlay::Compose(_) | Overlay::Prompt { .. } | Overlay::Palette(_)
+        );
+    let a_character = !chord.ctrl && !chord.alt && matches!(chord.key, Key::Char(_));
+    if state.keymap.command(&chord) == Some(Command::Redraw) && !(typing && a_character) {
+        effects.push(Effect::Redraw);
         return;
     }
     if state.search.is_some() {

@@ -112,6 +112,7 @@ commands! {
     Digest = "digest", ["s"], Main, "digest of the column: a row per person over a window (o order, w window, enter opens)";
     Close = "close", ["esc"], Main, "close the overlay or clear the search";
     Suspend = "suspend", ["ctrl-z"], Post, "suspend to the shell (fg resumes)";
+    Redraw = "redraw", ["ctrl-l"], Main, "redraw the whole screen (after something else wrote over it)";
     Quit = "quit", ["q", "ctrl-c"], Main, "quit";
 }
 

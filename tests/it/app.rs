@@ -616,6 +616,33 @@ fn q_quits_ctrl_c_quits_ctrl_z_suspends() {
     );
 }
 
+/// `ctrl-l` redraws from the columns and from every overlay; bound to a
+/// plain character, that character redraws except where text is typed.
+#[test]
+fn ctrl_l_redraws_over_any_overlay_but_a_typed_character_stays_text() {
+    let mut s = state();
+    let ctrl_l = |s: &mut AppState| update(s, Action::Key(KeyChord::ctrl('l')));
+    assert_eq!(ctrl_l(&mut s), [Effect::Redraw]);
+    key(&mut s, '?');
+    assert_eq!(ctrl_l(&mut s), [Effect::Redraw]);
+    assert_eq!(
+        s.overlay,
+        Overlay::Help { scroll: 0 },
+        "the help stays open"
+    );
+    named(&mut s, NamedKey::Esc);
+    key(&mut s, '/');
+    assert_eq!(ctrl_l(&mut s), [Effect::Redraw]);
+    assert_eq!(s.search.as_deref(), Some(""), "the search stays open");
+
+    let config = format!("{CONFIG}\n[keys]\nredraw = \"~\"\n");
+    let mut s = state_with(&config, 160, 40);
+    assert_eq!(key(&mut s, '~'), [Effect::Redraw]);
+    key(&mut s, '/');
+    assert!(key(&mut s, '~').is_empty());
+    assert_eq!(s.search.as_deref(), Some("~"), "typed into the search");
+}
+
 #[test]
 fn keys_from_the_config_replace_the_defaults() {
     let config = format!("{CONFIG}\n[keys]\nquit = \"Q\"\nnext_post = [\"n\"]\n");

@@ -1481,12 +1481,13 @@ async fn a_custom_feed_and_a_list_are_named_as_their_server_names_them() {
     assert_eq!(crate::common::titles(&events), ["Bob Builder"]);
 }
 
-#[tokio::test]
-async fn custom_feeds_lists_authors_likes_and_searches_are_read_with_their_methods() {
+/// A logged-in PDS that resolves alice.bsky.social (a bsky.app address
+/// names a feed or list by handle), with the timeline fixture's page and
+/// its items as a feed's answer.
+async fn feeds_server() -> (MockServer, Value, Value) {
     let server = logged_in().await;
     let page = fixture("timeline_page1.json");
     let feed_only = serde_json::json!({ "feed": page["feed"] });
-    // A bsky.app address names the feed by handle: resolved to the DID.
     Mock::given(method("GET"))
         .and(path("/xrpc/com.atproto.identity.resolveHandle"))
         .and(query_param("handle", "alice.bsky.social"))
@@ -1495,6 +1496,12 @@ async fn custom_feeds_lists_authors_likes_and_searches_are_read_with_their_metho
         )
         .mount(&server)
         .await;
+    (server, page, feed_only)
+}
+
+#[tokio::test]
+async fn custom_feeds_lists_authors_likes_and_searches_are_read_with_their_methods() {
+    let (server, page, feed_only) = feeds_server().await;
     for (xrpc, key, value) in [
         (
             "app.bsky.feed.getFeed",
@@ -1544,6 +1551,75 @@ async fn custom_feeds_lists_authors_likes_and_searches_are_read_with_their_metho
         "search:rust release",
     ] {
         assert_eq!(posts_of_feed(&server, feed).await, expected, "{feed}");
+    }
+}
+
+/// An author feed asks with its `filter` (getAuthorFeed's lexicon value,
+/// `posts_with_replies` when unset), and a list's bsky.app address
+/// (`/lists/…`) is read as the list's `at://` URI.
+#[tokio::test]
+async fn an_author_feeds_filter_and_a_lists_web_address_reach_the_server() {
+    let (server, page, feed_only) = feeds_server().await;
+    Mock::given(method("GET"))
+        .and(path("/xrpc/app.bsky.feed.getListFeed"))
+        .and(query_param(
+            "list",
+            "at://did:plc:alice/app.bsky.graph.list/3kfriends",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(feed_only.clone()))
+        .mount(&server)
+        .await;
+    for filter in ["posts_with_replies", "posts_no_replies", "posts_with_media"] {
+        Mock::given(method("GET"))
+            .and(path("/xrpc/app.bsky.feed.getAuthorFeed"))
+            .and(query_param("actor", "bob.bsky.social"))
+            .and(query_param("filter", filter))
+            .respond_with(ResponseTemplate::new(200).set_body_json(feed_only.clone()))
+            .mount(&server)
+            .await;
+    }
+    let expected = post_ids_of(&page);
+    let read = |extra: &'static str, feed: &'static str| {
+        let service = server.uri();
+        async move {
+            let dir = tempfile::tempdir().unwrap();
+            let file = secret_file(dir.path(), "app-password", PASSWORD, 0o600);
+            let spec = source_spec(&format!(
+                "[[source]]\nname = \"sky\"\nkind = \"bluesky\"\nhandle = \"jane.bsky.social\"\n\
+                 service = \"{service}\"\napp_password_file = \"{}\"\nfeed = {feed:?}\n{extra}",
+                file.display()
+            ));
+            let mut rx = start(&spec);
+            let mut events = Vec::new();
+            collect(&mut rx, &mut events, live).await;
+            post_ids(&events)
+        }
+    };
+    let list = "https://bsky.app/profile/alice.bsky.social/lists/3kfriends";
+    assert_eq!(read("", list).await, expected, "{list}");
+    for (extra, filter) in [
+        ("", "posts_with_replies"),
+        ("filter = \"posts_no_replies\"\n", "posts_no_replies"),
+        ("filter = \"posts_with_media\"\n", "posts_with_media"),
+    ] {
+        let before = server.received_requests().await.unwrap().len();
+        assert_eq!(
+            read(extra, "user:bob.bsky.social").await,
+            expected,
+            "{filter}"
+        );
+        let asked: Vec<String> = server.received_requests().await.unwrap()[before..]
+            .iter()
+            .filter(|r| r.url.path() == "/xrpc/app.bsky.feed.getAuthorFeed")
+            .map(|r| r.url.query().unwrap_or_default().to_string())
+            .collect();
+        assert!(
+            !asked.is_empty()
+                && asked
+                    .iter()
+                    .all(|q| q.contains(&format!("filter={filter}"))),
+            "{filter}: {asked:?}"
+        );
     }
 }
 

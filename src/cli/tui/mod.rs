@@ -376,6 +376,7 @@ async fn event_loop(
                 Outcome::Done => {}
                 Outcome::Quit => break 'run Ok(()),
                 Outcome::Suspend => terminal::suspend(&mut screen)?,
+                Outcome::Redraw => terminal::repaint(&mut screen)?,
                 Outcome::EditDraft(text) => {
                     // The editor reads the keys now, not the event stream.
                     keyboard.abort();

@@ -37,6 +37,8 @@ pub(super) enum Outcome {
     Quit,
     /// Ctrl-Z: the terminal must be given back and taken again.
     Suspend,
+    /// The terminal's screen must be painted again from scratch.
+    Redraw,
     /// `ctrl-e` in the compose overlay: the terminal must be given to the
     /// user's editor on this text, and taken again.
     EditDraft(String),
@@ -201,6 +203,7 @@ impl Runtime {
         Ok(match effect {
             Effect::Quit => Outcome::Quit,
             Effect::Suspend => Outcome::Suspend,
+            Effect::Redraw => Outcome::Redraw,
             Effect::OpenImage(url) => {
                 // The file as fetched, for the system's image viewer; an
                 // image not fetched yet opens in the browser.

@@ -126,6 +126,13 @@ pub(super) fn suspend(screen: &mut Screen) -> io::Result<()> {
         libc::raise(libc::SIGTSTP);
     }
     enter_screen()?;
+    repaint(screen)
+}
+
+/// Clears the terminal and forgets what it showed, so the next draw paints
+/// every cell: `ctrl-l`, for a screen another program wrote over, or one
+/// where the terminal measured a character differently from circles.
+pub(super) fn repaint(screen: &mut Screen) -> io::Result<()> {
     // A fresh terminal has empty buffers, so the next draw repaints every
     // cell. (`Terminal::clear` would ask the terminal where its cursor is,
     // which not every terminal answers.)
