@@ -67,6 +67,35 @@ CREATE TABLE IF NOT EXISTS people_scan(
 ) WITHOUT ROWID;
 ";
 
+/// Brings a ledger made by an older circles to [`SCHEMA`]'s shape, inside
+/// the transaction that opens the cache. Told by the table's shape, not by
+/// the schema version, because either shape is read right by every circles:
+/// an older one must still open the file.
+///
+/// - `people_daily` keyed by person first (before the day-first key made
+///   the window a range of the key): copied into the day-first table.
+pub(super) fn migrate(tx: &rusqlite::Connection) -> rusqlite::Result<()> {
+    let first: Option<String> = tx
+        .query_row(
+            "SELECT name FROM pragma_table_info('people_daily') WHERE pk = 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if first.as_deref() == Some("who") {
+        tracing::info!("cache: re-keying people_daily by day");
+        // The schema again makes only the table moved aside.
+        tx.execute_batch(&format!(
+            "ALTER TABLE people_daily RENAME TO people_daily_by_who;
+             {SCHEMA}
+             INSERT INTO people_daily(who, day, kind, n)
+                 SELECT who, day, kind, n FROM people_daily_by_who;
+             DROP TABLE people_daily_by_who;"
+        ))?;
+    }
+    Ok(())
+}
+
 fn day_of(at: DateTime<Utc>) -> i64 {
     at.timestamp().div_euclid(86_400)
 }
@@ -633,6 +662,70 @@ mod tests {
                 .counts
                 .len(),
             1
+        );
+    }
+
+    /// A cache whose day counts are keyed by person first (made before the
+    /// day-first key) is re-keyed when opened, its counts all kept.
+    #[test]
+    fn an_old_ledger_is_keyed_by_day_when_opened_and_keeps_its_counts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("circles.db");
+        let key_of = |db: &Db| -> Vec<String> {
+            let mut stmt = db
+                .conn
+                .prepare(
+                    "SELECT name FROM pragma_table_info('people_daily') WHERE pk > 0 ORDER BY pk",
+                )
+                .unwrap();
+            stmt.query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
+        {
+            let (mut db, _) = Db::open(&path).unwrap();
+            let acts = [
+                act(
+                    "in:favourite:1",
+                    "bob@h",
+                    Direction::In,
+                    Engaged::Favourite,
+                    1,
+                ),
+                act(
+                    "in:favourite:2",
+                    "bob@h",
+                    Direction::In,
+                    Engaged::Favourite,
+                    3,
+                ),
+                act("out:reply:3", "ann@h", Direction::Out, Engaged::Reply, 2),
+            ];
+            assert_eq!(db.ledger_interactions("m", &acts).unwrap(), 3);
+            // The counts as an older circles kept them.
+            db.conn
+                .execute_batch(
+                    "CREATE TABLE old(who INTEGER NOT NULL, day INTEGER NOT NULL,
+                         kind INTEGER NOT NULL, n INTEGER NOT NULL,
+                         PRIMARY KEY(who, day, kind)) WITHOUT ROWID;
+                     INSERT INTO old SELECT who, day, kind, n FROM people_daily;
+                     DROP TABLE people_daily;
+                     ALTER TABLE old RENAME TO people_daily;",
+                )
+                .unwrap();
+            assert_eq!(key_of(&db), ["who", "day", "kind"]);
+        }
+        let (db, _) = Db::open(&path).unwrap();
+        assert_eq!(key_of(&db), ["day", "who", "kind"], "re-keyed on open");
+        let mut counts = db.ledger(&[], now() - TimeDelta::days(90)).unwrap().counts;
+        counts.sort();
+        assert_eq!(
+            counts,
+            [
+                ("ann@h".to_string(), Direction::Out, Engaged::Reply, 1),
+                ("bob@h".to_string(), Direction::In, Engaged::Favourite, 2),
+            ]
         );
     }
 

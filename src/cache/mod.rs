@@ -248,9 +248,15 @@ impl Db {
             "BEGIN IMMEDIATE;
              {SCHEMA}
              {ledger_schema}
-             INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '{SCHEMA_VERSION}');
-             COMMIT;"
-        ))
+             INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '{SCHEMA_VERSION}');"
+        ))?;
+        match ledger::migrate(&self.conn) {
+            Ok(()) => self.conn.execute_batch("COMMIT"),
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
     }
 
     fn schema_version(&self) -> rusqlite::Result<i64> {

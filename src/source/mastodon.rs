@@ -591,11 +591,15 @@ impl Mastodon {
         }
         let timeline = self.timeline().clone();
         let newest_page = matches!(page, Page::Newest);
+        let after = match &page {
+            Page::After(id) => Some(id.clone()),
+            _ => None,
+        };
         let items = match self.client.timeline(&timeline, page).await {
             Ok(items) => items,
             Err(e) => return Err(self.failure(e)),
         };
-        let mut delivered = self.deliver(&items.body, &items.what)?;
+        let mut delivered = self.deliver(&items.body, &items.what, after.as_deref())?;
         if newest_page && pages_by_link_only(&timeline) {
             self.new_top = Some(std::mem::take(&mut delivered.firsts));
         }
@@ -705,10 +709,20 @@ impl Mastodon {
 
     /// Decodes a page (a JSON list of statuses or notifications) and sends
     /// its posts; an item that cannot be read is skipped and reported, the
-    /// others still arrive.
-    fn deliver(&mut self, body: &str, what: &str) -> Result<Delivered, Failure> {
+    /// others still arrive. A page asked for `after` an id keeps only what
+    /// is newer: a server that ignores `min_id` (a search, on some) answers
+    /// with what the last run already had.
+    fn deliver(
+        &mut self,
+        body: &str,
+        what: &str,
+        after: Option<&str>,
+    ) -> Result<Delivered, Failure> {
         let mut items =
             split_array(body).map_err(|why| Failure::retry(format!("{what}: {why}")))?;
+        if let Some(after) = after {
+            items.retain(|item| item_id(item).is_none_or(|id| newer(&id, after)));
+        }
         // Only bookmarks and favourites keep what is on top.
         let firsts: Vec<String> = if pages_by_link_only(self.timeline()) {
             items
