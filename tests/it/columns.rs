@@ -288,3 +288,61 @@ fn the_palette_of_lists_and_feeds_at_two_sizes() {
         insta::assert_snapshot!(format!("saved_palette_{width}x{height}"), screen(&state));
     }
 }
+
+/// `C` on a Bluesky author writes a copy of the Bluesky source reading the
+/// author's feed (`feed = "user:<handle>"`, read as getAuthorFeed), with
+/// the timeline's own keys dropped, and a column named after them.
+#[test]
+fn capital_c_on_a_bluesky_author_reads_their_author_feed_through_the_same_account() {
+    let config = CONFIG.replace(
+        "app_password_env = \"PW\"\n",
+        "app_password_env = \"PW\"\njetstream = \"ws://127.0.0.1:9\"\n",
+    );
+    let mut state = testkit::state(&config)
+        .sources(&["work", "work-notes", "town", "sky"])
+        .build();
+    let post = testkit::post("at://did:plc:ann/app.bsky.feed.post/1", "@ann.bsky.social")
+        .source("sky")
+        .name("Ann Arbor")
+        .network(circles::model::Network::Bluesky)
+        .build();
+    update(
+        &mut state,
+        Action::Source(circles::model::SourceEvent::Posts {
+            source: "sky".into(),
+            posts: vec![post],
+        }),
+    );
+    state.focus = state.rules.column_index("Everyone").unwrap();
+    let effects = update(&mut state, Action::Key(KeyChord::char('C')));
+    let [Effect::Edit { edit, .. }] = &effects[..] else {
+        panic!("{effects:?} {:?}", state.message);
+    };
+    assert_eq!(
+        *edit,
+        Edit::SourceColumn {
+            from: "sky".into(),
+            source: "posts-ann-bsky-social".into(),
+            read: "user:ann.bsky.social".into(),
+            column: "Ann Arbor".into(),
+        }
+    );
+    let written = circles::config::apply(&config, edit, t0()).unwrap();
+    let parsed = circles::filter::load(&written, t0()).unwrap();
+    let copy = parsed
+        .config
+        .sources
+        .iter()
+        .find(|s| s.name == "posts-ann-bsky-social")
+        .unwrap();
+    let circles::config::SourceConfig::Bluesky(sky) = &copy.kind else {
+        panic!("{copy:?}");
+    };
+    assert_eq!(
+        sky.feed,
+        circles::config::BlueskyFeed::Author("ann.bsky.social".into(), Default::default())
+    );
+    assert_eq!(sky.handle, "jane.bsky.social", "the same account reads it");
+    assert_eq!(sky.jetstream, None, "Jetstream is the home timeline's");
+    assert!(parsed.rules.column_index("Ann Arbor").is_some());
+}
