@@ -274,8 +274,16 @@ fn the_edit_copies_the_account_and_leaves_out_what_only_its_timeline_took() {
     );
     assert!(m.token.is_some());
     let rules = circles::filter::load(&written, t0()).unwrap().rules;
-    let column = rules.column_index("Friends list").unwrap();
-    assert_eq!(rules.columns[column].name, "Friends list");
+    // The column shows what the new source reads, and nothing else.
+    let column = rules.column_index("Friends list").unwrap() as u16;
+    let columns_of = |source: &str| {
+        let post = testkit::post("1", "@zed@example.social")
+            .source(source)
+            .build();
+        circles::filter::route(&rules, &post).columns
+    };
+    assert_eq!(columns_of("list-friends"), [column]);
+    assert!(!columns_of("work").contains(&column));
     // The second time, the source name is taken.
     assert!(circles::config::apply(&written, &edit, t0()).is_err());
 }

@@ -348,8 +348,21 @@ fn a_reload_says_what_it_moved_where() {
         "keywords = [\"NFT\", \"giveaway\"]",
         "keywords = [\"giveaway\", \"plain\"]",
     );
+    let muted_ids = |state: &AppState| {
+        let mut ids: Vec<String> = state
+            .timeline
+            .muted()
+            .iter()
+            .filter_map(|id| state.timeline.get(*id))
+            .map(|entry| entry.post.id.clone())
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(muted_ids(&state), ["l1", "l2", "n1"]);
     update(&mut state, reloaded(text));
     // The NFT post is back in the column, the plain one muted now.
+    assert_eq!(muted_ids(&state), ["l1", "l2", "ok"]);
     assert_eq!(
         state.message.as_deref(),
         Some("config reloaded"),
