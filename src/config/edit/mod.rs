@@ -529,17 +529,22 @@ impl Editor {
         found.ok_or_else(|| EditError(format!("there is no column named `{}`", name.trim())))
     }
 
+    /// The name as written of the column called `name` in any case (as
+    /// the config's check compares them), if there is one.
+    fn column_taken(&mut self, name: &str) -> Result<Option<String>, EditError> {
+        let wanted = name.trim().to_lowercase();
+        Ok(columns(&mut self.doc)?
+            .iter()
+            .filter_map(column_name)
+            .find(|n| n.trim().to_lowercase() == wanted))
+    }
+
     fn new_column(&mut self, name: &str, handle: &Handle) -> Result<(), EditError> {
         let name = name.trim();
         if name.is_empty() {
             return Err(EditError("a new column needs a name".into()));
         }
-        let wanted = name.to_lowercase();
-        let taken = columns(&mut self.doc)?
-            .iter()
-            .filter_map(column_name)
-            .find(|n| n.trim().to_lowercase() == wanted);
-        if let Some(taken) = taken {
+        if let Some(taken) = self.column_taken(name)? {
             return Err(EditError(format!(
                 "there is already a column named `{taken}`; add the account to it instead"
             )));
@@ -595,13 +600,9 @@ impl Editor {
         column: &str,
     ) -> Result<(), EditError> {
         let column = column.trim();
-        let taken_column = columns(&mut self.doc)?
-            .iter()
-            .filter_map(column_name)
-            .any(|n| n.trim().eq_ignore_ascii_case(column));
-        if taken_column {
+        if let Some(taken) = self.column_taken(column)? {
             return Err(EditError(format!(
-                "there is already a column named `{column}`"
+                "there is already a column named `{taken}`"
             )));
         }
         let Some(Item::ArrayOfTables(sources)) = self.doc.get_mut("source") else {

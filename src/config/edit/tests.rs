@@ -836,3 +836,27 @@ fn a_did_edit_finds_the_account_under_its_handle_too() {
         "[[column]]\nname = \"Core\"\naccounts = [\n  \"@a@x.social\",\n]\n"
     );
 }
+
+/// A column name is taken in any case, as the config's own check has it
+/// (full lower case, not ASCII only): both keyboard edits that add a
+/// column refuse "über" beside "Über" instead of writing a config that
+/// does not load.
+#[test]
+fn a_column_name_is_taken_in_any_case_by_both_column_edits() {
+    let text = "[[source]]\nname = \"home\"\nkind = \"demo\"\n\n[[column]]\nname = \"Über\"\nrest = true\n";
+    let source_column = Edit::SourceColumn {
+        from: "home".into(),
+        source: "home-2".into(),
+        read: "list:x".into(),
+        column: "über".into(),
+    };
+    assert!(
+        failed(text, source_column).contains("there is already a column named `Über`"),
+        "{text}"
+    );
+    let new_column = Edit::NewColumn {
+        column: "ÜBER".into(),
+        handle: "@bob@x.social".into(),
+    };
+    assert!(failed(text, new_column).contains("there is already a column named `Über`"));
+}
