@@ -146,11 +146,7 @@ fn act_id(source: &str, key: &str) -> i64 {
 
 /// The number of an account's key, made on first sight.
 fn who_id(tx: &Transaction<'_>, key: &str) -> rusqlite::Result<i64> {
-    let found: Option<i64> = tx
-        .prepare_cached("SELECT id FROM people_who WHERE key = ?1")?
-        .query_row([key], |r| r.get(0))
-        .optional()?;
-    if let Some(id) = found {
+    if let Some(id) = known_who(tx, key)? {
         return Ok(id);
     }
     let handle = if key.starts_with("did:") || key.starts_with("feed:") {
@@ -161,6 +157,13 @@ fn who_id(tx: &Transaction<'_>, key: &str) -> rusqlite::Result<i64> {
     tx.prepare_cached("INSERT INTO people_who(key, handle) VALUES (?1, ?2)")?
         .execute(params![key, handle])?;
     Ok(tx.last_insert_rowid())
+}
+
+/// The number of the account keyed `key`, if it has one.
+fn known_who(tx: &Transaction<'_>, key: &str) -> rusqlite::Result<Option<i64>> {
+    tx.prepare_cached("SELECT id FROM people_who WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()
 }
 
 /// Records interactions in `tx`, each once; how many were new.
@@ -203,11 +206,7 @@ pub(super) fn remove_interactions(
             .prepare_cached("SELECT day FROM people_acts WHERE act = ?1")?
             .query_row([act], |row| row.get(0))
             .optional()?;
-        let who: Option<i64> = tx
-            .prepare_cached("SELECT id FROM people_who WHERE key = ?1")?
-            .query_row([&i.who], |row| row.get(0))
-            .optional()?;
-        let (Some(day), Some(who)) = (day, who) else {
+        let (Some(day), Some(who)) = (day, known_who(tx, &i.who)?) else {
             continue;
         };
         tx.prepare_cached("DELETE FROM people_acts WHERE act = ?1")?

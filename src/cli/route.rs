@@ -556,15 +556,10 @@ pub fn stats(args: &StatsArgs, rules: &Rules) -> anyhow::Result<()> {
     };
     let written = write();
     report(&tally.summary("stats"));
-    match (written, end) {
-        (Err(e), _) if e.kind() != io::ErrorKind::BrokenPipe => {
-            report(&format!("circles: writing output: {e}"));
-            Err(Reported.into())
-        }
-        (_, End::Failed) => Err(Reported.into()),
-        _ => {
-            let _ = out.flush();
-            Ok(())
-        }
-    }
+    let end = match written.map_err(write_failed) {
+        Err(End::Failed) => End::Failed,
+        Err(_) if end == End::Read => End::ReaderGone,
+        _ => end,
+    };
+    finish(end, &mut out)
 }

@@ -1749,3 +1749,47 @@ fn bluesky_notification_lines_route_and_explain_with_their_kind() {
         out.stdout
     );
 }
+
+/// Output that cannot be written (a full disk) is said on stderr with exit
+/// 1; a reader that goes away (`| head`) is a clean stop with exit 0. The
+/// same for `route` and `stats`.
+#[test]
+fn route_and_stats_say_when_their_output_cannot_be_written() {
+    use std::process::Stdio;
+    let env = Env::new();
+    let config = env.write("config.toml", CONFIG);
+    let lines: String = (0..3000)
+        .map(|i| native(&format!("p{i}"), "@alice@hachyderm.io", "AcmeCo news") + "\n")
+        .collect();
+    let input = env.write("in.jsonl", lines);
+    let circles = |subcommand: &str| {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("circles"));
+        cmd.arg("--config")
+            .arg(&config)
+            .arg(subcommand)
+            .arg(&input)
+            .current_dir(env.work())
+            .stderr(Stdio::piped());
+        cmd
+    };
+    for subcommand in ["route", "stats"] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = circles(subcommand).stdout(full).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{subcommand}: {stderr}");
+        assert!(
+            stderr.contains("circles: writing output: No space left on device"),
+            "{subcommand}: {stderr}"
+        );
+
+        let mut child = circles(subcommand).stdout(Stdio::piped()).spawn().unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{subcommand}: {stderr}");
+        assert!(!stderr.contains("writing output"), "{subcommand}: {stderr}");
+    }
+}
