@@ -211,7 +211,8 @@ pub fn explain(rules: &Rules, post: &Post) -> (Verdict, String) {
                         "media_only = true and the post has no media".to_string()
                     }
                     Narrowing::NotAPost => format!(
-                        "a {} notification shows only where notifications takes it",
+                        "a {} notification shows only where notifications takes it \
+                         or sources names its source",
                         notice_name(post)
                     ),
                 };

@@ -61,7 +61,8 @@ pub enum Narrowing {
     Language,
     MediaOnly,
     /// A favourite, boost, follow, follow request or poll: only a column
-    /// whose `notifications` takes its kind shows it.
+    /// whose `notifications` takes its kind shows it, or one whose `sources`
+    /// names its source (and has no `notifications`).
     NotAPost,
 }
 
@@ -414,7 +415,10 @@ fn column_takes(
     let include = &column.include;
     let notice = post.notice_kind();
     let takes_notice = notice.is_some_and(|kind| include.notifications.contains(&kind));
-    if post.is_pure_notice() && !takes_notice {
+    // A column that names the notice's source in `sources` takes every kind
+    // it brings, unless its own `notifications` says which.
+    let by_source = include.notifications.is_empty() && include.sources.contains(&post.source);
+    if post.is_pure_notice() && !takes_notice && !by_source {
         if traced {
             fired.push(Fired::Excluded {
                 column: index,

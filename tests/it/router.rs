@@ -1181,6 +1181,57 @@ fn notifications_go_where_a_column_takes_their_kind() {
     );
 }
 
+/// A column whose `sources` names the notifications source takes every
+/// kind it brings (a user writing `sources = ["notes"]` means all of it),
+/// unless its own `notifications` says which; the same kinds from another
+/// source stay out.
+#[test]
+fn a_column_of_the_notifications_source_takes_every_kind_it_brings() {
+    use circles::model::NoticeKind;
+    let config = r#"
+[[source]]
+name = "notes"
+kind = "jsonl"
+path = "-"
+
+[[column]]
+name = "Notes"
+sources = ["notes"]
+
+[[column]]
+name = "Follows"
+sources = ["notes"]
+notifications = ["follow"]
+
+[[column]]
+name = "Rest"
+rest = true
+"#;
+    let r = load(config, now()).unwrap().rules;
+    let notice = |id: &str, kind: NoticeKind, source: &str| {
+        post(id, "@bob@x.social")
+            .at(eleven())
+            .text("")
+            .source(source)
+            .notice(kind, None)
+            .build()
+    };
+    let favourite = notice("notification:1", NoticeKind::Favourite, "notes");
+    assert_eq!(columns_of(&r, &favourite), vec!["Notes"]);
+    let (_, text) = explain(&r, &favourite);
+    for needle in [
+        "Notes: matched sources",
+        "Follows: excluded, a favourite notification shows only where notifications takes it \
+         or sources names its source",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+    let follow = notice("notification:2", NoticeKind::Follow, "notes");
+    assert_eq!(columns_of(&r, &follow), vec!["Notes", "Follows"]);
+    let elsewhere = notice("notification:3", NoticeKind::Favourite, "feed");
+    assert!(columns_of(&r, &elsewhere).is_empty(), "never in rest");
+}
+
 fn names_of(rules: &Rules, columns: &[u16]) -> Vec<String> {
     columns
         .iter()
