@@ -526,12 +526,20 @@ pub(super) fn posted(
         _ => "posted".to_string(),
     };
     let source = compose.draft.source.clone();
+    let answered = compose.draft.reply.as_ref().map(|t| t.author.clone());
     match result {
         PostResult::Failed(why) => {
             compose.error = Some(why);
             state.message = Some("✗ not sent; the draft is kept".into());
         }
-        PostResult::Posted(post) => {
+        PostResult::Posted(mut post) => {
+            // A reply whose text no longer mentions whom it answers still
+            // answered them (the server names only an account id then).
+            if let (Some(reply), Some(author)) = (post.reply_to.as_mut(), answered)
+                && reply.to.is_none()
+            {
+                reply.to = Some(crate::model::Mention::new(&author, None));
+            }
             state.overlay = Overlay::None;
             state.message = Some(what);
             if state.persisting {

@@ -2065,6 +2065,52 @@ fn r_opens_a_reply_prefilled_with_the_mentions_and_ctrl_s_sends_it() {
     );
 }
 
+/// A reply sent from circles is an answer to the post's author in the
+/// people ledger even when its text no longer mentions them (Mastodon then
+/// names the account only by id, which says nothing of who it is).
+#[test]
+fn a_reply_without_the_mention_still_counts_as_answering_its_author() {
+    use circles::model::people::{Direction, Engaged};
+    let config = format!("[me]\nhandles = [\"@jane@mastodon.social\"]\n{ACTING}");
+    let mut s = testkit::state(&config)
+        .sources(&["home", "sky", "feed"])
+        .build();
+    update(&mut s, Action::Persisting(true));
+    deliver(&mut s, vec![mentioning("109")]);
+    key(&mut s, 'r');
+    let request = sent(&ctrl(&mut s, 's')).expect("ctrl-s sends");
+    let mut reply = post("110", "@jane@mastodon.social")
+        .source("home")
+        .text("thanks!")
+        .build();
+    reply.reply_to = Some(circles::model::ReplyTo {
+        id: "109".into(),
+        to: None,
+        root: None,
+        text: None,
+    });
+    let effects = update(
+        &mut s,
+        Action::Posted {
+            ticket: request.ticket,
+            result: PostResult::Posted(Box::new(reply)),
+        },
+    );
+    let answered: Vec<(String, Direction, Engaged)> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Persist(Write::Interactions { list, .. }) => Some(list),
+            _ => None,
+        })
+        .flatten()
+        .map(|i| (i.who.clone(), i.direction, i.kind))
+        .collect();
+    assert_eq!(
+        answered,
+        [("bob@x.social".to_string(), Direction::Out, Engaged::Reply)]
+    );
+}
+
 #[test]
 fn a_failed_send_keeps_the_overlay_the_draft_and_the_servers_words() {
     let mut s = acting(vec![toot("109")]);
