@@ -442,8 +442,11 @@ impl Mastodon {
                         }
                     }
                     Err(e) => {
-                        self.recover(self.failure(e)).await;
-                        return;
+                        let failure = self.failure(e);
+                        if !self.recover(failure).await {
+                            return;
+                        }
+                        continue;
                     }
                 }
             } else {
@@ -531,11 +534,19 @@ impl Mastodon {
     }
 
     /// What a failed call means for this timeline.
-    fn failure(&self, e: net::Error) -> Failure {
+    fn failure(&mut self, e: net::Error) -> Failure {
         if let net::Error::Status {
             status: 404 | 410, ..
         } = &e
         {
+            // The account whose posts these are has gone from under its
+            // id (deleted, or the server's ids changed): looked up again
+            // by its handle, which says if it is gone for good.
+            if let Timeline::User(..) = self.spec.timeline
+                && self.resolved.take().is_some()
+            {
+                return Failure::retry(format!("{e}; looking the account up again"));
+            }
             let instance = self.client.base().as_str().trim_end_matches('/');
             return Failure::Fatal(match self.timeline() {
                 Timeline::List(id) => format!(

@@ -1252,3 +1252,79 @@ async fn reading_bookmarks_down_survives_an_unbookmark_and_a_failed_page() {
         .collect();
     assert_eq!(tops, ["12 11"]);
 }
+
+/// An account's posts that the server no longer has under the id looked
+/// up (the account deleted, or the server's ids changed) are looked up
+/// again by handle: found under a new id, they are read from there; not
+/// found, the source fails saying so at its `timeline` key.
+#[tokio::test]
+async fn an_account_gone_from_its_id_is_looked_up_again() {
+    let account = |id: &str| {
+        ResponseTemplate::new(200).set_body_json(
+            json!({"id": id, "username": "bob", "acct": "bob", "display_name": "Bob"}),
+        )
+    };
+    for found_again in [true, false] {
+        let server = MockServer::start().await;
+        mount_instance(&server, &server.uri()).await;
+        get("/api/v1/accounts/lookup")
+            .and(query_param("acct", "bob"))
+            .respond_with(account("111"))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        let again = if found_again {
+            account("222")
+        } else {
+            ResponseTemplate::new(404).set_body_json(json!({"error": "Record not found"}))
+        };
+        get("/api/v1/accounts/lookup")
+            .and(query_param("acct", "bob"))
+            .respond_with(again)
+            .mount(&server)
+            .await;
+        get("/api/v1/accounts/111/statuses")
+            .respond_with(
+                ResponseTemplate::new(404).set_body_json(json!({"error": "Record not found"})),
+            )
+            .mount(&server)
+            .await;
+        get("/api/v1/accounts/222/statuses")
+            .respond_with(list(&[status(500, "still here")]))
+            .mount(&server)
+            .await;
+        let mut rx = start(&spec(&server.uri(), "user:@bob", ""));
+        let mut events = Vec::new();
+        if found_again {
+            collect(&mut rx, &mut events, |e| !post_ids(e).is_empty()).await;
+            assert_eq!(post_ids(&events), ["500"]);
+            assert!(
+                states(&events).iter().any(|s| matches!(s,
+                    SourceState::Retrying { why, .. } if why.contains("looking the account up again"))),
+                "{events:#?}"
+            );
+        } else {
+            collect(&mut rx, &mut events, |e| {
+                states(e)
+                    .iter()
+                    .any(|s| matches!(s, SourceState::Failed(_)))
+            })
+            .await;
+            let failed = states(&events).into_iter().find_map(|s| match s {
+                SourceState::Failed(why) => Some(why),
+                _ => None,
+            });
+            assert_eq!(
+                failed.as_deref(),
+                Some(
+                    format!(
+                        "timeline = \"user:@bob\": {} finds no such account",
+                        server.uri()
+                    )
+                    .as_str()
+                )
+            );
+            assert!(post_ids(&events).is_empty());
+        }
+    }
+}
