@@ -539,13 +539,21 @@ impl Mastodon {
             status: 404 | 410, ..
         } = &e
         {
-            // The account whose posts these are has gone from under its
-            // id (deleted, or the server's ids changed): looked up again
-            // by its handle, which says if it is gone for good.
-            if let Timeline::User(..) = self.spec.timeline
+            // The account or list these posts are read by has gone from
+            // under its id (deleted, made again, or the server's ids
+            // changed): looked up again by its handle or title, which says
+            // if it is gone for good.
+            let again = match &self.spec.timeline {
+                Timeline::User(..) => Some("the account"),
+                Timeline::List(wanted) if !wanted.bytes().all(|b| b.is_ascii_digit()) => {
+                    Some("the list")
+                }
+                _ => None,
+            };
+            if let Some(what) = again
                 && self.resolved.take().is_some()
             {
-                return Failure::retry(format!("{e}; looking the account up again"));
+                return Failure::retry(format!("{e}; looking {what} up again"));
             }
             let instance = self.client.base().as_str().trim_end_matches('/');
             return Failure::Fatal(match self.timeline() {

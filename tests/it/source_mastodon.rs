@@ -1328,3 +1328,48 @@ async fn an_account_gone_from_its_id_is_looked_up_again() {
         }
     }
 }
+
+/// A list read by its title whose id the server no longer has (deleted
+/// and made again under the same title) is found again by its title.
+#[tokio::test]
+async fn a_list_made_again_under_its_title_is_found_again() {
+    let setup = token_file(0o600);
+    let server = MockServer::start().await;
+    mount_instance(&server, &server.uri()).await;
+    get("/api/v1/lists")
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            {"id": "1", "title": "Friends", "replies_policy": "list", "exclusive": false}
+        ])))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    get("/api/v1/lists")
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            {"id": "2", "title": "Friends", "replies_policy": "list", "exclusive": false}
+        ])))
+        .mount(&server)
+        .await;
+    get("/api/v1/timelines/list/1")
+        .respond_with(
+            ResponseTemplate::new(404).set_body_json(json!({"error": "Record not found"})),
+        )
+        .mount(&server)
+        .await;
+    get("/api/v1/timelines/list/2")
+        .respond_with(list(&[status(600, "in the new list")]))
+        .mount(&server)
+        .await;
+    let mut rx = start(&spec(
+        &server.uri(),
+        "list:Friends",
+        &format!("{}\npoll = \"1h\"", with_token(&setup)),
+    ));
+    let mut events = Vec::new();
+    collect(&mut rx, &mut events, |e| !post_ids(e).is_empty()).await;
+    assert_eq!(post_ids(&events), ["600"]);
+    assert!(
+        states(&events).iter().any(|s| matches!(s,
+            SourceState::Retrying { why, .. } if why.contains("looking the list up again"))),
+        "{events:#?}"
+    );
+}
