@@ -180,6 +180,7 @@ pub(super) fn decode_feed_item(
         boosted_by: boosted_by.map(Into::into),
         boost_id: None,
         also_boosted_by: Vec::new(),
+        also_boost_ids: Vec::new(),
         also_as: Vec::new(),
         created_at,
         text: body_text(text),

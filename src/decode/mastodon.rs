@@ -121,6 +121,7 @@ pub(super) fn decode_status(status: Status<'_>, source: &str) -> Result<Post, De
         boosted_by: boosted_by.map(Into::into),
         boost_id,
         also_boosted_by: Vec::new(),
+        also_boost_ids: Vec::new(),
         also_as: Vec::new(),
         created_at,
         text,

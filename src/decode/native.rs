@@ -107,6 +107,7 @@ pub(super) fn decode(item: Item<'_>, source: &str) -> Result<Post, DecodeError> 
         boosted_by: boosted_by.map(Into::into),
         boost_id: None,
         also_boosted_by: Vec::new(),
+        also_boost_ids: Vec::new(),
         also_as: Vec::new(),
         created_at,
         text,

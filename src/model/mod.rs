@@ -276,6 +276,11 @@ pub struct Post {
     /// who boosted it). Routing counts them all.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub also_boosted_by: Vec<Account>,
+    /// The Mastodon boosts merged into the card after the first, by
+    /// booster key and the boost's own id: kept with the card, so a
+    /// `delete` of one finds its booster after a restart too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also_boost_ids: Vec<(String, String)>,
     /// Other accounts of the author's `[[person]]` that posted the same
     /// text within minutes (a cross-post), merged into this card.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -374,6 +379,7 @@ impl Post {
             boosted_by: None,
             boost_id: None,
             also_boosted_by: Vec::new(),
+            also_boost_ids: Vec::new(),
             also_as: Vec::new(),
             created_at,
             text: text.to_string(),

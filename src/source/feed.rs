@@ -615,6 +615,7 @@ fn entry_post(entry: &feed_rs::model::Entry, info: &FeedInfo<'_>) -> Post {
         boosted_by: None,
         boost_id: None,
         also_boosted_by: Vec::new(),
+        also_boost_ids: Vec::new(),
         also_as: Vec::new(),
         created_at: entry.published.or(entry.updated).unwrap_or_else(Utc::now),
         text: cap(text),

@@ -212,9 +212,18 @@ impl Timeline {
                     return false;
                 }
                 post.also_boosted_by.push((**booster).clone());
+                if let Some(boost) = &copy.boost_id {
+                    post.also_boost_ids
+                        .push((booster.key.clone(), boost.clone()));
+                }
             }
             None => match post.boosted_by.take() {
-                Some(first) => post.also_boosted_by.insert(0, Arc::unwrap_or_clone(first)),
+                Some(first) => {
+                    if let Some(boost) = post.boost_id.take() {
+                        post.also_boost_ids.push((first.key.clone(), boost));
+                    }
+                    post.also_boosted_by.insert(0, Arc::unwrap_or_clone(first));
+                }
                 None => return false,
             },
         }
@@ -307,13 +316,18 @@ impl Timeline {
         self.list(id)
     }
 
-    /// Keeps where a Mastodon boost went, by its own id.
+    /// Keeps where a Mastodon boost went, by its own id: the copy's, and
+    /// those it holds merged (a card kept from the last run).
     fn note_boost(&mut self, id: PostId, copy: &Post) {
         if let (Some(boost), Some(booster)) = (&copy.boost_id, &copy.boosted_by) {
             self.boosts.insert(
                 format!("{}\0{boost}", copy.source),
                 (id, booster.key.clone()),
             );
+        }
+        for (booster, boost) in &copy.also_boost_ids {
+            self.boosts
+                .insert(format!("{}\0{boost}", copy.source), (id, booster.clone()));
         }
     }
 
@@ -332,10 +346,13 @@ impl Timeline {
         let post = Arc::make_mut(&mut entry.post);
         if first {
             let next = post.also_boosted_by.remove(0);
+            // The next booster's boost is the card's now.
+            let at = post.also_boost_ids.iter().position(|(k, _)| *k == next.key);
+            post.boost_id = at.map(|at| post.also_boost_ids.remove(at).1);
             post.boosted_by = Some(Arc::new(next));
-            post.boost_id = None;
         } else if let Some(at) = other {
             post.also_boosted_by.remove(at);
+            post.also_boost_ids.retain(|(k, _)| *k != booster);
         } else {
             return None;
         }

@@ -3045,6 +3045,17 @@ fn a_burst_alerts_once_then_says_how_many_came_after() {
 
 // ------------------------------------------------ a boost taken back
 
+/// The feed source says post or boost `id` was deleted.
+fn deleted(s: &mut AppState, id: &str) -> Vec<Effect> {
+    update(
+        s,
+        Action::Source(SourceEvent::Deleted {
+            source: "feed".into(),
+            id: id.into(),
+        }),
+    )
+}
+
 /// A Mastodon `delete` that names a boost's own id takes that boost back:
 /// its booster comes off the card, the card routed again (out of the
 /// booster's column), and gone once no one boosts it and it came only as
@@ -3067,15 +3078,6 @@ fn a_boost_taken_back_comes_off_its_card_and_the_last_takes_the_card() {
     let core = s.rules.column_index("Core").unwrap();
     let card = s.timeline.find("feed", "c1").unwrap();
     assert_eq!(s.timeline.column(core), [card], "alice's boost is in Core");
-    let deleted = |s: &mut AppState, id: &str| {
-        update(
-            s,
-            Action::Source(SourceEvent::Deleted {
-                source: "feed".into(),
-                id: id.into(),
-            }),
-        )
-    };
     // An id no post or boost has: nothing.
     deleted(&mut s, "zz");
     assert!(s.timeline.get(card).is_some());
@@ -3121,4 +3123,59 @@ fn the_authors_own_copy_stays_when_its_boosts_are_taken_back() {
     let post = &s.timeline.get(card).unwrap().post;
     assert_eq!(post.boosters().count(), 0, "{post:?}");
     assert!(post.boosted_by.is_none());
+}
+
+/// After a restart every boost merged into a card is still known by its
+/// own id (kept with the card in the cache): a `delete` of the second
+/// booster's boost takes that booster off, and of the first one hands
+/// the card to the next booster with their boost.
+#[test]
+fn boosts_merged_into_a_card_are_taken_back_after_a_restart_too() {
+    use circles::testkit::post;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("circles.db");
+    let (mut db, _) = Db::open(&path).unwrap();
+    let mut before = state();
+    before.persisting = true;
+    let boost = |booster: &str, id: &str| {
+        post("c1", "@carol@x.social")
+            .boosted_by(booster)
+            .boost_id(id)
+            .build()
+    };
+    let effects = deliver(
+        &mut before,
+        vec![
+            boost("@alice@x.social", "b1"),
+            boost("@dan@x.social", "b2"),
+            boost("@erin@x.social", "b3"),
+        ],
+    );
+    persist(&mut db, effects);
+    drop(db);
+
+    let (db, _) = Db::open(&path).unwrap();
+    let mut s = state();
+    update(&mut s, Action::Restore(db.load().unwrap()));
+    let card = s.timeline.find("feed", "c1").unwrap();
+    let boosters = |s: &AppState| -> Vec<String> {
+        let post = &s.timeline.get(card).unwrap().post;
+        post.boosters().map(|b| b.handle.clone()).collect()
+    };
+    assert_eq!(
+        boosters(&s),
+        ["@alice@x.social", "@dan@x.social", "@erin@x.social"]
+    );
+    deleted(&mut s, "b2");
+    assert_eq!(boosters(&s), ["@alice@x.social", "@erin@x.social"]);
+    deleted(&mut s, "b1");
+    assert_eq!(boosters(&s), ["@erin@x.social"]);
+    let post = &s.timeline.get(card).unwrap().post;
+    assert_eq!(
+        post.boost_id.as_deref(),
+        Some("b3"),
+        "erin's boost is the card's now"
+    );
+    deleted(&mut s, "b3");
+    assert!(s.timeline.get(card).is_none(), "only boosts: gone");
 }

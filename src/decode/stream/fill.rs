@@ -161,6 +161,7 @@ pub(super) fn decode_status_into(
     };
     let all = fields == Fields::All;
     post.also_boosted_by.clear();
+    post.also_boost_ids.clear();
     let status = match &status.reblog {
         Some(inner) => {
             set_line(post.boost_id.get_or_insert_with(String::new), &status.id);
