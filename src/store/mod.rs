@@ -16,7 +16,7 @@ pub use history::{Snapshot, Write, post_key};
 use crate::filter::{Rules, Verdict, route};
 use crate::model::Post;
 use std::cmp::Reverse;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// A post's place in the store; grows with arrival order, never reused.
@@ -506,17 +506,29 @@ impl Timeline {
         self.columns.len()
     }
 
-    /// Drops the oldest posts down to the capacity. Views are ordered
-    /// newest first, so only their tails go and every index above stays.
+    /// Drops the oldest posts down to the capacity, column by column: each
+    /// column, and the muted tail, keeps its newest posts up to an equal
+    /// share of the capacity, so a busy column never pushes a quiet one's
+    /// posts out; what goes is the oldest of the rest (and only if that is
+    /// not enough, the oldest of all). Views are ordered newest first, so
+    /// only their tails go and every index above stays.
     fn evict(&mut self) {
+        let share = self.capacity / (self.columns.len() + 1);
+        let kept: HashSet<PostId> = self
+            .columns
+            .iter()
+            .chain(Some(&self.muted))
+            .flat_map(|list| list.iter().take(share).copied())
+            .collect();
+        // Oldest first within each kind, the shares' last.
         let mut ages: Vec<_> = self
             .entries
             .iter()
-            .map(|(id, e)| (e.post.created_at, *id))
+            .map(|(id, e)| (kept.contains(id), e.post.created_at, *id))
             .collect();
         let excess = ages.len() - self.capacity;
         ages.select_nth_unstable(excess - 1);
-        for (_, id) in &ages[..excess] {
+        for (_, _, id) in &ages[..excess] {
             if let Some(entry) = self.entries.remove(id) {
                 self.by_key.remove(&dedupe_key(&entry.post), *id);
                 if !entry.seen {
@@ -871,6 +883,39 @@ accounts = ["@m@x.social"]
         assert_eq!(t.column(1).len(), 10);
         assert_eq!(t.unread(1), 10);
         assert_eq!(ids(&t, 1).last().unwrap(), "9", "the oldest two went");
+    }
+
+    /// A busy column does not push a quiet one's posts out: each column
+    /// (and the muted tail) keeps its newest posts up to an equal share of
+    /// the capacity, and the oldest of the busy column's rest go.
+    #[test]
+    fn a_busy_column_never_pushes_a_quiet_ones_posts_out() {
+        // Core, All and the muted tail: a share of 10 each.
+        let (mut t, rules) = timeline(30);
+        for i in 0..3 {
+            add(
+                &mut t,
+                &rules,
+                post(&format!("a{i}"), "@a@x.social").at(at(i)).build(),
+            );
+        }
+        add(&mut t, &rules, post("m", "@m@x.social").at(at(3)).build());
+        for i in 0..40 {
+            add(
+                &mut t,
+                &rules,
+                post(&format!("b{i}"), "@b@x.social").at(at(10 + i)).build(),
+            );
+        }
+        assert!(t.len() <= 33, "bounded: {}", t.len());
+        assert_eq!(ids(&t, 0), ["a2", "a1", "a0"], "Core keeps all its posts");
+        assert_eq!(t.muted().len(), 1, "and the muted tail its one");
+        let all = ids(&t, 1);
+        assert_eq!(&all[..3], ["b39", "b38", "b37"], "the newest stay");
+        assert!(
+            !all.contains(&"b0".to_string()),
+            "All's oldest went: {all:?}"
+        );
     }
 
     #[test]
