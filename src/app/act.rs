@@ -358,6 +358,13 @@ fn set_marks(
             }
         }
     }
+    if let Overlay::Profile(view) = &mut state.overlay {
+        for p in &mut view.posts {
+            if p.source == source && p.id == id {
+                p.engagement = marks.clone();
+            }
+        }
+    }
     if let Some(found) = state.timeline.find(source, id)
         && let Some(post) = state.timeline.set_engagement(found, marks)
         && state.persisting

@@ -52,9 +52,8 @@ pub fn run(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) {
         }
         Command::OpenLink => open_link(state, 1, effects),
         Command::OpenImage => {
-            let id = state.selected();
-            let opened = id.is_some_and(|id| state.cw_open.contains(&id));
-            let post = id.and_then(|id| state.timeline.get(id)).map(|e| &e.post);
+            let opened = super::edit::selected_cw_open(state);
+            let post = super::edit::selected_post(state);
             let image = post.and_then(|p| {
                 let url = p.media.iter().find_map(super::card::image_url)?;
                 Some((url, p.sensitive && !opened))

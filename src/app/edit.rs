@@ -99,7 +99,7 @@ pub(super) fn selected_post(state: &AppState) -> Option<&crate::model::Post> {
         return thread.posts.get(thread.selected).map(|p| &p.post);
     }
     if let super::Overlay::Profile(view) = &state.overlay {
-        return Some(&view.from);
+        return Some(view.selected_post().unwrap_or(&view.from));
     }
     if let super::Overlay::People(view) = &state.overlay {
         return view.anchor.as_ref();
@@ -108,6 +108,24 @@ pub(super) fn selected_post(state: &AppState) -> Option<&crate::model::Post> {
         .selected()
         .and_then(|id| state.timeline.get(id))
         .map(|e| &*e.post)
+}
+
+/// Whether the selected post's content warning (and sensitive media) is
+/// open where it is shown: in the thread or profile view, or a column.
+pub(super) fn selected_cw_open(state: &AppState) -> bool {
+    match &state.overlay {
+        super::Overlay::Thread(thread) => thread
+            .posts
+            .get(thread.selected)
+            .is_some_and(|p| thread.cw_open.contains(&p.post.id)),
+        super::Overlay::Profile(view) => view
+            .selected
+            .and_then(|i| view.posts.get(i))
+            .is_some_and(|p| view.cw_open.contains(&p.id)),
+        _ => state
+            .selected()
+            .is_some_and(|id| state.cw_open.contains(&id)),
+    }
 }
 
 /// An account as keyboard edits write it into the config: a Bluesky

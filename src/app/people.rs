@@ -486,15 +486,9 @@ pub(super) fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effec
                 source: source.clone(),
                 account: Box::new((*anchor.author).clone()),
             });
-            state.overlay = Overlay::Profile(Box::new(super::profile::ProfileView {
-                source,
-                from: anchor,
-                profile: None,
-                posts: Vec::new(),
-                loading: true,
-                error: None,
-                scroll: 0,
-            }));
+            state.overlay = Overlay::Profile(Box::new(super::profile::ProfileView::asking(
+                source, anchor,
+            )));
             return;
         }
         Command::AddToColumn

@@ -5,6 +5,7 @@
 use super::{AppState, Effect, Overlay};
 use crate::config::Command;
 use crate::model::{Post, ThreadResult};
+use std::collections::HashSet;
 
 /// One post of a thread and how deep it sits (0 for the post asked about
 /// and those above it).
@@ -25,6 +26,8 @@ pub struct Thread {
     /// The server has not answered yet.
     pub loading: bool,
     pub error: Option<String>,
+    /// The posts whose content warning `z` opened here (by id).
+    pub cw_open: HashSet<String>,
 }
 
 impl Thread {
@@ -59,6 +62,7 @@ pub(super) fn open(state: &mut AppState, effects: &mut Vec<Effect>) {
         selected: 0,
         loading: true,
         error: None,
+        cw_open: HashSet::new(),
     }));
 }
 
@@ -96,6 +100,16 @@ pub(super) fn fetched(state: &mut AppState, source: &str, id: &str, result: Thre
     }
 }
 
+/// Opens the content warning of post `id` in an overlay's set, or closes
+/// it if it was open.
+pub(super) fn toggle(open: &mut HashSet<String>, id: Option<&String>) {
+    if let Some(id) = id
+        && !open.remove(id)
+    {
+        open.insert(id.clone());
+    }
+}
+
 /// A command in the thread view: moving, closing, or what acts on the
 /// selected post.
 pub(super) fn command(state: &mut AppState, command: Command, effects: &mut Vec<Effect>) {
@@ -111,22 +125,15 @@ pub(super) fn command(state: &mut AppState, command: Command, effects: &mut Vec<
         Command::Bottom => thread.selected = last,
         Command::PageDown => thread.selected = (thread.selected + 5).min(last),
         Command::PageUp => thread.selected = thread.selected.saturating_sub(5),
-        Command::Favourite
-        | Command::Boost
-        | Command::Bookmark
-        | Command::Reply
-        | Command::Quote
-        | Command::OpenLink
-        | Command::CopyUrl
-        | Command::MuteAuthor
-        | Command::Amplify
-        | Command::AddToColumn
-        | Command::Explain
-        | Command::Profile
-        | Command::Follow
-        | Command::Delete
-        | Command::Suspend
-        | Command::Help => super::run(state, command, effects),
+        Command::ToggleCw => {
+            let id = thread.posts.get(thread.selected).map(|p| &p.post.id);
+            toggle(&mut thread.cw_open, id);
+        }
+        // What acts on a post acts on the one selected, as in the detail
+        // view.
+        command if super::commands::in_detail_view(command) => {
+            super::run(state, command, effects);
+        }
         other => {
             state.message = Some(format!(
                 "{} works on the columns; esc closes the thread first",

@@ -704,7 +704,11 @@ fn draw_confirm(p: Paint, question: &str, area: Rect, buf: &mut Buffer) {
 /// account stands to the reader and to the config, then recent posts.
 fn draw_profile(state: &AppState, view: &crate::app::ProfileView, area: Rect, buf: &mut Buffer) {
     let p = Paint::of(state);
-    let title = "Profile — esc closes · c add to a circle · m mute · a amplify · x remove";
+    let title = if view.posts.is_empty() {
+        "Profile — esc closes · c add to a circle · m mute · a amplify · x remove"
+    } else {
+        "Profile — esc closes · c m a x the account · j/k a post to act on"
+    };
     let inner = overlay_box(p, area, 100, area.height.saturating_sub(2), title, buf);
     if inner.height == 0 || inner.width < 8 {
         return;
@@ -718,6 +722,7 @@ fn draw_profile(state: &AppState, view: &crate::app::ProfileView, area: Rect, bu
     };
     let author = &view.from.author;
     let mut lines: Vec<Line<'static>> = Vec::new();
+    let mut selected_at = 0;
     let (name, handle) = match &view.profile {
         Some(profile) => (profile.display_name.clone(), profile.handle.clone()),
         None => (author.display_name.clone(), author.handle.clone()),
@@ -827,28 +832,44 @@ fn draw_profile(state: &AppState, view: &crate::app::ProfileView, area: Rect, bu
             "Recent posts",
             Style::new().add_modifier(Modifier::BOLD),
         )));
-        for post in &view.posts {
+        for (i, post) in view.posts.iter().enumerate() {
             let look = card::CardLook {
-                width: width.saturating_sub(1).max(8),
+                width: width.saturating_sub(2).max(8),
                 style: crate::config::Style::Normal,
                 amplified,
-                cw_open: false,
+                cw_open: view.cw_open.contains(&post.id),
                 muted: None,
                 now: state.now,
                 images: false,
             };
+            let chosen = view.selected == Some(i);
+            if chosen {
+                selected_at = lines.len();
+            }
             for line in card::card(post, look) {
-                let spans: Vec<Span<'static>> = to_line(p, &line, None)
-                    .spans
-                    .into_iter()
-                    .map(|span| Span::styled(span.content.into_owned(), span.style))
-                    .collect();
+                let mut spans = vec![if chosen {
+                    Span::styled("▌", p.focus())
+                } else {
+                    Span::raw(" ")
+                }];
+                spans.extend(
+                    to_line(p, &line, None)
+                        .spans
+                        .into_iter()
+                        .map(|span| Span::styled(span.content.into_owned(), span.style)),
+                );
                 lines.push(Line::from(spans));
             }
             lines.push(Line::from(Span::styled("╌".repeat(width), p.quiet())));
         }
     }
-    draw_lines(&lines, inner, view.scroll, buf);
+    // A post selected stands a third of the way down, with what came
+    // before it above.
+    let scroll = match view.selected {
+        Some(_) => selected_at.saturating_sub(usize::from(inner.height) / 3) as u16,
+        None => view.scroll,
+    };
+    draw_lines(&lines, inner, scroll, buf);
 }
 
 /// The thread view: each post a card indented by its depth, the post `T`
@@ -884,7 +905,7 @@ fn draw_thread(state: &AppState, thread: &crate::app::Thread, area: Rect, buf: &
         width,
         style: crate::config::Style::Normal,
         amplified: post.author.keys().any(|k| state.rules.amplifies(k)),
-        cw_open: false,
+        cw_open: thread.cw_open.contains(&post.id),
         muted: None,
         now: state.now,
         images: false,

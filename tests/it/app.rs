@@ -2288,6 +2288,18 @@ fn compose_says_so_when_no_source_can_post() {
 
 use circles::model::ThreadResult;
 
+/// The server's answer to `T` on post 109 of home.
+fn thread_answered(s: &mut AppState, ancestors: Vec<Post>, replies: Vec<(Post, u16)>) {
+    update(
+        s,
+        Action::Thread {
+            source: "home".into(),
+            id: "109".into(),
+            result: ThreadResult::Found { ancestors, replies },
+        },
+    );
+}
+
 fn thread_of(s: &AppState) -> &circles::app::Thread {
     match &s.overlay {
         Overlay::Thread(thread) => thread,
@@ -2319,17 +2331,7 @@ fn capital_t_opens_the_thread_and_acts_work_on_the_post_selected_in_it() {
         .build();
     let reply = post("110", "@carol@y.social").source("home").build();
     let deeper = post("111", "@dan@z.social").source("home").build();
-    update(
-        &mut s,
-        Action::Thread {
-            source: "home".into(),
-            id: "109".into(),
-            result: ThreadResult::Found {
-                ancestors: vec![parent],
-                replies: vec![(reply, 1), (deeper, 2)],
-            },
-        },
-    );
+    thread_answered(&mut s, vec![parent], vec![(reply, 1), (deeper, 2)]);
     let thread = thread_of(&s);
     let order: Vec<(&str, u16)> = thread
         .posts
@@ -2426,6 +2428,24 @@ fn a_thread_that_cannot_be_read_says_why_and_a_late_answer_is_dropped() {
 
 use circles::model::{Profile, ProfileResult};
 
+/// The server's answer to `p` on bob: `profile` (as bob's) and `posts`.
+fn bobs_profile_answered(s: &mut AppState, profile: Profile, posts: Vec<Post>) {
+    update(
+        s,
+        Action::Profile {
+            source: "home".into(),
+            handle: "@bob@x.social".into(),
+            result: ProfileResult::Found {
+                profile: Box::new(Profile {
+                    handle: "@bob@x.social".into(),
+                    ..profile
+                }),
+                posts,
+            },
+        },
+    );
+}
+
 #[test]
 fn p_opens_the_authors_profile_and_c_m_a_act_on_the_account() {
     let mut s = acting(vec![toot("109")]);
@@ -2438,23 +2458,16 @@ fn p_opens_the_authors_profile_and_c_m_a_act_on_the_account() {
         panic!("{:?}", s.overlay);
     };
     assert!(view.loading);
-    update(
+    bobs_profile_answered(
         &mut s,
-        Action::Profile {
-            source: "home".into(),
-            handle: "@bob@x.social".into(),
-            result: ProfileResult::Found {
-                profile: Box::new(Profile {
-                    handle: "@bob@x.social".into(),
-                    bio: "writes parsers".into(),
-                    followers: Some(10),
-                    you_follow: Some(true),
-                    follows_you: Some(false),
-                    ..Profile::default()
-                }),
-                posts: vec![toot("100"), toot("101")],
-            },
+        Profile {
+            bio: "writes parsers".into(),
+            followers: Some(10),
+            you_follow: Some(true),
+            follows_you: Some(false),
+            ..Profile::default()
         },
+        vec![toot("100"), toot("101")],
     );
     let Overlay::Profile(view) = &s.overlay else {
         panic!();
@@ -2477,6 +2490,99 @@ fn p_opens_the_authors_profile_and_c_m_a_act_on_the_account() {
     assert!(s.message.as_deref().unwrap().contains("works on posts"));
     named(&mut s, NamedKey::Esc);
     assert_eq!(s.overlay, Overlay::None);
+}
+
+/// In the profile, `j` goes from the account into its recent posts: the
+/// keys that act on a post act on the one selected (marked in the view as
+/// the server answers), `z` opens its content warning there, and the
+/// account's keys still act on the account, even on a boost of someone
+/// else's post; `k` from the first goes back to the account.
+#[test]
+fn the_profiles_recent_posts_are_selected_with_j_and_acted_on() {
+    let mut s = acting(vec![toot("109")]);
+    key(&mut s, 'p');
+    let mut boost = toot("102");
+    boost.author = std::sync::Arc::new(circles::model::Account::new(
+        "@carol@y.social",
+        "Carol",
+        circles::model::Network::Mastodon,
+    ));
+    boost.boosted_by = Some(std::sync::Arc::new(circles::model::Account::new(
+        "@bob@x.social",
+        "Bob",
+        circles::model::Network::Mastodon,
+    )));
+    let mut hidden = toot("101");
+    hidden.content_warning = Some("spoilers".into());
+    bobs_profile_answered(&mut s, Profile::default(), vec![toot("100"), hidden, boost]);
+    let view = |s: &AppState| match &s.overlay {
+        Overlay::Profile(view) => (**view).clone(),
+        other => panic!("{other:?}"),
+    };
+    assert!(key(&mut s, 'f').is_empty());
+    assert!(
+        s.message
+            .as_deref()
+            .unwrap()
+            .contains("j selects one of the recent posts first"),
+        "{:?}",
+        s.message
+    );
+    key(&mut s, 'j');
+    assert_eq!(view(&s).selected, Some(0));
+    let sent = acts(&key(&mut s, 'f'));
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].post.id, "100");
+    assert!(view(&s).posts[0].engagement.favourited, "marked at once");
+    // z opens the content warning of the one selected, here.
+    key(&mut s, 'j');
+    key(&mut s, 'z');
+    assert_eq!(view(&s).cw_open, ["101".to_string()].into_iter().collect());
+    key(&mut s, 'z');
+    assert!(view(&s).cw_open.is_empty());
+    // On carol's post bob boosted, `a` is still about bob.
+    key(&mut s, 'j');
+    assert_eq!(view(&s).selected, Some(2));
+    let effects = key(&mut s, 'a');
+    assert!(
+        matches!(&effects[..], [Effect::Edit { done, .. }] if done.contains("amplified @bob@x.social")),
+        "{effects:?}"
+    );
+    assert_eq!(view(&s).selected, Some(2), "the selection stays");
+    key(&mut s, 'G');
+    for _ in 0..3 {
+        key(&mut s, 'k');
+    }
+    assert_eq!(view(&s).selected, None, "back on the account");
+}
+
+/// In the thread, `z` opens the selected post's content warning and
+/// sensitive image, `i` then opens the image, and `b`, `K`, `C` and `u` do
+/// what they do in the columns.
+#[test]
+fn the_thread_opens_content_warnings_and_images_of_the_selected_post() {
+    let mut s = acting(vec![toot("109")]);
+    key(&mut s, 'T');
+    let mut sensitive = toot("110");
+    sensitive.content_warning = Some("eye strain".into());
+    sensitive.sensitive = true;
+    sensitive.media.push(circles::model::Media {
+        kind: circles::model::MediaKind::Image,
+        alt: Some("a bright screen".into()),
+        url: Some("http://127.0.0.1:9/a.png".into()),
+    });
+    thread_answered(&mut s, Vec::new(), vec![(sensitive, 1)]);
+    key(&mut s, 'j');
+    assert!(key(&mut s, 'i').is_empty());
+    assert!(s.message.as_deref().unwrap().contains("z shows it first"));
+    key(&mut s, 'z');
+    assert!(thread_of(&s).cw_open.contains("110"));
+    assert_eq!(
+        key(&mut s, 'i'),
+        [Effect::OpenImage("http://127.0.0.1:9/a.png".into())]
+    );
+    assert!(matches!(key(&mut s, 'u')[..], [Effect::Undo]));
+    assert!(matches!(s.overlay, Overlay::Thread(_)), "the thread stays");
 }
 
 // ------------------------------------------------------- follow and delete (issue 15)

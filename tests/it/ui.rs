@@ -1107,41 +1107,53 @@ fn the_detail_of_a_reply_quotes_the_post_it_answers() {
     );
 }
 
+/// Bob's profile open at `w`×`h`, with `posts` as his recent posts.
+fn bobs_profile(w: u16, h: u16, posts: Vec<circles::model::Post>) -> AppState {
+    let mut s = replying(w, h);
+    update(&mut s, Action::Key(KeyChord::named(NamedKey::Esc)));
+    update(&mut s, Action::Key(KeyChord::char('y')));
+    update(&mut s, Action::Key(KeyChord::char('p')));
+    update(
+        &mut s,
+        Action::Profile {
+            source: "home".into(),
+            handle: "@bob@x.social".into(),
+            result: circles::model::ProfileResult::Found {
+                profile: Box::new(circles::model::Profile {
+                    handle: "@bob@x.social".into(),
+                    display_name: "Bob".into(),
+                    bio: "Writes parsers. Likes terminals.".into(),
+                    fields: vec![("Pronouns".into(), "he/him".into())],
+                    followers: Some(1204),
+                    following: Some(310),
+                    posts: Some(5120),
+                    you_follow: Some(true),
+                    follows_you: Some(true),
+                    url: None,
+                }),
+                posts,
+            },
+        },
+    );
+    s
+}
+
+/// A recent post of Bob's, written `hours_ago`.
+fn bobs_post(id: &str, text: &str, hours_ago: i64) -> circles::model::Post {
+    let mut post = circles::testkit::post(id, "@bob@x.social")
+        .name("Bob")
+        .source("home")
+        .text(text)
+        .build();
+    post.created_at = t0() - chrono::TimeDelta::hours(hours_ago);
+    post
+}
+
 #[test]
 fn the_profile_view_at_120x40_and_80x24() {
     for (w, h) in [(120, 40), (80, 24)] {
-        let mut s = replying(w, h);
-        update(&mut s, Action::Key(KeyChord::named(NamedKey::Esc)));
-        update(&mut s, Action::Key(KeyChord::char('y')));
-        update(&mut s, Action::Key(KeyChord::char('p')));
-        let mut recent = circles::testkit::post("108", "@bob@x.social")
-            .name("Bob")
-            .source("home")
-            .text("Shipped the parser rewrite today.")
-            .build();
-        recent.created_at = t0() - chrono::TimeDelta::hours(2);
-        update(
-            &mut s,
-            Action::Profile {
-                source: "home".into(),
-                handle: "@bob@x.social".into(),
-                result: circles::model::ProfileResult::Found {
-                    profile: Box::new(circles::model::Profile {
-                        handle: "@bob@x.social".into(),
-                        display_name: "Bob".into(),
-                        bio: "Writes parsers. Likes terminals.".into(),
-                        fields: vec![("Pronouns".into(), "he/him".into())],
-                        followers: Some(1204),
-                        following: Some(310),
-                        posts: Some(5120),
-                        you_follow: Some(true),
-                        follows_you: Some(true),
-                        url: None,
-                    }),
-                    posts: vec![recent],
-                },
-            },
-        );
+        let recent = bobs_post("108", "Shipped the parser rewrite today.", 2);
+        let s = bobs_profile(w, h, vec![recent]);
         let shown = screen(&s);
         insta::assert_snapshot!(format!("profile_at_{w}x{h}"), shown);
         assert!(
@@ -1155,6 +1167,41 @@ fn the_profile_view_at_120x40_and_80x24() {
         assert!(shown.contains("you follow each other"), "{shown}");
         assert!(shown.contains("Pronouns: he/him"), "{shown}");
         assert!(shown.contains("Shipped the parser rewrite"), "{shown}");
+    }
+}
+
+/// `j` in the profile selects a recent post (the bar beside it, the view
+/// scrolled to it) and `z` opens its content warning there.
+#[test]
+fn a_recent_post_selected_in_the_profile_at_120x40_and_80x24() {
+    for (w, h) in [(120, 40), (80, 24)] {
+        let mut hidden = bobs_post("107", "The twist is that the parser was fine.", 5);
+        hidden.content_warning = Some("film spoilers".into());
+        let posts = vec![
+            bobs_post("108", "Shipped the parser rewrite today.", 2),
+            hidden,
+            bobs_post("106", "Reading about Pratt parsing again.", 9),
+        ];
+        let mut s = bobs_profile(w, h, posts);
+        let closed = screen(&s);
+        assert!(!closed.contains("the parser was fine"), "{closed}");
+        for c in ['j', 'j', 'z'] {
+            update(&mut s, Action::Key(KeyChord::char(c)));
+        }
+        let shown = screen(&s);
+        insta::assert_snapshot!(format!("profile_selected_at_{w}x{h}"), shown);
+        let rows: Vec<&str> = shown.lines().collect();
+        let opened = rows
+            .iter()
+            .position(|r| r.contains("The twist is that the parser was fine."))
+            .expect(&shown);
+        assert!(rows[opened].contains('▌'), "the bar beside it: {shown}");
+        assert!(
+            !rows
+                .iter()
+                .any(|r| r.contains("Shipped the parser") && r.contains('▌')),
+            "{shown}"
+        );
     }
 }
 
