@@ -280,7 +280,7 @@ impl Rules {
         };
         b.persons(&raw.persons);
 
-        let me: HashSet<String> = raw.me.handles.iter().filter_map(|h| b.handle(h)).collect();
+        let me: HashSet<String> = raw.me.handles.iter().flat_map(|h| b.keys(h)).collect();
         let source_names: Vec<&str> = parsed.sources.iter().map(|s| s.name.as_str()).collect();
 
         let mut hashtags: HashMap<String, Vec<u16>> = HashMap::new();

@@ -907,6 +907,36 @@ fn a_did_in_me_matches_a_bluesky_reply_to_me() {
     }
 }
 
+/// `person:` works in `[me]` too: a mention of any of the person's
+/// accounts is a mention of me.
+#[test]
+fn a_person_in_me_is_every_one_of_their_accounts() {
+    let text = "[me]\nhandles = [\"person:Jane\"]\n\
+                [[person]]\nname = \"Jane\"\naccounts = [\"@jane@x.social\", \"jane.bsky.social\"]\n\
+                [[column]]\nname = \"Mentions\"\nmentions_me = true\n";
+    let r = load(text, now()).unwrap().rules;
+    for me in ["@jane@x.social", "@jane.bsky.social"] {
+        let mention = post("1", "@bob@y.social")
+            .at(eleven())
+            .text(&format!("hi {me}"))
+            .mentions(&[me])
+            .build();
+        assert_eq!(columns_of(&r, &mention), vec!["Mentions"], "{me}");
+    }
+    let other = post("2", "@bob@y.social")
+        .at(eleven())
+        .mentions(&["@joan@x.social"])
+        .build();
+    assert!(columns_of(&r, &other).is_empty());
+    let unknown = load(&text.replace("person:Jane", "person:Joan"), now()).unwrap_err();
+    assert!(
+        unknown.errors[0]
+            .message
+            .contains("there is no [[person]] named `Joan`"),
+        "{unknown:?}"
+    );
+}
+
 #[test]
 fn errors_of_every_stage_come_together_in_file_order() {
     let text = "[[column]]\nname = \"A\"\nsources = [\"nope\"]\nregex = ['(']\n[[source]]\nname = \"s\"\nkind = \"feed\"\n";
