@@ -360,24 +360,30 @@ impl Rules {
                 }
             }
             let keys = [&c.accounts, &c.keywords, &c.regex, &c.hashtags, &c.sources];
-            if !c.mentions_me
-                && keys.iter().any(|k| k.is_some())
-                && keys.iter().all(|k| config::entries(k).is_empty())
-            {
-                let (key, list) = ["accounts", "keywords", "regex", "hashtags", "sources"]
-                    .into_iter()
-                    .zip(keys)
-                    .find_map(|(name, k)| k.as_ref().map(|l| (name, l)))
-                    .expect("a present key");
+            let notifications = notice_kinds(c.notifications.as_ref(), &mut b.errors);
+            // Present and empty: an include key that matches nothing. Only
+            // a column whose include keys all match nothing takes no posts
+            // (an empty one beside a rule that can match is no harm).
+            let empty_notifications = c.notifications.as_ref().filter(
+                |rule| matches!(rule.get_ref(), config::NoticeRule::Kinds(kinds) if kinds.is_empty()),
+            );
+            let first_empty = ["accounts", "keywords", "regex", "hashtags", "sources"]
+                .into_iter()
+                .zip(keys)
+                .find_map(|(name, k)| k.as_ref().map(|l| (name, l.span())))
+                .or_else(|| empty_notifications.map(|rule| ("notifications", rule.span())));
+            let can_match = c.mentions_me
+                || !notifications.is_empty()
+                || keys.iter().any(|k| !config::entries(k).is_empty());
+            if let Some((key, span)) = first_empty.filter(|_| !can_match) {
                 b.warnings.push(Diagnostic::warning(
-                    Some(list.span()),
+                    Some(span),
                     format!(
                         "column {name} has an empty {key} list and takes no posts; \
                          remove the key to take every post"
                     ),
                 ));
             }
-            let notifications = notice_kinds(c.notifications.as_ref(), &mut b.errors);
             let include = Include {
                 // `notifications = []` is there and takes nothing, like
                 // an empty list of any include key; `false` is as if absent.

@@ -1042,6 +1042,19 @@ fn an_empty_include_key_matches_nothing_and_is_warned_about() {
     // an empty key beside a rule that can match is no problem
     let config = "[[column]]\nname = \"Sec\"\naccounts = []\nhashtags = [\"rust\"]\n";
     assert!(load(config, now()).unwrap().warnings.is_empty());
+    // `notifications` is an include key like the others: a list of kinds
+    // can match, an empty one takes nothing.
+    let config = "[[column]]\nname = \"Sec\"\naccounts = []\nnotifications = [\"mention\"]\n";
+    assert!(load(config, now()).unwrap().warnings.is_empty());
+    let config = "[[column]]\nname = \"Sec\"\nnotifications = []\n";
+    let warnings = load(config, now()).unwrap().warnings;
+    assert!(
+        warnings[0]
+            .message
+            .contains("column Sec has an empty notifications list and takes no posts"),
+        "{warnings:?}"
+    );
+    assert_eq!(warnings[0].line_col(config).unwrap().0, 3);
 }
 
 #[test]
