@@ -9,6 +9,7 @@
 
 mod cases;
 mod config_file;
+mod diff;
 mod login;
 mod people;
 mod route;
@@ -86,6 +87,10 @@ enum Command {
     /// Route JSON-lines posts and count, per column and per rule, what each
     /// rule took or muted: posts, share, today, this week, last hit.
     Stats(route::StatsArgs),
+    /// What saving the config NEW over the one in use would change: each
+    /// post (of the input, or with --cache the posts circles holds) whose
+    /// place moves, then the totals. A dry run of the reload.
+    Diff(diff::DiffArgs),
     /// Write the commented default config to the config path (never
     /// overwrites).
     Init,
@@ -219,6 +224,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Stats(args)) => {
             let (_, compiled, _) = load_config(cli.config.as_deref())?;
             route::stats(&args, &compiled.rules)
+        }
+        Some(Command::Diff(args)) => {
+            let (_, compiled, _) = load_config(cli.config.as_deref())?;
+            diff::run(&args, &compiled.rules)
         }
         Some(Command::Check) => check(cli.config.as_deref()),
         Some(Command::People(args)) => {

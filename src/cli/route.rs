@@ -35,7 +35,7 @@ pub struct ExplainArgs {
 }
 
 #[derive(Debug, clap::Args)]
-struct InputArgs {
+pub(super) struct InputArgs {
     /// Source name given to the posts read (for `sources = [...]` rules);
     /// default: the file name, or `stdin`.
     #[arg(long, value_name = "NAME")]
@@ -79,7 +79,7 @@ type Input = BufReader<Box<dyn Read>>;
 
 /// Counts for the summary line.
 #[derive(Debug, Default)]
-struct Tally {
+pub(super) struct Tally {
     posts: u64,
     bad: u64,
     first_bad: Vec<String>,
@@ -95,7 +95,7 @@ impl Tally {
         self.unreadable += 1;
     }
 
-    fn summary(&self, verb: &str) -> String {
+    pub(super) fn summary(&self, verb: &str) -> String {
         let mut s = format!("circles {verb}: {} post(s)", self.posts);
         if self.stopped {
             s.push_str(", stopped at the first bad line (--strict)");
@@ -207,7 +207,7 @@ fn json_string(out: &mut impl Write, s: &str) -> io::Result<()> {
 
 /// How a run over the inputs ended.
 #[derive(Debug, PartialEq, Eq)]
-enum End {
+pub(super) enum End {
     /// Every input was read (some may have been reported bad).
     Read,
     /// The reader of our output went away (`| head`): a clean stop.
@@ -309,7 +309,7 @@ fn for_each_post<W: Write>(
     End::Read
 }
 
-fn write_failed(e: io::Error) -> End {
+pub(super) fn write_failed(e: io::Error) -> End {
     if e.kind() == io::ErrorKind::BrokenPipe {
         End::ReaderGone
     } else {
@@ -319,7 +319,7 @@ fn write_failed(e: io::Error) -> End {
 }
 
 /// Flushes what is left and turns the end of a run into an exit status.
-fn finish(end: End, out: &mut impl Write) -> anyhow::Result<()> {
+pub(super) fn finish(end: End, out: &mut impl Write) -> anyhow::Result<()> {
     let flushed = match end {
         End::ReaderGone => End::Read,
         End::Read => match out.flush() {
@@ -398,22 +398,33 @@ pub fn route(args: &RouteArgs, mut rules: Rules) -> anyhow::Result<()> {
     result
 }
 
+/// [`for_each_post`] with every field decoded (text, links, names: what
+/// is shown, not only what routes), bad lines skipped.
+pub(super) fn each_whole_post<W: Write>(
+    input: &InputArgs,
+    tally: &mut Tally,
+    out: &mut W,
+    mut each: impl FnMut(&Post, &mut W) -> io::Result<()>,
+) -> End {
+    for_each_post(
+        input,
+        Decoder::default,
+        false,
+        tally,
+        out,
+        |post, _, out, _| each(post, out),
+    )
+}
+
 pub fn explain(args: &ExplainArgs, rules: &Rules) -> anyhow::Result<()> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut tally = Tally::default();
-    let end = for_each_post(
-        &args.input,
-        Decoder::default,
-        false,
-        &mut tally,
-        &mut out,
-        |post, _, out, _| {
-            let (_, text) = explain_post(rules, post);
-            out.write_all(text.as_bytes())?;
-            out.write_all(b"\n")
-        },
-    );
+    let end = each_whole_post(&args.input, &mut tally, &mut out, |post, out| {
+        let (_, text) = explain_post(rules, post);
+        out.write_all(text.as_bytes())?;
+        out.write_all(b"\n")
+    });
     let result = finish(end, &mut out);
     report(&tally.summary("explain"));
     result

@@ -1793,3 +1793,95 @@ fn route_and_stats_say_when_their_output_cannot_be_written() {
         assert!(!stderr.contains("writing output"), "{subcommand}: {stderr}");
     }
 }
+
+/// `circles diff NEW`: each post whose place the edit would change, then
+/// the totals, without touching the config in use; `--json` for scripts;
+/// a broken NEW is said at its place; `--cache` routes the posts circles
+/// keeps, and says so when there is no cache yet.
+#[test]
+fn diff_shows_what_an_edit_would_move_before_it_is_saved() {
+    let env = Env::new();
+    let old = env.write("config.toml", CONFIG);
+    let new = env.write(
+        "new.toml",
+        CONFIG.replace("keywords = [\"NFT\"]", "keywords = [\"NFT\", \"tram\"]"),
+    );
+    let input = env.write(
+        "in.jsonl",
+        [
+            native("t1", "@carol@example.social", "the new tram line opens"),
+            native("t2", "bob.bsky.social", "AcmeCo tram news"),
+            native("t3", "@carol@example.social", "nothing to see"),
+        ]
+        .map(|l| l + "\n")
+        .concat(),
+    );
+    let diff = |args: &[&str]| {
+        run(env
+            .cmd()
+            .arg("--config")
+            .arg(&old)
+            .arg("diff")
+            .arg(&new)
+            .args(args))
+    };
+    let out = diff(&[input.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        "@carol@example.social  “the new tram line opens”  Everyone else → muted (keyword)\n\
+         @bob.bsky.social  “AcmeCo tram news”  Core, Alerts → muted (keyword)\n\
+         2 of 3 post(s) would move: −1 from Core, −1 from Alerts, −1 from Everyone else, +2 muted\n"
+    );
+    assert_eq!(std::fs::read_to_string(&old).unwrap(), CONFIG, "untouched");
+
+    let out = diff(&["--json", input.to_str().unwrap()]);
+    let lines: Vec<Value> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["id"], "t1");
+    assert_eq!(lines[0]["from"], json!(["Everyone else"]));
+    assert_eq!(lines[0]["to"], json!(["muted (keyword)"]));
+    assert_eq!(lines[2], json!({"posts": 3, "moved": 2}));
+
+    // A broken edit: said at its place, nothing compared.
+    let broken = env.write("broken.toml", "[[column]]\nname = 3\n");
+    let out = run(env
+        .cmd()
+        .arg("--config")
+        .arg(&old)
+        .arg("diff")
+        .arg(&broken)
+        .arg(&input));
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("broken.toml:2:"), "{}", out.stderr);
+    assert!(out.stdout.is_empty());
+
+    // The cache: none yet, then the posts a run kept.
+    let out = diff(&["--cache"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("circles has not run here yet"),
+        "{}",
+        out.stderr
+    );
+    let data = env.home().join(".local/share/circles");
+    std::fs::create_dir_all(&data).unwrap();
+    let (mut db, _) = circles::cache::Db::open(&data.join("circles.db")).unwrap();
+    let kept = circles::decode::decode(
+        &native("k1", "@carol@example.social", "tram photos"),
+        "pipe",
+    )
+    .unwrap();
+    db.save_posts(&[kept]).unwrap();
+    drop(db);
+    let out = diff(&["--cache"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        "@carol@example.social  “tram photos”  Piped → muted (keyword)\n\
+         1 of 1 post(s) would move: −1 from Piped, +1 muted\n"
+    );
+}
