@@ -272,17 +272,9 @@ fn posts_column(state: &mut AppState, effects: &mut Vec<Effect>) {
 /// run of what is not a letter or digit, and a number after it when a
 /// source has it.
 pub(super) fn source_name(state: &AppState, base: &str) -> String {
-    let mut slug = String::new();
-    for c in base.chars() {
-        if c.is_alphanumeric() {
-            slug.extend(c.to_lowercase());
-        } else if !slug.is_empty() && !slug.ends_with('-') {
-            slug.push('-');
-        }
-    }
-    let slug = match slug.trim_end_matches('-') {
-        "" => "source".to_string(),
-        slug => slug.to_string(),
+    let slug = match crate::model::slug(base) {
+        slug if slug.is_empty() => "source".to_string(),
+        slug => slug,
     };
     let taken = |name: &str| state.source_specs.iter().any(|s| s.name == name);
     (1..)

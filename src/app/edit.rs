@@ -137,6 +137,11 @@ pub(super) fn who(account: &Account) -> Who {
         handle.strip_prefix('@').unwrap_or(handle).to_string()
     };
     match (&account.did, account.network) {
+        // One author of a feed, noted by their name.
+        (Some(key), Network::Native) => Who {
+            entry: key.clone(),
+            handle: Some(account.display_name.clone()).filter(|n| !n.trim().is_empty()),
+        },
         (Some(did), _) => Who {
             entry: did.clone(),
             handle: Some(bare()).filter(|h| !h.is_empty() && !h.starts_with("did:")),

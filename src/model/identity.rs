@@ -77,8 +77,23 @@ pub fn parse_handle(text: &str) -> Result<HandleKey, HandleError> {
         }
         return Ok(HandleKey(lower));
     }
-    if let Some(host) = lower.strip_prefix("feed:") {
+    if let Some(rest) = lower.strip_prefix("feed:") {
+        // `feed:<host>`, or one author of it: `feed:<host>/<name>`.
+        let (host, author) = rest.split_once('/').unwrap_or((rest, ""));
         check_host(host).map_err(|why| HandleError::Malformed(raw.into(), why))?;
+        if rest.contains('/')
+            && (author.is_empty()
+                || author.starts_with('-')
+                || author.ends_with('-')
+                || author.contains("--")
+                || !author.chars().all(|c| c.is_alphanumeric() || c == '-'))
+        {
+            return Err(HandleError::Malformed(
+                raw.into(),
+                "a feed's author is written feed:<host>/<name>, the name in lower case \
+                 with `-` between words (feed:blog.example.org/jane-doe)",
+            ));
+        }
         return Ok(HandleKey(lower));
     }
     let bare = lower.strip_prefix('@').unwrap_or(&lower);

@@ -46,7 +46,10 @@ pub struct Account {
     pub handle: String,
     /// The key routing compares: lowercase, no leading `@` (see [`HandleKey`]).
     pub key: String,
-    /// A Bluesky DID (`did:plc:…`), which matches as well as the handle.
+    /// A second key that matches as well as the handle: a Bluesky DID
+    /// (`did:plc:…`), or for a feed entry that names its author, that
+    /// author within the feed (`feed:<host>/<name>`, see
+    /// [`feed_author_key`]).
     pub did: Option<String>,
     pub display_name: String,
     pub url: Option<String>,
@@ -86,6 +89,32 @@ impl Account {
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.key.as_str()).chain(self.did.as_deref())
     }
+}
+
+/// The key of an author a feed entry names: `feed:<host>/<name>`, the
+/// name in lower case with each run of other characters than letters and
+/// digits one `-` (`Jane Doe` → `feed:blog.example.org/jane-doe`); none
+/// for a name without a letter or digit.
+pub fn feed_author_key(host: &str, name: &str) -> Option<String> {
+    let slug = slug(name);
+    (!slug.is_empty()).then(|| format!("feed:{}/{slug}", host.to_lowercase()))
+}
+
+/// `text` in lower case with each run of other characters than letters
+/// and digits one `-`, none at either end: `Über Café — news` →
+/// `über-café-news`. Empty when it has no letter or digit.
+pub fn slug(text: &str) -> String {
+    let mut slug = String::new();
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            slug.extend(c.to_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let kept = slug.trim_end_matches('-').len();
+    slug.truncate(kept);
+    slug
 }
 
 /// A handle in the form circles shows: sanitized, trimmed, and with the

@@ -523,26 +523,37 @@ fn entry_link(entry: &feed_rs::model::Entry) -> Option<String> {
         .map(|href| sanitize_line(href).into_owned())
 }
 
+/// The author an entry itself names, if it names one other than the
+/// feed's own (which some formats copy into every entry).
+fn entry_author(entry: &feed_rs::model::Entry, feed: &feed_rs::model::Feed) -> Option<String> {
+    let name = entry.authors.iter().find_map(person_name)?;
+    let the_feeds = feed.authors.iter().find_map(person_name);
+    (the_feeds.as_deref() != Some(name.as_str())).then_some(name)
+}
+
 /// Who wrote an entry: its author, else the feed's, else the feed's title.
-/// RSS `<author>` holds an email address, often with the name in brackets.
 fn author_name(entry: &feed_rs::model::Entry, feed: &feed_rs::model::Feed) -> Option<String> {
     entry
         .authors
         .iter()
         .chain(feed.authors.iter())
-        .find_map(|person| {
-            let name = person.name.trim();
-            if !name.is_empty() && name != "author" && name != "managingEditor" {
-                return Some(name.to_string());
-            }
-            let email = person.email.as_deref()?.trim();
-            match email.split_once('(') {
-                Some((_, rest)) => Some(rest.trim_end_matches(')').trim().to_string()),
-                None => Some(email.to_string()),
-            }
-        })
-        .map(|name| clean(&name, true))
-        .filter(|name| !name.is_empty())
+        .find_map(person_name)
+}
+
+/// A person's name, cleaned. RSS `<author>` holds an email address, often
+/// with the name in brackets.
+fn person_name(person: &feed_rs::model::Person) -> Option<String> {
+    let name = person.name.trim();
+    let name = if !name.is_empty() && name != "author" && name != "managingEditor" {
+        name.to_string()
+    } else {
+        let email = person.email.as_deref()?.trim();
+        match email.split_once('(') {
+            Some((_, rest)) => rest.trim_end_matches(')').trim().to_string(),
+            None => email.to_string(),
+        }
+    };
+    Some(clean(&name, true)).filter(|name| !name.is_empty())
 }
 
 /// What every entry of one read shares.
@@ -596,6 +607,10 @@ fn entry_post(entry: &feed_rs::model::Entry, info: &FeedInfo<'_>) -> Post {
         .unwrap_or_else(|| info.site.to_string());
     let mut author = Account::new(&format!("feed:{}", info.site), &name, Network::Native);
     author.url = info.site_url.map(str::to_string);
+    // An entry that names its author is theirs too: `feed:<host>/<name>`
+    // matches that author's entries only, `feed:<host>` all of them.
+    author.did = entry_author(entry, info.feed)
+        .and_then(|name| crate::model::feed_author_key(info.site, &name));
     let mut hashtags: Vec<String> = Vec::new();
     for category in &entry.categories {
         let tag = clean(category.term.trim().trim_start_matches('#'), true);

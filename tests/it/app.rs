@@ -1011,6 +1011,33 @@ fn m_asks_how_long_and_mutes_the_author_for_that_long() {
     );
 }
 
+/// `m` on a feed entry that names its author mutes that author of the
+/// feed (`feed:<host>/<name>`, noted by name), not the whole feed.
+#[test]
+fn m_on_a_feed_entry_mutes_its_author_not_the_feed() {
+    use circles::config::Who;
+    use circles::model::{Account, Network, feed_author_key};
+    let mut s = state();
+    let mut entry = post("e1", "feed:blog.example.org").build();
+    let mut author = Account::new("feed:blog.example.org", "Jane Doe", Network::Native);
+    author.did = feed_author_key("blog.example.org", "Jane Doe");
+    entry.author = std::sync::Arc::new(author);
+    deliver(&mut s, vec![entry]);
+    focus_rest(&mut s);
+    key(&mut s, 'm');
+    let (edit, _) = one_edit(key(&mut s, '0'));
+    assert_eq!(
+        edit,
+        Edit::MuteAccount {
+            handle: Who {
+                entry: "feed:blog.example.org/jane-doe".into(),
+                handle: Some("Jane Doe".into()),
+            },
+            until: None,
+        }
+    );
+}
+
 #[test]
 fn b_mutes_boosts_from_the_booster_only_on_a_boost() {
     let mut s = state();

@@ -937,6 +937,49 @@ fn a_person_in_me_is_every_one_of_their_accounts() {
     );
 }
 
+/// One author of a feed is `feed:<host>/<name>`: it takes (or mutes) the
+/// entries that name them, while `feed:<host>` takes every entry.
+#[test]
+fn one_author_of_a_feed_is_matched_apart_from_the_feed() {
+    use circles::model::{Account, Network, feed_author_key};
+    let text = "[[column]]\nname = \"Jane\"\naccounts = [\"feed:blog.example.org/jane-doe\"]\n\
+                [[column]]\nname = \"Blog\"\naccounts = [\"feed:Blog.example.org\"]\n\
+                [mute]\naccounts = [\"feed:blog.example.org/ad-desk\"]\n";
+    let r = load(text, now()).unwrap().rules;
+    let entry = |id: &str, name: &str| {
+        let mut p = post(id, "feed:blog.example.org").at(eleven()).build();
+        let mut author = Account::new("feed:blog.example.org", name, Network::Native);
+        author.did = feed_author_key("blog.example.org", name);
+        p.author = std::sync::Arc::new(author);
+        p
+    };
+    assert_eq!(
+        columns_of(&r, &entry("1", "Jane Doe")),
+        vec!["Jane", "Blog"]
+    );
+    assert_eq!(columns_of(&r, &entry("2", "Bob Smith")), vec!["Blog"]);
+    assert_eq!(
+        route(&r, &entry("3", "Ad Desk")).muted,
+        Some(MuteReason::Account)
+    );
+    assert_eq!(
+        feed_author_key("Blog.Example.org", "  Zoë O'Brien — editor ").as_deref(),
+        Some("feed:blog.example.org/zoë-o-brien-editor")
+    );
+    for bad in [
+        "feed:blog.example.org/",
+        "feed:blog.example.org/Jane_Doe",
+        "feed:blog.example.org/-x",
+    ] {
+        let config = format!("[[column]]\nname = \"A\"\naccounts = [\"{bad}\"]\n");
+        let errors = load(&config, now()).unwrap_err().errors;
+        assert!(
+            errors[0].message.contains("feed:<host>/<name>"),
+            "{bad}: {errors:?}"
+        );
+    }
+}
+
 #[test]
 fn errors_of_every_stage_come_together_in_file_order() {
     let text = "[[column]]\nname = \"A\"\nsources = [\"nope\"]\nregex = ['(']\n[[source]]\nname = \"s\"\nkind = \"feed\"\n";

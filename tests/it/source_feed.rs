@@ -95,6 +95,14 @@ async fn rss_atom_and_json_feeds_become_posts() {
     assert_eq!(atom.author.key, "feed:blog.rust-lang.org");
     assert_eq!(atom.author.display_name, "The Rust Release Team");
     assert_eq!(atom.author.network, Network::Native);
+    // The entry names its author: a key of their own within the feed.
+    assert_eq!(
+        atom.author.keys().collect::<Vec<_>>(),
+        [
+            "feed:blog.rust-lang.org",
+            "feed:blog.rust-lang.org/the-rust-release-team"
+        ]
+    );
     assert_eq!(atom.uri.as_deref(), Some(RUST_183));
     assert_eq!(atom.url.as_deref(), Some(RUST_183));
     assert_eq!(atom.links, vec![RUST_183.to_string()]);
@@ -138,6 +146,10 @@ async fn rss_atom_and_json_feeds_become_posts() {
     // `<author>` is an address with the name in brackets.
     let tricks = find(&got, TRICKS);
     assert_eq!(tricks.author.display_name, "Nell Shamrell-Harrington");
+    assert_eq!(
+        tricks.author.did.as_deref(),
+        Some("feed:this-week-in-rust.org/nell-shamrell-harrington")
+    );
     assert!(
         tricks
             .text
@@ -150,6 +162,7 @@ async fn rss_atom_and_json_feeds_become_posts() {
     let note = find(&got, "https://notes.example.org/2026/11/21/columns");
     assert_eq!(note.author.handle, "feed:notes.example.org");
     assert_eq!(note.author.display_name, "Mira Okafor");
+    assert_eq!(note.author.did, None, "the feed names her, not the entry");
     assert_eq!(
         note.text,
         "Columns in the terminal\n\nFive columns, one keyboard."
