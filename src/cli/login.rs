@@ -98,16 +98,51 @@ async fn mastodon(instance: &str, timeline: &str) -> Result<(), String> {
         .map_or_else(|| instance.clone(), str::to_string);
     let path = credentials_dir()?.join(format!("mastodon-{}.token", file_name(&host)));
     secret::store(&path, &token).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    // Who the token is for, for `[me]`; the login stands without it.
+    let me = match my_handle(&instance, token, &path).await {
+        Ok(handle) => Some(handle),
+        Err(e) => {
+            eprintln!(
+                "circles: cannot ask {instance} who you are ({e}); add your handle to [me] yourself"
+            );
+            None
+        }
+    };
     println!(
         "\nLogged in. The token is in {} (readable by you only).\n\
          Add this to your config (circles init writes one if you have none):\n\n\
          [[source]]\nname = \"{}\"\nkind = \"mastodon\"\ninstance = \"{instance}\"\n\
-         timeline = \"{timeline}\"\ntoken_file = \"{}\"",
+         timeline = \"{timeline}\"\ntoken_file = \"{}\"{}",
         path.display(),
         file_name(&host),
-        path.display()
+        path.display(),
+        me.map(|handle| me_table(&handle)).unwrap_or_default()
     );
     Ok(())
+}
+
+/// The handle of the account `token` is for (`verify_credentials`), as
+/// the config writes it: `@jane@mastodon.social`.
+async fn my_handle(
+    instance: &str,
+    token: secret::Secret,
+    path: &std::path::Path,
+) -> Result<String, String> {
+    let mut client = mastodon::Client::new(instance, Some(token), path.display().to_string())
+        .map_err(|e| e.to_string())?;
+    let url = client.api_url(&["accounts", "verify_credentials"], &[]);
+    let (body, _) = client.get(&url).await.map_err(|e| e.to_string())?;
+    let (_, known) = crate::decode::mastodon::decode_account(&body).map_err(|e| e.to_string())?;
+    Ok(known.handle)
+}
+
+/// The `[me]` table naming `handle`, after a blank line, with why.
+fn me_table(handle: &str) -> String {
+    format!(
+        "\n\n# and your handle (to [me] handles, if you have that table already): mentions of\n\
+         # you find you, replies leave you out, D deletes your posts\n\
+         [me]\nhandles = [{handle:?}]"
+    )
 }
 
 async fn bluesky(handle: &str, service: &str) -> Result<(), String> {
@@ -136,9 +171,10 @@ async fn bluesky(handle: &str, service: &str) -> Result<(), String> {
         "\nThe app password works and is in {} (readable by you only).\n\
          Add this to your config:\n\n\
          [[source]]\nname = \"sky\"\nkind = \"bluesky\"\nhandle = \"{handle}\"\n\
-         service = \"{service}\"\napp_password_file = \"{}\"",
+         service = \"{service}\"\napp_password_file = \"{}\"{}",
         path.display(),
-        path.display()
+        path.display(),
+        me_table(handle)
     );
     Ok(())
 }

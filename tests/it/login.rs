@@ -3,7 +3,7 @@
 
 use assert_cmd::Command;
 use std::os::unix::fs::PermissionsExt;
-use wiremock::matchers::{body_string_contains, method, path};
+use wiremock::matchers::{body_string_contains, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn circles(data: &std::path::Path) -> Command {
@@ -45,6 +45,32 @@ async fn mastodon_login_registers_trades_the_code_and_stores_the_token_owner_onl
             "token_type": "Bearer",
             "scope": "read",
             "created_at": 1573979017
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    // Who the token is for: the Account entity, as Mastodon's docs show it.
+    Mock::given(method("GET"))
+        .and(path("/api/v1/accounts/verify_credentials"))
+        .and(header(
+            "authorization",
+            "Bearer ZA-Yj3aBD8U8Cm7lKUp-lm9O9BmDgdhHzDeqsY8tlL0",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "id": "14715",
+            "username": "jane",
+            "acct": "jane",
+            "display_name": "Jane",
+            "locked": false,
+            "bot": false,
+            "created_at": "2016-11-24T10:02:12.085Z",
+            "note": "<p>hello</p>",
+            "url": "https://mastodon.example/@jane",
+            "followers_count": 3,
+            "following_count": 4,
+            "statuses_count": 5,
+            "last_status_at": "2026-12-01",
+            "fields": []
         })))
         .expect(1)
         .mount(&server)
@@ -108,6 +134,9 @@ async fn mastodon_login_registers_trades_the_code_and_stores_the_token_owner_onl
             file.to_str().unwrap().to_string()
         ))
     );
+    // And `[me]`, naming the account the token is for.
+    let compiled = circles::filter::load(snippet, circles::testkit::t0()).unwrap();
+    assert!(compiled.rules.is_me("jane@mastodon.example"), "{snippet}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -153,6 +182,10 @@ async fn bluesky_login_checks_the_app_password_and_refuses_a_wrong_one() {
     assert!(good.status.success(), "{stdout}");
     assert!(!stdout.contains("good-pass-word"));
     assert!(stdout.contains("handle = \"jane.bsky.social\""), "{stdout}");
+    // The printed tables are a valid config with `[me]` naming the account.
+    let snippet = &stdout[stdout.find("[[source]]").unwrap()..];
+    let compiled = circles::filter::load(snippet, circles::testkit::t0()).unwrap();
+    assert!(compiled.rules.is_me("jane.bsky.social"), "{snippet}");
     let file = data
         .path()
         .join("circles/credentials/bluesky-jane.bsky.social.password");
