@@ -328,15 +328,20 @@ fn ledger_act(
     }));
 }
 
-/// The marks of a post as shown: in the thread view, else in the timeline.
+/// The marks of a post as shown: in the thread or profile view, else in
+/// the timeline.
 fn marks_of(state: &AppState, source: &str, id: &str) -> Option<Engagement> {
-    if let Overlay::Thread(thread) = &state.overlay
-        && let Some(p) = thread
+    let shown = match &state.overlay {
+        Overlay::Thread(thread) => thread
             .posts
             .iter()
-            .find(|p| p.post.source == source && p.post.id == id)
-    {
-        return Some(p.post.engagement.clone());
+            .map(|p| &p.post)
+            .find(|p| p.source == source && p.id == id),
+        Overlay::Profile(view) => view.posts.iter().find(|p| p.source == source && p.id == id),
+        _ => None,
+    };
+    if let Some(post) = shown {
+        return Some(post.engagement.clone());
     }
     let found = state.timeline.find(source, id)?;
     Some(state.timeline.get(found)?.post.engagement.clone())

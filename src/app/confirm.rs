@@ -150,6 +150,15 @@ pub(super) fn deleted(
                     state.overlay = Overlay::None;
                 }
             }
+            if let Overlay::Profile(view) = &mut state.overlay {
+                view.posts
+                    .retain(|p| !(p.source == source_name && p.id == id));
+                view.cw_open.remove(id);
+                view.selected = view
+                    .selected
+                    .filter(|_| !view.posts.is_empty())
+                    .map(|i| i.min(view.posts.len() - 1));
+            }
             source(
                 state,
                 SourceEvent::Deleted {

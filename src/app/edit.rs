@@ -99,7 +99,10 @@ pub(super) fn selected_post(state: &AppState) -> Option<&crate::model::Post> {
         return thread.posts.get(thread.selected).map(|p| &p.post);
     }
     if let super::Overlay::Profile(view) = &state.overlay {
-        return Some(view.selected_post().unwrap_or(&view.from));
+        return Some(match view.selected_post() {
+            Some(post) if !state.on_account => post,
+            _ => &view.from,
+        });
     }
     if let super::Overlay::People(view) = &state.overlay {
         return view.anchor.as_ref();
@@ -138,7 +141,7 @@ pub(super) fn who(account: &Account) -> Who {
     };
     match (&account.did, account.network) {
         // One author of a feed, noted by their name.
-        (Some(key), Network::Native) => Who {
+        (Some(key), _) if key.starts_with("feed:") => Who {
             entry: key.clone(),
             handle: Some(account.display_name.clone()).filter(|n| !n.trim().is_empty()),
         },

@@ -453,6 +453,9 @@ pub struct AppState {
     /// The account chosen in [`Overlay::Which`], for the command that
     /// asked.
     pub chosen_account: Option<crate::config::Who>,
+    /// A command of the profile's account runs: the selected post is the
+    /// one `p` was pressed on, whichever recent post is selected.
+    pub(crate) on_account: bool,
     /// Recent posts of `[[person]]`s by (person, their words): a copy of
     /// one by another of their accounts is merged into it.
     cross_posts: std::collections::HashMap<(usize, String), (PostId, DateTime<Utc>)>,
@@ -515,6 +518,7 @@ impl AppState {
             saved_draft: None,
             limits: std::collections::HashMap::new(),
             chosen_account: None,
+            on_account: false,
             cross_posts: std::collections::HashMap::new(),
             caught_up: std::collections::HashMap::new(),
             loaded_at: now,
@@ -1038,9 +1042,10 @@ fn key(state: &mut AppState, chord: KeyChord, effects: &mut Vec<Effect>) {
     // that a text being typed would take.
     let typing = state.search.is_some()
         || matches!(
-            state.overlay,
+            &state.overlay,
             Overlay::Compose(_) | Overlay::Prompt { .. } | Overlay::Palette(_)
-        );
+        )
+        || matches!(&state.overlay, Overlay::People(view) if view.typing);
     let a_character = !chord.ctrl && !chord.alt && matches!(chord.key, Key::Char(_));
     if state.keymap.command(&chord) == Some(Command::Redraw) && !(typing && a_character) {
         effects.push(Effect::Redraw);
@@ -1768,6 +1773,7 @@ fn add_posts(
     let mut kept = Vec::new();
     // With muted posts revealed, a muted arrival changes columns too.
     let mut touched_columns = vec![state.reveal; state.views.len()];
+    let evictions = state.timeline.evictions();
     if state.persisting {
         ledger_notices(source, &posts, effects);
     }
@@ -1875,6 +1881,10 @@ fn add_posts(
     }
     if let Some(s) = state.sources.iter_mut().find(|s| s.name == source) {
         s.posts += added;
+    }
+    // Posts evicted may have left any column, anywhere in it.
+    if state.timeline.evictions() != evictions {
+        touched_columns.fill(true);
     }
     for (column, changed) in touched_columns.into_iter().enumerate() {
         if !changed {

@@ -81,6 +81,11 @@ pub(super) fn fetched(state: &mut AppState, source: &str, handle: &str, result: 
         ProfileResult::Found { profile, posts } => {
             view.profile = Some(*profile);
             view.posts = posts;
+            // A later answer (`p` again) keeps no selection it lacks.
+            view.selected = view.selected.filter(|&i| i < view.posts.len());
+            let ids: std::collections::HashSet<&String> =
+                view.posts.iter().map(|p| &p.id).collect();
+            view.cw_open.retain(|id| ids.contains(id));
         }
         ProfileResult::Failed(why) => view.error = Some(why),
     }
@@ -127,11 +132,9 @@ pub(super) fn command(state: &mut AppState, command: Command, effects: &mut Vec<
             | Command::Follow,
             ..,
         ) => {
-            let selected = view.selected.take();
+            state.on_account = true;
             super::run(state, command, effects);
-            if let Overlay::Profile(view) = &mut state.overlay {
-                view.selected = selected;
-            }
+            state.on_account = false;
         }
         (Command::Help | Command::Suspend | Command::Undo, ..) => {
             super::run(state, command, effects);

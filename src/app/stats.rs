@@ -49,6 +49,13 @@ pub fn reload_diff(
             d => parts.push(format!("−{} from {name}", -d)),
         }
     }
+    // A column the edit took away: what it held leaves it.
+    for (name, was) in &before.0 {
+        let kept = after.0.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+        if !kept && *was > 0 {
+            parts.push(format!("−{was} from {name} (gone)"));
+        }
+    }
     match (after.1 as i64) - (before.1 as i64) {
         0 => {}
         d if d > 0 => parts.push(format!("+{d} muted")),
@@ -73,5 +80,10 @@ mod tests {
             Some("+12 to Core, −2 from Rest, +3 to New, −5 muted")
         );
         assert_eq!(reload_diff(&before, &before), None);
+        let without_rest = (vec![("Core".into(), 60)], 5);
+        assert_eq!(
+            reload_diff(&before, &without_rest).as_deref(),
+            Some("+50 to Core, −50 from Rest (gone)")
+        );
     }
 }

@@ -36,6 +36,9 @@ pub(super) struct Include {
     /// The notification kinds it takes (none when it has no
     /// `notifications`).
     pub notifications: Vec<crate::model::NoticeKind>,
+    /// `notifications` says which kinds (`true` or a list, even `[]`):
+    /// then `sources` does not take every kind of a notifications source.
+    pub notifications_said: bool,
 }
 
 /// Narrowing rules (AND-ed).
@@ -402,6 +405,10 @@ impl Rules {
                     .collect(),
                 mentions_me: c.mentions_me,
                 sources,
+                notifications_said: c
+                    .notifications
+                    .as_ref()
+                    .is_some_and(|rule| !matches!(rule.get_ref(), config::NoticeRule::All(false))),
                 notifications,
             };
             if c.mentions_me && raw.me.handles.is_empty() {

@@ -417,8 +417,10 @@ fn column_takes(
     let takes_notice = notice.is_some_and(|kind| include.notifications.contains(&kind));
     // A column that names the notice's source in `sources` takes every kind
     // it brings, unless its own `notifications` says which.
-    let by_source = include.notifications.is_empty() && include.sources.contains(&post.source);
-    if post.is_pure_notice() && !takes_notice && !by_source {
+    if post.is_pure_notice()
+        && !takes_notice
+        && (include.notifications_said || !include.sources.contains(&post.source))
+    {
         if traced {
             fired.push(Fired::Excluded {
                 column: index,

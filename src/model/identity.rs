@@ -78,15 +78,19 @@ pub fn parse_handle(text: &str) -> Result<HandleKey, HandleError> {
         return Ok(HandleKey(lower));
     }
     if let Some(rest) = lower.strip_prefix("feed:") {
-        // `feed:<host>`, or one author of it: `feed:<host>/<name>`.
-        let (host, author) = rest.split_once('/').unwrap_or((rest, ""));
+        // `feed:<host>`, or one author of it: `feed:<host>/<name>`, the
+        // name lowered as `slug` lowers the names entries give.
+        let Some((host, _)) = rest.split_once('/') else {
+            check_host(rest).map_err(|why| HandleError::Malformed(raw.into(), why))?;
+            return Ok(HandleKey(lower));
+        };
         check_host(host).map_err(|why| HandleError::Malformed(raw.into(), why))?;
-        if rest.contains('/')
-            && (author.is_empty()
-                || author.starts_with('-')
-                || author.ends_with('-')
-                || author.contains("--")
-                || !author.chars().all(|c| c.is_alphanumeric() || c == '-'))
+        let author = raw.split_once('/').map_or("", |(_, a)| a);
+        if author.is_empty()
+            || author.starts_with('-')
+            || author.ends_with('-')
+            || author.contains("--")
+            || !author.chars().all(|c| c.is_alphanumeric() || c == '-')
         {
             return Err(HandleError::Malformed(
                 raw.into(),
@@ -94,7 +98,7 @@ pub fn parse_handle(text: &str) -> Result<HandleKey, HandleError> {
                  with `-` between words (feed:blog.example.org/jane-doe)",
             ));
         }
-        return Ok(HandleKey(lower));
+        return Ok(HandleKey(format!("feed:{host}/{}", super::slug(author))));
     }
     let bare = lower.strip_prefix('@').unwrap_or(&lower);
     match bare.split_once('@') {

@@ -107,7 +107,8 @@ pub fn slug(text: &str) -> String {
     let mut slug = String::new();
     for c in text.chars() {
         if c.is_alphanumeric() {
-            slug.extend(c.to_lowercase());
+            // (Some lower cases add a combining mark: `İ` is `i` and a dot.)
+            slug.extend(c.to_lowercase().filter(|l| l.is_alphanumeric()));
         } else if !slug.is_empty() && !slug.ends_with('-') {
             slug.push('-');
         }
@@ -305,11 +306,12 @@ pub struct Post {
     /// who boosted it). Routing counts them all.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub also_boosted_by: Vec<Account>,
-    /// The Mastodon boosts merged into the card after the first, by
-    /// booster key and the boost's own id: kept with the card, so a
-    /// `delete` of one finds its booster after a restart too.
+    /// The Mastodon boosts merged into the card after the first: the
+    /// source each came from, its booster's key and the boost's own id.
+    /// Kept with the card, so a `delete` of one finds its booster after a
+    /// restart too.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub also_boost_ids: Vec<(String, String)>,
+    pub also_boost_ids: Vec<(String, String, String)>,
     /// Other accounts of the author's `[[person]]` that posted the same
     /// text within minutes (a cross-post), merged into this card.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -112,6 +112,10 @@ struct Mastodon {
     stream_failures: u32,
     /// Why the backfill stopped short, if it did.
     incomplete: Option<String>,
+    /// The id of the account or list whose posts the server answered 404
+    /// for, while it is looked up again: found under the same id again, it
+    /// is gone for good.
+    gone: Option<String>,
     /// The state last sent (shared with the rate-limit hook, which sends
     /// its waits too).
     last_state: Arc<Mutex<Option<SourceState>>>,
@@ -180,6 +184,7 @@ impl Mastodon {
             streaming: Streaming::On,
             stream_failures: 0,
             incomplete: None,
+            gone: None,
             last_state,
             grouped: spec.timeline == Timeline::Notifications,
             marker: match spec.timeline {
@@ -335,6 +340,13 @@ impl Mastodon {
                 )),
                 other => Failure::from(other),
             })?;
+            if self.gone.take().as_deref() == Some(id.as_str()) {
+                return Err(Failure::Fatal(format!(
+                    "timeline = \"user:@{acct}\": {} has the account but will not show its posts \
+                     (404)",
+                    self.client.base().as_str().trim_end_matches('/')
+                )));
+            }
             self.resolved = Some(Timeline::User(id, exclude));
             // Named in the status bar by the account's name, or handle.
             let title = if name.trim().is_empty() {
@@ -375,6 +387,10 @@ impl Mastodon {
             })
             .or_else(|| lists.iter().find(|(_, t)| t.eq_ignore_ascii_case(&wanted)));
         match found {
+            Some((id, _)) if self.gone.take().as_ref() == Some(id) => Err(Failure::Fatal(format!(
+                "timeline = \"list:{wanted}\": {} lists “{wanted}” but will not show its posts (404)",
+                self.client.base().as_str().trim_end_matches('/')
+            ))),
             Some((id, title)) => {
                 self.resolved = Some(Timeline::List(id.clone()));
                 if !self.sink.titled(title) {
@@ -551,8 +567,9 @@ impl Mastodon {
                 _ => None,
             };
             if let Some(what) = again
-                && self.resolved.take().is_some()
+                && let Some(Timeline::User(id, _) | Timeline::List(id)) = self.resolved.take()
             {
+                self.gone = Some(id);
                 return Failure::retry(format!("{e}; looking {what} up again"));
             }
             let instance = self.client.base().as_str().trim_end_matches('/');
@@ -645,8 +662,9 @@ impl Mastodon {
             let (delivered, next) = match self.page(page.clone()).await {
                 Ok(answer) => answer,
                 // The first page failing is the server failing: the run
-                // loop retries it all.
-                Err(Failure::Retry { why, wait }) if got > 0 => {
+                // loop retries it all, as it does when the account or list
+                // is to be looked up again.
+                Err(Failure::Retry { why, wait }) if got > 0 && self.gone.is_none() => {
                     tries += 1;
                     if tries >= PAGE_TRIES {
                         tracing::warn!(source = %self.sink.source, "backfill given up: {why}");

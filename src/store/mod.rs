@@ -65,6 +65,9 @@ pub struct Timeline {
     boosts: HashMap<String, (PostId, String)>,
     next: PostId,
     capacity: usize,
+    /// How many times posts were evicted: a column may then have lost
+    /// posts anywhere in it, not only at its tail.
+    evictions: u64,
 }
 
 /// What taking a boost back did to its card (see [`Timeline::unboost`]).
@@ -91,6 +94,7 @@ impl Timeline {
             boosts: HashMap::new(),
             next: 0,
             capacity: capacity.max(1),
+            evictions: 0,
         }
     }
 
@@ -213,14 +217,16 @@ impl Timeline {
                 }
                 post.also_boosted_by.push((**booster).clone());
                 if let Some(boost) = &copy.boost_id {
+                    let from = copy.source.clone();
                     post.also_boost_ids
-                        .push((booster.key.clone(), boost.clone()));
+                        .push((from, booster.key.clone(), boost.clone()));
                 }
             }
             None => match post.boosted_by.take() {
                 Some(first) => {
                     if let Some(boost) = post.boost_id.take() {
-                        post.also_boost_ids.push((first.key.clone(), boost));
+                        let from = post.source.clone();
+                        post.also_boost_ids.push((from, first.key.clone(), boost));
                     }
                     post.also_boosted_by.insert(0, Arc::unwrap_or_clone(first));
                 }
@@ -325,9 +331,9 @@ impl Timeline {
                 (id, booster.key.clone()),
             );
         }
-        for (booster, boost) in &copy.also_boost_ids {
+        for (source, booster, boost) in &copy.also_boost_ids {
             self.boosts
-                .insert(format!("{}\0{boost}", copy.source), (id, booster.clone()));
+                .insert(format!("{source}\0{boost}"), (id, booster.clone()));
         }
     }
 
@@ -346,13 +352,18 @@ impl Timeline {
         let post = Arc::make_mut(&mut entry.post);
         if first {
             let next = post.also_boosted_by.remove(0);
-            // The next booster's boost is the card's now.
-            let at = post.also_boost_ids.iter().position(|(k, _)| *k == next.key);
-            post.boost_id = at.map(|at| post.also_boost_ids.remove(at).1);
+            // The next booster's boost is the card's now, if it came from
+            // the card's source (one from another stays listed, with its
+            // source).
+            let at = post
+                .also_boost_ids
+                .iter()
+                .position(|(s, k, _)| *k == next.key && *s == post.source);
+            post.boost_id = at.map(|at| post.also_boost_ids.remove(at).2);
             post.boosted_by = Some(Arc::new(next));
         } else if let Some(at) = other {
             post.also_boosted_by.remove(at);
-            post.also_boost_ids.retain(|(k, _)| *k != booster);
+            post.also_boost_ids.retain(|(_, k, _)| *k != booster);
         } else {
             return None;
         }
@@ -506,13 +517,20 @@ impl Timeline {
         self.columns.len()
     }
 
+    /// How many times posts were evicted to keep within the capacity.
+    pub fn evictions(&self) -> u64 {
+        self.evictions
+    }
+
     /// Drops the oldest posts down to the capacity, column by column: each
     /// column, and the muted tail, keeps its newest posts up to an equal
     /// share of the capacity, so a busy column never pushes a quiet one's
     /// posts out; what goes is the oldest of the rest (and only if that is
-    /// not enough, the oldest of all). Views are ordered newest first, so
-    /// only their tails go and every index above stays.
+    /// not enough, the oldest of all). A post can so go from the middle of
+    /// a column (kept below it by another column's share): places in the
+    /// views are to be put back after ([`Timeline::evictions`]).
     fn evict(&mut self) {
+        self.evictions += 1;
         let share = self.capacity / (self.columns.len() + 1);
         let kept: HashSet<PostId> = self
             .columns
@@ -916,6 +934,37 @@ accounts = ["@m@x.social"]
             !all.contains(&"b0".to_string()),
             "All's oldest went: {all:?}"
         );
+    }
+
+    /// A boost merged from another source keeps that source with its id:
+    /// after the card comes back (a restart), that source's `delete` of
+    /// the boost still finds its booster.
+    #[test]
+    fn a_boost_merged_from_another_source_is_found_by_that_source() {
+        let (mut t, rules) = timeline(100);
+        let boost = |source: &str, booster: &str, id: &str| {
+            post("c1", "@carol@x.social")
+                .source(source)
+                .uri("https://x.social/@carol/1")
+                .boosted_by(booster)
+                .boost_id(id)
+                .at(at(5))
+                .build()
+        };
+        let card = add(&mut t, &rules, boost("home", "@alice@x.social", "a1"))
+            .unwrap()
+            .id;
+        assert!(t.merge_copy(card, &boost("work", "@dan@y.social", "d1")));
+        let kept: Post =
+            serde_json::from_str(&serde_json::to_string(&*t.get(card).unwrap().post).unwrap())
+                .unwrap();
+        let (mut again, rules) = timeline(100);
+        let card = add(&mut again, &rules, kept).unwrap().id;
+        assert_eq!(again.unboost("home", "d1"), None, "not home's boost");
+        assert_eq!(again.unboost("work", "d1"), Some(Unboosted::Changed(card)));
+        let post = &again.get(card).unwrap().post;
+        assert_eq!(post.boosters().count(), 1);
+        assert!(post.also_boost_ids.is_empty());
     }
 
     #[test]

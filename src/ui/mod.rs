@@ -722,7 +722,7 @@ fn draw_profile(state: &AppState, view: &crate::app::ProfileView, area: Rect, bu
     };
     let author = &view.from.author;
     let mut lines: Vec<Line<'static>> = Vec::new();
-    let mut selected_at = 0;
+    let (mut selected_at, mut selected_end) = (0, 0);
     let (name, handle) = match &view.profile {
         Some(profile) => (profile.display_name.clone(), profile.handle.clone()),
         None => (author.display_name.clone(), author.handle.clone()),
@@ -860,13 +860,21 @@ fn draw_profile(state: &AppState, view: &crate::app::ProfileView, area: Rect, bu
                 );
                 lines.push(Line::from(spans));
             }
+            if chosen {
+                selected_end = lines.len();
+            }
             lines.push(Line::from(Span::styled("╌".repeat(width), p.quiet())));
         }
     }
     // A post selected stands a third of the way down, with what came
-    // before it above.
+    // before it above, or higher when that leaves its end below the box
+    // (its top stays in view).
+    let height = usize::from(inner.height);
     let scroll = match view.selected {
-        Some(_) => selected_at.saturating_sub(usize::from(inner.height) / 3) as u16,
+        Some(_) => selected_at
+            .saturating_sub(height / 3)
+            .max(selected_end.saturating_sub(height))
+            .min(selected_at) as u16,
         None => view.scroll,
     };
     draw_lines(&lines, inner, scroll, buf);

@@ -2561,6 +2561,20 @@ fn the_profiles_recent_posts_are_selected_with_j_and_acted_on() {
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].post.id, "100");
     assert!(view(&s).posts[0].engagement.favourited, "marked at once");
+    // The server refuses: the mark goes back, and the bar says why.
+    update(
+        &mut s,
+        Action::Acted {
+            ticket: sent[0].ticket,
+            result: circles::model::ActResult::Failed("the server answered 500".into()),
+        },
+    );
+    assert!(!view(&s).posts[0].engagement.favourited, "taken back");
+    assert!(
+        s.message.as_deref().unwrap().contains("500"),
+        "{:?}",
+        s.message
+    );
     // z opens the content warning of the one selected, here.
     key(&mut s, 'j');
     key(&mut s, 'z');
@@ -2576,6 +2590,17 @@ fn the_profiles_recent_posts_are_selected_with_j_and_acted_on() {
         "{effects:?}"
     );
     assert_eq!(view(&s).selected, Some(2), "the selection stays");
+    // Deleted (bob's own, say): it leaves the view, the selection stays in it.
+    update(
+        &mut s,
+        Action::DeleteDone {
+            source: "home".into(),
+            id: "102".into(),
+            result: Ok(()),
+        },
+    );
+    assert_eq!(view(&s).posts.len(), 2);
+    assert_eq!(view(&s).selected, Some(1));
     key(&mut s, 'G');
     for _ in 0..3 {
         key(&mut s, 'k');

@@ -966,6 +966,17 @@ fn one_author_of_a_feed_is_matched_apart_from_the_feed() {
         feed_author_key("Blog.Example.org", "  Zoë O'Brien — editor ").as_deref(),
         Some("feed:blog.example.org/zoë-o-brien-editor")
     );
+    // A name written in the config is lowered as the entries' names are
+    // (`İ` has a combining dot in lower case; a final `Σ` is `σ`).
+    for name in ["İlker", "ΟΔΟΣ"] {
+        let written =
+            circles::model::parse_handle(&format!("feed:blog.example.org/{name}")).unwrap();
+        assert_eq!(
+            Some(written.0),
+            feed_author_key("blog.example.org", name),
+            "{name}"
+        );
+    }
     for bad in [
         "feed:blog.example.org/",
         "feed:blog.example.org/Jane_Doe",
@@ -1316,6 +1327,14 @@ rest = true
     assert_eq!(columns_of(&r, &follow), vec!["Notes", "Follows"]);
     let elsewhere = notice("notification:3", NoticeKind::Favourite, "feed");
     assert!(columns_of(&r, &elsewhere).is_empty(), "never in rest");
+    // `notifications = []` says which kinds: none.
+    let none = load(
+        &config.replace("notifications = [\"follow\"]", "notifications = []"),
+        now(),
+    )
+    .unwrap()
+    .rules;
+    assert_eq!(columns_of(&none, &follow), vec!["Notes"]);
 }
 
 fn names_of(rules: &Rules, columns: &[u16]) -> Vec<String> {
