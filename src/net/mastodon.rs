@@ -321,19 +321,50 @@ impl Client {
     /// one of this instance's, by its local name.
     pub async fn lookup_account(&mut self, acct: &str) -> Result<String, Error> {
         let acct = acct.trim_start_matches('@');
-        let local = crate::model::url_host(self.base.as_str()).and_then(|host| {
-            let (user, at) = acct.split_once('@')?;
-            (at.to_lowercase() == host).then(|| user.to_string())
-        });
-        let mut failed = None;
-        for acct in std::iter::once(acct.to_string()).chain(local) {
-            let url = self.api_url(&["accounts", "lookup"], &[("acct", &acct)]);
-            match self.get(&url).await {
-                Ok((body, _)) => return Ok(body),
-                Err(e) => failed = Some(e),
-            }
+        let url = self.api_url(&["accounts", "lookup"], &[("acct", acct)]);
+        let failed = match self.get(&url).await {
+            Ok((body, _)) => return Ok(body),
+            Err(e) => e,
+        };
+        // An account of this server, qualified with its host as the web
+        // address has it, or with the domain the server names itself by
+        // (they differ where a server's handles use a shorter domain): by
+        // its user name alone.
+        let Some((user, at)) = acct.split_once('@') else {
+            return Err(failed);
+        };
+        let at = at.to_lowercase();
+        let ours = crate::model::url_host(self.base.as_str()).is_some_and(|host| host == at)
+            || self.domain().await.is_some_and(|domain| domain == at);
+        if !ours || !matches!(failed, Error::Status { status: 404, .. }) {
+            return Err(failed);
         }
-        Err(failed.expect("asked at least once"))
+        let url = self.api_url(&["accounts", "lookup"], &[("acct", user)]);
+        self.get(&url).await.map(|(body, _)| body)
+    }
+
+    /// The domain the server names itself by (`/api/v1/instance`'s `uri`),
+    /// in lower case; none when it does not answer.
+    async fn domain(&self) -> Option<String> {
+        #[derive(Deserialize)]
+        struct Instance {
+            uri: Option<String>,
+            domain: Option<String>,
+        }
+        let url = api_url(&self.base, &["instance"], &[]);
+        let request = self.http.get(url).timeout(REQUEST_TIMEOUT);
+        let answer = http::send(request, MAX_BODY, "GET /api/v1/instance")
+            .await
+            .ok()?;
+        if !answer.status.is_success() {
+            return None;
+        }
+        let instance: Instance = serde_json::from_str(&answer.text()).ok()?;
+        let domain = instance.domain.or(instance.uri)?;
+        let domain = domain
+            .trim_start_matches("https://")
+            .trim_start_matches("http://");
+        Some(domain.trim_end_matches('/').to_lowercase())
     }
 
     /// The id and display name of the account `acct` (see

@@ -520,3 +520,42 @@ fn the_home_read_marker_moves_both_ways_between_the_server_and_circles() {
     );
     tui.quit();
 }
+
+/// In bob's profile, `j` selects one of his recent posts and `f`
+/// favourites that post on the server: the keys that act on a post act on
+/// the one selected there.
+#[test]
+fn in_the_profile_j_selects_a_recent_post_and_f_favourites_it_on_the_server() {
+    let rt = runtime();
+    let (server, api) = rt.block_on(Api::start());
+    let (alice, bob) = rt.block_on(api.alice_and_bob());
+    let older = rt.block_on(api.post(&bob, "an older thought about parsers"));
+    rt.block_on(api.post(&bob, "the newest one, on screen"));
+    let home = TempDir::new().unwrap();
+    let config = alice_config(&home, &server.base, &alice);
+    let mut tui = Tui::with_env(home, (100, 30), Some(&config), &[]);
+    tui.wait_for("bob's posts", |s| {
+        s.contains("the newest one, on screen") && s.contains("mock live")
+    });
+    tui.send("g");
+    tui.send("p");
+    tui.wait_for("bob's profile with his recent posts", |s| {
+        s.contains("Profile —") && s.contains("Recent posts") && s.contains("an older thought")
+    });
+    // The newest is first among the recent posts; the older one second.
+    tui.send("j");
+    tui.send("j");
+    tui.send("f");
+    wait_for_status(
+        &rt,
+        &api,
+        &alice,
+        &older,
+        "the favourite on the older post",
+        |s| s["favourited"] == true,
+    );
+    tui.wait_for("the star in the profile", |s| s.contains('★'));
+    tui.send("\x1b");
+    tui.wait_for("the profile closed", |s| !s.contains("Profile —"));
+    tui.quit();
+}
