@@ -5,6 +5,7 @@
 
 use super::route::{End, InputArgs, Tally, each_whole_post, finish, write_failed};
 use super::{Reported, Usage, report};
+use crate::filter::stats::mute_rule;
 use crate::filter::{MuteReason, Rules, Verdict, route};
 use crate::model::{Post, sanitize_line};
 use anyhow::Context;
@@ -29,17 +30,28 @@ pub struct DiffArgs {
     input: InputArgs,
 }
 
-/// Where a verdict puts a post: its columns by name, or why it is muted.
-fn place(rules: &Rules, verdict: &Verdict) -> Vec<String> {
+/// Where a verdict puts a post: its columns by name, or the rule that
+/// mutes it (`muted (keyword "tram")`).
+fn place(rules: &Rules, post: &Post, verdict: &Verdict) -> Vec<String> {
     match verdict.muted {
-        Some(reason) => vec![format!(
-            "muted ({})",
-            match reason {
-                MuteReason::Account => "account",
-                MuteReason::Boost => "boost",
-                MuteReason::Keyword => "keyword",
-            }
-        )],
+        Some(reason) => {
+            let rule = verdict
+                .fired
+                .iter()
+                .find_map(|fired| mute_rule(rules, post, fired));
+            let words = rule.map_or_else(
+                || {
+                    match reason {
+                        MuteReason::Account => "account",
+                        MuteReason::Boost => "boost",
+                        MuteReason::Keyword => "keyword",
+                    }
+                    .to_string()
+                },
+                |rule| rule.words(),
+            );
+            vec![format!("muted ({words})")]
+        }
         None => verdict
             .columns
             .iter()
@@ -97,7 +109,7 @@ impl Compare<'_> {
         self.posts += 1;
         self.before.add(&was);
         self.after.add(&now);
-        let (from, to) = (place(self.old, &was), place(self.new, &now));
+        let (from, to) = (place(self.old, post, &was), place(self.new, post, &now));
         if from == to {
             return Ok(());
         }

@@ -33,6 +33,33 @@ pub enum Rule {
     MutedRegex(String),
 }
 
+/// The key of the account `who` names in `post`: its author, or one of
+/// its boosters.
+fn who_key(post: &Post, who: Who) -> String {
+    match who {
+        Who::Author => post.author.key.clone(),
+        Who::Booster(i) => post
+            .boosters()
+            .nth(i)
+            .map(|b| b.key.clone())
+            .unwrap_or_default(),
+    }
+}
+
+/// The mute rule that `fired` is, if it is one (the account it names read
+/// off `post`).
+pub fn mute_rule(rules: &Rules, post: &Post, fired: &Fired) -> Option<Rule> {
+    Some(match fired {
+        Fired::MutedAccount(who) | Fired::MutedUntil(who, _) => {
+            Rule::MutedAccount(who_key(post, *who))
+        }
+        Fired::MutedBoost => Rule::MutedBoosts,
+        Fired::MutedKeyword(id) => Rule::MutedKeyword(rules.keyword(*id).to_string()),
+        Fired::MutedRegex(id) => Rule::MutedRegex(rules.regex(*id).to_string()),
+        _ => return None,
+    })
+}
+
 impl Rule {
     /// The rule in words: `accounts @alice@hachyderm.io`, `keyword "NFT"`.
     pub fn words(&self) -> String {
@@ -145,25 +172,8 @@ impl Stats {
                 *n += 1;
             }
         }
-        let who_key = |who: Who| match who {
-            Who::Author => post.author.key.clone(),
-            Who::Booster(i) => post
-                .boosters()
-                .nth(i)
-                .map(|b| b.key.clone())
-                .unwrap_or_default(),
-        };
         for fired in &verdict.fired {
-            let muting = match fired {
-                Fired::MutedAccount(who) | Fired::MutedUntil(who, _) => {
-                    Some(Rule::MutedAccount(who_key(*who)))
-                }
-                Fired::MutedBoost => Some(Rule::MutedBoosts),
-                Fired::MutedKeyword(id) => Some(Rule::MutedKeyword(rules.keyword(*id).to_string())),
-                Fired::MutedRegex(id) => Some(Rule::MutedRegex(rules.regex(*id).to_string())),
-                _ => None,
-            };
-            if let Some(rule) = muting {
+            if let Some(rule) = mute_rule(rules, post, fired) {
                 self.muting.entry(rule).or_default().add(at, today, week);
                 continue;
             }
@@ -180,7 +190,7 @@ impl Stats {
                 .get(usize::from(*column))
                 .is_some_and(|c| c.rest);
             let rule = match because {
-                Because::Account(who) => Rule::Account(who_key(*who)),
+                Because::Account(who) => Rule::Account(who_key(post, *who)),
                 Because::Keyword(id) => Rule::Keyword(rules.keyword(*id).to_string()),
                 Because::Regex(id) => Rule::Regex(rules.regex(*id).to_string()),
                 Because::Hashtag(i) => Rule::Hashtag(

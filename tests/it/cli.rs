@@ -1829,8 +1829,8 @@ fn diff_shows_what_an_edit_would_move_before_it_is_saved() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(
         out.stdout,
-        "@carol@example.social  “the new tram line opens”  Everyone else → muted (keyword)\n\
-         @bob.bsky.social  “AcmeCo tram news”  Core, Alerts → muted (keyword)\n\
+        "@carol@example.social  “the new tram line opens”  Everyone else → muted (keyword \"tram\")\n\
+         @bob.bsky.social  “AcmeCo tram news”  Core, Alerts → muted (keyword \"tram\")\n\
          2 of 3 post(s) would move: −1 from Core, −1 from Alerts, −1 from Everyone else, +2 muted\n"
     );
     assert_eq!(std::fs::read_to_string(&old).unwrap(), CONFIG, "untouched");
@@ -1843,7 +1843,7 @@ fn diff_shows_what_an_edit_would_move_before_it_is_saved() {
         .collect();
     assert_eq!(lines[0]["id"], "t1");
     assert_eq!(lines[0]["from"], json!(["Everyone else"]));
-    assert_eq!(lines[0]["to"], json!(["muted (keyword)"]));
+    assert_eq!(lines[0]["to"], json!(["muted (keyword \"tram\")"]));
     assert_eq!(lines[2], json!({"posts": 3, "moved": 2}));
 
     // A broken edit: said at its place, nothing compared.
@@ -1881,7 +1881,7 @@ fn diff_shows_what_an_edit_would_move_before_it_is_saved() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(
         out.stdout,
-        "@carol@example.social  “tram photos”  Piped → muted (keyword)\n\
+        "@carol@example.social  “tram photos”  Piped → muted (keyword \"tram\")\n\
          1 of 1 post(s) would move: −1 from Piped, +1 muted\n"
     );
 }
