@@ -754,7 +754,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::Command(command) => run(state, command, &mut effects),
         Action::Click { x, y } => click(state, x, y),
-        Action::Wheel { x, y, down } => wheel(state, x, y, down),
+        Action::Wheel { x, y, down } => wheel(state, x, y, down, &mut effects),
         Action::Resize { width, height } => {
             state.size = (width, height);
             state.first_column =
@@ -1520,7 +1520,32 @@ pub fn first_tab(labels: &[String], focus: usize, width: u16) -> usize {
     first
 }
 
-fn wheel(state: &mut AppState, x: u16, y: u16, down: bool) {
+fn wheel(state: &mut AppState, x: u16, y: u16, down: bool, effects: &mut Vec<Effect>) {
+    match &state.overlay {
+        Overlay::None => {}
+        // A text being written is not scrolled by the wheel.
+        Overlay::Compose(_) | Overlay::Prompt { .. } => return,
+        // An overlay moves under the wheel as under the keys of the next
+        // and previous post: the one that is no character (a filter being
+        // typed never takes it), else the first.
+        _ => {
+            let command = if down {
+                Command::NextPost
+            } else {
+                Command::PrevPost
+            };
+            let keys = state.keymap.keys(command);
+            let chord = keys
+                .iter()
+                .find(|c| !matches!(c.key, Key::Char(_)))
+                .or(keys.first())
+                .copied();
+            if let Some(chord) = chord {
+                key(state, chord, effects);
+            }
+            return;
+        }
+    }
     let Some((column, _)) = state
         .geometry()
         .columns

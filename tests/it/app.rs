@@ -918,6 +918,39 @@ fn the_wheel_scrolls_the_column_under_the_pointer() {
     assert_eq!(s.views[3].offset, 1);
 }
 
+/// Over an open overlay the wheel moves the overlay (the help scrolls, the
+/// people view's selection moves), never the column beneath; a text being
+/// written is left alone.
+#[test]
+fn the_wheel_moves_an_open_overlay_not_the_column_under_it() {
+    let mut s = state_with(CONFIG, 160, 14);
+    deliver(&mut s, bobs(20));
+    let rect = s.column_rect(3).unwrap();
+    let (x, y) = (rect.x + 3, rect.y + 3);
+    key(&mut s, '?');
+    update(&mut s, Action::Wheel { x, y, down: true });
+    update(&mut s, Action::Wheel { x, y, down: true });
+    assert_eq!(s.overlay, Overlay::Help { scroll: 2 });
+    update(&mut s, Action::Wheel { x, y, down: false });
+    assert_eq!(s.overlay, Overlay::Help { scroll: 1 });
+    assert_eq!(s.views[3].offset, 0, "the column stays");
+    // A post being written is left alone.
+    let mut s = acting(vec![toot("109")]);
+    key(&mut s, 'n');
+    typed(&mut s, "hello");
+    assert!(matches!(s.overlay, Overlay::Compose(_)), "{:?}", s.overlay);
+    let before = format!("{:?}", s.overlay);
+    update(
+        &mut s,
+        Action::Wheel {
+            x: 3,
+            y: 3,
+            down: true,
+        },
+    );
+    assert_eq!(format!("{:?}", s.overlay), before, "the draft as it was");
+}
+
 #[test]
 fn a_resize_keeps_the_selection_on_screen() {
     let mut s = state_with(CONFIG, 160, 40);
