@@ -282,12 +282,7 @@ impl Db {
         source: &str,
         interactions: &[Interaction],
     ) -> Result<usize, CacheError> {
-        let mut new = 0;
-        self.in_tx(|tx| {
-            new = insert_interactions(tx, source, interactions)?;
-            Ok(())
-        })?;
-        Ok(new)
+        self.in_tx(|tx| insert_interactions(tx, source, interactions))
     }
 
     /// Takes interactions back out (the reader undid them); how many were
@@ -297,12 +292,7 @@ impl Db {
         source: &str,
         interactions: &[Interaction],
     ) -> Result<usize, CacheError> {
-        let mut removed = 0;
-        self.in_tx(|tx| {
-            removed = remove_interactions(tx, source, interactions)?;
-            Ok(())
-        })?;
-        Ok(removed)
+        self.in_tx(|tx| remove_interactions(tx, source, interactions))
     }
 
     /// One page of a follow scan (`scan` numbers the scan): the accounts

@@ -471,15 +471,16 @@ impl Db {
     }
 
     /// Runs `f` in one immediate transaction.
-    fn in_tx(
+    fn in_tx<T>(
         &mut self,
-        f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<()>,
-    ) -> Result<(), CacheError> {
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T, CacheError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        f(&tx)?;
-        Ok(tx.commit()?)
+        let done = f(&tx)?;
+        tx.commit()?;
+        Ok(done)
     }
 }
 

@@ -44,6 +44,8 @@ pub struct Client {
     pacer: Pacer,
     /// Where the streaming API lives, once the instance said.
     stream_base: Option<Url>,
+    /// The domain the server names itself by, once it said.
+    domain: Option<String>,
 }
 
 /// Which page of a timeline to read.
@@ -104,6 +106,7 @@ impl Client {
             token_origin,
             pacer: Pacer::default(),
             stream_base: None,
+            domain: None,
         })
     }
 
@@ -344,8 +347,15 @@ impl Client {
     }
 
     /// The domain the server names itself by (`/api/v1/instance`'s `uri`),
-    /// in lower case; none when it does not answer.
-    async fn domain(&self) -> Option<String> {
+    /// in lower case, asked once; none when it does not answer.
+    async fn domain(&mut self) -> Option<String> {
+        if self.domain.is_none() {
+            self.domain = self.ask_domain().await;
+        }
+        self.domain.clone()
+    }
+
+    async fn ask_domain(&self) -> Option<String> {
         #[derive(Deserialize)]
         struct Instance {
             uri: Option<String>,

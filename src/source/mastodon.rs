@@ -755,17 +755,21 @@ impl Mastodon {
         what: &str,
         after: Option<&str>,
     ) -> Result<Delivered, Failure> {
-        let mut items =
-            split_array(body).map_err(|why| Failure::retry(format!("{what}: {why}")))?;
+        // Each item with its id, read once.
+        let mut items: Vec<(&str, Option<String>)> = split_array(body)
+            .map_err(|why| Failure::retry(format!("{what}: {why}")))?
+            .into_iter()
+            .map(|item| (item, item_id(item)))
+            .collect();
         if let Some(after) = after {
-            items.retain(|item| item_id(item).is_none_or(|id| newer(&id, after)));
+            items.retain(|(_, id)| id.as_deref().is_none_or(|id| newer(id, after)));
         }
         // Only bookmarks and favourites keep what is on top.
         let firsts: Vec<String> = if pages_by_link_only(self.timeline()) {
             items
                 .iter()
                 .take(TOP_IDS)
-                .filter_map(|item| item_id(item))
+                .filter_map(|(_, id)| id.clone())
                 .filter(|id| !id.contains(char::is_whitespace))
                 .collect()
         } else {
@@ -775,7 +779,7 @@ impl Mastodon {
         if !self.stop_at.is_empty()
             && let Some(at) = items
                 .iter()
-                .position(|item| item_id(item).is_some_and(|id| self.stop_at.contains(&id)))
+                .position(|(_, id)| id.as_ref().is_some_and(|id| self.stop_at.contains(id)))
         {
             items.truncate(at);
             reached = true;
@@ -787,8 +791,9 @@ impl Mastodon {
             ..Delivered::default()
         };
         let mut posts = Vec::with_capacity(items.len());
-        for (index, item) in items.iter().enumerate() {
-            if let Some(id) = item_id(item) {
+        let total = items.len();
+        for (index, (item, id)) in items.into_iter().enumerate() {
+            if let Some(id) = id {
                 if page.newest.as_deref().is_none_or(|n| newer(&id, n)) {
                     page.newest = Some(id.clone());
                 }
@@ -799,11 +804,7 @@ impl Mastodon {
             match decode(item, &self.sink.source) {
                 Ok(post) => posts.push(post),
                 Err(e) => {
-                    if !self.skip(format!(
-                        "{what}: item {} of {}: {e}",
-                        index + 1,
-                        items.len()
-                    )) {
+                    if !self.skip(format!("{what}: item {} of {total}: {e}", index + 1)) {
                         return Err(Failure::Closed);
                     }
                 }

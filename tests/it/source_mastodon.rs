@@ -1272,10 +1272,7 @@ async fn an_account_gone_from_its_id_is_looked_up_again() {
             account("111"),
             Some("has the account but will not show its posts (404)"),
         ),
-        (
-            ResponseTemplate::new(404).set_body_json(json!({"error": "Record not found"})),
-            Some("finds no such account"),
-        ),
+        (not_found(), Some("finds no such account")),
     ] {
         let found_again = fails.is_none();
         let server = MockServer::start().await;
@@ -1292,9 +1289,7 @@ async fn an_account_gone_from_its_id_is_looked_up_again() {
             .mount(&server)
             .await;
         get("/api/v1/accounts/111/statuses")
-            .respond_with(
-                ResponseTemplate::new(404).set_body_json(json!({"error": "Record not found"})),
-            )
+            .respond_with(not_found())
             .mount(&server)
             .await;
         get("/api/v1/accounts/222/statuses")
@@ -1304,13 +1299,8 @@ async fn an_account_gone_from_its_id_is_looked_up_again() {
         let mut rx = start(&spec(&server.uri(), "user:@bob", ""));
         let mut events = Vec::new();
         if found_again {
-            collect(&mut rx, &mut events, |e| !post_ids(e).is_empty()).await;
+            let events = read_after_looking_up_again(&mut rx, "account").await;
             assert_eq!(post_ids(&events), ["500"]);
-            assert!(
-                states(&events).iter().any(|s| matches!(s,
-                    SourceState::Retrying { why, .. } if why.contains("looking the account up again"))),
-                "{events:#?}"
-            );
         } else {
             collect(&mut rx, &mut events, |e| {
                 states(e)
@@ -1356,9 +1346,7 @@ async fn a_list_made_again_under_its_title_is_found_again() {
         .mount(&server)
         .await;
     get("/api/v1/timelines/list/1")
-        .respond_with(
-            ResponseTemplate::new(404).set_body_json(json!({"error": "Record not found"})),
-        )
+        .respond_with(not_found())
         .mount(&server)
         .await;
     get("/api/v1/timelines/list/2")
@@ -1370,12 +1358,29 @@ async fn a_list_made_again_under_its_title_is_found_again() {
         "list:Friends",
         &format!("{}\npoll = \"1h\"", with_token(&setup)),
     ));
-    let mut events = Vec::new();
-    collect(&mut rx, &mut events, |e| !post_ids(e).is_empty()).await;
+    let events = read_after_looking_up_again(&mut rx, "list").await;
     assert_eq!(post_ids(&events), ["600"]);
+}
+
+/// Mastodon's answer for a record it does not have.
+fn not_found() -> ResponseTemplate {
+    ResponseTemplate::new(404).set_body_json(json!({"error": "Record not found"}))
+}
+
+/// The events until posts arrive, which must come after a retry that
+/// looks the `what` (account, list) up again.
+async fn read_after_looking_up_again(
+    rx: &mut crate::common::Events,
+    what: &str,
+) -> Vec<SourceEvent> {
+    let mut events = Vec::new();
+    collect(rx, &mut events, |e| !post_ids(e).is_empty()).await;
+    let looked = format!("looking the {what} up again");
     assert!(
-        states(&events).iter().any(|s| matches!(s,
-            SourceState::Retrying { why, .. } if why.contains("looking the list up again"))),
+        states(&events)
+            .iter()
+            .any(|s| matches!(s, SourceState::Retrying { why, .. } if why.contains(&looked))),
         "{events:#?}"
     );
+    events
 }
